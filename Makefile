@@ -1,0 +1,47 @@
+# Forløb: `make up` runs it on this machine, `make test` tests it. Each target stays thin.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+
+.PHONY: up demo uv sync test lint typecheck pytest test-fast bench events compose-check clean-test-databases
+
+up: sync  ## start the four services, their relays and a mail sink (foreground; Ctrl-C stops)
+	bash deploy/local/prepare.sh
+	FORLOB_LOG_JSON=$${FORLOB_LOG_JSON:-false} $(UV) run --no-sync honcho -f deploy/local/Procfile -d . start
+
+demo:  ## with `make up` running in another terminal: seed a provider and play a morning with alerts
+	$(UV) run --no-sync python deploy/local/demo.py
+
+uv:  ## install uv if it is missing
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+sync: uv
+	$(UV) sync --frozen
+
+test: sync lint typecheck pytest  ## lint, type-check and run every test (the README's test command)
+
+lint:
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+
+typecheck:
+	$(UV) run --no-sync mypy shared/src services/*/src
+
+pytest:
+	$(UV) run --no-sync pytest
+
+test-fast:  ## everything but the slow fault-injection tests
+	$(UV) run --no-sync pytest -m "not slow"
+
+bench: sync  ## benchmarks: each prints a ratio against a ceiling measured in the same run
+	$(UV) run --no-sync python bench/relay.py
+	$(UV) run --no-sync python bench/sweep.py
+	$(UV) run --no-sync python bench/alert_latency.py
+	$(UV) run --no-sync python bench/referral.py
+	$(UV) run --no-sync python bench/rebuild.py
+
+events:  ## regenerate docs/events/ (JSON Schema per event) and docs/asyncapi/ (one document per service)
+	$(UV) run --no-sync forlob events export --out docs/events
+	for s in referral attendance notifications reporting; do $(UV) run --no-sync forlob-$$s asyncapi --out docs/asyncapi/$$s.json; done
+
+compose-check:  ## `docker compose config` where the compose CLI exists, and the offline checks
+	$(UV) run --no-sync pytest tests/deploy -q

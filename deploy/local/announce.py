@@ -1,0 +1,49 @@
+"""Wait until the four services answer ready, then say where to look (the last line of `make up`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+SERVICES = {"referral": 8001, "attendance": 8002, "notifications": 8003, "reporting": 8004}
+TIMEOUT = float(os.environ.get("FORLOB_UP_TIMEOUT", "120"))
+
+
+def ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def main() -> int:
+    deadline = time.monotonic() + TIMEOUT
+    waiting = dict(SERVICES)
+    while waiting and time.monotonic() < deadline:
+        waiting = {name: port for name, port in waiting.items() if not ready(port)}
+        if waiting:
+            time.sleep(0.5)
+    if waiting:
+        print(f"not ready after {TIMEOUT:.0f} s: {', '.join(waiting)} — see their log lines above", flush=True)
+        return 1
+    lines = ["", "Forløb is up:"]
+    for name, port in SERVICES.items():
+        lines.append(f"  {name:<14} http://127.0.0.1:{port}/docs   (ready: /health/ready, metrics: /metrics)")
+    lines += [
+        "  mail sink      smtp://127.0.0.1:1025 -> var/mail/ (a Maildir)",
+        "  a token        uv run forlob token --org jobcenter-aalborg --staff cw-1 --roles caseworker",
+        "Stop with Ctrl-C.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+    # Stay alive: honcho stops everything when one process exits.
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

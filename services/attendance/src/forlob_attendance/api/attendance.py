@@ -1,0 +1,94 @@
+"""The attendance API for provider staff: register, report, record contact, read the lists."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter, Query, status
+
+from forlob_attendance.api.deps import Staff, UoW
+from forlob_attendance.api.schemas import (
+    AbsenceReportIn,
+    ContactIn,
+    ContactOut,
+    DayListIn,
+    DayListOut,
+    RegisteredOut,
+    RegistrationIn,
+    ReportedOut,
+    SlotOut,
+    SlotsOut,
+)
+from forlob_attendance.application import queries
+from forlob_attendance.application.registration import (
+    AbsenceReport,
+    CheckInEntry,
+    ContactAttempt,
+    check_in,
+    check_in_list,
+    check_out,
+    record_contact,
+    report_absence,
+)
+
+router = APIRouter(tags=["attendance"])
+
+
+@router.post("/participants/{participant_id}/check-in", summary="The participant arrived")
+async def participant_check_in(
+    participant_id: UUID, staff: Staff, uow: UoW, body: RegistrationIn | None = None
+) -> RegisteredOut:
+    at = body.at if body else None
+    return RegisteredOut.of(await check_in(uow, staff, CheckInEntry(participant_id, at)))
+
+
+@router.post("/participants/{participant_id}/check-out", summary="The participant left")
+async def participant_check_out(
+    participant_id: UUID, staff: Staff, uow: UoW, body: RegistrationIn | None = None
+) -> RegisteredOut:
+    at = body.at if body else None
+    return RegisteredOut.of(await check_out(uow, staff, participant_id, at))
+
+
+@router.post("/check-ins", summary="A whole list of arrivals at once: all or none")
+async def list_check_in(body: DayListIn, staff: Staff, uow: UoW) -> DayListOut:
+    entries = [CheckInEntry(e.participant_id, e.at) for e in body.entries]
+    return DayListOut(registered=[RegisteredOut.of(r) for r in await check_in_list(uow, staff, entries)])
+
+
+@router.post(
+    "/participants/{participant_id}/absences",
+    status_code=status.HTTP_201_CREATED,
+    summary="Absence reported in advance (or afterwards), with a coded reason and a period",
+)
+async def participant_absence(participant_id: UUID, body: AbsenceReportIn, staff: Staff, uow: UoW) -> ReportedOut:
+    report = AbsenceReport(participant_id, body.reason, body.first_day, body.last_day)
+    return ReportedOut.of(await report_absence(uow, staff, report))
+
+
+@router.post(
+    "/absences/{absence_id}/contacts",
+    status_code=status.HTTP_201_CREATED,
+    summary="A contact attempt about a detected absence",
+)
+async def absence_contact(absence_id: UUID, body: ContactIn, staff: Staff, uow: UoW) -> ContactOut:
+    attempt = ContactAttempt(absence_id, body.outcome, body.reason, body.at)
+    return ContactOut(contact_id=await record_contact(uow, staff, attempt))
+
+
+@router.get("/days/{day}", summary="The day's attendance list at your organisation")
+async def attendance_day(day: date, staff: Staff, uow: UoW) -> SlotsOut:
+    return SlotsOut(slots=[SlotOut.of(view) for view in await queries.day_list(uow, staff.org, day)])
+
+
+@router.get("/participants/{participant_id}/slots", summary="One participant's expected and registered attendance")
+async def participant_slots(
+    participant_id: UUID,
+    staff: Staff,
+    uow: UoW,
+    first: date = Query(alias="from"),
+    last: date = Query(alias="to"),
+) -> SlotsOut:
+    slots = await queries.participant_slots(uow, staff.org, participant_id, first, last)
+    return SlotsOut(slots=[SlotOut.of(view) for view in slots])

@@ -1,0 +1,92 @@
+"""Breach of agreement: the rules run over the courses the sweep marked, once per breach."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+import sqlalchemy as sa
+
+from forlob_attendance.db.models import BreachCheckRow, BreachRow, CourseRow, SlotRow
+from forlob_attendance.db.repository import to_domain
+from forlob_attendance.db.uow import AttendanceUnitOfWork
+from forlob_attendance.domain.breach import CourseDay, day_status, find_breaches
+from forlob_shared.events import AgreementBreached, PendingEvent
+
+
+async def check_breaches(uow: AttendanceUnitOfWork, now: datetime, batch: int = 1_000) -> tuple[int, int]:
+    """Apply the breach rules to courses with new absences; returns (courses taken, breaches raised)."""
+    raised = 0
+    async with uow:
+        courses = (
+            await uow.session.scalars(
+                sa.select(CourseRow)
+                .join(BreachCheckRow, BreachCheckRow.referral_id == CourseRow.referral_id)
+                .order_by(CourseRow.referral_id)
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not courses:
+            return 0, 0
+        slots = (
+            await uow.session.execute(
+                sa.select(SlotRow.referral_id, SlotRow.day, SlotRow.state, SlotRow.absence_id)
+                .where(SlotRow.referral_id.in_([c.referral_id for c in courses]), SlotRow.day <= now.date())
+                .order_by(SlotRow.referral_id, SlotRow.day)
+            )
+        ).all()
+        by_course: dict[UUID, dict[date, list[tuple[str, UUID | None]]]] = defaultdict(lambda: defaultdict(list))
+        for referral_id, day, state, absence_id in slots:
+            by_course[referral_id][day].append((state, absence_id))
+        for row in courses:
+            course = to_domain(row)
+            days = [
+                CourseDay(
+                    day,
+                    day_status([s for s, _ in entries]),
+                    tuple(a for s, a in entries if s == "absent" and a is not None),
+                )
+                for day, entries in by_course[row.referral_id].items()
+            ]
+            marks = {rule: date.fromisoformat(value) for rule, value in row.breach_marks.items()}
+            marks_after = dict(row.breach_marks)
+            for breach in find_breaches(days, course.calendar, course.rules, marks):
+                breach_id = uuid4()
+                uow.session.add(
+                    BreachRow(
+                        id=breach_id,
+                        referral_id=row.referral_id,
+                        rule=breach.rule,
+                        window_first_day=breach.window_first_day,
+                        window_last_day=breach.window_last_day,
+                        absence_ids=[str(i) for i in breach.absence_ids],
+                        detected_at=now,
+                    )
+                )
+                uow.emit(
+                    PendingEvent(
+                        data=AgreementBreached(
+                            **course.event_fields(),
+                            breach_id=breach_id,
+                            rule=breach.rule,
+                            unexcused_absences=breach.unexcused_absences,
+                            window_first_day=breach.window_first_day,
+                            window_last_day=breach.window_last_day,
+                            absence_ids=list(breach.absence_ids),
+                            detected_at=now,
+                        ),
+                        subject=str(row.referral_id),
+                        referring_org=row.referring_org,
+                        provider_org=row.provider_org,
+                    )
+                )
+                marks_after[breach.rule] = breach.window_last_day.isoformat()
+                raised += 1
+            row.breach_marks = marks_after
+        await uow.session.execute(
+            sa.delete(BreachCheckRow).where(BreachCheckRow.referral_id.in_([c.referral_id for c in courses]))
+        )
+        await uow.commit()
+    return len(courses), raised

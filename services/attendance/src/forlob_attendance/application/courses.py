@@ -1,0 +1,131 @@
+"""The referral service's programme.* events, turned into courses, schedules and slots.
+
+Each use case runs inside a unit of work its caller has entered: the consumer enters it and
+records the event in its inbox first, so the effect and the inbox record commit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from forlob_attendance.application.slots import horizon, materialise_course
+from forlob_attendance.db.models import CourseRow, ScheduleVersionRow, SlotRow
+from forlob_attendance.db.repository import windows_json
+from forlob_attendance.db.uow import AttendanceUnitOfWork
+from forlob_attendance.domain.course import check_course_dates, grace_of, provider_calendar
+from forlob_attendance.domain.schedule import windows_inside_opening_hours
+from forlob_shared.errors import Conflict, InvalidInput, NotFound
+from forlob_shared.events import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
+
+
+@dataclass(frozen=True)
+class CoursePolicy:
+    """The service settings the course use cases need."""
+
+    default_grace_minutes: int = 15
+    days_ahead: int = 14
+
+
+async def start_course(uow: AttendanceUnitOfWork, event: ProgrammeStarted, policy: CoursePolicy) -> None:
+    check_course_dates(event.start_date, event.planned_end_date)
+    provider_calendar(event.country, event.timezone)
+    if not event.opening_hours:
+        raise InvalidInput("the programme has no opening hours", field="opening_hours")
+    windows_inside_opening_hours(event.schedule, event.opening_hours)
+    if await uow.courses.row(event.referral_id) is not None:
+        raise Conflict(f"the course of referral {event.referral_id} has already started")
+    row = CourseRow(
+        referral_id=event.referral_id,
+        participant_id=event.participant_id,
+        programme_code=event.programme_code,
+        provider_org=event.provider_org,
+        referring_org=event.referring_org,
+        contact_person_id=event.contact_person_id,
+        start_date=event.start_date,
+        end_date=event.planned_end_date,
+        ended=False,
+        country=event.country,
+        timezone=event.timezone,
+        opening_hours=windows_json(event.opening_hours),
+        rules=event.rules.model_dump(mode="json"),
+        grace_minutes=int(grace_of(event.rules, policy.default_grace_minutes) / timedelta(minutes=1)),
+        materialised_through=None,
+        summarised_through=None,
+        breach_marks={},
+    )
+    uow.session.add(row)
+    uow.session.add(
+        ScheduleVersionRow(
+            referral_id=event.referral_id,
+            effective_from=event.start_date,
+            windows=windows_json(event.schedule),
+        )
+    )
+    await uow.session.flush()
+    await materialise_course(uow, row, horizon(row, uow.clock.now(), policy.days_ahead))
+    await uow.commit()
+
+
+async def _locked_course(uow: AttendanceUnitOfWork, referral_id: UUID) -> CourseRow:
+    row = await uow.courses.row(referral_id, lock=True)
+    if row is None:
+        raise NotFound(f"no course for referral {referral_id}")
+    return row
+
+
+async def change_agreement(uow: AttendanceUnitOfWork, event: AgreementChanged, policy: CoursePolicy) -> None:
+    row = await _locked_course(uow, event.referral_id)
+    course = await uow.courses.course(row)
+    windows_inside_opening_hours(event.schedule, course.opening_hours)
+    effective_from = max(event.effective_from, row.start_date)
+    stmt = pg_insert(ScheduleVersionRow).values(
+        referral_id=row.referral_id, effective_from=effective_from, windows=windows_json(event.schedule)
+    )
+    await uow.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[ScheduleVersionRow.referral_id, ScheduleVersionRow.effective_from],
+            set_={"windows": stmt.excluded.windows},
+        )
+    )
+    row.contact_person_id = event.contact_person_id
+    await _replan_from(uow, row, effective_from, policy)
+    await uow.commit()
+
+
+async def reschedule_course(uow: AttendanceUnitOfWork, event: ProgrammeRescheduled, policy: CoursePolicy) -> None:
+    row = await _locked_course(uow, event.referral_id)
+    check_course_dates(row.start_date, event.planned_end_date)
+    row.end_date = event.planned_end_date
+    await _replan_from(uow, row, event.planned_end_date + timedelta(days=1), policy)
+    await uow.commit()
+
+
+async def end_course(uow: AttendanceUnitOfWork, event: ProgrammeEnded) -> None:
+    row = await _locked_course(uow, event.referral_id)
+    if event.end_date < row.start_date:
+        raise InvalidInput("the course ends before it started", field="end_date")
+    row.end_date = event.end_date
+    row.ended = True
+    await uow.slots.drop_undecided_from(row.referral_id, event.end_date + timedelta(days=1))
+    await uow.commit()
+
+
+async def _replan_from(uow: AttendanceUnitOfWork, row: CourseRow, first_day: date, policy: CoursePolicy) -> None:
+    """Drop undecided slots from ``first_day`` and materialise again under the current plan."""
+    await uow.slots.drop_undecided_from(row.referral_id, first_day)
+    await uow.session.execute(
+        sa.delete(SlotRow)
+        .where(SlotRow.referral_id == row.referral_id, SlotRow.day > row.end_date)
+        .where(SlotRow.checked_in_at.is_(None), SlotRow.absence_id.is_(None))
+    )
+    if row.materialised_through is not None and row.materialised_through >= first_day:
+        row.materialised_through = first_day - timedelta(days=1)
+    if row.materialised_through is not None and row.materialised_through > row.end_date:
+        row.materialised_through = row.end_date
+    if not row.ended:
+        await materialise_course(uow, row, horizon(row, uow.clock.now(), policy.days_ahead))

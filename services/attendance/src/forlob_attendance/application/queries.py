@@ -1,0 +1,93 @@
+"""What staff read: a day's attendance list and one participant's slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from forlob_attendance.db.models import CourseRow, SlotRow
+from forlob_attendance.db.uow import AttendanceUnitOfWork
+from forlob_shared.errors import InvalidInput, NotFound
+
+MAX_RANGE_DAYS = 370
+
+
+@dataclass(frozen=True)
+class SlotView:
+    slot_id: UUID
+    participant_id: UUID
+    referral_id: UUID
+    day: date
+    window_start: time
+    window_end: time
+    expected_start: datetime
+    expected_end: datetime
+    state: str
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    minutes_late: int | None
+    minutes_early: int | None
+    absence_id: UUID | None
+    resolution: str | None
+    reason: str | None
+
+
+def _view(participant_id: UUID, slot: SlotRow) -> SlotView:
+    return SlotView(
+        slot_id=slot.id,
+        participant_id=participant_id,
+        referral_id=slot.referral_id,
+        day=slot.day,
+        window_start=slot.window_start,
+        window_end=slot.window_end,
+        expected_start=slot.expected_start,
+        expected_end=slot.expected_end,
+        state=slot.state,
+        checked_in_at=slot.checked_in_at,
+        checked_out_at=slot.checked_out_at,
+        minutes_late=slot.minutes_late,
+        minutes_early=slot.minutes_early,
+        absence_id=slot.absence_id,
+        resolution=slot.resolution,
+        reason=slot.reason,
+    )
+
+
+async def day_list(uow: AttendanceUnitOfWork, org: str, day: date) -> list[SlotView]:
+    """Every expected arrival at ``org`` on ``day``, with the participant's pseudonymous id."""
+    async with uow:
+        rows = (
+            await uow.session.execute(
+                sa.select(CourseRow.participant_id, SlotRow)
+                .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
+                .where(CourseRow.provider_org == org, SlotRow.day == day)
+                .order_by(SlotRow.window_start, CourseRow.participant_id)
+            )
+        ).all()
+        return [_view(participant_id, slot) for participant_id, slot in rows]
+
+
+async def participant_slots(
+    uow: AttendanceUnitOfWork, org: str, participant_id: UUID, first: date, last: date
+) -> list[SlotView]:
+    if last < first or (last - first).days > MAX_RANGE_DAYS:
+        raise InvalidInput(f"give a range of at most {MAX_RANGE_DAYS} days, first before last", field="to")
+    async with uow:
+        courses = await uow.courses.rows_of_participant(participant_id, org)
+        if not courses:
+            raise NotFound(f"no participant {participant_id}")
+        slots = (
+            await uow.session.scalars(
+                sa.select(SlotRow)
+                .where(
+                    SlotRow.referral_id.in_([c.referral_id for c in courses]),
+                    SlotRow.day >= first,
+                    SlotRow.day <= last,
+                )
+                .order_by(SlotRow.day, SlotRow.window_start)
+            )
+        ).all()
+        return [_view(participant_id, slot) for slot in slots]

@@ -1,0 +1,98 @@
+"""Expected attendance, materialised ahead: one slot per agreed window on each course working day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from uuid import uuid4
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from forlob_attendance.db.models import AbsenceReportRow, CourseRow, SlotRow
+from forlob_attendance.db.uow import AttendanceUnitOfWork
+from forlob_attendance.domain.course import provider_calendar
+from forlob_attendance.domain.registration import excused_state
+from forlob_attendance.domain.schedule import days_between, plan_slots
+from forlob_shared.events import AbsenceReason
+
+
+def horizon(row: CourseRow, now: datetime, days_ahead: int) -> date:
+    """The last day to have slots now: ``days_ahead`` past the provider's local today, within the course."""
+    today = provider_calendar(row.country, row.timezone).local_date(now)
+    return min(row.end_date, today + timedelta(days=days_ahead))
+
+
+async def materialise_course(uow: AttendanceUnitOfWork, row: CourseRow, through: date) -> int:
+    """Add the course's slots from where it stopped up to ``through`` (the caller holds the course row)."""
+    first = max(row.start_date, (row.materialised_through or date.min) + timedelta(days=1))
+    last = min(row.end_date, through)
+    if last < first:
+        return 0
+    course = await uow.courses.course(row)
+    planned = plan_slots(course.calendar, course.versions, days_between(first, last), course.grace)
+    reports = (
+        await uow.session.scalars(
+            sa.select(AbsenceReportRow)
+            .where(
+                AbsenceReportRow.referral_id == row.referral_id,
+                AbsenceReportRow.first_day <= last,
+                AbsenceReportRow.last_day >= first,
+            )
+            .order_by(AbsenceReportRow.reported_at)
+        )
+    ).all()
+    values = []
+    for slot in planned:
+        state, reason, report_id = "expected", None, None
+        for report in reports:  # the newest report covering the day wins
+            if report.first_day <= slot.day <= report.last_day:
+                state, reason, report_id = excused_state(AbsenceReason(report.reason)), report.reason, report.id
+        values.append(
+            {
+                "id": uuid4(),
+                "referral_id": row.referral_id,
+                "day": slot.day,
+                "window_start": slot.window_start,
+                "window_end": slot.window_end,
+                "expected_start": slot.expected_start,
+                "expected_end": slot.expected_end,
+                "due_at": slot.due_at,
+                "state": state,
+                "reason": reason,
+                "report_id": report_id,
+            }
+        )
+    if values:
+        await uow.session.execute(pg_insert(SlotRow).values(values).on_conflict_do_nothing())
+    row.materialised_through = last
+    return len(values)
+
+
+async def materialise_ahead(
+    uow: AttendanceUnitOfWork, now: datetime, days_ahead: int, batch: int = 500
+) -> tuple[int, int]:
+    """Carry running courses' slots forward to the horizon; returns (courses taken, slots created).
+
+    Safe beside other replicas: each takes courses the others do not hold.
+    """
+    created = 0
+    async with uow:
+        # By the UTC date, which trails the local date by at most a day: the horizon stays ahead.
+        bound = now.date() + timedelta(days=days_ahead)
+        rows = (
+            await uow.session.scalars(
+                sa.select(CourseRow)
+                .where(
+                    CourseRow.ended.is_(False),
+                    sa.func.coalesce(CourseRow.materialised_through, CourseRow.start_date - 1)
+                    < sa.func.least(CourseRow.end_date, bound),
+                )
+                .order_by(CourseRow.referral_id)
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for row in rows:
+            created += await materialise_course(uow, row, horizon(row, now, days_ahead))
+        await uow.commit()
+    return len(rows), created

@@ -1,0 +1,148 @@
+"""The attendance service's tables: courses, their schedule versions, expected slots, reports,
+contact attempts, breaches and weekly summaries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CourseRow(Base):
+    """One participant's course at a provider, as the referral service's programme.* events tell it."""
+
+    __tablename__ = "courses"
+
+    referral_id: Mapped[UUID] = mapped_column(primary_key=True)
+    participant_id: Mapped[UUID] = mapped_column(index=True)
+    programme_code: Mapped[str] = mapped_column(sa.Text)
+    provider_org: Mapped[str] = mapped_column(sa.Text, index=True)
+    referring_org: Mapped[str] = mapped_column(sa.Text)
+    contact_person_id: Mapped[str] = mapped_column(sa.Text)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    ended: Mapped[bool] = mapped_column(default=False)
+    country: Mapped[str] = mapped_column(sa.Text)
+    timezone: Mapped[str] = mapped_column(sa.Text)
+    opening_hours: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    grace_minutes: Mapped[int]
+    # Slots exist for every course day up to here; the materialiser carries on from the day after.
+    materialised_through: Mapped[date | None]
+    summarised_through: Mapped[date | None]
+    # Per rule, the last day a breach covered: a new breach needs new absences after it.
+    breach_marks: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+
+
+class BreachCheckRow(Base):
+    """A course with newly detected absences, waiting for the breach rules (written by the sweep).
+
+    A table of its own rather than a flag on the course: the sweep only inserts a key here, and
+    never rewrites the course's row and its indexes on the hot path.
+    """
+
+    __tablename__ = "breach_checks"
+
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("courses.referral_id"), primary_key=True)
+
+
+class ScheduleVersionRow(Base):
+    """The agreed weekly windows from ``effective_from`` until the next version."""
+
+    __tablename__ = "schedule_versions"
+
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("courses.referral_id"), primary_key=True)
+    effective_from: Mapped[date] = mapped_column(primary_key=True)
+    windows: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+
+
+class SlotRow(Base):
+    """One expected arrival: a schedule window on one course day, and what became of it."""
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        sa.UniqueConstraint("referral_id", "day", "window_start"),
+        # The sweep's work list: only slots still waiting for a check-in.
+        sa.Index("slots_due", "due_at", postgresql_where=sa.text("state = 'expected'")),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    # Indexed by the unique (referral_id, day, window_start); few indexes keep the sweep's updates cheap.
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("courses.referral_id"))
+    day: Mapped[date]
+    window_start: Mapped[time]
+    window_end: Mapped[time]
+    expected_start: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expected_end: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # expected | present | absent | excused | internship
+    state: Mapped[str] = mapped_column(sa.Text, default="expected")
+    checked_in_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    checked_out_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    minutes_late: Mapped[int | None]
+    minutes_early: Mapped[int | None]
+    # Set when the sweep detects the absence, to the slot's own id: one expected arrival gives at
+    # most one absence, and the id needs no index of its own.
+    absence_id: Mapped[UUID | None]
+    detected_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(sa.Text)  # late_arrival | reported
+    reason: Mapped[str | None] = mapped_column(sa.Text)  # the AbsenceReason of an excused slot
+    report_id: Mapped[UUID | None]
+
+
+class AbsenceReportRow(Base):
+    __tablename__ = "absence_reports"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("courses.referral_id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    reported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    reported_by: Mapped[str] = mapped_column(sa.Text)
+
+
+class ContactAttemptRow(Base):
+    __tablename__ = "contact_attempts"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    absence_id: Mapped[UUID] = mapped_column(sa.ForeignKey("slots.id"), index=True)
+    outcome: Mapped[str] = mapped_column(sa.Text)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    contacted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+
+
+class BreachRow(Base):
+    __tablename__ = "breaches"
+    __table_args__ = (sa.UniqueConstraint("referral_id", "rule", "window_last_day"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("courses.referral_id"), index=True)
+    rule: Mapped[str] = mapped_column(sa.Text)
+    window_first_day: Mapped[date]
+    window_last_day: Mapped[date]
+    absence_ids: Mapped[list[str]] = mapped_column(JSONB)
+    detected_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class WeekSummaryRow(Base):
+    __tablename__ = "week_summaries"
+
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("courses.referral_id"), primary_key=True)
+    week_start: Mapped[date] = mapped_column(primary_key=True)
+    agreed_minutes: Mapped[int]
+    attended_minutes: Mapped[int]
+    internship_minutes: Mapped[int]
+    absent_minutes: Mapped[int]
+    unexcused_absences: Mapped[int]
+    summarised_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -1,0 +1,23 @@
+"""The events this service publishes (through its outbox)."""
+
+from forlob_shared.events import (
+    AbsenceDetected,
+    AbsenceReported,
+    AbsenceResolved,
+    AgreementBreached,
+    CheckedIn,
+    CheckedOut,
+    ContactRecorded,
+    WeekSummarised,
+)
+
+PUBLISHES = (
+    CheckedIn,
+    CheckedOut,
+    AbsenceReported,
+    AbsenceDetected,
+    AbsenceResolved,
+    ContactRecorded,
+    AgreementBreached,
+    WeekSummarised,
+)

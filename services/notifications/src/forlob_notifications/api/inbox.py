@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette.sse import EventSourceResponse
+
+from forlob_notifications.api.deps import UoW, Wired
+from forlob_notifications.application import alerts
+from forlob_notifications.domain.alerts import Alert
+from forlob_notifications.domain.deliveries import Delivery
+from forlob_shared.http.auth import CurrentPrincipal
+
+router = APIRouter(tags=["inbox"])
+
+
+class AlertOut(BaseModel):
+    id: UUID
+    kind: str
+    state: str
+    org: str
+    recipient_staff_id: str
+    provider_org: str
+    referring_org: str | None
+    referral_id: UUID | None
+    participant_ref: UUID | None
+    programme_code: str | None
+    occurred_at: datetime | None
+    raised_at: datetime
+    due_at: datetime | None
+    level: int
+    escalated_to: str | None
+    escalated_at: datetime | None
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    acknowledgement_note: str | None = None
+    closed_at: datetime | None
+    close_reason: str | None
+    contact_attempts: int
+    facts: dict[str, Any]
+
+    @classmethod
+    def of(cls, a: Alert) -> AlertOut:
+        return cls(
+            id=a.id,
+            kind=a.kind.value,
+            state=a.state.value,
+            org=a.org,
+            recipient_staff_id=a.recipient_staff_id,
+            provider_org=a.provider_org,
+            referring_org=a.referring_org,
+            referral_id=a.referral_id,
+            participant_ref=a.participant_id,
+            programme_code=a.programme_code,
+            occurred_at=a.occurred_at,
+            raised_at=a.raised_at,
+            due_at=a.due_at,
+            level=a.level,
+            escalated_to=a.escalated_to,
+            escalated_at=a.escalated_at,
+            acknowledged_by=a.acknowledged_by,
+            acknowledged_at=a.acknowledged_at,
+            acknowledgement_note=a.acknowledgement_note,
+            closed_at=a.closed_at,
+            close_reason=a.close_reason,
+            contact_attempts=a.contact_attempts,
+            facts=a.facts,
+        )
+
+
+class DeliverySummary(BaseModel):
+    id: UUID
+    channel: str
+    recipient: str
+    event_type: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    last_error: str | None
+
+    @classmethod
+    def of(cls, d: Delivery) -> DeliverySummary:
+        return cls(
+            id=d.id,
+            channel=d.channel.value,
+            recipient=d.recipient,
+            event_type=d.event_type,
+            state=d.state.value,
+            attempts=d.attempts,
+            next_attempt_at=d.next_attempt_at if d.state.value == "pending" else None,
+            delivered_at=d.delivered_at,
+            last_error=d.last_error,
+        )
+
+
+class AlertDetail(AlertOut):
+    deliveries: list[DeliverySummary]
+
+
+@router.get("/inbox", summary="Your alerts (addressed or escalated to you), newest first")
+async def inbox(
+    principal: CurrentPrincipal,
+    uow: UoW,
+    state: list[str] | None = Query(default=None, description="open | acknowledged | closed (repeatable)"),
+    kind: list[str] | None = Query(default=None, description="absence | absence_notice | breach | ..."),
+    since: datetime | None = None,
+    everyone: bool = Query(default=False, description="the whole organisation's alerts (team leaders)"),
+    limit: int = Query(default=100, ge=1, le=500),
+) -> list[AlertOut]:
+    query = alerts.InboxQuery(states=state, kinds=kind, since=since, everyone=everyone, limit=limit)
+    return [AlertOut.of(a) for a in await alerts.inbox(uow, principal, query)]
+
+
+@router.get("/alerts/{alert_id}", summary="One alert of your organisation, with its deliveries")
+async def get_alert(alert_id: UUID, principal: CurrentPrincipal, uow: UoW) -> AlertDetail:
+    alert, deliveries = await alerts.get_alert(uow, principal, alert_id)
+    return AlertDetail(**AlertOut.of(alert).model_dump(), deliveries=[DeliverySummary.of(d) for d in deliveries])
+
+
+class AcknowledgementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(
+        default=None,
+        max_length=500,
+        description="what was done, for colleagues (e.g. 'called, back tomorrow'); never sent on",
+        examples=["called, back tomorrow"],
+    )
+
+
+@router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert: it stops escalating")
+async def acknowledge(
+    alert_id: UUID, principal: CurrentPrincipal, uow: UoW, body: AcknowledgementIn | None = None
+) -> AlertOut:
+    note = body.note.strip() or None if body is not None and body.note else None
+    return AlertOut.of(await alerts.acknowledge(uow, principal, alert_id, note))
+
+
+@router.get(
+    "/inbox/stream",
+    summary="Server-sent events: each change to your alerts (raised, escalated, acknowledged, closed)",
+    response_class=EventSourceResponse,
+)
+async def stream(request: Request, principal: CurrentPrincipal, wiring: Wired) -> EventSourceResponse:
+    listener = wiring.listener
+    assert listener is not None
+    runtime: Any = request.app.state.runtime
+    queue = listener.subscribe(principal.org, principal.staff_id)
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        try:
+            yield {"event": "ready", "data": json.dumps({"staff_id": principal.staff_id})}
+            while not runtime.stopping.is_set():
+                try:
+                    change = await asyncio.wait_for(queue.get(), timeout=1.0)
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    continue
+                alert = await alerts.get_alert_only(runtime.uow(), principal, UUID(change["alert_id"]))
+                yield {
+                    "event": f"alert.{change['change']}",
+                    "id": f"{alert.id}:{change['change']}",
+                    "data": AlertOut.of(alert).model_dump_json(),
+                }
+        finally:
+            listener.unsubscribe(principal.org, principal.staff_id, queue)
+
+    return EventSourceResponse(events(), ping=15)

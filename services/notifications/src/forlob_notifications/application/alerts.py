@@ -1,0 +1,415 @@
+"""From events to alerts, and what people do with them.
+
+Every alert is stored with the deliveries it causes (e-mail, webhooks) in one transaction; the
+dispatcher sends them afterwards. The alert's cause is a unique key, so an event delivered twice
+(or a race between replicas) gives one alert and one e-mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from forlob_notifications.application.options import Options
+from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.domain import content
+from forlob_notifications.domain.alerts import UNASSIGNED, Alert, AlertKind, AlertState, new_alert_id
+from forlob_notifications.domain.deliveries import Channel, Delivery, new_delivery
+from forlob_notifications.domain.directory import Assignment, StaffMember, calendar_for
+from forlob_notifications.domain.policy import effective
+from forlob_shared.calendar import ProviderCalendar
+from forlob_shared.errors import InvalidInput, NotFound
+from forlob_shared.events import AbsenceDetected, AbsenceResolved, AgreementBreached, ContactRecorded, ProgrammeEnded
+from forlob_shared.http.auth import Principal
+from forlob_shared.working_time import WorkingHours
+
+
+def _hours(member: StaffMember | None, calendar: ProviderCalendar) -> WorkingHours:
+    return member.hours(calendar) if member else WorkingHours.of([], calendar)
+
+
+async def _email(
+    uow: NotificationsUnitOfWork,
+    options: Options,
+    alert: Alert,
+    staff_id: str,
+    now: datetime,
+    *,
+    escalated: bool = False,
+    notice_text: str | None = None,
+    member: StaffMember | None = None,
+) -> list[Delivery]:
+    """An e-mail to a staff member who takes e-mail (the address is looked up when it is sent)."""
+    member = member or await uow.staff.get(alert.org, staff_id)
+    if member is None or not member.wants("email"):
+        return []
+    message = content.email(alert, options.base_url, escalated=escalated, notice_text=notice_text)
+    kind = "alert.escalated" if escalated else "alert.raised"
+    return [
+        new_delivery(
+            org=alert.org,
+            channel=Channel.EMAIL,
+            recipient=staff_id,
+            event_type=kind,
+            content=message,
+            now=now,
+            retry_window=options.retry_window,
+            alert_id=alert.id,
+        )
+    ]
+
+
+async def _webhooks(
+    uow: NotificationsUnitOfWork, options: Options, alert: Alert, event_types: list[str], now: datetime
+) -> list[Delivery]:
+    deliveries = []
+    for event_type in event_types:
+        for subscription in await uow.subscriptions.wanting(alert.org, event_type):
+            deliveries.append(
+                new_delivery(
+                    org=alert.org,
+                    channel=Channel.WEBHOOK,
+                    recipient=str(subscription.id),
+                    event_type=event_type,
+                    content=content.webhook_payload(alert, event_type, options.base_url, now),
+                    now=now,
+                    retry_window=options.retry_window,
+                    alert_id=alert.id,
+                )
+            )
+    return deliveries
+
+
+async def _raise(
+    uow: NotificationsUnitOfWork,
+    options: Options,
+    alert: Alert,
+    *,
+    partner_types: list[str] | None = None,
+    notice_text: str | None = None,
+    email: bool = True,
+    recipient: StaffMember | None = None,
+) -> bool:
+    """Store a new alert with its deliveries; False (and nothing written) if its cause has one."""
+    if not await uow.alerts.add(alert):
+        return False
+    now = alert.raised_at
+    deliveries: list[Delivery] = []
+    if email and alert.recipient_staff_id != UNASSIGNED:
+        deliveries += await _email(
+            uow, options, alert, alert.recipient_staff_id, now, notice_text=notice_text, member=recipient
+        )
+    types = ["alert.raised", *(partner_types or [])]
+    deliveries += await _webhooks(uow, options, alert, types, now)
+    await uow.deliveries.add(*deliveries)
+    uow.emit(alert.raised())
+    uow.inbox_changed(alert.org, [alert.recipient_staff_id], alert.id, "raised")
+    if deliveries:
+        uow.wake_dispatcher()
+    return True
+
+
+# -- rules: events in, alerts out (the consumer's unit of work is open) ---------------------------
+
+
+async def on_absence_detected(
+    uow: NotificationsUnitOfWork, options: Options, event: AbsenceDetected, event_id: UUID
+) -> None:
+    """An absence → an alert to the contact person, escalating after the programme's working minutes."""
+    assignment = await uow.assignments.get(event.referral_id)
+    calendar = assignment.calendar() if assignment else calendar_for()
+    contact = (assignment.contact_person_id if assignment else None) or UNASSIGNED
+    member = await uow.staff.get(event.provider_org, contact)
+    hours = _hours(member, calendar)
+    escalate_after = assignment.escalation_minutes if assignment else 30
+    policy = effective(assignment.legal_basis if assignment else None, await uow.policies.own(event.provider_org))
+    alert = Alert(
+        id=new_alert_id(),
+        org=event.provider_org,
+        kind=AlertKind.ABSENCE,
+        cause_key=f"absence:{event.absence_id}",
+        cause_event_id=event_id,
+        recipient_staff_id=contact,
+        provider_org=event.provider_org,
+        referring_org=event.referring_org,
+        referral_id=event.referral_id,
+        participant_id=event.participant_id,
+        programme_code=event.programme_code,
+        occurred_at=event.expected_at,
+        raised_at=uow.clock.now(),
+        # Counted from detection, so an event handled late does not get extra time.
+        due_at=hours.add_minutes(event.detected_at, escalate_after),
+        notice_due_at=hours.add_minutes(event.detected_at, policy.notify_within_working_minutes),
+        facts={"absence_id": str(event.absence_id)},
+    )
+    await _raise(uow, options, alert, recipient=member)
+    await uow.commit()
+
+
+async def on_absence_resolved(uow: NotificationsUnitOfWork, event: AbsenceResolved) -> None:
+    """A late arrival or a reason given afterwards closes the alert by itself."""
+    alert = await uow.alerts.by_cause(f"absence:{event.absence_id}", for_update=True)
+    if alert is not None:
+        closed = alert.close(event.resolution, uow.clock.now())
+        if closed is not None:
+            await uow.alerts.save(alert)
+            uow.emit(closed)
+            uow.inbox_changed(alert.org, [alert.recipient_staff_id, alert.escalated_to], alert.id, "closed")
+    await uow.commit()
+
+
+async def on_contact_recorded(uow: NotificationsUnitOfWork, event: ContactRecorded) -> None:
+    alert = await uow.alerts.by_cause(f"absence:{event.absence_id}", for_update=True)
+    if alert is not None:
+        alert.contact_attempts += 1
+        await uow.alerts.save(alert)
+    await uow.commit()
+
+
+async def _caseworker_alert(
+    uow: NotificationsUnitOfWork,
+    *,
+    kind: AlertKind,
+    cause_key: str,
+    event_id: UUID,
+    assignment: Assignment | None,
+    referral_id: UUID,
+    participant_id: UUID,
+    programme_code: str,
+    provider_org: str,
+    referring_org: str,
+    occurred_at: datetime,
+    facts: dict[str, object],
+) -> Alert:
+    return Alert(
+        id=new_alert_id(),
+        org=referring_org,
+        kind=kind,
+        cause_key=cause_key,
+        cause_event_id=event_id,
+        recipient_staff_id=(assignment.caseworker_id if assignment else None) or UNASSIGNED,
+        provider_org=provider_org,
+        referring_org=referring_org,
+        referral_id=referral_id,
+        participant_id=participant_id,
+        programme_code=programme_code,
+        occurred_at=occurred_at,
+        raised_at=uow.clock.now(),
+        facts=facts,
+    )
+
+
+async def on_agreement_breached(
+    uow: NotificationsUnitOfWork, options: Options, event: AgreementBreached, event_id: UUID
+) -> None:
+    """A breach → the referring caseworker (e-mail, inbox) and the referring organisation's webhooks."""
+    assignment = await uow.assignments.get(event.referral_id)
+    alert = await _caseworker_alert(
+        uow,
+        kind=AlertKind.BREACH,
+        cause_key=f"breach:{event.breach_id}",
+        event_id=event_id,
+        assignment=assignment,
+        referral_id=event.referral_id,
+        participant_id=event.participant_id,
+        programme_code=event.programme_code,
+        provider_org=event.provider_org,
+        referring_org=event.referring_org,
+        occurred_at=event.detected_at,
+        facts={
+            "rule": event.rule,
+            "unexcused_absences": event.unexcused_absences,
+            "window": f"{event.window_first_day.isoformat()}..{event.window_last_day.isoformat()}",
+        },
+    )
+    await _raise(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.BREACH]])
+    await uow.commit()
+
+
+async def on_programme_ended(
+    uow: NotificationsUnitOfWork, options: Options, event: ProgrammeEnded, event_id: UUID
+) -> None:
+    """The course ended → the caseworker hears that the closing note is ready."""
+    assignment = await uow.assignments.get(event.referral_id, for_update=True)
+    alert = await _caseworker_alert(
+        uow,
+        kind=AlertKind.CLOSING_NOTE_READY,
+        cause_key=f"ended:{event.referral_id}",
+        event_id=event_id,
+        assignment=assignment,
+        referral_id=event.referral_id,
+        participant_id=event.participant_id,
+        programme_code=event.programme_code,
+        provider_org=event.provider_org,
+        referring_org=event.referring_org,
+        occurred_at=event.ended_at,
+        facts={"outcome": event.outcome.value},
+    )
+    await _raise(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.CLOSING_NOTE_READY]])
+    if assignment is not None:
+        assignment.state = "ended"
+        await uow.assignments.save(assignment)
+    await uow.commit()
+
+
+# -- rules that run on time: escalation and the notice to the referring side --------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    escalated: int = 0
+    unescalatable: int = 0
+    notices: int = 0
+
+
+async def escalate_due(uow: NotificationsUnitOfWork, options: Options, now: datetime) -> SweepResult:
+    """Escalate every open alert past its due time to the team leader (one batch, one transaction)."""
+    escalated = unescalatable = 0
+    async with uow:
+        for alert in await uow.alerts.due(now, options.batch_size):
+            leader = await _team_leader(uow, alert)
+            if leader is None:
+                alert.give_up_escalation()  # stays open in the inbox; nobody above to tell
+                unescalatable += 1
+            else:
+                uow.emit(alert.escalate(leader, now))
+                deliveries = await _email(uow, options, alert, leader, now, escalated=True)
+                await uow.deliveries.add(*deliveries)
+                if deliveries:
+                    uow.wake_dispatcher()
+                uow.inbox_changed(alert.org, [alert.recipient_staff_id, leader], alert.id, "escalated")
+                escalated += 1
+            await uow.alerts.save(alert)
+        await uow.commit()
+    return SweepResult(escalated=escalated, unescalatable=unescalatable)
+
+
+async def _team_leader(uow: NotificationsUnitOfWork, alert: Alert) -> str | None:
+    if alert.referral_id is not None:
+        assignment = await uow.assignments.get(alert.referral_id)
+        if assignment is not None and assignment.team_leader_id:
+            return assignment.team_leader_id
+    member = await uow.staff.get(alert.org, alert.recipient_staff_id)
+    return member.team_leader_id if member else None
+
+
+async def send_due_notices(uow: NotificationsUnitOfWork, options: Options, now: datetime) -> SweepResult:
+    """Absences still unexplained at the policy's deadline → told to the referring organisation."""
+    notices = 0
+    async with uow:
+        for absence in await uow.alerts.notice_due(now, options.batch_size):
+            assignment = await uow.assignments.get(absence.referral_id) if absence.referral_id else None
+            policy = effective(
+                assignment.legal_basis if assignment else None, await uow.policies.own(absence.provider_org)
+            )
+            minutes_missed = int((now - absence.occurred_at).total_seconds() // 60) if absence.occurred_at else None
+            notice = Alert(
+                id=new_alert_id(),
+                org=absence.referring_org or absence.provider_org,
+                kind=AlertKind.ABSENCE_NOTICE,
+                cause_key=f"notice:{absence.cause_key}",
+                cause_event_id=absence.cause_event_id,
+                recipient_staff_id=(assignment.caseworker_id if assignment else None) or UNASSIGNED,
+                provider_org=absence.provider_org,
+                referring_org=absence.referring_org,
+                referral_id=absence.referral_id,
+                participant_id=absence.participant_id,
+                programme_code=absence.programme_code,
+                occurred_at=absence.occurred_at,
+                raised_at=now,
+                facts={
+                    "minutes_missed": minutes_missed,
+                    "contact_attempts": absence.contact_attempts,
+                    "reason": "unexplained",
+                    "legal_basis": assignment.legal_basis if assignment else None,
+                },
+            )
+            wants = {r.value for r in policy.recipients}
+            partner = [content.PARTNER_TYPE[AlertKind.ABSENCE_NOTICE]] if "webhooks" in wants else []
+            await _raise(
+                uow, options, notice, partner_types=partner, notice_text=policy.notice_text, email="caseworker" in wants
+            )
+            absence.notice_sent_at = now
+            await uow.alerts.save(absence)
+            notices += 1
+        await uow.commit()
+    return SweepResult(notices=notices)
+
+
+async def run_due_rules(
+    uow_factory: Callable[[], NotificationsUnitOfWork], options: Options, now: datetime
+) -> SweepResult:
+    """One sweep of the time-driven rules; the periodic task calls it, and so do tests."""
+    escalations = await escalate_due(uow_factory(), options, now)
+    notices = await send_due_notices(uow_factory(), options, now)
+    return SweepResult(escalations.escalated, escalations.unescalatable, notices.notices)
+
+
+# -- what people do -----------------------------------------------------------------------------
+
+
+async def acknowledge(
+    uow: NotificationsUnitOfWork, person: Principal, alert_id: UUID, note: str | None = None
+) -> Alert:
+    async with uow:
+        alert = await uow.alerts.get(alert_id, person.org, for_update=True)
+        if alert is None:
+            raise NotFound(f"no alert {alert_id}")
+        event = alert.acknowledge(person.staff_id, uow.clock.now(), note)
+        if event is not None:
+            await uow.alerts.save(alert)
+            uow.emit(event)
+            uow.inbox_changed(alert.org, [alert.recipient_staff_id, alert.escalated_to], alert.id, "acknowledged")
+            await uow.commit()
+    return alert
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    states: list[str] | None = None
+    kinds: list[str] | None = None
+    since: datetime | None = None
+    everyone: bool = False  # the whole organisation's alerts (team leaders and coordinators)
+    limit: int = 100
+
+    def __post_init__(self) -> None:
+        bad_states = set(self.states or []) - {s.value for s in AlertState}
+        bad_kinds = set(self.kinds or []) - {k.value for k in AlertKind}
+        if bad_states or bad_kinds:
+            raise InvalidInput(
+                f"unknown filter value(s): {', '.join(sorted(bad_states | bad_kinds))}",
+                states=[s.value for s in AlertState],
+                kinds=[k.value for k in AlertKind],
+            )
+
+
+async def inbox(uow: NotificationsUnitOfWork, person: Principal, query: InboxQuery) -> list[Alert]:
+    if query.everyone:
+        person.require("team_leader", "coordinator", "admin")
+    async with uow:
+        return await uow.alerts.inbox(
+            person.org,
+            None if query.everyone else person.staff_id,
+            states=query.states,
+            kinds=query.kinds,
+            since=query.since,
+            limit=query.limit,
+        )
+
+
+async def get_alert_only(uow: NotificationsUnitOfWork, person: Principal, alert_id: UUID) -> Alert:
+    async with uow:
+        alert = await uow.alerts.get(alert_id, person.org)
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    return alert
+
+
+async def get_alert(uow: NotificationsUnitOfWork, person: Principal, alert_id: UUID) -> tuple[Alert, list[Delivery]]:
+    async with uow:
+        alert = await uow.alerts.get(alert_id, person.org)
+        if alert is None:
+            raise NotFound(f"no alert {alert_id}")
+        return alert, await uow.deliveries.for_alert(alert.id)

@@ -1,0 +1,113 @@
+"""The staff directory (kept through the API) and who is whose contact person (kept from events)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.domain.directory import Assignment, StaffMember
+from forlob_shared.errors import NotFound
+from forlob_shared.events import (
+    AgreementChanged,
+    ProgrammeStarted,
+    ReferralReceived,
+    ReferralRejected,
+    ReferralWithdrawn,
+)
+from forlob_shared.http.auth import Principal
+
+DIRECTORY_ROLES = ("admin", "coordinator", "team_leader")
+
+
+async def put_staff(uow: NotificationsUnitOfWork, editor: Principal, member: StaffMember) -> StaffMember:
+    editor.require(*DIRECTORY_ROLES)
+    member.org = editor.org  # nobody keeps another organisation's directory
+    async with uow:
+        await uow.staff.upsert(member, uow.clock.now())
+        await uow.commit()
+    return member
+
+
+async def get_staff(uow: NotificationsUnitOfWork, viewer: Principal, staff_id: str) -> StaffMember:
+    async with uow:
+        member = await uow.staff.get(viewer.org, staff_id)
+    if member is None:
+        raise NotFound(f"no staff member {staff_id}")
+    return member
+
+
+async def list_staff(uow: NotificationsUnitOfWork, viewer: Principal, role: str | None) -> list[StaffMember]:
+    async with uow:
+        return await uow.staff.of_org(viewer.org, role)
+
+
+async def list_assignments(
+    uow: NotificationsUnitOfWork, viewer: Principal, staff_id: str | None, limit: int
+) -> list[Assignment]:
+    async with uow:
+        return await uow.assignments.visible_to(viewer.org, staff_id, limit)
+
+
+async def get_assignment(uow: NotificationsUnitOfWork, viewer: Principal, referral_id: UUID) -> Assignment:
+    async with uow:
+        found = await uow.assignments.get(referral_id)
+    if found is None or viewer.org not in (found.provider_org, found.referring_org):
+        raise NotFound(f"no course for referral {referral_id}")
+    return found
+
+
+# -- from events: the consumer's unit of work is open and holds the inbox row; these commit it --
+
+
+async def record_referral_received(uow: NotificationsUnitOfWork, event: ReferralReceived) -> None:
+    existing = await uow.assignments.get(event.referral_id, for_update=True)
+    assignment = existing or Assignment(
+        referral_id=event.referral_id,
+        provider_org=event.provider_org,
+        referring_org=event.referring_org,
+        programme_code=event.programme_code,
+    )
+    assignment.participant_id = event.participant_id
+    assignment.legal_basis = event.legal_basis or assignment.legal_basis
+    await uow.assignments.save(assignment)
+    await uow.commit()
+
+
+async def record_referral_closed(uow: NotificationsUnitOfWork, event: ReferralRejected | ReferralWithdrawn) -> None:
+    assignment = await uow.assignments.get(event.referral_id, for_update=True)
+    if assignment is not None:
+        assignment.state = "closed"
+        await uow.assignments.save(assignment)
+    await uow.commit()
+
+
+async def record_programme_started(uow: NotificationsUnitOfWork, event: ProgrammeStarted) -> None:
+    existing = await uow.assignments.get(event.referral_id, for_update=True)
+    await uow.assignments.save(
+        Assignment(
+            referral_id=event.referral_id,
+            provider_org=event.provider_org,
+            referring_org=event.referring_org,
+            programme_code=event.programme_code,
+            participant_id=event.participant_id,
+            contact_person_id=event.contact_person_id,
+            team_leader_id=event.team_leader_id,
+            caseworker_id=event.caseworker_id,
+            legal_basis=event.legal_basis or (existing.legal_basis if existing else None),
+            escalation_minutes=event.rules.escalation_minutes,
+            country=event.country,
+            timezone=event.timezone,
+            state="started",
+        )
+    )
+    await uow.commit()
+
+
+async def record_agreement_changed(uow: NotificationsUnitOfWork, event: AgreementChanged) -> None:
+    assignment = await uow.assignments.get(event.referral_id, for_update=True)
+    if assignment is None:
+        return  # the course's start has not reached us yet; programme.started will carry the same
+    assignment.contact_person_id = event.contact_person_id
+    assignment.team_leader_id = event.team_leader_id or assignment.team_leader_id
+    await uow.assignments.save(assignment)
+    await uow.commit()

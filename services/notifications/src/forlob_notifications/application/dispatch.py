@@ -1,0 +1,213 @@
+"""Send what is due, outside any transaction, and record every attempt.
+
+One round: claim due deliveries (a short transaction that leases them, so replicas never send
+the same one at once), send them concurrently, then record every outcome in one transaction
+with the events that report it. A crash between sending and recording means the lease runs out
+and the delivery is sent again with the same id, which the receiver uses to drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from forlob_notifications.application.options import Options
+from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.domain import content
+from forlob_notifications.domain.alerts import Alert, AlertKind, new_alert_id
+from forlob_notifications.domain.deliveries import (
+    AttemptOutcome,
+    Channel,
+    Delivery,
+    new_delivery,
+    record_attempt,
+)
+from forlob_notifications.domain.webhooks import Subscription
+from forlob_shared.events import NotificationDelivered, NotificationFailed, PendingEvent
+from forlob_shared.logging import get_logger
+
+log = get_logger("forlob.notifications.dispatch")
+
+
+class Senders(Protocol):
+    async def email(self, to: str, subject: str, body: str, message_id: str) -> AttemptOutcome: ...
+
+    async def webhook(self, url: str, secret: str, delivery_id: str, payload: dict[str, object]) -> AttemptOutcome: ...
+
+
+@dataclass(frozen=True)
+class _Job:
+    delivery: Delivery
+    address: str | None = None
+    subscription: Subscription | None = None
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    attempted: int
+    delivered: int
+
+
+async def dispatch_due(
+    uow_factory: Callable[[], NotificationsUnitOfWork],
+    senders: Senders,
+    options: Options,
+    now: datetime,
+    *,
+    concurrency: int = 32,
+) -> DispatchResult:
+    jobs = await _claim(uow_factory(), options, now)
+    if not jobs:
+        return DispatchResult(0, 0)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def attempt(job: _Job) -> AttemptOutcome:
+        async with gate:
+            return await _send(senders, job)
+
+    outcomes = await asyncio.gather(*(attempt(job) for job in jobs))
+    await _record(uow_factory(), options, list(zip(jobs, outcomes, strict=True)), now)
+    return DispatchResult(len(jobs), sum(1 for o in outcomes if o.ok))
+
+
+async def _claim(uow: NotificationsUnitOfWork, options: Options, now: datetime) -> list[_Job]:
+    async with uow:
+        claimed = await uow.deliveries.claim(now, now + options.claim_lease, options.batch_size)
+        emails = [d for d in claimed if d.channel is Channel.EMAIL]
+        addresses = await uow.staff.addresses([(d.org, d.recipient) for d in emails])
+        hooks = [d for d in claimed if d.channel is Channel.WEBHOOK]
+        subscriptions = await uow.subscriptions.many([UUID(d.recipient) for d in hooks])
+        await uow.commit()
+    return [
+        _Job(d, address=addresses.get((d.org, d.recipient)))
+        if d.channel is Channel.EMAIL
+        else _Job(d, subscription=subscriptions.get(UUID(d.recipient)))
+        for d in claimed
+    ]
+
+
+async def _send(senders: Senders, job: _Job) -> AttemptOutcome:
+    delivery = job.delivery
+    if delivery.channel is Channel.EMAIL:
+        if not job.address:
+            # The directory may get the address later: retried like an outage, not dropped.
+            return AttemptOutcome(False, "no-address", "the recipient has no active e-mail address")
+        return await senders.email(
+            job.address, delivery.content["subject"], delivery.content["body"], f"<{delivery.id}@forlob>"
+        )
+    subscription = job.subscription
+    if subscription is None:
+        return AttemptOutcome(False, "subscription-deleted", permanent=True)
+    if not subscription.enabled:
+        return AttemptOutcome(False, "subscription-disabled", permanent=True)
+    return await senders.webhook(subscription.url, subscription.secret, str(delivery.id), delivery.content)
+
+
+async def _record(
+    uow: NotificationsUnitOfWork, options: Options, results: list[tuple[_Job, AttemptOutcome]], now: datetime
+) -> None:
+    async with uow:
+        attempts = []
+        for job, outcome in results:
+            # The claim (lease) made this sender the only one working on the delivery.
+            delivery = job.delivery
+            result = record_attempt(delivery, outcome, now)
+            if not await uow.deliveries.save_claimed(delivery):
+                continue  # re-sent by hand meanwhile: that round records its own attempt
+            attempts.append((delivery.id, result.number, outcome))
+            if outcome.ok:
+                uow.emit(_delivered(delivery, now))
+                continue
+            log.info(
+                "delivery.attempt_failed",
+                delivery_id=str(delivery.id),
+                channel=delivery.channel.value,
+                attempt=result.number,
+                error=outcome.error_code,
+                final=result.final,
+            )
+            if result.first_failure or result.final:
+                uow.emit(_failed(delivery, outcome, result.final, now))
+            if result.final and delivery.channel is Channel.WEBHOOK and job.subscription is not None:
+                await _disable(uow, options, job.subscription, outcome, now)
+        await uow.deliveries.record_attempts(attempts, now)
+        await uow.commit()
+
+
+async def _disable(
+    uow: NotificationsUnitOfWork, options: Options, subscription: Subscription, outcome: AttemptOutcome, now: datetime
+) -> None:
+    """Persistent failure: switch the subscription off and tell its owner (inbox and e-mail)."""
+    current = await uow.subscriptions.get(subscription.id)
+    if current is None or not current.disable(
+        f"deliveries failed for {options.retry_window}: {outcome.error_code}", now
+    ):
+        return
+    await uow.subscriptions.save(current)
+    alert = Alert(
+        id=new_alert_id(),
+        org=current.org,
+        kind=AlertKind.WEBHOOK_DISABLED,
+        cause_key=f"webhook-disabled:{current.id}:{now.isoformat()}",
+        cause_event_id=current.id,
+        recipient_staff_id=current.owner_staff_id,
+        provider_org=current.org,
+        raised_at=now,
+        facts={
+            "subscription_id": str(current.id),
+            "retry_hours": round(options.retry_window.total_seconds() / 3600),
+            "error": outcome.error_code,
+        },
+    )
+    await uow.alerts.add(alert)
+    uow.emit(alert.raised())
+    uow.inbox_changed(alert.org, [alert.recipient_staff_id], alert.id, "raised")
+    owner = await uow.staff.get(current.org, current.owner_staff_id)
+    if owner is not None and owner.wants("email"):
+        await uow.deliveries.add(
+            new_delivery(
+                org=current.org,
+                channel=Channel.EMAIL,
+                recipient=owner.staff_id,
+                event_type="alert.raised",
+                content=content.email(alert, options.base_url),
+                now=now,
+                retry_window=options.retry_window,
+                alert_id=alert.id,
+            )
+        )
+        uow.wake_dispatcher()
+
+
+def _delivered(delivery: Delivery, now: datetime) -> PendingEvent:
+    return PendingEvent(
+        data=NotificationDelivered(
+            notification_id=delivery.id,
+            alert_id=delivery.alert_id,
+            org=delivery.org,
+            channel=delivery.channel.value,
+            attempts=delivery.attempts,
+            delivered_at=now,
+        ),
+        subject=str(delivery.id),
+    )
+
+
+def _failed(delivery: Delivery, outcome: AttemptOutcome, final: bool, now: datetime) -> PendingEvent:
+    return PendingEvent(
+        data=NotificationFailed(
+            notification_id=delivery.id,
+            alert_id=delivery.alert_id,
+            org=delivery.org,
+            channel=delivery.channel.value,
+            attempts=delivery.attempts,
+            error_code=outcome.error_code or "error",
+            final=final,
+            failed_at=now,
+        ),
+        subject=str(delivery.id),
+    )

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from forlob_notifications.settings import NotificationsSettings
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the use cases need from the configuration (and nothing else of it)."""
+
+    base_url: str = "http://127.0.0.1:8003"
+    retry_window: timedelta = timedelta(hours=24)
+    claim_lease: timedelta = timedelta(minutes=2)
+    batch_size: int = 200
+    require_https: bool = False
+
+    @classmethod
+    def of(cls, settings: NotificationsSettings) -> Options:
+        return cls(
+            base_url=settings.public_base_url,
+            retry_window=timedelta(hours=settings.delivery_retry_hours),
+            batch_size=settings.dispatch_batch_size,
+            require_https=bool(settings.webhook_require_https),
+        )

@@ -1,0 +1,448 @@
+"""Repositories: domain objects in, domain objects out; every query scoped as the caller needs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from datetime import datetime, time
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forlob_notifications.db.models import (
+    AlertRow,
+    AssignmentRow,
+    AttemptRow,
+    DeliveryRow,
+    PolicyRow,
+    StaffRow,
+    SubscriptionRow,
+)
+from forlob_notifications.domain.alerts import Alert, AlertKind, AlertState
+from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
+from forlob_notifications.domain.directory import Assignment, StaffMember
+from forlob_notifications.domain.policy import NoticeRecipient, NotificationPolicy
+from forlob_notifications.domain.webhooks import Subscription
+from forlob_shared.working_time import Window
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+# -- directory ---------------------------------------------------------------------------------
+
+
+class StaffRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert(self, member: StaffMember, now: datetime) -> None:
+        values = _columns(member)
+        values["working_hours"] = [
+            {"weekday": w.weekday, "start": w.start.isoformat(), "end": w.end.isoformat()} for w in member.working_hours
+        ]
+        values["updated_at"] = now
+        stmt = pg_insert(StaffRow).values(**values)
+        update = {k: stmt.excluded[k] for k in values if k not in ("org", "staff_id")}
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["org", "staff_id"], set_=update))
+
+    async def get(self, org: str, staff_id: str) -> StaffMember | None:
+        row = await self.session.get(StaffRow, (org, staff_id))
+        return _staff(row) if row else None
+
+    async def addresses(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """E-mail addresses of active staff, by (org, staff id), in one query."""
+        if not keys:
+            return {}
+        rows = await self.session.execute(
+            sa.select(StaffRow.org, StaffRow.staff_id, StaffRow.email).where(
+                sa.tuple_(StaffRow.org, StaffRow.staff_id).in_(keys), StaffRow.active.is_(True)
+            )
+        )
+        return {(org, staff_id): email for org, staff_id, email in rows.all() if email}
+
+    async def of_org(self, org: str, role: str | None = None) -> list[StaffMember]:
+        query = sa.select(StaffRow).where(StaffRow.org == org).order_by(StaffRow.staff_id)
+        if role:
+            query = query.where(StaffRow.role == role)
+        return [_staff(row) for row in await self.session.scalars(query)]
+
+
+def _staff(row: StaffRow) -> StaffMember:
+    return StaffMember(
+        org=row.org,
+        staff_id=row.staff_id,
+        role=row.role,
+        email=row.email,
+        team_leader_id=row.team_leader_id,
+        working_hours=[
+            Window(int(w["weekday"]), time.fromisoformat(w["start"]), time.fromisoformat(w["end"]))
+            for w in row.working_hours
+        ],
+        channels=list(row.channels),
+        country=row.country,
+        timezone=row.timezone,
+        active=row.active,
+    )
+
+
+class AssignmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, referral_id: UUID, *, for_update: bool = False) -> Assignment | None:
+        query = sa.select(AssignmentRow).where(AssignmentRow.referral_id == referral_id)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        if row is None:
+            return None
+        return Assignment(**{f.name: getattr(row, f.name) for f in fields(Assignment)})
+
+    async def save(self, assignment: Assignment) -> None:
+        values = asdict(assignment)
+        stmt = pg_insert(AssignmentRow).values(**values)
+        update = {k: stmt.excluded[k] for k in values if k != "referral_id"}
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["referral_id"], set_=update))
+
+    async def visible_to(self, org: str, staff_id: str | None, limit: int) -> list[Assignment]:
+        query = sa.select(AssignmentRow).where(
+            sa.or_(AssignmentRow.provider_org == org, AssignmentRow.referring_org == org)
+        )
+        if staff_id:
+            query = query.where(
+                sa.or_(
+                    AssignmentRow.contact_person_id == staff_id,
+                    AssignmentRow.team_leader_id == staff_id,
+                    AssignmentRow.caseworker_id == staff_id,
+                )
+            )
+        rows = await self.session.scalars(query.order_by(AssignmentRow.referral_id).limit(limit))
+        return [Assignment(**{f.name: getattr(row, f.name) for f in fields(Assignment)}) for row in rows]
+
+
+# -- alerts --------------------------------------------------------------------------------------
+
+
+class AlertRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, alert: Alert) -> bool:
+        """Insert; False if an alert for the same cause exists (one cause, one alert)."""
+        stmt = (
+            pg_insert(AlertRow)
+            .values(**_columns(alert))
+            .on_conflict_do_nothing(index_elements=["cause_key"])
+            .returning(AlertRow.id)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def get(self, alert_id: UUID, org: str, *, for_update: bool = False) -> Alert | None:
+        query = sa.select(AlertRow).where(AlertRow.id == alert_id, AlertRow.org == org)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return _alert(row) if row else None
+
+    async def by_cause(self, cause_key: str, *, for_update: bool = False) -> Alert | None:
+        query = sa.select(AlertRow).where(AlertRow.cause_key == cause_key)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return _alert(row) if row else None
+
+    async def inbox(
+        self,
+        org: str,
+        staff_id: str | None,
+        *,
+        states: list[str] | None,
+        kinds: list[str] | None,
+        since: datetime | None,
+        limit: int,
+    ) -> list[Alert]:
+        query = sa.select(AlertRow).where(AlertRow.org == org)
+        if staff_id is not None:
+            query = query.where(sa.or_(AlertRow.recipient_staff_id == staff_id, AlertRow.escalated_to == staff_id))
+        if states:
+            query = query.where(AlertRow.state.in_(states))
+        if kinds:
+            query = query.where(AlertRow.kind.in_(kinds))
+        if since is not None:
+            query = query.where(AlertRow.raised_at >= since)
+        rows = await self.session.scalars(query.order_by(AlertRow.raised_at.desc(), AlertRow.id).limit(limit))
+        return [_alert(row) for row in rows]
+
+    async def due(self, now: datetime, limit: int) -> list[Alert]:
+        """Open alerts past their escalation time, locked; other replicas skip them."""
+        query = (
+            sa.select(AlertRow)
+            .where(AlertRow.due_at <= now, AlertRow.state == AlertState.OPEN.value)
+            .order_by(AlertRow.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_alert(row) for row in await self.session.scalars(query)]
+
+    async def notice_due(self, now: datetime, limit: int) -> list[Alert]:
+        query = (
+            sa.select(AlertRow)
+            .where(
+                AlertRow.notice_due_at <= now,
+                AlertRow.notice_sent_at.is_(None),
+                AlertRow.state != AlertState.CLOSED.value,
+            )
+            .order_by(AlertRow.notice_due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_alert(row) for row in await self.session.scalars(query)]
+
+    async def save(self, alert: Alert) -> None:
+        values = _columns(alert)
+        values.pop("id")
+        await self.session.execute(sa.update(AlertRow).where(AlertRow.id == alert.id).values(**values))
+
+
+def _alert(row: AlertRow) -> Alert:
+    values = {f.name: getattr(row, f.name) for f in fields(Alert)}
+    values["kind"] = AlertKind(row.kind)
+    values["state"] = AlertState(row.state)
+    values["facts"] = dict(row.facts)
+    return Alert(**values)
+
+
+# -- deliveries ----------------------------------------------------------------------------------
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, *deliveries: Delivery) -> None:
+        if deliveries:
+            await self.session.execute(sa.insert(DeliveryRow), [_columns(d) for d in deliveries])
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
+        """Take up to ``limit`` due deliveries for sending; a crashed sender's claim runs out."""
+        due = (
+            sa.select(DeliveryRow.id)
+            .where(
+                DeliveryRow.state == DeliveryState.PENDING.value,
+                DeliveryRow.next_attempt_at <= now,
+                sa.or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now),
+            )
+            .order_by(DeliveryRow.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        stmt = (
+            sa.update(DeliveryRow)
+            .where(DeliveryRow.id.in_(due))
+            .values(claimed_until=lease_until)
+            .returning(DeliveryRow)
+        )
+        rows = (await self.session.execute(stmt)).scalars().all()
+        return sorted((_delivery(row) for row in rows), key=lambda d: d.next_attempt_at)
+
+    async def get(self, delivery_id: UUID, org: str | None = None, *, for_update: bool = False) -> Delivery | None:
+        query = sa.select(DeliveryRow).where(DeliveryRow.id == delivery_id)
+        if org is not None:
+            query = query.where(DeliveryRow.org == org)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return _delivery(row) if row else None
+
+    async def save_claimed(self, delivery: Delivery) -> bool:
+        """Save a delivery this sender claimed, unless someone changed it meanwhile (a re-send)."""
+        values = _columns(delivery)
+        values.pop("id")
+        values["claimed_until"] = None
+        result = await self.session.execute(
+            sa.update(DeliveryRow)
+            .where(DeliveryRow.id == delivery.id, DeliveryRow.state == DeliveryState.PENDING.value)
+            .values(**values)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def save(self, delivery: Delivery) -> None:
+        values = _columns(delivery)
+        values.pop("id")
+        values["claimed_until"] = None
+        await self.session.execute(sa.update(DeliveryRow).where(DeliveryRow.id == delivery.id).values(**values))
+
+    async def record_attempts(self, attempts: list[tuple[UUID, int, AttemptOutcome]], attempted_at: datetime) -> None:
+        if not attempts:
+            return
+        await self.session.execute(
+            sa.insert(AttemptRow),
+            [
+                {
+                    "delivery_id": delivery_id,
+                    "number": number,
+                    "attempted_at": attempted_at,
+                    "ok": outcome.ok,
+                    "error_code": outcome.error_code or None,
+                    "detail": outcome.detail[:1000] or None,
+                    "status_code": outcome.status_code,
+                    "duration_ms": outcome.duration_ms,
+                }
+                for delivery_id, number, outcome in attempts
+            ],
+        )
+
+    async def attempts(self, delivery_ids: list[UUID]) -> dict[UUID, list[Attempt]]:
+        found: dict[UUID, list[Attempt]] = {i: [] for i in delivery_ids}
+        if delivery_ids:
+            rows = await self.session.scalars(
+                sa.select(AttemptRow)
+                .where(AttemptRow.delivery_id.in_(delivery_ids))
+                .order_by(AttemptRow.delivery_id, AttemptRow.number)
+            )
+            for row in rows:
+                found[row.delivery_id].append(
+                    Attempt(row.number, row.attempted_at, row.ok, row.error_code, row.status_code, row.duration_ms)
+                )
+        return found
+
+    async def for_alert(self, alert_id: UUID) -> list[Delivery]:
+        rows = await self.session.scalars(
+            sa.select(DeliveryRow).where(DeliveryRow.alert_id == alert_id).order_by(DeliveryRow.created_at)
+        )
+        return [_delivery(row) for row in rows]
+
+    async def search(
+        self, org: str, *, channel: str | None, recipient: str | None, state: str | None, limit: int
+    ) -> list[Delivery]:
+        query = sa.select(DeliveryRow).where(DeliveryRow.org == org)
+        if channel:
+            query = query.where(DeliveryRow.channel == channel)
+        if recipient:
+            query = query.where(DeliveryRow.recipient == recipient)
+        if state:
+            query = query.where(DeliveryRow.state == state)
+        rows = await self.session.scalars(query.order_by(DeliveryRow.created_at.desc()).limit(limit))
+        return [_delivery(row) for row in rows]
+
+    async def pending_for(self, channel: Channel, recipient: str) -> list[Delivery]:
+        rows = await self.session.scalars(
+            sa.select(DeliveryRow)
+            .where(
+                DeliveryRow.channel == channel.value,
+                DeliveryRow.recipient == recipient,
+                DeliveryRow.state == DeliveryState.PENDING.value,
+            )
+            .with_for_update()
+        )
+        return [_delivery(row) for row in rows]
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    values = {f.name: getattr(row, f.name) for f in fields(Delivery)}
+    values["channel"] = Channel(row.channel)
+    values["state"] = DeliveryState(row.state)
+    values["content"] = dict(row.content)
+    return Delivery(**values)
+
+
+# -- webhook subscriptions -----------------------------------------------------------------------
+
+
+class SubscriptionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, subscription: Subscription) -> None:
+        await self.session.execute(sa.insert(SubscriptionRow).values(**_columns(subscription)))
+
+    async def get(self, subscription_id: UUID, org: str | None = None) -> Subscription | None:
+        query = sa.select(SubscriptionRow).where(SubscriptionRow.id == subscription_id)
+        if org is not None:
+            query = query.where(SubscriptionRow.org == org)
+        row = await self.session.scalar(query)
+        return _subscription(row) if row else None
+
+    async def many(self, ids: list[UUID]) -> dict[UUID, Subscription]:
+        if not ids:
+            return {}
+        rows = await self.session.scalars(sa.select(SubscriptionRow).where(SubscriptionRow.id.in_(ids)))
+        return {row.id: _subscription(row) for row in rows}
+
+    async def of_org(self, org: str) -> list[Subscription]:
+        rows = await self.session.scalars(
+            sa.select(SubscriptionRow).where(SubscriptionRow.org == org).order_by(SubscriptionRow.created_at)
+        )
+        return [_subscription(row) for row in rows]
+
+    async def wanting(self, org: str, event_type: str) -> list[Subscription]:
+        rows = await self.session.scalars(
+            sa.select(SubscriptionRow).where(
+                SubscriptionRow.org == org,
+                SubscriptionRow.enabled.is_(True),
+                SubscriptionRow.event_types.contains([event_type]),
+            )
+        )
+        return [_subscription(row) for row in rows]
+
+    async def save(self, subscription: Subscription) -> None:
+        values = _columns(subscription)
+        values.pop("id")
+        await self.session.execute(
+            sa.update(SubscriptionRow).where(SubscriptionRow.id == subscription.id).values(**values)
+        )
+
+    async def delete(self, subscription_id: UUID) -> None:
+        await self.session.execute(sa.delete(SubscriptionRow).where(SubscriptionRow.id == subscription_id))
+
+
+def _subscription(row: SubscriptionRow) -> Subscription:
+    values = {f.name: getattr(row, f.name) for f in fields(Subscription)}
+    values["event_types"] = list(row.event_types)
+    return Subscription(**values)
+
+
+# -- notification policies -----------------------------------------------------------------------
+
+
+class PolicyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def own(self, org: str) -> dict[str, NotificationPolicy]:
+        rows = await self.session.scalars(sa.select(PolicyRow).where(PolicyRow.org == org))
+        return {
+            row.legal_basis: NotificationPolicy(
+                legal_basis=row.legal_basis,
+                notify_within_working_minutes=row.notify_within_working_minutes,
+                recipients=frozenset(NoticeRecipient(r) for r in row.recipients),
+                notice_text=row.notice_text,
+                is_default=False,
+            )
+            for row in rows
+        }
+
+    async def put(self, org: str, policy: NotificationPolicy, by: str, now: datetime) -> None:
+        values = {
+            "org": org,
+            "legal_basis": policy.legal_basis,
+            "notify_within_working_minutes": policy.notify_within_working_minutes,
+            "recipients": sorted(r.value for r in policy.recipients),
+            "notice_text": policy.notice_text,
+            "updated_at": now,
+            "updated_by": by,
+        }
+        stmt = pg_insert(PolicyRow).values(**values)
+        update = {k: stmt.excluded[k] for k in values if k not in ("org", "legal_basis")}
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["org", "legal_basis"], set_=update))
+
+    async def delete(self, org: str, legal_basis: str) -> bool:
+        result = await self.session.execute(
+            sa.delete(PolicyRow).where(PolicyRow.org == org, PolicyRow.legal_basis == legal_basis)
+        )
+        return bool(getattr(result, "rowcount", 0))

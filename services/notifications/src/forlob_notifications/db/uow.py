@@ -1,0 +1,60 @@
+import json
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from forlob_notifications.db.repositories import (
+    AlertRepository,
+    AssignmentRepository,
+    DeliveryRepository,
+    PolicyRepository,
+    StaffRepository,
+    SubscriptionRepository,
+)
+from forlob_shared.db import UnitOfWork
+
+# PostgreSQL delivers a NOTIFY only when its transaction commits, so a listener never hears of
+# an alert or a delivery that was rolled back; every replica hears it.
+INBOX_CHANNEL = "forlob_notifications_inbox"
+DELIVERIES_CHANNEL = "forlob_notifications_deliveries"
+
+
+class NotificationsUnitOfWork(UnitOfWork):
+    staff: StaffRepository
+    assignments: AssignmentRepository
+    alerts: AlertRepository
+    deliveries: DeliveryRepository
+    subscriptions: SubscriptionRepository
+    policies: PolicyRepository
+
+    async def _on_enter(self) -> None:
+        self.staff = StaffRepository(self.session)
+        self.assignments = AssignmentRepository(self.session)
+        self.alerts = AlertRepository(self.session)
+        self.deliveries = DeliveryRepository(self.session)
+        self.subscriptions = SubscriptionRepository(self.session)
+        self.policies = PolicyRepository(self.session)
+        self._inbox_changes: list[str] = []
+        self._wake_dispatcher = False
+
+    def inbox_changed(self, org: str, staff_ids: list[str | None], alert_id: UUID, change: str) -> None:
+        """Tell open inbox streams of these people, once the transaction commits."""
+        for staff_id in dict.fromkeys(s for s in staff_ids if s):
+            payload = {"org": org, "staff_id": staff_id, "alert_id": str(alert_id), "change": change}
+            self._inbox_changes.append(json.dumps(payload, separators=(",", ":")))
+
+    def wake_dispatcher(self) -> None:
+        self._wake_dispatcher = True
+
+    async def commit(self) -> None:
+        notifies = [sa.func.pg_notify(INBOX_CHANNEL, payload) for payload in self._inbox_changes]
+        if self._wake_dispatcher:
+            notifies.append(sa.func.pg_notify(DELIVERIES_CHANNEL, ""))
+        if notifies:  # one round trip for all of them
+            await self.session.execute(sa.select(*notifies))
+        self._inbox_changes, self._wake_dispatcher = [], False
+        await super().commit()
+
+    async def rollback(self) -> None:
+        self._inbox_changes, self._wake_dispatcher = [], False
+        await super().rollback()

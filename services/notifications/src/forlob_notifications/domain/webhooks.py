@@ -1,0 +1,101 @@
+"""Webhook subscriptions of an organisation, per the Standard Webhooks spec."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from forlob_shared.errors import Conflict, InvalidInput
+
+# What a partner can subscribe to (the ``type`` of the webhook payload).
+EVENT_TYPES: dict[str, str] = {
+    "alert.raised": "an alert for your organisation's staff was raised",
+    "absence.unexplained": "an absence is still unexplained when the notification deadline passed",
+    "attendance.agreement_breached": "the attendance agreement of one of your referrals was not kept",
+    "programme.ended": "a course you referred ended; the closing note is ready",
+    "referral.received": "the provider received your referral",
+    "referral.accepted": "your referral was accepted, with its intake date",
+    "referral.waitlisted": "your referral is on the waiting list, with its place and estimated start",
+    "referral.seat_offered": "a seat freed up and was offered to your wait-listed referral",
+    "referral.rejected": "your referral was rejected, with a coded reason",
+    "referral.withdrawn": "your referral was withdrawn",
+    "programme.started": "a course you referred started",
+    "programme.rescheduled": "a course you referred was extended or shortened",
+}
+
+
+def validate_url(url: str, *, require_https: bool) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidInput("the webhook URL must be an absolute http(s) URL", field="url")
+    if require_https and parts.scheme != "https":
+        raise InvalidInput("webhook URLs must use https", field="url")
+    if parts.username or parts.password:
+        raise InvalidInput("put no credentials in the webhook URL; the signature authenticates us", field="url")
+    if len(url) > 2000:
+        raise InvalidInput("the webhook URL is too long", field="url")
+    if require_https:
+        try:
+            address = ipaddress.ip_address(parts.hostname)
+        except ValueError:
+            address = None
+        if address is not None and (address.is_private or address.is_loopback or address.is_link_local):
+            raise InvalidInput("webhook URLs must not point into private networks", field="url")
+    return url
+
+
+def validate_event_types(event_types: list[str]) -> list[str]:
+    if not event_types:
+        raise InvalidInput("subscribe to at least one event type", field="event_types", known=sorted(EVENT_TYPES))
+    unknown = sorted(set(event_types) - EVENT_TYPES.keys())
+    if unknown:
+        raise InvalidInput(
+            f"unknown event type(s): {', '.join(unknown)}", field="event_types", known=sorted(EVENT_TYPES)
+        )
+    return sorted(set(event_types))
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@dataclass
+class Subscription:
+    id: UUID
+    org: str
+    url: str
+    event_types: list[str]
+    secret: str
+    owner_staff_id: str
+    created_at: datetime
+    description: str = ""
+    enabled: bool = True
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+
+    def wants(self, event_type: str) -> bool:
+        return self.enabled and event_type in self.event_types
+
+    def disable(self, reason: str, now: datetime) -> bool:
+        """Disable; False if it already was."""
+        if not self.enabled:
+            return False
+        self.enabled = False
+        self.disabled_at = now
+        self.disabled_reason = reason
+        return True
+
+    def enable(self) -> None:
+        self.enabled = True
+        self.disabled_at = None
+        self.disabled_reason = None
+
+    def require_enabled(self) -> None:
+        if not self.enabled:
+            raise Conflict("the subscription is disabled; enable it first")

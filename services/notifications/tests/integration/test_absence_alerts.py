@@ -1,0 +1,130 @@
+"""absence.detected → an alert to the contact person: e-mail at a real SMTP server, the inbox,
+alert.raised; one alert however often the event comes; a late arrival closes it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from forlob_shared.testing.wait import eventually
+
+
+async def test_the_alert_email_arrives_with_nothing_personal_in_it(world: Any, collector: Any) -> None:
+    course = await world.start_course()
+    absence = world.absence(course)
+    await world.publish(absence)
+
+    mails = await eventually(lambda: _mails(world, "kp1@rca.example"), what="the alert e-mail")
+    assert len(mails) == 1
+    mail = mails[0]
+    alert = await world.alert_for(f"absence:{absence.absence_id}")
+    ref = str(course.participant_id)[:8]
+    assert mail.message["Subject"] == f"Fravær: deltager ref. {ref} er ikke mødt (RCA-UDV-13)"
+    body = mail.body
+    assert str(course.participant_id) in body
+    assert "RCA-UDV-13" in body
+    assert "23.11.2026 kl. 08:45" in body  # the expected arrival, local time
+    assert f"https://forlob.example/alerts/{alert['id']}" in body
+    # A pseudonymous reference, the programme, the time and a link; nothing else about the person.
+    assert not re.search(r"\b\d{6}-?\d{4}\b", body)  # no CPR-shaped number
+    assert "@" not in body
+    assert mail.message["Message-ID"] == f"<{await world.scalar('SELECT id FROM deliveries')}@forlob>"
+
+    inbox = await world.client.get("/inbox", headers=world.auth(world.provider, "kp-1", "contact_person"))
+    assert inbox.status_code == 200
+    [item] = inbox.json()
+    assert item["id"] == str(alert["id"])
+    assert item["state"] == "open"
+    assert item["kind"] == "absence"
+    assert item["participant_ref"] == str(course.participant_id)
+    assert item["due_at"] == "2026-11-23T08:30:00Z"  # 30 working minutes after detection
+
+    await eventually(lambda: _has(collector, "notification.delivered.v1"), what="notification.delivered")
+    [raised] = world.events(collector, "alert.raised.v1")
+    assert raised["recipient_staff_id"] == "kp-1"
+    assert raised["kind"] == "absence"
+    [delivered] = world.events(collector, "notification.delivered.v1")
+    assert delivered["channel"] == "email"
+    assert delivered["attempts"] == 1
+    assert delivered["alert_id"] == str(alert["id"])
+
+
+async def test_a_redelivered_event_gives_no_second_alert_or_email(world: Any, collector: Any) -> None:
+    course = await world.start_course()
+    absence = world.absence(course)
+    event_id = await world.publish(absence)
+    await world.publish(absence, event_id=event_id)  # the same message again
+    await world.publish(absence)  # the same absence under a new event id (e.g. a replayed outbox)
+    second = world.absence(course)
+    await world.publish(second)  # a different absence: its own alert
+
+    await world.alert_for(f"absence:{second.absence_id}")
+    await eventually(lambda: _count(world.smtp.to("kp1@rca.example"), 2), what="two e-mails")
+    assert await world.scalar("SELECT count(*) FROM alerts") == 2
+    assert await world.scalar("SELECT count(*) FROM deliveries") == 2
+    # the course, the absence, its replay under a new id (stopped by the cause key), the second
+    # absence; the redelivered message was skipped by the inbox and left no row of its own
+    await eventually(
+        lambda: _at_least(world.scalar("SELECT count(*) FROM inbox"), 4), what="every message to be consumed"
+    )
+    assert await world.scalar("SELECT count(*) FROM inbox") == 4
+    assert len(world.smtp.to("kp1@rca.example")) == 2
+    assert len(world.events(collector, "alert.raised.v1")) == 2
+
+
+async def test_a_late_arrival_closes_the_alert_and_it_never_escalates(world: Any, collector: Any) -> None:
+    from datetime import timedelta
+
+    from forlob_notifications.application.alerts import run_due_rules
+    from forlob_shared.events import AbsenceResolved
+
+    course = await world.start_course()
+    absence = world.absence(course)
+    await world.publish(absence)
+    alert = await world.alert_for(f"absence:{absence.absence_id}")
+    world.clock.advance(timedelta(minutes=10))
+    await world.publish(
+        AbsenceResolved(
+            referral_id=course.referral_id,
+            participant_id=course.participant_id,
+            programme_code="RCA-UDV-13",
+            provider_org=world.provider,
+            referring_org=world.jobcentre,
+            absence_id=absence.absence_id,
+            resolution="late_arrival",
+            minutes_late=25,
+            resolved_at=world.clock.now(),
+        )
+    )
+
+    async def closed() -> Any:
+        return await world.scalar("SELECT state = 'closed' FROM alerts WHERE id = :i", i=alert["id"])
+
+    await eventually(closed, what="the alert to close")
+    world.clock.advance(timedelta(hours=3))
+    result = await run_due_rules(world.uow, world.options, world.clock.now())
+    assert result.escalated == 0
+    assert result.notices == 0
+    row = (await world.rows("SELECT * FROM alerts WHERE id = :i", i=alert["id"]))[0]
+    assert row["close_reason"] == "late_arrival"
+    assert row["escalated_to"] is None
+    await eventually(lambda: _has(collector, "alert.closed.v1"), what="alert.closed")
+    [closed_event] = world.events(collector, "alert.closed.v1")
+    assert closed_event["reason"] == "late_arrival"
+    assert world.events(collector, "alert.escalated.v1") == []
+
+
+async def _mails(world: Any, address: str) -> Any:
+    return world.smtp.to(address)
+
+
+async def _has(collector: Any, routing_key: str) -> bool:
+    return any(m.routing_key == routing_key for m in collector.messages)
+
+
+async def _count(items: list[Any], n: int) -> bool:
+    return len(items) >= n
+
+
+async def _at_least(value: Any, n: int) -> bool:
+    return int(await value) >= n

@@ -1,0 +1,36 @@
+"""Operators see open and overdue alerts per organisation on /metrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from forlob_notifications.application.gauges import ALERTS_OPEN, ALERTS_OVERDUE, update_gauges
+
+MONDAY_0900 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # 09:00 in Copenhagen
+
+
+async def test_open_and_overdue_alerts_are_counted_and_exported(world: Any) -> None:
+    course = await world.start_course(escalation_minutes=30)
+    world.clock.set(MONDAY_0900)
+    absence = world.absence(course)
+    await world.publish(absence)
+    alert = await world.alert_for(f"absence:{absence.absence_id}")
+
+    counts = await update_gauges(world.service.runtime, MONDAY_0900)
+    assert counts.open == {world.provider: 1}
+    assert counts.overdue == {world.provider: 0}
+
+    late = alert["due_at"] + timedelta(minutes=1)  # the escalation job has not run yet
+    counts = await update_gauges(world.service.runtime, late)
+    assert counts.overdue == {world.provider: 1}
+    assert ALERTS_OVERDUE.labels(world.provider)._value.get() == 1
+    metrics = (await world.client.get("/metrics")).text
+    assert f'forlob_alerts_open{{org="{world.provider}"}} 1.0' in metrics
+
+    contact = world.auth(world.provider, "kp-1", "contact_person")
+    acknowledged = await world.client.post(f"/alerts/{alert['id']}/acknowledge", headers=contact)
+    assert acknowledged.status_code == 200, acknowledged.text
+    counts = await update_gauges(world.service.runtime, late)
+    assert counts.open == {}
+    assert ALERTS_OPEN.labels(world.provider)._value.get() == 0  # back to zero, not left at 1

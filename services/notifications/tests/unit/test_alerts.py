@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from forlob_notifications.domain.alerts import Alert, AlertKind, AlertState
+from forlob_shared.errors import Conflict
+from forlob_shared.events import AlertAcknowledged, AlertClosed, AlertEscalated, AlertRaised
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def absence_alert(**changes: object) -> Alert:
+    alert = Alert(
+        id=uuid4(),
+        org="rca",
+        kind=AlertKind.ABSENCE,
+        cause_key=f"absence:{uuid4()}",
+        cause_event_id=uuid4(),
+        recipient_staff_id="kp-1",
+        provider_org="rca",
+        referring_org="jc",
+        referral_id=uuid4(),
+        participant_id=uuid4(),
+        programme_code="P",
+        raised_at=NOW,
+        due_at=NOW + timedelta(minutes=30),
+        notice_due_at=NOW + timedelta(hours=2),
+    )
+    for key, value in changes.items():
+        setattr(alert, key, value)
+    return alert
+
+
+def test_raised_event_carries_ids_and_codes_only() -> None:
+    alert = absence_alert()
+    event = alert.raised()
+    assert isinstance(event.data, AlertRaised)
+    assert event.subject == str(alert.id)
+    assert event.referring_org == "jc"
+    assert event.data.due_at == NOW + timedelta(minutes=30)
+
+
+def test_escalates_once_when_due_and_not_before() -> None:
+    alert = absence_alert()
+    assert not alert.is_due(NOW + timedelta(minutes=29))
+    with pytest.raises(Conflict):
+        alert.escalate("tl-1", NOW + timedelta(minutes=29))
+    event = alert.escalate("tl-1", NOW + timedelta(minutes=30))
+    assert isinstance(event.data, AlertEscalated)
+    assert (alert.level, alert.escalated_to, alert.due_at) == (1, "tl-1", None)
+    assert alert.addressed_to("tl-1")
+    assert alert.addressed_to("kp-1")
+    assert not alert.is_due(NOW + timedelta(days=1))
+
+
+def test_acknowledging_stops_escalation_and_twice_changes_nothing() -> None:
+    alert = absence_alert()
+    event = alert.acknowledge("kp-2", NOW)
+    assert event is not None
+    assert isinstance(event.data, AlertAcknowledged)
+    assert alert.state is AlertState.ACKNOWLEDGED
+    assert not alert.is_due(NOW + timedelta(hours=1))
+    assert alert.acknowledge("kp-1", NOW + timedelta(minutes=1)) is None
+    assert alert.acknowledged_by == "kp-2"
+
+
+def test_closing_is_final_and_stops_everything() -> None:
+    alert = absence_alert()
+    event = alert.close("late_arrival", NOW)
+    assert event is not None
+    assert isinstance(event.data, AlertClosed)
+    assert alert.close("reported", NOW) is None
+    assert alert.close_reason == "late_arrival"
+    assert not alert.is_due(NOW + timedelta(hours=1))
+    assert not alert.notice_is_due(NOW + timedelta(hours=3))
+    with pytest.raises(Conflict):
+        alert.acknowledge("kp-1", NOW)
+
+
+def test_notice_is_due_even_when_acknowledged_but_only_once() -> None:
+    alert = absence_alert()
+    alert.acknowledge("kp-1", NOW)
+    assert not alert.notice_is_due(NOW + timedelta(minutes=119))
+    assert alert.notice_is_due(NOW + timedelta(hours=2))
+    alert.notice_sent_at = NOW + timedelta(hours=2)
+    assert not alert.notice_is_due(NOW + timedelta(hours=3))

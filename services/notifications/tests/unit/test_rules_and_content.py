@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from forlob_notifications.channels.listener import ChangeListener
+from forlob_notifications.channels.webhook import body_bytes, signed_headers
+from forlob_notifications.domain import content
+from forlob_notifications.domain.alerts import Alert, AlertKind
+from forlob_notifications.domain.directory import StaffMember
+from forlob_notifications.domain.policy import DANISH_DEFAULTS, FALLBACK, NoticeRecipient, NotificationPolicy, effective
+from forlob_notifications.domain.webhooks import new_secret, validate_event_types, validate_url
+from forlob_notifications.settings import NotificationsSettings
+from forlob_shared.errors import InvalidInput
+from forlob_shared.working_time import Window
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def test_policy_falls_back_from_own_to_default_to_the_fallback() -> None:
+    own = {"LAB-42": NotificationPolicy("LAB-42", 30, frozenset({NoticeRecipient.WEBHOOKS}), "x", False)}
+    assert effective("LAB-42", own).notify_within_working_minutes == 30
+    assert effective("LAB-32-1-2", own) is DANISH_DEFAULTS["LAB-32-1-2"]
+    assert effective("UNKNOWN", own) is DANISH_DEFAULTS[FALLBACK]
+    assert effective(None, own) is DANISH_DEFAULTS[FALLBACK]
+    mine = {FALLBACK: NotificationPolicy(FALLBACK, 60, frozenset({NoticeRecipient.CASEWORKER}), "y", False)}
+    assert effective("UNKNOWN", mine).notify_within_working_minutes == 60
+    with pytest.raises(InvalidInput):
+        NotificationPolicy("X", 0, frozenset({NoticeRecipient.CASEWORKER}), "x")
+
+
+def test_webhook_urls_and_event_types() -> None:
+    assert validate_url("http://partner.local/h", require_https=False)
+    with pytest.raises(InvalidInput, match="https"):
+        validate_url("http://partner.example/h", require_https=True)
+    with pytest.raises(InvalidInput, match="private"):
+        validate_url("https://127.0.0.1/h", require_https=True)
+    assert validate_event_types(["programme.ended", "programme.ended"]) == ["programme.ended"]
+    with pytest.raises(InvalidInput, match="unknown event type"):
+        validate_event_types(["programme.teleported"])
+
+
+def test_production_requires_https_webhooks() -> None:
+    production = NotificationsSettings(environment="production", jwt_secret="a-real-secret")
+    assert production.webhook_require_https is True
+    assert NotificationsSettings(environment="development").webhook_require_https is False
+    assert "smtp_password" not in production.public_dict()
+
+
+def test_signature_verifies_with_the_standard_webhooks_package() -> None:
+    secret = new_secret()
+    payload = {"type": "programme.ended", "timestamp": NOW.isoformat(), "data": {"b": 1, "a": "æ"}}
+    body = body_bytes(payload)
+    headers = signed_headers(secret, "msg-1", body, datetime.now(UTC))
+    assert Webhook(secret).verify(body, headers) == payload
+    with pytest.raises(Exception, match="signature"):
+        Webhook(new_secret()).verify(body, headers)
+
+
+def _alert(kind: AlertKind, **facts: Any) -> Alert:
+    return Alert(
+        id=uuid4(),
+        org="jc",
+        kind=kind,
+        cause_key="c",
+        cause_event_id=uuid4(),
+        recipient_staff_id="cw-1",
+        provider_org="rca",
+        referring_org="jc",
+        referral_id=uuid4(),
+        participant_id=uuid4(),
+        programme_code="RCA-UDV-13",
+        occurred_at=NOW,
+        raised_at=NOW,
+        facts=dict(facts),
+    )
+
+
+@pytest.mark.parametrize("kind", [k for k in AlertKind if k is not AlertKind.WEBHOOK_DISABLED])
+def test_every_message_holds_a_reference_the_programme_the_time_and_a_link(kind: AlertKind) -> None:
+    alert = _alert(kind, minutes_missed=40, contact_attempts=2, reason="unexplained")
+    mail = content.email(alert, "https://forlob.example/")
+    assert str(alert.participant_id)[:8] in mail["subject"]
+    assert "RCA-UDV-13" in mail["body"]
+    assert "23.11.2026 kl. 09:00" in mail["body"]
+    assert f"https://forlob.example/alerts/{alert.id}" in mail["body"]
+    payload = content.webhook_payload(alert, "alert.raised", "https://forlob.example", NOW)
+    assert set(payload["data"]) == {
+        "alert_id",
+        "kind",
+        "provider_org",
+        "referring_org",
+        "referral_id",
+        "participant_ref",
+        "programme_code",
+        "occurred_at",
+        "facts",
+        "link",
+    }
+    json.dumps(payload)
+
+
+def test_staff_rules() -> None:
+    member = StaffMember(org="rca", staff_id="kp-1", role="contact_person", email="a@b.dk")
+    assert member.wants("email")
+    assert member.hours().add_minutes(NOW, 30) == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+    own = StaffMember(
+        org="rca",
+        staff_id="kp-2",
+        role="contact_person",
+        channels=["inbox"],
+        working_hours=[Window(0, time(7), time(9))],
+    )
+    assert not own.wants("email")
+    # 09:00 local: Monday's window has just closed, so all 90 minutes fall on the next Monday
+    assert own.hours().add_minutes(NOW, 90) == datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
+    with pytest.raises(InvalidInput):
+        StaffMember(org="rca", staff_id="x", role="contact_person", channels=["email"])
+
+
+def test_the_listener_tells_only_the_addressed_person() -> None:
+    listener = ChangeListener("postgresql://unused")
+    mine = listener.subscribe("rca", "kp-1")
+    theirs = listener.subscribe("aspa", "kp-1")
+    colleague = listener.subscribe("rca", "kp-2")
+    listener._on_inbox(
+        None, 0, "c", json.dumps({"org": "rca", "staff_id": "kp-1", "alert_id": "a", "change": "raised"})
+    )
+    listener._on_inbox(None, 0, "c", "not json")
+    assert mine.get_nowait()["alert_id"] == "a"
+    assert theirs.empty()
+    assert colleague.empty()
+    listener.unsubscribe("rca", "kp-1", mine)
+    listener._on_inbox(None, 0, "c", json.dumps({"org": "rca", "staff_id": "kp-1", "alert_id": "b", "change": "x"}))
+    assert mine.empty()

@@ -1,0 +1,41 @@
+"""Messaging tables and referrals.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from forlob_shared.messaging.migration import create_messaging_tables, drop_messaging_tables
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_messaging_tables()
+    op.create_table(
+        "referrals",
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("participant_id", sa.Uuid, nullable=False, index=True),
+        sa.Column("programme_code", sa.Text, nullable=False),
+        sa.Column("referring_org", sa.Text, nullable=False, index=True),
+        sa.Column("provider_org", sa.Text, nullable=False, index=True),
+        sa.Column("caseworker_id", sa.Text, nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("wished_start", sa.Date),
+        sa.Column("wished_weekly_hours", sa.Float),
+        sa.Column("legal_basis", sa.Text),
+        sa.Column("state", sa.Text, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("referrals")
+    drop_messaging_tables()

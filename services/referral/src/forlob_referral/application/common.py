@@ -1,0 +1,71 @@
+"""Pieces the use cases share: finding what a caller may see, and a programme's seats under lock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.domain.programme import Programme
+from forlob_referral.domain.referral import Intake, Referral
+from forlob_shared.errors import NotFound
+from forlob_shared.http.auth import Principal
+
+
+async def provided(uow: ReferralUnitOfWork, coordinator: Principal, referral_id: UUID) -> Referral:
+    """A referral the caller's organisation provides, or 404 (also for everyone else's)."""
+    referral = await uow.referrals.get_provided_by(referral_id, coordinator.org)
+    if referral is None:
+        raise NotFound(f"no referral {referral_id}")
+    return referral
+
+
+async def referred(uow: ReferralUnitOfWork, caseworker: Principal, referral_id: UUID) -> Referral:
+    referral = await uow.referrals.get_referred_by(referral_id, caseworker.org)
+    if referral is None:
+        raise NotFound(f"no referral {referral_id}")
+    return referral
+
+
+async def visible(uow: ReferralUnitOfWork, viewer: Principal, referral_id: UUID) -> Referral:
+    referral = await uow.referrals.get_visible(referral_id, viewer.org)
+    if referral is None:
+        raise NotFound(f"no referral {referral_id}")
+    return referral
+
+
+async def own_programme(uow: ReferralUnitOfWork, provider_org: str, code: str, *, lock: bool = False) -> Programme:
+    programme = await uow.programmes.get(provider_org, code, lock=lock)
+    if programme is None:
+        raise NotFound(f"no programme {code}")
+    return programme
+
+
+async def locked_intake(uow: ReferralUnitOfWork, referral: Referral, horizon: timedelta) -> tuple[Intake, Referral]:
+    """Lock the referral's programme and read its seats and waiting list; returns the fresh referral.
+
+    Every change to seats takes the programme's row lock first, so decisions about one
+    programme happen one at a time and never see a half-made one; other programmes go on.
+    """
+    programme = await own_programme(uow, referral.provider_org, referral.programme_code, lock=True)
+    intake = await read_intake(uow, programme, horizon)
+    fresh = await uow.referrals.get_provided_by(referral.id, referral.provider_org)
+    assert fresh is not None  # referrals are never deleted
+    intake.holders = [fresh if r.id == fresh.id else r for r in intake.holders]
+    intake.waiting = [fresh if r.id == fresh.id else r for r in intake.waiting]
+    return intake, fresh
+
+
+async def read_intake(uow: ReferralUnitOfWork, programme: Programme, horizon: timedelta) -> Intake:
+    return Intake(
+        programme=programme,
+        holders=await uow.referrals.seat_holders(programme.provider_org, programme.code),
+        waiting=await uow.referrals.waiting(programme.provider_org, programme.code),
+        horizon=horizon,
+    )
+
+
+async def save_intake(uow: ReferralUnitOfWork, intake: Intake, *referrals: Referral) -> None:
+    touched: dict[Any, Referral] = {r.id: r for r in [*intake.holders, *intake.waiting, *referrals]}
+    await uow.referrals.save(*touched.values())

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProgrammeRow(Base):
+    __tablename__ = "programmes"
+
+    provider_org: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    capacity: Mapped[int]
+    intake_weekdays: Mapped[list[int]] = mapped_column(JSONB)
+    default_weeks: Mapped[int]
+    min_weeks: Mapped[int]
+    max_weeks: Mapped[int]
+    opening_hours: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    country: Mapped[str] = mapped_column(sa.Text)
+    timezone: Mapped[str] = mapped_column(sa.Text)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    defined_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class ReferralRow(Base):
+    __tablename__ = "referrals"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    participant_id: Mapped[UUID] = mapped_column(index=True)
+    programme_code: Mapped[str] = mapped_column(sa.Text)
+    referring_org: Mapped[str] = mapped_column(sa.Text, index=True)
+    provider_org: Mapped[str] = mapped_column(sa.Text, index=True)
+    caseworker_id: Mapped[str] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    wished_start: Mapped[date | None]
+    wished_weekly_hours: Mapped[float | None]
+    legal_basis: Mapped[str | None] = mapped_column(sa.Text)
+    legal_context: Mapped[str | None] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.Text)
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    intake_date: Mapped[date | None]
+    from_waiting_list: Mapped[bool] = mapped_column(default=False)
+    waitlist_rank: Mapped[float | None] = mapped_column(sa.Double)
+    reason_code: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    start_date: Mapped[date | None]
+    planned_end_date: Mapped[date | None]
+    schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    contact_person_id: Mapped[str | None] = mapped_column(sa.Text)
+    team_leader_id: Mapped[str | None] = mapped_column(sa.Text)
+    end_date: Mapped[date | None]
+    outcome: Mapped[str | None] = mapped_column(sa.Text)
+    first_job_date: Mapped[date | None]
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (sa.Index("referrals_programme_state", "provider_org", "programme_code", "state"),)
+
+
+class PersonalDataRow(Base):
+    """Everything personal about a referral's participant; deleted whole at retention."""
+
+    __tablename__ = "referral_personal_data"
+
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("referrals.id"), primary_key=True)
+    participant_name: Mapped[str] = mapped_column(sa.Text)
+    identity_scheme: Mapped[str] = mapped_column(sa.Text)
+    identity_number: Mapped[str] = mapped_column(sa.Text, index=True)
+    goals: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    closing_note: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class IdentityReadRow(Base):
+    """Audit: who read which participant's identity number, when and why."""
+
+    __tablename__ = "identity_reads"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(index=True)
+    org: Mapped[str] = mapped_column(sa.Text, index=True)
+    staff_id: Mapped[str] = mapped_column(sa.Text)
+    purpose: Mapped[str] = mapped_column(sa.Text)
+    read_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class WaitlistMoveRow(Base):
+    """Audit: a coordinator moved a referral on the waiting list, and why."""
+
+    __tablename__ = "waitlist_moves"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(index=True)
+    provider_org: Mapped[str] = mapped_column(sa.Text)
+    programme_code: Mapped[str] = mapped_column(sa.Text)
+    staff_id: Mapped[str] = mapped_column(sa.Text)
+    from_position: Mapped[int]
+    to_position: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    moved_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

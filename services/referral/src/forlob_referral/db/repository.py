@@ -1,0 +1,301 @@
+"""Repositories: rows in, domain objects out. Writers of seats lock the programme row first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forlob_referral.db.models import IdentityReadRow, PersonalDataRow, ProgrammeRow, ReferralRow, WaitlistMoveRow
+from forlob_referral.domain.participant import IdentityScheme, Participant
+from forlob_referral.domain.programme import Programme, ProgrammeKind
+from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
+from forlob_referral.domain.referral import HOLDS_A_SEAT, Referral, State
+from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
+
+
+class ProgrammeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, provider_org: str, code: str, *, lock: bool = False) -> Programme | None:
+        """The programme; ``lock`` takes its row lock, which every seat decision holds."""
+        query = sa.select(ProgrammeRow).where(ProgrammeRow.provider_org == provider_org, ProgrammeRow.code == code)
+        if lock:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return _programme(row) if row else None
+
+    async def list(self, provider_org: str) -> list[Programme]:
+        rows = await self.session.scalars(
+            sa.select(ProgrammeRow).where(ProgrammeRow.provider_org == provider_org).order_by(ProgrammeRow.code)
+        )
+        return [_programme(r) for r in rows]
+
+    async def save(self, programme: Programme) -> None:
+        values = {
+            "provider_org": programme.provider_org,
+            "code": programme.code,
+            "name": programme.name,
+            "kind": programme.kind.value,
+            "capacity": programme.capacity,
+            "intake_weekdays": list(programme.intake_weekdays),
+            "default_weeks": programme.default_weeks,
+            "min_weeks": programme.min_weeks,
+            "max_weeks": programme.max_weeks,
+            "opening_hours": [w.model_dump(mode="json") for w in programme.opening_hours],
+            "country": programme.country,
+            "timezone": programme.timezone,
+            "rules": programme.rules.model_dump(mode="json"),
+            "defined_at": programme.defined_at,
+        }
+        await self.session.merge(ProgrammeRow(**values))
+
+
+def _programme(row: ProgrammeRow) -> Programme:
+    return Programme(
+        provider_org=row.provider_org,
+        code=row.code,
+        name=row.name,
+        kind=ProgrammeKind(row.kind),
+        capacity=row.capacity,
+        intake_weekdays=tuple(row.intake_weekdays),
+        default_weeks=row.default_weeks,
+        min_weeks=row.min_weeks,
+        max_weeks=row.max_weeks,
+        opening_hours=tuple(TimeWindow.model_validate(w) for w in row.opening_hours),
+        country=row.country,
+        timezone=row.timezone,
+        rules=AttendanceRules.model_validate(row.rules),
+        defined_at=row.defined_at,
+    )
+
+
+_REFERRAL_FIELDS = [f.name for f in fields(Referral)]
+
+
+class ReferralRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._rows: dict[UUID, ReferralRow] = {}
+        self._written: dict[UUID, dict[str, Any]] = {}
+
+    async def add(self, referral: Referral) -> None:
+        values = _referral_values(referral)
+        row = ReferralRow(**values)
+        self.session.add(row)
+        self._rows[referral.id] = row
+        self._written[referral.id] = values
+
+    async def save(self, *referrals: Referral) -> None:
+        """Write back referrals read through this repository; only changed fields are touched
+        (a seat decision reads a whole programme's referrals and changes one or two)."""
+        for referral in referrals:
+            row = self._rows[referral.id]
+            written = self._written[referral.id]
+            values = _referral_values(referral)
+            for name, value in values.items():
+                if written.get(name) != value:
+                    setattr(row, name, value)
+            self._written[referral.id] = values
+        await self.session.flush()
+
+    async def get_visible(self, referral_id: UUID, org: str) -> Referral | None:
+        """The referral if ``org`` is its referring or providing organisation, else None."""
+        return await self._one(
+            ReferralRow.id == referral_id,
+            sa.or_(ReferralRow.referring_org == org, ReferralRow.provider_org == org),
+        )
+
+    async def get_referred_by(self, referral_id: UUID, org: str, *, lock: bool = False) -> Referral | None:
+        return await self._one(ReferralRow.id == referral_id, ReferralRow.referring_org == org, lock=lock)
+
+    async def get_provided_by(self, referral_id: UUID, org: str, *, lock: bool = False) -> Referral | None:
+        return await self._one(ReferralRow.id == referral_id, ReferralRow.provider_org == org, lock=lock)
+
+    async def _one(self, *where: Any, lock: bool = False) -> Referral | None:
+        query = sa.select(ReferralRow).where(*where)
+        if lock:
+            query = query.with_for_update()
+        row = await self.session.scalar(query.execution_options(populate_existing=True))
+        return self._track(row) if row else None
+
+    async def in_programme(self, provider_org: str, code: str, states: Sequence[State]) -> list[Referral]:
+        rows = await self.session.scalars(
+            sa.select(ReferralRow)
+            .where(
+                ReferralRow.provider_org == provider_org,
+                ReferralRow.programme_code == code,
+                ReferralRow.state.in_([s.value for s in states]),
+            )
+            .order_by(ReferralRow.waitlist_rank, ReferralRow.received_at, ReferralRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [self._track(r) for r in rows]
+
+    async def seat_holders(self, provider_org: str, code: str) -> list[Referral]:
+        return await self.in_programme(provider_org, code, sorted(HOLDS_A_SEAT))
+
+    async def waiting(self, provider_org: str, code: str) -> list[Referral]:
+        return await self.in_programme(provider_org, code, [State.WAITLISTED])
+
+    async def visible_to(
+        self, org: str, *, state: State | None, programme_code: str | None, limit: int, offset: int
+    ) -> list[Referral]:
+        query = sa.select(ReferralRow).where(sa.or_(ReferralRow.referring_org == org, ReferralRow.provider_org == org))
+        if state is not None:
+            query = query.where(ReferralRow.state == state.value)
+        if programme_code is not None:
+            query = query.where(ReferralRow.programme_code == programme_code)
+        rows = await self.session.scalars(
+            query.order_by(ReferralRow.received_at.desc(), ReferralRow.id).limit(limit).offset(offset)
+        )
+        return [self._track(r) for r in rows]
+
+    async def of_programme(self, provider_org: str, code: str) -> list[Referral]:
+        rows = await self.session.scalars(
+            sa.select(ReferralRow).where(ReferralRow.provider_org == provider_org, ReferralRow.programme_code == code)
+        )
+        return [self._track(r) for r in rows]
+
+    async def programmes_with_waiting_lists(self) -> list[tuple[str, str]]:
+        rows = await self.session.execute(
+            sa.select(ReferralRow.provider_org, ReferralRow.programme_code)
+            .where(ReferralRow.state == State.WAITLISTED.value)
+            .distinct()
+            .order_by(ReferralRow.provider_org, ReferralRow.programme_code)
+        )
+        return [(org, code) for org, code in rows.all()]
+
+    async def due_for_erasure(self, closed_before: datetime, limit: int) -> list[Referral]:
+        rows = await self.session.scalars(
+            sa.select(ReferralRow)
+            .where(
+                ReferralRow.closed_at < closed_before,
+                ReferralRow.personal_data_erased_at.is_(None),
+                ReferralRow.state.in_(["ended", "rejected", "withdrawn"]),
+            )
+            .order_by(ReferralRow.closed_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [self._track(r) for r in rows]
+
+    def _track(self, row: ReferralRow) -> Referral:
+        self._rows[row.id] = row
+        values = {name: getattr(row, name) for name in _REFERRAL_FIELDS}
+        values["state"] = State(row.state)
+        values["outcome"] = Outcome(row.outcome) if row.outcome else None
+        values["schedule"] = tuple(TimeWindow.model_validate(w) for w in row.schedule or [])
+        referral = Referral(**values)
+        self._written[row.id] = _referral_values(referral)
+        return referral
+
+
+def _referral_values(referral: Referral) -> dict[str, Any]:
+    values = {name: getattr(referral, name) for name in _REFERRAL_FIELDS}
+    values["state"] = referral.state.value
+    values["outcome"] = referral.outcome.value if referral.outcome else None
+    values["schedule"] = [w.model_dump(mode="json") for w in referral.schedule]
+    return values
+
+
+class PersonalData:
+    """The personal part of one referral, as read from its row."""
+
+    def __init__(self, row: PersonalDataRow) -> None:
+        self.participant = Participant(row.participant_name, row.identity_number, IdentityScheme(row.identity_scheme))
+        self.goals = [Goal.model_validate(g) for g in row.goals]
+        self.plan = DevelopmentPlan.model_validate(row.plan) if row.plan is not None else None
+        self.closing_note = ClosingNote.model_validate(row.closing_note) if row.closing_note is not None else None
+
+
+class PersonalDataRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, referral_id: UUID, participant: Participant, goals: Sequence[Goal]) -> None:
+        self.session.add(
+            PersonalDataRow(
+                referral_id=referral_id,
+                participant_name=participant.name,
+                identity_scheme=participant.scheme.value,
+                identity_number=participant.identity_number,
+                goals=[g.model_dump(mode="json") for g in goals],
+            )
+        )
+        await self.session.flush()
+
+    async def get(self, referral_id: UUID) -> PersonalData | None:
+        row = await self.session.get(PersonalDataRow, referral_id, populate_existing=True)
+        return PersonalData(row) if row else None
+
+    async def set_plan(self, referral_id: UUID, plan: DevelopmentPlan) -> None:
+        await self._update(referral_id, plan=plan.model_dump(mode="json"))
+
+    async def set_closing_note(self, referral_id: UUID, note: ClosingNote) -> None:
+        await self._update(referral_id, closing_note=note.model_dump(mode="json"))
+
+    async def _update(self, referral_id: UUID, **values: Any) -> None:
+        await self.session.execute(
+            sa.update(PersonalDataRow).where(PersonalDataRow.referral_id == referral_id).values(**values)
+        )
+
+    async def pseudonym_at(self, provider_org: str, participant: Participant) -> UUID | None:
+        """The participant's pseudonymous id at this provider, if an earlier referral gave one."""
+        found: UUID | None = await self.session.scalar(
+            sa.select(ReferralRow.participant_id)
+            .join(PersonalDataRow, PersonalDataRow.referral_id == ReferralRow.id)
+            .where(
+                ReferralRow.provider_org == provider_org,
+                PersonalDataRow.identity_scheme == participant.scheme.value,
+                PersonalDataRow.identity_number == participant.identity_number,
+            )
+            .order_by(ReferralRow.received_at)
+            .limit(1)
+        )
+        return found
+
+    async def erase(self, referral_ids: Sequence[UUID]) -> None:
+        if referral_ids:
+            await self.session.execute(
+                sa.delete(PersonalDataRow).where(PersonalDataRow.referral_id.in_(list(referral_ids)))
+            )
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def identity_read(self, referral_id: UUID, org: str, staff_id: str, purpose: str, at: datetime) -> None:
+        self.session.add(
+            IdentityReadRow(referral_id=referral_id, org=org, staff_id=staff_id, purpose=purpose, read_at=at)
+        )
+
+    async def identity_reads(self, org: str, referral_id: UUID | None, limit: int) -> list[IdentityReadRow]:
+        query = sa.select(IdentityReadRow).where(IdentityReadRow.org == org)
+        if referral_id is not None:
+            query = query.where(IdentityReadRow.referral_id == referral_id)
+        rows = await self.session.scalars(query.order_by(IdentityReadRow.id.desc()).limit(limit))
+        return list(rows)
+
+    async def waitlist_move(
+        self, referral: Referral, staff_id: str, moved: tuple[int, int], reason: str, at: datetime
+    ) -> None:
+        self.session.add(
+            WaitlistMoveRow(
+                referral_id=referral.id,
+                provider_org=referral.provider_org,
+                programme_code=referral.programme_code,
+                staff_id=staff_id,
+                from_position=moved[0],
+                to_position=moved[1],
+                reason=reason,
+                moved_at=at,
+            )
+        )

@@ -1,0 +1,50 @@
+"""Composition root of the referral service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from forlob_referral.api.programmes import router as programmes_router
+from forlob_referral.api.referrals import router as referrals_router
+from forlob_referral.application.intake import seat_offer_job
+from forlob_referral.application.retention import retention_job
+from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.publishers import PUBLISHES
+from forlob_referral.settings import ReferralSettings
+from forlob_shared.clock import Clock
+from forlob_shared.periodic import periodic_router
+from forlob_shared.service import Runtime, ServiceSpec
+from forlob_shared.service import create_app as create_service_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def _settings(runtime: Runtime[Any]) -> ReferralSettings:
+    settings = runtime.settings
+    assert isinstance(settings, ReferralSettings)
+    return settings
+
+
+def spec() -> ServiceSpec[ReferralUnitOfWork]:
+    return ServiceSpec(
+        name="referral",
+        title="Forløb referral service",
+        description="Programme catalogue, referrals, intake decisions, waiting list and the course's life.",
+        settings_cls=ReferralSettings,
+        uow_class=ReferralUnitOfWork,
+        migrations_dir=MIGRATIONS,
+        routers=[
+            referrals_router,
+            programmes_router,
+            periodic_router("seat-offers", seat_offer_job, lambda runtime: _settings(runtime).seat_offer_interval),
+            periodic_router("retention", retention_job, lambda runtime: _settings(runtime).retention_sweep_interval),
+        ],
+        publishes=PUBLISHES,
+    )
+
+
+def create_app(settings: ReferralSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    return create_service_app(spec(), settings, clock)

@@ -1,0 +1,26 @@
+"""The events this service publishes (through its outbox)."""
+
+from forlob_shared.events import ReferralReceived
+from forlob_shared.events.catalogue import ProgrammeDefined
+from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
+from forlob_shared.events.referral import (
+    ReferralAccepted,
+    ReferralRejected,
+    ReferralWaitlisted,
+    ReferralWithdrawn,
+    SeatOffered,
+)
+
+PUBLISHES = (
+    ProgrammeDefined,
+    ReferralReceived,
+    ReferralAccepted,
+    ReferralWaitlisted,
+    ReferralRejected,
+    ReferralWithdrawn,
+    SeatOffered,
+    ProgrammeStarted,
+    ProgrammeRescheduled,
+    AgreementChanged,
+    ProgrammeEnded,
+)

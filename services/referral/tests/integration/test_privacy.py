@@ -1,0 +1,127 @@
+"""Identity numbers behind an audited call; personal data erased after the retention period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from forlob_referral.application.retention import erase_expired_personal_data, retention_job
+from forlob_referral.main import spec
+from forlob_referral.testing import CASEWORKER, COORDINATOR, CPR, SCHEDULE, Api, closing_note, referral_body
+from forlob_shared.clock import ManualClock
+from forlob_shared.testing.wait import eventually
+
+
+async def test_reading_an_identity_number_is_audited(api: Api) -> None:
+    await api.programme()
+    rid = (await api.refer())["id"]
+    assert CPR not in (await api.client.get(f"/referrals/{rid}", headers=COORDINATOR)).text
+
+    response = await api.client.get(
+        f"/referrals/{rid}/identity", params={"purpose": "call the GP"}, headers=COORDINATOR
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "referral_id": rid,
+        "name": "Jens Hansen",
+        "identity_scheme": "dk_cpr",
+        "identity_number": CPR,
+    }
+    async with api.service.runtime.engine.connect() as connection:
+        audit = (await connection.execute(sa.text("SELECT org, staff_id, purpose FROM identity_reads"))).all()
+    assert [tuple(a) for a in audit] == [("rca-aalborg", "co-3", "call the GP")]
+
+    no_purpose = await api.client.get(f"/referrals/{rid}/identity", headers=CASEWORKER)
+    assert no_purpose.status_code == 422
+    assert await api.scalar("SELECT count(*) FROM identity_reads") == 1
+
+
+async def test_a_participant_keeps_one_pseudonym_per_provider(api: Api) -> None:
+    await api.programme()
+    await api.programme("RCA-FYS-4", kind="physiotherapy", default_weeks=4, min_weeks=4, max_weeks=8)
+    first = await api.refer()
+    second = await api.refer(programme_code="RCA-FYS-4")
+    someone_else = await api.refer(participant={"name": "Eva", "identity_number": "0101651234"})
+    assert first["participant_id"] == second["participant_id"]
+    assert someone_else["participant_id"] != first["participant_id"]
+
+
+async def test_invalid_identity_numbers_are_refused_without_echoing_them(api: Api) -> None:
+    await api.programme()
+    cases = {
+        "2110625620": "check digit",  # modulus 11 fails
+        "3213625629": "impossible birth date",  # 32nd of the 13th month
+        "211062562": "length",
+        "21106256AB": "format",
+    }
+    for number, words in cases.items():
+        body = referral_body(participant={"name": "A", "identity_number": number, "identity_scheme": "dk_cpr"})
+        response = await api.client.post("/referrals", json=body, headers=CASEWORKER)
+        assert response.status_code == 422, number
+        assert words in response.json()["detail"]
+        assert number not in response.text
+    swedish = referral_body(
+        participant={"name": "Anna", "identity_number": "880320-0015", "identity_scheme": "se_personnummer"}
+    )
+    assert (await api.client.post("/referrals", json=swedish, headers=CASEWORKER)).status_code == 422
+    swedish["participant"]["identity_number"] = "880320-0016"
+    assert (await api.client.post("/referrals", json=swedish, headers=CASEWORKER)).status_code == 201
+    assert await api.scalar("SELECT count(*) FROM referrals") == 1
+
+
+async def test_retention_erases_personal_data_and_keeps_the_facts(api: Api) -> None:
+    await api.programme()
+    ended = (await api.refer())["id"]
+    running = (await api.refer())["id"]
+    await api.act(ended, "accept")
+    await api.act(running, "accept")
+    api.clock.advance(timedelta(days=12))
+    for rid in (ended, running):
+        await api.act(rid, "start", {"start_date": "2026-06-01", "schedule": SCHEDULE, "contact_person_id": "c"})
+    api.clock.advance(timedelta(days=4))
+    await api.act(ended, "end", {"end_date": "2026-06-05", "outcome": "education", "closing_note": closing_note()})
+
+    uow = api.service.runtime.uow()
+    retention = timedelta(days=5 * 365)
+    api.clock.advance(retention - timedelta(days=1))
+    assert await erase_expired_personal_data(uow, api.clock.now(), retention) == 0
+    api.clock.advance(timedelta(days=2))
+    assert await erase_expired_personal_data(uow, api.clock.now(), retention) == 1
+    assert await erase_expired_personal_data(uow, api.clock.now(), retention) == 0  # nothing twice
+
+    erased = await api.get(ended)
+    assert erased["participant"] is None
+    assert erased["goals"] is None
+    assert erased["personal_data_erased_at"] is not None
+    # the pseudonymous facts stay
+    assert erased["state"] == "ended"
+    assert erased["course"]["outcome"] == "education"
+    assert erased["course"]["start_date"] == "2026-06-01"
+    assert (await api.client.get(f"/referrals/{ended}/closing-note", headers=CASEWORKER)).status_code == 404
+    identity = await api.client.get(f"/referrals/{ended}/identity?purpose=audit", headers=COORDINATOR)
+    assert identity.status_code == 404
+    assert await api.scalar("SELECT count(*) FROM referral_personal_data WHERE referral_id = :id", id=ended) == 0
+    # a running course keeps its data
+    assert (await api.get(running))["participant"]["name"] == "Jens Hansen"
+
+
+async def test_the_retention_sweep_runs_in_the_service(
+    make_database: Any, run_service: Any, clock: ManualClock
+) -> None:
+    """The periodic job is wired into the lifespan: with a short interval it erases on its own."""
+    database = await make_database(spec())
+    settings = {"retention_days": 1, "retention_sweep_interval": 0.05}
+    async with run_service(spec(), database, clock=clock, with_relay=False, **settings) as service:
+        api = Api(service, clock)
+        await api.programme()
+        rid = (await api.refer())["id"]
+        await api.act(rid, "reject", {"reason_code": "duplicate"})
+        api.clock.advance(timedelta(days=2))
+
+        async def erased() -> bool:
+            return bool(await api.scalar("SELECT personal_data_erased_at IS NOT NULL FROM referrals"))
+
+        await eventually(erased, timeout=10, what="the retention sweep to erase the rejected referral")
+        assert await retention_job(service.runtime, api.clock.now()) == 0

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Query, Request
+
+from forlob_reporting.application.figures import Scope
+from forlob_reporting.db.uow import ReportingUnitOfWork
+from forlob_reporting.domain.figures import Period
+from forlob_reporting.domain.projection import local_date
+from forlob_shared.errors import InvalidInput
+from forlob_shared.http.auth import CurrentPrincipal
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 3 * 366
+
+
+def _uow(request: Request) -> ReportingUnitOfWork:
+    runtime: Any = request.app.state.runtime
+    uow: ReportingUnitOfWork = runtime.uow()
+    return uow
+
+
+UoW = Annotated[ReportingUnitOfWork, Depends(_uow)]
+
+
+def _period(
+    request: Request,
+    start: Annotated[
+        date | None, Query(alias="from", description="first day (local), default 'to' minus 89 days")
+    ] = None,
+    end: Annotated[date | None, Query(alias="to", description="last day (local, inclusive), default today")] = None,
+) -> Period:
+    end = end or local_date(request.app.state.runtime.clock.now())
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if end < start:
+        raise InvalidInput("'to' lies before 'from'")
+    if (end - start).days >= MAX_DAYS:
+        raise InvalidInput(f"a period spans at most {MAX_DAYS} days")
+    return Period(start, end)
+
+
+PeriodQuery = Annotated[Period, Depends(_period)]
+
+
+def _scope(
+    principal: CurrentPrincipal,
+    programme: Annotated[str | None, Query(min_length=1, max_length=100, description="one programme code")] = None,
+    by: Annotated[Literal["programme", "referring_org"], Query(description="split per referring organisation")] = (
+        "programme"
+    ),
+) -> Scope:
+    return Scope(principal.org, programme, by_referring_org=by == "referring_org")
+
+
+ScopeQuery = Annotated[Scope, Depends(_scope)]
+Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]

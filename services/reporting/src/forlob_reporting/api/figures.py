@@ -1,0 +1,105 @@
+"""The figures, their time series and the IPS fidelity items, as JSON or CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from forlob_reporting.api.deps import Format, PeriodQuery, ScopeQuery, UoW
+from forlob_reporting.api.tabular import csv_response
+from forlob_reporting.application import figures as app
+from forlob_reporting.domain.figures import Period
+from forlob_shared.errors import InvalidInput
+from forlob_shared.http.auth import CurrentPrincipal
+
+router = APIRouter(prefix="/figures", tags=["figures"])
+
+# With format=csv the same figures come as CSV: say so, so clients and the schema agree.
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}
+}
+
+
+class ReferralsReceivedRow(BaseModel):
+    programme_code: str
+    provider_org: str
+    referring_org: str
+    count: int
+
+
+class ReferralsReceivedOut(BaseModel):
+    org: str
+    start: date | None
+    end: date | None
+    total: int
+    rows: list[ReferralsReceivedRow]
+
+
+@router.get("/referrals-received", summary="Referrals received per programme, for your organisation")
+async def get_referrals_received(
+    principal: CurrentPrincipal,
+    uow: UoW,
+    start: Annotated[date | None, Query(alias="from", description="first day, local time")] = None,
+    end: Annotated[date | None, Query(alias="to", description="last day, inclusive")] = None,
+) -> ReferralsReceivedOut:
+    if start and end and end < start:
+        raise InvalidInput("'to' lies before 'from'")
+    period = Period(start or date.min, end or date.max)
+    rows = await app.referrals_received(uow, app.Scope(principal.org), period)
+    return ReferralsReceivedOut(
+        org=principal.org,
+        start=start,
+        end=end,
+        total=sum(r.count for r in rows),
+        rows=[ReferralsReceivedRow(**r.__dict__) for r in rows],
+    )
+
+
+def _answer(org: str, period: Period, rows: list[dict[str, Any]], fmt: str, name: str) -> Response:
+    if fmt == "csv":
+        return csv_response(rows, f"{name}_{period.start}_{period.end}")
+    body = {"org": org, "from": period.start, "to": period.end, "rows": rows}
+    return JSONResponse(jsonable_encoder(body))
+
+
+@router.get(
+    "",
+    responses=JSON_OR_CSV,
+    summary="Every figure per provider and programme (or per referring organisation) for a period",
+)
+async def get_figures(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
+    return _answer(scope.org, period, await app.figures(uow, scope, period), format, "figures")
+
+
+@router.get(
+    "/waiting-list", responses=JSON_OR_CSV, summary="Waiting list per week: inflow, outflow, length at the week's end"
+)
+async def get_waiting_list(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
+    return _answer(scope.org, period, await app.series(uow, scope, period, "waiting-list"), format, "waiting-list")
+
+
+@router.get("/occupancy", responses=JSON_OR_CSV, summary="Seats used and occupancy per day")
+async def get_occupancy(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
+    return _answer(scope.org, period, await app.series(uow, scope, period, "occupancy"), format, "occupancy")
+
+
+@router.get(
+    "/attendance-weeks", responses=JSON_OR_CSV, summary="Agreed and attended hours and attendance rate per week"
+)
+async def get_attendance_weeks(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
+    rows = await app.series(uow, scope, period, "attendance-weeks")
+    return _answer(scope.org, period, rows, format, "attendance-weeks")
+
+
+@router.get(
+    "/ips-fidelity",
+    responses=JSON_OR_CSV,
+    summary="The IPS fidelity items the records can show, beside the scale's thresholds",
+)
+async def get_ips_fidelity(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
+    return _answer(scope.org, period, await app.ips_fidelity(uow, scope, period), format, "ips-fidelity")

@@ -1,0 +1,42 @@
+"""One event into the read model: the live consumer and the rebuild both go through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from forlob_reporting.db.store import FactStore
+from forlob_reporting.db.uow import ReportingUnitOfWork
+from forlob_reporting.domain.projection import project
+from forlob_shared.events import Envelope
+
+# A rebuild holds this advisory lock exclusively while it replays and swaps; live consumption
+# takes it shared per event.
+REBUILD_LOCK = 0x7265706F7274  # "report"
+
+
+class RebuildInProgress(TimeoutError):
+    """Transient for the consumer: it rolls back (the inbox row too) and retries with back-off.
+
+    Waiting for the lock inside the transaction instead would hold the event's uncommitted inbox
+    row, on which the rebuild's own inbox copy would wait: a deadlock.
+    """
+
+
+async def apply_event(facts: FactStore, envelope: Envelope[Any]) -> bool:
+    """Apply one event's changes; False when the read model has no use for its type."""
+    changes = project(envelope)
+    if not changes:
+        return False
+    await facts.apply(changes)
+    return True
+
+
+async def record_event(uow: ReportingUnitOfWork, envelope: Envelope[Any]) -> None:
+    """The live consumer's use case, in the transaction that also records the inbox row."""
+    locked = await uow.session.execute(sa.select(sa.func.pg_try_advisory_xact_lock_shared(REBUILD_LOCK)))
+    if not locked.scalar_one():
+        raise RebuildInProgress("the read model is being rebuilt")
+    await apply_event(uow.facts, envelope)
+    await uow.commit()

@@ -1,0 +1,118 @@
+"""The read model's fact tables. Their columns are the projection's (domain/projection.py)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from forlob_reporting.domain import projection as p
+
+metadata = sa.MetaData()
+
+_ORGS = (
+    sa.Column("programme_code", sa.Text),
+    sa.Column("referring_org", sa.Text),
+    sa.Column("provider_org", sa.Text),
+)
+
+
+def _orgs() -> list[sa.Column[str]]:
+    return [c._copy() for c in _ORGS]
+
+
+programme_facts = sa.Table(
+    p.PROGRAMMES.name,
+    metadata,
+    sa.Column("provider_org", sa.Text, primary_key=True),
+    sa.Column("programme_code", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text),
+    sa.Column("capacity", sa.Integer),
+    sa.Column("timezone", sa.Text),
+    sa.Column("country", sa.Text),
+    sa.Column("defined_at", sa.DateTime(timezone=True)),
+    sa.Column("defined_guard", sa.Text),
+)
+
+referral_facts = sa.Table(
+    p.REFERRALS.name,
+    metadata,
+    sa.Column("referral_id", sa.Uuid, primary_key=True),
+    sa.Column("participant_id", sa.Uuid),
+    *_orgs(),
+    sa.Column("received_at", sa.DateTime(timezone=True)),
+    sa.Column("received_on", sa.Date),
+    sa.Column("accepted_on", sa.Date),
+    sa.Column("intake_date", sa.Date),
+    sa.Column("waitlisted_on", sa.Date),
+    sa.Column("rejected_on", sa.Date),
+    sa.Column("withdrawn_on", sa.Date),
+    sa.Column("start_date", sa.Date),
+    sa.Column("planned_end_date", sa.Date),
+    sa.Column("planned_end_guard", sa.Text),
+    sa.Column("contact_person_id", sa.Text),
+    sa.Column("contact_guard", sa.Text),
+    sa.Column("end_date", sa.Date),
+    sa.Column("outcome", sa.Text),
+    sa.Column("first_job_date", sa.Date),
+    sa.Index("referral_facts_provider", "provider_org", "programme_code"),
+)
+
+attendance_week_facts = sa.Table(
+    p.WEEKS.name,
+    metadata,
+    sa.Column("referral_id", sa.Uuid, primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("participant_id", sa.Uuid),
+    *_orgs(),
+    sa.Column("agreed_minutes", sa.Integer),
+    sa.Column("attended_minutes", sa.Integer),
+    sa.Column("internship_minutes", sa.Integer),
+    sa.Column("absent_minutes", sa.Integer),
+    sa.Column("unexcused_absences", sa.Integer),
+    sa.Column("absences_by_reason", sa.Text, doc="JSON object: reason → count"),
+    sa.Column("summary_guard", sa.Text),
+    sa.Index("attendance_week_facts_provider", "provider_org", "programme_code", "week_start"),
+)
+
+attendance_day_facts = sa.Table(
+    p.DAYS.name,
+    metadata,
+    sa.Column("referral_id", sa.Uuid, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("provider_org", sa.Text),
+    sa.Column("programme_code", sa.Text),
+    sa.Column("referring_org", sa.Text),
+    sa.Column("checked_in_at", sa.DateTime(timezone=True)),
+    sa.Column("minutes_late", sa.Integer),
+    sa.Column("in_guard", sa.Text),
+    sa.Column("checked_out_at", sa.DateTime(timezone=True)),
+    sa.Column("attended_minutes", sa.Integer),
+    sa.Column("out_guard", sa.Text),
+)
+
+breach_facts = sa.Table(
+    p.BREACHES.name,
+    metadata,
+    sa.Column("breach_id", sa.Uuid, primary_key=True),
+    sa.Column("referral_id", sa.Uuid),
+    *_orgs(),
+    sa.Column("rule", sa.Text),
+    sa.Column("unexcused_absences", sa.Integer),
+    sa.Column("detected_at", sa.DateTime(timezone=True)),
+    sa.Column("detected_on", sa.Date),
+)
+
+alert_facts = sa.Table(
+    p.ALERTS.name,
+    metadata,
+    sa.Column("alert_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_org", sa.Text, index=True),
+    sa.Column("referral_id", sa.Uuid),
+    sa.Column("kind", sa.Text),
+    sa.Column("raised_at", sa.DateTime(timezone=True)),
+    sa.Column("due_at", sa.DateTime(timezone=True)),
+    sa.Column("acknowledged_at", sa.DateTime(timezone=True)),
+    sa.Column("escalation_level", sa.Integer),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+)
+
+TABLES: dict[str, sa.Table] = {t.name: t for t in metadata.sorted_tables}

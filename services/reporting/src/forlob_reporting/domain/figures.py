@@ -1,0 +1,406 @@
+"""The figures the field reports, computed from fact rows: pure functions, no I/O.
+
+Every figure is for one group of referrals (a provider's programme, optionally one referring
+organisation) and one period ``[start, end]`` of local days, both inclusive. Which date puts a
+fact into the period is part of each definition (docs/reporting.md lists them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from forlob_reporting.domain.stats import mean, median, percentile, share
+
+Fact = Mapping[str, Any]
+
+ORDINARY_WORK = "ordinary_employment"
+EDUCATION = "education"
+PROGRESSION_WEEKS = 4
+IPS_CASELOAD_LIMIT = 20
+IPS_RAPID_SEARCH_DAYS = 30
+IPS_FOLLOW_ALONG_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+    def weeks(self) -> list[tuple[date, date, date]]:
+        """(Monday, first day, last day) of each ISO week the period touches, clipped to it."""
+        monday = self.start - timedelta(days=self.start.weekday())
+        weeks = []
+        while monday <= self.end:
+            weeks.append((monday, max(monday, self.start), min(monday + timedelta(days=6), self.end)))
+            monday += timedelta(days=7)
+        return weeks
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    provider_org: str
+    programme_code: str
+    referring_org: str | None = None  # set when figures are split by referring organisation
+
+
+@dataclass
+class GroupFacts:
+    """The facts of one group, as loaded for the caller's organisation."""
+
+    referrals: list[Fact] = field(default_factory=list)
+    weeks: list[Fact] = field(default_factory=list)
+    breaches: list[Fact] = field(default_factory=list)
+    alerts: list[Fact] = field(default_factory=list)
+    capacity: int | None = None
+
+
+def _distribution(values: Sequence[float]) -> dict[str, Any]:
+    return {"count": len(values), "median": median(values), "p90": percentile(values, 0.9)}
+
+
+def referrals_received(facts: GroupFacts, period: Period) -> int:
+    return sum(1 for r in facts.referrals if r["received_on"] in period)
+
+
+def waiting_days(facts: GroupFacts, period: Period) -> dict[str, Any]:
+    """Days from the referral's arrival to its course's start, for courses that started in the period."""
+    waits = [
+        float((r["start_date"] - r["received_on"]).days)
+        for r in facts.referrals
+        if r["start_date"] in period and r["received_on"] is not None
+    ]
+    return _distribution(waits)
+
+
+def left_waiting_on(referral: Fact) -> date | None:
+    """The day a referral stopped waiting: it started, was rejected or was withdrawn."""
+    days = [referral[c] for c in ("start_date", "rejected_on", "withdrawn_on") if referral[c] is not None]
+    return min(days) if days else None
+
+
+def waiting_at_end_of(referrals: Iterable[Fact], day: date) -> int:
+    count = 0
+    for r in referrals:
+        if r["received_on"] is None or r["received_on"] > day:
+            continue
+        left = left_waiting_on(r)
+        if left is None or left > day:
+            count += 1
+    return count
+
+
+def waiting_list_weeks(facts: GroupFacts, period: Period) -> list[dict[str, Any]]:
+    """Per ISO week (clipped to the period): inflow, outflow and the length at the week's end."""
+    rows = []
+    for monday, first, last in period.weeks():
+        inflow = sum(1 for r in facts.referrals if r["received_on"] is not None and first <= r["received_on"] <= last)
+        outflow = 0
+        for r in facts.referrals:
+            left = left_waiting_on(r)
+            if r["received_on"] is not None and left is not None and first <= left <= last:
+                outflow += 1
+        rows.append(
+            {
+                "week_start": monday,
+                "inflow": inflow,
+                "outflow": outflow,
+                "length": waiting_at_end_of(facts.referrals, last),
+            }
+        )
+    return rows
+
+
+def waiting_list(facts: GroupFacts, period: Period) -> dict[str, Any]:
+    weeks = waiting_list_weeks(facts, period)
+    return {
+        "length_before": waiting_at_end_of(facts.referrals, period.start - timedelta(days=1)),
+        "length_at_end": weeks[-1]["length"] if weeks else 0,
+        "inflow": sum(w["inflow"] for w in weeks),
+        "outflow": sum(w["outflow"] for w in weeks),
+        "mean_weekly_inflow": mean([w["inflow"] for w in weeks]),
+        "mean_weekly_outflow": mean([w["outflow"] for w in weeks]),
+    }
+
+
+def seats_used(referrals: Iterable[Fact], day: date) -> int:
+    """Courses running on ``day``: started on or before it, not ended before it."""
+    return sum(
+        1
+        for r in referrals
+        if r["start_date"] is not None and r["start_date"] <= day and (r["end_date"] is None or r["end_date"] >= day)
+    )
+
+
+def occupancy_days(facts: GroupFacts, period: Period) -> list[dict[str, Any]]:
+    rows = []
+    for day in period.days():
+        used = seats_used(facts.referrals, day)
+        rows.append(
+            {"day": day, "seats_used": used, "capacity": facts.capacity, "occupancy": _ratio(used, facts.capacity)}
+        )
+    return rows
+
+
+def _ratio(used: int, capacity: int | None) -> float | None:
+    return used / capacity if capacity else None
+
+
+def occupancy(facts: GroupFacts, period: Period) -> dict[str, Any]:
+    days = occupancy_days(facts, period)
+    used = [d["seats_used"] for d in days]
+    return {
+        "capacity": facts.capacity,
+        "mean_seats_used": mean(used),
+        "peak_seats_used": max(used) if used else None,
+        "mean_occupancy": _ratio_mean(used, facts.capacity),
+    }
+
+
+def _ratio_mean(used: Sequence[int], capacity: int | None) -> float | None:
+    return mean([u / capacity for u in used]) if capacity and used else None
+
+
+def _weeks_in(facts: GroupFacts, period: Period) -> list[Fact]:
+    return [w for w in facts.weeks if w["week_start"] in period]
+
+
+def present_minutes(week: Fact) -> int:
+    """Attended at the provider plus internship days: an internship is attendance elsewhere."""
+    return int(week["attended_minutes"] or 0) + int(week["internship_minutes"] or 0)
+
+
+def attendance(facts: GroupFacts, period: Period) -> dict[str, Any]:
+    weeks = _weeks_in(facts, period)
+    agreed = sum(int(w["agreed_minutes"] or 0) for w in weeks)
+    present = sum(present_minutes(w) for w in weeks)
+    reasons: Counter[str] = Counter()
+    for w in weeks:
+        reasons.update(json.loads(w["absences_by_reason"] or "{}"))
+    return {
+        "participant_weeks": len(weeks),
+        "agreed_hours": agreed / 60,
+        "attended_hours": present / 60,
+        "attendance_rate": share(present, agreed),
+        "mean_weekly_hours": mean([present_minutes(w) / 60 for w in weeks]),
+        "unexcused_absences": sum(int(w["unexcused_absences"] or 0) for w in weeks),
+        "absences_by_reason": dict(sorted(reasons.items())),
+    }
+
+
+def attendance_weeks(facts: GroupFacts, period: Period) -> list[dict[str, Any]]:
+    by_week: dict[date, list[Fact]] = defaultdict(list)
+    for w in _weeks_in(facts, period):
+        by_week[w["week_start"]].append(w)
+    rows = []
+    for monday in sorted(by_week):
+        weeks = by_week[monday]
+        agreed = sum(int(w["agreed_minutes"] or 0) for w in weeks)
+        present = sum(present_minutes(w) for w in weeks)
+        rows.append(
+            {
+                "week_start": monday,
+                "participants": len(weeks),
+                "agreed_hours": agreed / 60,
+                "attended_hours": present / 60,
+                "attendance_rate": share(present, agreed),
+                "mean_hours_per_participant": present / 60 / len(weeks),
+            }
+        )
+    return rows
+
+
+def hours_progression(weeks: Sequence[Fact]) -> dict[str, Any] | None:
+    """Mean weekly hours of a participant's first four summarised weeks against the last four.
+
+    None when the course has fewer than eight summarised weeks (the two would overlap).
+    """
+    ordered = sorted(weeks, key=lambda w: w["week_start"])
+    if len(ordered) < 2 * PROGRESSION_WEEKS:
+        return None
+    first = mean([present_minutes(w) / 60 for w in ordered[:PROGRESSION_WEEKS]])
+    last = mean([present_minutes(w) / 60 for w in ordered[-PROGRESSION_WEEKS:]])
+    assert first is not None
+    assert last is not None
+    return {"first_four_weeks_hours": first, "last_four_weeks_hours": last, "change_hours": last - first}
+
+
+def progression(facts: GroupFacts, period: Period) -> dict[str, Any]:
+    """Over the courses that ended in the period."""
+    by_referral: dict[Any, list[Fact]] = defaultdict(list)
+    for w in facts.weeks:
+        by_referral[w["referral_id"]].append(w)
+    found = []
+    for r in facts.referrals:
+        if r["end_date"] in period:
+            p = hours_progression(by_referral.get(r["referral_id"], []))
+            if p is not None:
+                found.append(p)
+    return {
+        "participants": len(found),
+        "mean_first_four_weeks_hours": mean([p["first_four_weeks_hours"] for p in found]),
+        "mean_last_four_weeks_hours": mean([p["last_four_weeks_hours"] for p in found]),
+        "share_increased": share(sum(1 for p in found if p["change_hours"] > 0), len(found)),
+    }
+
+
+def outcome_class(outcome: str) -> str:
+    if outcome == ORDINARY_WORK:
+        return "ordinary_work"
+    if outcome == EDUCATION:
+        return "education"
+    return "other"
+
+
+def outcomes(facts: GroupFacts, period: Period) -> dict[str, Any]:
+    """Courses that ended in the period, by outcome; time to first job from the course's start."""
+    ended = [r for r in facts.referrals if r["end_date"] in period and r["outcome"] is not None]
+    classes = Counter(outcome_class(r["outcome"]) for r in ended)
+    to_job = [
+        float((r["first_job_date"] - r["start_date"]).days)
+        for r in ended
+        if r["first_job_date"] is not None and r["start_date"] is not None
+    ]
+    return {
+        "ended": len(ended),
+        "by_outcome": dict(sorted(Counter(r["outcome"] for r in ended).items())),
+        "share_ordinary_work": share(classes["ordinary_work"], len(ended)),
+        "share_education": share(classes["education"], len(ended)),
+        "share_work_or_education": share(classes["ordinary_work"] + classes["education"], len(ended)),
+        "share_other": share(classes["other"], len(ended)),
+        "days_to_first_job": _distribution(to_job),
+    }
+
+
+def breaches(facts: GroupFacts, period: Period) -> dict[str, Any]:
+    found = [b for b in facts.breaches if b["detected_on"] in period]
+    return {"count": len(found), "participants": len({b["referral_id"] for b in found})}
+
+
+def alert_response(facts: GroupFacts, period: Period, local_date: Any) -> dict[str, Any]:
+    """Alerts raised in the period: minutes to the first acknowledgement; share within the deadline.
+
+    The deadline share counts alerts that had a deadline and needed acknowledging: one that
+    closed by itself (the participant arrived) before anyone acknowledged it is left out.
+    """
+    raised = [a for a in facts.alerts if a["raised_at"] is not None and local_date(a["raised_at"]) in period]
+    acked = [a for a in raised if a["acknowledged_at"] is not None]
+    minutes = [(a["acknowledged_at"] - a["raised_at"]).total_seconds() / 60 for a in acked]
+    with_deadline = [
+        a for a in raised if a["due_at"] is not None and (a["acknowledged_at"] is not None or a["closed_at"] is None)
+    ]
+    in_time = sum(1 for a in with_deadline if a["acknowledged_at"] is not None and a["acknowledged_at"] <= a["due_at"])
+    return {
+        "raised": len(raised),
+        "acknowledged": len(acked),
+        "escalated": sum(1 for a in raised if (a["escalation_level"] or 0) >= 1),
+        "response_minutes": _distribution(minutes),
+        "with_deadline": len(with_deadline),
+        "share_acknowledged_in_time": share(in_time, len(with_deadline)),
+    }
+
+
+def all_figures(facts: GroupFacts, period: Period, local_date: Any) -> dict[str, Any]:
+    return {
+        "referrals_received": referrals_received(facts, period),
+        "waiting_days": waiting_days(facts, period),
+        "waiting_list": waiting_list(facts, period),
+        "occupancy": occupancy(facts, period),
+        "attendance": attendance(facts, period),
+        "hours_progression": progression(facts, period),
+        "outcomes": outcomes(facts, period),
+        "breaches": breaches(facts, period),
+        "alerts": alert_response(facts, period, local_date),
+    }
+
+
+def ips_fidelity(facts: GroupFacts, period: Period) -> dict[str, Any]:
+    """The IPS fidelity items the records can show, beside the scale's thresholds."""
+    end = period.end
+    active = [
+        r
+        for r in facts.referrals
+        if r["start_date"] is not None and r["start_date"] <= end and (r["end_date"] is None or r["end_date"] > end)
+    ]
+    caseloads = Counter(r["contact_person_id"] or "unassigned" for r in active)
+    to_job = [
+        float((r["first_job_date"] - r["start_date"]).days)
+        for r in facts.referrals
+        if r["first_job_date"] in period and r["start_date"] is not None
+    ]
+    follow = [
+        float((r["end_date"] - r["first_job_date"]).days)
+        for r in facts.referrals
+        if r["end_date"] in period and r["first_job_date"] is not None
+    ]
+    return {
+        "caseload": {
+            "as_of": end,
+            "per_contact_person": dict(sorted(caseloads.items())),
+            "max": max(caseloads.values()) if caseloads else 0,
+            "threshold_max": IPS_CASELOAD_LIMIT,
+            "within_threshold": all(n <= IPS_CASELOAD_LIMIT for n in caseloads.values()),
+        },
+        "days_start_to_first_job": {
+            **_distribution(to_job),
+            "share_within_threshold": share(sum(1 for d in to_job if d <= IPS_RAPID_SEARCH_DAYS), len(to_job)),
+            "threshold_days": IPS_RAPID_SEARCH_DAYS,
+        },
+        "follow_along_days": {
+            **_distribution(follow),
+            "share_at_least_threshold": share(sum(1 for d in follow if d >= IPS_FOLLOW_ALONG_DAYS), len(follow)),
+            "threshold_days": IPS_FOLLOW_ALONG_DAYS,
+        },
+    }
+
+
+def statement(referral: Fact, weeks: Sequence[Fact], days_attended: int) -> dict[str, Any]:
+    """The attendance statement for a closing note: week by week, agreed against attended."""
+    rows = []
+    reasons: Counter[str] = Counter()
+    for w in sorted(weeks, key=lambda w: w["week_start"]):
+        by_reason = json.loads(w["absences_by_reason"] or "{}")
+        reasons.update(by_reason)
+        rows.append(
+            {
+                "week_start": w["week_start"],
+                "agreed_hours": (w["agreed_minutes"] or 0) / 60,
+                "attended_hours": (w["attended_minutes"] or 0) / 60,
+                "internship_hours": (w["internship_minutes"] or 0) / 60,
+                "absent_hours": (w["absent_minutes"] or 0) / 60,
+                "unexcused_absences": w["unexcused_absences"] or 0,
+                "absences_by_reason": dict(sorted(by_reason.items())),
+            }
+        )
+    agreed = sum(int(w["agreed_minutes"] or 0) for w in weeks)
+    present = sum(present_minutes(w) for w in weeks)
+    return {
+        "referral_id": referral["referral_id"],
+        "programme_code": referral["programme_code"],
+        "provider_org": referral["provider_org"],
+        "referring_org": referral["referring_org"],
+        "start_date": referral["start_date"],
+        "end_date": referral["end_date"] or referral["planned_end_date"],
+        "ended": referral["end_date"] is not None,
+        "weeks": rows,
+        "totals": {
+            "weeks": len(rows),
+            "days_attended": days_attended,
+            "agreed_hours": agreed / 60,
+            "attended_hours": present / 60,
+            "attendance_rate": share(present, agreed),
+            "unexcused_absences": sum(r["unexcused_absences"] for r in rows),
+            "absences_by_reason": dict(sorted(reasons.items())),
+        },
+        "hours_progression": hours_progression(weeks),
+    }

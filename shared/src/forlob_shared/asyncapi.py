@@ -1,0 +1,44 @@
+"""The AsyncAPI document of a service, from FastStream's own generator.
+
+Consumers appear as the service's subscribers (queue, the event types it takes); what the
+service publishes through its outbox appears as publishers on ``forlob.events``, one per routing
+key, with the CloudEvent envelope and its ``data`` schema.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
+from faststream.specification import AsyncAPI
+
+from forlob_shared.events.envelope import Envelope
+from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer
+from forlob_shared.messaging.topology import Topology
+from forlob_shared.service import ServiceSpec
+
+
+def asyncapi_document(spec: ServiceSpec[Any], broker_url: str = "amqp://rabbitmq:5672/") -> dict[str, Any]:
+    broker = RabbitBroker(broker_url, description=f"{spec.title}: events in and out")
+    topology = Topology()
+    config = ConsumerConfig(service=spec.name, topology=topology)
+    for subscription in spec.subscriptions:
+        EventConsumer(config, subscription, _no_uow, broker).attach()
+    exchange = RabbitExchange(topology.events_exchange, type=ExchangeType.TOPIC, durable=True, declare=False)
+    for event in spec.publishes:
+        publisher = broker.publisher(
+            exchange=exchange,
+            routing_key=event.routing_key,
+            title=f"{event.routing_key}:publish",
+            description=f"{event.description} Published through the transactional outbox.",
+            schema=Envelope[event],  # type: ignore[valid-type]
+        )
+        del publisher  # registered on the broker; only the document uses it
+    document = AsyncAPI(broker, title=spec.title, version=spec.version, description=spec.description)
+    rendered: dict[str, Any] = json.loads(document.to_specification().to_json())
+    return rendered
+
+
+def _no_uow() -> Any:
+    raise RuntimeError("the AsyncAPI document never handles a message")

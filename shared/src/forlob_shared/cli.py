@@ -1,0 +1,136 @@
+"""``forlob``: the operator's tool for what is not one service's: tokens, event schemas,
+partner feeds and dead letters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from forlob_shared.events.base import event_types, json_schema
+from forlob_shared.http.auth import mint_token
+from forlob_shared.messaging.topology import Topology
+from forlob_shared.ops import deadletters
+from forlob_shared.ops.broker_admin import broker_admin
+from forlob_shared.ops.partners import add_partner, remove_partner
+from forlob_shared.settings import ServiceSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="forlob", description="Forløb operator tool")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    token = commands.add_parser("token", help="mint a local HS256 bearer token (development and tests)")
+    token.add_argument("--org", required=True, help="the organisation the person belongs to")
+    token.add_argument("--staff", required=True, help="the person's staff id (the token's subject)")
+    token.add_argument("--roles", default="", help="comma-separated roles, e.g. caseworker,coordinator")
+    token.add_argument("--hours", type=float, default=8.0, help="lifetime in hours")
+
+    events = commands.add_parser("events", help="the event catalogue")
+    event_commands = events.add_subparsers(dest="events_command", required=True)
+    export = event_commands.add_parser("export", help="write a JSON Schema per event type")
+    export.add_argument("--out", type=Path, default=Path("docs/events"))
+    event_commands.add_parser("list", help="list the event types")
+
+    partners = commands.add_parser("partners", help="partner organisations' AMQP event feeds")
+    partner_commands = partners.add_subparsers(dest="partners_command", required=True)
+    add = partner_commands.add_parser("add", help="create the partner's user and its feed queue")
+    add.add_argument("org", help="the partner organisation's id, e.g. jobcenter-aalborg")
+    add.add_argument("--password", help="the partner user's password (default: a new random one, printed)")
+    remove = partner_commands.add_parser("remove", help="delete the partner's user and its queue")
+    remove.add_argument("org")
+
+    dlq = commands.add_parser("dlq", help="dead letters: list, show, redrive, purge")
+    dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True)
+    dlq_commands.add_parser("list", help="every dead-letter queue and how many messages it holds")
+    show = dlq_commands.add_parser("show", help="the messages in a dead-letter queue with their reasons")
+    show.add_argument("queue", help="a dead-letter queue, e.g. reporting.read-model.dlq")
+    show.add_argument("--limit", type=int, default=20)
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    redrive = dlq_commands.add_parser("redrive", help="put dead letters back on their queue, oldest first")
+    redrive.add_argument("queue")
+    redrive.add_argument("--limit", type=int, help="at most this many")
+    redrive.add_argument("--id", dest="message_id", help="only the message with this id")
+    purge = dlq_commands.add_parser("purge", help="delete every message in a dead-letter queue")
+    purge.add_argument("queue")
+    purge.add_argument("--yes", action="store_true", help="really delete them")
+
+    args = parser.parse_args(argv)
+    if args.command in {"partners", "dlq"}:
+        return asyncio.run(_broker_command(args))
+    if args.command == "token":
+        settings = ServiceSettings()
+        roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+        print(mint_token(settings, staff_id=args.staff, org=args.org, roles=roles, ttl=timedelta(hours=args.hours)))
+        return 0
+    if args.command == "events" and args.events_command == "list":
+        for key, cls in event_types().items():
+            print(f"{key}\t{cls.cloudevent_type()}\t{cls.description}")
+        return 0
+    if args.command == "events" and args.events_command == "export":
+        written = export_schemas(args.out)
+        print(f"wrote {len(written)} schemas to {args.out}")
+        return 0
+    return 2
+
+
+async def _broker_command(args: argparse.Namespace) -> int:
+    settings = ServiceSettings()
+    admin = broker_admin(settings.broker_url)
+    topology = Topology(prefix=settings.name_prefix)
+    if args.command == "partners" and args.partners_command == "add":
+        feed = await add_partner(settings.broker_url, admin, topology, args.org, args.password)
+        print(f"partner {feed.org}: user {feed.user!r} reads queue {feed.queue!r}")
+        if not args.password:
+            print(f"password (shown once): {feed.password}")
+        return 0
+    if args.command == "partners" and args.partners_command == "remove":
+        await remove_partner(settings.broker_url, admin, topology, args.org)
+        print(f"partner {args.org} removed")
+        return 0
+    if args.dlq_command == "list":
+        for queue in await deadletters.list_dead_letter_queues(admin, settings.broker_url, settings.name_prefix):
+            print(f"{queue.messages:>8}  {queue.name}")
+        return 0
+    if args.dlq_command == "show":
+        letters = await deadletters.show(settings.broker_url, args.queue, args.limit)
+        for letter in letters:
+            if args.json:
+                print(json.dumps({k: v for k, v in letter.__dict__.items() if k != "headers"}))
+            else:
+                print(
+                    f"{letter.dead_lettered_at}  {letter.message_id}  {letter.routing_key}  from {letter.source_queue}"
+                    f"\n    reason: {letter.reason}  deliveries: {letter.deliveries}  size: {letter.body_size} B"
+                    + (f"\n    detail: {letter.detail}" if letter.detail else "")
+                )
+        if not letters:
+            print("no dead letters")
+        return 0
+    if args.dlq_command == "redrive":
+        moved = await deadletters.redrive(settings.broker_url, args.queue, args.limit, args.message_id)
+        print(f"redriven: {moved}")
+        return 0
+    if args.dlq_command == "purge":
+        if not args.yes:
+            print("purging deletes the messages for good: add --yes")
+            return 2
+        print(f"purged: {await deadletters.purge(settings.broker_url, args.queue)}")
+        return 0
+    return 2
+
+
+def export_schemas(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key, cls in event_types().items():
+        path = out / f"{key}.json"
+        path.write_text(json.dumps(json_schema(cls), indent=2, sort_keys=True) + "\n")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

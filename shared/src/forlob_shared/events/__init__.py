@@ -1,0 +1,76 @@
+"""The versioned event catalogue and the CloudEvents envelope."""
+
+from forlob_shared.events.alerts import (
+    AlertAcknowledged,
+    AlertClosed,
+    AlertEscalated,
+    AlertRaised,
+    NotificationDelivered,
+    NotificationFailed,
+)
+from forlob_shared.events.attendance import (
+    AbsenceDetected,
+    AbsenceReported,
+    AbsenceResolved,
+    AgreementBreached,
+    CheckedIn,
+    CheckedOut,
+    ContactRecorded,
+    WeekSummarised,
+)
+from forlob_shared.events.base import EventData, UnknownEventType, event_class, event_types, register
+from forlob_shared.events.catalogue import ProgrammeDefined
+from forlob_shared.events.common import AbsenceReason, AttendanceRules, Outcome, TimeWindow
+from forlob_shared.events.envelope import CONTENT_TYPE, Envelope, InvalidEnvelope, PendingEvent, decode, encode
+from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
+from forlob_shared.events.referral import (
+    ReferralAccepted,
+    ReferralReceived,
+    ReferralRejected,
+    ReferralWaitlisted,
+    ReferralWithdrawn,
+    SeatOffered,
+)
+
+__all__ = [
+    "CONTENT_TYPE",
+    "AbsenceDetected",
+    "AbsenceReason",
+    "AbsenceReported",
+    "AbsenceResolved",
+    "AgreementBreached",
+    "AgreementChanged",
+    "AlertAcknowledged",
+    "AlertClosed",
+    "AlertEscalated",
+    "AlertRaised",
+    "AttendanceRules",
+    "CheckedIn",
+    "CheckedOut",
+    "ContactRecorded",
+    "Envelope",
+    "EventData",
+    "InvalidEnvelope",
+    "NotificationDelivered",
+    "NotificationFailed",
+    "Outcome",
+    "PendingEvent",
+    "ProgrammeDefined",
+    "ProgrammeEnded",
+    "ProgrammeRescheduled",
+    "ProgrammeStarted",
+    "ReferralAccepted",
+    "ReferralReceived",
+    "ReferralRejected",
+    "ReferralWaitlisted",
+    "ReferralWithdrawn",
+    "SeatOffered",
+    "TimeWindow",
+    "UnknownEventType",
+    "WeekSummarised",
+    "decode",
+    "encode",
+    "event_class",
+    "event_types",
+    "register",
+]

@@ -1,0 +1,91 @@
+"""The event catalogue's building blocks: versioned payloads and their registry.
+
+Each payload is a pydantic model registered under its routing key
+(``<aggregate>.<event>.v<major>``); the CloudEvents type is ``dk.forlob.`` plus that key.
+Consumers ignore fields they do not know, so adding an optional field keeps the major version;
+anything else is a new major published alongside the old one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+TYPE_PREFIX = "dk.forlob."
+_ROUTING_KEY = re.compile(r"^[a-z_]+\.[a-z_]+\.v[1-9][0-9]*$")
+
+
+class EventData(BaseModel):
+    """The ``data`` of one event type. Subclasses set ``routing_key`` and register themselves."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    routing_key: ClassVar[str]
+    description: ClassVar[str] = ""
+    # The aggregate whose sequence numbers the event takes; by default the routing key's first
+    # part. programme.* events set "referral": a course is its referral's life, in one order.
+    aggregate_type: ClassVar[str | None] = None
+
+    @classmethod
+    def aggregate(cls) -> str:
+        return cls.aggregate_type or cls.routing_key.split(".", 1)[0]
+
+    @classmethod
+    def cloudevent_type(cls) -> str:
+        return TYPE_PREFIX + cls.routing_key
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+_REGISTRY: dict[str, type[EventData]] = {}
+
+E = TypeVar("E", bound=type[EventData])
+
+
+def register(cls: E) -> E:
+    """Class decorator: add an event type to the catalogue."""
+    key = cls.routing_key
+    if not _ROUTING_KEY.match(key):
+        raise ValueError(f"routing key {key!r} is not <aggregate>.<event>.v<major>")
+    if key in _REGISTRY and _REGISTRY[key] is not cls:
+        raise ValueError(f"event type {key} registered twice")
+    _REGISTRY[key] = cls
+    return cls
+
+
+def event_class(routing_key: str) -> type[EventData]:
+    try:
+        return _REGISTRY[routing_key]
+    except KeyError:
+        raise UnknownEventType(routing_key) from None
+
+
+def event_class_for_type(cloudevent_type: str) -> type[EventData]:
+    if not cloudevent_type.startswith(TYPE_PREFIX):
+        raise UnknownEventType(cloudevent_type)
+    return event_class(cloudevent_type.removeprefix(TYPE_PREFIX))
+
+
+def event_types() -> dict[str, type[EventData]]:
+    """Every registered event type, by routing key."""
+    from forlob_shared.events import (  # noqa: F401  (importing registers each module's events)
+        alerts,
+        attendance,
+        programme,
+        referral,
+    )
+
+    return dict(sorted(_REGISTRY.items()))
+
+
+def json_schema(cls: type[EventData]) -> dict[str, Any]:
+    schema = cls.model_json_schema(mode="serialization")
+    schema["$id"] = f"https://forlob.dk/events/{cls.routing_key}.json"
+    schema["title"] = cls.cloudevent_type()
+    if cls.description:
+        schema["description"] = cls.description
+    return schema

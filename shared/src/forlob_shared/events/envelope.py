@@ -1,0 +1,147 @@
+"""The CloudEvents 1.0 envelope in structured JSON mode.
+
+One byte form is written by the outbox and read by every consumer and partner, so the
+``cloudevents`` SDK (or any JSON reader) can take a Forløb message as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID, uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from forlob_shared.events.base import EventData, event_class_for_type
+
+CONTENT_TYPE = "application/cloudevents+json"
+SPEC_VERSION = "1.0"
+
+D = TypeVar("D", bound=EventData)
+
+
+class InvalidEnvelope(ValueError):
+    """A message that is not a readable Forløb CloudEvent; it goes to the dead-letter queue."""
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event an application function emits; the outbox gives it its sequence and time."""
+
+    data: EventData
+    subject: str
+    referring_org: str | None = None
+    provider_org: str | None = None
+    id: UUID = field(default_factory=uuid4)
+
+    @property
+    def aggregate_type(self) -> str:
+        return self.data.aggregate()
+
+
+class Envelope(BaseModel, Generic[D]):
+    """A parsed CloudEvent with its validated ``data``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: UUID
+    source: str
+    type: str
+    subject: str
+    time: AwareDatetime
+    sequence: int = Field(ge=1)
+    referringorg: str | None = None
+    providerorg: str | None = None
+    traceparent: str | None = None
+    data: D
+
+    @property
+    def routing_key(self) -> str:
+        return self.data.routing_key
+
+
+class _RawEnvelope(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    specversion: str
+    id: UUID
+    source: str = Field(min_length=1)
+    type: str = Field(min_length=1)
+    subject: str = Field(min_length=1)
+    time: AwareDatetime  # RFC 3339 demands an offset; a naive time is unreadable, not "local"
+    datacontenttype: str = "application/json"
+    sequence: int = Field(ge=1)
+    referringorg: str | None = None
+    providerorg: str | None = None
+    traceparent: str | None = None
+    data: dict[str, Any]
+
+
+def encode(event: PendingEvent, *, source: str, sequence: int, time: datetime, traceparent: str | None = None) -> bytes:
+    document: dict[str, Any] = {
+        "specversion": SPEC_VERSION,
+        "id": str(event.id),
+        "source": source,
+        "type": event.data.cloudevent_type(),
+        "subject": event.subject,
+        "time": time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "datacontenttype": "application/json",
+        "sequence": sequence,
+        "data": event.data.model_dump(mode="json"),
+    }
+    if event.referring_org:
+        document["referringorg"] = event.referring_org
+    if event.provider_org:
+        document["providerorg"] = event.provider_org
+    if traceparent:
+        document["traceparent"] = traceparent
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode(body: bytes) -> Envelope[EventData]:
+    """Parse and validate a message body; raise :class:`InvalidEnvelope` with the reason."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEnvelope(f"body is not JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise InvalidEnvelope("body is not a JSON object")
+    try:
+        raw = _RawEnvelope.model_validate(document)
+    except ValidationError as exc:
+        raise InvalidEnvelope(f"not a CloudEvent: {_summary(exc)}") from None
+    if raw.specversion != SPEC_VERSION:
+        raise InvalidEnvelope(f"unsupported specversion {raw.specversion!r}")
+    try:
+        cls = event_class_for_type(raw.type)
+    except LookupError:
+        raise InvalidEnvelope(f"unknown event type {raw.type!r}") from None
+    try:
+        data = cls.model_validate(raw.data)
+    except ValidationError as exc:
+        raise InvalidEnvelope(f"data does not match {raw.type}: {_summary(exc)}") from None
+    # Every field was validated above: construct without validating it all a second time.
+    return Envelope[EventData].model_construct(
+        id=raw.id,
+        source=raw.source,
+        type=raw.type,
+        subject=raw.subject,
+        time=raw.time,
+        sequence=raw.sequence,
+        referringorg=raw.referringorg,
+        providerorg=raw.providerorg,
+        traceparent=raw.traceparent,
+        data=data,
+    )
+
+
+def _summary(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()[:5]]
+    more = f" (+{exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
+    return "; ".join(parts) + more
+
+
+def new_event_id() -> UUID:
+    return uuid4()

@@ -1,0 +1,1 @@
+"""HTTP pieces every service uses: problem+json errors, bearer-JWT auth, health and metrics."""

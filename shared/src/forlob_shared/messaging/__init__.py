@@ -1,0 +1,1 @@
+"""Messaging: topology, the transactional outbox and its relay, the idempotent inbox, consumers."""

@@ -1,0 +1,95 @@
+"""Events written into the outbox by one INSERT ... SELECT, for use cases that emit thousands at once.
+
+:class:`~forlob_shared.messaging.outbox.OutboxWriter` builds each envelope in Python, which is
+right for a request's handful of events. A sweep that turns ten thousand rows into ten thousand
+events would spend its time building and shipping them; here PostgreSQL builds the same
+CloudEvents envelope and headers from a query's rows, reserves each aggregate's sequence numbers
+in the same statement (gapless, taken in sorted order like the writer's), and inserts the rows.
+
+The query must return the columns ``event_id`` (uuid), ``subject`` (text), ``data`` (jsonb: the
+event's ``data``, matching its model), ``referring_org`` and ``provider_org`` (text or NULL).
+It runs in the caller's transaction, so the state change and its events commit together.
+``ctes`` are named statements placed before the query in the same ``WITH``: typically the
+``UPDATE ... RETURNING`` that makes the state change, whose rows the query reads, so that the
+change and its events are one statement (PostgreSQL allows data-modifying statements only in a
+top-level ``WITH``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forlob_shared.events.base import EventData
+from forlob_shared.events.envelope import CONTENT_TYPE, SPEC_VERSION
+from forlob_shared.messaging.tables import NOTIFY_CHANNEL
+
+_BULK_INSERT = """
+WITH {ctes}src AS ({query}),
+counts AS (
+    SELECT subject, count(*) AS n FROM src GROUP BY subject
+),
+reserved AS (
+    INSERT INTO aggregate_sequence AS s (aggregate_type, aggregate_id, last)
+    SELECT CAST(:_aggregate_type AS text), subject, n FROM counts ORDER BY subject
+    ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET last = s.last + excluded.last
+    RETURNING aggregate_id, last
+),
+numbered AS (
+    SELECT src.*,
+           reserved.last - counts.n
+             + row_number() OVER (PARTITION BY src.subject ORDER BY src.event_id) AS sequence
+    FROM src
+    JOIN counts ON counts.subject = src.subject
+    JOIN reserved ON reserved.aggregate_id = src.subject
+)
+INSERT INTO outbox (event_id, aggregate_type, aggregate_id, aggregate_sequence, routing_key, headers, body)
+SELECT
+    event_id, CAST(:_aggregate_type AS text), subject, sequence, CAST(:_routing_key AS text),
+    jsonb_strip_nulls(jsonb_build_object(
+        'type', CAST(:_type AS text), 'subject', subject, 'content-type', CAST(:_content_type AS text),
+        'referringorg', referring_org, 'providerorg', provider_org)),
+    convert_to((jsonb_strip_nulls(jsonb_build_object(
+        'specversion', CAST(:_spec_version AS text), 'id', event_id,
+        'source', CAST(:_source AS text), 'type', CAST(:_type AS text),
+        'subject', subject, 'time', CAST(:_time AS text), 'datacontenttype', 'application/json',
+        'sequence', sequence, 'referringorg', referring_org, 'providerorg', provider_org
+    )) || jsonb_build_object('data', data))::text, 'UTF8')
+FROM numbered
+"""
+
+
+async def insert_events_from_query(
+    session: AsyncSession,
+    event_type: type[EventData],
+    query: str,
+    params: dict[str, Any],
+    *,
+    source: str,
+    now: datetime,
+    ctes: Sequence[tuple[str, str]] = (),
+) -> int:
+    """Insert one ``event_type`` event per row of ``query`` into the outbox; returns how many."""
+    prefix = "".join(f"{name} AS ({sql}),\n" for name, sql in ctes)
+    statement = sa.text(_BULK_INSERT.format(ctes=prefix, query=query))
+    result = await session.execute(
+        statement,
+        {
+            **params,
+            "_aggregate_type": event_type.aggregate(),
+            "_routing_key": event_type.routing_key,
+            "_type": event_type.cloudevent_type(),
+            "_content_type": CONTENT_TYPE,
+            "_spec_version": SPEC_VERSION,
+            "_source": source,
+            "_time": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        },
+    )
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))
+    return count

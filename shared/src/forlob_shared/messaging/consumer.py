@@ -1,0 +1,367 @@
+"""Consume events: parse, deduplicate through the inbox, apply, acknowledge after commit.
+
+What happens to a message:
+
+- it is not a readable CloudEvent, its ``data`` does not match its type, or no handler here
+  takes its type → published to the dead-letter exchange at once with the reason in
+  ``x-forlob-*`` headers, then acknowledged;
+- the handler raises a :class:`~forlob_shared.errors.DomainError` (a broken rule) → the same;
+- a transient failure (database or broker unreachable, serialisation conflict) → retried in
+  process with back-off for as long as it lasts. The message is never negatively acknowledged
+  for this, so RabbitMQ's delivery limit is never spent on an outage; the unacknowledged
+  message holds a prefetch slot, which pauses consumption until the database is back;
+- any other exception (a bug) → negatively acknowledged after a back-off, and dead-lettered by
+  us with the error once the broker's delivery count is one short of the limit;
+- already in the inbox (a redelivery) → acknowledged, no second effect.
+
+FastStream hands a subscriber one delivery at a time. A subscription with ``lanes`` > 1 spreads
+deliveries over that many lanes by their ``subject`` header, so aggregates are handled
+concurrently; and never are two of the same aggregate (CloudEvent ``subject``) handled at once:
+a lock per subject, taken in delivery order, keeps each aggregate's events in queue order
+whatever runs them.
+
+FastStream's own ``retry=`` counter is not used: it has looped forever (faststream#1657, #1488).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+import sqlalchemy.exc
+from aio_pika.exceptions import AMQPConnectionError, ChannelInvalidStateError
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import QueueType, RabbitBroker, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.schemas import Channel
+from faststream.rabbit.subscriber import RabbitSubscriber
+
+from forlob_shared import metrics
+from forlob_shared.db import UnitOfWork
+from forlob_shared.errors import DomainError
+from forlob_shared.events.base import EventData
+from forlob_shared.events.envelope import Envelope, InvalidEnvelope, decode
+from forlob_shared.logging import bind_trace, get_logger, unbind_trace
+from forlob_shared.messaging.inbox import first_delivery
+from forlob_shared.messaging.topology import Topology
+
+log = get_logger("forlob.consumer")
+
+U = TypeVar("U", bound=UnitOfWork)
+Handler = Callable[[Envelope[Any], U], Awaitable[None]]
+
+REASON_HEADER = "x-forlob-reason"
+DETAIL_HEADER = "x-forlob-detail"
+# A canary is a probe the service's watchdog puts straight into its own queue to see that the
+# consumer really receives messages; it is acknowledged and otherwise ignored.
+CANARY_HEADER = "x-forlob-canary"
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[U]):
+    """One consuming purpose of a service: a queue ``<service>.<purpose>`` and its handlers."""
+
+    purpose: str
+    handlers: Mapping[type[EventData], Handler[U]]
+    description: str = ""
+    # More than one lane: messages of different subjects (aggregates) are handled concurrently,
+    # those of one subject still one after another, in the order they arrived.
+    lanes: int = 1
+
+    @property
+    def routing_keys(self) -> list[str]:
+        return sorted(cls.routing_key for cls in self.handlers)
+
+
+@dataclass
+class ConsumerConfig:
+    service: str
+    topology: Topology
+    prefetch: int = 64
+    delivery_limit: int = 10
+    backoff_max: float = 30.0
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures that go away by themselves: retry, never dead-letter."""
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = getattr(exc.orig, "__cause__", None) or exc.orig
+        return is_transient(orig) if orig is not None and orig is not exc else False
+    if isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
+        return True
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):  # pool exhausted
+        return True
+    if isinstance(
+        exc,
+        asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.TooManyConnectionsError
+        | asyncpg.SerializationError
+        | asyncpg.DeadlockDetectedError
+        | asyncpg.AdminShutdownError
+        | asyncpg.CrashShutdownError,
+    ):
+        return True
+    return isinstance(exc, ConnectionError | TimeoutError | OSError | AMQPConnectionError)
+
+
+class EventConsumer(Generic[U]):
+    def __init__(
+        self,
+        config: ConsumerConfig,
+        subscription: Subscription[U],
+        uow_factory: Callable[[], U],
+        broker: RabbitBroker,
+    ) -> None:
+        self.config = config
+        self.subscription = subscription
+        self.uow_factory = uow_factory
+        self.broker = broker
+        self.queue = config.topology.queue(config.service, subscription.purpose)
+        self.name = f"{config.service}.{subscription.purpose}"  # inbox key: stable across prefixes
+        self._handlers = {cls.cloudevent_type(): handler for cls, handler in subscription.handlers.items()}
+        self.subscriber: RabbitSubscriber | None = None
+        # What the watchdog reads: is a message being handled, when was the last, which canary came.
+        self.in_flight = 0
+        self.last_activity = time.monotonic()
+        self.canary_seen: str | None = None
+        self._subject_locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._lanes: list[asyncio.Queue[Any]] = []
+        self._lane_workers: set[asyncio.Task[None]] = set()
+
+    def attach(self) -> RabbitSubscriber:
+        """Register the FastStream subscriber (manual acknowledgement) on the broker."""
+        # The same arguments as Topology declares, so FastStream's (re-)declare is a no-op; its
+        # QuorumQueueArgs type does not list every argument RabbitMQ takes.
+        queue = RabbitQueue(  # type: ignore[call-overload]
+            self.queue,
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            arguments=self.config.topology.queue_arguments(self.queue),
+        )
+        subscriber = self.broker.subscriber(
+            queue,
+            ack_policy=AckPolicy.MANUAL,
+            channel=Channel(prefetch_count=self.config.prefetch),
+            decoder=_raw_body,
+            no_reply=True,
+            title=self.queue,
+            description=self.subscription.description
+            or f"{self.name}: consumes {', '.join(self.subscription.routing_keys)}",
+        )
+
+        async def consume(message: RabbitMessage) -> None:
+            if self.subscription.lanes > 1:
+                self._enqueue(message)
+            else:
+                await self.process(message)
+
+        subscriber(consume)
+        self.subscriber = subscriber
+        return subscriber
+
+    def _enqueue(self, message: Any) -> None:
+        """Hand the message to its subject's lane; it is acknowledged there, after its commit.
+
+        Unacknowledged messages stay bounded by the channel's prefetch; at shutdown the ones still
+        in a lane are redelivered by the broker (the inbox makes that harmless).
+        """
+        if not self._lanes:
+            self._lanes = [asyncio.Queue() for _ in range(self.subscription.lanes)]
+            for lane in self._lanes:
+                task = asyncio.create_task(self._drain_lane(lane), name=f"{self.name}-lane")
+                self._lane_workers.add(task)
+                task.add_done_callback(self._lane_workers.discard)
+        subject = str((message.raw_message.headers or {}).get("subject", ""))
+        self._lanes[zlib.crc32(subject.encode()) % len(self._lanes)].put_nowait(message)
+
+    async def _drain_lane(self, lane: asyncio.Queue[Any]) -> None:
+        while not self.config.stopping.is_set():
+            try:
+                message = await asyncio.wait_for(lane.get(), timeout=1.0)
+            except TimeoutError:
+                continue
+            try:
+                await self.process(message)
+            except Exception:  # keep the lane alive; the broker redelivers the message
+                log.exception("consumer.lane_failed")
+
+    async def process(self, message: Any) -> str:
+        """Handle one delivery; returns the outcome (also counted in metrics)."""
+        self.in_flight += 1
+        self.last_activity = time.monotonic()
+        try:
+            return await self._process(message)
+        finally:
+            self.in_flight -= 1
+            self.last_activity = time.monotonic()
+
+    async def _process(self, message: Any) -> str:
+        started = time.perf_counter()
+        raw = message.raw_message
+        canary = (raw.headers or {}).get(CANARY_HEADER)
+        if canary is not None:
+            self.canary_seen = str(canary)
+            await self._settle(message.ack())
+            return "canary"
+        try:
+            envelope = decode(raw.body)
+        except InvalidEnvelope as exc:
+            return await self._dead_letter(message, "invalid-message", str(exc), routing_key=raw.routing_key or "")
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return await self._dead_letter(
+                message, "unhandled-event-type", f"{self.name} has no handler for {envelope.type}", envelope.routing_key
+            )
+        trace = bind_trace(
+            envelope.traceparent, event_id=str(envelope.id), event_type=envelope.type, consumer=self.name
+        )
+        try:
+            async with self._in_order(envelope.subject):
+                return await self._apply(message, envelope, handler, started)
+        finally:
+            unbind_trace(trace)
+
+    @contextlib.asynccontextmanager
+    async def _in_order(self, subject: str) -> AsyncIterator[None]:
+        """One delivery per subject at a time; waiters are served first come, first served."""
+        lock, users = self._subject_locks.get(subject) or (asyncio.Lock(), 0)
+        self._subject_locks[subject] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._subject_locks[subject]
+            if users == 1:
+                del self._subject_locks[subject]
+            else:
+                self._subject_locks[subject] = (lock, users - 1)
+
+    async def _apply(self, message: Any, envelope: Envelope[Any], handler: Handler[U], started: float) -> str:
+        attempt = 0
+        while True:
+            try:
+                async with self.uow_factory() as uow:
+                    if await first_delivery(uow.session, self.name, envelope.id, envelope.type):
+                        await handler(envelope, uow)
+                        await uow.commit()  # the inbox row, even if the handler had nothing to write
+                        outcome = "processed"
+                    else:
+                        outcome = "duplicate"
+                break
+            except DomainError as exc:
+                return await self._dead_letter(message, f"rule-violated:{exc.code}", exc.detail, envelope.routing_key)
+            except Exception as exc:  # noqa: BLE001  (sorted below: transient, or a bug)
+                if is_transient(exc):
+                    attempt += 1
+                    if self.config.stopping.is_set():
+                        await self._settle(message.nack(requeue=True))
+                        return self._count(envelope.routing_key, "requeued-at-shutdown")
+                    metrics.TRANSIENT_RETRIES.labels(self.name).inc()
+                    delay = _backoff(attempt, self.config.backoff_max)
+                    log.warning("consumer.transient_failure", error=repr(exc)[:300], attempt=attempt, retry_in=delay)
+                    await _sleep_unless(self.config.stopping, delay)
+                    continue
+                return await self._handler_failed(message, envelope, exc)
+        metrics.HANDLER_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+        await self._settle(message.ack())
+        return self._count(envelope.routing_key, outcome)
+
+    async def _handler_failed(self, message: Any, envelope: Envelope[Any], exc: Exception) -> str:
+        deliveries = _delivery_count(message.raw_message) + 1
+        if deliveries >= self.config.delivery_limit - 1:
+            return await self._dead_letter(
+                message, "handler-failed", f"{type(exc).__name__}: {exc}"[:1000], envelope.routing_key
+            )
+        log.exception("consumer.handler_failed", deliveries=deliveries)
+        await _sleep_unless(self.config.stopping, _backoff(deliveries, self.config.backoff_max))
+        await self._settle(message.nack(requeue=True))
+        return self._count(envelope.routing_key, "requeued")
+
+    async def _dead_letter(self, message: Any, reason: str, detail: str, routing_key: str) -> str:
+        raw = message.raw_message
+        headers = dict(raw.headers or {})
+        headers.update(
+            {
+                REASON_HEADER: reason,
+                DETAIL_HEADER: detail[:2000],
+                "x-forlob-consumer": self.name,
+                "x-forlob-queue": self.queue,
+                "x-forlob-original-routing-key": routing_key or raw.routing_key or "",
+                "x-forlob-original-exchange": raw.exchange or "",
+                "x-forlob-deliveries": _delivery_count(raw) + 1,
+                "x-forlob-dead-lettered-at": datetime.now(UTC).isoformat(),
+            }
+        )
+        try:
+            # Publish (confirmed) before acknowledging: a crash in between gives a duplicate in
+            # the dead-letter queue, never a lost message.
+            await self.broker.publish(
+                raw.body,
+                exchange=self._dlx,
+                routing_key=self.queue,
+                headers=headers,
+                content_type=raw.content_type,
+                message_id=raw.message_id,
+                persist=True,
+                mandatory=True,
+            )
+        except Exception as exc:  # noqa: BLE001
+            log.warning("consumer.dead_letter_failed", error=repr(exc)[:300], reason=reason)
+            await self._settle(message.nack(requeue=True))
+            return self._count(routing_key, "requeued")
+        metrics.DEAD_LETTERED.labels(self.name, reason.split(":", 1)[0]).inc()
+        log.warning("consumer.dead_lettered", reason=reason, detail=detail[:300], message_id=raw.message_id)
+        await self._settle(message.ack())
+        return self._count(routing_key, "dead-lettered")
+
+    @property
+    def _dlx(self) -> Any:
+        from faststream.rabbit import RabbitExchange
+
+        return RabbitExchange(self.config.topology.dead_letter_exchange, durable=True, declare=False)
+
+    async def _settle(self, settling: Awaitable[None]) -> None:
+        # After a reconnect the delivery tag belongs to a dead channel (aio-pika: taskiq-aio-pika#59);
+        # the broker redelivers the message and the inbox makes that harmless.
+        try:
+            await settling
+        except (ChannelInvalidStateError, AMQPConnectionError, ConnectionError, RuntimeError) as exc:
+            log.warning("consumer.settle_failed", error=repr(exc)[:300])
+
+    def _count(self, routing_key: str, outcome: str) -> str:
+        metrics.EVENTS_CONSUMED.labels(self.name, routing_key or "?", outcome).inc()
+        return outcome
+
+
+async def _raw_body(message: Any) -> Any:
+    # Keep FastStream from decoding JSON itself: unreadable bodies must reach our dead-lettering.
+    return message.body
+
+
+def _delivery_count(raw: Any) -> int:
+    value = (raw.headers or {}).get("x-delivery-count", 0)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _backoff(attempt: int, cap: float) -> float:
+    return float(min(cap, 0.05 * 2 ** min(attempt, 12)))
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)

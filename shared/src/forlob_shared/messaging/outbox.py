@@ -1,0 +1,81 @@
+"""Write events into the outbox in the caller's transaction.
+
+The state change and the events it causes commit together or not at all; the relay publishes
+what committed. ``NOTIFY`` is sent in the same transaction, so PostgreSQL delivers it only on
+commit and a rolled-back change never wakes the relay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forlob_shared.clock import Clock
+from forlob_shared.events.envelope import CONTENT_TYPE, PendingEvent, encode
+from forlob_shared.logging import current_traceparent
+from forlob_shared.messaging.tables import NOTIFY_CHANNEL, aggregate_sequence, outbox
+
+
+@dataclass(frozen=True)
+class OutboxWriter:
+    source: str  # "forlob/<service>"
+    clock: Clock
+
+    async def write(self, session: AsyncSession, events: Sequence[PendingEvent]) -> None:
+        if not events:
+            return
+        now = self.clock.now()
+        sequences = await self._reserve_sequences(session, events)
+        traceparent = current_traceparent()
+        rows = []
+        for event in events:
+            key = (event.aggregate_type, event.subject)
+            sequences[key] += 1
+            rows.append(self._row(event, sequences[key], now, traceparent))
+        await session.execute(outbox.insert(), rows)
+        await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))
+
+    async def _reserve_sequences(
+        self, session: AsyncSession, events: Sequence[PendingEvent]
+    ) -> dict[tuple[str, str], int]:
+        """Take a gapless block of sequence numbers per aggregate; returns the last one before it.
+
+        Sorted keys keep two transactions that touch the same aggregates from deadlocking.
+        """
+        counts: dict[tuple[str, str], int] = {}
+        for event in events:
+            key = (event.aggregate_type, event.subject)
+            counts[key] = counts.get(key, 0) + 1
+        values = [{"aggregate_type": t, "aggregate_id": i, "last": n} for (t, i), n in sorted(counts.items())]
+        insert = pg_insert(aggregate_sequence).values(values)
+        stmt = insert.on_conflict_do_update(
+            index_elements=[aggregate_sequence.c.aggregate_type, aggregate_sequence.c.aggregate_id],
+            set_={"last": aggregate_sequence.c.last + insert.excluded.last},
+        ).returning(aggregate_sequence.c.aggregate_type, aggregate_sequence.c.aggregate_id, aggregate_sequence.c.last)
+        result = await session.execute(stmt)
+        return {(t, i): last - counts[(t, i)] for t, i, last in result.all()}
+
+    def _row(self, event: PendingEvent, sequence: int, now: datetime, traceparent: str | None) -> dict[str, object]:
+        headers: dict[str, str] = {
+            "type": event.data.cloudevent_type(),
+            "subject": event.subject,
+            "content-type": CONTENT_TYPE,
+        }
+        if event.referring_org:
+            headers["referringorg"] = event.referring_org
+        if event.provider_org:
+            headers["providerorg"] = event.provider_org
+        return {
+            "event_id": event.id,
+            "aggregate_type": event.aggregate_type,
+            "aggregate_id": event.subject,
+            "aggregate_sequence": sequence,
+            "routing_key": event.data.routing_key,
+            "headers": headers,
+            "body": encode(event, source=self.source, sequence=sequence, time=now, traceparent=traceparent),
+        }

@@ -1,0 +1,1 @@
+"""Operator tools: broker administration, partner feeds, dead letters."""

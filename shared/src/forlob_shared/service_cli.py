@@ -1,0 +1,93 @@
+"""The command line every service has: ``forlob-<service> serve | migrate | relay | declare``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from forlob_shared.dbadmin import ensure_database
+from forlob_shared.logging import configure_logging, get_logger
+from forlob_shared.messaging.relay import OutboxRelay
+from forlob_shared.migrations import upgrade
+from forlob_shared.service import ServiceSpec, build_runtime, declare_topology, stop_runtime
+
+
+def run_service_cli(spec: ServiceSpec[Any], argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"forlob-{spec.name}", description=spec.description)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP API and the event consumers (and the relay)")
+    serve.add_argument("--no-relay", action="store_true", help="leave the outbox to a separate `relay` process")
+    migrate = commands.add_parser("migrate", help="bring the database schema to the newest revision")
+    migrate.add_argument("--revision", default="head")
+    migrate.add_argument("--create-database", action="store_true", help="create the database if it is missing")
+    commands.add_parser("relay", help="run only the outbox relay (one is active per database)")
+    commands.add_parser("declare", help="declare the exchanges, queues and history stream this service uses")
+    asyncapi = commands.add_parser("asyncapi", help="write this service's AsyncAPI document")
+    asyncapi.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    args = parser.parse_args(argv)
+
+    settings = spec.settings_cls()
+    configure_logging(spec.name, settings.log_level, settings.log_json)
+    log = get_logger(f"forlob.{spec.name}")
+
+    if args.command == "migrate":
+        if args.create_database and asyncio.run(ensure_database(settings.database_url)):
+            log.info("migrate.database_created")
+        upgrade(spec.migrations_dir, settings.sqlalchemy_url, args.revision)
+        log.info("migrate.done", revision=args.revision)
+        return 0
+    if args.command == "serve":
+        import uvicorn
+
+        from forlob_shared.service import create_app
+
+        app = create_app(spec, settings, with_relay=False if args.no_relay else None)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+        return 0
+    if args.command == "relay":
+        asyncio.run(_run_relay(spec, settings))
+        return 0
+    if args.command == "declare":
+        asyncio.run(_declare(spec, settings))
+        return 0
+    if args.command == "asyncapi":
+        from forlob_shared.asyncapi import asyncapi_document
+
+        text = json.dumps(asyncapi_document(spec), indent=2, sort_keys=True) + "\n"
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(text)
+        else:
+            print(text, end="")
+        return 0
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+async def _run_relay(spec: ServiceSpec[Any], settings: Any) -> None:
+    runtime = build_runtime(spec, settings)
+    relay = OutboxRelay(runtime.relay_config())
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, runtime.stopping.set)
+    try:
+        await relay.run(runtime.stopping)
+    finally:
+        await runtime.engine.dispose()
+
+
+async def _declare(spec: ServiceSpec[Any], settings: Any) -> None:
+    runtime = build_runtime(spec, settings)
+    try:
+        await declare_topology(runtime)
+    finally:
+        await stop_runtime(runtime)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(1)

@@ -1,0 +1,132 @@
+"""Settings every service shares, read from the environment.
+
+Each service subclasses :class:`ServiceSettings` with its own prefix (``FORLOB_REFERRAL_``,
+...). A value not set under the service's prefix falls back to the plain ``FORLOB_`` prefix, so
+one ``FORLOB_BROKER_URL`` serves a whole machine while each service can still be pointed
+elsewhere on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+_NAME_PREFIX = re.compile(r"[a-z0-9][a-z0-9_.-]*|")
+_DEV_SECRET = "forlob-local-development-secret-change-me"
+
+
+class ServiceSettings(BaseSettings):
+    """Common configuration. Subclasses set ``service_name`` and ``model_config``."""
+
+    model_config = SettingsConfigDict(env_prefix="FORLOB_", extra="ignore", env_ignore_empty=True)
+
+    service_name: ClassVar[str] = "service"
+    default_port: ClassVar[int] = 8000
+
+    environment: str = Field(default="development", description="development | test | production")
+    database_url: str = Field(
+        default="", description="PostgreSQL URL; default postgresql://postgres@127.0.0.1:5432/forlob_<service>"
+    )
+    broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    name_prefix: str = Field(
+        default="",
+        description="Prefix for every exchange and queue name, so environments and test runs never collide",
+    )
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    # Authentication: HS256 with a shared secret locally, RS256/ES256 through JWKS in production.
+    jwt_secret: SecretStr = SecretStr(_DEV_SECRET)
+    jwt_jwks_url: str = ""
+    jwt_audience: str = "forlob"
+    jwt_issuer: str = "forlob-local"
+
+    # Outbox relay.
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_poll_interval: float = Field(default=1.0, gt=0, description="seconds between polls when no NOTIFY arrives")
+    relay_confirm_timeout: float = Field(default=30.0, gt=0)
+    relay_max_attempts: int = Field(default=10, ge=1, description="failed publishes before a row is archived")
+    relay_in_process: bool = Field(default=True, description="run the outbox relay inside `serve`")
+
+    # Consumers.
+    prefetch: int = Field(default=64, ge=1, le=10_000)
+    delivery_limit: int = Field(default=10, ge=2)
+    retry_backoff_max: float = Field(default=30.0, gt=0)
+    watchdog_interval: float = Field(default=10.0, gt=0, description="seconds between consumer checks")
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger request bodies get 413")
+    clock_offset_file: str = Field(
+        default="", description="tests only: a file holding seconds to add to the clock (refused in production)"
+    )
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The service's own prefix first, then the machine-wide FORLOB_ prefix.
+        common = EnvSettingsSource(settings_cls, env_prefix="FORLOB_", env_ignore_empty=True)
+        return init_settings, env_settings, common, dotenv_settings, file_secret_settings
+
+    @field_validator("name_prefix")
+    @classmethod
+    def _valid_prefix(cls, value: str) -> str:
+        if not _NAME_PREFIX.fullmatch(value):
+            raise ValueError("name_prefix may hold lower-case letters, digits, '_', '-' and '.' only")
+        return value
+
+    @model_validator(mode="after")
+    def _defaults_and_guards(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"postgresql://postgres@127.0.0.1:5432/forlob_{self.service_name}"
+        if not self.port:
+            self.port = self.default_port
+        if (
+            self.environment == "production"
+            and self.jwt_secret.get_secret_value() == _DEV_SECRET
+            and not self.jwt_jwks_url
+        ):
+            raise ValueError("set FORLOB_JWT_SECRET or FORLOB_JWT_JWKS_URL in production")
+        return self
+
+    @property
+    def asyncpg_dsn(self) -> str:
+        """The database URL in the plain form asyncpg takes."""
+        return plain_postgres_url(self.database_url)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with SQLAlchemy's asyncpg driver."""
+        return "postgresql+asyncpg://" + plain_postgres_url(self.database_url).split("://", 1)[1]
+
+    def qualified(self, name: str) -> str:
+        """An exchange or queue name with this environment's prefix."""
+        return f"{self.name_prefix}{name}"
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings without secrets, for logs and diagnostics."""
+        return self.model_dump(exclude={"jwt_secret"})
+
+
+def plain_postgres_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError(f"not a database URL: {url!r}")
+    if scheme not in {"postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg"}:
+        raise ValueError(f"not a PostgreSQL URL: scheme {scheme!r}")
+    return "postgresql://" + rest

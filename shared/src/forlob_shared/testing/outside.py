@@ -1,0 +1,176 @@
+"""What the outside world brings to end-to-end flows (pytest fixtures; tests/e2e/conftest.py
+uses them): an SMTP server (aiosmtpd) standing in for
+the mail relay, a partner's HTTP receiver that verifies Standard Webhooks signatures, a partner's
+AMQP feed (a real RabbitMQ user under the test's prefix), and every message on the events exchange."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import aio_pika
+import pytest
+import uvicorn
+from aiosmtpd.controller import Controller
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forlob_shared.messaging.topology import Topology
+from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
+from forlob_shared.ops.partners import PartnerFeed, add_partner, remove_partner
+from forlob_shared.testing.infra import TestInfra
+from forlob_shared.testing.scenario import JOBCENTRE
+from forlob_shared.testing.servers import free_port
+from forlob_shared.testing.wait import eventually
+
+
+@dataclass
+class Mail:
+    rcpt_tos: list[str]
+    message: EmailMessage
+    raw: bytes
+
+    @property
+    def body(self) -> str:
+        return str(self.message.get_content())
+
+
+class _Collect:
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.sink.messages.append(Mail(list(envelope.rcpt_tos), message, bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SmtpSink:
+    port: int
+    messages: list[Mail] = field(default_factory=list)
+
+    def to(self, address: str) -> list[Mail]:
+        return [m for m in self.messages if address in m.rcpt_tos]
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink(free_port())
+    controller = Controller(_Collect(sink), hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+@dataclass
+class WebhookReceiver:
+    """A partner's endpoint: verifies each signature, drops repeats by webhook-id, and can be
+    told to fail its next calls (``fail_next``) as an endpoint that is down would."""
+
+    port: int
+    secret: str = ""
+    fail_next: int = 0
+    raw_bodies: list[bytes] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)  # every call, with "verified"
+    refused: int = 0
+    accepted: dict[str, dict[str, Any]] = field(default_factory=dict)  # by webhook-id: processed once
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks"
+
+    def of_type(self, event_type: str) -> list[dict[str, Any]]:
+        return [p for p in self.accepted.values() if p.get("type") == event_type]
+
+    async def handle(self, request: Request) -> Response:
+        body = await request.body()
+        headers = dict(request.headers)
+        self.raw_bodies.append(body)
+        try:
+            payload = Webhook(self.secret).verify(body, headers)
+            verified = True
+        except WebhookVerificationError:
+            payload, verified = None, False
+        self.requests.append({"headers": headers, "body": body, "verified": verified})
+        if not verified:
+            self.refused += 1
+            return Response(status_code=401)
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return Response(status_code=503)
+        # What a partner does: the webhook-id is the idempotency key.
+        self.accepted.setdefault(headers["webhook-id"], payload)
+        return Response(status_code=204)
+
+
+@pytest.fixture
+async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
+    receiver = WebhookReceiver(free_port())
+    app = Starlette(routes=[Route("/hooks", receiver.handle, methods=["POST"])])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=receiver.port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    await eventually(started, what="the webhook receiver to start")
+    yield receiver
+    server.should_exit = True
+    await asyncio.wait_for(task, timeout=10)
+
+
+@dataclass
+class PartnerInbox:
+    """The jobcentre's partner system reading its AMQP feed as the partner user."""
+
+    url: str
+    queue: str
+    messages: list[aio_pika.abc.AbstractIncomingMessage] = field(default_factory=list)
+
+    async def drain(self) -> list[aio_pika.abc.AbstractIncomingMessage]:
+        connection = await aio_pika.connect(self.url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.get_queue(self.queue, ensure=False)
+            while (message := await queue.get(no_ack=True, fail=False)) is not None:
+                self.messages.append(message)
+        return self.messages
+
+    def types(self) -> list[str]:
+        return [str((m.headers or {}).get("type", "")) for m in self.messages]
+
+
+def _as_user(url: str, feed: PartnerFeed) -> str:
+    parts = urlsplit(url)
+    netloc = f"{quote(feed.user, safe='')}:{quote(feed.password, safe='')}@{parts.hostname}:{parts.port or 5672}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@pytest.fixture
+async def partner_feed(infra: TestInfra, prefix: str) -> AsyncIterator[PartnerInbox]:
+    if urlsplit(infra.broker_url).hostname not in {"127.0.0.1", "localhost"}:
+        pytest.skip("partner users are created with rabbitmqctl on the broker host")
+    admin = RabbitmqctlAdmin(vhost_of(infra.broker_url))
+    topology = Topology(prefix=prefix)
+    connection = await aio_pika.connect(infra.broker_url)
+    async with connection:
+        await topology.declare_core(await connection.channel())
+    feed = await add_partner(infra.broker_url, admin, topology, JOBCENTRE)
+    try:
+        yield PartnerInbox(_as_user(infra.broker_url, feed), feed.queue)
+    finally:
+        await remove_partner(infra.broker_url, admin, topology, JOBCENTRE)
+        connection = await aio_pika.connect(infra.broker_url)
+        async with connection:
+            channel = await connection.channel()
+            await channel.exchange_delete(prefix + "forlob.partners")

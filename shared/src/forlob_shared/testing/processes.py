@@ -1,0 +1,174 @@
+"""The four services as real processes, for end-to-end, reliability and browser tests.
+
+Each process gets a free port, its own database (copied from the migrated template), the test's
+exchange/queue prefix, JSON logs in a file of its own, and a shared clock-offset file so a test
+can move time for all of them at once (``System.move_clock``). Processes are stopped (SIGTERM,
+then SIGKILL) when the system is closed, even if the test failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from forlob_shared.clock import write_clock_offset
+from forlob_shared.testing.servers import free_port
+
+SERVICES = ("referral", "attendance", "notifications", "reporting")
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        if self.running:
+            return
+        executable = Path(sys.executable).parent / f"forlob-{self.name}"
+        log = self.log_path.open("ab")
+        self.starts += 1
+        log.write(f"--- start {self.starts} ---\n".encode())
+        log.flush()
+        self.process = subprocess.Popen(
+            [str(executable), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+
+    def ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/health/ready", timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.ready():
+            if not self.running:
+                raise RuntimeError(f"{self.name} exited while starting; its log:\n{self.tail()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name} not ready within {timeout}s; its log:\n{self.tail()}")
+            time.sleep(0.1)
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM (graceful: in-flight messages are finished and acknowledged), then SIGKILL."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def restart(self, timeout: float = 60) -> None:
+        self.stop()
+        self.start()
+        self.wait_ready(timeout)
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+@dataclass
+class System:
+    services: dict[str, ServiceProcess]
+    clock_file: Path
+    workdir: Path
+    offset: timedelta = field(default=timedelta(0))
+
+    def __getitem__(self, name: str) -> ServiceProcess:
+        return self.services[name]
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    def move_clock(self, delta: timedelta) -> timedelta:
+        """Move every service's clock forward by ``delta`` (from their next clock reading on)."""
+        self.offset += delta
+        write_clock_offset(str(self.clock_file), self.offset)
+        return self.offset
+
+    def logs(self) -> dict[str, str]:
+        return {name: s.log_path.read_text(errors="replace") for name, s in self.services.items()}
+
+
+@contextlib.contextmanager
+def running_system(
+    workdir: Path,
+    *,
+    broker_url: str,
+    prefix: str,
+    databases: Mapping[str, str],
+    env: Mapping[str, str] | None = None,
+    services: tuple[str, ...] = SERVICES,
+    timeout: float = 90,
+) -> Iterator[System]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    clock_file = workdir / "clock-offset"
+    write_clock_offset(str(clock_file), timedelta(0))
+    base = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("FORLOB_")},
+        "FORLOB_BROKER_URL": broker_url,
+        "FORLOB_NAME_PREFIX": prefix,
+        "FORLOB_ENVIRONMENT": "test",
+        "FORLOB_CLOCK_OFFSET_FILE": str(clock_file),
+        "FORLOB_LOG_JSON": "true",
+        "FORLOB_RELAY_POLL_INTERVAL": "0.2",
+        "FORLOB_WATCHDOG_INTERVAL": "2",
+        **(env or {}),
+    }
+    system = System({}, clock_file, workdir)
+    for name in services:
+        upper = name.upper()
+        port = free_port()
+        process_env = {
+            **base,
+            f"FORLOB_{upper}_PORT": str(port),
+            f"FORLOB_{upper}_HOST": "127.0.0.1",
+            f"FORLOB_{upper}_DATABASE_URL": databases[name],
+        }
+        system.services[name] = ServiceProcess(name, port, process_env, workdir / f"{name}.log")
+    try:
+        for process in system.services.values():
+            process.start()
+        for process in system.services.values():
+            process.wait_ready(timeout)
+        yield system
+    finally:
+        for process in system.services.values():
+            process.stop()

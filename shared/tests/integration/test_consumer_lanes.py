@@ -1,0 +1,101 @@
+"""Lanes: a subscription with several lanes handles different subjects at once and each subject's
+events in the order they were published, through the inbox, against the real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import aio_pika
+from faststream.rabbit import RabbitBroker
+from sqlalchemy import text
+
+from forlob_shared.db import UnitOfWork
+from forlob_shared.events import Envelope, PendingEvent, ReferralReceived
+from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
+from forlob_shared.messaging.topology import Topology
+from forlob_shared.testing.fixtures import register_queue
+from forlob_shared.testing.infra import TestInfra
+from forlob_shared.testing.messaging import MessagingDb, relay_config, running_relay
+from forlob_shared.testing.wait import eventually
+
+SUBJECTS = 6
+PER_SUBJECT = 15
+
+
+def _event(referral_id: Any, n: int) -> PendingEvent:
+    return PendingEvent(
+        data=ReferralReceived(
+            referral_id=referral_id,
+            participant_id=uuid4(),
+            programme_code=f"P{n}",
+            referring_org="jc",
+            provider_org="rca",
+            received_at=datetime(2026, 11, 23, tzinfo=UTC) + timedelta(minutes=n),
+        ),
+        subject=str(referral_id),
+    )
+
+
+async def test_lanes_run_subjects_concurrently_and_each_in_order(
+    infra: TestInfra, prefix: str, messaging_db: MessagingDb
+) -> None:
+    async with messaging_db.engine.begin() as connection:
+        await connection.execute(
+            text("CREATE TABLE lane_effects (position serial, subject text NOT NULL, n int NOT NULL)")
+        )
+    active = peak = 0
+
+    async def handle(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        try:
+            await asyncio.sleep(0.005)  # stands for the handler's I/O, during which other lanes run
+            await uow.session.execute(
+                text("INSERT INTO lane_effects (subject, n) VALUES (:s, :n)"),
+                {"s": envelope.subject, "n": int(envelope.data.programme_code[1:])},
+            )
+            await uow.commit()
+        finally:
+            active -= 1
+
+    topology = Topology(prefix=prefix)
+    broker = RabbitBroker(infra.broker_url, log_level=logging.DEBUG)
+    config = ConsumerConfig(service="test", topology=topology, prefetch=64)
+    consumer = EventConsumer(
+        config, Subscription("lanes", {ReferralReceived: handle}, lanes=4), messaging_db.uow, broker
+    )
+    consumer.attach()
+    connection = await aio_pika.connect(infra.broker_url)
+    async with connection:
+        channel = await connection.channel()
+        await topology.declare_core(channel)
+        await topology.declare_consumer_queue(channel, consumer.queue, consumer.subscription.routing_keys)
+    register_queue(prefix, consumer.queue)
+    register_queue(prefix, topology.dead_letter_queue(consumer.queue))
+
+    subjects = [uuid4() for _ in range(SUBJECTS)]
+    # Interleaved, as events of several aggregates arrive; the relay sets the subject header.
+    await messaging_db.emit(*(_event(s, n) for n in range(PER_SUBJECT) for s in subjects))
+    await broker.start()
+    try:
+        async with running_relay(relay_config(infra, messaging_db, prefix)):
+            total = SUBJECTS * PER_SUBJECT
+
+            async def handled() -> bool:
+                return int(await messaging_db.fetchval("SELECT count(*) FROM lane_effects")) == total
+
+            await eventually(handled, timeout=30, what="every event handled")
+    finally:
+        config.stopping.set()
+        await broker.stop()
+
+    assert peak > 1  # subjects ran side by side
+    async with messaging_db.engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT subject, n FROM lane_effects ORDER BY position"))).all()
+    for subject in subjects:
+        assert [n for s, n in rows if s == str(subject)] == list(range(PER_SUBJECT))

@@ -1,0 +1,166 @@
+"""Partner feeds from the outside: each partner reads its own queue and nothing else, and the
+consumer printed in docs/partners.md works as written."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import aio_pika
+import pytest
+from aiormq.exceptions import ChannelAccessRefused
+
+from forlob_shared.events import encode
+from forlob_shared.messaging.topology import Topology
+from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
+from forlob_shared.ops.partners import PartnerFeed, add_partner, remove_partner
+from forlob_shared.testing.infra import TestInfra
+from forlob_shared.testing.messaging import referral_event
+from forlob_shared.testing.wait import eventually
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "partners.md"
+
+
+def _as(url: str, feed: PartnerFeed) -> str:
+    parts = urlsplit(url)
+    netloc = f"{quote(feed.user, safe='')}:{quote(feed.password, safe='')}@{parts.hostname}:{parts.port or 5672}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@pytest.fixture
+async def feeds(infra: TestInfra, prefix: str) -> AsyncIterator[tuple[PartnerFeed, PartnerFeed]]:
+    if urlsplit(infra.broker_url).hostname not in {"127.0.0.1", "localhost"}:
+        pytest.skip("partner users are created with rabbitmqctl on the broker host")
+    admin = RabbitmqctlAdmin(vhost_of(infra.broker_url))
+    topology = Topology(prefix=prefix)
+    a = await add_partner(infra.broker_url, admin, topology, "jobcenter-aalborg")
+    b = await add_partner(infra.broker_url, admin, topology, "jobcenter-odense")
+    try:
+        yield a, b
+    finally:
+        for org in ("jobcenter-aalborg", "jobcenter-odense"):
+            await remove_partner(infra.broker_url, admin, topology, org)
+        connection = await aio_pika.connect(infra.broker_url)
+        async with connection:
+            channel = await connection.channel()
+            await channel.exchange_delete(prefix + "forlob.partners")
+
+
+async def _publish(infra: TestInfra, prefix: str, referring: str) -> str:
+    event = referral_event()
+    event = type(event)(
+        data=event.data.model_copy(update={"referring_org": referring}),
+        subject=event.subject,
+        referring_org=referring,
+        provider_org="rca-aalborg",
+        id=event.id,
+    )
+    body = encode(event, source="forlob/referral", sequence=1, time=datetime.now(UTC))
+    connection = await aio_pika.connect(infra.broker_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(Topology(prefix=prefix).events_exchange)
+        headers = {
+            "type": event.data.cloudevent_type(),
+            "subject": event.subject,
+            "referringorg": referring,
+            "providerorg": "rca-aalborg",
+        }
+        await exchange.publish(
+            aio_pika.Message(body, headers=headers, message_id=str(event.id)), routing_key="referral.received.v1"
+        )
+    return str(event.id)
+
+
+async def _drain(url: str, queue_name: str) -> list[str]:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(queue_name, ensure=False)
+        ids = []
+        while (message := await queue.get(no_ack=True, fail=False)) is not None:
+            ids.append(message.message_id or "")
+        return ids
+
+
+async def _refused(url: str, action: Any) -> bool:
+    connection = await aio_pika.connect(url)
+    try:
+        channel = await connection.channel()
+        try:
+            await action(channel)
+        except ChannelAccessRefused:
+            return True
+        return False
+    finally:
+        await connection.close()
+
+
+async def test_each_partner_reads_only_its_own_events(
+    infra: TestInfra, prefix: str, feeds: tuple[PartnerFeed, PartnerFeed]
+) -> None:
+    a, b = feeds
+    for_a = [await _publish(infra, prefix, "jobcenter-aalborg") for _ in range(3)]
+    for_b = [await _publish(infra, prefix, "jobcenter-odense") for _ in range(2)]
+    url_a, url_b = _as(infra.broker_url, a), _as(infra.broker_url, b)
+
+    got_a: list[str] = []
+
+    async def a_has_all() -> bool:
+        got_a.extend(await _drain(url_a, a.queue))
+        return len(got_a) >= 3
+
+    await eventually(a_has_all, what="partner A's three events")
+    assert sorted(got_a) == sorted(for_a)  # none of B's
+    assert sorted(await _drain(url_b, b.queue)) == sorted(for_b)
+
+    # A may not read B's queue, nor any other queue, nor publish, nor declare anything.
+    assert await _refused(url_a, lambda ch: _get(ch, b.queue))
+    assert await _refused(url_a, lambda ch: _get(ch, Topology(prefix=prefix).history_stream))
+    assert await _refused(url_a, lambda ch: ch.declare_queue(f"{prefix}sneaky", auto_delete=True))
+    assert await _refused(url_a, lambda ch: _publish_as(ch, Topology(prefix=prefix).events_exchange))
+    assert await _refused(url_a, lambda ch: _publish_as(ch, ""))  # not even to the default exchange
+
+
+async def _get(channel: aio_pika.abc.AbstractChannel, queue: str) -> None:
+    declared = await channel.get_queue(queue, ensure=False)
+    await declared.get(fail=False)
+
+
+async def _publish_as(channel: aio_pika.abc.AbstractChannel, exchange: str) -> None:
+    # The channel confirms publishes, so a refusal surfaces here rather than being lost.
+    target = await channel.get_exchange(exchange, ensure=False) if exchange else channel.default_exchange
+    await target.publish(aio_pika.Message(b"{}"), routing_key="referral.received.v1")
+
+
+async def test_the_documented_partner_consumer_runs_as_written(
+    infra: TestInfra, prefix: str, feeds: tuple[PartnerFeed, PartnerFeed]
+) -> None:
+    a, _ = feeds
+    code = re.search(r"```python\n(.*?)```", DOCS.read_text(), re.S)
+    assert code, "docs/partners.md has no python example"
+    await _publish(infra, prefix, "jobcenter-aalborg")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code.group(1),
+        env={**os.environ, "FORLOB_FEED_URL": _as(infra.broker_url, a), "FORLOB_FEED_QUEUE": a.queue},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+    finally:
+        process.kill()
+        await process.wait()
+    fields = line.decode().split()
+    assert fields[0] == "dk.forlob.referral.received.v1", line
+    assert fields[2] == "1"  # the sequence extension, read by the SDK
