@@ -1,5 +1,6 @@
-"""Lanes: a subscription with several lanes handles different subjects at once and each subject's
-events in the order they were published, through the inbox, against the real servers."""
+"""A subscription handles different subjects at once and each subject's events in the order they
+were published, through the inbox, against the real servers: with one lane (concurrent deliveries
+serialised per subject) and with several lanes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from uuid import uuid4
 
 import aio_pika
+import pytest
 from faststream.rabbit import RabbitBroker
 from sqlalchemy import text
 
@@ -23,7 +25,7 @@ from forlob_shared.testing.messaging import MessagingDb, relay_config, running_r
 from forlob_shared.testing.wait import eventually
 
 SUBJECTS = 6
-PER_SUBJECT = 15
+PER_SUBJECT = 40
 
 
 def _event(referral_id: Any, n: int) -> PendingEvent:
@@ -40,8 +42,9 @@ def _event(referral_id: Any, n: int) -> PendingEvent:
     )
 
 
-async def test_lanes_run_subjects_concurrently_and_each_in_order(
-    infra: TestInfra, prefix: str, messaging_db: MessagingDb
+@pytest.mark.parametrize("lanes", [1, 4])
+async def test_subjects_run_concurrently_and_each_in_order(
+    infra: TestInfra, prefix: str, messaging_db: MessagingDb, lanes: int
 ) -> None:
     async with messaging_db.engine.begin() as connection:
         await connection.execute(
@@ -67,7 +70,7 @@ async def test_lanes_run_subjects_concurrently_and_each_in_order(
     broker = RabbitBroker(infra.broker_url, log_level=logging.DEBUG)
     config = ConsumerConfig(service="test", topology=topology, prefetch=64)
     consumer = EventConsumer(
-        config, Subscription("lanes", {ReferralReceived: handle}, lanes=4), messaging_db.uow, broker
+        config, Subscription("lanes", {ReferralReceived: handle}, lanes=lanes), messaging_db.uow, broker
     )
     consumer.attach()
     connection = await aio_pika.connect(infra.broker_url)

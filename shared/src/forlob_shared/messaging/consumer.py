@@ -18,7 +18,8 @@ FastStream hands a subscriber one delivery at a time. A subscription with ``lane
 deliveries over that many lanes by their ``subject`` header, so aggregates are handled
 concurrently; and never are two of the same aggregate (CloudEvent ``subject``) handled at once:
 a lock per subject, taken in delivery order, keeps each aggregate's events in queue order
-whatever runs them.
+whatever runs them. Delivery order is not what FastStream hands over (aiormq runs each delivery
+in a task of its own): :class:`DeliveryOrder` restores it by delivery tag first.
 
 FastStream's own ``retry=`` counter is not used: it has looped forever (faststream#1657, #1488).
 """
@@ -49,6 +50,7 @@ from forlob_shared.errors import DomainError
 from forlob_shared.events.base import EventData
 from forlob_shared.events.envelope import Envelope, InvalidEnvelope, decode
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
+from forlob_shared.messaging.delivery_order import DeliveryOrder
 from forlob_shared.messaging.inbox import first_delivery
 from forlob_shared.messaging.topology import Topology
 
@@ -139,6 +141,7 @@ class EventConsumer(Generic[U]):
         self._subject_locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._lanes: list[asyncio.Queue[Any]] = []
         self._lane_workers: set[asyncio.Task[None]] = set()
+        self._delivery_order = DeliveryOrder()
 
     def attach(self) -> RabbitSubscriber:
         """Register the FastStream subscriber (manual acknowledgement) on the broker."""
@@ -162,6 +165,7 @@ class EventConsumer(Generic[U]):
         )
 
         async def consume(message: RabbitMessage) -> None:
+            await self._delivery_order.turn(message.raw_message)
             if self.subscription.lanes > 1:
                 self._enqueue(message)
             else:
