@@ -35,6 +35,7 @@ def main() -> int:
         lines.append(f"  {name:<14} http://127.0.0.1:{port}/docs   (ready: /health/ready, metrics: /metrics)")
     lines += [
         "  mail sink      smtp://127.0.0.1:1025 -> var/mail/ (a Maildir)",
+        "  webhook sink   http://127.0.0.1:8099/hooks -> var/webhooks/ (signed calls, once per webhook-id)",
         "  a token        uv run forlob token --org jobcenter-aalborg --staff cw-1 --roles caseworker",
         "Stop with Ctrl-C.",
         "",

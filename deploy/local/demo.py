@@ -267,6 +267,32 @@ def seed_catalogue_and_staff(api: Api) -> None:
     say(f"partner {JOBCENTRE}: caseworker {CASEWORKER} ({CASEWORKER}@jobcenter-aalborg.example)")
 
 
+WEBHOOK_SINK = "http://127.0.0.1:8099/hooks"  # deploy/local/webhook_sink.py, started by `make up`
+WEBHOOKS = VAR / "webhooks"
+WEBHOOK_EVENTS = [
+    "referral.accepted",
+    "referral.waitlisted",
+    "referral.seat_offered",
+    "programme.started",
+    "attendance.agreement_breached",
+    "programme.ended",
+]
+
+
+def subscribe_webhook_sink(api: Api) -> None:
+    """The jobcentre subscribes the local sink; the sink verifies signatures with the secret,
+    which a subscription shows once (http and loopback are allowed outside production)."""
+    created = api.call(
+        "POST",
+        f"{NOTIFICATIONS}/webhooks/subscriptions",
+        JOBCENTRE_ADMIN,
+        {"url": WEBHOOK_SINK, "event_types": WEBHOOK_EVENTS, "description": "make up's local webhook sink"},
+    )
+    WEBHOOKS.mkdir(parents=True, exist_ok=True)
+    (WEBHOOKS / "secret").write_text(created["secret"])
+    say(f"partner {JOBCENTRE}: signed webhooks ({', '.join(WEBHOOK_EVENTS)}) -> {WEBHOOK_SINK}")
+
+
 def add_partner_feed() -> bool:
     """The jobcentre's AMQP feed (needs rabbitmqctl or the management API; skipped without)."""
     try:
@@ -588,6 +614,7 @@ def where_to_look(monday: date, day: date) -> None:
         "",
         "=== Where to look ===",
         f"E-mails (Maildir):  ls {MAILDIR_NEW.relative_to(ROOT)}/   (one file per e-mail; open any with less)",
+        f"Webhooks to the jobcentre (signature verified, one file per webhook-id):  ls {WEBHOOKS.relative_to(ROOT)}/",
         "Inbox of contact person kp-1 (live; the token is valid 8 hours):",
         f"  curl -N localhost:8003/inbox/stream -H 'Authorization: Bearer {contact}'",
         f"  curl 'localhost:8003/inbox?state=open' -H 'Authorization: Bearer {contact}'",
@@ -625,10 +652,7 @@ def main() -> int:
             print(f"=== Seeding {PROVIDER} and {JOBCENTRE}: the course starts Monday {monday} ===", flush=True)
             rng = random.Random(f"forlob-demo-{monday}")
             seed_catalogue_and_staff(api)
-            say(
-                "webhooks: none - subscriptions refuse private addresses such as 127.0.0.1, "
-                "so a local receiver cannot subscribe (see docs/notifications.md)"
-            )
+            subscribe_webhook_sink(api)
             partner_feed = add_partner_feed()
             seed_history(api, monday, rng)
             cohort = seed_current(api, monday, rng)

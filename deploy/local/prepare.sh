@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash deploy/local/servers.sh
 # A fresh start runs on the real clock; `make demo` moves it again when it plays a morning.
-rm -f var/clock-offset
+rm -f var/clock-offset var/webhooks/secret
 mkdir -p var/mail/tmp var/mail/new var/mail/cur  # a Maildir: the sink writes into tmp/ and moves to new/
 for service in referral attendance notifications reporting; do
   uv run --no-sync "forlob-$service" migrate --create-database >"var/migrate-$service.log" 2>&1 \
