@@ -121,9 +121,19 @@ def language(request: Request) -> str:
     return pick_language(request.cookies.get("lang"), request.headers.get("accept-language"))
 
 
+# Where each role starts its day, first match wins.
+HOMES: list[tuple[str, str]] = [
+    ("coordinator", "/intake"),
+    ("caseworker", "/referrals"),
+    ("contact_person", "/inbox"),
+    ("team_leader", "/inbox"),
+    ("workshop_lead", "/attendance"),
+]
+
+
 def home_for(user: User) -> str:
-    for path, _key, roles in NAV:
-        if user.has(*roles):
+    for role, path in HOMES:
+        if user.has(role):
             return path
     return "/figures"
 

@@ -21,5 +21,13 @@ def main(argv: list[str] | None = None) -> None:
 
         from forlob_web.app import create_app
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+        # Open inbox streams never end by themselves: a stop waits this long for them, then closes them.
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
     sys.exit(0)

@@ -104,7 +104,15 @@ async def web_server(settings: WebSettings) -> AsyncIterator[str]:
     port = free_port()
     app = create_app(settings.model_copy(update={"port": port}))
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+        )
     )
     task = asyncio.create_task(server.serve())
     try:
@@ -114,11 +122,8 @@ async def web_server(settings: WebSettings) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        # An open event stream holds the server's shutdown until the stream ends: cut it short.
-        await asyncio.wait({task}, timeout=5)
-        if not task.done():
-            server.force_exit = True
-            await asyncio.wait({task}, timeout=5)
+        # An open event stream would hold the shutdown: the graceful timeout cuts it short.
+        await asyncio.wait({task}, timeout=10)
 
 
 async def _true(value: bool) -> bool:

@@ -11,7 +11,7 @@
   function say(text) { if (status) { status.textContent = text; } }
   function refreshEmpty() { if (empty) { empty.hidden = list.children.length > 0; } }
 
-  source.addEventListener("ready", function () { say(""); });
+  source.addEventListener("ready", function () { list.dataset.live = "ready"; say(""); });
   source.addEventListener("alert", function (event) {
     var change = JSON.parse(event.data);
     var old = document.getElementById("alert-" + change.id);
@@ -32,6 +32,6 @@
     refreshEmpty();
   });
   source.addEventListener("signin", function () { source.close(); window.location.assign("/sign-in"); });
-  source.addEventListener("down", function () { say(list.dataset.lost); });
-  source.onerror = function () { say(list.dataset.lost); };
+  source.addEventListener("down", function () { list.dataset.live = "lost"; say(list.dataset.lost); });
+  source.onerror = function () { list.dataset.live = "lost"; say(list.dataset.lost); };
 })();
