@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 
 from forlob_shared.testing.scenario import JOBCENTRE, OTHER_JOBCENTRE, PROVIDER, participant
+from forlob_shared.testing.servers import free_port
 from forlob_shared.testing.wait import eventually
 from forlob_web.testing import (
     CASEWORKER,
     CONTACT_PERSON,
     COORDINATOR,
-    SYSTEM_ENV,
     ok,
     put_programme,
     put_staff,
@@ -48,13 +48,10 @@ def _problem_text(html: str) -> list[str]:
     return [re.sub(r"\s+", " ", m).strip() for m in re.findall(r'class="(?:problem|field-error)"[^>]*>([^<]+)<', html)]
 
 
-async def test_every_page_against_the_running_services(start_system: Any) -> None:
+async def test_every_page_against_the_running_services(web_system: Any) -> None:
     rng = random.Random(11)
-    async with (
-        start_system(env=SYSTEM_ENV) as system,
-        httpx.AsyncClient(timeout=10) as http,
-        web_in_process(web_settings(system)) as people,
-    ):
+    system = web_system
+    async with httpx.AsyncClient(timeout=10) as http, web_in_process(web_settings(system)) as people:
         await set_clock(system, datetime(2026, 11, 23, 9, 0), first=True)
         await put_staff(http, system)
         await put_programme(http, system)
@@ -232,13 +229,20 @@ async def test_every_page_against_the_running_services(start_system: Any) -> Non
             assert (await forger.http.get("/inbox")).headers["location"].startswith("/sign-in")  # signed out
 
         # -- a service that is down: a clear message on its part of the page, not a 500 -----------
-        system["reporting"].stop()
-        down = await team_leader.get("/figures")
-        assert down.status_code == 200
-        assert "Rapporteringstjenesten svarer ikke lige nu." in _problem_text(down.text)[0]
-        ready = await team_leader.http.get("/health/ready")
-        assert ready.status_code == 503
-        assert ready.json()["checks"]["reporting"].startswith("unavailable")
-        detail_without_reporting = await caseworker.get(f"/referrals/{rid}")
-        assert detail_without_reporting.status_code == 200
-        assert "Came every morning after the first day." in detail_without_reporting.text
+        nothing_there = f"http://127.0.0.1:{free_port()}"
+        async with web_in_process(web_settings(system, reporting_url=nothing_there)) as cut_off:
+            leader = await cut_off()
+            await leader.sign_in(PROVIDER, "tl-1", "team_leader")
+            down = await leader.get("/figures")
+            assert down.status_code == 200
+            assert "Rapporteringstjenesten svarer ikke lige nu." in _problem_text(down.text)[0]
+            ready = await leader.http.get("/health/ready")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["reporting"].startswith("unavailable")
+            reader = await cut_off()
+            await reader.sign_in(JOBCENTRE, "cw-7", "caseworker")
+            detail_without_reporting = await reader.get(f"/referrals/{rid}")
+            assert detail_without_reporting.status_code == 200
+            assert "Came every morning after the first day." in detail_without_reporting.text
+            assert "Rapporteringstjenesten svarer ikke lige nu." in detail_without_reporting.text
+        assert (await team_leader.http.get("/health/ready")).json()["status"] == "ready"
