@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from forlob_shared.testing.scenario import OTHER_JOBCENTRE, referral_body
+from forlob_shared.testing.scenario import JOBCENTRE, OTHER_JOBCENTRE, auth, referral_body
 from forlob_shared.testing.wait import eventually
 from forlob_web.testing import (
-    CASEWORKER,
     CONTACT_PERSON,
     ok,
     put_programme,
@@ -32,6 +31,7 @@ from forlob_web.testing import (
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
+DEMO_CASEWORKER = auth(JOBCENTRE, "caseworker", staff="cw-1")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 
 
@@ -84,7 +84,8 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
         await put_programme(http, system)
         body = referral_body(rng, wished_start="2026-12-14")
         name = body["participant"]["name"]
-        rid = ok(await http.post(f"{system.url('referral')}/referrals", json=body, headers=CASEWORKER), 201)["id"]
+        referred = await http.post(f"{system.url('referral')}/referrals", json=body, headers=DEMO_CASEWORKER)
+        rid = ok(referred, 201)["id"]
 
         async with web_server(web_settings(system)) as base:
             sign_in = await (await browser.new_context(base_url=base, locale="en-GB")).new_page()
@@ -92,7 +93,7 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
             await _shot(sign_in, "01-sign-in")
 
             # The coordinator accepts the referral on the intake board.
-            coordinator = await _signed_in(browser, base, "co-3 · rca-aalborg · coordinator")
+            coordinator = await _signed_in(browser, base, "co-1 · rca-aalborg · coordinator")
             assert coordinator.url.endswith("/intake")
             await _shot(coordinator, "02-intake-board")
             await coordinator.get_by_role("button", name="Optag (venteliste hvis fuldt)").click()
@@ -158,7 +159,8 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
             await eventually(checked_in, what="the check-in in the attendance service")
 
             # The caseworker follows the referral; the form for a new one.
-            caseworker = await _signed_in(browser, base, "cw-7 · jobcenter-aalborg · caseworker")
+            caseworker = await _signed_in(browser, base, "cw-1 · jobcenter-aalborg · caseworker")
+            await caseworker.locator(f"a[href='/referrals/{rid}']").wait_for()
             await _shot(caseworker, "08-my-referrals")
             await caseworker.goto(f"/referrals/{rid}")
             await caseworker.get_by_role("heading", name=f"Henvisning #{rid[:8]}: {name}").wait_for()

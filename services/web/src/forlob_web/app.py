@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
@@ -140,6 +141,8 @@ def home_for(user: User) -> str:
 
 def create_app(settings: WebSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or WebSettings()
+    # One line per call to a service is noise here: failures are logged by the client, with ids only.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     clock = clock or (OffsetFileClock(settings.clock_offset_file) if settings.clock_offset_file else SystemClock())
 
     @contextlib.asynccontextmanager

@@ -14,11 +14,13 @@ from starlette.datastructures import FormData
 # The demo people of `make demo` (deploy/local/demo.py): the provider's staff and the jobcentre's.
 DEMO_PEOPLE: list[dict[str, Any]] = [
     {"org": "rca-aalborg", "staff": "kp-1", "roles": ["contact_person", "workshop_lead"]},
+    {"org": "rca-aalborg", "staff": "kp-2", "roles": ["contact_person"]},
     {"org": "rca-aalborg", "staff": "wl-1", "roles": ["workshop_lead"]},
-    {"org": "rca-aalborg", "staff": "co-3", "roles": ["coordinator"]},
+    {"org": "rca-aalborg", "staff": "co-1", "roles": ["coordinator"]},
     {"org": "rca-aalborg", "staff": "tl-1", "roles": ["team_leader"]},
-    {"org": "jobcenter-aalborg", "staff": "cw-7", "roles": ["caseworker"]},
+    {"org": "jobcenter-aalborg", "staff": "cw-1", "roles": ["caseworker"]},
     {"org": "jobcenter-aalborg", "staff": "admin-j", "roles": ["admin"]},
+    {"org": "jobcenter-odense", "staff": "cw-1", "roles": ["caseworker"]},
 ]
 
 
