@@ -10,6 +10,7 @@ signing key, as ``forlob token`` does.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -37,7 +38,13 @@ def _oauth(web: Web) -> Any:
     """One Authlib client per app (it caches the IdP's discovery document and keys)."""
     if web.oauth is not None:
         return web.oauth
-    from authlib.integrations.starlette_client import OAuth
+    import authlib.deprecate  # noqa: F401  (puts its own "always" filter first when imported)
+
+    with warnings.catch_warnings():
+        # Authlib 1.9 warns on import that it would rather use httpx2; its httpx client works, and
+        # the warning would only repeat on every start.
+        warnings.simplefilter("ignore")
+        from authlib.integrations.starlette_client import OAuth
 
     settings = web.settings
     oauth = OAuth()
