@@ -175,6 +175,21 @@ async def test_every_page_against_the_running_services(web_system: Any) -> None:
         refused = await contact.get(absence.headers["location"])
         assert "Fremmødetjenesten svarede" in refused.text  # the service's 422, in words
 
+        # -- Tuesday's missed arrival, not acknowledged, escalates: marked in both inboxes ------------
+        await set_clock(system, datetime(2026, 12, 1, 8, 16))
+        tuesday = await eventually(alert_shown, what="Tuesday's missed arrival in the inbox page")
+        await set_clock(system, datetime(2026, 12, 1, 9, 0))  # 30 working minutes later
+        leader = await people()
+        await leader.sign_in(PROVIDER, "tl-1", "team_leader")
+
+        async def escalation_marked() -> str | None:
+            page = await leader.get("/inbox")
+            return page.text if f'id="alert-{tuesday}" class="alert escalated' in page.text else None
+
+        escalated = await eventually(escalation_marked, what="the escalated alert marked in the team leader's inbox")
+        assert "Eskaleret til tl-1" in escalated
+        assert "Eskaleret til tl-1" in (await contact.get("/inbox")).text
+
         # -- the course ends; the caseworker reads the closing note and the statement ------------
         await set_clock(system, datetime(2026, 12, 7, 7, 0))  # week 48 over: its summary makes the statement
         ended = await http.post(
