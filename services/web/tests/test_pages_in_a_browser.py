@@ -175,6 +175,9 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
             team_leader = await _signed_in(browser, base, "tl-1 · rca-aalborg · team_leader")
             await team_leader.goto("/figures?start=2026-11-01&end=2026-12-14")
             await team_leader.locator("img[alt='Belægning pr. dag']").wait_for()
+            await team_leader.wait_for_function(
+                "[...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+            )
             await _shot(team_leader, "11-figures")
 
             # Another organisation sees none of it.

@@ -68,6 +68,7 @@ class Web:
         self.zone = ZoneInfo(settings.timezone)
         self.oauth: Any = None
         self.templates.env.filters["local"] = self.local_time
+        self.templates.env.filters["number"] = number
 
     def local_time(self, value: str | None, fmt: str = "%d.%m. %H:%M") -> str:
         """An ISO time from a service, as the clock on the wall shows it."""
@@ -111,6 +112,15 @@ class Web:
         )
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def number(value: Any) -> str:
+    """A figure as people read it: at most two decimals, nothing for a missing value."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else str(int(value))
+    return str(value)
 
 
 def web_of(request: Request) -> Web:
