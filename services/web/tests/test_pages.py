@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import pytest
 
 from forlob_shared.testing.scenario import JOBCENTRE, OTHER_JOBCENTRE, PROVIDER, participant
 from forlob_shared.testing.servers import free_port
@@ -48,7 +49,7 @@ def _problem_text(html: str) -> list[str]:
     return [re.sub(r"\s+", " ", m).strip() for m in re.findall(r'class="(?:problem|field-error)"[^>]*>([^<]+)<', html)]
 
 
-async def test_every_page_against_the_running_services(web_system: Any) -> None:
+async def test_every_page_against_the_running_services(web_system: Any, capsys: pytest.CaptureFixture[str]) -> None:
     rng = random.Random(11)
     system = web_system
     async with httpx.AsyncClient(timeout=10) as http, web_in_process(web_settings(system)) as people:
@@ -261,3 +262,9 @@ async def test_every_page_against_the_running_services(web_system: Any) -> None:
             assert "Came every morning after the first day." in detail_without_reporting.text
             assert "Rapporteringstjenesten svarer ikke lige nu." in detail_without_reporting.text
         assert (await team_leader.http.get("/health/ready")).json()["status"] == "ready"
+
+        # -- no name or identity number in any log line: the web's own or the services' ------------
+        logs = capsys.readouterr().out + "".join(system.logs().values())
+        assert "signin.local" in logs
+        assert person["name"] not in logs
+        assert person["identity_number"] not in logs
