@@ -169,6 +169,7 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
             await caseworker.get_by_label("Ønskede timer pr. uge").fill("many")
             await caseworker.get_by_role("button", name="Send").click()
             await caseworker.get_by_text("Skal være et tal.").wait_for()
+            assert await caseworker.get_by_text("Skal udfyldes.").count() == 4
             await _shot(caseworker, "10-referral-form-error")
 
             # The team leader's figures.

@@ -173,6 +173,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.legal_basis": ("Lovgrundlag (kode)", "Legal basis (code)"),
     "field.legal_context": ("Sammenhæng (kode)", "Legal context (code)"),
     "field.not_a_number": ("Skal være et tal.", "Must be a number."),
+    "field.required": ("Skal udfyldes.", "Required."),
     "field.not_a_date": ("Skal være en dato (ÅÅÅÅ-MM-DD).", "Must be a date (YYYY-MM-DD)."),
     "send": ("Send", "Send"),
     "referral.title": ("Henvisning", "Referral"),

@@ -395,7 +395,11 @@ async def create_referral(request: Request) -> Response:
     t = translator(language(request))
     values = {name: str(form.get(name) or "").strip() for name in REFERRAL_FIELDS}
     key = str(form.get("key") or "") or str(uuid.uuid4())
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {
+        name: t("field.required")
+        for name in ("provider_org", "programme_code", "participant.name", "participant.identity_number")
+        if not values[name]
+    }
     hours: float | None = None
     if values["wished_weekly_hours"]:
         try:
