@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up demo uv sync test lint typecheck pytest test-fast bench events compose-check clean-test-databases
+.PHONY: up demo uv sync test lint typecheck pytest test-fast bench events compose-check clean-test-databases browser
 
-up: sync  ## start the four services, their relays and a mail sink (foreground; Ctrl-C stops)
+up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
 	FORLOB_LOG_JSON=$${FORLOB_LOG_JSON:-false} $(UV) run --no-sync honcho -f deploy/local/Procfile -d . start
 
@@ -18,6 +18,9 @@ sync: uv
 	$(UV) sync --frozen
 
 test: sync lint typecheck pytest  ## lint, type-check and run every test (the README's test command)
+
+browser:  ## install Debian's Chromium for the web's browser tests (services/web/tests), if it is missing
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 lint:
 	$(UV) run --no-sync ruff check .

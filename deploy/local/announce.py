@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 SERVICES = {"referral": 8001, "attendance": 8002, "notifications": 8003, "reporting": 8004}
+WEB = 8000
 TIMEOUT = float(os.environ.get("FORLOB_UP_TIMEOUT", "120"))
 
 
@@ -22,7 +23,7 @@ def ready(port: int) -> bool:
 
 def main() -> int:
     deadline = time.monotonic() + TIMEOUT
-    waiting = dict(SERVICES)
+    waiting = {**SERVICES, "web": WEB}
     while waiting and time.monotonic() < deadline:
         waiting = {name: port for name, port in waiting.items() if not ready(port)}
         if waiting:
@@ -30,7 +31,11 @@ def main() -> int:
     if waiting:
         print(f"not ready after {TIMEOUT:.0f} s: {', '.join(waiting)} — see their log lines above", flush=True)
         return 1
-    lines = ["", "Forløb is up:"]
+    lines = [
+        "",
+        "Forløb is up:",
+        f"  web            http://127.0.0.1:{WEB}/   (the pages; sign in as a demo person, e.g. kp-1 or co-1)",
+    ]
     for name, port in SERVICES.items():
         lines.append(f"  {name:<14} http://127.0.0.1:{port}/docs   (ready: /health/ready, metrics: /metrics)")
     lines += [

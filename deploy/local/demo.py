@@ -613,6 +613,8 @@ def where_to_look(monday: date, day: date) -> None:
     lines = [
         "",
         "=== Where to look ===",
+        "The pages:  http://127.0.0.1:8000/  (sign in as kp-1 for the inbox and the day's attendance,"
+        " co-1 for the intake board, tl-1 for the figures, cw-1 for the referrals)",
         f"E-mails (Maildir):  ls {MAILDIR_NEW.relative_to(ROOT)}/   (one file per e-mail; open any with less)",
         f"Webhooks to the jobcentre (signature verified, one file per webhook-id):  ls {WEBHOOKS.relative_to(ROOT)}/",
         "Inbox of contact person kp-1 (live; the token is valid 8 hours):",

@@ -1,0 +1,33 @@
+"""``forlob-web serve``: the web front end on its port (8000 by default)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from forlob_shared.logging import configure_logging
+from forlob_web.settings import WebSettings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="forlob-web", description="Forløb web: pages for the people who use it")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the pages")
+    args = parser.parse_args(argv)
+    settings = WebSettings()
+    configure_logging("web", settings.log_level, settings.log_json)
+    if args.command == "serve":
+        import uvicorn
+
+        from forlob_web.app import create_app
+
+        # Open inbox streams never end by themselves: a stop waits this long for them, then closes them.
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+    sys.exit(0)

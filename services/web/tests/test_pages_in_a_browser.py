@@ -1,0 +1,200 @@
+"""The pages in a real browser (Debian's Chromium, headless, driven by Playwright) against the web
+app served by uvicorn and the four services as real processes: a contact person who is also the
+workshop lead sees a missed arrival arrive in the inbox without reloading, acknowledges it with
+the keyboard only and checks the participant in; a coordinator accepts the referral; a caseworker
+reads the referral; a person of another organisation sees none of it. Every page is saved as a
+screenshot in artifacts/screenshots/ (CI keeps them)."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from forlob_shared.testing.scenario import JOBCENTRE, OTHER_JOBCENTRE, auth, referral_body
+from forlob_shared.testing.wait import eventually
+from forlob_web.testing import (
+    CONTACT_PERSON,
+    ok,
+    put_programme,
+    put_staff,
+    set_clock,
+    start_course,
+    web_server,
+    web_settings,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+DEMO_CASEWORKER = auth(JOBCENTRE, "caseworker", staff="cw-1")
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+
+
+def _browser_or_skip() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("FORLOB_REQUIRE_BROWSER"):
+        pytest.fail(f"FORLOB_REQUIRE_BROWSER is set but {CHROMIUM} is missing: run `make browser`")
+    pytest.skip(f"{CHROMIUM} is missing (Debian's chromium; `make browser` installs it)")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    _browser_or_skip()
+    from playwright.async_api import async_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def _signed_in(browser: Any, base: str, person: str) -> Any:
+    """A new browser context signed in through the local sign-in page as the demo person ``person``."""
+    context = await browser.new_context(base_url=base, locale="da-DK", viewport={"width": 1200, "height": 800})
+    page = await context.new_page()
+    await page.goto("/sign-in")
+    await page.get_by_label(person).check()
+    await page.get_by_role("button", name="Log ind").click()
+    await page.wait_for_url(lambda url: "/sign-in" not in url)
+    return page
+
+
+async def _shot(page: Any, name: str) -> None:
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
+    rng = random.Random(12)
+    system = web_system
+    async with httpx.AsyncClient(timeout=10) as http:
+        # After the other web tests' course (they leave the clock on 7 December), or first in a run.
+        await set_clock(system, datetime(2026, 12, 7, 9, 0), first=True)
+        await put_staff(http, system)
+        await put_programme(http, system)
+        body = referral_body(rng, wished_start="2026-12-14")
+        name = body["participant"]["name"]
+        referred = await http.post(f"{system.url('referral')}/referrals", json=body, headers=DEMO_CASEWORKER)
+        rid = ok(referred, 201)["id"]
+
+        async with web_server(web_settings(system)) as base:
+            sign_in = await (await browser.new_context(base_url=base, locale="en-GB")).new_page()
+            await sign_in.goto("/sign-in")
+            await _shot(sign_in, "01-sign-in")
+
+            # The coordinator accepts the referral on the intake board.
+            coordinator = await _signed_in(browser, base, "co-1 · rca-aalborg · coordinator")
+            assert coordinator.url.endswith("/intake")
+            await _shot(coordinator, "02-intake-board")
+            await coordinator.get_by_role("button", name="Optag (venteliste hvis fuldt)").click()
+            await coordinator.get_by_text("Optaget med opstart 2026-12-14.").wait_for()
+            await _shot(coordinator, "03-intake-accepted")
+
+            await set_clock(system, datetime(2026, 12, 14, 7, 0))
+            pid = await start_course(http, system, rid, "2026-12-14")
+
+            # The contact person watches the inbox; the missed arrival arrives without a reload.
+            contact = await _signed_in(browser, base, "kp-1 · rca-aalborg · contact_person, workshop_lead")
+            assert contact.url.endswith("/inbox")
+            await contact.locator("#alerts[data-live=ready]").wait_for(state="attached")
+            await contact.evaluate("window.sameDocument = true")
+            await set_clock(system, datetime(2026, 12, 14, 8, 16))
+            # Earlier courses may have left alerts open: this one is the one with the participant's name.
+            alert = contact.locator("#alerts li.alert", has_text=name)
+            await alert.wait_for(timeout=15_000)
+            assert await contact.evaluate("window.sameDocument === true"), "the page was reloaded"
+            await _shot(contact, "04-inbox-live-alert")
+
+            # Acknowledge with the keyboard only: Tab to the note, type it, Enter.
+            for _ in range(40):
+                await contact.keyboard.press("Tab")
+                focused = await contact.evaluate(
+                    "(n) => { const e = document.activeElement; const li = e.closest('li.alert');"
+                    " return e.id.startsWith('note-') && li && li.innerText.includes(n) ? e.id : ''; }",
+                    name,
+                )
+                if focused:
+                    break
+            else:
+                pytest.fail("the note field cannot be reached with Tab")
+            alert_id = focused.removeprefix("note-")
+            await contact.keyboard.type("called, ill, back tomorrow")
+            await contact.keyboard.press("Enter")
+            await contact.get_by_text("Advarslen er kvitteret.").wait_for()
+            acknowledged = ok(
+                await http.get(f"{system.url('notifications')}/alerts/{alert_id}", headers=CONTACT_PERSON)
+            )
+            assert acknowledged["state"] == "acknowledged"
+            assert acknowledged["acknowledgement_note"] == "called, ill, back tomorrow"
+            await _shot(contact, "05-inbox-acknowledged")
+
+            # Today's attendance: the participant is missing, then checked in.
+            await contact.goto("/attendance")
+            await contact.get_by_role("heading", name="Mangler nu (1)").wait_for()
+            await _shot(contact, "06-attendance-missing")
+            await set_clock(system, datetime(2026, 12, 14, 8, 20))
+            await contact.get_by_role("button", name=f"Tjek ind: {name}").click()
+            await contact.get_by_text("Tjekket ind. 20 min. forsinket").wait_for()
+            await contact.get_by_role("heading", name="Mangler nu (0)").wait_for()
+            await _shot(contact, "07-attendance-checked-in")
+
+            async def checked_in() -> bool:
+                answer = await http.get(
+                    f"{system.url('attendance')}/participants/{pid}/slots",
+                    params={"from": "2026-12-14", "to": "2026-12-14"},
+                    headers=CONTACT_PERSON,
+                )
+                return bool(answer.json()["slots"][0]["checked_in_at"])
+
+            await eventually(checked_in, what="the check-in in the attendance service")
+
+            # The caseworker follows the referral; the form for a new one.
+            caseworker = await _signed_in(browser, base, "cw-1 · jobcenter-aalborg · caseworker")
+            await caseworker.locator(f"a[href='/referrals/{rid}']").wait_for()
+            await _shot(caseworker, "08-my-referrals")
+            await caseworker.goto(f"/referrals/{rid}")
+            await caseworker.get_by_role("heading", name=f"Henvisning #{rid[:8]}: {name}").wait_for()
+            await _shot(caseworker, "09-referral")
+            await caseworker.goto("/referrals/new")
+            await caseworker.get_by_label("Ønskede timer pr. uge").fill("many")
+            await caseworker.get_by_role("button", name="Send").click()
+            await caseworker.get_by_text("Skal være et tal.").wait_for()
+            assert await caseworker.get_by_text("Skal udfyldes.").count() == 4
+            await _shot(caseworker, "10-referral-form-error")
+
+            # The team leader's figures.
+            team_leader = await _signed_in(browser, base, "tl-1 · rca-aalborg · team_leader")
+            await team_leader.goto("/figures?start=2026-11-01&end=2026-12-14")
+            await team_leader.locator("img[alt='Belægning pr. dag']").wait_for()
+            await team_leader.wait_for_function(
+                "[...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+            )
+            await _shot(team_leader, "11-figures")
+
+            # Another organisation sees none of it.
+            context = await browser.new_context(base_url=base, locale="da-DK")
+            other = await context.new_page()
+            await other.goto("/sign-in")
+            await other.get_by_text("… eller angiv selv").click()
+            await other.get_by_label("Organisation").fill(OTHER_JOBCENTRE)
+            await other.get_by_label("Medarbejder-id").fill("cw-9")
+            await other.get_by_label("Roller (adskilt af komma)").fill("caseworker")
+            await other.get_by_role("button", name="Log ind").click()
+            await other.wait_for_url(lambda url: "/sign-in" not in url)
+            answer = await other.goto(f"/referrals/{rid}")
+            assert answer is not None
+            assert answer.status == 404
+            assert name not in await other.content()
+            await _shot(other, "12-other-organisation-not-found")
+            for page in (sign_in, coordinator, contact, caseworker, team_leader, other):
+                await page.context.close()
