@@ -3,6 +3,7 @@ is on record; a webhook failing for good disables its subscription and tells the
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
@@ -205,3 +206,59 @@ async def _has(collector: Any, routing_key: str) -> bool:
 
 async def _count(items: list[Any], n: int) -> bool:
     return len(items) >= n
+
+
+class _SlowSenders:
+    """Real senders whose e-mail waits until the test lets it go: a send in progress."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.started = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def email(self, to: str, subject: str, body: str, message_id: str) -> Any:
+        self.started.set()
+        await self.go.wait()
+        return await self.real.email(to, subject, body, message_id)
+
+    async def webhook(self, url: str, secret: str, delivery_id: str, payload: dict[str, object]) -> Any:
+        return await self.real.webhook(url, secret, delivery_id, payload)
+
+
+async def test_a_delivery_being_sent_is_not_sent_again_when_the_clock_moves_on(make_world: Any, senders: Any) -> None:
+    # The lease of a claimed delivery is database time: the business clock jumping on (as a
+    # moved test clock or an operator's correction does) must not hand it to a second sender.
+    async with make_world(background_tasks=False) as world:
+        course = await world.start_course()
+        absence = world.absence(course)
+        await world.publish(absence)
+        await world.alert_for(f"absence:{absence.absence_id}")
+        slow = _SlowSenders(senders)
+        first = asyncio.create_task(dispatch_due(world.uow, slow, world.options, world.clock.now()))
+        await asyncio.wait_for(slow.started.wait(), timeout=10)
+
+        world.clock.advance(world.options.claim_lease + timedelta(hours=1))
+        second = await dispatch_due(world.uow, senders, world.options, world.clock.now())
+        assert second.attempted == 0
+        slow.go.set()
+        assert (await asyncio.wait_for(first, timeout=10)).delivered == 1
+        assert len(world.smtp.to("kp1@rca.example")) == 1
+        assert (await dispatch_due(world.uow, senders, world.options, world.clock.now())).attempted == 0
+
+
+async def test_a_lease_that_ran_out_in_database_time_lets_another_sender_take_over(
+    make_world: Any, senders: Any
+) -> None:
+    # A sender that crashed after claiming: with a lease of zero it has run out at once.
+    async with make_world(background_tasks=False) as world:
+        course = await world.start_course()
+        absence = world.absence(course)
+        await world.publish(absence)
+        await world.alert_for(f"absence:{absence.absence_id}")
+        async with world.uow() as uow:
+            [claimed] = await uow.deliveries.claim(world.clock.now(), timedelta(0), 10)
+            await uow.commit()
+        result = await dispatch_due(world.uow, senders, world.options, world.clock.now())
+        assert (result.attempted, result.delivered) == (1, 1)
+        [mail] = world.smtp.to("kp1@rca.example")
+        assert mail.message["Message-ID"] == f"<{claimed.id}@forlob>"

@@ -110,6 +110,7 @@ class System:
     clock_file: Path
     workdir: Path
     offset: timedelta = field(default=timedelta(0))
+    databases: dict[str, str] = field(default_factory=dict)  # service name -> database URL
 
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]
@@ -152,7 +153,7 @@ def running_system(
         "FORLOB_WATCHDOG_INTERVAL": "2",
         **(env or {}),
     }
-    system = System({}, clock_file, workdir)
+    system = System({}, clock_file, workdir, databases=dict(databases))
     for name in services:
         upper = name.upper()
         port = free_port()

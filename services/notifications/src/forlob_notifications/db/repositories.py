@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -227,14 +227,20 @@ class DeliveryRepository:
         if deliveries:
             await self.session.execute(sa.insert(DeliveryRow), [_columns(d) for d in deliveries])
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
-        """Take up to ``limit`` due deliveries for sending; a crashed sender's claim runs out."""
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+        """Take up to ``limit`` due deliveries for sending; a crashed sender's claim runs out.
+
+        Due-ness is business time (``now``, the service's clock); the lease is the database's own
+        time, because it guards a technical step (a send in progress): a clock that is moved on
+        (in tests, or by an operator) must not hand a delivery being sent to a second sender.
+        """
+        database_now = sa.func.clock_timestamp()
         due = (
             sa.select(DeliveryRow.id)
             .where(
                 DeliveryRow.state == DeliveryState.PENDING.value,
                 DeliveryRow.next_attempt_at <= now,
-                sa.or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now),
+                sa.or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < database_now),
             )
             .order_by(DeliveryRow.next_attempt_at)
             .limit(limit)
@@ -244,7 +250,7 @@ class DeliveryRepository:
         stmt = (
             sa.update(DeliveryRow)
             .where(DeliveryRow.id.in_(due))
-            .values(claimed_until=lease_until)
+            .values(claimed_until=database_now + lease)
             .returning(DeliveryRow)
         )
         rows = (await self.session.execute(stmt)).scalars().all()
