@@ -78,6 +78,7 @@ import asyncpg
 import httpx
 from aio_pika.abc import AbstractIncomingMessage
 from aiosmtpd.controller import Controller
+from prometheus_client.parser import text_string_to_metric_families
 
 from forlob_shared.dbadmin import drop_database, ensure_database
 from forlob_shared.events.envelope import CONTENT_TYPE
@@ -100,6 +101,10 @@ PREFETCH = 64  # the services' default consumer prefetch
 DRAIN_TIMEOUT = 180.0  # after a step's last day, how long every event may take to be through
 SETTLE_SECONDS = 3.0  # after start, before the idle memory is read
 SAMPLE_INTERVAL = 0.2
+# The driver's concurrent requests: enough to keep two cores busy, and few enough that the four
+# services' connection pools (up to 20 each) stay inside a shared server's max_connections.
+CONCURRENCY = 8
+POLL_INTERVAL = 0.1  # the driver's waits ask again this often (each probe is a request)
 QUIET = 1.0  # no new event for this long (> every periodic tick below) ends a drain
 # The same short ticks as the end-to-end tests: the driver waits for each simulated morning's
 # absence sweep and escalation rules, and should not wait out production's 30 s and 15 s.
@@ -129,7 +134,9 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--rates", help=f"new courses per simulated day, per step (default {DEFAULT_RATES})")
     parser.add_argument("--days", type=int, help="simulated working days per step (default 3; --quick 2)")
     parser.add_argument("--days-per-course", type=int, default=3, help="working days each course runs (default 3)")
-    parser.add_argument("--concurrency", type=int, default=16, help="the driver's concurrent requests (default 16)")
+    parser.add_argument(
+        "--concurrency", type=int, default=CONCURRENCY, help="the driver's concurrent requests (default 8)"
+    )
     parser.add_argument(
         "--ceiling-rounds", type=int, help="ceiling rounds per step, median used (default 3; --quick 1)"
     )
@@ -204,6 +211,30 @@ def read_status(pid: int) -> tuple[int, int]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) * 1024
     return values["VmRSS"], values["VmHWM"]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def handler_seconds(http: httpx.AsyncClient, system: System) -> dict[str, tuple[float, float]]:
+    """Per consumer: (events handled, seconds spent handling them, transaction included), from
+    each service's ``forlob_event_handler_seconds`` histogram on /metrics."""
+    totals: dict[str, list[float]] = {}
+    for name in system.services:
+        text = (await http.get(f"{system.url(name)}/metrics")).text
+        for family in text_string_to_metric_families(text):
+            if family.name != "forlob_event_handler_seconds":
+                continue
+            for sample in family.samples:
+                entry = totals.setdefault(sample.labels.get("consumer", "?"), [0.0, 0.0])
+                if sample.name.endswith("_count"):
+                    entry[0] += sample.value
+                elif sample.name.endswith("_sum"):
+                    entry[1] += sample.value
+    return {consumer: (count, seconds) for consumer, (count, seconds) in totals.items()}
 
 
 def megabytes(value: int) -> float:
@@ -306,7 +337,7 @@ class Databases:
 
     async def __aenter__(self) -> Databases:
         for service, url in self.urls.items():
-            pool = await asyncpg.create_pool(plain_postgres_url(url), min_size=1, max_size=2)
+            pool = await asyncpg.create_pool(plain_postgres_url(url), min_size=1, max_size=1)
             await pool.execute("SELECT 1")
             self.pools[service] = pool
         return self
@@ -484,6 +515,7 @@ class Step:
     courses_ended: int
     absences: int
     requests: int
+    server_errors: int  # 5xx answers among the requests (retried by the driver)
     events: int
     deliveries: int
     expected_deliveries: int
@@ -496,6 +528,11 @@ class Step:
     # where the time goes, p50/p99 seconds: "outbox" row written -> marked sent, and per consumer
     # "sent -> inbox row" (broker, the consumer's queueing, ordering and its transaction's start)
     segments: dict[str, tuple[float, float]]
+    # per service: CPU seconds used during the step / wall seconds (1.0 = one core all the time)
+    cpu: dict[str, float]
+    # per consumer: mean ms from a delivery's pick-up to its ack (the transaction, and any wait
+    # for the same aggregate's earlier events), and how many were in hand on average over the step
+    handlers: dict[str, tuple[float, float]]
     body_bytes_mean: float
 
     @property
@@ -530,6 +567,7 @@ class Step:
             "wall_deliveries_per_s": round(self.wall_rate, 1),
             "ceiling_deliveries_per_s": round(self.ceiling_rate, 1),
             "ratio": round(self.ratio, 3),
+            "wall_ratio": round(self.wall_rate / self.ceiling_rate, 3) if self.ceiling_rate else 0.0,
             "complete": self.complete,
         }
 
@@ -588,6 +626,7 @@ class Pipeline:
     ceiling: Ceiling
     table: dict[str, list[Consumer]]
     ceiling_rounds: int
+    errors: ServerErrors
     since: dict[str, int] = field(default_factory=dict)
 
     async def mark(self) -> None:
@@ -598,10 +637,21 @@ class Pipeline:
 
     async def step(self, rate: int, days: int) -> Step:
         await self.mark()
-        started = time.perf_counter()
+        started, errors_before = time.perf_counter(), self.errors.count
+        pids = {name: p.process.pid for name, p in self.system.services.items() if p.process is not None}
+        pids["bench"] = os.getpid()  # the driver, the drain and the ceiling's client: on the same cores
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        handled_before = await handler_seconds(self.load.http, self.system)
         reports = [await self.load.day(rate) for _ in range(days)]
         await drain(self.dbs, self.since, self.table)
         wall = time.perf_counter() - started - QUIET  # the drain's quiet second is the bench's, not the load's
+        cpu = {name: (cpu_seconds(pid) - cpu_before[name]) / wall for name, pid in pids.items()}
+        handled = await handler_seconds(self.load.http, self.system)
+        handlers = {}
+        for consumer, (count, seconds) in handled.items():
+            count_before, seconds_before = handled_before.get(consumer, (0.0, 0.0))
+            n, spent = count - count_before, seconds - seconds_before
+            handlers[consumer] = (spent / n * 1000 if n else 0.0, spent / wall)
         events = await self.dbs.step_events(self.since)
         deliveries = await self.dbs.deliveries([e.event_id for e in events])
         busy, lags = busy_seconds(events, deliveries)
@@ -614,6 +664,7 @@ class Pipeline:
             courses_ended=sum(r.ended for r in reports),
             absences=sum(r.late + r.absent for r in reports),
             requests=sum(r.requests for r in reports),
+            server_errors=self.errors.count - errors_before,
             events=len(events),
             deliveries=len(deliveries),
             expected_deliveries=expected_deliveries(Counter(e.routing_key for e in events), self.table),
@@ -624,6 +675,8 @@ class Pipeline:
             lag_p50=percentile(lags, 50),
             lag_p99=percentile(lags, 99),
             segments=segments(events, deliveries),
+            cpu=cpu,
+            handlers=handlers,
             body_bytes_mean=statistics.fmean(len(e.body) for e in events) if events else 0.0,
         )
 
@@ -662,6 +715,18 @@ def saturation(steps: Sequence[Step]) -> dict[str, Any]:
 
 
 # --- the run -------------------------------------------------------------------------------------
+
+
+class ServerErrors:
+    """5xx answers the driver got (and retried): a service, or the database server, was short of
+    something (``too many clients`` from a shared PostgreSQL, say), which slows the step down."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def note(self, response: httpx.Response) -> None:
+        if response.status_code >= 500:
+            self.count += 1
 
 
 class MailCounter:
@@ -741,14 +806,13 @@ async def courses_complete(dbs: Databases, load: CourseLoad, table: Mapping[str,
 
 async def measure(
     system: System,
-    databases: Mapping[str, str],
     *,
     broker_url: str,
     prefix: str,
     rates: Sequence[int],
     days: int,
     days_per_course: int = 3,
-    concurrency: int = 16,
+    concurrency: int = CONCURRENCY,
     ceiling_rounds: int = 1,
     settle: float = SETTLE_SECONDS,
     mails: MailCounter | None = None,
@@ -765,9 +829,20 @@ async def measure(
         await ceiling.declare()
         await asyncio.sleep(settle)  # the services' start-up work (consumers, relay, first ticks) settles
         sampler.idle()
-        async with Databases(databases) as dbs, httpx.AsyncClient(timeout=60) as http:
-            load = CourseLoad(http, system, seed=1, concurrency=concurrency, days_per_course=days_per_course)
-            pipeline = Pipeline(system, dbs, load, ceiling, table, ceiling_rounds)
+        errors = ServerErrors()
+        async with (
+            Databases(system.databases) as dbs,
+            httpx.AsyncClient(timeout=60, event_hooks={"response": [errors.note]}) as http,
+        ):
+            load = CourseLoad(
+                http,
+                system,
+                seed=1,
+                concurrency=concurrency,
+                days_per_course=days_per_course,
+                poll_interval=POLL_INTERVAL,
+            )
+            pipeline = Pipeline(system, dbs, load, ceiling, table, ceiling_rounds, errors)
             steps = []
             async with sampler.running():
                 await pipeline.mark()
@@ -813,14 +888,24 @@ def render(result: Result, options: Options) -> str:
         "rate = deliveries / pipeline-busy seconds; ceiling = the same events through plain aio-pika"
         " (confirms, persistent, same quorum queues and bindings, manual acks)",
         "",
-        f"{'courses/day':>11} {'courses':>7} {'events':>7} {'deliv.':>7} {'busy s':>7} {'wall s':>7}"
-        f" {'e2e/s':>7} {'ev/s':>7} {'wall/s':>7} {'ceil/s':>7} {'ratio':>6} {'lag p50':>8} {'lag p99':>8}  all in",
+        f"{'courses/day':>11} {'started':>7} {'ended':>5} {'absent':>6} {'requests':>8} {'5xx':>5} {'wall s':>7}"
+        f" {'events':>7} {'deliv.':>7} {'busy s':>7}",
     ]
     for s in result.steps:
         lines.append(
-            f"{s.rate:>11} {s.courses_started:>7} {s.events:>7} {s.deliveries:>7} {s.busy_seconds:>7.2f}"
-            f" {s.wall_seconds:>7.1f} {s.e2e_rate:>7.0f} {s.events_rate:>7.0f} {s.wall_rate:>7.0f}"
-            f" {s.ceiling_rate:>7.0f} {s.ratio:>6.2f} {s.lag_p50 * 1000:>6.0f}ms {s.lag_p99 * 1000:>6.0f}ms"
+            f"{s.rate:>11} {s.courses_started:>7} {s.courses_ended:>5} {s.absences:>6} {s.requests:>8}"
+            f" {s.server_errors:>5} {s.wall_seconds:>7.1f} {s.events:>7} {s.deliveries:>7} {s.busy_seconds:>7.1f}"
+        )
+    lines += [
+        "",
+        f"{'courses/day':>11} {'e2e deliv/s':>11} {'events/s':>8} {'ceiling/s':>9} {'ratio':>6}"
+        f" {'wall deliv/s':>12} {'wall ratio':>10} {'lag p50':>8} {'lag p99':>8}  all through",
+    ]
+    for s in result.steps:
+        wall_ratio = s.wall_rate / s.ceiling_rate if s.ceiling_rate else 0.0
+        lines.append(
+            f"{s.rate:>11} {s.e2e_rate:>11.0f} {s.events_rate:>8.0f} {s.ceiling_rate:>9.0f} {s.ratio:>6.2f}"
+            f" {s.wall_rate:>12.0f} {wall_ratio:>10.2f} {s.lag_p50 * 1000:>6.0f}ms {s.lag_p99 * 1000:>6.0f}ms"
             f"  {'yes' if s.complete else 'NO'}"
         )
     if result.steps:
@@ -832,6 +917,16 @@ def render(result: Result, options: Options) -> str:
         for s in result.steps:
             parts = "  ".join(f"{k} {v[0] * 1000:.0f}/{v[1] * 1000:.0f}ms" for k, v in s.segments.items())
             lines.append(f"{s.rate:>11}  {parts}")
+        lines += [
+            "",
+            "CPU per process (cores used over the step's wall time); per consumer: mean ms from pick-up to ack"
+            " / deliveries in hand on average:",
+        ]
+        for s in result.steps:
+            cpu = "  ".join(f"{k} {v:.2f}" for k, v in s.cpu.items())
+            handlers = "  ".join(f"{k} {v[0]:.0f}ms/{v[1]:.2f}" for k, v in s.handlers.items())
+            lines.append(f"{s.rate:>11}  cpu: {cpu}  (sum {sum(s.cpu.values()):.2f} of {os.cpu_count()} cores)")
+            lines.append(f"{'':>11}  handlers: {handlers}")
         sat = saturation(result.steps)
         lines.append("")
         if sat["reached"]:
@@ -912,7 +1007,6 @@ async def main(options: Options) -> int:
         ) as system:
             result = await measure(
                 system,
-                databases,
                 broker_url=options.broker_url,
                 prefix=prefix,
                 rates=options.rates,
