@@ -41,6 +41,7 @@ bench: sync  ## benchmarks: each prints a ratio against a ceiling measured in th
 	$(UV) run --no-sync python bench/alert_latency.py
 	$(UV) run --no-sync python bench/referral.py
 	$(UV) run --no-sync python bench/rebuild.py
+	$(UV) run --no-sync python bench/pipeline.py
 
 events:  ## regenerate docs/events/ (JSON Schema per event) and docs/asyncapi/ (one document per service)
 	$(UV) run --no-sync forlob events export --out docs/events

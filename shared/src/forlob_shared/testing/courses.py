@@ -140,6 +140,7 @@ class CourseLoad:
         late_share: float = 0.15,
         absent_share: float = 0.10,
         timeout: float = 60,
+        poll_interval: float = 0.02,
     ) -> None:
         self.http = http
         self.system = system
@@ -147,6 +148,9 @@ class CourseLoad:
         self.days_per_course = days_per_course
         self.shares = (breach_share, late_share, absent_share)
         self.timeout = timeout
+        # How often a wait for the services asks again: each probe is a request that lists the
+        # day's slots or the inbox, so a benchmark spaces them to leave the services the CPU.
+        self.poll_interval = poll_interval
         self.calendar = ProviderCalendar("DK")
         self.expected = Expected()
         self.today: date | None = None
@@ -311,7 +315,10 @@ class CourseLoad:
             return participants <= set(await self._day_slots(day))
 
         await eventually(
-            planned, timeout=self.timeout, what=f"attendance to plan {len(participants)} arrivals on {day}"
+            planned,
+            timeout=self.timeout,
+            interval=self.poll_interval,
+            what=f"attendance to plan {len(participants)} arrivals on {day}",
         )
 
     async def _wait_for_detection(self, day: date, participants: set[str]) -> None:
@@ -319,7 +326,12 @@ class CourseLoad:
             slots = await self._day_slots(day)
             return all(slots[p]["absence_id"] is not None for p in participants)
 
-        await eventually(detected, timeout=self.timeout, what=f"the sweep to detect {len(participants)} absences")
+        await eventually(
+            detected,
+            timeout=self.timeout,
+            interval=self.poll_interval,
+            what=f"the sweep to detect {len(participants)} absences",
+        )
 
     async def _wait_for_alerts(self, day: date, participants: set[str], which: str) -> None:
         """Until the contact person's absence alerts raised today (``raised``: in any state;
@@ -339,7 +351,12 @@ class CourseLoad:
             answer = await self._call("GET", url, "contact_person", params=params)
             return {a["participant_ref"] for a in answer} == participants
 
-        await eventually(alerted, timeout=self.timeout, what=f"{len(participants)} {which} absence alerts on {day}")
+        await eventually(
+            alerted,
+            timeout=self.timeout,
+            interval=self.poll_interval,
+            what=f"{len(participants)} {which} absence alerts on {day}",
+        )
 
     # -- plumbing -------------------------------------------------------------------------------
 

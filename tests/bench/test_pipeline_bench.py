@@ -1,0 +1,88 @@
+"""bench/pipeline.py in its quickest form, so the benchmark cannot rot: one step of courses through
+the four services as processes, then the ceiling, the memory readings and both outputs. Nothing
+here is timed; what is asserted is that every course's events arrived where the bindings send
+them, that the ceiling carried the same deliveries, and that the figures are real numbers."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from forlob_shared.testing.infra import TestInfra
+from forlob_shared.testing.processes import SERVICES
+from forlob_shared.testing.servers import free_port
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "pipeline.py"
+
+
+def load_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("forlob_bench_pipeline", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_one_step_of_courses_goes_through_and_is_measured(
+    start_system: Any, infra: TestInfra, prefix: str
+) -> None:
+    bench = load_bench()
+    mails = bench.MailCounter()
+    smtp = Controller(mails, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        env = {**bench.FAST_TICKS, "FORLOB_NOTIFICATIONS_SMTP_PORT": str(smtp.port)}
+        async with start_system(env=env) as system:
+            result = await bench.measure(
+                system,
+                broker_url=infra.broker_url,
+                prefix=prefix,
+                rates=[4],
+                days=1,
+                days_per_course=1,  # the whole course in the one day: referral to outcome
+                settle=0.5,
+                mails=mails,
+            )
+    finally:
+        smtp.stop()
+
+    [step] = result.steps
+    assert (step.courses_started, step.courses_ended) == (4, 4)
+    assert result.courses == result.courses_complete == 4  # each course's events reached every bound consumer
+    assert step.events > 0
+    assert step.deliveries == step.expected_deliveries == step.ceiling_deliveries > 0
+    assert not any(result.dead_letters.values())
+    assert result.complete
+    for figure in (step.e2e_rate, step.ceiling_rate, step.ratio, step.wall_rate):
+        assert math.isfinite(figure)
+        assert figure > 0
+    assert 0 < step.busy_seconds <= step.wall_seconds + 1
+    assert 0 <= step.lag_p50 <= step.lag_p99
+
+    assert {m.service for m in result.memory} == set(SERVICES)
+    for memory in result.memory:
+        assert 0 < memory.idle_rss <= memory.load_hwm
+        assert memory.idle_rss <= memory.idle_hwm <= memory.load_hwm
+        assert 0 < memory.load_rss_peak <= memory.load_hwm
+
+    assert set(step.cpu) == {*SERVICES, "bench"}
+    assert all(seconds >= 0 for seconds in step.cpu.values())
+    assert {"attendance.programme", "notifications.alerts", "reporting.read-model"} <= set(step.handlers)
+
+    options = bench.parse_options(["--rates", "4", "--days", "1", "--days-per-course", "1"])
+    table = bench.render(result, options)
+    assert "ratio goal >= 0.4" in table
+    assert table.count("PASS") + table.count("FAIL") >= 1 + 2 * len(SERVICES)
+    document = json.loads(json.dumps(result.as_dict(options), default=str))
+    assert document["complete"] is True
+    assert document["steps"][0]["deliveries"] == step.deliveries
+    assert set(document["goals"]) == {"ratio", "idle_memory", "load_memory"}
