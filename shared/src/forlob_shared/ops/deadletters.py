@@ -11,18 +11,22 @@ inbox absorbs), never a loss.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 
+from forlob_shared.logging import get_logger
 from forlob_shared.ops.broker_admin import BrokerAdmin
 
 DLQ_SUFFIX = ".dlq"
 _OUR_HEADERS = ("x-forlob-", "x-death", "x-first-death", "x-last-death", "x-delivery-count")
+
+log = get_logger("forlob.dlq")
 
 
 @dataclass(frozen=True)
@@ -114,9 +118,24 @@ async def _taken(broker_url: str, dlq: str) -> AsyncIterator[tuple[AbstractChann
         try:
             yield channel, taken
         finally:
-            for message in taken:
-                if not message.processed:
-                    await message.nack(requeue=True)
+            returned = [m for m in taken if not m.processed]
+            for message in returned:
+                await message.nack(requeue=True)
+            if returned:
+                await _until_back(queue, len(returned))
+
+
+async def _until_back(queue: AbstractQueue, returned: int, timeout: float = 10.0) -> None:
+    """Return once the queue counts the messages put back again: a quorum queue applies the
+    returns asynchronously, and a `dlq show` or `redrive --limit` must not leave the next
+    command (or operator) looking at a queue that seems to have lost them."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        declared = await queue.declare()  # passive: the queue's current message count
+        if (declared.message_count or 0) >= returned:
+            return
+        await asyncio.sleep(0.05)
+    log.warning("dlq.returns_not_counted", queue=queue.name, returned=returned)
 
 
 async def show(broker_url: str, dlq: str, limit: int = 20) -> list[DeadLetter]:
