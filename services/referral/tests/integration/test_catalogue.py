@@ -97,6 +97,7 @@ async def test_the_api_is_documented(api: Api) -> None:
     for path in (
         "/programmes/{code}",
         "/programmes/{code}/waiting-list",
+        "/programmes/{code}/intakes",
         "/referrals",
         "/referrals/{referral_id}/accept",
         "/referrals/{referral_id}/identity",
@@ -106,3 +107,8 @@ async def test_the_api_is_documented(api: Api) -> None:
     accept = schema["paths"]["/referrals/{referral_id}/accept"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in accept["parameters"])
     assert "ReferralOut" in str(accept["responses"]["200"])
+    intakes = schema["paths"]["/programmes/{code}/intakes"]["get"]
+    assert intakes["summary"] == "The next intake dates with the seats free on each"
+    assert "IntakeCalendarOut" in str(intakes["responses"]["200"])
+    assert "problem+json" in str(intakes["responses"]["422"])
+    assert any(p["name"] == "count" and p["schema"]["maximum"] == 52 for p in intakes["parameters"])
