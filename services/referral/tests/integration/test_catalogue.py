@@ -49,6 +49,11 @@ async def test_bad_programmes_are_refused(api: Api) -> None:
         ({"capacity": -1}, ""),
         ({"intake_weekdays": [7]}, "intake weekday"),
         ({"intake_weekdays": [5]}, "closed on every intake weekday"),
+        # a Saturday is no working day: intake there would never come
+        (
+            {"intake_weekdays": [5], "opening_hours": [{"weekday": 5, "start": "09:00", "end": "13:00"}]},
+            "closed on every intake weekday",
+        ),
         ({"country": "NO"}, ""),
         ({"timezone": "Mars/Olympus"}, "unknown timezone"),
         ({"opening_hours": [{"weekday": 0, "start": "10:00", "end": "09:00"}]}, ""),
