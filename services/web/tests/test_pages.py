@@ -49,6 +49,14 @@ def _problem_text(html: str) -> list[str]:
     return [re.sub(r"\s+", " ", m).strip() for m in re.findall(r'class="(?:problem|field-error)"[^>]*>([^<]+)<', html)]
 
 
+def _intake_table(html: str, code: str) -> list[tuple[str, int]]:
+    """The intake board's next intake dates of one programme, with the free seats it shows."""
+    table = re.search(rf'<table class="intakes" id="intakes-{code}">(.*?)</table>', html, re.S)
+    assert table, html
+    rows = re.findall(r'<time datetime="([0-9-]+)">[^<]+</time></th><td class="free-seats">(\d+)</td>', table[1])
+    return [(day, int(free)) for day, free in rows]
+
+
 async def test_every_page_against_the_running_services(web_system: Any, capsys: pytest.CaptureFixture[str]) -> None:
     rng = random.Random(11)
     system = web_system
@@ -115,11 +123,24 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
         board = await coordinator.get("/intake", headers={"Accept-Language": "en"})
         assert f'action="/intake/{rid}/accept"' in board.text
         assert re.search(r"<dt>Free now</dt><dd class=\"free\">12</dd>", board.text), board.text
+        # the next eight intake Mondays from today, Monday 23 November, each with all twelve seats free
+        intakes_api = f"{referral_api}/programmes/RCA-UDV-13/intakes"
+        assert "Next intake dates" in board.text
+        assert "Seats free for a whole course of 13 weeks from the intake date." in board.text
+        mondays = ["2026-11-23", "2026-11-30", "2026-12-07", "2026-12-14", "2026-12-21", "2026-12-28"]
+        mondays += ["2027-01-04", "2027-01-11"]
+        assert _intake_table(board.text, "RCA-UDV-13") == [(day, 12) for day in mondays]
         accepted = await coordinator.post(f"/intake/{rid}/accept", {"key": "accept-1"})
         assert (accepted.status_code, accepted.headers["location"]) == (303, "/intake")
         after = await coordinator.get("/intake")
         assert "Optaget med opstart 2026-11-30." in after.text
         assert ok(await http.get(f"{referral_api}/referrals/{rid}", headers=COORDINATOR))["state"] == "accepted"
+        # its seat from 30 November to 28 February overlaps a whole course from each of those dates
+        assert "Næste opstartsdatoer" in after.text
+        service = ok(await http.get(intakes_api, headers=COORDINATOR))["intakes"]
+        shown = _intake_table(after.text, "RCA-UDV-13")
+        assert shown == [(i["intake_date"], i["free_seats"]) for i in service]
+        assert shown == [(day, 11) for day in mondays]
         again = await coordinator.post(f"/intake/{rid}/accept", {"key": "accept-2"})  # a second click: refused
         assert "Henvisningstjenesten svarede" in (await coordinator.get(again.headers["location"])).text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from forlob_referral.application.intake import offer_free_seats
 from forlob_referral.testing import CASEWORKER, COORDINATOR, OTHER_COORDINATOR, RCA, SCHEDULE, Api, closing_note
@@ -162,3 +163,58 @@ async def test_the_sweep_offers_seats_the_calendar_frees(api: Api) -> None:
     assert offered["state"] == "accepted"
     assert offered["intake_date"] == "2026-08-31"
     assert await offer_free_seats(uow, api.clock.now(), horizon) == 0
+
+
+async def test_free_seats_per_intake_date(api: Api) -> None:
+    """Two seats, 13-week courses, intake on Mondays; from Wednesday 20 May the first intake is 1 June."""
+    await api.programme(capacity=2)
+
+    async def intakes(query: str = "") -> dict[str, Any]:
+        response = await api.client.get(f"/programmes/RCA-UDV-13/intakes{query}", headers=COORDINATOR)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def free(calendar: dict[str, Any]) -> list[tuple[str, int]]:
+        return [(i["intake_date"], i["free_seats"]) for i in calendar["intakes"]]
+
+    empty = await intakes()
+    assert (empty["programme_code"], empty["capacity"], empty["course_weeks"]) == ("RCA-UDV-13", 2, 13)
+    assert free(empty) == [
+        (f"2026-{d}", 2) for d in ("06-01", "06-08", "06-15", "06-22", "06-29", "07-06", "07-13", "07-20")
+    ]
+
+    first, second, third, rejected = [(await api.refer())["id"] for _ in range(4)]
+    await api.act(first, "accept")
+    await api.act(second, "accept")
+    assert (await api.act(third, "accept"))["state"] == "waitlisted"  # waiting holds no seat
+    await api.act(rejected, "reject", {"reason_code": "not_target_group"})
+    # both hold their seats 1 June to 30 August: a whole course fits from 31 August
+    assert free(await intakes("?count=14"))[-2:] == [("2026-08-24", 0), ("2026-08-31", 2)]
+    assert {f for _, f in free(await intakes("?count=13"))} == {0}
+
+    # on Monday 1 June the first starts a week late, and holds the seat until 6 September
+    api.clock.set(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    await api.act(first, "start", {"start_date": "2026-06-08", "schedule": SCHEDULE, "contact_person_id": "c"})
+    calendar = free(await intakes("?count=15"))
+    assert calendar[0] == ("2026-06-01", 0)  # today is an intake day
+    assert calendar[-3:] == [("2026-08-24", 0), ("2026-08-31", 1), ("2026-09-07", 2)]
+
+    # the capacity lowered below the seats held: none free, never fewer
+    await api.programme(capacity=1)
+    assert free(await intakes("?count=15"))[-3:] == [("2026-08-24", 0), ("2026-08-31", 0), ("2026-09-07", 1)]
+
+
+async def test_free_seats_are_the_coordinators_own_and_counted_sanely(api: Api) -> None:
+    await api.programme()
+    for headers, status in ((OTHER_COORDINATOR, 404), (CASEWORKER, 403)):
+        response = await api.client.get("/programmes/RCA-UDV-13/intakes", headers=headers)
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+    for count in ("0", "53", "-1", "many"):
+        response = await api.client.get(f"/programmes/RCA-UDV-13/intakes?count={count}", headers=COORDINATOR)
+        assert response.status_code == 422, (count, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "count" in response.text
+    most = (await api.client.get("/programmes/RCA-UDV-13/intakes?count=52", headers=COORDINATOR)).json()
+    assert len(most["intakes"]) == 52
+    assert (await api.client.get("/programmes/NOPE/intakes", headers=COORDINATOR)).status_code == 404

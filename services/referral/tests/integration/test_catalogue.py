@@ -49,6 +49,11 @@ async def test_bad_programmes_are_refused(api: Api) -> None:
         ({"capacity": -1}, ""),
         ({"intake_weekdays": [7]}, "intake weekday"),
         ({"intake_weekdays": [5]}, "closed on every intake weekday"),
+        # a Saturday is no working day: intake there would never come
+        (
+            {"intake_weekdays": [5], "opening_hours": [{"weekday": 5, "start": "09:00", "end": "13:00"}]},
+            "closed on every intake weekday",
+        ),
         ({"country": "NO"}, ""),
         ({"timezone": "Mars/Olympus"}, "unknown timezone"),
         ({"opening_hours": [{"weekday": 0, "start": "10:00", "end": "09:00"}]}, ""),
@@ -97,6 +102,7 @@ async def test_the_api_is_documented(api: Api) -> None:
     for path in (
         "/programmes/{code}",
         "/programmes/{code}/waiting-list",
+        "/programmes/{code}/intakes",
         "/referrals",
         "/referrals/{referral_id}/accept",
         "/referrals/{referral_id}/identity",
@@ -106,3 +112,8 @@ async def test_the_api_is_documented(api: Api) -> None:
     accept = schema["paths"]["/referrals/{referral_id}/accept"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in accept["parameters"])
     assert "ReferralOut" in str(accept["responses"]["200"])
+    intakes = schema["paths"]["/programmes/{code}/intakes"]["get"]
+    assert intakes["summary"] == "The next intake dates with the seats free on each"
+    assert "IntakeCalendarOut" in str(intakes["responses"]["200"])
+    assert "problem+json" in str(intakes["responses"]["422"])
+    assert any(p["name"] == "count" and p["schema"]["maximum"] == 52 for p in intakes["parameters"])

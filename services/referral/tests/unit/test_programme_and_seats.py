@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from forlob_referral.domain.programme import Programme, ProgrammeKind, define
-from forlob_referral.domain.seats import Seat, estimated_starts, first_free_intake, peak_occupancy
+from forlob_referral.domain.seats import (
+    IntakeSeats,
+    Seat,
+    estimated_starts,
+    first_free_intake,
+    free_seats_by_intake,
+    peak_occupancy,
+)
 from forlob_shared.errors import InvalidInput
 from forlob_shared.events.common import AttendanceRules, TimeWindow
 
@@ -99,6 +106,65 @@ def test_waiting_list_estimate_on_courses_that_end_on_known_dates() -> None:
     # with capacity lowered below the seats held, the surplus must end first
     assert estimated_starts(programme(capacity=1), seats, [today], today) == [date(2026, 7, 27)]
     assert estimated_starts(programme(capacity=0), seats, [today], today) == [None]
+
+
+def free(p: Programme, seats: list[Seat], today: date, count: int) -> list[tuple[str, int]]:
+    return [(i.day.isoformat(), i.free) for i in free_seats_by_intake(p, seats, today, count)]
+
+
+def test_free_seats_skip_the_holiday_monday_and_count_whole_courses() -> None:
+    """Intake on Mondays, courses of 4 weeks; from Wednesday 20 May the Whit Monday (25 May) is skipped."""
+    p = programme(capacity=3, default_weeks=4)
+    assert free(p, [], date(2026, 5, 20), 3) == [("2026-06-01", 3), ("2026-06-08", 3), ("2026-06-15", 3)]
+    # an intake day itself is the first one listed
+    assert free_seats_by_intake(p, [], date(2026, 6, 1), 1) == [IntakeSeats(date(2026, 6, 1), 3)]
+    assert free_seats_by_intake(p, [], date(2026, 6, 1), 0) == []
+
+
+def test_a_full_programme_has_no_seats_until_the_courses_end() -> None:
+    p = programme(capacity=2, default_weeks=4)
+    full = [Seat(date(2026, 6, 1), date(2026, 6, 29)), Seat(date(2026, 6, 1), date(2026, 6, 29))]
+    assert free(p, full, date(2026, 5, 20), 6) == [
+        ("2026-06-01", 0),
+        ("2026-06-08", 0),
+        ("2026-06-15", 0),
+        ("2026-06-22", 0),
+        ("2026-06-29", 2),  # both end on Sunday 28 June
+        ("2026-07-06", 2),
+    ]
+
+
+def test_a_seat_freeing_or_taken_mid_way_counts_for_the_whole_course() -> None:
+    p = programme(capacity=1, default_weeks=4)
+    frees = Seat(date(2026, 5, 4), date(2026, 6, 15))  # held now, free from Monday 15 June
+    assert free(p, [frees], date(2026, 5, 20), 3) == [("2026-06-01", 0), ("2026-06-08", 0), ("2026-06-15", 1)]
+    taken = Seat(date(2026, 6, 22), date(2026, 7, 20))  # free now, taken from Monday 22 June
+    assert free(p, [taken], date(2026, 5, 20), 6) == [
+        ("2026-06-01", 0),  # 1-28 June would run into it
+        ("2026-06-08", 0),
+        ("2026-06-15", 0),
+        ("2026-06-22", 0),
+        ("2026-06-29", 0),
+        ("2026-07-06", 0),
+    ]
+    assert free(p, [taken], date(2026, 7, 20), 1) == [("2026-07-20", 1)]
+    # two seats held one after the other take one seat, not two
+    assert [f for _, f in free(programme(capacity=2, default_weeks=4), [frees, taken], date(2026, 5, 20), 4)] == [
+        1,
+        1,
+        1,
+        1,
+    ]
+
+
+def test_capacity_lowered_below_the_seats_held_gives_no_seats_not_fewer_than_none() -> None:
+    held = [Seat(date(2026, 6, 1), date(2026, 6, 29))] * 3
+    assert free(programme(capacity=1, default_weeks=4), held, date(2026, 5, 20), 5)[-2:] == [
+        ("2026-06-22", 0),
+        ("2026-06-29", 1),
+    ]
+    assert [f for _, f in free(programme(capacity=1, default_weeks=4), held, date(2026, 5, 20), 4)] == [0] * 4
+    assert [f for _, f in free(programme(capacity=0, default_weeks=4), [], date(2026, 5, 20), 2)] == [0, 0]
 
 
 @pytest.mark.parametrize(

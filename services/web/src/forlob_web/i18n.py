@@ -146,6 +146,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "intake.position": ("Nr.", "No."),
     "intake.waiting_days": ("Ventet (dage)", "Waited (days)"),
     "intake.estimated_start": ("Forventet start", "Estimated start"),
+    "intake.dates": ("Næste opstartsdatoer", "Next intake dates"),
+    "intake.dates_caption": (
+        "Ledige pladser til et helt forløb på {weeks} uger fra opstartsdatoen.",
+        "Seats free for a whole course of {weeks} weeks from the intake date.",
+    ),
+    "intake.date": ("Opstart", "Intake date"),
+    "intake.free_seats": ("Ledige pladser", "Free seats"),
     "intake.no_programmes": ("Ingen forløb i kataloget.", "No programmes in the catalogue."),
     "reject.not_target_group": ("Ikke i målgruppen", "Not in the target group"),
     "reject.no_capacity_long_term": ("Ingen plads på længere sigt", "No capacity in the long term"),

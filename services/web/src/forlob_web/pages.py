@@ -284,15 +284,18 @@ async def intake(request: Request) -> Response:
     if new.data is not None:
         new.data = [r for r in new.data if r["provider_org"] == user.org]
     programmes = catalogue.data or []
-    lists = await asyncio.gather(
-        *(part(request, api.get("referral", f"/programmes/{p['code']}/waiting-list")) for p in programmes)
+    lists, calendars = await asyncio.gather(
+        asyncio.gather(
+            *(part(request, api.get("referral", f"/programmes/{p['code']}/waiting-list")) for p in programmes)
+        ),
+        asyncio.gather(*(part(request, api.get("referral", f"/programmes/{p['code']}/intakes")) for p in programmes)),
     )
     return web.render(
         request,
         "intake.html",
         new=new,
         catalogue=catalogue,
-        boards=list(zip(programmes, lists, strict=True)),
+        boards=list(zip(programmes, lists, calendars, strict=True)),
         reasons=REJECT_REASONS,
         key=lambda: str(uuid.uuid4()),
     )

@@ -8,9 +8,17 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from forlob_referral.api.deps import Horizon, UoW
-from forlob_referral.api.schemas import CODE, MoveIn, ProgrammeIn, ProgrammeOut, WaitingListOut, WeekFlowOut
+from forlob_referral.api.schemas import (
+    CODE,
+    IntakeCalendarOut,
+    MoveIn,
+    ProgrammeIn,
+    ProgrammeOut,
+    WaitingListOut,
+    WeekFlowOut,
+)
 from forlob_referral.application.catalogue import DefineProgramme, define_programme, get_programme, list_programmes
-from forlob_referral.application.intake import move_on_waiting_list, waiting_list, weekly_flow
+from forlob_referral.application.intake import intake_calendar, move_on_waiting_list, waiting_list, weekly_flow
 from forlob_shared.http.auth import CurrentPrincipal
 from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
 
@@ -70,6 +78,17 @@ async def get_one(
 async def get_waiting_list(code: Code, principal: CurrentPrincipal, uow: UoW, horizon: Horizon) -> WaitingListOut:
     principal.require("coordinator")
     return WaitingListOut.of(await waiting_list(uow, principal, code, horizon))
+
+
+@router.get("/{code}/intakes", summary="The next intake dates with the seats free on each")
+async def get_intakes(
+    code: Code,
+    principal: CurrentPrincipal,
+    uow: UoW,
+    count: Annotated[int, Query(ge=1, le=52, description="how many intake dates, from today on")] = 8,
+) -> IntakeCalendarOut:
+    principal.require("coordinator")
+    return IntakeCalendarOut.of(await intake_calendar(uow, principal, code, count))
 
 
 @router.post(

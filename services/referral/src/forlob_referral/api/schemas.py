@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from forlob_referral.application.intake import WaitingList, WeekFlow
+from forlob_referral.application.intake import IntakeCalendar, WaitingList, WeekFlow
 from forlob_referral.application.referrals import ReferralView
 from forlob_referral.domain.participant import IdentityScheme
 from forlob_referral.domain.programme import Programme, ProgrammeKind
@@ -286,6 +286,27 @@ class WaitingListOut(BaseModel):
                 )
                 for e in w.entries
             ],
+        )
+
+
+class IntakeSeatsOut(BaseModel):
+    intake_date: date
+    free_seats: int = Field(ge=0, description="seats free for a whole course of the default length from this day")
+
+
+class IntakeCalendarOut(BaseModel):
+    programme_code: str
+    capacity: int
+    course_weeks: int = Field(description="the programme's default course length, which the free seats are counted for")
+    intakes: list[IntakeSeatsOut]
+
+    @classmethod
+    def of(cls, c: IntakeCalendar) -> IntakeCalendarOut:
+        return cls(
+            programme_code=c.programme_code,
+            capacity=c.capacity,
+            course_weeks=c.course_weeks,
+            intakes=[IntakeSeatsOut(intake_date=i.day, free_seats=i.free) for i in c.intakes],
         )
 
 

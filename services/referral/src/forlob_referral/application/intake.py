@@ -12,6 +12,7 @@ from forlob_referral.application.common import locked_intake, own_programme, pro
 from forlob_referral.application.referrals import ReferralView
 from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_referral.domain.referral import Intake, Referral, RejectReason
+from forlob_referral.domain.seats import IntakeSeats, free_seats_by_intake
 from forlob_shared.errors import InvalidInput, NotFound
 from forlob_shared.http.auth import Principal
 
@@ -113,6 +114,24 @@ def _waiting_list(code: str, capacity: int, intake: Intake, now: datetime) -> Wa
         for r, p, e in intake.positions(now)
     ]
     return WaitingList(code, capacity, sum(1 for r in intake.holders if r.seat and r.seat.end > today), entries)
+
+
+@dataclass(frozen=True)
+class IntakeCalendar:
+    programme_code: str
+    capacity: int
+    course_weeks: int
+    intakes: list[IntakeSeats]
+
+
+async def intake_calendar(uow: ReferralUnitOfWork, coordinator: Principal, code: str, count: int) -> IntakeCalendar:
+    """The next ``count`` intake days of one of the coordinator's programmes, with the seats free on each."""
+    async with uow:
+        programme = await own_programme(uow, coordinator.org, code)
+        seats = [s for r in await uow.referrals.seat_holders(programme.provider_org, code) if (s := r.seat)]
+        today = programme.calendar.local_date(uow.clock.now())
+        intakes = free_seats_by_intake(programme, seats, today, count)
+        return IntakeCalendar(code, programme.capacity, programme.default_weeks, intakes)
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,11 @@ def define(
     if not opening_hours:
         raise InvalidInput("name the opening hours, at least one weekday window", field="opening_hours")
     _check_no_overlap(opening_hours, "opening_hours")
-    if not any(o.weekday in intake_weekdays for o in opening_hours):
-        raise InvalidInput("the programme is closed on every intake weekday", field="intake_weekdays")
+    # The calendar has no intake at weekends, so a programme open only then could never take anyone.
+    if not any(o.weekday in intake_weekdays and o.weekday < 5 for o in opening_hours):
+        raise InvalidInput(
+            "the programme is closed on every intake weekday (intake is Monday to Friday)", field="intake_weekdays"
+        )
     programme = Programme(
         provider_org=provider_org,
         code=code,

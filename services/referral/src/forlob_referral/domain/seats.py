@@ -85,3 +85,28 @@ def estimated_starts(
         estimates.append(start)
         heapq.heappush(frees, start + timedelta(weeks=programme.default_weeks))
     return estimates
+
+
+@dataclass(frozen=True)
+class IntakeSeats:
+    """How many courses of the programme's default length could still start on an intake day."""
+
+    day: date
+    free: int
+
+
+def free_seats_by_intake(programme: Programme, seats: Sequence[Seat], today: date, count: int) -> list[IntakeSeats]:
+    """The next ``count`` intake days from ``today`` on, each with the seats free for a whole course.
+
+    A course starting on a day needs its seat for all of [day, day + default_weeks), so a seat
+    that frees mid-way through does not count, and the busiest moment decides. When the capacity
+    was lowered below the seats already held the answer is 0, never a negative number.
+    """
+    length = timedelta(weeks=programme.default_weeks)
+    intakes: list[IntakeSeats] = []
+    day = programme.next_intake_day(today)
+    for _ in range(count):
+        free = programme.capacity - peak_occupancy(seats, day, day + length)
+        intakes.append(IntakeSeats(day, max(free, 0)))
+        day = programme.next_intake_day(day + timedelta(days=1))
+    return intakes
