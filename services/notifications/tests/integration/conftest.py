@@ -185,8 +185,14 @@ class World:
         response = await self.client.put(f"/staff/{staff_id}", json=body, headers=auth(org, "admin-1", "admin"))
         assert response.status_code == 200, response.text
 
-    async def start_course(self, *, escalation_minutes: int = 30, legal_basis: str | None = "LAB-32-1-2") -> Course:
-        course = Course(referral_id=uuid4(), participant_id=uuid4())
+    async def start_course(
+        self,
+        *,
+        escalation_minutes: int = 30,
+        legal_basis: str | None = "LAB-32-1-2",
+        course: Course | None = None,
+    ) -> Course:
+        course = course or Course(referral_id=uuid4(), participant_id=uuid4())
         await self.publish(
             ProgrammeStarted(
                 referral_id=course.referral_id,

@@ -4,7 +4,9 @@ alert.raised; one alert however often the event comes; a late arrival closes it.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any
+from uuid import uuid4
 
 from forlob_shared.testing.wait import eventually
 
@@ -128,3 +130,25 @@ async def _count(items: list[Any], n: int) -> bool:
 
 async def _at_least(value: Any, n: int) -> bool:
     return int(await value) >= n
+
+
+async def test_an_absence_that_overtook_its_course_start_reaches_the_contact_person(world: Any) -> None:
+    # After a backlog, the course's start and its first absence (different aggregates, handled
+    # side by side) can arrive the other way round: the alert waits unassigned, then follows.
+    course = SimpleNamespace(referral_id=uuid4(), participant_id=uuid4())  # not started yet
+    absence = world.absence(course)
+    await world.publish(absence)
+    alert = await world.alert_for(f"absence:{absence.absence_id}")
+    assert alert["recipient_staff_id"] == "unassigned"
+    assert world.smtp.to("kp1@rca.example") == []
+
+    await world.start_course(course=course)
+
+    async def assigned() -> Any:
+        rows = await world.rows("SELECT recipient_staff_id FROM alerts WHERE id = :a", a=alert["id"])
+        return rows[0]["recipient_staff_id"] == "kp-1" and await _mails(world, "kp1@rca.example")
+
+    [mail] = await eventually(assigned, what="the waiting alert to reach the contact person, with its e-mail")
+    assert str(course.participant_id)[:8] in mail.message["Subject"]
+    inbox = await world.client.get("/inbox", headers=world.auth(world.provider, "kp-1", "contact_person"))
+    assert [item["id"] for item in inbox.json()] == [str(alert["id"])]

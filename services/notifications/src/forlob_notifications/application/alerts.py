@@ -23,7 +23,10 @@ from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.errors import InvalidInput, NotFound
 from forlob_shared.events import AbsenceDetected, AbsenceResolved, AgreementBreached, ContactRecorded, ProgrammeEnded
 from forlob_shared.http.auth import Principal
+from forlob_shared.logging import get_logger
 from forlob_shared.working_time import WorkingHours
+
+log = get_logger("forlob.notifications.alerts")
 
 
 def _hours(member: StaffMember | None, calendar: ProviderCalendar) -> WorkingHours:
@@ -146,6 +149,35 @@ async def on_absence_detected(
     )
     await _raise(uow, options, alert, recipient=member)
     await uow.commit()
+
+
+async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, referral_id: UUID) -> int:
+    """Give a course's unassigned alerts to the people its assignment now names.
+
+    A course's start and its first absence are different aggregates in one queue, handled side
+    by side, so after a backlog the absence can be handled first and find no contact person.
+    When the assignment arrives, such alerts go to the contact person (absences) or the
+    referring caseworker (the rest), with the e-mail they would have had. The caller commits.
+    """
+    assignment = await uow.assignments.get(referral_id)
+    if assignment is None:
+        return 0
+    now, assigned = uow.clock.now(), 0
+    for alert in await uow.alerts.unassigned(referral_id):
+        staff_id = assignment.contact_person_id if alert.kind is AlertKind.ABSENCE else assignment.caseworker_id
+        if not staff_id:
+            continue
+        alert.recipient_staff_id = staff_id
+        await uow.alerts.save(alert)
+        deliveries = await _email(uow, options, alert, staff_id, now)
+        await uow.deliveries.add(*deliveries)
+        uow.inbox_changed(alert.org, [staff_id], alert.id, "raised")
+        if deliveries:
+            uow.wake_dispatcher()
+        assigned += 1
+    if assigned:
+        log.info("alerts.assigned_late", referral_id=str(referral_id), alerts=assigned)
+    return assigned
 
 
 async def on_absence_resolved(uow: NotificationsUnitOfWork, event: AbsenceResolved) -> None:

@@ -82,6 +82,7 @@ async def record_referral_closed(uow: NotificationsUnitOfWork, event: ReferralRe
 
 
 async def record_programme_started(uow: NotificationsUnitOfWork, event: ProgrammeStarted) -> None:
+    """Who looks after the course; the caller commits (with what else the start brings)."""
     existing = await uow.assignments.get(event.referral_id, for_update=True)
     await uow.assignments.save(
         Assignment(
@@ -100,7 +101,6 @@ async def record_programme_started(uow: NotificationsUnitOfWork, event: Programm
             state="started",
         )
     )
-    await uow.commit()
 
 
 async def record_agreement_changed(uow: NotificationsUnitOfWork, event: AgreementChanged) -> None:

@@ -20,7 +20,7 @@ from forlob_notifications.db.models import (
     StaffRow,
     SubscriptionRow,
 )
-from forlob_notifications.domain.alerts import Alert, AlertKind, AlertState
+from forlob_notifications.domain.alerts import UNASSIGNED, Alert, AlertKind, AlertState
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
 from forlob_notifications.domain.directory import Assignment, StaffMember
 from forlob_notifications.domain.policy import NoticeRecipient, NotificationPolicy
@@ -154,6 +154,20 @@ class AlertRepository:
             query = query.with_for_update()
         row = await self.session.scalar(query)
         return _alert(row) if row else None
+
+    async def unassigned(self, referral_id: UUID) -> list[Alert]:
+        """Open alerts of a course raised before anyone was known to receive them."""
+        query = (
+            sa.select(AlertRow)
+            .where(
+                AlertRow.referral_id == referral_id,
+                AlertRow.recipient_staff_id == UNASSIGNED,
+                AlertRow.state == AlertState.OPEN.value,
+            )
+            .order_by(AlertRow.raised_at)
+            .with_for_update()
+        )
+        return [_alert(row) for row in (await self.session.scalars(query)).all()]
 
     async def inbox(
         self,
