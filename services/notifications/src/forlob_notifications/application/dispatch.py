@@ -76,7 +76,7 @@ async def dispatch_due(
 
 async def _claim(uow: NotificationsUnitOfWork, options: Options, now: datetime) -> list[_Job]:
     async with uow:
-        claimed = await uow.deliveries.claim(now, now + options.claim_lease, options.batch_size)
+        claimed = await uow.deliveries.claim(now, options.claim_lease, options.batch_size)
         emails = [d for d in claimed if d.channel is Channel.EMAIL]
         addresses = await uow.staff.addresses([(d.org, d.recipient) for d in emails])
         hooks = [d for d in claimed if d.channel is Channel.WEBHOOK]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -227,14 +227,20 @@ class DeliveryRepository:
         if deliveries:
             await self.session.execute(sa.insert(DeliveryRow), [_columns(d) for d in deliveries])
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
-        """Take up to ``limit`` due deliveries for sending; a crashed sender's claim runs out."""
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+        """Take up to ``limit`` due deliveries for sending; a crashed sender's claim runs out.
+
+        Due-ness is business time (``now``), but the lease runs on the database's own clock: it
+        bounds how long a sender may hold a delivery, which is real time. On the business clock, a
+        clock moved forward (as the tests move it, or an operator's correction) would expire the
+        lease of a send still in progress and hand it to a second sender: a second e-mail.
+        """
         due = (
             sa.select(DeliveryRow.id)
             .where(
                 DeliveryRow.state == DeliveryState.PENDING.value,
                 DeliveryRow.next_attempt_at <= now,
-                sa.or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now),
+                sa.or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < sa.func.now()),
             )
             .order_by(DeliveryRow.next_attempt_at)
             .limit(limit)
@@ -244,7 +250,7 @@ class DeliveryRepository:
         stmt = (
             sa.update(DeliveryRow)
             .where(DeliveryRow.id.in_(due))
-            .values(claimed_until=lease_until)
+            .values(claimed_until=sa.func.now() + lease)
             .returning(DeliveryRow)
         )
         rows = (await self.session.execute(stmt)).scalars().all()
