@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -21,7 +21,7 @@ from forlob_shared.testing.wait import eventually
 
 from .ledger import WEBHOOK_TYPES, FaultWindow, Ledger, Report
 
-Fault = Callable[[], Awaitable[None]]
+Fault = Callable[[], Coroutine[None, None, None]]
 
 
 @dataclass

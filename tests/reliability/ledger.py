@@ -187,7 +187,7 @@ class Ledger:
         pending = await _fetch(
             self.system.databases["notifications"], "SELECT count(*) AS n FROM deliveries WHERE state = 'pending'"
         )
-        return pending[0]["n"] == 0
+        return bool(pending[0]["n"] == 0)
 
     # -- counting ---------------------------------------------------------------------------------
 
@@ -261,13 +261,13 @@ class Ledger:
             ("escalation", escalated, self.expected.escalated),
             ("breach", breaches, self.expected.breached),
         ):
-            count.lost += count.note(f"no {what}", wanted - actual)  # type: ignore[operator]
-            count.unexpected += count.note(f"{what} not expected", actual - wanted)  # type: ignore[operator]
+            count.lost += count.note(f"no {what}", wanted - actual)
+            count.unexpected += count.note(f"{what} not expected", actual - wanted)
         return count
 
     def _sweep(self, outbox: list[asyncpg.Record]) -> Count:
         """The sweep's ``absence.detected`` events: one per missed arrival, however many replicas swept."""
-        detected = Counter()
+        detected: Counter[tuple[str, date]] = Counter()
         for row in outbox:
             if row["routing_key"] == "absence.detected.v1":
                 data = json.loads(row["body"])["data"]

@@ -112,7 +112,7 @@ class DeadLetters:
 async def drain_dead_letters(
     broker_url: str, queues: list[str]
 ) -> dict[str, list[aio_pika.abc.AbstractIncomingMessage]]:
-    found = {}
+    found: dict[str, list[aio_pika.abc.AbstractIncomingMessage]] = {}
     connection = await aio_pika.connect(broker_url)
     async with connection:
         channel = await connection.channel()
