@@ -75,7 +75,7 @@ async def test_each_service_killed_mid_batch(
                 await asyncio.to_thread(process.restart)
             run.window.heal()
 
-        await run.play([8, 8, 0, 0], fault=kill_each_service)
+        await run.play([8, 8, 0, 0], fault=kill_each_service, on_day=0)
         report = await run.finish(resends=True)
         assert [p.name for p in killed] == list(BUSY)
         assert [p.port for p in took_over] == [r.port for r in replicas if r is not relaying]
