@@ -60,7 +60,7 @@ class Run:
                     print("alerts by kind, recipient and state:", sorted(tuple(r) for r in await conn.fetch(query)))
                 finally:
                     await conn.close()
-            except Exception as exc:  # noqa: BLE001  (a diagnosis must not hide the failure)
+            except Exception as exc:
                 print("alerts unreadable:", repr(exc))
             raise
 
@@ -89,8 +89,10 @@ class Run:
             assert report.effects["e-mails"].resent == report.effects["webhooks"].resent == 0, report.problems()
         assert report.recovered > 0, "no event crossed the fault: the fault hit nothing in flight"
         # The bar: consumers back within 30 s of each fault.
-        assert report.back_after is not None, "no consumer processed anything after the fault"
-        assert report.back_after < 30, report.back_after
+        if report.back_after is None:  # healed as the load ended: nothing came after to be consumed
+            assert report.published_after_heal == 0, "events came after the fault, and no consumer took them"
+        else:
+            assert report.back_after < 30, report.back_after
         return report
 
 

@@ -99,6 +99,7 @@ class Report:
     processed: int
     recovered: int
     back_after: float | None
+    published_after_heal: int
     event_count: Count
     effects: dict[str, Count]
 
@@ -220,6 +221,8 @@ class Ledger:
                     back = (min(after) - healed).total_seconds()
                     back_after = max(back_after or 0.0, back)
         counted.total = processed
+        healed_at = self.window.healed or datetime.now(UTC)
+        after_heal = sum(1 for r in outbox if r["created_at"] > healed_at)
         effects = {
             "alerts": await self._alerts(),
             "sweep": self._sweep(outbox),
@@ -227,7 +230,9 @@ class Ledger:
             "webhooks": await self._webhooks(),
             "courses": await self._courses(),
         }
-        return Report(self.window.name, len(published), deliveries, processed, recovered, back_after, counted, effects)
+        return Report(
+            self.window.name, len(published), deliveries, processed, recovered, back_after, after_heal, counted, effects
+        )
 
     async def _alerts(self) -> Count:
         """Alert rows against the driver: one absence alert per missed arrival (late or absent),
