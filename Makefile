@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up demo uv sync test lint typecheck pytest test-fast bench events compose-check clean-test-databases browser
+.PHONY: up demo uv sync test lint typecheck pytest test-fast test-reliability bench events compose-check clean-test-databases browser
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
@@ -34,6 +34,9 @@ pytest:
 
 test-fast:  ## everything but the slow fault-injection tests
 	$(UV) run --no-sync pytest -m "not slow"
+
+test-reliability: sync  ## faults under a course load (private broker and database) and the hostile-caller tests
+	$(UV) run --no-sync pytest tests/reliability tests/security -s
 
 bench: sync  ## benchmarks: each prints a ratio against a ceiling measured in the same run
 	$(UV) run --no-sync python bench/relay.py

@@ -120,6 +120,7 @@ def build_runtime(spec: ServiceSpec[U], settings: ServiceSettings, clock: Clock 
         delivery_limit=settings.delivery_limit,
         backoff_max=settings.retry_backoff_max,
         stopping=runtime.stopping,
+        test_redeliver_share=settings.test_redeliver_share,
     )
     for subscription in spec.subscriptions:
         consumer = EventConsumer(config, subscription, runtime.uow, broker)

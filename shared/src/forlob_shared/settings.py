@@ -62,6 +62,14 @@ class ServiceSettings(BaseSettings):
     retry_backoff_max: float = Field(default=30.0, gt=0)
     watchdog_interval: float = Field(default=10.0, gt=0, description="seconds between consumer checks")
 
+    test_redeliver_share: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="tests only (refused unless ENVIRONMENT=test): share of deliveries a consumer requeues after "
+        "its commit instead of acknowledging, as if the acknowledgement were lost",
+    )
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger request bodies get 413")
     clock_offset_file: str = Field(
         default="", description="tests only: a file holding seconds to add to the clock (refused in production)"
@@ -102,6 +110,9 @@ class ServiceSettings(BaseSettings):
             and not self.jwt_jwks_url
         ):
             raise ValueError("set FORLOB_JWT_SECRET or FORLOB_JWT_JWKS_URL in production")
+        if self.test_redeliver_share and self.environment != "test":
+            # A fault switch for the reliability suite: it must never reach a real deployment.
+            raise ValueError("TEST_REDELIVER_SHARE is a test fault switch: only with ENVIRONMENT=test")
         return self
 
     @property

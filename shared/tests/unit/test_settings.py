@@ -288,3 +288,25 @@ def test_non_postgres_url_is_refused(url: str) -> None:
 def test_text_that_is_not_a_url_is_refused(url: str) -> None:
     with pytest.raises(ValueError, match="not a database URL"):
         plain_postgres_url(url)
+
+
+# --- the test-only redelivery switch -------------------------------------------------------------
+
+
+def test_the_redelivery_switch_is_off_by_default() -> None:
+    assert XSettings().test_redeliver_share == 0.0
+
+
+def test_the_redelivery_switch_works_only_in_the_test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORLOB_TEST_REDELIVER_SHARE", "0.3")
+    for environment in ("development", "production", "staging"):
+        monkeypatch.setenv("FORLOB_ENVIRONMENT", environment)
+        if environment == "production":
+            monkeypatch.setenv("FORLOB_JWT_SECRET", "a-real-secret-for-this-check")
+        with pytest.raises(ValidationError, match="test fault switch"):
+            XSettings()
+    monkeypatch.setenv("FORLOB_ENVIRONMENT", "test")
+    assert XSettings().test_redeliver_share == 0.3
+    monkeypatch.setenv("FORLOB_TEST_REDELIVER_SHARE", "1.5")
+    with pytest.raises(ValidationError):
+        XSettings()

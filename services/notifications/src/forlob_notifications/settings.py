@@ -32,6 +32,9 @@ class NotificationsSettings(ServiceSettings):
         default=2, ge=1, le=16, description="dispatcher loops per process: one claims while another records"
     )
     dispatch_poll_interval: float = Field(default=1.0, gt=0, description="seconds between polls without NOTIFY")
+    dispatch_claim_lease: float = Field(
+        default=120.0, gt=0, description="seconds a sender holds a claimed delivery; a crashed sender's claim runs out"
+    )
     delivery_retry_hours: float = Field(default=24.0, gt=0, description="how long a delivery is retried")
     webhook_timeout: float = Field(default=10.0, gt=0)
     webhook_require_https: bool | None = Field(

@@ -14,6 +14,11 @@ What happens to a message:
   us with the error once the broker's delivery count is one short of the limit;
 - already in the inbox (a redelivery) → acknowledged, no second effect.
 
+A fault switch for the reliability suite, ``test_redeliver_share`` (``FORLOB_TEST_REDELIVER_SHARE``,
+which the settings refuse unless ``FORLOB_ENVIRONMENT=test``): after the commit, that share of
+deliveries is requeued instead of acknowledged, as if the acknowledgement had been lost; each
+message at most ``TEST_REDELIVERIES`` times, so the queue's delivery limit is never reached.
+
 FastStream hands a subscriber one delivery at a time. A subscription with ``lanes`` > 1 spreads
 deliveries over that many lanes by their ``subject`` header, so aggregates are handled
 concurrently; and never are two of the same aggregate (CloudEvent ``subject``) handled at once:
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -64,6 +70,8 @@ DETAIL_HEADER = "x-forlob-detail"
 # A canary is a probe the service's watchdog puts straight into its own queue to see that the
 # consumer really receives messages; it is acknowledged and otherwise ignored.
 CANARY_HEADER = "x-forlob-canary"
+# Most requeues of one message by the test fault switch: far below any delivery limit.
+TEST_REDELIVERIES = 2
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,7 @@ class ConsumerConfig:
     delivery_limit: int = 10
     backoff_max: float = 30.0
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    test_redeliver_share: float = 0.0  # the test fault switch (see the module docstring); 0 in production
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -279,8 +288,15 @@ class EventConsumer(Generic[U]):
                     continue
                 return await self._handler_failed(message, envelope, exc)
         metrics.HANDLER_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+        if self._lose_acknowledgement(message):
+            await self._settle(message.nack(requeue=True))
+            return self._count(envelope.routing_key, "requeued-by-test-switch")
         await self._settle(message.ack())
         return self._count(envelope.routing_key, outcome)
+
+    def _lose_acknowledgement(self, message: Any) -> bool:
+        share = self.config.test_redeliver_share
+        return bool(share) and _delivery_count(message.raw_message) < TEST_REDELIVERIES and random.random() < share
 
     async def _handler_failed(self, message: Any, envelope: Envelope[Any], exc: Exception) -> str:
         deliveries = _delivery_count(message.raw_message) + 1

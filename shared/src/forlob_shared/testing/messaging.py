@@ -188,6 +188,7 @@ async def running_consumer(
     delivery_limit: int = 10,
     behaviour: Behaviour | None = None,
     backoff_max: float = 0.5,
+    test_redeliver_share: float = 0.0,
 ) -> AsyncIterator[TestConsumer]:
     """A consumer whose effect is a row in ``effects`` per handled event."""
     topology = Topology(prefix=prefix, delivery_limit=delivery_limit)
@@ -205,7 +206,12 @@ async def running_consumer(
 
     broker = RabbitBroker(broker_url, log_level=logging.DEBUG)
     config = ConsumerConfig(
-        service="test", topology=topology, prefetch=16, delivery_limit=delivery_limit, backoff_max=backoff_max
+        service="test",
+        topology=topology,
+        prefetch=16,
+        delivery_limit=delivery_limit,
+        backoff_max=backoff_max,
+        test_redeliver_share=test_redeliver_share,
     )
     consumer = EventConsumer(config, Subscription(purpose, {ReferralReceived: handle}), db.uow, broker)
     consumer.attach()

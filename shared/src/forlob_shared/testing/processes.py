@@ -115,8 +115,14 @@ class System:
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]
 
+    def replicas(self, name: str) -> list[ServiceProcess]:
+        """Every process of service ``name``: the first is keyed ``name``, the others ``name#2``..."""
+        return [process for key, process in self.services.items() if key.partition("#")[0] == name]
+
     def url(self, name: str) -> str:
-        return self.services[name].url
+        """The first replica of ``name`` that runs (a killed replica's callers move to the next)."""
+        replicas = self.replicas(name) if "#" not in name else [self.services[name]]
+        return next((r for r in replicas if r.running), replicas[0]).url
 
     def move_clock(self, delta: timedelta) -> timedelta:
         """Move every service's clock forward by ``delta`` (from their next clock reading on)."""
@@ -137,8 +143,12 @@ def running_system(
     databases: Mapping[str, str],
     env: Mapping[str, str] | None = None,
     services: tuple[str, ...] = SERVICES,
+    replicas: Mapping[str, int] | None = None,
     timeout: float = 90,
 ) -> Iterator[System]:
+    """The services as processes; ``replicas={"attendance": 2}`` runs two processes of one service
+    on the same database and queues (keyed ``attendance`` and ``attendance#2``), as a deployment
+    with several replicas would."""
     workdir.mkdir(parents=True, exist_ok=True)
     clock_file = workdir / "clock-offset"
     write_clock_offset(str(clock_file), timedelta(0))
@@ -156,14 +166,17 @@ def running_system(
     system = System({}, clock_file, workdir, databases=dict(databases))
     for name in services:
         upper = name.upper()
-        port = free_port()
-        process_env = {
-            **base,
-            f"FORLOB_{upper}_PORT": str(port),
-            f"FORLOB_{upper}_HOST": "127.0.0.1",
-            f"FORLOB_{upper}_DATABASE_URL": databases[name],
-        }
-        system.services[name] = ServiceProcess(name, port, process_env, workdir / f"{name}.log")
+        for replica in range(1, (replicas or {}).get(name, 1) + 1):
+            key = name if replica == 1 else f"{name}#{replica}"
+            port = free_port()
+            process_env = {
+                **base,
+                f"FORLOB_{upper}_PORT": str(port),
+                f"FORLOB_{upper}_HOST": "127.0.0.1",
+                f"FORLOB_{upper}_DATABASE_URL": databases[name],
+            }
+            log_name = key.replace("#", "-")
+            system.services[key] = ServiceProcess(name, port, process_env, workdir / f"{log_name}.log")
     try:
         for process in system.services.values():
             process.start()

@@ -21,6 +21,7 @@ class Options:
         return cls(
             base_url=settings.public_base_url,
             retry_window=timedelta(hours=settings.delivery_retry_hours),
+            claim_lease=timedelta(seconds=settings.dispatch_claim_lease),
             batch_size=settings.dispatch_batch_size,
             require_https=bool(settings.webhook_require_https),
         )
