@@ -5,14 +5,11 @@ private cluster of its own, so the other three services keep working; events for
 queue (the consumer retries in process, never dead-letters), and the driver's alert checks wait
 for it. Afterwards nothing may be lost, doubled or dead-lettered.
 
-Known defect, found by this test and left out of it until notifications fixes it: when the outage
-begins while courses are starting, the backlog holds a course's ``programme.started`` and its
-first ``absence.detected`` together. The alerts consumer spreads deliveries over lanes by subject
-(referral id for the one, absence id for the other), so the absence may be handled first; it then
-finds no assignment and raises the alert to ``unassigned`` instead of the contact person, and
-nothing reassigns it when the start arrives (application/alerts.py ``on_absence_detected``). In
-two of three runs struck during course starts, the day's absence alerts never reached the
-contact person. So the outage here begins once the day's check-ins flow, after the starts."""
+It strikes while courses start, the hardest moment: the backlog then holds a course's
+``programme.started`` and its first ``absence.detected`` together, and the alerts consumer's lanes
+(by subject) may handle the absence first. This test found that such an alert stayed
+``unassigned``; notifications now hands it to the contact person when the start arrives
+(``assign_waiting_alerts``)."""
 
 from __future__ import annotations
 
@@ -54,9 +51,7 @@ async def test_notifications_database_outage(
         )
 
         async def stop_the_database() -> None:
-            # Struck once the day's check-ins flow, not while its courses start: see the module
-            # docstring for the defect a backlog of starts and absences together runs into.
-            await mid_batch(system, "attendance")
+            await mid_batch(system, "referral")  # course starts are being published
             run.window.begin()
             await asyncio.to_thread(cluster.server.stop, "immediate")
             stopped = time.monotonic()

@@ -262,3 +262,41 @@ async def test_a_lease_that_ran_out_in_database_time_lets_another_sender_take_ov
         assert (result.attempted, result.delivered) == (1, 1)
         [mail] = world.smtp.to("kp1@rca.example")
         assert mail.message["Message-ID"] == f"<{claimed.id}@forlob>"
+
+
+class _DatabaseAwayOnce:
+    """A unit of work whose database is unreachable when the first outcome is to be recorded."""
+
+    def __init__(self, world: Any, fail_calls: set[int]) -> None:
+        self.world, self.fail_calls, self.calls = world, fail_calls, 0
+
+    def __call__(self) -> Any:
+        self.calls += 1
+        if self.calls in self.fail_calls:
+            return _Unreachable()
+        return self.world.uow()
+
+
+class _Unreachable:
+    async def __aenter__(self) -> Any:
+        raise ConnectionRefusedError("the database is restarting")
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+async def test_what_was_sent_is_recorded_once_the_database_is_back_and_not_sent_again(
+    make_world: Any, senders: Any
+) -> None:
+    async with make_world(background_tasks=False) as world:
+        course = await world.start_course()
+        absence = world.absence(course)
+        await world.publish(absence)
+        await world.alert_for(f"absence:{absence.absence_id}")
+        # Call 1 claims; calls 2 and 3 (recording what was sent) find the database away.
+        factory = _DatabaseAwayOnce(world, fail_calls={2, 3})
+        result = await dispatch_due(factory, senders, world.options, world.clock.now())
+        assert (result.attempted, result.delivered, factory.calls) == (1, 1, 4)
+        [delivery] = await world.rows("SELECT state, attempts, claimed_until FROM deliveries")
+        assert (delivery["state"], delivery["attempts"], delivery["claimed_until"]) == ("delivered", 1, None)
+        assert len(world.smtp.to("kp1@rca.example")) == 1

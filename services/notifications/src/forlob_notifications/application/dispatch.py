@@ -9,6 +9,7 @@ and the delivery is sent again with the same id, which the receiver uses to drop
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ from forlob_notifications.domain.deliveries import (
 from forlob_notifications.domain.webhooks import Subscription
 from forlob_shared.events import NotificationDelivered, NotificationFailed, PendingEvent
 from forlob_shared.logging import get_logger
+from forlob_shared.messaging.consumer import is_transient
 
 log = get_logger("forlob.notifications.dispatch")
 
@@ -70,7 +72,21 @@ async def dispatch_due(
             return await _send(senders, job)
 
     outcomes = await asyncio.gather(*(attempt(job) for job in jobs))
-    await _record(uow_factory(), options, list(zip(jobs, outcomes, strict=True)), now)
+    results = list(zip(jobs, outcomes, strict=True))
+    # What was sent must be recorded, or the lease runs out and it is sent again: while the
+    # database is away, keep trying for as long as the claim would hold.
+    deadline = time.monotonic() + options.claim_lease.total_seconds()
+    delay = 0.2
+    while True:
+        try:
+            await _record(uow_factory(), options, results, now)
+            break
+        except Exception as exc:
+            if not is_transient(exc) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("dispatch.record_retry", error=repr(exc)[:200], sent=len(jobs), retry_in=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
     return DispatchResult(len(jobs), sum(1 for o in outcomes if o.ok))
 
 
