@@ -240,6 +240,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_state(pid: int) -> str:
+    """The state letter of ``pid`` from /proc/<pid>/stat (``T``: stopped, as the burst holds it)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 async def handler_seconds(http: httpx.AsyncClient, system: System) -> dict[str, tuple[float, float]]:
     """Per consumer: (events handled, seconds spent handling them, transaction included), from
     each service's ``forlob_event_handler_seconds`` histogram on /metrics."""
