@@ -1,7 +1,7 @@
 """Whole courses through the four services at rising rates: end-to-end throughput against raw
 aio-pika publish+consume on the same broker, and each service's resident memory.
 
-    uv run --no-sync python bench/pipeline.py [--rates 5,10,20,40,80] [--days 3] [--quick] [--json]
+    uv run --no-sync python bench/pipeline.py [--rates 5,10,20,40,80] [--days 3] [--burst 600] [--quick] [--json]
 
 Servers: ``FORLOB_BENCH_BROKER_URL`` (default ``amqp://guest:guest@127.0.0.1:5672/``) and
 ``FORLOB_BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``, any
@@ -14,7 +14,23 @@ process, and the shared course-load driver (``forlob_shared.testing.courses.Cour
 simulated working day it refers, accepts and starts ``rate`` new courses with an agreed schedule,
 checks most participants in, lets some miss the arrival (absence detected → alert, e-mail,
 escalation) and some come late, checks everyone out, and ends the courses that ran their days
-with an outcome. A STEP is ``--days`` such days at one rate; the rates rise step by step.
+with an outcome. A STEP is ``--days`` such days at one rate; the rates rise step by step. These
+steps are LOAD-BOUND: the HTTP driver sets their pace and the pipeline keeps up with it (lag
+~0.1 s), so their rate is the driver's, not the pipeline's capacity.
+
+The SATURATED STEP (``--burst`` courses, after the rising steps) measures the capacity: every
+service that consumes events (attendance, notifications, reporting: the processes the bench
+started, by pid) is held with SIGSTOP while the driver refers, accepts and starts courses through
+the referral service alone (``CourseLoad.start_courses``); the referral relay sends their events,
+which pile up in the consumers' queues. Then all are resumed at once with SIGCONT and the drain is
+timed from that moment (read on the database server's clock) to the last consumer's commit, the
+effects' own follow-on events relayed and consumed included. Its ceiling, in the same run: the
+same backlog published to the ceiling's topology and left in its quorum queues (untimed), then
+every queue consumed with manual acks (prefetch as the services') while the follow-on events are
+published with confirms, timed from the consumers' start to the last ack. Held processes miss
+the broker's heartbeats (60 s, aiormq's default, which the services keep: the client allows three
+missed, the broker two), so the hold stops starting courses before ``HOLD_LIMIT`` (20 s), however
+many ``--burst`` asked for. The saturated step's ratio is the benchmark's headline ratio.
 
 What is measured, per step, straight from the services' databases once every event of the step
 is through (every outbox row sent, and every consumer bound to its routing key has its inbox row):
