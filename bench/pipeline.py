@@ -677,7 +677,7 @@ class Burst:
     held: tuple[str, ...]  # the services stopped (SIGSTOP) while the backlog was built
     held_seconds: float
     backlog_events: int  # written before the resumption (the referral service's)
-    follow_on_events: int  # written by the consumers' effects after it (attendance's slots, alerts...)
+    follow_on_events: int  # written by the consumers' effects after it (none so far: planning slots emits none)
     deliveries: int
     expected_deliveries: int
     drain_seconds: float  # resumption -> the last consumer's commit (or the last follow-on's relay)
