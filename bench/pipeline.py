@@ -1,7 +1,7 @@
 """Whole courses through the four services at rising rates: end-to-end throughput against raw
 aio-pika publish+consume on the same broker, and each service's resident memory.
 
-    uv run --no-sync python bench/pipeline.py [--rates 5,10,20,40,80] [--days 3] [--quick] [--json]
+    uv run --no-sync python bench/pipeline.py [--rates 5,10,20,40,80] [--days 3] [--burst 600] [--quick] [--json]
 
 Servers: ``FORLOB_BENCH_BROKER_URL`` (default ``amqp://guest:guest@127.0.0.1:5672/``) and
 ``FORLOB_BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``, any
@@ -14,7 +14,23 @@ process, and the shared course-load driver (``forlob_shared.testing.courses.Cour
 simulated working day it refers, accepts and starts ``rate`` new courses with an agreed schedule,
 checks most participants in, lets some miss the arrival (absence detected → alert, e-mail,
 escalation) and some come late, checks everyone out, and ends the courses that ran their days
-with an outcome. A STEP is ``--days`` such days at one rate; the rates rise step by step.
+with an outcome. A STEP is ``--days`` such days at one rate; the rates rise step by step. These
+steps are LOAD-BOUND: the HTTP driver sets their pace and the pipeline keeps up with it (lag
+~0.1 s), so their rate is the driver's, not the pipeline's capacity.
+
+The SATURATED STEP (``--burst`` courses, after the rising steps) measures the capacity: every
+service that consumes events (attendance, notifications, reporting: the processes the bench
+started, by pid) is held with SIGSTOP while the driver refers, accepts and starts courses through
+the referral service alone (``CourseLoad.start_courses``); the referral relay sends their events,
+which pile up in the consumers' queues. Then all are resumed at once with SIGCONT and the drain is
+timed from that moment (read on the database server's clock) to the last consumer's commit, the
+effects' own follow-on events relayed and consumed included. Its ceiling, in the same run: the
+same backlog published to the ceiling's topology and left in its quorum queues (untimed), then
+every queue consumed with manual acks (prefetch as the services') while the follow-on events are
+published with confirms, timed from the consumers' start to the last ack. Held processes miss
+the broker's heartbeats (60 s, aiormq's default, which the services keep: the client allows three
+missed, the broker two), so the hold stops starting courses before ``HOLD_LIMIT`` (20 s), however
+many ``--burst`` asked for. The saturated step's ratio is the benchmark's headline ratio.
 
 What is measured, per step, straight from the services' databases once every event of the step
 is through (every outbox row sent, and every consumer bound to its routing key has its inbox row):
@@ -103,6 +119,11 @@ GOAL_RATIO = 0.4
 GOAL_IDLE_MB, GOAL_LOAD_MB = 150.0, 250.0
 PUBLISH_WINDOW = 500  # the relay's default batch: it gathers a batch's publishes, then awaits the confirms
 PREFETCH = 64  # the services' default consumer prefetch
+# The saturated step: courses started while every consuming service is held (SIGSTOP), in chunks,
+# for at most HOLD_LIMIT seconds (held processes miss broker heartbeats; see Pipeline.burst).
+DEFAULT_BURST, QUICK_BURST = 600, 200
+BURST_CHUNK = 16
+HOLD_LIMIT = 20.0
 DRAIN_TIMEOUT = 180.0  # after a step's last day, how long every event may take to be through
 SETTLE_SECONDS = 3.0  # after start, before the idle memory is read
 SAMPLE_INTERVAL = 0.2
@@ -128,6 +149,7 @@ class Options:
     days_per_course: int
     concurrency: int
     ceiling_rounds: int
+    burst: int
     settle: float
     json: bool
     broker_url: str
@@ -145,20 +167,30 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument(
         "--ceiling-rounds", type=int, help="ceiling rounds per step, median used (default 3; --quick 1)"
     )
+    parser.add_argument(
+        "--burst",
+        type=int,
+        help=f"courses started while the consumers are held, for the saturated step (default {DEFAULT_BURST};"
+        f" --quick {QUICK_BURST}; 0: none)",
+    )
     parser.add_argument("--quick", action="store_true", help=f"rates {QUICK_RATES}, 2 days each: about 1.5 minutes")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the tables")
     args = parser.parse_args(argv)
     rates = tuple(int(r) for r in args.rates.split(",")) if args.rates else QUICK_RATES if args.quick else DEFAULT_RATES
     days = args.days if args.days is not None else 2 if args.quick else 3
     rounds = args.ceiling_rounds if args.ceiling_rounds is not None else 1 if args.quick else 3
+    burst = args.burst if args.burst is not None else QUICK_BURST if args.quick else DEFAULT_BURST
     if not rates or min(rates) < 1 or days < 1 or args.days_per_course < 1 or args.concurrency < 1 or rounds < 1:
         parser.error("rates, --days, --days-per-course, --concurrency and --ceiling-rounds must be positive")
+    if burst < 0:
+        parser.error("--burst must not be negative")
     return Options(
         rates=rates,
         days=days,
         days_per_course=args.days_per_course,
         concurrency=args.concurrency,
         ceiling_rounds=rounds,
+        burst=burst,
         settle=SETTLE_SECONDS,
         json=args.json,
         broker_url=os.environ.get("FORLOB_BENCH_BROKER_URL", DEFAULT_BROKER_URL),
@@ -222,6 +254,11 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` so far, from /proc/<pid>/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_state(pid: int) -> str:
+    """The state letter of ``pid`` from /proc/<pid>/stat (``T``: stopped, as the burst holds it)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
 async def handler_seconds(http: httpx.AsyncClient, system: System) -> dict[str, tuple[float, float]]:
@@ -399,6 +436,12 @@ class Databases:
             positions += max((r["position"] for r in rows), default=since[service])
         return ids, by_key, unsent, positions
 
+    async def now(self) -> datetime:
+        """The database server's clock, the one the commit times are read with."""
+        pool = next(iter(self.pools.values()))
+        value: datetime = await pool.fetchval("SELECT clock_timestamp()")
+        return value
+
     async def delivered(self, ids: Sequence[UUID]) -> int:
         total = 0
         for pool in self.pools.values():
@@ -498,7 +541,16 @@ class Ceiling:
 
     async def run(self, events: Sequence[OutboxEvent]) -> tuple[float, int]:
         """Publish ``events`` and consume every copy; (seconds from first publish to last ack, acks)."""
-        expected = expected_deliveries(Counter(e.routing_key for e in events), self.table)
+        return await self._through(backlog=(), events=events)
+
+    async def burst(self, backlog: Sequence[OutboxEvent], follow_on: Sequence[OutboxEvent]) -> tuple[float, int]:
+        """``backlog`` published first and left in the queues (untimed, as the pipeline's backlog
+        waited in its queues), then every queue consumed while ``follow_on`` is published; (seconds
+        from the consumers' start to the last ack, acks)."""
+        return await self._through(backlog=backlog, events=follow_on)
+
+    async def _through(self, *, backlog: Sequence[OutboxEvent], events: Sequence[OutboxEvent]) -> tuple[float, int]:
+        expected = expected_deliveries(Counter(e.routing_key for e in [*backlog, *events]), self.table)
         acked = 0
         all_acked = asyncio.Event()
         if expected == 0:
@@ -514,25 +566,38 @@ class Ceiling:
         publisher = await aio_pika.connect(self.broker_url)
         subscriber = await aio_pika.connect(self.broker_url)
         async with publisher, subscriber:
-            for queue in self.queues:
-                channel = await subscriber.channel()
-                await channel.set_qos(prefetch_count=PREFETCH)
-                declared = await channel.get_queue(queue, ensure=False)
-                await declared.consume(on_message)
             channel = await publisher.channel(publisher_confirms=True, on_return_raises=True)
             exchange = await channel.get_exchange(self.topology.events_exchange, ensure=False)
+            await self._publish(exchange, backlog)
+            consumers = []
+            for queue in self.queues:
+                consuming = await subscriber.channel()
+                await consuming.set_qos(prefetch_count=PREFETCH)
+                consumers.append(await consuming.get_queue(queue, ensure=False))
+            # Without a backlog the consumers wait before the clock starts, as the services' do;
+            # with one, starting them is the resumption, and timed.
+            if not backlog:
+                for declared in consumers:
+                    await declared.consume(on_message)
             started = time.perf_counter()
-            for first in range(0, len(events), PUBLISH_WINDOW):
-                # Built inside the timed loop, as the relay builds its messages.
-                await asyncio.gather(
-                    *(
-                        exchange.publish(build_message(e), e.routing_key, mandatory=True, timeout=30)
-                        for e in events[first : first + PUBLISH_WINDOW]
-                    )
-                )
+            if backlog:
+                for declared in consumers:
+                    await declared.consume(on_message)
+            await self._publish(exchange, events)
             await asyncio.wait_for(all_acked.wait(), timeout=120)
             seconds = time.perf_counter() - started
         return seconds, acked
+
+    @staticmethod
+    async def _publish(exchange: aio_pika.abc.AbstractExchange, events: Sequence[OutboxEvent]) -> None:
+        for first in range(0, len(events), PUBLISH_WINDOW):
+            # Built inside the loop, as the relay builds its messages.
+            await asyncio.gather(
+                *(
+                    exchange.publish(build_message(e), e.routing_key, mandatory=True, timeout=30)
+                    for e in events[first : first + PUBLISH_WINDOW]
+                )
+            )
 
 
 # --- one step ------------------------------------------------------------------------------------
@@ -599,6 +664,53 @@ class Step:
             "ceiling_deliveries_per_s": round(self.ceiling_rate, 1),
             "ratio": round(self.ratio, 3),
             "wall_ratio": round(self.wall_rate / self.ceiling_rate, 3) if self.ceiling_rate else 0.0,
+            "complete": self.complete,
+        }
+
+
+@dataclass
+class Burst:
+    """The saturated step: a backlog built while the consumers were held, drained at full speed."""
+
+    courses: int  # referred, accepted and started while the consuming services were stopped
+    requests: int
+    held: tuple[str, ...]  # the services stopped (SIGSTOP) while the backlog was built
+    held_seconds: float
+    backlog_events: int  # written before the resumption (the referral service's)
+    follow_on_events: int  # written by the consumers' effects after it (none so far: planning slots emits none)
+    deliveries: int
+    expected_deliveries: int
+    drain_seconds: float  # resumption -> the last consumer's commit (or the last follow-on's relay)
+    ceiling_seconds: float
+    ceiling_deliveries: int
+    cpu: dict[str, float]  # per process: CPU seconds over the drain / its seconds
+    # per consumer: (deliveries, seconds from the resumption to its last commit, mean ms from
+    # pick-up to ack, deliveries in hand on average over the drain)
+    consumers: dict[str, tuple[int, float, float, float]]
+    body_bytes_mean: float
+
+    @property
+    def rate(self) -> float:
+        return self.deliveries / self.drain_seconds if self.drain_seconds > 0 else 0.0
+
+    @property
+    def ceiling_rate(self) -> float:
+        return self.ceiling_deliveries / self.ceiling_seconds if self.ceiling_seconds > 0 else 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.rate / self.ceiling_rate if self.ceiling_rate > 0 else 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.deliveries == self.expected_deliveries == self.ceiling_deliveries
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "deliveries_per_s": round(self.rate, 1),
+            "ceiling_deliveries_per_s": round(self.ceiling_rate, 1),
+            "ratio": round(self.ratio, 3),
             "complete": self.complete,
         }
 
@@ -711,6 +823,88 @@ class Pipeline:
             body_bytes_mean=statistics.fmean(len(e.body) for e in events) if events else 0.0,
         )
 
+    async def burst(self, courses: int) -> Burst:
+        """Hold every consuming service (SIGSTOP), start ``courses`` courses through the referral
+        service alone until its relay has sent every event (they pile up in the queues), resume
+        them all at once (SIGCONT) and time the drain, follow-on events included."""
+        await self.mark()
+        bound = {c.service for c in self.ceiling.bound}
+        held = {n: p.process.pid for n, p in self.system.services.items() if n in bound and p.process is not None}
+        if "referral" in held:
+            raise RuntimeError("the burst drives the referral service while the consumers are held")
+        pids = {name: p.process.pid for name, p in self.system.services.items() if p.process is not None}
+        pids["bench"] = os.getpid()
+        handled_before = await handler_seconds(self.load.http, self.system)  # not while they are held
+        started = requests = 0
+        stopped = time.monotonic()
+        for pid in held.values():
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            # The held processes miss the broker's heartbeats (60 s, aiormq's default, with a
+            # grace of three): the hold is kept well under that, whatever the courses asked for.
+            chunk_seconds = 0.0
+            while started < courses and time.monotonic() - stopped + chunk_seconds < HOLD_LIMIT:
+                count, chunk_started = min(BURST_CHUNK, courses - started), time.monotonic()
+                requests += await self.load.start_courses(count)
+                started += count
+                chunk_seconds = time.monotonic() - chunk_started
+            await self._relayed(deadline=stopped + HOLD_LIMIT + 10)
+            resumed_at = await self.dbs.now()
+            cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        finally:
+            for pid in held.values():
+                os.kill(pid, signal.SIGCONT)
+        held_seconds = time.monotonic() - stopped
+        await drain(self.dbs, self.since, self.table)
+        cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        events = await self.dbs.step_events(self.since)
+        deliveries = await self.dbs.deliveries([e.event_id for e in events])
+        backlog = [e for e in events if e.created_at < resumed_at]
+        follow_on = [e for e in events if e.created_at >= resumed_at]
+        ends = [d.processed_at for d in deliveries] + [e.sent_at for e in follow_on if e.sent_at is not None]
+        drain_seconds = (max(ends) - resumed_at).total_seconds() if ends else 0.0
+        handled = await handler_seconds(self.load.http, self.system)
+        per_consumer: dict[str, tuple[int, float, float, float]] = {}
+        for consumer in self.ceiling.bound:
+            mine = [d.processed_at for d in deliveries if d.consumer == consumer.name]
+            handled_count, seconds = handled.get(consumer.name, (0.0, 0.0))
+            count_before, seconds_before = handled_before.get(consumer.name, (0.0, 0.0))
+            n, spent = handled_count - count_before, seconds - seconds_before
+            last = (max(mine) - resumed_at).total_seconds() if mine else 0.0
+            in_hand = spent / drain_seconds if drain_seconds > 0 else 0.0
+            per_consumer[consumer.name] = (len(mine), last, spent / n * 1000 if n else 0.0, in_hand)
+        rounds = [await self.ceiling.burst(backlog, follow_on) for _ in range(self.ceiling_rounds)]
+        return Burst(
+            courses=started,
+            requests=requests,
+            held=tuple(held),
+            held_seconds=held_seconds,
+            backlog_events=len(backlog),
+            follow_on_events=len(follow_on),
+            # every delivery is after the resumption: the referral service consumes nothing
+            deliveries=sum(1 for d in deliveries if d.processed_at >= resumed_at),
+            expected_deliveries=expected_deliveries(Counter(e.routing_key for e in events), self.table),
+            drain_seconds=drain_seconds,
+            ceiling_seconds=statistics.median(s for s, _ in rounds),
+            ceiling_deliveries=min(a for _, a in rounds),
+            cpu={
+                name: (cpu_after[name] - cpu_before[name]) / drain_seconds if drain_seconds > 0 else 0.0
+                for name in pids
+            },
+            consumers=per_consumer,
+            body_bytes_mean=statistics.fmean(len(e.body) for e in events) if events else 0.0,
+        )
+
+    async def _relayed(self, deadline: float) -> None:
+        """Until every event written since the watermark is marked sent (confirmed by the broker)."""
+        while True:
+            _, _, unsent, _ = await self.dbs.step_events_brief(self.since)
+            if unsent == 0:
+                return
+            if time.monotonic() > deadline:
+                raise PipelineStalled(f"{unsent} events still unsent by the relay while the consumers were held")
+            await asyncio.sleep(0.05)
+
     async def dead_letters(self, broker_url: str, prefix: str) -> dict[str, int]:
         """Messages in each consumer's dead-letter queue (all must be empty)."""
         topology = Topology(prefix=prefix)
@@ -776,6 +970,7 @@ class MailCounter:
 @dataclass
 class Result:
     steps: list[Step]
+    burst: Burst | None
     memory: list[Memory]
     mails: int
     dead_letters: dict[str, int]
@@ -787,6 +982,7 @@ class Result:
     def complete(self) -> bool:
         return (
             all(s.complete for s in self.steps)
+            and (self.burst is None or self.burst.complete)
             and not any(self.dead_letters.values())
             and self.courses_complete == self.courses
         )
@@ -798,6 +994,7 @@ class Result:
             "options": {k: v for k, v in asdict(options).items() if not k.endswith("_url")} if options else None,
             "steps": [s.as_dict() for s in self.steps],
             "saturation": sat,
+            "burst": self.burst.as_dict() if self.burst else None,
             "memory": [m.as_dict() for m in self.memory],
             "mails_accepted": self.mails,
             "dead_letters": self.dead_letters,
@@ -805,15 +1002,24 @@ class Result:
             "courses_complete": self.courses_complete,
             "complete": self.complete,
             "goals": {
-                "ratio": {"goal": GOAL_RATIO, "value": sat.get("best_ratio"), "pass": _ratio_ok(self.steps)},
+                "ratio": {
+                    "goal": GOAL_RATIO,
+                    "measured_by": "burst" if self.burst else "best load-bound step",
+                    "value": round(headline_ratio(self), 3),
+                    "pass": headline_ratio(self) >= GOAL_RATIO,
+                },
                 "idle_memory": {"goal_mb": GOAL_IDLE_MB, "pass": all(m.idle_ok for m in self.memory)},
                 "load_memory": {"goal_mb": GOAL_LOAD_MB, "pass": all(m.load_ok for m in self.memory)},
             },
         }
 
 
-def _ratio_ok(steps: Sequence[Step]) -> bool:
-    return bool(steps) and max(s.ratio for s in steps) >= GOAL_RATIO
+def headline_ratio(result: Result) -> float:
+    """The saturated step's ratio: the pipeline's capacity. The load-bound steps' best only
+    without one (their rate is the driver's, whatever the pipeline could do)."""
+    if result.burst is not None:
+        return result.burst.ratio
+    return max((s.ratio for s in result.steps), default=0.0)
 
 
 async def courses_complete(dbs: Databases, load: CourseLoad, table: Mapping[str, Sequence[Consumer]]) -> int:
@@ -847,6 +1053,7 @@ async def measure(
     days_per_course: int = 3,
     concurrency: int = CONCURRENCY,
     ceiling_rounds: int = 1,
+    burst: int = 0,
     settle: float = SETTLE_SECONDS,
     mails: MailCounter | None = None,
     progress: bool = False,
@@ -886,10 +1093,14 @@ async def measure(
                     steps.append(await pipeline.step(rate, days))
                     if progress:
                         print(step_line(steps[-1]), file=sys.stderr, flush=True)
+                saturated = await pipeline.burst(burst) if burst else None
+                if progress and saturated:
+                    print(burst_line(saturated), file=sys.stderr, flush=True)
             complete = await courses_complete(dbs, load, table)
             dead = await pipeline.dead_letters(broker_url, prefix)
         return Result(
             steps=steps,
+            burst=saturated,
             memory=list(memory.values()),
             mails=mails.accepted if mails else 0,
             dead_letters=dead,
@@ -910,6 +1121,13 @@ def step_line(step: Step) -> str:
     )
 
 
+def burst_line(burst: Burst) -> str:
+    return (
+        f"burst {burst.courses} courses: {burst.deliveries} deliveries drained in {burst.drain_seconds:.2f} s"
+        f" = {burst.rate:.0f}/s; ceiling {burst.ceiling_rate:.0f}/s; ratio {burst.ratio:.2f}"
+    )
+
+
 def render(result: Result, options: Options) -> str:
     lines = [
         f"pipeline: four services as processes, {result.courses} courses"
@@ -920,6 +1138,9 @@ def render(result: Result, options: Options) -> str:
         " (a 'delivery');",
         "rate = deliveries / pipeline-busy seconds; ceiling = the same events through plain aio-pika"
         " (confirms, persistent, same quorum queues and bindings, manual acks)",
+        "",
+        "LOAD-BOUND steps: the HTTP driver sets the pace (the pipeline keeps up; see the lag), so their ratio"
+        " measures the driver, not the pipeline's capacity",
         "",
         f"{'courses/day':>11} {'started':>7} {'ended':>5} {'absent':>6} {'requests':>8} {'5xx':>5} {'wall s':>7}"
         f" {'events':>7} {'deliv.':>7} {'busy s':>7}",
@@ -972,11 +1193,33 @@ def render(result: Result, options: Options) -> str:
                 f"saturation: not reached up to {result.steps[-1].rate} courses/day (the rate still followed the load);"
                 f" peak {sat['peak_deliveries_per_s']:.0f} deliveries/s at {sat['peak_rate']} courses/day"
             )
-        verdict = "PASS" if _ratio_ok(result.steps) else "FAIL"
-        lines.append(
-            f"ratio goal >= {GOAL_RATIO}: best step {sat['best_ratio']:.2f} (at {sat['best_ratio_rate']} courses/day)"
-            f" -> {verdict}"
-        )
+        lines.append(f"load-bound steps: best ratio {sat['best_ratio']:.2f} (at {sat['best_ratio_rate']} courses/day)")
+    if result.burst is not None:
+        b = result.burst
+        cpu = "  ".join(f"{k} {v:.2f}" for k, v in b.cpu.items())
+        lines += [
+            "",
+            f"SATURATED step (burst): {', '.join(b.held)} held (SIGSTOP) {b.held_seconds:.1f} s while {b.courses}"
+            f" courses were referred, accepted and started ({b.requests} requests to the referral service);",
+            f"  its relay sent {b.backlog_events} events into their queues; all resumed (SIGCONT) at once, then"
+            f" {b.follow_on_events} follow-on events from their effects",
+            f"  pipeline: {b.deliveries}/{b.expected_deliveries} deliveries in {b.drain_seconds:.2f} s"
+            f" (resumption -> last consumer commit) = {b.rate:.0f} deliveries/s",
+            f"  ceiling:  {b.ceiling_deliveries} acks in {b.ceiling_seconds:.2f} s = {b.ceiling_rate:.0f}/s"
+            " (the backlog waiting in quorum queues with the same bindings, consumed with manual acks"
+            " while the follow-on events are published with confirms)",
+            f"  ratio {b.ratio:.2f}; mean body {b.body_bytes_mean:.0f} B; all through: {'yes' if b.complete else 'NO'}",
+            f"  cpu over the drain: {cpu}  (sum {sum(b.cpu.values()):.2f} of {os.cpu_count()} cores)",
+            "  per consumer: deliveries, s to its last commit, mean ms from pick-up to ack / in hand on average:",
+            "    " + "  ".join(f"{k} {v[0]}, {v[1]:.2f}s, {v[2]:.0f}ms/{v[3]:.1f}" for k, v in b.consumers.items()),
+        ]
+    if result.steps or result.burst is not None:
+        ratio = headline_ratio(result)
+        source = "saturated step" if result.burst is not None else "best load-bound step"
+        lines += [
+            "",
+            f"ratio goal >= {GOAL_RATIO}: {source} {ratio:.2f} -> {'PASS' if ratio >= GOAL_RATIO else 'FAIL'}",
+        ]
     lines += [
         "",
         f"{'service':<14} {'idle VmRSS':>10} {'idle VmHWM':>10} {'load VmRSS max':>14} {'VmHWM end':>10}"
@@ -1050,6 +1293,7 @@ async def main(options: Options) -> int:
                 days_per_course=options.days_per_course,
                 concurrency=options.concurrency,
                 ceiling_rounds=options.ceiling_rounds,
+                burst=options.burst,
                 settle=options.settle,
                 mails=mails,
                 progress=not options.json,

@@ -1,5 +1,6 @@
 """bench/pipeline.py in its quickest form, so the benchmark cannot rot: one step of courses through
-the four services as processes, then the ceiling, the memory readings and both outputs. Nothing
+the four services as processes, then the ceiling, a tiny saturated step (the consumers held while
+a backlog builds, then drained), the memory readings and both outputs. Nothing
 here is timed; what is asserted is that every course's events arrived where the bindings send
 them, that the ceiling carried the same deliveries, and that the figures are real numbers."""
 
@@ -49,15 +50,18 @@ async def test_one_step_of_courses_goes_through_and_is_measured(
                 rates=[4],
                 days=1,
                 days_per_course=1,  # the whole course in the one day: referral to outcome
+                burst=8,
                 settle=0.5,
                 mails=mails,
             )
+            states = [bench.process_state(p.process.pid) for p in system.services.values() if p.process is not None]
     finally:
         smtp.stop()
 
     [step] = result.steps
     assert (step.courses_started, step.courses_ended) == (4, 4)
-    assert result.courses == result.courses_complete == 4  # each course's events reached every bound consumer
+    # each course's events (the step's 4 and the burst's 8) reached every bound consumer
+    assert result.courses == result.courses_complete == 12
     assert step.events > 0
     assert step.deliveries == step.expected_deliveries == step.ceiling_deliveries > 0
     assert not any(result.dead_letters.values())
@@ -67,6 +71,19 @@ async def test_one_step_of_courses_goes_through_and_is_measured(
         assert figure > 0
     assert 0 < step.busy_seconds <= step.wall_seconds + 1
     assert 0 <= step.lag_p50 <= step.lag_p99
+
+    burst = result.burst
+    assert burst is not None
+    assert burst.courses == 8
+    assert set(burst.held) == {"attendance", "notifications", "reporting"}  # the referral service consumes nothing
+    assert burst.backlog_events == 3 * 8  # referred, accepted, started: all relayed while the consumers were held
+    assert burst.deliveries == burst.expected_deliveries == burst.ceiling_deliveries > 0  # every event drained
+    assert sum(n for n, *_ in burst.consumers.values()) == burst.deliveries
+    for figure in (burst.rate, burst.ceiling_rate, burst.ratio, burst.drain_seconds):
+        assert math.isfinite(figure)
+        assert figure > 0
+    assert len(states) == len(SERVICES)
+    assert "T" not in states  # none left stopped
 
     assert {m.service for m in result.memory} == set(SERVICES)
     for memory in result.memory:
@@ -80,9 +97,12 @@ async def test_one_step_of_courses_goes_through_and_is_measured(
 
     options = bench.parse_options(["--rates", "4", "--days", "1", "--days-per-course", "1"])
     table = bench.render(result, options)
-    assert "ratio goal >= 0.4" in table
+    assert "ratio goal >= 0.4: saturated step" in table
+    assert "LOAD-BOUND" in table
     assert table.count("PASS") + table.count("FAIL") >= 1 + 2 * len(SERVICES)
     document = json.loads(json.dumps(result.as_dict(options), default=str))
     assert document["complete"] is True
     assert document["steps"][0]["deliveries"] == step.deliveries
+    assert document["burst"]["deliveries"] == burst.deliveries
+    assert document["goals"]["ratio"]["measured_by"] == "burst"
     assert set(document["goals"]) == {"ratio", "idle_memory", "load_memory"}

@@ -232,6 +232,17 @@ class CourseLoad:
             seconds=monotonic.perf_counter() - started_at,
         )
 
+    async def start_courses(self, count: int) -> int:
+        """Refer, accept and start ``count`` courses for today, and nothing more: only the referral
+        service is called, so a benchmark can pile their events up while the services downstream
+        are held. They count in :attr:`expected` and run on the days :meth:`day` plays next.
+        Returns the requests made."""
+        if self.today is None:
+            raise LoadError("call prepare() first")
+        before = self.requests
+        await asyncio.gather(*(self._start_course(self.today) for _ in range(count)))
+        return self.requests - before
+
     # -- the steps ------------------------------------------------------------------------------
 
     def _arrivals(self) -> list[Arrival]:
