@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up demo uv sync test lint typecheck pytest test-fast test-reliability bench events compose-check clean-test-databases browser
+.PHONY: up demo uv sync test lint typecheck pytest test-fast test-reliability test-faults bench events compose-check clean-test-databases browser
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
@@ -29,14 +29,17 @@ lint:
 typecheck:
 	$(UV) run --no-sync mypy shared/src services/*/src
 
-pytest:
-	$(UV) run --no-sync pytest
+pytest:  ## every test but the fault suite under load (`make test-reliability`; CI runs it as its own step)
+	$(UV) run --no-sync pytest --ignore=tests/reliability
 
 test-fast:  ## everything but the slow fault-injection tests
 	$(UV) run --no-sync pytest -m "not slow"
 
-test-reliability: sync  ## faults under a course load (private broker and database) and the hostile-caller tests
-	$(UV) run --no-sync pytest tests/reliability tests/security -s
+test-reliability: sync test-faults  ## faults under a course load (private broker and database) and the hostile-caller tests
+	$(UV) run --no-sync pytest tests/security
+
+test-faults: sync  ## the fault suite alone: broker, database, SIGKILL, replicas, poison, redelivery (about 6 min)
+	$(UV) run --no-sync pytest tests/reliability -s
 
 bench: sync  ## benchmarks: each prints a ratio against a ceiling measured in the same run
 	$(UV) run --no-sync python bench/relay.py
