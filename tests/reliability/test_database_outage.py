@@ -38,7 +38,10 @@ async def test_notifications_database_outage(
     webhook_receiver: WebhookReceiver,
 ) -> None:
     cluster = await asyncio.to_thread(private_servers.new_cluster, "notifications-db")
-    async with private_system(clusters={"notifications": cluster}) as system:
+    # The production lease (120 s) outlasts the outage: a round that sent before the database
+    # went away records its sends when it is back, so nothing may be sent twice (resent 0).
+    lease = {"FORLOB_NOTIFICATIONS_DISPATCH_CLAIM_LEASE": str(max(120, int(OUTAGE) + 60))}
+    async with private_system(clusters={"notifications": cluster}, env=lease) as system:
         # The driver's requests wait out the outage (they retry 5xx), so its deadline covers it.
         run = await start_run(
             "database-outage",
