@@ -63,7 +63,9 @@ async def materialise_course(uow: AttendanceUnitOfWork, row: CourseRow, through:
             }
         )
     if values:
-        await uow.session.execute(pg_insert(SlotRow).values(values).on_conflict_do_nothing())
+        # Parameters as a list (executemany): the statement is compiled once and cached, where a
+        # VALUES list built into it would be compiled anew for every course.
+        await uow.session.execute(pg_insert(SlotRow).on_conflict_do_nothing(), values)
     row.materialised_through = last
     return len(values)
 

@@ -42,5 +42,8 @@ def subscriptions(policy: Callable[[], CoursePolicy]) -> list[Subscription[Atten
                 ProgrammeEnded: on_ended,
             },
             description="Courses, agreed schedules and expected attendance from the referral service.",
+            # Lanes by course: courses are independent, and a course start's transaction waits
+            # on several round trips that other courses' starts can use.
+            lanes=8,
         )
     ]

@@ -24,5 +24,8 @@ def subscriptions() -> list[Subscription[ReportingUnitOfWork]]:
             purpose=READ_MODEL,
             handlers=handlers,
             description="Builds the reporting read model from the other services' events.",
+            # Lanes by aggregate: the read model is order-independent across aggregates (sequence
+            # guards per aggregate), so their events can be applied side by side.
+            lanes=8,
         )
     ]
