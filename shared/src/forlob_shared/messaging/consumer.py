@@ -71,6 +71,7 @@ log = get_logger("forlob.consumer")
 
 U = TypeVar("U", bound=UnitOfWork)
 Handler = Callable[[Envelope[Any], U], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Envelope[Any]], U], Awaitable[None]]
 
 REASON_HEADER = "x-forlob-reason"
 DETAIL_HEADER = "x-forlob-detail"
@@ -91,6 +92,10 @@ class Subscription(Generic[U]):
     # More than one lane: messages of different subjects (aggregates) are handled concurrently,
     # those of one subject still one after another, in the order they arrived.
     lanes: int = 1
+    # Optional: applies a whole batch's new events (in order) at once, where the handlers would
+    # take them one by one; it must have the same effect as they would. The handlers still apply
+    # a batch that had to be taken apart, and say which types the subscription takes.
+    batch_handler: BatchHandler[U] | None = None
 
     @property
     def routing_keys(self) -> list[str]:
@@ -314,20 +319,27 @@ class EventConsumer(Generic[U]):
         async with self.uow_factory() as uow:
             uow.defer_commits()
             fresh = await first_deliveries(uow.session, self.name, ((i.envelope.id, i.envelope.type) for i in items))
+            new: list[_Ready[U]] = []
             for item in items:
-                if item.envelope.id not in fresh:
+                if item.envelope.id in fresh:
+                    fresh.discard(item.envelope.id)  # the same event twice in one batch: once only
+                    new.append(item)
+                    outcomes.append("processed")
+                else:
                     outcomes.append("duplicate")
-                    continue
-                fresh.discard(item.envelope.id)  # the same event twice in one batch: once only
-                with self._traced(item.envelope):
-                    try:
-                        await item.handler(item.envelope, uow)
-                        await uow.commit()  # deferred: written and flushed, committed below
-                    except Exception as exc:
-                        if is_transient(exc):
-                            raise
-                        raise _ApplyOneByOne from exc
-                outcomes.append("processed")
+            try:
+                if self.subscription.batch_handler is not None and new:
+                    await self.subscription.batch_handler([item.envelope for item in new], uow)
+                    await uow.commit()
+                else:
+                    for item in new:
+                        with self._traced(item.envelope):
+                            await item.handler(item.envelope, uow)
+                            await uow.commit()  # deferred: written and flushed, committed below
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                raise _ApplyOneByOne from exc
             await uow.commit_deferred()
         return outcomes
 

@@ -42,8 +42,8 @@ def subscriptions(policy: Callable[[], CoursePolicy]) -> list[Subscription[Atten
                 ProgrammeEnded: on_ended,
             },
             description="Courses, agreed schedules and expected attendance from the referral service.",
-            # Lanes by course: courses are independent, and a course start's transaction waits
-            # on several round trips that other courses' starts can use.
-            lanes=8,
+            # Two lanes by course: one applies its batch while the other waits on the database.
+            # More lanes make smaller batches, and the work is CPU-bound (bench/pipeline.py).
+            lanes=2,
         )
     ]
