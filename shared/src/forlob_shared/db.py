@@ -76,8 +76,11 @@ class UnitOfWork:
         events, self._pending = self._pending, []
         await self._outbox.write(self.session, events)
         if self._commits_deferred:
-            # Inside a consumer's batch: later use cases in the same transaction must see this one.
+            # Inside a consumer's batch: the next use case in the same transaction must see this
+            # one's writes, and read rows afresh as in a transaction of its own. A row object left
+            # in the session would not take in what a Core statement changed after it was loaded.
             await self.session.flush()
+            self.session.expunge_all()
             return
         await self.session.commit()
 
