@@ -834,6 +834,7 @@ class Pipeline:
         await self.mark()
         started, errors_before = time.perf_counter(), self.errors.count
         pids = {name: p.process.pid for name, p in self.system.services.items() if p.process is not None}
+        pids |= {f"{n} relay": p.process.pid for n, p in self.system.relays.items() if p.process is not None}
         pids["bench"] = os.getpid()  # the driver, the drain and the ceiling's client: on the same cores
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         servers_before = server_processes()

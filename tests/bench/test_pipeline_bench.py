@@ -42,7 +42,7 @@ async def test_one_step_of_courses_goes_through_and_is_measured(
     smtp.start()
     try:
         env = {**bench.FAST_TICKS, "FORLOB_NOTIFICATIONS_SMTP_PORT": str(smtp.port)}
-        async with start_system(env=env) as system:
+        async with start_system(env=env, separate_relays=("referral",)) as system:
             result = await bench.measure(
                 system,
                 broker_url=infra.broker_url,
@@ -54,7 +54,7 @@ async def test_one_step_of_courses_goes_through_and_is_measured(
                 settle=0.5,
                 mails=mails,
             )
-            states = [bench.process_state(p.process.pid) for p in system.services.values() if p.process is not None]
+            states = [bench.process_state(p.process.pid) for p in system.processes() if p.process is not None]
     finally:
         smtp.stop()
 
@@ -75,23 +75,24 @@ async def test_one_step_of_courses_goes_through_and_is_measured(
     burst = result.burst
     assert burst is not None
     assert burst.courses == 8
-    assert set(burst.held) == {"attendance", "notifications", "reporting"}  # the referral service consumes nothing
-    assert burst.backlog_events == 3 * 8  # referred, accepted, started: all relayed while the consumers were held
+    # the referral service consumes nothing; its relay is held with the consumers
+    assert set(burst.held) == {"attendance", "notifications", "reporting", "referral relay"}
+    assert burst.backlog_events == 3 * 8  # referred, accepted, started: all in the outbox while held
     assert burst.deliveries == burst.expected_deliveries == burst.ceiling_deliveries > 0  # every event drained
     assert sum(n for n, *_ in burst.consumers.values()) == burst.deliveries
-    for figure in (burst.rate, burst.ceiling_rate, burst.ratio, burst.drain_seconds):
+    for figure in (burst.rate, burst.ceiling_rate, burst.ratio, burst.drain_seconds, burst.consume_rate):
         assert math.isfinite(figure)
         assert figure > 0
-    assert len(states) == len(SERVICES)
+    assert len(states) == len(SERVICES) + 1  # and the referral relay's process
     assert "T" not in states  # none left stopped
 
-    assert {m.service for m in result.memory} == set(SERVICES)
+    assert {m.service for m in result.memory} == {*SERVICES, "referral relay"}
     for memory in result.memory:
         assert 0 < memory.idle_rss <= memory.load_hwm
         assert memory.idle_rss <= memory.idle_hwm <= memory.load_hwm
         assert 0 < memory.load_rss_peak <= memory.load_hwm
 
-    assert set(step.cpu) == {*SERVICES, "bench"}
+    assert set(step.cpu) == {*SERVICES, "referral relay", "bench", "postgres", "rabbitmq"}
     assert all(seconds >= 0 for seconds in step.cpu.values())
     assert {"attendance.programme", "notifications.alerts", "reporting.read-model"} <= set(step.handlers)
 

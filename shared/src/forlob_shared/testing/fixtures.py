@@ -237,7 +237,12 @@ def start_system(
     from forlob_shared.testing.processes import SERVICES, running_system
 
     @contextlib.asynccontextmanager
-    async def start(*, env: dict[str, str] | None = None, services: tuple[str, ...] = SERVICES) -> AsyncIterator[Any]:
+    async def start(
+        *,
+        env: dict[str, str] | None = None,
+        services: tuple[str, ...] = SERVICES,
+        separate_relays: tuple[str, ...] = (),
+    ) -> AsyncIterator[Any]:
         from importlib import import_module
 
         databases = {}
@@ -255,6 +260,7 @@ def start_system(
             databases=databases,
             env=env,
             services=services,
+            separate_relays=separate_relays,
         )
         system = await asyncio.to_thread(manager.__enter__)
         try:
