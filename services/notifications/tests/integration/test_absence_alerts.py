@@ -3,11 +3,13 @@ alert.raised; one alert however often the event comes; a late arrival closes it.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
+from forlob_notifications.application import alerts
 from forlob_shared.testing.wait import eventually
 
 
@@ -152,3 +154,53 @@ async def test_an_absence_that_overtook_its_course_start_reaches_the_contact_per
     assert str(course.participant_id)[:8] in mail.message["Subject"]
     inbox = await world.client.get("/inbox", headers=world.auth(world.provider, "kp-1", "contact_person"))
     assert [item["id"] for item in inbox.json()] == [str(alert["id"])]
+
+
+async def test_an_absence_handled_beside_its_course_start_reaches_the_contact_person(world: Any) -> None:
+    # The absence's transaction has found no assignment and not yet committed when the course's
+    # start is handled: neither sees the other's work unless one waits for the other.
+    course = SimpleNamespace(referral_id=uuid4(), participant_id=uuid4())
+    absence = world.absence(course)
+    read, release = asyncio.Event(), asyncio.Event()
+    uow = world.uow()
+    commit = uow.commit
+
+    async def held_commit() -> None:
+        read.set()
+        await release.wait()
+        await commit()
+
+    uow.commit = held_commit
+
+    async def handle_absence() -> None:
+        async with uow:
+            await alerts.on_absence_detected(uow, world.options, absence, uuid4())
+
+    handling = asyncio.create_task(handle_absence())
+    await eventually(lambda: _is_set(read), what="the absence's alert written, not committed")
+    starting = asyncio.create_task(world.start_course(course=course))
+
+    async def start_done_or_waiting() -> bool:
+        known = await world.scalar("SELECT count(*) FROM assignments WHERE referral_id = :r", r=course.referral_id)
+        waiting = await world.scalar(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return bool(known or waiting)
+
+    await eventually(start_done_or_waiting, what="the start handled, or waiting for the absence")
+    release.set()
+    await handling
+    await starting
+
+    async def assigned() -> Any:
+        rows = await world.rows(
+            "SELECT recipient_staff_id FROM alerts WHERE cause_key = :c", c=f"absence:{absence.absence_id}"
+        )
+        return rows and rows[0]["recipient_staff_id"] == "kp-1" and await _mails(world, "kp1@rca.example")
+
+    await eventually(assigned, what="the alert to reach the contact person, with its e-mail")
+
+
+async def _is_set(event: asyncio.Event) -> bool:
+    return event.is_set()

@@ -121,6 +121,7 @@ async def on_absence_detected(
     uow: NotificationsUnitOfWork, options: Options, event: AbsenceDetected, event_id: UUID
 ) -> None:
     """An absence → an alert to the contact person, escalating after the programme's working minutes."""
+    await uow.assignments.lock(event.referral_id)  # a start handled meanwhile sees this alert, or we its assignment
     assignment = await uow.assignments.get(event.referral_id)
     calendar = assignment.calendar() if assignment else calendar_for()
     contact = (assignment.contact_person_id if assignment else None) or UNASSIGNED
@@ -159,6 +160,7 @@ async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, 
     When the assignment arrives, such alerts go to the contact person (absences) or the
     referring caseworker (the rest), with the e-mail they would have had. The caller commits.
     """
+    await uow.assignments.lock(referral_id)  # an alert being raised now commits before we look
     assignment = await uow.assignments.get(referral_id)
     if assignment is None:
         return 0
@@ -237,6 +239,7 @@ async def on_agreement_breached(
     uow: NotificationsUnitOfWork, options: Options, event: AgreementBreached, event_id: UUID
 ) -> None:
     """A breach → the referring caseworker (e-mail, inbox) and the referring organisation's webhooks."""
+    await uow.assignments.lock(event.referral_id)  # as for absences: never unassigned beside a start
     assignment = await uow.assignments.get(event.referral_id)
     alert = await _caseworker_alert(
         uow,

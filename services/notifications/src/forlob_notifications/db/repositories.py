@@ -89,6 +89,10 @@ def _staff(row: StaffRow) -> StaffMember:
     )
 
 
+# The two-key advisory locks are a key space apart from the one-key lock the outbox relay holds.
+ASSIGNMENT_LOCK_CLASS = 0x464C4F42  # "FLOB"
+
+
 class AssignmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -101,6 +105,17 @@ class AssignmentRepository:
         if row is None:
             return None
         return Assignment(**{f.name: getattr(row, f.name) for f in fields(Assignment)})
+
+    async def lock(self, referral_id: UUID) -> None:
+        """Hold the course's directory entry until the transaction ends, whether it exists or not.
+
+        Raising an alert reads the assignment; a course's start writes it and then looks for the
+        alerts raised without one. Handled side by side, each would miss the other's uncommitted
+        work (an alert left unassigned for good); taken under this lock, one comes after the other.
+        """
+        await self.session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(ASSIGNMENT_LOCK_CLASS, sa.func.hashtext(str(referral_id))))
+        )
 
     async def save(self, assignment: Assignment) -> None:
         values = asdict(assignment)
