@@ -97,10 +97,13 @@ class AssignmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, referral_id: UUID, *, for_update: bool = False) -> Assignment | None:
+    async def get(self, referral_id: UUID, *, for_update: bool = False, fresh: bool = False) -> Assignment | None:
+        """``fresh``: read again what this session has read before (after waiting for a lock)."""
         query = sa.select(AssignmentRow).where(AssignmentRow.referral_id == referral_id)
         if for_update:
             query = query.with_for_update()
+        if fresh:
+            query = query.execution_options(populate_existing=True)
         row = await self.session.scalar(query)
         if row is None:
             return None
