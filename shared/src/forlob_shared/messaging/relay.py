@@ -2,7 +2,8 @@
 
 - One relay per database is active: it holds a session-level advisory lock on the connection it
   reads with, so if that connection dies the lock goes with it and a standby takes over.
-- It wakes on ``LISTEN forlob_outbox`` (sent by writers at commit) and polls as a fallback.
+- It wakes on ``LISTEN forlob_outbox`` (sent by writers at commit) and polls as a fallback; a
+  broker connection closed under it wakes it too, to reconnect before there is anything to send.
 - A batch is published pipelined on one confirming channel (frames leave in order, confirms are
   awaited together) with ``mandatory`` set, so an unroutable event is returned, not dropped.
 - Only the prefix of a batch that the broker confirmed is marked sent. On the first failure the
