@@ -18,19 +18,23 @@ with an outcome. A STEP is ``--days`` such days at one rate; the rates rise step
 steps are LOAD-BOUND: the HTTP driver sets their pace and the pipeline keeps up with it (lag
 ~0.1 s), so their rate is the driver's, not the pipeline's capacity.
 
-The SATURATED STEP (``--burst`` courses, after the rising steps) measures the capacity: every
-service that consumes events (attendance, notifications, reporting: the processes the bench
-started, by pid) is held with SIGSTOP while the driver refers, accepts and starts courses through
-the referral service alone (``CourseLoad.start_courses``); the referral relay sends their events,
-which pile up in the consumers' queues. Then all are resumed at once with SIGCONT and the drain is
-timed from that moment (read on the database server's clock) to the last consumer's commit, the
-effects' own follow-on events relayed and consumed included. Its ceiling, in the same run: the
-same backlog published to the ceiling's topology and left in its quorum queues (untimed), then
-every queue consumed with manual acks (prefetch as the services') while the follow-on events are
-published with confirms, timed from the consumers' start to the last ack. Held processes miss
-the broker's heartbeats (60 s, aiormq's default, which the services keep: the client allows three
-missed, the broker two), so the hold stops starting courses before ``HOLD_LIMIT`` (20 s), however
-many ``--burst`` asked for. The saturated step's ratio is the benchmark's headline ratio.
+The SATURATED STEP (``--burst`` courses, after the rising steps) measures the capacity, outbox to
+effect: every service that consumes events (attendance, notifications, reporting: the processes
+the bench started, by pid) and the referral service's outbox relay (run as a process of its own
+here, ``serve --no-relay`` + ``relay``, as a deployment may) are held with SIGSTOP while the driver
+refers, accepts and starts courses through the referral service alone
+(``CourseLoad.start_courses``); their events pile up in its outbox. Then all are resumed at once
+with SIGCONT and the drain is timed from that moment (read on the database server's clock) to
+the last consumer's commit: the relay publishing the backlog, the broker routing it, the
+consumers applying it, and the effects' own follow-on events relayed and consumed. Its ceiling,
+in the same run: the same events published with confirms to the ceiling's topology and consumed
+from every queue with manual acks (prefetch as the services'), timed from the first publish to the
+last ack: raw aio-pika publish+consume, as the issue sets it. Printed beside it, not as the
+headline: the same backlog already in the queues, consumed alone (acks and nothing else). Held
+processes miss the broker's heartbeats (60 s, aiormq's default, which the services keep: the
+client allows three missed, the broker two), so the hold stops starting courses before
+``HOLD_LIMIT`` (20 s), however many ``--burst`` asked for. The saturated step's ratio is the
+benchmark's headline ratio.
 
 What is measured, per step, straight from the services' databases once every event of the step
 is through (every outbox row sent, and every consumer bound to its routing key has its inbox row):
@@ -254,6 +258,48 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` so far, from /proc/<pid>/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SERVER_COMMANDS = {"postgres": "postgres", "beam.smp": "rabbitmq"}
+
+
+@dataclass(frozen=True)
+class ServerProcess:
+    server: str
+    ppid: int
+    own: float  # user + system seconds
+    reaped: float  # the children's it has waited for (a PostgreSQL backend's, once it exited)
+
+
+def server_processes() -> dict[int, ServerProcess]:
+    """Every PostgreSQL and RabbitMQ process on the machine, from /proc/<pid>/stat."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, rest = stat.read_text().rpartition(")")
+        except OSError:
+            continue
+        server = SERVER_COMMANDS.get(head.partition("(")[2])
+        if server is not None:
+            f = rest.split()
+            own, reaped = (int(f[11]) + int(f[12])) / tick, (int(f[13]) + int(f[14])) / tick
+            found[int(stat.parent.name)] = ServerProcess(server, int(f[1]), own, reaped)
+    return found
+
+
+def servers_cpu(before: Mapping[int, ServerProcess], after: Mapping[int, ServerProcess]) -> dict[str, float]:
+    """CPU seconds each server used between two readings, backends that came and went included
+    (a parent's reaped time holds an exited child's whole life, so what it had before is taken
+    off). Any user's load on the servers counts."""
+    used = dict.fromkeys(SERVER_COMMANDS.values(), 0.0)
+    for pid, now in after.items():
+        then = before.get(pid)
+        used[now.server] += now.own + now.reaped - ((then.own + then.reaped) if then else 0.0)
+    for pid, then in before.items():
+        if pid not in after and then.ppid in after:
+            used[then.server] -= then.own + then.reaped
+    return used
 
 
 def process_state(pid: int) -> str:
@@ -681,8 +727,9 @@ class Burst:
     deliveries: int
     expected_deliveries: int
     drain_seconds: float  # resumption -> the last consumer's commit (or the last follow-on's relay)
-    ceiling_seconds: float
+    ceiling_seconds: float  # the same events published (confirms) and consumed (acks): first publish -> last ack
     ceiling_deliveries: int
+    consume_seconds: float  # the same backlog already in the queues, consumed alone: first -> last ack
     cpu: dict[str, float]  # per process: CPU seconds over the drain / its seconds
     # per consumer: (deliveries, seconds from the resumption to its last commit, mean ms from
     # pick-up to ack, deliveries in hand on average over the drain)
@@ -702,6 +749,10 @@ class Burst:
         return self.rate / self.ceiling_rate if self.ceiling_rate > 0 else 0.0
 
     @property
+    def consume_rate(self) -> float:
+        return self.ceiling_deliveries / self.consume_seconds if self.consume_seconds > 0 else 0.0
+
+    @property
     def complete(self) -> bool:
         return self.deliveries == self.expected_deliveries == self.ceiling_deliveries
 
@@ -711,6 +762,7 @@ class Burst:
             "deliveries_per_s": round(self.rate, 1),
             "ceiling_deliveries_per_s": round(self.ceiling_rate, 1),
             "ratio": round(self.ratio, 3),
+            "consume_only_deliveries_per_s": round(self.consume_rate, 1),
             "complete": self.complete,
         }
 
@@ -784,11 +836,14 @@ class Pipeline:
         pids = {name: p.process.pid for name, p in self.system.services.items() if p.process is not None}
         pids["bench"] = os.getpid()  # the driver, the drain and the ceiling's client: on the same cores
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        servers_before = server_processes()
         handled_before = await handler_seconds(self.load.http, self.system)
         reports = [await self.load.day(rate) for _ in range(days)]
         await drain(self.dbs, self.since, self.table)
         wall = time.perf_counter() - started - QUIET  # the drain's quiet second is the bench's, not the load's
-        cpu = {name: (cpu_seconds(pid) - cpu_before[name]) / wall for name, pid in pids.items()}
+        cpu_now = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        cpu_now |= servers_cpu(servers_before, server_processes())
+        cpu = {name: (cpu_now[name] - cpu_before.get(name, 0.0)) / wall for name in cpu_now}
         handled = await handler_seconds(self.load.http, self.system)
         handlers = {}
         for consumer, (count, seconds) in handled.items():
@@ -824,15 +879,19 @@ class Pipeline:
         )
 
     async def burst(self, courses: int) -> Burst:
-        """Hold every consuming service (SIGSTOP), start ``courses`` courses through the referral
-        service alone until its relay has sent every event (they pile up in the queues), resume
-        them all at once (SIGCONT) and time the drain, follow-on events included."""
+        """Hold every consuming service and the referral service's relay (SIGSTOP), start
+        ``courses`` courses through the referral service alone (their events pile up in its
+        outbox), resume them all at once (SIGCONT) and time the drain: relay, broker, consumers,
+        follow-on events included."""
         await self.mark()
         bound = {c.service for c in self.ceiling.bound}
         held = {n: p.process.pid for n, p in self.system.services.items() if n in bound and p.process is not None}
-        if "referral" in held:
-            raise RuntimeError("the burst drives the referral service while the consumers are held")
+        if "referral" in held or "referral" not in self.system.relays:
+            raise RuntimeError("the burst drives the referral service, whose relay runs apart, while the rest is held")
+        relays = {f"{n} relay": p.process.pid for n, p in self.system.relays.items() if p.process is not None}
+        held |= relays
         pids = {name: p.process.pid for name, p in self.system.services.items() if p.process is not None}
+        pids |= relays
         pids["bench"] = os.getpid()
         handled_before = await handler_seconds(self.load.http, self.system)  # not while they are held
         started = requests = 0
@@ -848,15 +907,16 @@ class Pipeline:
                 requests += await self.load.start_courses(count)
                 started += count
                 chunk_seconds = time.monotonic() - chunk_started
-            await self._relayed(deadline=stopped + HOLD_LIMIT + 10)
             resumed_at = await self.dbs.now()
             cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            servers_before = server_processes()
         finally:
             for pid in held.values():
                 os.kill(pid, signal.SIGCONT)
         held_seconds = time.monotonic() - stopped
         await drain(self.dbs, self.since, self.table)
         cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        cpu_after |= servers_cpu(servers_before, server_processes())
         events = await self.dbs.step_events(self.since)
         deliveries = await self.dbs.deliveries([e.event_id for e in events])
         backlog = [e for e in events if e.created_at < resumed_at]
@@ -873,7 +933,8 @@ class Pipeline:
             last = (max(mine) - resumed_at).total_seconds() if mine else 0.0
             in_hand = spent / drain_seconds if drain_seconds > 0 else 0.0
             per_consumer[consumer.name] = (len(mine), last, spent / n * 1000 if n else 0.0, in_hand)
-        rounds = [await self.ceiling.burst(backlog, follow_on) for _ in range(self.ceiling_rounds)]
+        rounds = [await self.ceiling.run(events) for _ in range(self.ceiling_rounds)]
+        consume_seconds, _ = await self.ceiling.burst(backlog, follow_on)
         return Burst(
             courses=started,
             requests=requests,
@@ -887,23 +948,14 @@ class Pipeline:
             drain_seconds=drain_seconds,
             ceiling_seconds=statistics.median(s for s, _ in rounds),
             ceiling_deliveries=min(a for _, a in rounds),
+            consume_seconds=consume_seconds,
             cpu={
-                name: (cpu_after[name] - cpu_before[name]) / drain_seconds if drain_seconds > 0 else 0.0
-                for name in pids
+                name: (cpu_after[name] - cpu_before.get(name, 0.0)) / drain_seconds if drain_seconds > 0 else 0.0
+                for name in cpu_after
             },
             consumers=per_consumer,
             body_bytes_mean=statistics.fmean(len(e.body) for e in events) if events else 0.0,
         )
-
-    async def _relayed(self, deadline: float) -> None:
-        """Until every event written since the watermark is marked sent (confirmed by the broker)."""
-        while True:
-            _, _, unsent, _ = await self.dbs.step_events_brief(self.since)
-            if unsent == 0:
-                return
-            if time.monotonic() > deadline:
-                raise PipelineStalled(f"{unsent} events still unsent by the relay while the consumers were held")
-            await asyncio.sleep(0.05)
 
     async def dead_letters(self, broker_url: str, prefix: str) -> dict[str, int]:
         """Messages in each consumer's dead-letter queue (all must be empty)."""
@@ -1062,6 +1114,7 @@ async def measure(
     bound = consumers(system.services)
     table = routes(bound)
     memory = {name: Memory(name, process.process.pid) for name, process in system.services.items() if process.process}
+    memory |= {f"{n} relay": Memory(f"{n} relay", p.process.pid) for n, p in system.relays.items() if p.process}
     sampler = MemorySampler(memory)
     ceiling = Ceiling(broker_url, f"{prefix}ceiling.", bound)
     started = time.perf_counter()
@@ -1201,14 +1254,16 @@ def render(result: Result, options: Options) -> str:
             "",
             f"SATURATED step (burst): {', '.join(b.held)} held (SIGSTOP) {b.held_seconds:.1f} s while {b.courses}"
             f" courses were referred, accepted and started ({b.requests} requests to the referral service);",
-            f"  its relay sent {b.backlog_events} events into their queues; all resumed (SIGCONT) at once, then"
-            f" {b.follow_on_events} follow-on events from their effects",
+            f"  {b.backlog_events} events waited in its outbox (its relay held too); all resumed (SIGCONT) at"
+            f" once, then {b.follow_on_events} follow-on events from their effects",
             f"  pipeline: {b.deliveries}/{b.expected_deliveries} deliveries in {b.drain_seconds:.2f} s"
-            f" (resumption -> last consumer commit) = {b.rate:.0f} deliveries/s",
+            f" (resumption -> last consumer commit: relay, broker, consumers) = {b.rate:.0f} deliveries/s",
             f"  ceiling:  {b.ceiling_deliveries} acks in {b.ceiling_seconds:.2f} s = {b.ceiling_rate:.0f}/s"
-            " (the backlog waiting in quorum queues with the same bindings, consumed with manual acks"
-            " while the follow-on events are published with confirms)",
+            " (the same events published with confirms to quorum queues with the same bindings and consumed"
+            " with manual acks, first publish -> last ack)",
             f"  ratio {b.ratio:.2f}; mean body {b.body_bytes_mean:.0f} B; all through: {'yes' if b.complete else 'NO'}",
+            f"  beside it, consuming alone (the backlog already in the queues, acked and nothing else):"
+            f" {b.consume_rate:.0f}/s, {b.rate / b.consume_rate if b.consume_rate else 0:.2f} of that",
             f"  cpu over the drain: {cpu}  (sum {sum(b.cpu.values()):.2f} of {os.cpu_count()} cores)",
             "  per consumer: deliveries, s to its last commit, mean ms from pick-up to ack / in hand on average:",
             "    " + "  ".join(f"{k} {v[0]}, {v[1]:.2f}s, {v[2]:.0f}ms/{v[3]:.1f}" for k, v in b.consumers.items()),
@@ -1255,7 +1310,15 @@ async def create_databases(server_url: str, run: str) -> dict[str, str]:
 async def system_running(
     workdir: Path, *, broker_url: str, prefix: str, databases: Mapping[str, str], env: Mapping[str, str]
 ) -> AsyncIterator[System]:
-    manager = running_system(workdir, broker_url=broker_url, prefix=prefix, databases=databases, env=dict(env))
+    # The referral service's relay runs as a process of its own, so the saturated step can hold it.
+    manager = running_system(
+        workdir,
+        broker_url=broker_url,
+        prefix=prefix,
+        databases=databases,
+        env=dict(env),
+        separate_relays=("referral",),
+    )
     system = await asyncio.to_thread(manager.__enter__)
     try:
         yield system

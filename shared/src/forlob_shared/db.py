@@ -41,6 +41,7 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._outbox = outbox
         self._pending: list[PendingEvent] = []
+        self._commits_deferred = False
 
     @property
     def clock(self) -> Clock:
@@ -49,6 +50,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         self._pending = []
+        self._commits_deferred = False
         await self._on_enter()
         return self
 
@@ -73,7 +75,23 @@ class UnitOfWork:
     async def commit(self) -> None:
         events, self._pending = self._pending, []
         await self._outbox.write(self.session, events)
+        if self._commits_deferred:
+            # Inside a consumer's batch: the next use case in the same transaction must see this
+            # one's writes, and read rows afresh as in a transaction of its own. A row object left
+            # in the session would not take in what a Core statement changed after it was loaded.
+            await self.session.flush()
+            self.session.expunge_all()
+            return
         await self.session.commit()
+
+    def defer_commits(self) -> None:
+        """Make ``commit()`` a step inside a larger transaction (a consumer's batch of deliveries):
+        it writes the outbox rows and flushes; :meth:`commit_deferred` commits all of it."""
+        self._commits_deferred = True
+
+    async def commit_deferred(self) -> None:
+        self._commits_deferred = False
+        await self.commit()
 
     async def rollback(self) -> None:
         self._pending = []

@@ -117,6 +117,7 @@ def build_runtime(spec: ServiceSpec[U], settings: ServiceSettings, clock: Clock 
         service=spec.name,
         topology=topology,
         prefetch=settings.prefetch,
+        batch_size=settings.consumer_batch,
         delivery_limit=settings.delivery_limit,
         backoff_max=settings.retry_backoff_max,
         stopping=runtime.stopping,

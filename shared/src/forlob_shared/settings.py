@@ -58,6 +58,9 @@ class ServiceSettings(BaseSettings):
 
     # Consumers.
     prefetch: int = Field(default=64, ge=1, le=10_000)
+    # Deliveries a consumer applies in one transaction at most, of those already in hand (1: one
+    # transaction per delivery). It never waits to fill a batch.
+    consumer_batch: int = Field(default=64, ge=1, le=10_000)
     delivery_limit: int = Field(default=10, ge=2)
     retry_backoff_max: float = Field(default=30.0, gt=0)
     watchdog_interval: float = Field(default=10.0, gt=0, description="seconds between consumer checks")

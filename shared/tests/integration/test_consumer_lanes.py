@@ -1,6 +1,7 @@
-"""A subscription handles different subjects at once and each subject's events in the order they
-were published, through the inbox, against the real servers: with one lane (concurrent deliveries
-serialised per subject) and with several lanes."""
+"""A subscription handles each subject's events in the order they were published, through the
+inbox, against the real servers: with one lane and with several (different subjects side by
+side), applying what has gathered in a lane in one transaction or, with a batch size of 1, one
+transaction per delivery."""
 
 from __future__ import annotations
 
@@ -42,13 +43,16 @@ def _event(referral_id: Any, n: int) -> PendingEvent:
     )
 
 
-@pytest.mark.parametrize("lanes", [1, 4])
-async def test_subjects_run_concurrently_and_each_in_order(
-    infra: TestInfra, prefix: str, messaging_db: MessagingDb, lanes: int
+@pytest.mark.parametrize(("lanes", "batch_size"), [(1, 64), (4, 64), (4, 1)])
+async def test_each_subject_in_order_lanes_side_by_side_batches_in_one_transaction(
+    infra: TestInfra, prefix: str, messaging_db: MessagingDb, lanes: int, batch_size: int
 ) -> None:
     async with messaging_db.engine.begin() as connection:
         await connection.execute(
-            text("CREATE TABLE lane_effects (position serial, subject text NOT NULL, n int NOT NULL)")
+            text(
+                "CREATE TABLE lane_effects (position serial, subject text NOT NULL, n int NOT NULL,"
+                " tx bigint NOT NULL DEFAULT txid_current())"
+            )
         )
     active = peak = 0
 
@@ -68,7 +72,7 @@ async def test_subjects_run_concurrently_and_each_in_order(
 
     topology = Topology(prefix=prefix)
     broker = RabbitBroker(infra.broker_url, log_level=logging.DEBUG)
-    config = ConsumerConfig(service="test", topology=topology, prefetch=64)
+    config = ConsumerConfig(service="test", topology=topology, prefetch=64, batch_size=batch_size)
     consumer = EventConsumer(
         config, Subscription("lanes", {ReferralReceived: handle}, lanes=lanes), messaging_db.uow, broker
     )
@@ -97,8 +101,15 @@ async def test_subjects_run_concurrently_and_each_in_order(
         config.stopping.set()
         await broker.stop()
 
-    assert peak > 1  # subjects ran side by side
     async with messaging_db.engine.connect() as connection:
-        rows = (await connection.execute(text("SELECT subject, n FROM lane_effects ORDER BY position"))).all()
+        rows = (await connection.execute(text("SELECT subject, n, tx FROM lane_effects ORDER BY position"))).all()
     for subject in subjects:
-        assert [n for s, n in rows if s == str(subject)] == list(range(PER_SUBJECT))
+        assert [n for s, n, _ in rows if s == str(subject)] == list(range(PER_SUBJECT))
+    transactions = len({tx for _, _, tx in rows})
+    if lanes > 1:
+        assert peak > 1  # subjects ran side by side
+    if batch_size == 1:
+        assert transactions == len(rows)
+    else:
+        # All 240 were waiting when the consumer started: lanes take them dozens at a time.
+        assert transactions <= len(rows) // 4, f"{transactions} transactions for {len(rows)} deliveries"

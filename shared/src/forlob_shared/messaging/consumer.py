@@ -19,12 +19,19 @@ which the settings refuse unless ``FORLOB_ENVIRONMENT=test``): after the commit,
 deliveries is requeued instead of acknowledged, as if the acknowledgement had been lost; each
 message at most ``TEST_REDELIVERIES`` times, so the queue's delivery limit is never reached.
 
-FastStream hands a subscriber one delivery at a time. A subscription with ``lanes`` > 1 spreads
-deliveries over that many lanes by their ``subject`` header, so aggregates are handled
-concurrently; and never are two of the same aggregate (CloudEvent ``subject``) handled at once:
-a lock per subject, taken in delivery order, keeps each aggregate's events in queue order
-whatever runs them. Delivery order is not what FastStream hands over (aiormq runs each delivery
-in a task of its own): :class:`DeliveryOrder` restores it by delivery tag first.
+Deliveries go into lanes by their ``subject`` header (the CloudEvent subject: the aggregate), one
+lane unless the subscription asks for more: different aggregates may be handled concurrently,
+one aggregate's events always one after another in queue order. Delivery order is not what
+FastStream hands over (aiormq runs each delivery in a task of its own): :class:`DeliveryOrder`
+restores it by delivery tag before a delivery enters its lane.
+
+A lane applies what has gathered in it (up to ``batch_size``, never waiting for more) in ONE
+transaction: one inbox statement for the batch, each handler in order, one commit, then every
+acknowledgement. Under load this spreads a commit (a WAL flush) and a connection checkout over
+dozens of deliveries; when idle a batch is the one delivery that came. If a handler in a batch
+breaks a rule or fails with a bug, nothing of the batch is kept and its deliveries are applied
+again one transaction each, so each gets the outcome it would have had alone; a transient
+failure retries the whole batch.
 
 FastStream's own ``retry=`` counter is not used: it has looped forever (faststream#1657, #1488).
 """
@@ -36,7 +43,7 @@ import contextlib
 import random
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -57,13 +64,14 @@ from forlob_shared.events.base import EventData
 from forlob_shared.events.envelope import Envelope, InvalidEnvelope, decode
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
 from forlob_shared.messaging.delivery_order import DeliveryOrder
-from forlob_shared.messaging.inbox import first_delivery
+from forlob_shared.messaging.inbox import first_deliveries, first_delivery
 from forlob_shared.messaging.topology import Topology
 
 log = get_logger("forlob.consumer")
 
 U = TypeVar("U", bound=UnitOfWork)
 Handler = Callable[[Envelope[Any], U], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Envelope[Any]], U], Awaitable[None]]
 
 REASON_HEADER = "x-forlob-reason"
 DETAIL_HEADER = "x-forlob-detail"
@@ -84,6 +92,10 @@ class Subscription(Generic[U]):
     # More than one lane: messages of different subjects (aggregates) are handled concurrently,
     # those of one subject still one after another, in the order they arrived.
     lanes: int = 1
+    # Optional: applies a whole batch's new events (in order) at once, where the handlers would
+    # take them one by one; it must have the same effect as they would. The handlers still apply
+    # a batch that had to be taken apart, and say which types the subscription takes.
+    batch_handler: BatchHandler[U] | None = None
 
     @property
     def routing_keys(self) -> list[str]:
@@ -97,6 +109,7 @@ class ConsumerConfig:
     prefetch: int = 64
     delivery_limit: int = 10
     backoff_max: float = 30.0
+    batch_size: int = 64  # deliveries applied in one transaction at most (1: one transaction each)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     test_redeliver_share: float = 0.0  # the test fault switch (see the module docstring); 0 in production
 
@@ -127,6 +140,19 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | TimeoutError | OSError | AMQPConnectionError)
 
 
+@dataclass(frozen=True)
+class _Ready(Generic[U]):
+    """A readable delivery with the handler for its type."""
+
+    message: Any
+    envelope: Envelope[Any]
+    handler: Handler[U]
+
+
+class _ApplyOneByOne(Exception):
+    """A batch must be applied again one delivery per transaction (a rule broken or a bug)."""
+
+
 class EventConsumer(Generic[U]):
     def __init__(
         self,
@@ -147,7 +173,6 @@ class EventConsumer(Generic[U]):
         self.in_flight = 0
         self.last_activity = time.monotonic()
         self.canary_seen: str | None = None
-        self._subject_locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._lanes: list[asyncio.Queue[Any]] = []
         self._lane_workers: set[asyncio.Task[None]] = set()
         self._delivery_order = DeliveryOrder()
@@ -175,10 +200,7 @@ class EventConsumer(Generic[U]):
 
         async def consume(message: RabbitMessage) -> None:
             await self._delivery_order.turn(message.raw_message)
-            if self.subscription.lanes > 1:
-                self._enqueue(message)
-            else:
-                await self.process(message)
+            self._enqueue(message)
 
         subscriber(consume)
         self.subscriber = subscriber
@@ -191,7 +213,7 @@ class EventConsumer(Generic[U]):
         in a lane are redelivered by the broker (the inbox makes that harmless).
         """
         if not self._lanes:
-            self._lanes = [asyncio.Queue() for _ in range(self.subscription.lanes)]
+            self._lanes = [asyncio.Queue() for _ in range(max(1, self.subscription.lanes))]
             for lane in self._lanes:
                 task = asyncio.create_task(self._drain_lane(lane), name=f"{self.name}-lane")
                 self._lane_workers.add(task)
@@ -202,26 +224,52 @@ class EventConsumer(Generic[U]):
     async def _drain_lane(self, lane: asyncio.Queue[Any]) -> None:
         while not self.config.stopping.is_set():
             try:
-                message = await asyncio.wait_for(lane.get(), timeout=1.0)
+                batch = [await asyncio.wait_for(lane.get(), timeout=1.0)]
             except TimeoutError:
                 continue
+            while len(batch) < self.config.batch_size and not lane.empty():
+                batch.append(lane.get_nowait())
             try:
-                await self.process(message)
-            except Exception:  # keep the lane alive; the broker redelivers the message
+                await self.process_batch(batch)
+            except Exception:  # keep the lane alive; the broker redelivers the messages
                 log.exception("consumer.lane_failed")
 
     async def process(self, message: Any) -> str:
         """Handle one delivery; returns the outcome (also counted in metrics)."""
-        self.in_flight += 1
+        (outcome,) = await self.process_batch([message])
+        return outcome
+
+    async def process_batch(self, messages: Sequence[Any]) -> list[str]:
+        """Handle deliveries of one lane, in order; returns each one's outcome."""
+        self.in_flight += len(messages)
         self.last_activity = time.monotonic()
         try:
-            return await self._process(message)
+            return await self._process_batch(messages)
         finally:
-            self.in_flight -= 1
+            self.in_flight -= len(messages)
             self.last_activity = time.monotonic()
 
-    async def _process(self, message: Any) -> str:
+    async def _process_batch(self, messages: Sequence[Any]) -> list[str]:
         started = time.perf_counter()
+        outcomes: dict[int, str] = {}
+        ready: list[tuple[int, _Ready[U]]] = []
+        for index, message in enumerate(messages):
+            admitted = await self._admit(message)
+            if isinstance(admitted, str):
+                outcomes[index] = admitted
+            else:
+                ready.append((index, admitted))
+        if len(ready) == 1:
+            index, item = ready[0]
+            outcomes[index] = await self._apply_alone(item, started)
+        elif ready:
+            applied = await self._apply_batch([item for _, item in ready], started)
+            outcomes.update(zip((index for index, _ in ready), applied, strict=True))
+        return [outcomes[index] for index in range(len(messages))]
+
+    async def _admit(self, message: Any) -> _Ready[U] | str:
+        """What can be settled without the database (a canary, an unreadable or unhandled
+        message) is settled here and its outcome returned; the rest goes on to its handler."""
         raw = message.raw_message
         canary = (raw.headers or {}).get(CANARY_HEADER)
         if canary is not None:
@@ -237,62 +285,112 @@ class EventConsumer(Generic[U]):
             return await self._dead_letter(
                 message, "unhandled-event-type", f"{self.name} has no handler for {envelope.type}", envelope.routing_key
             )
+        return _Ready(message, envelope, handler)
+
+    @contextlib.contextmanager
+    def _traced(self, envelope: Envelope[Any]) -> Iterator[None]:
         trace = bind_trace(
             envelope.traceparent, event_id=str(envelope.id), event_type=envelope.type, consumer=self.name
         )
         try:
-            async with self._in_order(envelope.subject):
-                return await self._apply(message, envelope, handler, started)
+            yield
         finally:
             unbind_trace(trace)
 
-    @contextlib.asynccontextmanager
-    async def _in_order(self, subject: str) -> AsyncIterator[None]:
-        """One delivery per subject at a time; waiters are served first come, first served."""
-        lock, users = self._subject_locks.get(subject) or (asyncio.Lock(), 0)
-        self._subject_locks[subject] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._subject_locks[subject]
-            if users == 1:
-                del self._subject_locks[subject]
-            else:
-                self._subject_locks[subject] = (lock, users - 1)
-
-    async def _apply(self, message: Any, envelope: Envelope[Any], handler: Handler[U], started: float) -> str:
+    async def _apply_batch(self, items: Sequence[_Ready[U]], started: float) -> list[str]:
         attempt = 0
         while True:
             try:
-                async with self.uow_factory() as uow:
-                    if await first_delivery(uow.session, self.name, envelope.id, envelope.type):
-                        await handler(envelope, uow)
-                        await uow.commit()  # the inbox row, even if the handler had nothing to write
-                        outcome = "processed"
-                    else:
-                        outcome = "duplicate"
+                outcomes = await self._apply_together(items)
                 break
-            except DomainError as exc:
-                return await self._dead_letter(message, f"rule-violated:{exc.code}", exc.detail, envelope.routing_key)
-            except Exception as exc:  # noqa: BLE001  (sorted below: transient, or a bug)
+            except _ApplyOneByOne as failure:
+                log.info("consumer.batch_split", deliveries=len(items), error=repr(failure.__cause__)[:300])
+                return [await self._apply_alone(item, started) for item in items]
+            except Exception as exc:  # noqa: BLE001  (only transient failures reach here)
+                attempt += 1
+                if not await self._wait_out(exc, attempt):
+                    return [await self._requeue_at_shutdown(item) for item in items]
+        return [await self._settle_applied(i, outcome, started) for i, outcome in zip(items, outcomes, strict=True)]
+
+    async def _apply_together(self, items: Sequence[_Ready[U]]) -> list[str]:
+        """Every item in one transaction; raises :class:`_ApplyOneByOne` (nothing kept) when one
+        breaks a rule or fails with a bug, and transient failures as they are."""
+        outcomes: list[str] = []
+        async with self.uow_factory() as uow:
+            uow.defer_commits()
+            fresh = await first_deliveries(uow.session, self.name, ((i.envelope.id, i.envelope.type) for i in items))
+            new: list[_Ready[U]] = []
+            for item in items:
+                if item.envelope.id in fresh:
+                    fresh.discard(item.envelope.id)  # the same event twice in one batch: once only
+                    new.append(item)
+                    outcomes.append("processed")
+                else:
+                    outcomes.append("duplicate")
+            try:
+                if self.subscription.batch_handler is not None and new:
+                    await self.subscription.batch_handler([item.envelope for item in new], uow)
+                    await uow.commit()
+                else:
+                    for item in new:
+                        with self._traced(item.envelope):
+                            await item.handler(item.envelope, uow)
+                            await uow.commit()  # deferred: written and flushed, committed below
+            except Exception as exc:
                 if is_transient(exc):
+                    raise
+                raise _ApplyOneByOne from exc
+            await uow.commit_deferred()
+        return outcomes
+
+    async def _apply_alone(self, item: _Ready[U], started: float) -> str:
+        message, envelope, handler = item.message, item.envelope, item.handler
+        attempt = 0
+        with self._traced(envelope):
+            while True:
+                try:
+                    async with self.uow_factory() as uow:
+                        if await first_delivery(uow.session, self.name, envelope.id, envelope.type):
+                            await handler(envelope, uow)
+                            await uow.commit()  # the inbox row, even if the handler had nothing to write
+                            outcome = "processed"
+                        else:
+                            outcome = "duplicate"
+                    break
+                except DomainError as exc:
+                    return await self._dead_letter(
+                        message, f"rule-violated:{exc.code}", exc.detail, envelope.routing_key
+                    )
+                except Exception as exc:  # noqa: BLE001  (sorted below: transient, or a bug)
+                    if not is_transient(exc):
+                        return await self._handler_failed(message, envelope, exc)
                     attempt += 1
-                    if self.config.stopping.is_set():
-                        await self._settle(message.nack(requeue=True))
-                        return self._count(envelope.routing_key, "requeued-at-shutdown")
-                    metrics.TRANSIENT_RETRIES.labels(self.name).inc()
-                    delay = _backoff(attempt, self.config.backoff_max)
-                    log.warning("consumer.transient_failure", error=repr(exc)[:300], attempt=attempt, retry_in=delay)
-                    await _sleep_unless(self.config.stopping, delay)
-                    continue
-                return await self._handler_failed(message, envelope, exc)
+                    if not await self._wait_out(exc, attempt):
+                        return await self._requeue_at_shutdown(item)
+            return await self._settle_applied(item, outcome, started)
+
+    async def _wait_out(self, exc: BaseException, attempt: int) -> bool:
+        """Back off after a transient failure; False when the service is stopping instead."""
+        if self.config.stopping.is_set():
+            return False
+        metrics.TRANSIENT_RETRIES.labels(self.name).inc()
+        delay = _backoff(attempt, self.config.backoff_max)
+        log.warning("consumer.transient_failure", error=repr(exc)[:300], attempt=attempt, retry_in=delay)
+        await _sleep_unless(self.config.stopping, delay)
+        return True
+
+    async def _requeue_at_shutdown(self, item: _Ready[U]) -> str:
+        await self._settle(item.message.nack(requeue=True))
+        return self._count(item.envelope.routing_key, "requeued-at-shutdown")
+
+    async def _settle_applied(self, item: _Ready[U], outcome: str, started: float) -> str:
+        """Acknowledge a delivery whose effect (or duplicate finding) has committed."""
         metrics.HANDLER_SECONDS.labels(self.name).observe(time.perf_counter() - started)
-        if self._lose_acknowledgement(message):
-            await self._settle(message.nack(requeue=True))
-            return self._count(envelope.routing_key, "requeued-by-test-switch")
-        await self._settle(message.ack())
-        return self._count(envelope.routing_key, outcome)
+        if self._lose_acknowledgement(item.message):
+            await self._settle(item.message.nack(requeue=True))
+            return self._count(item.envelope.routing_key, "requeued-by-test-switch")
+        await self._settle(item.message.ack())
+        return self._count(item.envelope.routing_key, outcome)
 
     def _lose_acknowledgement(self, message: Any) -> bool:
         share = self.config.test_redeliver_share

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,3 +25,21 @@ async def first_delivery(session: AsyncSession, consumer: str, event_id: UUID, e
     )
     result = await session.execute(stmt)
     return result.first() is not None
+
+
+async def first_deliveries(session: AsyncSession, consumer: str, events: Iterable[tuple[UUID, str]]) -> set[UUID]:
+    """Record a batch of ``(event_id, event_type)`` in one statement; returns the ids new here.
+
+    Keys go in sorted order, so two replicas recording overlapping batches take the key locks in
+    the same order and cannot deadlock.
+    """
+    rows = dict(events)
+    if not rows:
+        return set()
+    stmt = (
+        pg_insert(inbox)
+        .values([{"consumer": consumer, "event_id": i, "event_type": rows[i]} for i in sorted(rows)])
+        .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
+        .returning(inbox.c.event_id)
+    )
+    return set((await session.scalars(stmt)).all())

@@ -35,6 +35,7 @@ class ServiceProcess:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    command: tuple[str, ...] = ("serve",)  # ("relay",): the outbox relay alone, no HTTP
 
     @property
     def url(self) -> str:
@@ -53,11 +54,13 @@ class ServiceProcess:
         log.write(f"--- start {self.starts} ---\n".encode())
         log.flush()
         self.process = subprocess.Popen(
-            [str(executable), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [str(executable), *self.command], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
 
     def ready(self) -> bool:
+        if self.command[0] != "serve":
+            return self.running  # nothing to ask: running is all a relay process shows
         try:
             with urllib.request.urlopen(f"{self.url}/health/ready", timeout=2) as response:
                 return bool(response.status == 200)
@@ -111,6 +114,10 @@ class System:
     workdir: Path
     offset: timedelta = field(default=timedelta(0))
     databases: dict[str, str] = field(default_factory=dict)  # service name -> database URL
+    relays: dict[str, ServiceProcess] = field(default_factory=dict)  # service name -> its own relay process
+
+    def processes(self) -> list[ServiceProcess]:
+        return [*self.services.values(), *self.relays.values()]
 
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]
@@ -144,11 +151,13 @@ def running_system(
     env: Mapping[str, str] | None = None,
     services: tuple[str, ...] = SERVICES,
     replicas: Mapping[str, int] | None = None,
+    separate_relays: tuple[str, ...] = (),
     timeout: float = 90,
 ) -> Iterator[System]:
     """The services as processes; ``replicas={"attendance": 2}`` runs two processes of one service
     on the same database and queues (keyed ``attendance`` and ``attendance#2``), as a deployment
-    with several replicas would."""
+    with several replicas would. A service in ``separate_relays`` serves with ``--no-relay`` and
+    its outbox relay runs as a process of its own (``System.relays``), as it may be deployed."""
     workdir.mkdir(parents=True, exist_ok=True)
     clock_file = workdir / "clock-offset"
     write_clock_offset(str(clock_file), timedelta(0))
@@ -176,13 +185,17 @@ def running_system(
                 f"FORLOB_{upper}_DATABASE_URL": databases[name],
             }
             log_name = key.replace("#", "-")
-            system.services[key] = ServiceProcess(name, port, process_env, workdir / f"{log_name}.log")
+            command = ("serve", "--no-relay") if name in separate_relays else ("serve",)
+            system.services[key] = ServiceProcess(name, port, process_env, workdir / f"{log_name}.log", command=command)
+            if name in separate_relays and replica == 1:
+                log = workdir / f"{name}-relay.log"
+                system.relays[name] = ServiceProcess(name, port, process_env, log, command=("relay",))
     try:
-        for process in system.services.values():
+        for process in system.processes():
             process.start()
-        for process in system.services.values():
+        for process in system.processes():
             process.wait_ready(timeout)
         yield system
     finally:
-        for process in system.services.values():
+        for process in system.processes():
             process.stop()

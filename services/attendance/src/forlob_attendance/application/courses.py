@@ -13,12 +13,12 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from forlob_attendance.application.slots import horizon, materialise_course
+from forlob_attendance.application.slots import horizon, insert_slots, materialise_course, slot_span, slot_values
 from forlob_attendance.db.models import CourseRow, ScheduleVersionRow, SlotRow
-from forlob_attendance.db.repository import windows_json
+from forlob_attendance.db.repository import to_domain, windows_json
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.domain.course import check_course_dates, grace_of, provider_calendar
-from forlob_attendance.domain.schedule import windows_inside_opening_hours
+from forlob_attendance.domain.schedule import ScheduleVersion, windows_inside_opening_hours
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
 
@@ -37,37 +37,45 @@ async def start_course(uow: AttendanceUnitOfWork, event: ProgrammeStarted, polic
     if not event.opening_hours:
         raise InvalidInput("the programme has no opening hours", field="opening_hours")
     windows_inside_opening_hours(event.schedule, event.opening_hours)
-    if await uow.courses.row(event.referral_id) is not None:
+    columns = {
+        "referral_id": event.referral_id,
+        "participant_id": event.participant_id,
+        "programme_code": event.programme_code,
+        "provider_org": event.provider_org,
+        "referring_org": event.referring_org,
+        "contact_person_id": event.contact_person_id,
+        "start_date": event.start_date,
+        "end_date": event.planned_end_date,
+        "ended": False,
+        "country": event.country,
+        "timezone": event.timezone,
+        "opening_hours": windows_json(event.opening_hours),
+        "rules": event.rules.model_dump(mode="json"),
+        "grace_minutes": int(grace_of(event.rules, policy.default_grace_minutes) / timedelta(minutes=1)),
+        "materialised_through": None,
+        "summarised_through": None,
+        "breach_marks": {},
+    }
+    # A course that starts now has one schedule and no absence reported yet (none can be, for a
+    # course unknown here): its first slots are planned from the event alone, and the course,
+    # its schedule and its slots go in with three statements.
+    schedule = {
+        "referral_id": event.referral_id,
+        "effective_from": event.start_date,
+        "windows": windows_json(event.schedule),
+    }
+    row = CourseRow(**columns)
+    course = to_domain(row, (ScheduleVersion(event.start_date, tuple(event.schedule)),))
+    first, last = slot_span(row, horizon(row, uow.clock.now(), policy.days_ahead))
+    slots = slot_values(row, course, first, last, reports=()) if first <= last else []
+    columns["materialised_through"] = last if first <= last else None
+    started = await uow.session.execute(
+        pg_insert(CourseRow).values(columns).on_conflict_do_nothing().returning(CourseRow.referral_id)
+    )
+    if started.first() is None:
         raise Conflict(f"the course of referral {event.referral_id} has already started")
-    row = CourseRow(
-        referral_id=event.referral_id,
-        participant_id=event.participant_id,
-        programme_code=event.programme_code,
-        provider_org=event.provider_org,
-        referring_org=event.referring_org,
-        contact_person_id=event.contact_person_id,
-        start_date=event.start_date,
-        end_date=event.planned_end_date,
-        ended=False,
-        country=event.country,
-        timezone=event.timezone,
-        opening_hours=windows_json(event.opening_hours),
-        rules=event.rules.model_dump(mode="json"),
-        grace_minutes=int(grace_of(event.rules, policy.default_grace_minutes) / timedelta(minutes=1)),
-        materialised_through=None,
-        summarised_through=None,
-        breach_marks={},
-    )
-    uow.session.add(row)
-    uow.session.add(
-        ScheduleVersionRow(
-            referral_id=event.referral_id,
-            effective_from=event.start_date,
-            windows=windows_json(event.schedule),
-        )
-    )
-    await uow.session.flush()
-    await materialise_course(uow, row, horizon(row, uow.clock.now(), policy.days_ahead))
+    await uow.session.execute(sa.insert(ScheduleVersionRow).values(schedule))
+    await insert_slots(uow, slots)
     await uow.commit()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
 import sqlalchemy as sa
@@ -10,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from forlob_attendance.db.models import AbsenceReportRow, CourseRow, SlotRow
 from forlob_attendance.db.uow import AttendanceUnitOfWork
-from forlob_attendance.domain.course import provider_calendar
+from forlob_attendance.domain.course import Course, provider_calendar
 from forlob_attendance.domain.registration import excused_state
 from forlob_attendance.domain.schedule import days_between, plan_slots
 from forlob_shared.events import AbsenceReason
@@ -22,25 +24,17 @@ def horizon(row: CourseRow, now: datetime, days_ahead: int) -> date:
     return min(row.end_date, today + timedelta(days=days_ahead))
 
 
-async def materialise_course(uow: AttendanceUnitOfWork, row: CourseRow, through: date) -> int:
-    """Add the course's slots from where it stopped up to ``through`` (the caller holds the course row)."""
+def slot_span(row: CourseRow, through: date) -> tuple[date, date]:
+    """The days still to materialise up to ``through``: (first, last), empty when last < first."""
     first = max(row.start_date, (row.materialised_through or date.min) + timedelta(days=1))
-    last = min(row.end_date, through)
-    if last < first:
-        return 0
-    course = await uow.courses.course(row)
+    return first, min(row.end_date, through)
+
+
+def slot_values(
+    row: CourseRow, course: Course, first: date, last: date, reports: Sequence[AbsenceReportRow]
+) -> list[dict[str, Any]]:
+    """The slot rows of ``first``..``last``, marked excused where an absence report covers the day."""
     planned = plan_slots(course.calendar, course.versions, days_between(first, last), course.grace)
-    reports = (
-        await uow.session.scalars(
-            sa.select(AbsenceReportRow)
-            .where(
-                AbsenceReportRow.referral_id == row.referral_id,
-                AbsenceReportRow.first_day <= last,
-                AbsenceReportRow.last_day >= first,
-            )
-            .order_by(AbsenceReportRow.reported_at)
-        )
-    ).all()
     values = []
     for slot in planned:
         state, reason, report_id = "expected", None, None
@@ -62,8 +56,35 @@ async def materialise_course(uow: AttendanceUnitOfWork, row: CourseRow, through:
                 "report_id": report_id,
             }
         )
+    return values
+
+
+async def insert_slots(uow: AttendanceUnitOfWork, values: list[dict[str, Any]]) -> None:
     if values:
-        await uow.session.execute(pg_insert(SlotRow).values(values).on_conflict_do_nothing())
+        # Parameters as a list (executemany): the statement is compiled once and cached, where a
+        # VALUES list built into it would be compiled anew for every course.
+        await uow.session.execute(pg_insert(SlotRow).on_conflict_do_nothing(), values)
+
+
+async def materialise_course(uow: AttendanceUnitOfWork, row: CourseRow, through: date) -> int:
+    """Add the course's slots from where it stopped up to ``through`` (the caller holds the course row)."""
+    first, last = slot_span(row, through)
+    if last < first:
+        return 0
+    course = await uow.courses.course(row)
+    reports = (
+        await uow.session.scalars(
+            sa.select(AbsenceReportRow)
+            .where(
+                AbsenceReportRow.referral_id == row.referral_id,
+                AbsenceReportRow.first_day <= last,
+                AbsenceReportRow.last_day >= first,
+            )
+            .order_by(AbsenceReportRow.reported_at)
+        )
+    ).all()
+    values = slot_values(row, course, first, last, reports)
+    await insert_slots(uow, values)
     row.materialised_through = last
     return len(values)
 

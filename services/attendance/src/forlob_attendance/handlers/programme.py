@@ -42,5 +42,8 @@ def subscriptions(policy: Callable[[], CoursePolicy]) -> list[Subscription[Atten
                 ProgrammeEnded: on_ended,
             },
             description="Courses, agreed schedules and expected attendance from the referral service.",
+            # Two lanes by course: one applies its batch while the other waits on the database.
+            # More lanes make smaller batches, and the work is CPU-bound (bench/pipeline.py).
+            lanes=2,
         )
     ]

@@ -60,16 +60,17 @@ async def get_assignment(uow: NotificationsUnitOfWork, viewer: Principal, referr
 
 
 async def record_referral_received(uow: NotificationsUnitOfWork, event: ReferralReceived) -> None:
-    existing = await uow.assignments.get(event.referral_id, for_update=True)
-    assignment = existing or Assignment(
+    # One statement: a row the course's start already made keeps all but the participant (and its
+    # legal basis, unless this names one).
+    assignment = Assignment(
         referral_id=event.referral_id,
         provider_org=event.provider_org,
         referring_org=event.referring_org,
         programme_code=event.programme_code,
+        participant_id=event.participant_id,
+        legal_basis=event.legal_basis or None,
     )
-    assignment.participant_id = event.participant_id
-    assignment.legal_basis = event.legal_basis or assignment.legal_basis
-    await uow.assignments.save(assignment)
+    await uow.assignments.save(assignment, only=("participant_id", "legal_basis"), keep_legal_basis=True)
     await uow.commit()
 
 
@@ -83,7 +84,6 @@ async def record_referral_closed(uow: NotificationsUnitOfWork, event: ReferralRe
 
 async def record_programme_started(uow: NotificationsUnitOfWork, event: ProgrammeStarted) -> None:
     """Who looks after the course; the caller commits (with what else the start brings)."""
-    existing = await uow.assignments.get(event.referral_id, for_update=True)
     await uow.assignments.save(
         Assignment(
             referral_id=event.referral_id,
@@ -94,12 +94,13 @@ async def record_programme_started(uow: NotificationsUnitOfWork, event: Programm
             contact_person_id=event.contact_person_id,
             team_leader_id=event.team_leader_id,
             caseworker_id=event.caseworker_id,
-            legal_basis=event.legal_basis or (existing.legal_basis if existing else None),
+            legal_basis=event.legal_basis or None,
             escalation_minutes=event.rules.escalation_minutes,
             country=event.country,
             timezone=event.timezone,
             state="started",
-        )
+        ),
+        keep_legal_basis=True,
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, fields
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -120,10 +121,19 @@ class AssignmentRepository:
             sa.select(sa.func.pg_advisory_xact_lock(ASSIGNMENT_LOCK_CLASS, sa.func.hashtext(str(referral_id))))
         )
 
-    async def save(self, assignment: Assignment) -> None:
+    async def save(
+        self, assignment: Assignment, *, only: Collection[str] | None = None, keep_legal_basis: bool = False
+    ) -> None:
+        """Insert or overwrite in one statement. ``only``: the columns an existing row takes
+        (default all); ``keep_legal_basis``: an existing row keeps its legal basis unless this one
+        names one."""
         values = asdict(assignment)
-        stmt = pg_insert(AssignmentRow).values(**values)
-        update = {k: stmt.excluded[k] for k in values if k != "referral_id"}
+        # A Core statement: the ORM's bulk-insert path costs more than the row itself.
+        table = cast(sa.Table, AssignmentRow.__table__)
+        stmt = pg_insert(table).values(**values)
+        update: dict[str, Any] = {k: stmt.excluded[k] for k in (only or values) if k != "referral_id"}
+        if keep_legal_basis and "legal_basis" in update:
+            update["legal_basis"] = sa.func.coalesce(sa.func.nullif(stmt.excluded.legal_basis, ""), table.c.legal_basis)
         await self.session.execute(stmt.on_conflict_do_update(index_elements=["referral_id"], set_=update))
 
     async def visible_to(self, org: str, staff_id: str | None, limit: int) -> list[Assignment]:
@@ -395,8 +405,12 @@ def _delivery(row: DeliveryRow) -> Delivery:
 class SubscriptionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Within one transaction (a consumer's batch: dozens of events of one organisation) the
+        # answer does not change but by this repository's own writes, which clear it.
+        self._wanting: dict[tuple[str, str], list[Subscription]] = {}
 
     async def add(self, subscription: Subscription) -> None:
+        self._wanting.clear()
         await self.session.execute(sa.insert(SubscriptionRow).values(**_columns(subscription)))
 
     async def get(self, subscription_id: UUID, org: str | None = None) -> Subscription | None:
@@ -419,6 +433,9 @@ class SubscriptionRepository:
         return [_subscription(row) for row in rows]
 
     async def wanting(self, org: str, event_type: str) -> list[Subscription]:
+        known = self._wanting.get((org, event_type))
+        if known is not None:
+            return list(known)
         rows = await self.session.scalars(
             sa.select(SubscriptionRow).where(
                 SubscriptionRow.org == org,
@@ -426,9 +443,11 @@ class SubscriptionRepository:
                 SubscriptionRow.event_types.contains([event_type]),
             )
         )
-        return [_subscription(row) for row in rows]
+        found = self._wanting[(org, event_type)] = [_subscription(row) for row in rows]
+        return list(found)
 
     async def save(self, subscription: Subscription) -> None:
+        self._wanting.clear()
         values = _columns(subscription)
         values.pop("id")
         await self.session.execute(
@@ -436,6 +455,7 @@ class SubscriptionRepository:
         )
 
     async def delete(self, subscription_id: UUID) -> None:
+        self._wanting.clear()
         await self.session.execute(sa.delete(SubscriptionRow).where(SubscriptionRow.id == subscription_id))
 
 

@@ -91,7 +91,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         Subscription(
             purpose="alerts",
             handlers=handlers,
-            lanes=8,
+            lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
             description="Keeps who is whose contact person and caseworker, and turns absences, breaches "
             "and course ends into alerts and deliveries.",
         )

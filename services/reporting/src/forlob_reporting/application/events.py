@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,8 +36,13 @@ async def apply_event(facts: FactStore, envelope: Envelope[Any]) -> bool:
 
 async def record_event(uow: ReportingUnitOfWork, envelope: Envelope[Any]) -> None:
     """The live consumer's use case, in the transaction that also records the inbox row."""
+    await record_events(uow, [envelope])
+
+
+async def record_events(uow: ReportingUnitOfWork, envelopes: Sequence[Envelope[Any]]) -> None:
+    """A consumer's batch at once: every event's changes, in order, through one pass of the store."""
     locked = await uow.session.execute(sa.select(sa.func.pg_try_advisory_xact_lock_shared(REBUILD_LOCK)))
     if not locked.scalar_one():
         raise RebuildInProgress("the read model is being rebuilt")
-    await apply_event(uow.facts, envelope)
+    await uow.facts.apply([change for envelope in envelopes for change in project(envelope)])
     await uow.commit()

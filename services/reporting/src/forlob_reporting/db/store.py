@@ -23,23 +23,70 @@ class FactStore(Protocol):
 
 
 class SqlFactStore:
-    """Reads the row under a lock, merges, writes it back: in the caller's transaction."""
+    """Reads the rows under a lock, merges, writes them back: in the caller's transaction.
+
+    A call takes any number of changes (a consumer's whole batch) with a few statements per table
+    touched, however many rows: make sure the rows exist, lock and read them, merge every change
+    in order in memory, write each row back once.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def apply(self, changes: Iterable[Change]) -> None:
+        changes = list(changes)
+        keys: dict[str, dict[tuple[Any, ...], None]] = {}
         for change in changes:
-            table = TABLES[change.table.name]
-            key = dict(zip(change.table.key, change.key, strict=True))
-            # Make sure the row exists, then lock it: two events about one new row, handled at
-            # the same time, must not both merge into "nothing yet" and overwrite each other.
-            await self.session.execute(pg_insert(table).values(key).on_conflict_do_nothing())
-            condition = sa.and_(*(table.c[k] == v for k, v in key.items()))
-            found = (await self.session.execute(sa.select(table).where(condition).with_for_update())).mappings().one()
-            row = merge(dict(found), change)
-            updates = {c: row[c] for c in change.table.columns if c not in change.table.key}
-            await self.session.execute(sa.update(table).where(condition).values(updates))
+            keys.setdefault(change.table.name, {})[change.key] = None
+        facts = {change.table.name: change.table for change in changes}
+        rows: dict[tuple[str, tuple[Any, ...]], Row] = {}
+        # Tables and keys in one fixed order: two transactions locking overlapping rows take
+        # them in the same order and cannot deadlock.
+        for name in sorted(keys):
+            ordered = sorted(keys[name], key=_sort_key)
+            for key, row in zip(ordered, await self._locked_rows(facts[name], ordered), strict=True):
+                rows[(name, key)] = row
+        touched: dict[tuple[str, tuple[Any, ...]], None] = {}
+        for change in changes:
+            at = (change.table.name, change.key)
+            rows[at] = merge(rows[at], change)
+            touched[at] = None
+        for name in sorted(keys):
+            fact = facts[name]
+            await self._write(fact, [rows[at] for at in touched if at[0] == name])
+
+    async def _locked_rows(self, fact: FactTable, keys: list[tuple[Any, ...]]) -> list[Row]:
+        """The rows of ``keys`` (made if missing), locked, in the order of ``keys``."""
+        table = TABLES[fact.name]
+        # Make sure the rows exist, then lock them: two events about one new row, handled at the
+        # same time, must not both merge into "nothing yet" and overwrite each other.
+        await self.session.execute(
+            pg_insert(table).on_conflict_do_nothing(), [dict(zip(fact.key, key, strict=True)) for key in keys]
+        )
+        columns = [table.c[k] for k in fact.key]
+        found = (
+            await self.session.execute(
+                sa.select(table).where(sa.tuple_(*columns).in_(keys)).order_by(*columns).with_for_update()
+            )
+        ).mappings()
+        by_key = {tuple(row[k] for k in fact.key): dict(row) for row in found}
+        return [by_key[key] for key in keys]
+
+    async def _write(self, fact: FactTable, rows: list[Row]) -> None:
+        table = TABLES[fact.name]
+        values = [c for c in fact.columns if c not in fact.key]
+        # Parameters prefixed: a bind parameter may not share a column's name in an UPDATE.
+        statement = (
+            sa.update(table)
+            .where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in fact.key))
+            .values({c: sa.bindparam(f"v_{c}") for c in values})
+        )
+        params = [{**{f"k_{k}": row[k] for k in fact.key}, **{f"v_{c}": row[c] for c in values}} for row in rows]
+        await self.session.execute(statement, params)
+
+
+def _sort_key(key: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(str(part) for part in key)
 
 
 class MemoryFactStore:
