@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ import sqlalchemy as sa
 
 from forlob_reporting.main import spec as reporting_spec
 from forlob_shared.events import encode
-from forlob_shared.testing.messaging import referral_event
+from forlob_shared.testing.infra import TestInfra
+from forlob_shared.testing.messaging import MessagingDb, RunningRelay, referral_event, relay_config, running_relay
 from forlob_shared.testing.servers import PrivateRabbitMQ
 from forlob_shared.testing.wait import eventually
 
@@ -94,3 +96,39 @@ async def test_consumers_come_back_after_broker_restart_and_forced_close(
         ready = await reporting.client.get("/health/ready")
         assert ready.status_code == 200
         assert (await reporting.client.get("/health/live")).status_code == 200
+
+
+def _connections(node: PrivateRabbitMQ) -> set[str]:
+    listing = node.ctl("list_connections", "name", "--no-table-headers", "--quiet")
+    return {line.strip() for line in listing.splitlines() if line.strip()}
+
+
+@pytest.mark.slow
+async def test_an_idle_relay_reconnects_as_soon_as_the_broker_closes_its_connection(
+    private_rabbit: PrivateRabbitMQ, infra: TestInfra, prefix: str, messaging_db: MessagingDb
+) -> None:
+    # A poll far beyond the waits below, and nothing to publish: only noticing the close itself
+    # brings the relay back. It used to find out at its next publish, and the first events after
+    # the fault waited out a back-off (the course-load driver's stall after broker faults).
+    config = replace(relay_config(infra, messaging_db, prefix, poll_interval=300), broker_url=private_rabbit.url)
+    async with running_relay(config) as relay:
+        await eventually(lambda: _is_set(relay.active), what="the relay active")
+        before = await eventually(lambda: asyncio.to_thread(_connections, private_rabbit), what="its connection")
+
+        await asyncio.to_thread(private_rabbit.close_all_connections)
+
+        async def reconnected() -> bool:
+            now = await asyncio.to_thread(_connections, private_rabbit)
+            return bool(now) and not now & before
+
+        await eventually(reconnected, timeout=10, interval=0.2, what="the relay connected again, idle")
+        await messaging_db.emit(referral_event())
+        await eventually(lambda: _published(relay, 1), timeout=10, what="the first event after the close")
+
+
+async def _is_set(event: asyncio.Event) -> bool:
+    return event.is_set()
+
+
+async def _published(relay: RunningRelay, count: int) -> bool:
+    return relay.published == count

@@ -194,28 +194,7 @@ class World:
     ) -> Course:
         course = course or Course(referral_id=uuid4(), participant_id=uuid4())
         await self.publish(
-            ProgrammeStarted(
-                referral_id=course.referral_id,
-                participant_id=course.participant_id,
-                programme_code="RCA-UDV-13",
-                referring_org=JOBCENTRE,
-                provider_org=PROVIDER,
-                start_date=date(2026, 11, 23),
-                planned_end_date=date(2027, 2, 22),
-                schedule=[TimeWindow(weekday=d, start=clock_time(7, 30), end=clock_time(14, 30)) for d in range(4)],
-                opening_hours=[
-                    TimeWindow(weekday=d, start=clock_time(7, 30), end=clock_time(14, 30)) for d in range(5)
-                ],
-                timezone="Europe/Copenhagen",
-                country="DK",
-                contact_person_id="kp-1",
-                team_leader_id="tl-1",
-                caseworker_id="cw-1",
-                legal_basis=legal_basis,
-                rules=AttendanceRules(escalation_minutes=escalation_minutes),
-                started_at=self.clock.now(),
-            ),
-            subject=str(course.referral_id),
+            self.programme_started(course, escalation_minutes, legal_basis), subject=str(course.referral_id)
         )
 
         async def known() -> Any:
@@ -223,6 +202,29 @@ class World:
 
         await eventually(known, what="the course to reach the directory")
         return course
+
+    def programme_started(
+        self, course: Course, escalation_minutes: int = 30, legal_basis: str | None = "LAB-32-1-2"
+    ) -> ProgrammeStarted:
+        return ProgrammeStarted(
+            referral_id=course.referral_id,
+            participant_id=course.participant_id,
+            programme_code="RCA-UDV-13",
+            referring_org=JOBCENTRE,
+            provider_org=PROVIDER,
+            start_date=date(2026, 11, 23),
+            planned_end_date=date(2027, 2, 22),
+            schedule=[TimeWindow(weekday=d, start=clock_time(7, 30), end=clock_time(14, 30)) for d in range(4)],
+            opening_hours=[TimeWindow(weekday=d, start=clock_time(7, 30), end=clock_time(14, 30)) for d in range(5)],
+            timezone="Europe/Copenhagen",
+            country="DK",
+            contact_person_id="kp-1",
+            team_leader_id="tl-1",
+            caseworker_id="cw-1",
+            legal_basis=legal_basis,
+            rules=AttendanceRules(escalation_minutes=escalation_minutes),
+            started_at=self.clock.now(),
+        )
 
     def absence(
         self, course: Course, *, expected_at: datetime | None = None, absence_id: UUID | None = None

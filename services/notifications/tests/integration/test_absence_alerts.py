@@ -3,11 +3,14 @@ alert.raised; one alert however often the event comes; a late arrival closes it.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
+from forlob_notifications.application import alerts
+from forlob_notifications.domain.directory import Assignment
 from forlob_shared.testing.wait import eventually
 
 
@@ -152,3 +155,94 @@ async def test_an_absence_that_overtook_its_course_start_reaches_the_contact_per
     assert str(course.participant_id)[:8] in mail.message["Subject"]
     inbox = await world.client.get("/inbox", headers=world.auth(world.provider, "kp-1", "contact_person"))
     assert [item["id"] for item in inbox.json()] == [str(alert["id"])]
+
+
+async def test_an_absence_handled_beside_its_course_start_reaches_the_contact_person(world: Any) -> None:
+    # The referral is known (no contact person yet). The absence's transaction has raised its
+    # alert unassigned and not committed when the course's start is handled: neither would see
+    # the other's work unless one waits for the other.
+    course = await _referral_known(world)
+    absence = world.absence(course)
+    raised, release = asyncio.Event(), asyncio.Event()
+    uow = world.uow()
+    commit = uow.commit
+
+    async def held_commit() -> None:
+        raised.set()
+        await release.wait()
+        await commit()
+
+    uow.commit = held_commit
+
+    async def handle_absence() -> None:
+        async with uow:
+            await alerts.on_absence_detected(uow, world.options, absence, uuid4())
+
+    handling = asyncio.create_task(handle_absence())
+    await eventually(lambda: _is_set(raised), what="the absence's alert raised, not committed")
+    await world.publish(world.programme_started(course), subject=str(course.referral_id))
+
+    async def start_done_or_waiting() -> bool:
+        waiting = await world.scalar(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return bool(await _contact_known(world, course) or waiting)
+
+    await eventually(start_done_or_waiting, what="the start handled, or waiting for the absence")
+    release.set()
+    await handling
+    await _reaches_the_contact_person(world, absence)
+
+
+async def test_an_absence_sees_a_course_start_committed_while_it_took_the_lock(world: Any) -> None:
+    # The absence's transaction read the assignment without a contact person; the start commits
+    # before the absence takes the course's lock: it must read the assignment again, afresh.
+    course = await _referral_known(world)
+    absence = world.absence(course)
+    uow = world.uow()
+
+    async def handle_absence() -> None:
+        async with uow:
+            lock = uow.assignments.lock
+
+            async def lock_after_the_start(referral_id: Any) -> None:
+                await world.publish(world.programme_started(course), subject=str(course.referral_id))
+                await eventually(lambda: _contact_known(world, course), what="the start handled")
+                await lock(referral_id)
+
+            uow.assignments.lock = lock_after_the_start
+            await alerts.on_absence_detected(uow, world.options, absence, uuid4())
+
+    await handle_absence()
+    await _reaches_the_contact_person(world, absence)
+
+
+async def _referral_known(world: Any) -> Any:
+    """A course whose referral notifications has heard of (an assignment without people yet)."""
+    course = SimpleNamespace(referral_id=uuid4(), participant_id=uuid4())
+    async with world.uow() as uow:
+        await uow.assignments.save(
+            Assignment(course.referral_id, world.provider, world.jobcentre, "RCA-UDV-13", course.participant_id)
+        )
+        await uow.commit()
+    return course
+
+
+async def _contact_known(world: Any, course: Any) -> bool:
+    found = await world.scalar("SELECT contact_person_id FROM assignments WHERE referral_id = :r", r=course.referral_id)
+    return found == "kp-1"
+
+
+async def _reaches_the_contact_person(world: Any, absence: Any) -> None:
+    async def assigned() -> Any:
+        rows = await world.rows(
+            "SELECT recipient_staff_id FROM alerts WHERE cause_key = :c", c=f"absence:{absence.absence_id}"
+        )
+        return rows and rows[0]["recipient_staff_id"] == "kp-1" and await _mails(world, "kp1@rca.example")
+
+    await eventually(assigned, what="the alert to reach the contact person, with its e-mail")
+
+
+async def _is_set(event: asyncio.Event) -> bool:
+    return event.is_set()

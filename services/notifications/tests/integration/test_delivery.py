@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
-from forlob_notifications.application.dispatch import dispatch_due
+from forlob_notifications.application.dispatch import DispatchResult, dispatch_due
 from forlob_shared.events import AgreementBreached
 from forlob_shared.testing.wait import eventually
 
@@ -262,6 +262,46 @@ async def test_a_lease_that_ran_out_in_database_time_lets_another_sender_take_ov
         assert (result.attempted, result.delivered) == (1, 1)
         [mail] = world.smtp.to("kp1@rca.example")
         assert mail.message["Message-ID"] == f"<{claimed.id}@forlob>"
+
+
+async def test_a_database_lost_while_recording_is_recorded_again_not_sent_again(make_world: Any, senders: Any) -> None:
+    """The database goes away inside the recording transaction (its commit fails), after the
+    outcome was applied: the retry must record that outcome, not refuse a delivered delivery
+    (which gave the round up, so the lease ran out and the e-mail went out again)."""
+    async with make_world(background_tasks=False) as world:
+        course = await world.start_course()
+        absence = world.absence(course)
+        await world.publish(absence)
+        await world.alert_for(f"absence:{absence.absence_id}")
+        factory = _CommitFailsOnce(world, fail_call=2)
+        result = await dispatch_due(factory, senders, world.options, world.clock.now())
+        assert (result.attempted, result.delivered, factory.calls) == (1, 1, 3)
+        [delivery] = await world.rows("SELECT state, attempts, claimed_until FROM deliveries")
+        assert (delivery["state"], delivery["attempts"], delivery["claimed_until"]) == ("delivered", 1, None)
+        assert len(await world.rows("SELECT * FROM delivery_attempts")) == 1
+        # Nothing is left to claim, even once the lease would have run out.
+        assert await dispatch_due(world.uow, senders, world.options, world.clock.now() + timedelta(hours=1)) == (
+            DispatchResult(0, 0)
+        )
+        assert len(world.smtp.to("kp1@rca.example")) == 1
+
+
+class _CommitFailsOnce:
+    """Units of work whose ``fail_call``-th loses its database connection at commit."""
+
+    def __init__(self, world: Any, fail_call: int) -> None:
+        self.world, self.fail_call, self.calls = world, fail_call, 0
+
+    def __call__(self) -> Any:
+        self.calls += 1
+        uow = self.world.uow()
+        if self.calls == self.fail_call:
+
+            async def lost() -> None:
+                raise ConnectionResetError("the database went away mid-transaction")
+
+            uow.commit = lost
+        return uow
 
 
 class _DatabaseAwayOnce:

@@ -2,7 +2,8 @@
 
 - One relay per database is active: it holds a session-level advisory lock on the connection it
   reads with, so if that connection dies the lock goes with it and a standby takes over.
-- It wakes on ``LISTEN forlob_outbox`` (sent by writers at commit) and polls as a fallback.
+- It wakes on ``LISTEN forlob_outbox`` (sent by writers at commit) and polls as a fallback; a
+  broker connection closed under it wakes it too, to reconnect before there is anything to send.
 - A batch is published pipelined on one confirming channel (frames leave in order, confirms are
   awaited together) with ``mandatory`` set, so an unroutable event is returned, not dropped.
 - Only the prefix of a batch that the broker confirmed is marked sent. On the first failure the
@@ -112,10 +113,21 @@ class OutboxRelay:
             connection = await aio_pika.connect(self.config.broker_url)
             async with connection:
                 channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                # A connection the broker closes while the relay waits would otherwise be found
+                # only by the next publish, which then fails and waits out a back-off: the first
+                # events after a broker fault would be late. Reconnect as soon as it is gone.
+                lost = asyncio.Event()
+
+                def on_close(*_: object) -> None:
+                    lost.set()
+                    wake.set()
+
+                connection.close_callbacks.add(on_close)
+                channel.close_callbacks.add(on_close)
                 await self.config.topology.declare_core(channel)
                 exchange = await channel.get_exchange(self.config.topology.events_exchange, ensure=False)
                 log.info("relay.active", exchange=exchange.name)
-                await self._relay_loop(db, exchange, wake, stop)
+                await self._relay_loop(db, exchange, wake, stop, lost)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(db.close(), timeout=5)
@@ -136,12 +148,19 @@ class OutboxRelay:
         return False
 
     async def _relay_loop(
-        self, db: asyncpg.Connection, exchange: AbstractExchange, wake: asyncio.Event, stop: asyncio.Event
+        self,
+        db: asyncpg.Connection,
+        exchange: AbstractExchange,
+        wake: asyncio.Event,
+        stop: asyncio.Event,
+        lost: asyncio.Event,
     ) -> None:
         loop = asyncio.get_running_loop()
         next_backlog = next_housekeeping = loop.time()
         failures = 0
         while not stop.is_set():
+            if lost.is_set():
+                raise ConnectionError("the broker closed the relay's connection or channel")
             wake.clear()
             now = loop.time()
             if now >= next_backlog:

@@ -322,15 +322,32 @@ class CourseLoad:
         return {slot["participant_id"]: slot for slot in answer["slots"]}
 
     async def _wait_for_slots(self, day: date, participants: set[str]) -> None:
-        async def planned() -> bool:
-            return participants <= set(await self._day_slots(day))
+        """Until attendance plans exactly the running courses' arrivals for ``day``.
 
-        await eventually(
-            planned,
-            timeout=self.timeout,
-            interval=self.poll_interval,
-            what=f"attendance to plan {len(participants)} arrivals on {day}",
-        )
+        Exactly, not at least: a course ended yesterday keeps its planned slots until attendance
+        has taken in ``programme.ended``. Between a course's end at 12:05 and the next morning's
+        sweep there are hours in real life, but only the milliseconds of a clock move here; an
+        end still on its way (a relay or consumer reconnecting after a broker fault) would have
+        its participant detected absent at 08:16 on a day the driver knows to be after the course.
+        """
+        last: set[str] = set()
+
+        async def planned() -> bool:
+            nonlocal last
+            last = set(await self._day_slots(day))
+            return last == participants
+
+        try:
+            await eventually(
+                planned,
+                timeout=self.timeout,
+                interval=self.poll_interval,
+                what=f"attendance to plan {len(participants)} arrivals on {day}",
+            )
+        except AssertionError as exc:
+            raise AssertionError(
+                f"{exc}; missing {sorted(participants - last)}, not running {sorted(last - participants)}"
+            ) from None
 
     async def _wait_for_detection(self, day: date, participants: set[str]) -> None:
         async def detected() -> bool:
@@ -358,16 +375,29 @@ class CourseLoad:
             params["state"] = "open"
         url = f"{self.system.url('notifications')}/inbox"
 
-        async def alerted() -> bool:
-            answer = await self._call("GET", url, "contact_person", params=params)
-            return {a["participant_ref"] for a in answer} == participants
+        last: list[dict[str, Any]] = []
 
-        await eventually(
-            alerted,
-            timeout=self.timeout,
-            interval=self.poll_interval,
-            what=f"{len(participants)} {which} absence alerts on {day}",
-        )
+        async def alerted() -> bool:
+            nonlocal last
+            last = await self._call("GET", url, "contact_person", params=params)
+            return {a["participant_ref"] for a in last} == participants
+
+        try:
+            await eventually(
+                alerted,
+                timeout=self.timeout,
+                interval=self.poll_interval,
+                what=f"{len(participants)} {which} absence alerts on {day}",
+            )
+        except AssertionError as exc:
+            # What a failed wait leaves to read: who was missing or extra, and the alerts answered.
+            answered = {a["participant_ref"] for a in last}
+            fields = ("participant_ref", "state", "raised_at", "occurred_at", "closed_at", "close_reason")
+            raise AssertionError(
+                f"{exc}; since {params['since']}: missing {sorted(participants - answered)}, "
+                f"extra {sorted(answered - participants)}, answered "
+                f"{[{k: a.get(k) for k in fields} for a in last]}"
+            ) from None
 
     # -- plumbing -------------------------------------------------------------------------------
 

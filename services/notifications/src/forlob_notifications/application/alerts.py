@@ -121,7 +121,7 @@ async def on_absence_detected(
     uow: NotificationsUnitOfWork, options: Options, event: AbsenceDetected, event_id: UUID
 ) -> None:
     """An absence → an alert to the contact person, escalating after the programme's working minutes."""
-    assignment = await uow.assignments.get(event.referral_id)
+    assignment = await _assignment_for(uow, event.referral_id, "contact_person_id")
     calendar = assignment.calendar() if assignment else calendar_for()
     contact = (assignment.contact_person_id if assignment else None) or UNASSIGNED
     member = await uow.staff.get(event.provider_org, contact)
@@ -151,6 +151,23 @@ async def on_absence_detected(
     await uow.commit()
 
 
+async def _assignment_for(uow: NotificationsUnitOfWork, referral_id: UUID, recipient: str) -> Assignment | None:
+    """The course's assignment, for an alert to the person in its ``recipient`` field.
+
+    Without that person the alert would be raised unassigned, and the course's start may be
+    handled at this very moment in another lane: it writes the assignment, then looks for
+    unassigned alerts, and neither transaction would see the other's work. Under the course's
+    lock (also taken by ``assign_waiting_alerts``) one comes after the other, so the alert either
+    finds the person or is found by the start. Only then: the usual case takes no lock, which
+    matters when a consumer applies many deliveries in one transaction.
+    """
+    assignment = await uow.assignments.get(referral_id)
+    if assignment is not None and getattr(assignment, recipient):
+        return assignment
+    await uow.assignments.lock(referral_id)
+    return await uow.assignments.get(referral_id, fresh=True)
+
+
 async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, referral_id: UUID) -> int:
     """Give a course's unassigned alerts to the people its assignment now names.
 
@@ -159,6 +176,7 @@ async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, 
     When the assignment arrives, such alerts go to the contact person (absences) or the
     referring caseworker (the rest), with the e-mail they would have had. The caller commits.
     """
+    await uow.assignments.lock(referral_id)  # an alert being raised unassigned commits before we look
     assignment = await uow.assignments.get(referral_id)
     if assignment is None:
         return 0
@@ -237,7 +255,7 @@ async def on_agreement_breached(
     uow: NotificationsUnitOfWork, options: Options, event: AgreementBreached, event_id: UUID
 ) -> None:
     """A breach → the referring caseworker (e-mail, inbox) and the referring organisation's webhooks."""
-    assignment = await uow.assignments.get(event.referral_id)
+    assignment = await _assignment_for(uow, event.referral_id, "caseworker_id")
     alert = await _caseworker_alert(
         uow,
         kind=AlertKind.BREACH,

@@ -9,6 +9,7 @@ and the delivery is sent again with the same id, which the receiver uses to drop
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -129,8 +130,10 @@ async def _record(
     async with uow:
         attempts = []
         for job, outcome in results:
-            # The claim (lease) made this sender the only one working on the delivery.
-            delivery = job.delivery
+            # The claim (lease) made this sender the only one working on the delivery. A copy:
+            # when the database goes away mid-transaction the round records again from the
+            # claimed state, and the outcome applied to it twice would find it delivered already.
+            delivery = dataclasses.replace(job.delivery)
             result = record_attempt(delivery, outcome, now)
             if not await uow.deliveries.save_claimed(delivery):
                 continue  # re-sent by hand meanwhile: that round records its own attempt

@@ -90,18 +90,36 @@ def _staff(row: StaffRow) -> StaffMember:
     )
 
 
+# The two-key advisory locks are a key space apart from the one-key lock the outbox relay holds.
+ASSIGNMENT_LOCK_CLASS = 0x464C4F42  # "FLOB"
+
+
 class AssignmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, referral_id: UUID, *, for_update: bool = False) -> Assignment | None:
+    async def get(self, referral_id: UUID, *, for_update: bool = False, fresh: bool = False) -> Assignment | None:
+        """``fresh``: read again what this session has read before (after waiting for a lock)."""
         query = sa.select(AssignmentRow).where(AssignmentRow.referral_id == referral_id)
         if for_update:
             query = query.with_for_update()
+        if fresh:
+            query = query.execution_options(populate_existing=True)
         row = await self.session.scalar(query)
         if row is None:
             return None
         return Assignment(**{f.name: getattr(row, f.name) for f in fields(Assignment)})
+
+    async def lock(self, referral_id: UUID) -> None:
+        """Hold the course's directory entry until the transaction ends, whether it exists or not.
+
+        Raising an alert reads the assignment; a course's start writes it and then looks for the
+        alerts raised without one. Handled side by side, each would miss the other's uncommitted
+        work (an alert left unassigned for good); taken under this lock, one comes after the other.
+        """
+        await self.session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(ASSIGNMENT_LOCK_CLASS, sa.func.hashtext(str(referral_id))))
+        )
 
     async def save(
         self, assignment: Assignment, *, only: Collection[str] | None = None, keep_legal_basis: bool = False
