@@ -111,5 +111,7 @@ async def test_each_subject_in_order_lanes_side_by_side_batches_in_one_transacti
     if batch_size == 1:
         assert transactions == len(rows)
     else:
-        # All 240 were waiting when the consumer started: lanes take them dozens at a time.
-        assert transactions <= len(rows) // 4, f"{transactions} transactions for {len(rows)} deliveries"
+        # The relay sends all 240 at once and each takes the handler 5 ms: they gather in the
+        # lanes, which take them several at a time (how many depends on timing; the exact make-up
+        # of batches is tested in test_consumer_batches.py).
+        assert transactions < len(rows), f"{transactions} transactions for {len(rows)} deliveries"
