@@ -34,6 +34,9 @@ async def forward_to_referring_org(uow: NotificationsUnitOfWork, options: Option
     transaction: the caller commits); returns how many."""
     event_type = FORWARDED[envelope.routing_key]
     org: str = envelope.data.referring_org
+    wanting = await uow.subscriptions.wanting(org, event_type)
+    if not wanting:
+        return 0
     now = uow.clock.now()
     payload = {
         "type": event_type,
@@ -50,7 +53,7 @@ async def forward_to_referring_org(uow: NotificationsUnitOfWork, options: Option
             now=now,
             retry_window=options.retry_window,
         )
-        for subscription in await uow.subscriptions.wanting(org, event_type)
+        for subscription in wanting
     ]
     if deliveries:
         await uow.deliveries.add(*deliveries)
