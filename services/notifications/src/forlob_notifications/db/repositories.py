@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime, time, timedelta
 from typing import Any, cast
 from uuid import UUID
@@ -94,6 +95,22 @@ def _staff(row: StaffRow) -> StaffMember:
 ASSIGNMENT_LOCK_CLASS = 0x464C4F42  # "FLOB"
 
 
+_ASSIGNMENT_FIELDS = tuple(f.name for f in fields(Assignment))
+
+
+@functools.cache
+def _assignment_upsert(only: tuple[str, ...] | None, keep_legal_basis: bool) -> sa.Insert:
+    """Built once per shape and reused with new parameters: building an upsert (its ``excluded``
+    columns, its cache key) cost more than a whole delivery's other work."""
+    table = cast(sa.Table, AssignmentRow.__table__)  # Core: the ORM's bulk-insert path costs more than the row
+    stmt = pg_insert(table)
+    columns = only if only is not None else _ASSIGNMENT_FIELDS
+    update: dict[str, Any] = {k: stmt.excluded[k] for k in columns if k != "referral_id"}
+    if keep_legal_basis and "legal_basis" in update:
+        update["legal_basis"] = sa.func.coalesce(sa.func.nullif(stmt.excluded.legal_basis, ""), table.c.legal_basis)
+    return stmt.on_conflict_do_update(index_elements=["referral_id"], set_=update)
+
+
 class AssignmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -127,14 +144,9 @@ class AssignmentRepository:
         """Insert or overwrite in one statement. ``only``: the columns an existing row takes
         (default all); ``keep_legal_basis``: an existing row keeps its legal basis unless this one
         names one."""
-        values = asdict(assignment)
-        # A Core statement: the ORM's bulk-insert path costs more than the row itself.
-        table = cast(sa.Table, AssignmentRow.__table__)
-        stmt = pg_insert(table).values(**values)
-        update: dict[str, Any] = {k: stmt.excluded[k] for k in (only or values) if k != "referral_id"}
-        if keep_legal_basis and "legal_basis" in update:
-            update["legal_basis"] = sa.func.coalesce(sa.func.nullif(stmt.excluded.legal_basis, ""), table.c.legal_basis)
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=["referral_id"], set_=update))
+        statement = _assignment_upsert(tuple(only) if only is not None else None, keep_legal_basis)
+        # Shallow: asdict() deep-copies every value, which cost more than the statement.
+        await self.session.execute(statement, {name: getattr(assignment, name) for name in _ASSIGNMENT_FIELDS})
 
     async def visible_to(self, org: str, staff_id: str | None, limit: int) -> list[Assignment]:
         query = sa.select(AssignmentRow).where(
