@@ -10,6 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_shared.messaging.tables import inbox
 
+# Built once and given new parameters each time: every delivery passes here, and building the
+# statement (its cache key included) costs more than running it.
+_RECORD = (
+    pg_insert(inbox)
+    .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
+    .returning(inbox.c.event_id)
+)
+
 
 async def first_delivery(session: AsyncSession, consumer: str, event_id: UUID, event_type: str) -> bool:
     """Record ``event_id`` for ``consumer`` in the session's transaction; False if already there.
@@ -17,13 +25,7 @@ async def first_delivery(session: AsyncSession, consumer: str, event_id: UUID, e
     Two deliveries racing on different replicas both insert; the second blocks on the first's
     key until it commits, then sees the conflict, so exactly one of them goes on to the effect.
     """
-    stmt = (
-        pg_insert(inbox)
-        .values(consumer=consumer, event_id=event_id, event_type=event_type)
-        .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
-        .returning(inbox.c.event_id)
-    )
-    result = await session.execute(stmt)
+    result = await session.execute(_RECORD, {"consumer": consumer, "event_id": event_id, "event_type": event_type})
     return result.first() is not None
 
 
@@ -36,10 +38,5 @@ async def first_deliveries(session: AsyncSession, consumer: str, events: Iterabl
     rows = dict(events)
     if not rows:
         return set()
-    stmt = (
-        pg_insert(inbox)
-        .values([{"consumer": consumer, "event_id": i, "event_type": rows[i]} for i in sorted(rows)])
-        .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
-        .returning(inbox.c.event_id)
-    )
-    return set((await session.scalars(stmt)).all())
+    params = [{"consumer": consumer, "event_id": i, "event_type": rows[i]} for i in sorted(rows)]
+    return set((await session.scalars(_RECORD, params)).all())
