@@ -20,6 +20,17 @@ from forlob_shared.events.envelope import CONTENT_TYPE, PendingEvent, encode
 from forlob_shared.logging import current_traceparent
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL, aggregate_sequence, outbox
 
+# Built once, run with new parameters (a list: executemany, RETURNING included): every
+# transaction that emits events passes here, and building an upsert (its ``excluded`` columns,
+# its cache key) cost more than running it.
+_SEQUENCES = pg_insert(aggregate_sequence)
+_RESERVE = _SEQUENCES.on_conflict_do_update(
+    index_elements=[aggregate_sequence.c.aggregate_type, aggregate_sequence.c.aggregate_id],
+    set_={"last": aggregate_sequence.c.last + _SEQUENCES.excluded.last},
+).returning(aggregate_sequence.c.aggregate_type, aggregate_sequence.c.aggregate_id, aggregate_sequence.c.last)
+_INSERT = outbox.insert()
+_NOTIFY = sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, ""))
+
 
 @dataclass(frozen=True)
 class OutboxWriter:
@@ -37,8 +48,8 @@ class OutboxWriter:
             key = (event.aggregate_type, event.subject)
             sequences[key] += 1
             rows.append(self._row(event, sequences[key], now, traceparent))
-        await session.execute(outbox.insert(), rows)
-        await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))
+        await session.execute(_INSERT, rows)
+        await session.execute(_NOTIFY)
 
     async def _reserve_sequences(
         self, session: AsyncSession, events: Sequence[PendingEvent]
@@ -52,12 +63,7 @@ class OutboxWriter:
             key = (event.aggregate_type, event.subject)
             counts[key] = counts.get(key, 0) + 1
         values = [{"aggregate_type": t, "aggregate_id": i, "last": n} for (t, i), n in sorted(counts.items())]
-        insert = pg_insert(aggregate_sequence).values(values)
-        stmt = insert.on_conflict_do_update(
-            index_elements=[aggregate_sequence.c.aggregate_type, aggregate_sequence.c.aggregate_id],
-            set_={"last": aggregate_sequence.c.last + insert.excluded.last},
-        ).returning(aggregate_sequence.c.aggregate_type, aggregate_sequence.c.aggregate_id, aggregate_sequence.c.last)
-        result = await session.execute(stmt)
+        result = await session.execute(_RESERVE, values)
         return {(t, i): last - counts[(t, i)] for t, i, last in result.all()}
 
     def _row(self, event: PendingEvent, sequence: int, now: datetime, traceparent: str | None) -> dict[str, object]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -21,6 +22,12 @@ from forlob_attendance.domain.course import check_course_dates, grace_of, provid
 from forlob_attendance.domain.schedule import ScheduleVersion, windows_inside_opening_hours
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
+
+# Core statements built once (a course start runs them with new parameters): building them and
+# the ORM's bulk path cost more than the rows themselves.
+_COURSES = cast(sa.Table, CourseRow.__table__)
+_START_COURSE = pg_insert(_COURSES).on_conflict_do_nothing().returning(_COURSES.c.referral_id)
+_ADD_SCHEDULE = sa.insert(cast(sa.Table, ScheduleVersionRow.__table__))
 
 
 @dataclass(frozen=True)
@@ -69,12 +76,10 @@ async def start_course(uow: AttendanceUnitOfWork, event: ProgrammeStarted, polic
     first, last = slot_span(row, horizon(row, uow.clock.now(), policy.days_ahead))
     slots = slot_values(row, course, first, last, reports=()) if first <= last else []
     columns["materialised_through"] = last if first <= last else None
-    started = await uow.session.execute(
-        pg_insert(CourseRow).values(columns).on_conflict_do_nothing().returning(CourseRow.referral_id)
-    )
+    started = await uow.session.execute(_START_COURSE, columns)
     if started.first() is None:
         raise Conflict(f"the course of referral {event.referral_id} has already started")
-    await uow.session.execute(sa.insert(ScheduleVersionRow).values(schedule))
+    await uow.session.execute(_ADD_SCHEDULE, schedule)
     await insert_slots(uow, slots)
     await uow.commit()
 

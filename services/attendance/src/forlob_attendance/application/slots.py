@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 import sqlalchemy as sa
@@ -59,11 +59,14 @@ def slot_values(
     return values
 
 
+# Built once, run with a list of parameters (executemany): a VALUES list built into the statement
+# would be compiled anew for every course, and the ORM's bulk path costs more than the rows.
+_INSERT_SLOTS = pg_insert(cast(sa.Table, SlotRow.__table__)).on_conflict_do_nothing()
+
+
 async def insert_slots(uow: AttendanceUnitOfWork, values: list[dict[str, Any]]) -> None:
     if values:
-        # Parameters as a list (executemany): the statement is compiled once and cached, where a
-        # VALUES list built into it would be compiled anew for every course.
-        await uow.session.execute(pg_insert(SlotRow).on_conflict_do_nothing(), values)
+        await uow.session.execute(_INSERT_SLOTS, values)
 
 
 async def materialise_course(uow: AttendanceUnitOfWork, row: CourseRow, through: date) -> int:

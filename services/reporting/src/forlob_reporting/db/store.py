@@ -6,6 +6,7 @@ is the live one by construction, not by a second implementation.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -57,32 +58,37 @@ class SqlFactStore:
 
     async def _locked_rows(self, fact: FactTable, keys: list[tuple[Any, ...]]) -> list[Row]:
         """The rows of ``keys`` (made if missing), locked, in the order of ``keys``."""
-        table = TABLES[fact.name]
+        ensure, lock, _ = _statements(fact)
         # Make sure the rows exist, then lock them: two events about one new row, handled at the
         # same time, must not both merge into "nothing yet" and overwrite each other.
-        await self.session.execute(
-            pg_insert(table).on_conflict_do_nothing(), [dict(zip(fact.key, key, strict=True)) for key in keys]
-        )
-        columns = [table.c[k] for k in fact.key]
-        found = (
-            await self.session.execute(
-                sa.select(table).where(sa.tuple_(*columns).in_(keys)).order_by(*columns).with_for_update()
-            )
-        ).mappings()
+        await self.session.execute(ensure, [dict(zip(fact.key, key, strict=True)) for key in keys])
+        found = (await self.session.execute(lock, {"keys": keys})).mappings()
         by_key = {tuple(row[k] for k in fact.key): dict(row) for row in found}
         return [by_key[key] for key in keys]
 
     async def _write(self, fact: FactTable, rows: list[Row]) -> None:
-        table = TABLES[fact.name]
+        _, _, write = _statements(fact)
         values = [c for c in fact.columns if c not in fact.key]
-        # Parameters prefixed: a bind parameter may not share a column's name in an UPDATE.
-        statement = (
-            sa.update(table)
-            .where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in fact.key))
-            .values({c: sa.bindparam(f"v_{c}") for c in values})
-        )
         params = [{**{f"k_{k}": row[k] for k in fact.key}, **{f"v_{c}": row[c] for c in values}} for row in rows]
-        await self.session.execute(statement, params)
+        await self.session.execute(write, params)
+
+
+@functools.cache
+def _statements(fact: FactTable) -> tuple[sa.Insert, sa.Select[Any], sa.Update]:
+    """A fact table's three statements, built once: building them (cache keys included) cost
+    more than running them, per batch of the live consumer."""
+    table = TABLES[fact.name]
+    columns = [table.c[k] for k in fact.key]
+    ensure = pg_insert(table).on_conflict_do_nothing()
+    keys: sa.BindParameter[Any] = sa.bindparam("keys", expanding=True)
+    lock = sa.select(table).where(sa.tuple_(*columns).in_(keys)).order_by(*columns).with_for_update()
+    # Parameters prefixed: a bind parameter may not share a column's name in an UPDATE.
+    write = (
+        sa.update(table)
+        .where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in fact.key))
+        .values({c: sa.bindparam(f"v_{c}") for c in fact.columns if c not in fact.key})
+    )
+    return ensure, lock, write
 
 
 def _sort_key(key: tuple[Any, ...]) -> tuple[str, ...]:
