@@ -21,7 +21,14 @@ from forlob_notifications.domain.directory import Assignment, StaffMember, calen
 from forlob_notifications.domain.policy import effective
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.errors import InvalidInput, NotFound
-from forlob_shared.events import AbsenceDetected, AbsenceResolved, AgreementBreached, ContactRecorded, ProgrammeEnded
+from forlob_shared.events import (
+    AbsenceDetected,
+    AbsenceResolved,
+    AgreementBreached,
+    ContactRecorded,
+    ProgrammeEnded,
+    ProgrammeStarted,
+)
 from forlob_shared.http.auth import Principal
 from forlob_shared.logging import get_logger
 from forlob_shared.working_time import WorkingHours
@@ -168,21 +175,19 @@ async def _assignment_for(uow: NotificationsUnitOfWork, referral_id: UUID, recip
     return await uow.assignments.get(referral_id, fresh=True)
 
 
-async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, referral_id: UUID) -> int:
-    """Give a course's unassigned alerts to the people its assignment now names.
+async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, started: ProgrammeStarted) -> int:
+    """Give a course's unassigned alerts to the people its start names (the caller has just
+    written them to the directory).
 
     A course's start and its first absence are different aggregates in one queue, handled side
     by side, so after a backlog the absence can be handled first and find no contact person.
     When the assignment arrives, such alerts go to the contact person (absences) or the
     referring caseworker (the rest), with the e-mail they would have had. The caller commits.
     """
-    await uow.assignments.lock(referral_id)  # an alert being raised unassigned commits before we look
-    assignment = await uow.assignments.get(referral_id)
-    if assignment is None:
-        return 0
+    await uow.assignments.lock(started.referral_id)  # an alert being raised unassigned commits before we look
     now, assigned = uow.clock.now(), 0
-    for alert in await uow.alerts.unassigned(referral_id):
-        staff_id = assignment.contact_person_id if alert.kind is AlertKind.ABSENCE else assignment.caseworker_id
+    for alert in await uow.alerts.unassigned(started.referral_id):
+        staff_id = started.contact_person_id if alert.kind is AlertKind.ABSENCE else started.caseworker_id
         if not staff_id:
             continue
         alert.recipient_staff_id = staff_id
@@ -194,7 +199,7 @@ async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, 
             uow.wake_dispatcher()
         assigned += 1
     if assigned:
-        log.info("alerts.assigned_late", referral_id=str(referral_id), alerts=assigned)
+        log.info("alerts.assigned_late", referral_id=str(started.referral_id), alerts=assigned)
     return assigned
 
 

@@ -93,6 +93,10 @@ def _staff(row: StaffRow) -> StaffMember:
 
 # The two-key advisory locks are a key space apart from the one-key lock the outbox relay holds.
 ASSIGNMENT_LOCK_CLASS = 0x464C4F42  # "FLOB"
+# Statements every course start runs, built once (building one cost as much as running it).
+_ASSIGNMENT_LOCK = sa.select(
+    sa.func.pg_advisory_xact_lock(ASSIGNMENT_LOCK_CLASS, sa.func.hashtext(sa.bindparam("key", type_=sa.Text)))
+)
 
 
 _ASSIGNMENT_FIELDS = tuple(f.name for f in fields(Assignment))
@@ -134,9 +138,7 @@ class AssignmentRepository:
         alerts raised without one. Handled side by side, each would miss the other's uncommitted
         work (an alert left unassigned for good); taken under this lock, one comes after the other.
         """
-        await self.session.execute(
-            sa.select(sa.func.pg_advisory_xact_lock(ASSIGNMENT_LOCK_CLASS, sa.func.hashtext(str(referral_id))))
-        )
+        await self.session.execute(_ASSIGNMENT_LOCK, {"key": str(referral_id)})
 
     async def save(
         self, assignment: Assignment, *, only: Collection[str] | None = None, keep_legal_basis: bool = False
@@ -165,6 +167,19 @@ class AssignmentRepository:
 
 
 # -- alerts --------------------------------------------------------------------------------------
+
+
+# Run on every course start, built once.
+_UNASSIGNED = (
+    sa.select(AlertRow)
+    .where(
+        AlertRow.referral_id == sa.bindparam("referral_id"),
+        AlertRow.recipient_staff_id == UNASSIGNED,
+        AlertRow.state == AlertState.OPEN.value,
+    )
+    .order_by(AlertRow.raised_at)
+    .with_for_update()
+)
 
 
 class AlertRepository:
@@ -197,17 +212,8 @@ class AlertRepository:
 
     async def unassigned(self, referral_id: UUID) -> list[Alert]:
         """Open alerts of a course raised before anyone was known to receive them."""
-        query = (
-            sa.select(AlertRow)
-            .where(
-                AlertRow.referral_id == referral_id,
-                AlertRow.recipient_staff_id == UNASSIGNED,
-                AlertRow.state == AlertState.OPEN.value,
-            )
-            .order_by(AlertRow.raised_at)
-            .with_for_update()
-        )
-        return [_alert(row) for row in (await self.session.scalars(query)).all()]
+        rows = (await self.session.scalars(_UNASSIGNED, {"referral_id": referral_id})).all()
+        return [_alert(row) for row in rows]
 
     async def inbox(
         self,

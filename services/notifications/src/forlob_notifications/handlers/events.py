@@ -51,7 +51,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
         await directory.record_programme_started(uow, envelope.data)
         # In the same transaction: alerts that overtook the start go to the people it names.
-        await alerts.assign_waiting_alerts(uow, wiring.options, envelope.data.referral_id)
+        await alerts.assign_waiting_alerts(uow, wiring.options, envelope.data)
         await uow.commit()
 
     async def agreement_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
