@@ -4,15 +4,13 @@ make-up is known."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
-from forlob_shared.events import Envelope, encode
+from forlob_shared.events import Envelope
 from forlob_shared.messaging.consumer import REASON_HEADER
 from forlob_shared.testing.infra import TestInfra
 from forlob_shared.testing.messaging import (
+    HandedDelivery,
     MessagingDb,
     RuleBroken,
     drain,
@@ -23,39 +21,8 @@ from forlob_shared.testing.messaging import (
 from forlob_shared.testing.wait import eventually
 
 
-@dataclass
-class Delivery:
-    """What the consumer reads of a FastStream message, and how it was settled."""
-
-    body: bytes
-    event_id: str
-    settled: list[str] = field(default_factory=list)
-
-    @property
-    def raw_message(self) -> Any:
-        return SimpleNamespace(
-            body=self.body,
-            headers={"subject": self.event_id},
-            routing_key="referral.received.v1",
-            exchange="events",
-            content_type="application/cloudevents+json",
-            message_id=self.event_id,
-            delivery_tag=None,
-        )
-
-    async def ack(self) -> None:
-        self.settled.append("ack")
-
-    async def nack(self, requeue: bool = True) -> None:
-        self.settled.append("nack" if requeue else "reject")
-
-
-def deliveries(n: int) -> list[Delivery]:
-    made = []
-    for _ in range(n):
-        event = referral_event()
-        made.append(Delivery(encode(event, source="forlob/test", sequence=1, time=datetime.now(UTC)), str(event.id)))
-    return made
+def deliveries(n: int) -> list[HandedDelivery]:
+    return [HandedDelivery.of(referral_event()) for _ in range(n)]
 
 
 async def effects(db: MessagingDb) -> list[str]:
@@ -71,7 +38,7 @@ async def test_a_batch_commits_once_and_a_repeated_event_in_it_has_one_effect(
     infra: TestInfra, prefix: str, messaging_db: MessagingDb
 ) -> None:
     batch = deliveries(5)
-    batch.insert(3, Delivery(batch[1].body, batch[1].event_id))  # the relay sent it twice
+    batch.insert(3, batch[1].again())  # the relay sent it twice
     async with running_consumer(infra.broker_url, messaging_db, prefix) as running:
         outcomes = await running.consumer.process_batch(batch)
     assert outcomes == ["processed", "processed", "processed", "duplicate", "processed", "processed"]
@@ -146,7 +113,7 @@ async def test_events_already_in_the_inbox_are_duplicates_in_a_batch(
     first = deliveries(2)
     async with running_consumer(infra.broker_url, messaging_db, prefix) as running:
         await running.consumer.process_batch(first)
-        again = [Delivery(d.body, d.event_id) for d in first]
+        again = [d.again() for d in first]
         outcomes = await running.consumer.process_batch([*again, *deliveries(1)])
     assert outcomes == ["duplicate", "duplicate", "processed"]
     assert len(await effects(messaging_db)) == 3

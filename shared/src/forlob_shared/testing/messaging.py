@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from forlob_shared.clock import ManualClock
 from forlob_shared.db import UnitOfWork, create_session_factory
 from forlob_shared.errors import DomainError
-from forlob_shared.events import Envelope, PendingEvent, ReferralReceived
+from forlob_shared.events import Envelope, PendingEvent, ReferralReceived, encode
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
@@ -256,3 +256,44 @@ async def drain(broker_url: str, queue: str) -> list[aio_pika.abc.AbstractIncomi
         while (message := await declared.get(fail=False, no_ack=True)) is not None:
             taken.append(message)
     return taken
+
+
+@dataclass
+class HandedDelivery:
+    """A delivery as the consumer reads it from FastStream, to hand a batch of known make-up to
+    ``EventConsumer.process_batch``; records how it was settled."""
+
+    body: bytes
+    event_id: str
+    routing_key: str = "referral.received.v1"
+    subject: str = ""
+    settled: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, event: PendingEvent, sequence: int = 1) -> HandedDelivery:
+        body = encode(event, source="forlob/test", sequence=sequence, time=datetime.now(UTC))
+        return cls(body, str(event.id), event.data.routing_key, event.subject)
+
+    def again(self) -> HandedDelivery:
+        """The same message delivered once more."""
+        return HandedDelivery(self.body, self.event_id, self.routing_key, self.subject)
+
+    @property
+    def raw_message(self) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(
+            body=self.body,
+            headers={"subject": self.subject or self.event_id},
+            routing_key=self.routing_key,
+            exchange="events",
+            content_type="application/cloudevents+json",
+            message_id=self.event_id,
+            delivery_tag=None,
+        )
+
+    async def ack(self) -> None:
+        self.settled.append("ack")
+
+    async def nack(self, requeue: bool = True) -> None:
+        self.settled.append("nack" if requeue else "reject")

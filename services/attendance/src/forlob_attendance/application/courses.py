@@ -6,9 +6,10 @@ records the event in its inbox first, so the effect and the inbox record commit 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import cast
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -38,7 +39,17 @@ class CoursePolicy:
     days_ahead: int = 14
 
 
-async def start_course(uow: AttendanceUnitOfWork, event: ProgrammeStarted, policy: CoursePolicy) -> None:
+@dataclass(frozen=True)
+class _PlannedStart:
+    course: dict[str, Any]
+    schedule: dict[str, Any]
+    slots: list[dict[str, Any]]
+
+
+def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime) -> _PlannedStart:
+    """A course that starts now, its schedule and its first slots, checked and planned from the
+    event alone: it has one schedule and no absence reported yet (none can be, for a course
+    unknown here)."""
     check_course_dates(event.start_date, event.planned_end_date)
     provider_calendar(event.country, event.timezone)
     if not event.opening_hours:
@@ -63,9 +74,6 @@ async def start_course(uow: AttendanceUnitOfWork, event: ProgrammeStarted, polic
         "summarised_through": None,
         "breach_marks": {},
     }
-    # A course that starts now has one schedule and no absence reported yet (none can be, for a
-    # course unknown here): its first slots are planned from the event alone, and the course,
-    # its schedule and its slots go in with three statements.
     schedule = {
         "referral_id": event.referral_id,
         "effective_from": event.start_date,
@@ -73,14 +81,30 @@ async def start_course(uow: AttendanceUnitOfWork, event: ProgrammeStarted, polic
     }
     row = CourseRow(**columns)
     course = to_domain(row, (ScheduleVersion(event.start_date, tuple(event.schedule)),))
-    first, last = slot_span(row, horizon(row, uow.clock.now(), policy.days_ahead))
+    first, last = slot_span(row, horizon(row, now, policy.days_ahead))
     slots = slot_values(row, course, first, last, reports=()) if first <= last else []
     columns["materialised_through"] = last if first <= last else None
-    started = await uow.session.execute(_START_COURSE, columns)
-    if started.first() is None:
-        raise Conflict(f"the course of referral {event.referral_id} has already started")
-    await uow.session.execute(_ADD_SCHEDULE, schedule)
-    await insert_slots(uow, slots)
+    return _PlannedStart(columns, schedule, slots)
+
+
+async def start_course(uow: AttendanceUnitOfWork, event: ProgrammeStarted, policy: CoursePolicy) -> None:
+    await start_courses(uow, [event], policy)
+
+
+async def start_courses(uow: AttendanceUnitOfWork, events: Sequence[ProgrammeStarted], policy: CoursePolicy) -> None:
+    """Courses that start now (a consumer's batch of starts): the courses, their schedules and their
+    slots go in with three statements, however many."""
+    now = uow.clock.now()
+    planned = [_planned_start(event, policy, now) for event in events]
+    if not planned:
+        return
+    started = (await uow.session.execute(_START_COURSE, [p.course for p in planned])).all()
+    if len(started) != len(planned):  # one started before (or twice here): which one, the caller sorts out
+        known = {row.referral_id for row in started}
+        again = next((e.referral_id for e in events if e.referral_id not in known), events[-1].referral_id)
+        raise Conflict(f"the course of referral {again} has already started")
+    await uow.session.execute(_ADD_SCHEDULE, [p.schedule for p in planned])
+    await insert_slots(uow, [slot for p in planned for slot in p.slots])
     await uow.commit()
 
 

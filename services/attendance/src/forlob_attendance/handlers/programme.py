@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from forlob_attendance.application.courses import (
@@ -11,10 +11,18 @@ from forlob_attendance.application.courses import (
     end_course,
     reschedule_course,
     start_course,
+    start_courses,
 )
 from forlob_attendance.db.uow import AttendanceUnitOfWork
-from forlob_shared.events import AgreementChanged, Envelope, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
-from forlob_shared.messaging.consumer import Subscription
+from forlob_shared.events import (
+    AgreementChanged,
+    Envelope,
+    EventData,
+    ProgrammeEnded,
+    ProgrammeRescheduled,
+    ProgrammeStarted,
+)
+from forlob_shared.messaging.consumer import Handler, Subscription
 
 
 def subscriptions(policy: Callable[[], CoursePolicy]) -> list[Subscription[AttendanceUnitOfWork]]:
@@ -32,15 +40,32 @@ def subscriptions(policy: Callable[[], CoursePolicy]) -> list[Subscription[Atten
     async def on_ended(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
         await end_course(uow, envelope.data)
 
+    handlers: dict[type[EventData], Handler[AttendanceUnitOfWork]] = {
+        ProgrammeStarted: on_started,
+        AgreementChanged: on_agreement_changed,
+        ProgrammeRescheduled: on_rescheduled,
+        ProgrammeEnded: on_ended,
+    }
+
+    async def on_batch(envelopes: Sequence[Envelope[Any]], uow: AttendanceUnitOfWork) -> None:
+        """Starts in a row go in together; anything else in between, in its turn, one by one."""
+        starts: list[ProgrammeStarted] = []
+        for envelope in envelopes:
+            if isinstance(envelope.data, ProgrammeStarted):
+                starts.append(envelope.data)
+                continue
+            if starts:
+                await start_courses(uow, starts, policy())
+                starts = []
+            await handlers[type(envelope.data)](envelope, uow)
+        if starts:
+            await start_courses(uow, starts, policy())
+
     return [
         Subscription(
             purpose="programme",
-            handlers={
-                ProgrammeStarted: on_started,
-                AgreementChanged: on_agreement_changed,
-                ProgrammeRescheduled: on_rescheduled,
-                ProgrammeEnded: on_ended,
-            },
+            handlers=handlers,
+            batch_handler=on_batch,
             description="Courses, agreed schedules and expected attendance from the referral service.",
             # Two lanes by course: one applies its batch while the other waits on the database.
             # More lanes make smaller batches, and the work is CPU-bound (bench/pipeline.py).
