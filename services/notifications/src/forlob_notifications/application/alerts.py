@@ -7,7 +7,7 @@ dispatcher sends them afterwards. The alert's cause is a unique key, so an event
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -176,7 +176,13 @@ async def _assignment_for(uow: NotificationsUnitOfWork, referral_id: UUID, recip
 
 
 async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, started: ProgrammeStarted) -> int:
-    """Give a course's unassigned alerts to the people its start names (the caller has just
+    return await assign_waiting_alerts_of(uow, options, [started])
+
+
+async def assign_waiting_alerts_of(
+    uow: NotificationsUnitOfWork, options: Options, starts: Sequence[ProgrammeStarted]
+) -> int:
+    """Give courses' unassigned alerts to the people their starts name (the caller has just
     written them to the directory).
 
     A course's start and its first absence are different aggregates in one queue, handled side
@@ -184,9 +190,13 @@ async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, 
     When the assignment arrives, such alerts go to the contact person (absences) or the
     referring caseworker (the rest), with the e-mail they would have had. The caller commits.
     """
-    await uow.assignments.lock(started.referral_id)  # an alert being raised unassigned commits before we look
+    by_course = {start.referral_id: start for start in starts}
+    await uow.assignments.lock_many(by_course)  # an alert being raised unassigned commits before we look
     now, assigned = uow.clock.now(), 0
-    for alert in await uow.alerts.unassigned(started.referral_id):
+    for alert in await uow.alerts.unassigned_of(by_course):
+        started = by_course.get(alert.referral_id) if alert.referral_id else None
+        if started is None:  # not one of these courses' (the query asked for them alone)
+            continue
         staff_id = started.contact_person_id if alert.kind is AlertKind.ABSENCE else started.caseworker_id
         if not staff_id:
             continue
@@ -199,7 +209,7 @@ async def assign_waiting_alerts(uow: NotificationsUnitOfWork, options: Options, 
             uow.wake_dispatcher()
         assigned += 1
     if assigned:
-        log.info("alerts.assigned_late", referral_id=str(started.referral_id), alerts=assigned)
+        log.info("alerts.assigned_late", courses=len(by_course), alerts=assigned)
     return assigned
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from forlob_notifications.db.uow import NotificationsUnitOfWork
@@ -60,18 +61,28 @@ async def get_assignment(uow: NotificationsUnitOfWork, viewer: Principal, referr
 
 
 async def record_referral_received(uow: NotificationsUnitOfWork, event: ReferralReceived) -> None:
-    # One statement: a row the course's start already made keeps all but the participant (and its
-    # legal basis, unless this names one).
-    assignment = Assignment(
-        referral_id=event.referral_id,
-        provider_org=event.provider_org,
-        referring_org=event.referring_org,
-        programme_code=event.programme_code,
-        participant_id=event.participant_id,
-        legal_basis=event.legal_basis or None,
-    )
-    await uow.assignments.save(assignment, only=("participant_id", "legal_basis"), keep_legal_basis=True)
+    await record_referrals_received(uow, [event])
     await uow.commit()
+
+
+async def record_referrals_received(uow: NotificationsUnitOfWork, events: Sequence[ReferralReceived]) -> None:
+    """One statement for all (each course once): a row the course's start already made keeps all
+    but the participant (and its legal basis, unless the referral names one). The caller commits."""
+    await uow.assignments.save_many(
+        [
+            Assignment(
+                referral_id=event.referral_id,
+                provider_org=event.provider_org,
+                referring_org=event.referring_org,
+                programme_code=event.programme_code,
+                participant_id=event.participant_id,
+                legal_basis=event.legal_basis or None,
+            )
+            for event in events
+        ],
+        only=("participant_id", "legal_basis"),
+        keep_legal_basis=True,
+    )
 
 
 async def record_referral_closed(uow: NotificationsUnitOfWork, event: ReferralRejected | ReferralWithdrawn) -> None:
@@ -84,22 +95,30 @@ async def record_referral_closed(uow: NotificationsUnitOfWork, event: ReferralRe
 
 async def record_programme_started(uow: NotificationsUnitOfWork, event: ProgrammeStarted) -> None:
     """Who looks after the course; the caller commits (with what else the start brings)."""
-    await uow.assignments.save(
-        Assignment(
-            referral_id=event.referral_id,
-            provider_org=event.provider_org,
-            referring_org=event.referring_org,
-            programme_code=event.programme_code,
-            participant_id=event.participant_id,
-            contact_person_id=event.contact_person_id,
-            team_leader_id=event.team_leader_id,
-            caseworker_id=event.caseworker_id,
-            legal_basis=event.legal_basis or None,
-            escalation_minutes=event.rules.escalation_minutes,
-            country=event.country,
-            timezone=event.timezone,
-            state="started",
-        ),
+    await record_programmes_started(uow, [event])
+
+
+async def record_programmes_started(uow: NotificationsUnitOfWork, events: Sequence[ProgrammeStarted]) -> None:
+    """:func:`record_programme_started` for many courses (each once) in one statement."""
+    await uow.assignments.save_many(
+        [
+            Assignment(
+                referral_id=event.referral_id,
+                provider_org=event.provider_org,
+                referring_org=event.referring_org,
+                programme_code=event.programme_code,
+                participant_id=event.participant_id,
+                contact_person_id=event.contact_person_id,
+                team_leader_id=event.team_leader_id,
+                caseworker_id=event.caseworker_id,
+                legal_basis=event.legal_basis or None,
+                escalation_minutes=event.rules.escalation_minutes,
+                country=event.country,
+                timezone=event.timezone,
+                state="started",
+            )
+            for event in events
+        ],
         keep_legal_basis=True,
     )
 

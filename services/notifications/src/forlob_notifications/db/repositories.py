@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import fields
 from datetime import datetime, time, timedelta
 from typing import Any, cast
@@ -94,9 +94,10 @@ def _staff(row: StaffRow) -> StaffMember:
 # The two-key advisory locks are a key space apart from the one-key lock the outbox relay holds.
 ASSIGNMENT_LOCK_CLASS = 0x464C4F42  # "FLOB"
 # Statements every course start runs, built once (building one cost as much as running it).
-_ASSIGNMENT_LOCK = sa.select(
-    sa.func.pg_advisory_xact_lock(ASSIGNMENT_LOCK_CLASS, sa.func.hashtext(sa.bindparam("key", type_=sa.Text)))
-)
+# One row per key, in the array's order: the locks are taken in that order.
+_ASSIGNMENT_LOCKS = sa.text(
+    "SELECT pg_advisory_xact_lock(:lock_class, hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"
+).bindparams(lock_class=ASSIGNMENT_LOCK_CLASS)
 
 
 _ASSIGNMENT_FIELDS = tuple(f.name for f in fields(Assignment))
@@ -138,7 +139,14 @@ class AssignmentRepository:
         alerts raised without one. Handled side by side, each would miss the other's uncommitted
         work (an alert left unassigned for good); taken under this lock, one comes after the other.
         """
-        await self.session.execute(_ASSIGNMENT_LOCK, {"key": str(referral_id)})
+        await self.lock_many([referral_id])
+
+    async def lock_many(self, referral_ids: Collection[UUID]) -> None:
+        """:meth:`lock` for many courses in one statement, in a fixed order (no deadlock between
+        two transactions taking overlapping sets)."""
+        keys = sorted({str(r) for r in referral_ids})
+        if keys:
+            await self.session.execute(_ASSIGNMENT_LOCKS, {"keys": keys})
 
     async def save(
         self, assignment: Assignment, *, only: Collection[str] | None = None, keep_legal_basis: bool = False
@@ -146,9 +154,18 @@ class AssignmentRepository:
         """Insert or overwrite in one statement. ``only``: the columns an existing row takes
         (default all); ``keep_legal_basis``: an existing row keeps its legal basis unless this one
         names one."""
+        await self.save_many([assignment], only=only, keep_legal_basis=keep_legal_basis)
+
+    async def save_many(
+        self, assignments: Sequence[Assignment], *, only: Collection[str] | None = None, keep_legal_basis: bool = False
+    ) -> None:
+        """:meth:`save` for many courses in one statement (each course once)."""
+        if not assignments:
+            return
         statement = _assignment_upsert(tuple(only) if only is not None else None, keep_legal_basis)
         # Shallow: asdict() deep-copies every value, which cost more than the statement.
-        await self.session.execute(statement, {name: getattr(assignment, name) for name in _ASSIGNMENT_FIELDS})
+        params = [{name: getattr(a, name) for name in _ASSIGNMENT_FIELDS} for a in assignments]
+        await self.session.execute(statement, params)
 
     async def visible_to(self, org: str, staff_id: str | None, limit: int) -> list[Assignment]:
         query = sa.select(AssignmentRow).where(
@@ -173,7 +190,7 @@ class AssignmentRepository:
 _UNASSIGNED = (
     sa.select(AlertRow)
     .where(
-        AlertRow.referral_id == sa.bindparam("referral_id"),
+        AlertRow.referral_id.in_(sa.bindparam("referral_ids", expanding=True)),
         AlertRow.recipient_staff_id == UNASSIGNED,
         AlertRow.state == AlertState.OPEN.value,
     )
@@ -212,7 +229,13 @@ class AlertRepository:
 
     async def unassigned(self, referral_id: UUID) -> list[Alert]:
         """Open alerts of a course raised before anyone was known to receive them."""
-        rows = (await self.session.scalars(_UNASSIGNED, {"referral_id": referral_id})).all()
+        return await self.unassigned_of([referral_id])
+
+    async def unassigned_of(self, referral_ids: Collection[UUID]) -> list[Alert]:
+        """:meth:`unassigned` for many courses in one statement."""
+        if not referral_ids:
+            return []
+        rows = (await self.session.scalars(_UNASSIGNED, {"referral_ids": list(referral_ids)})).all()
         return [_alert(row) for row in rows]
 
     async def inbox(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from forlob_notifications.application import alerts, directory, partner_events
@@ -29,6 +29,12 @@ from forlob_shared.events.envelope import Envelope
 from forlob_shared.messaging.consumer import Subscription
 
 Handler = Callable[[Envelope[Any], NotificationsUnitOfWork], Awaitable[None]]
+
+
+# Events that only forward to partners and write the directory: a batch takes them together.
+TOGETHER: frozenset[type[EventData]] = frozenset(
+    {ReferralReceived, ProgrammeStarted, ReferralAccepted, ReferralWaitlisted, SeatOffered, ProgrammeRescheduled}
+)
 
 
 def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]:
@@ -87,10 +93,47 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         SeatOffered: forward_only,
         ProgrammeRescheduled: forward_only,
     }
+
+    async def together(group: list[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
+        """Directory events of different courses, in a row: each forwarded as alone, the directory
+        written and waiting alerts handed over with a statement or two for all of them."""
+        for envelope in group:
+            await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
+        await directory.record_referrals_received(uow, [e.data for e in group if isinstance(e.data, ReferralReceived)])
+        starts = [e.data for e in group if isinstance(e.data, ProgrammeStarted)]
+        if starts:
+            await directory.record_programmes_started(uow, starts)
+            await alerts.assign_waiting_alerts_of(uow, wiring.options, starts)
+        await uow.commit()
+
+    async def on_batch(envelopes: Sequence[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
+        """A consumer's batch: directory events in a row go together (a group writes all its
+        referrals, then all its starts, so a course's start may follow its referral in a group,
+        but a second referral or start of one course begins the next group); anything else in
+        between, in its turn, by its own handler."""
+        group: list[Envelope[Any]] = []
+        written: set[tuple[Any, type[EventData]]] = set()  # (course, referral or start) in the group
+        for envelope in envelopes:
+            kind, course = type(envelope.data), getattr(envelope.data, "referral_id", None)
+            grouped = kind in TOGETHER
+            breaks = (course, kind) in written or (kind is ReferralReceived and (course, ProgrammeStarted) in written)
+            if group and (not grouped or breaks):
+                await together(group, uow)
+                group, written = [], set()
+            if not grouped:
+                await handlers[kind](envelope, uow)
+                continue
+            group.append(envelope)
+            if kind in (ReferralReceived, ProgrammeStarted):
+                written.add((course, kind))
+        if group:
+            await together(group, uow)
+
     return [
         Subscription(
             purpose="alerts",
             handlers=handlers,
+            batch_handler=on_batch,
             lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
             description="Keeps who is whose contact person and caseworker, and turns absences, breaches "
             "and course ends into alerts and deliveries.",
