@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from forlob_notifications.db.uow import NotificationsUnitOfWork
@@ -60,6 +61,17 @@ async def get_assignment(uow: NotificationsUnitOfWork, viewer: Principal, referr
 # -- from events: the consumer's unit of work is open and holds the inbox row; these commit it --
 
 
+def _course_fields(event: ReferralReceived | ProgrammeStarted) -> dict[str, Any]:
+    """What every event about a course says of it, as the directory keeps it."""
+    return {
+        "referral_id": event.referral_id,
+        "provider_org": event.provider_org,
+        "referring_org": event.referring_org,
+        "programme_code": event.programme_code,
+        "participant_id": event.participant_id,
+    }
+
+
 async def record_referral_received(uow: NotificationsUnitOfWork, event: ReferralReceived) -> None:
     await record_referrals_received(uow, [event])
     await uow.commit()
@@ -69,17 +81,7 @@ async def record_referrals_received(uow: NotificationsUnitOfWork, events: Sequen
     """One statement for all (each course once): a row the course's start already made keeps all
     but the participant (and its legal basis, unless the referral names one). The caller commits."""
     await uow.assignments.save_many(
-        [
-            Assignment(
-                referral_id=event.referral_id,
-                provider_org=event.provider_org,
-                referring_org=event.referring_org,
-                programme_code=event.programme_code,
-                participant_id=event.participant_id,
-                legal_basis=event.legal_basis or None,
-            )
-            for event in events
-        ],
+        [Assignment(**_course_fields(event), legal_basis=event.legal_basis or None) for event in events],
         only=("participant_id", "legal_basis"),
         keep_legal_basis=True,
     )
@@ -103,11 +105,7 @@ async def record_programmes_started(uow: NotificationsUnitOfWork, events: Sequen
     await uow.assignments.save_many(
         [
             Assignment(
-                referral_id=event.referral_id,
-                provider_org=event.provider_org,
-                referring_org=event.referring_org,
-                programme_code=event.programme_code,
-                participant_id=event.participant_id,
+                **_course_fields(event),
                 contact_person_id=event.contact_person_id,
                 team_leader_id=event.team_leader_id,
                 caseworker_id=event.caseworker_id,
