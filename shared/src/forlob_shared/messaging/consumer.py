@@ -234,11 +234,6 @@ class EventConsumer(Generic[U]):
             except Exception:  # keep the lane alive; the broker redelivers the messages
                 log.exception("consumer.lane_failed")
 
-    async def process(self, message: Any) -> str:
-        """Handle one delivery; returns the outcome (also counted in metrics)."""
-        (outcome,) = await self.process_batch([message])
-        return outcome
-
     async def process_batch(self, messages: Sequence[Any]) -> list[str]:
         """Handle deliveries of one lane, in order; returns each one's outcome."""
         self.in_flight += len(messages)
