@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
 from faststream.specification import AsyncAPI
 
 from forlob_shared.events.envelope import Envelope
@@ -24,7 +25,7 @@ def asyncapi_document(spec: ServiceSpec[Any], broker_url: str = "amqp://rabbitmq
     topology = Topology()
     config = ConsumerConfig(service=spec.name, topology=topology)
     for subscription in spec.subscriptions:
-        EventConsumer(config, subscription, _no_uow, broker).attach()
+        _describe(broker, EventConsumer(config, subscription, _no_uow))
     exchange = RabbitExchange(topology.events_exchange, type=ExchangeType.TOPIC, durable=True, declare=False)
     for event in spec.publishes:
         publisher = broker.publisher(
@@ -38,6 +39,29 @@ def asyncapi_document(spec: ServiceSpec[Any], broker_url: str = "amqp://rabbitmq
     document = AsyncAPI(broker, title=spec.title, version=spec.version, description=spec.description)
     rendered: dict[str, Any] = json.loads(document.to_specification().to_json())
     return rendered
+
+
+def _describe(broker: RabbitBroker, consumer: EventConsumer[Any]) -> None:
+    """Register the consumer's queue as a subscriber, for the document only: the service itself
+    consumes with aio-pika directly (see :mod:`forlob_shared.messaging.consumer`)."""
+    queue = RabbitQueue(  # type: ignore[call-overload]
+        consumer.queue,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        arguments=consumer.config.topology.queue_arguments(consumer.queue),
+    )
+    subscription = consumer.subscription
+    subscriber = broker.subscriber(
+        queue,
+        no_reply=True,
+        title=consumer.queue,
+        description=subscription.description or f"{consumer.name}: consumes {', '.join(subscription.routing_keys)}",
+    )
+
+    async def consume(message: RabbitMessage) -> None:
+        raise RuntimeError("the AsyncAPI document never handles a message")
+
+    subscriber(consume)
 
 
 def _no_uow() -> Any:

@@ -1,5 +1,5 @@
 """The composition root every service shares: one function builds the FastAPI app, the
-FastStream broker with the service's consumers, the database engine and the outbox relay, all
+service's consumers on their broker connection, the database engine and the outbox relay, all
 inside the app's lifespan (nothing is built at import time).
 """
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -19,7 +18,6 @@ import aio_pika
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from faststream.rabbit import RabbitBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -33,6 +31,7 @@ from forlob_shared.http.openapi import document_problems
 from forlob_shared.http.problems import install_problem_handlers
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
 from forlob_shared.messaging.consumer import CANARY_HEADER, ConsumerConfig, EventConsumer, Subscription
+from forlob_shared.messaging.consumer_connection import ConsumerConnection
 from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
@@ -67,9 +66,9 @@ class Runtime(Generic[U]):
     session_factory: async_sessionmaker[AsyncSession]
     outbox: OutboxWriter
     topology: Topology
-    broker: RabbitBroker
     token_verifier: TokenVerifier
     consumers: list[EventConsumer[U]] = field(default_factory=list)
+    consuming: ConsumerConnection = field(init=False)  # set by build_runtime, over the consumers
     relay: OutboxRelay | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     consumers_healthy: bool = True
@@ -100,8 +99,6 @@ def build_runtime(spec: ServiceSpec[U], settings: ServiceSettings, clock: Clock 
     clock = clock or (OffsetFileClock(settings.clock_offset_file) if settings.clock_offset_file else SystemClock())
     engine = create_engine(settings)
     topology = build_topology(settings)
-    # Per-message logs from FastStream at DEBUG: ours (with ids and outcome) are the ones that matter.
-    broker = RabbitBroker(settings.broker_url, graceful_timeout=15.0, log_level=logging.DEBUG)
     runtime = Runtime(
         spec=spec,
         settings=settings,
@@ -110,7 +107,6 @@ def build_runtime(spec: ServiceSpec[U], settings: ServiceSettings, clock: Clock 
         session_factory=create_session_factory(engine),
         outbox=OutboxWriter(source=f"forlob/{spec.name}", clock=clock),
         topology=topology,
-        broker=broker,
         token_verifier=TokenVerifier(settings),
     )
     config = ConsumerConfig(
@@ -123,10 +119,10 @@ def build_runtime(spec: ServiceSpec[U], settings: ServiceSettings, clock: Clock 
         stopping=runtime.stopping,
         test_redeliver_share=settings.test_redeliver_share,
     )
-    for subscription in spec.subscriptions:
-        consumer = EventConsumer(config, subscription, runtime.uow, broker)
-        consumer.attach()
-        runtime.consumers.append(consumer)
+    runtime.consumers = [EventConsumer(config, subscription, runtime.uow) for subscription in spec.subscriptions]
+    runtime.consuming = ConsumerConnection(
+        settings.broker_url, runtime.consumers, name=f"forlob-{spec.name} consumers", graceful_timeout=15.0
+    )
     return runtime
 
 
@@ -145,7 +141,7 @@ async def _declare(url: str, runtime: Runtime[Any]) -> None:
 
 async def start_runtime(runtime: Runtime[Any], *, with_relay: bool) -> None:
     await declare_topology(runtime)
-    await runtime.broker.start()
+    await runtime.consuming.start()
     if with_relay:
         runtime.relay = OutboxRelay(runtime.relay_config())
         runtime.tasks.append(asyncio.create_task(runtime.relay.run(runtime.stopping), name="outbox-relay"))
@@ -159,9 +155,9 @@ async def start_runtime(runtime: Runtime[Any], *, with_relay: bool) -> None:
 
 async def stop_runtime(runtime: Runtime[Any]) -> None:
     runtime.stopping.set()
-    # FastStream waits (graceful_timeout) for handlers in flight so their acks are sent (faststream#1648).
+    # The consumers settle the batches in hand (graceful timeout) so that their acks are sent.
     with contextlib.suppress(Exception):
-        await runtime.broker.stop()
+        await runtime.consuming.stop()
     for task in runtime.tasks:
         task.cancel()
     await asyncio.gather(*runtime.tasks, return_exceptions=True)
@@ -206,8 +202,7 @@ async def _consumer_watchdog(runtime: Runtime[Any], interval: float = 10.0) -> N
         log.warning("watchdog.reconnecting_broker", reason=reason)
         canaries.clear()
         try:
-            await runtime.broker.stop()
-            await runtime.broker.start()
+            await runtime.consuming.reconnect()
             runtime.consumers_healthy = True
         except Exception as exc:  # noqa: BLE001
             runtime.consumers_healthy = False
@@ -325,7 +320,7 @@ def _install_operational_routes(app: FastAPI) -> None:
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001
             checks["database"] = f"unavailable: {type(exc).__name__}"
-        checks["broker"] = "ok" if await runtime.broker.ping(timeout=2) else "unavailable"
+        checks["broker"] = "ok" if await runtime.consuming.connected(timeout=2) else "unavailable"
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ready" if ok else "not-ready", "checks": checks}, status_code=200 if ok else 503

@@ -6,24 +6,20 @@ transaction per delivery."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import aio_pika
 import pytest
-from faststream.rabbit import RabbitBroker
 from sqlalchemy import text
 
 from forlob_shared.db import UnitOfWork
 from forlob_shared.events import Envelope, PendingEvent, ReferralReceived
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.fixtures import register_queue
 from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import MessagingDb, relay_config, running_relay
+from forlob_shared.testing.messaging import MessagingDb, consuming, relay_config, running_relay
 from forlob_shared.testing.wait import eventually
 
 SUBJECTS = 6
@@ -80,37 +76,21 @@ async def test_each_subject_in_order_lanes_side_by_side_batches_in_one_transacti
             active -= 1
 
     topology = Topology(prefix=prefix)
-    broker = RabbitBroker(infra.broker_url, log_level=logging.DEBUG)
     config = ConsumerConfig(service="test", topology=topology, prefetch=64, batch_size=batch_size)
-    consumer = EventConsumer(
-        config, Subscription("lanes", {ReferralReceived: handle}, lanes=lanes), messaging_db.uow, broker
-    )
-    consumer.attach()
-    connection = await aio_pika.connect(infra.broker_url)
-    async with connection:
-        channel = await connection.channel()
-        await topology.declare_core(channel)
-        await topology.declare_consumer_queue(channel, consumer.queue, consumer.subscription.routing_keys)
-    register_queue(prefix, consumer.queue)
-    register_queue(prefix, topology.dead_letter_queue(consumer.queue))
+    consumer = EventConsumer(config, Subscription("lanes", {ReferralReceived: handle}, lanes=lanes), messaging_db.uow)
 
     subjects = [uuid4() for _ in range(SUBJECTS)]
     while len({zlib.crc32(str(s).encode()) % lanes for s in subjects}) < min(lanes, 2):
         subjects = [uuid4() for _ in range(SUBJECTS)]  # subjects in two lanes at least, when there are two
     # Interleaved, as events of several aggregates arrive; the relay sets the subject header.
     await messaging_db.emit(*(_event(s, n) for n in range(PER_SUBJECT) for s in subjects))
-    await broker.start()
-    try:
-        async with running_relay(relay_config(infra, messaging_db, prefix)):
-            total = SUBJECTS * PER_SUBJECT
+    async with consuming(infra.broker_url, consumer), running_relay(relay_config(infra, messaging_db, prefix)):
+        total = SUBJECTS * PER_SUBJECT
 
-            async def handled() -> bool:
-                return int(await messaging_db.fetchval("SELECT count(*) FROM lane_effects")) == total
+        async def handled() -> bool:
+            return int(await messaging_db.fetchval("SELECT count(*) FROM lane_effects")) == total
 
-            await eventually(handled, timeout=30, what="every event handled")
-    finally:
-        config.stopping.set()
-        await broker.stop()
+        await eventually(handled, timeout=30, what="every event handled")
 
     async with messaging_db.engine.connect() as connection:
         rows = (await connection.execute(text("SELECT subject, n, tx FROM lane_effects ORDER BY position"))).all()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +15,6 @@ from uuid import UUID, uuid4
 import aio_pika
 import asyncpg
 import pytest
-from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from forlob_shared.clock import ManualClock
@@ -24,6 +22,7 @@ from forlob_shared.db import UnitOfWork, create_session_factory
 from forlob_shared.errors import DomainError
 from forlob_shared.events import Envelope, PendingEvent, ReferralReceived, encode
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
+from forlob_shared.messaging.consumer_connection import ConsumerConnection
 from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
@@ -173,7 +172,6 @@ class TestConsumer:
     __test__: ClassVar[bool] = False
 
     consumer: EventConsumer[UnitOfWork]
-    broker: RabbitBroker
     topology: Topology
     behaviour: dict[str, Behaviour] = field(default_factory=dict)
 
@@ -204,7 +202,6 @@ async def running_consumer(
         )
         await uow.commit()
 
-    broker = RabbitBroker(broker_url, log_level=logging.DEBUG)
     config = ConsumerConfig(
         service="test",
         topology=topology,
@@ -213,21 +210,30 @@ async def running_consumer(
         backoff_max=backoff_max,
         test_redeliver_share=test_redeliver_share,
     )
-    consumer = EventConsumer(config, Subscription(purpose, {ReferralReceived: handle}), db.uow, broker)
-    consumer.attach()
+    consumer = EventConsumer(config, Subscription(purpose, {ReferralReceived: handle}), db.uow)
+    async with consuming(broker_url, consumer):
+        yield TestConsumer(consumer, topology)
+
+
+@contextlib.asynccontextmanager
+async def consuming(broker_url: str, consumer: EventConsumer[Any]) -> AsyncIterator[ConsumerConnection]:
+    """Declare the consumer's queue (in the test run's prefix, dropped at the end) and consume it
+    until the block ends, as a service does."""
+    topology = consumer.config.topology
     connection = await aio_pika.connect(broker_url)
     async with connection:
         channel = await connection.channel()
         await topology.declare_core(channel)
         await topology.declare_consumer_queue(channel, consumer.queue, consumer.subscription.routing_keys)
-    register_queue(prefix, consumer.queue)
-    register_queue(prefix, topology.dead_letter_queue(consumer.queue))
-    await broker.start()
+    register_queue(topology.prefix, consumer.queue)
+    register_queue(topology.prefix, topology.dead_letter_queue(consumer.queue))
+    running = ConsumerConnection(broker_url, [consumer], name=f"test {consumer.name}", graceful_timeout=5.0)
+    await running.start()
     try:
-        yield TestConsumer(consumer, broker, topology)
+        yield running
     finally:
-        config.stopping.set()
-        await broker.stop()
+        consumer.config.stopping.set()
+        await running.stop()
 
 
 async def effect_count(db: MessagingDb) -> int:
@@ -260,7 +266,7 @@ async def drain(broker_url: str, queue: str) -> list[aio_pika.abc.AbstractIncomi
 
 @dataclass
 class HandedDelivery:
-    """A delivery as the consumer reads it from FastStream, to hand a batch of known make-up to
+    """A delivery as the consumer reads it from aio-pika, to hand a batch of known make-up to
     ``EventConsumer.process_batch``; records how it was settled."""
 
     body: bytes
@@ -279,18 +285,16 @@ class HandedDelivery:
         return HandedDelivery(self.body, self.event_id, self.routing_key, self.subject)
 
     @property
-    def raw_message(self) -> Any:
-        from types import SimpleNamespace
+    def headers(self) -> dict[str, Any]:
+        return {"subject": self.subject or self.event_id}
 
-        return SimpleNamespace(
-            body=self.body,
-            headers={"subject": self.subject or self.event_id},
-            routing_key=self.routing_key,
-            exchange="events",
-            content_type="application/cloudevents+json",
-            message_id=self.event_id,
-            delivery_tag=None,
-        )
+    exchange = "events"
+    content_type = "application/cloudevents+json"
+    delivery_tag = None  # not from a consumer's channel: delivery order does not apply
+
+    @property
+    def message_id(self) -> str:
+        return self.event_id
 
     async def ack(self) -> None:
         self.settled.append("ack")
