@@ -614,12 +614,16 @@ class Ceiling:
         async with publisher, subscriber:
             channel = await publisher.channel(publisher_confirms=True, on_return_raises=True)
             exchange = await channel.get_exchange(self.topology.events_exchange, ensure=False)
-            await self._publish(exchange, backlog)
             consumers = []
             for queue in self.queues:
                 consuming = await subscriber.channel()
                 await consuming.set_qos(prefetch_count=PREFETCH)
-                consumers.append(await consuming.get_queue(queue, ensure=False))
+                declared = await consuming.get_queue(queue, ensure=False)
+                # An ack still on its way when the last round closed its connection returns that
+                # message to the queue; it must not count in this round.
+                await declared.purge()
+                consumers.append(declared)
+            await self._publish(exchange, backlog)
             # Without a backlog the consumers wait before the clock starts, as the services' do;
             # with one, starting them is the resumption, and timed.
             if not backlog:
