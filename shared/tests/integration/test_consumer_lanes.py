@@ -19,7 +19,7 @@ from forlob_shared.events import Envelope, PendingEvent, ReferralReceived
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import MessagingDb, consuming, relay_config, running_relay
+from forlob_shared.testing.messaging import MessagingDb, consuming, queue_depth, relay_config, running_relay
 from forlob_shared.testing.wait import eventually
 
 SUBJECTS = 6
@@ -91,6 +91,9 @@ async def test_each_subject_in_order_lanes_side_by_side_batches_in_one_transacti
             return int(await messaging_db.fetchval("SELECT count(*) FROM lane_effects")) == total
 
         await eventually(handled, timeout=30, what="every event handled")
+    # The consumer's connection is closed: a delivery left unacknowledged (say, above a gap that
+    # never closed) would be back in the queue now.
+    assert await queue_depth(infra.broker_url, consumer.queue) == 0
 
     async with messaging_db.engine.connect() as connection:
         rows = (await connection.execute(text("SELECT subject, n, tx FROM lane_effects ORDER BY position"))).all()

@@ -60,7 +60,7 @@ import aio_pika
 import asyncpg
 import sqlalchemy.exc
 from aio_pika.abc import AbstractConnection, AbstractExchange, AbstractIncomingMessage, AbstractQueue
-from aio_pika.exceptions import AMQPConnectionError, ChannelInvalidStateError
+from aio_pika.exceptions import AMQPConnectionError
 
 from forlob_shared import metrics
 from forlob_shared.db import UnitOfWork
@@ -68,6 +68,7 @@ from forlob_shared.errors import DomainError
 from forlob_shared.events.base import EventData
 from forlob_shared.events.envelope import Envelope, InvalidEnvelope, decode
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
+from forlob_shared.messaging.acknowledgements import Acknowledgements
 from forlob_shared.messaging.delivery_order import DeliveryOrder
 from forlob_shared.messaging.inbox import first_deliveries, first_delivery
 from forlob_shared.messaging.topology import Topology
@@ -175,6 +176,7 @@ class EventConsumer(Generic[U]):
         self._lanes: list[asyncio.Queue[Any]] = []
         self._lane_workers: set[asyncio.Task[None]] = set()
         self._delivery_order = DeliveryOrder()
+        self._acks = Acknowledgements(limit=config.prefetch // 2)
         self._consuming: tuple[AbstractQueue, str] | None = None
         self._dead_letters: AbstractExchange | None = None
 
@@ -233,7 +235,7 @@ class EventConsumer(Generic[U]):
         while not stop and not self.config.stopping.is_set():
             first = await lane.get()
             if first is _STOP:
-                return
+                break
             batch = [first]
             while len(batch) < self.config.batch_size and not lane.empty():
                 message = lane.get_nowait()
@@ -245,6 +247,8 @@ class EventConsumer(Generic[U]):
                 await self.process_batch(batch)
             except Exception:  # keep the lane alive; the broker redelivers the messages
                 log.exception("consumer.lane_failed")
+            await self._acks.flush(idle=lane.empty())
+        await self._acks.flush(idle=True)  # before the channel closes
 
     async def process_batch(self, messages: Sequence[AbstractIncomingMessage]) -> list[str]:
         """Handle deliveries of one lane, in order; returns each one's outcome."""
@@ -280,7 +284,7 @@ class EventConsumer(Generic[U]):
         canary = (message.headers or {}).get(CANARY_HEADER)
         if canary is not None:
             self.canary_seen = str(canary)
-            await self._settle(message.ack())
+            await self._acks.ack(message)
             return "canary"
         try:
             envelope = decode(message.body)
@@ -386,16 +390,16 @@ class EventConsumer(Generic[U]):
         return True
 
     async def _requeue_at_shutdown(self, item: _Ready[U]) -> str:
-        await self._settle(item.message.nack(requeue=True))
+        await self._acks.settled_otherwise(item.message, item.message.nack(requeue=True))
         return self._count(item.envelope.routing_key, "requeued-at-shutdown")
 
     async def _settle_applied(self, item: _Ready[U], outcome: str, started: float) -> str:
         """Acknowledge a delivery whose effect (or duplicate finding) has committed."""
         metrics.HANDLER_SECONDS.labels(self.name).observe(time.perf_counter() - started)
         if self._lose_acknowledgement(item.message):
-            await self._settle(item.message.nack(requeue=True))
+            await self._acks.settled_otherwise(item.message, item.message.nack(requeue=True))
             return self._count(item.envelope.routing_key, "requeued-by-test-switch")
-        await self._settle(item.message.ack())
+        await self._acks.ack(item.message)
         return self._count(item.envelope.routing_key, outcome)
 
     def _lose_acknowledgement(self, message: AbstractIncomingMessage) -> bool:
@@ -410,7 +414,7 @@ class EventConsumer(Generic[U]):
             )
         log.exception("consumer.handler_failed", deliveries=deliveries)
         await _sleep_unless(self.config.stopping, _backoff(deliveries, self.config.backoff_max))
-        await self._settle(message.nack(requeue=True))
+        await self._acks.settled_otherwise(message, message.nack(requeue=True))
         return self._count(envelope.routing_key, "requeued")
 
     async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, detail: str, routing_key: str) -> str:
@@ -442,20 +446,12 @@ class EventConsumer(Generic[U]):
             await self._dead_letters.publish(letter, routing_key=self.queue, mandatory=True)
         except Exception as exc:  # noqa: BLE001
             log.warning("consumer.dead_letter_failed", error=repr(exc)[:300], reason=reason)
-            await self._settle(message.nack(requeue=True))
+            await self._acks.settled_otherwise(message, message.nack(requeue=True))
             return self._count(routing_key, "requeued")
         metrics.DEAD_LETTERED.labels(self.name, reason.split(":", 1)[0]).inc()
         log.warning("consumer.dead_lettered", reason=reason, detail=detail[:300], message_id=message.message_id)
-        await self._settle(message.ack())
+        await self._acks.ack(message)
         return self._count(routing_key, "dead-lettered")
-
-    async def _settle(self, settling: Awaitable[None]) -> None:
-        # After a reconnect the delivery tag belongs to a dead channel (aio-pika: taskiq-aio-pika#59);
-        # the broker redelivers the message and the inbox makes that harmless.
-        try:
-            await settling
-        except (ChannelInvalidStateError, AMQPConnectionError, ConnectionError, RuntimeError) as exc:
-            log.warning("consumer.settle_failed", error=repr(exc)[:300])
 
     def _count(self, routing_key: str, outcome: str) -> str:
         metrics.EVENTS_CONSUMED.labels(self.name, routing_key or "?", outcome).inc()
