@@ -10,6 +10,8 @@ from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -190,7 +192,8 @@ class AssignmentRepository:
 _UNASSIGNED = (
     sa.select(AlertRow)
     .where(
-        AlertRow.referral_id.in_(sa.bindparam("referral_ids", expanding=True)),
+        # An array, not an expanding IN: one statement text for any number of courses.
+        AlertRow.referral_id == sa.any_(sa.bindparam("referral_ids", type_=ARRAY(PG_UUID(as_uuid=True)))),
         AlertRow.recipient_staff_id == UNASSIGNED,
         AlertRow.state == AlertState.OPEN.value,
     )
