@@ -110,7 +110,11 @@ class OutboxRelay:
                 return
             wake = asyncio.Event()
             await db.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
-            connection = await aio_pika.connect(self.config.broker_url)
+            connection = await aio_pika.connect(
+                self.config.broker_url,
+                # forlob/referral -> "forlob-referral relay" in RabbitMQ's connection list
+                client_properties={"connection_name": f"{self.config.source.replace('/', '-')} relay"},
+            )
             async with connection:
                 channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
                 # A connection the broker closes while the relay waits would otherwise be found
