@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
 from forlob_notifications.application import alerts
 from forlob_notifications.domain.directory import Assignment
+from forlob_shared.events import Outcome, ProgrammeEnded
 from forlob_shared.testing.wait import eventually
 
 
@@ -246,3 +248,47 @@ async def _reaches_the_contact_person(world: Any, absence: Any) -> None:
 
 async def _is_set(event: asyncio.Event) -> bool:
     return event.is_set()
+
+
+def _ended(world: Any, course: Any, end_date: date) -> ProgrammeEnded:
+    return ProgrammeEnded(
+        referral_id=course.referral_id,
+        participant_id=course.participant_id,
+        programme_code="RCA-UDV-13",
+        referring_org=world.jobcentre,
+        provider_org=world.provider,
+        start_date=date(2026, 11, 23),
+        end_date=end_date,
+        outcome=Outcome.ORDINARY_EMPLOYMENT,
+        ended_at=world.clock.now(),
+    )
+
+
+async def test_an_end_that_comes_late_closes_the_alerts_of_days_after_it(world: Any, collector: Any) -> None:
+    """The course ended on Monday, but its end reached attendance only after Tuesday's sweep had
+    detected an absence: that alert closes as course_ended; Monday's stays open."""
+    course = await world.start_course()
+    monday = world.absence(course)  # 08:45 on Monday 23 November, the last day
+    tuesday = world.absence(course, expected_at=monday.expected_at + timedelta(days=1))
+    await world.publish(monday)
+    await world.publish(tuesday)
+    await world.alert_for(f"absence:{monday.absence_id}")
+    spurious = await world.alert_for(f"absence:{tuesday.absence_id}")
+
+    await world.publish(_ended(world, course, date(2026, 11, 23)), subject=str(course.referral_id))
+    await world.alert_for(f"ended:{course.referral_id}")
+
+    states = {
+        row["cause_key"]: (row["state"], row["close_reason"])
+        for row in await world.rows("SELECT cause_key, state, close_reason FROM alerts WHERE kind = 'absence'")
+    }
+    assert states == {
+        f"absence:{monday.absence_id}": ("open", None),
+        f"absence:{tuesday.absence_id}": ("closed", "course_ended"),
+    }
+    await eventually(lambda: _has(collector, "alert.closed.v1"), what="alert.closed")
+    [closed] = world.events(collector, "alert.closed.v1")
+    assert closed["alert_id"] == str(spurious["id"])
+    assert closed["reason"] == "course_ended"
+    inbox = await world.client.get("/inbox?state=open", headers=world.auth(world.provider, "kp-1", "contact_person"))
+    assert [item["id"] for item in inbox.json()] == [str((await world.alert_for(f"absence:{monday.absence_id}"))["id"])]

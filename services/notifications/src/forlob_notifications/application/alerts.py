@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from uuid import UUID
 
 from forlob_notifications.application.options import Options
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.domain import content
-from forlob_notifications.domain.alerts import UNASSIGNED, Alert, AlertKind, AlertState, new_alert_id
+from forlob_notifications.domain.alerts import COURSE_ENDED, UNASSIGNED, Alert, AlertKind, AlertState, new_alert_id
 from forlob_notifications.domain.deliveries import Channel, Delivery, new_delivery
 from forlob_notifications.domain.directory import Assignment, StaffMember, calendar_for
 from forlob_notifications.domain.policy import effective
@@ -296,8 +296,10 @@ async def on_agreement_breached(
 async def on_programme_ended(
     uow: NotificationsUnitOfWork, options: Options, event: ProgrammeEnded, event_id: UUID
 ) -> None:
-    """The course ended → the caseworker hears that the closing note is ready."""
+    """The course ended → the caseworker hears that the closing note is ready; absences after
+    its end close."""
     assignment = await uow.assignments.get(event.referral_id, for_update=True)
+    await _close_absences_after_the_end(uow, event, assignment)
     alert = await _caseworker_alert(
         uow,
         kind=AlertKind.CLOSING_NOTE_READY,
@@ -317,6 +319,29 @@ async def on_programme_ended(
         assignment.state = "ended"
         await uow.assignments.save(assignment)
     await uow.commit()
+
+
+async def _close_absences_after_the_end(
+    uow: NotificationsUnitOfWork, event: ProgrammeEnded, assignment: Assignment | None
+) -> None:
+    """An end that reaches us late (a backlog, an outage overnight) comes after attendance's next
+    sweep has detected absences on days the course no longer had, and raised their alerts. They
+    close as ``course_ended``: nobody is to chase or escalate them, and the referring side gets
+    no notice of them. Absences up to the last day stay as they are."""
+    if assignment is None:
+        return
+    calendar = assignment.calendar()
+    day_after = calendar.at(event.end_date + timedelta(days=1), time(0, 0))
+    now, closed = uow.clock.now(), 0
+    for alert in await uow.alerts.unresolved_absences(event.referral_id, occurred_from=day_after):
+        closing = alert.close(COURSE_ENDED, now)
+        if closing is not None:
+            await uow.alerts.save(alert)
+            uow.emit(closing)
+            uow.inbox_changed(alert.org, [alert.recipient_staff_id, alert.escalated_to], alert.id, "closed")
+            closed += 1
+    if closed:
+        log.info("alerts.closed_after_course_end", alerts=closed, end_date=event.end_date.isoformat())
 
 
 # -- rules that run on time: escalation and the notice to the referring side --------------------

@@ -230,6 +230,21 @@ class AlertRepository:
         row = await self.session.scalar(query)
         return _alert(row) if row else None
 
+    async def unresolved_absences(self, referral_id: UUID, *, occurred_from: datetime) -> list[Alert]:
+        """A course's absence alerts not closed, for arrivals expected from ``occurred_from`` on."""
+        rows = await self.session.scalars(
+            sa.select(AlertRow)
+            .where(
+                AlertRow.referral_id == referral_id,
+                AlertRow.kind == AlertKind.ABSENCE.value,
+                AlertRow.state != AlertState.CLOSED.value,
+                AlertRow.occurred_at >= occurred_from,
+            )
+            .order_by(AlertRow.occurred_at)
+            .with_for_update()
+        )
+        return [_alert(row) for row in rows]
+
     async def unassigned(self, referral_id: UUID) -> list[Alert]:
         """Open alerts of a course raised before anyone was known to receive them."""
         return await self.unassigned_of([referral_id])

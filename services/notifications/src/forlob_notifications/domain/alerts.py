@@ -32,6 +32,9 @@ class AlertState(StrEnum):
 
 
 UNASSIGNED = "unassigned"
+# Why an absence alert closed when its course ended before the day it was for (other reasons
+# come with the event that closes the alert: late_arrival, reported).
+COURSE_ENDED = "course_ended"
 
 
 @dataclass
