@@ -292,3 +292,28 @@ async def test_an_end_that_comes_late_closes_the_alerts_of_days_after_it(world: 
     assert closed["reason"] == "course_ended"
     inbox = await world.client.get("/inbox?state=open", headers=world.auth(world.provider, "kp-1", "contact_person"))
     assert [item["id"] for item in inbox.json()] == [str((await world.alert_for(f"absence:{monday.absence_id}"))["id"])]
+
+
+async def test_an_absence_after_a_course_end_already_known_raises_no_alert(world: Any) -> None:
+    """The end came first here, the sweep's detection for the day after it second: no alert, no
+    e-mail; an absence on the last day, detected as late, is raised as ever."""
+    course = await world.start_course()
+    await world.publish(_ended(world, course, date(2026, 11, 23)), subject=str(course.referral_id))
+    await world.alert_for(f"ended:{course.referral_id}")
+    assert await world.scalar("SELECT end_date FROM assignments WHERE referral_id = :r", r=course.referral_id) == date(
+        2026, 11, 23
+    )
+
+    monday = world.absence(course)
+    tuesday = world.absence(course, expected_at=monday.expected_at + timedelta(days=1))
+    tuesday_event = await world.publish(tuesday)
+    await world.publish(monday)
+    await world.alert_for(f"absence:{monday.absence_id}")
+
+    async def handled() -> bool:
+        return bool(await world.scalar("SELECT count(*) FROM inbox WHERE event_id = :e", e=tuesday_event))
+
+    await eventually(handled, what="the detection after the end to be handled")
+    spurious = f"absence:{tuesday.absence_id}"
+    assert await world.scalar("SELECT count(*) FROM alerts WHERE cause_key = :k", k=spurious) == 0
+    assert await world.scalar("SELECT count(*) FROM alerts WHERE kind = 'absence'") == 1  # Monday's

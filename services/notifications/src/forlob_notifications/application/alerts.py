@@ -129,6 +129,11 @@ async def on_absence_detected(
 ) -> None:
     """An absence → an alert to the contact person, escalating after the programme's working minutes."""
     assignment = await _assignment_for(uow, event.referral_id, "contact_person_id")
+    if assignment is not None and assignment.end_date is not None and event.day > assignment.end_date:
+        # Detected before attendance knew of the end: there was no arrival to expect that day.
+        log.info("alerts.absence_after_course_end", end_date=assignment.end_date.isoformat())
+        await uow.commit()
+        return
     calendar = assignment.calendar() if assignment else calendar_for()
     contact = (assignment.contact_person_id if assignment else None) or UNASSIGNED
     member = await uow.staff.get(event.provider_org, contact)
@@ -317,6 +322,7 @@ async def on_programme_ended(
     await _raise(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.CLOSING_NOTE_READY]])
     if assignment is not None:
         assignment.state = "ended"
+        assignment.end_date = event.end_date
         await uow.assignments.save(assignment)
     await uow.commit()
 
@@ -327,7 +333,8 @@ async def _close_absences_after_the_end(
     """An end that reaches us late (a backlog, an outage overnight) comes after attendance's next
     sweep has detected absences on days the course no longer had, and raised their alerts. They
     close as ``course_ended``: nobody is to chase or escalate them, and the referring side gets
-    no notice of them. Absences up to the last day stay as they are."""
+    no notice of them. Absences up to the last day stay as they are. (One detected after the end
+    is handled here raises no alert: :func:`on_absence_detected` reads the end date.)"""
     if assignment is None:
         return
     calendar = assignment.calendar()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -47,6 +47,7 @@ class AssignmentRow(Base):
     country: Mapped[str] = mapped_column(sa.Text)
     timezone: Mapped[str] = mapped_column(sa.Text)
     state: Mapped[str] = mapped_column(sa.Text)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)  # once the course has ended
 
 
 class AlertRow(Base):

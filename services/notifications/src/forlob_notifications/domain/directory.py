@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from uuid import UUID
 
 from forlob_shared.calendar import DEFAULT_TIMEZONE, ProviderCalendar
@@ -91,6 +91,7 @@ class Assignment:
     country: str = "DK"
     timezone: str = ""
     state: str = "referred"  # referred | started | ended | closed
+    end_date: date | None = None  # the course's last day, once it has ended
 
     def calendar(self) -> ProviderCalendar:
         return calendar_for(self.country, self.timezone)
