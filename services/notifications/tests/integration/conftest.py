@@ -29,7 +29,9 @@ from forlob_shared.events import (
     AbsenceDetected,
     AttendanceRules,
     EventData,
+    Outcome,
     PendingEvent,
+    ProgrammeEnded,
     ProgrammeStarted,
     TimeWindow,
 )
@@ -224,6 +226,19 @@ class World:
             legal_basis=legal_basis,
             rules=AttendanceRules(escalation_minutes=escalation_minutes),
             started_at=self.clock.now(),
+        )
+
+    def ended(self, course: Course, end_date: date) -> ProgrammeEnded:
+        return ProgrammeEnded(
+            referral_id=course.referral_id,
+            participant_id=course.participant_id,
+            programme_code="RCA-UDV-13",
+            referring_org=JOBCENTRE,
+            provider_org=PROVIDER,
+            start_date=date(2026, 11, 23),
+            end_date=end_date,
+            outcome=Outcome.ORDINARY_EMPLOYMENT,
+            ended_at=self.clock.now(),
         )
 
     def absence(

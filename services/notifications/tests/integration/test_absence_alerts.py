@@ -12,7 +12,6 @@ from uuid import uuid4
 
 from forlob_notifications.application import alerts
 from forlob_notifications.domain.directory import Assignment
-from forlob_shared.events import Outcome, ProgrammeEnded
 from forlob_shared.testing.wait import eventually
 
 
@@ -250,20 +249,6 @@ async def _is_set(event: asyncio.Event) -> bool:
     return event.is_set()
 
 
-def _ended(world: Any, course: Any, end_date: date) -> ProgrammeEnded:
-    return ProgrammeEnded(
-        referral_id=course.referral_id,
-        participant_id=course.participant_id,
-        programme_code="RCA-UDV-13",
-        referring_org=world.jobcentre,
-        provider_org=world.provider,
-        start_date=date(2026, 11, 23),
-        end_date=end_date,
-        outcome=Outcome.ORDINARY_EMPLOYMENT,
-        ended_at=world.clock.now(),
-    )
-
-
 async def test_an_end_that_comes_late_closes_the_alerts_of_days_after_it(world: Any, collector: Any) -> None:
     """The course ended on Monday, but its end reached attendance only after Tuesday's sweep had
     detected an absence: that alert closes as course_ended; Monday's stays open."""
@@ -275,7 +260,7 @@ async def test_an_end_that_comes_late_closes_the_alerts_of_days_after_it(world: 
     await world.alert_for(f"absence:{monday.absence_id}")
     spurious = await world.alert_for(f"absence:{tuesday.absence_id}")
 
-    await world.publish(_ended(world, course, date(2026, 11, 23)), subject=str(course.referral_id))
+    await world.publish(world.ended(course, date(2026, 11, 23)), subject=str(course.referral_id))
     await world.alert_for(f"ended:{course.referral_id}")
 
     states = {
@@ -298,7 +283,7 @@ async def test_an_absence_after_a_course_end_already_known_raises_no_alert(world
     """The end came first here, the sweep's detection for the day after it second: no alert, no
     e-mail; an absence on the last day, detected as late, is raised as ever."""
     course = await world.start_course()
-    await world.publish(_ended(world, course, date(2026, 11, 23)), subject=str(course.referral_id))
+    await world.publish(world.ended(course, date(2026, 11, 23)), subject=str(course.referral_id))
     await world.alert_for(f"ended:{course.referral_id}")
     assert await world.scalar("SELECT end_date FROM assignments WHERE referral_id = :r", r=course.referral_id) == date(
         2026, 11, 23

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from forlob_notifications.application.alerts import run_due_rules
-from forlob_shared.events import ContactRecorded, Outcome, ProgrammeEnded
+from forlob_shared.events import ContactRecorded
 from forlob_shared.testing.wait import eventually
 
 
@@ -72,17 +72,7 @@ async def test_an_unexplained_absence_is_told_to_the_caseworker_at_the_policy_de
 async def test_the_end_of_a_course_tells_the_caseworker(world: Any, collector: Any) -> None:
     await world.put_staff(world.jobcentre, "cw-1", role="caseworker", email="cw1@jobcenter.example")
     course = await world.start_course()
-    ended = ProgrammeEnded(
-        referral_id=course.referral_id,
-        participant_id=course.participant_id,
-        programme_code="RCA-UDV-13",
-        referring_org=world.jobcentre,
-        provider_org=world.provider,
-        start_date=date(2026, 11, 23),
-        end_date=date(2027, 2, 19),
-        outcome=Outcome.ORDINARY_EMPLOYMENT,
-        ended_at=world.clock.now(),
-    )
+    ended = world.ended(course, date(2027, 2, 19))
     await world.publish(ended, subject=str(course.referral_id))
     alert = await world.alert_for(f"ended:{course.referral_id}")
     assert alert["recipient_staff_id"] == "cw-1"
