@@ -205,15 +205,22 @@ class World:
         await eventually(known, what="the course to reach the directory")
         return course
 
+    def of_course(self, course: Course) -> dict[str, Any]:
+        """What every event about a course names: the course, the participant, the programme and
+        both organisations."""
+        return {
+            "referral_id": course.referral_id,
+            "participant_id": course.participant_id,
+            "programme_code": "RCA-UDV-13",
+            "referring_org": JOBCENTRE,
+            "provider_org": PROVIDER,
+        }
+
     def programme_started(
         self, course: Course, escalation_minutes: int = 30, legal_basis: str | None = "LAB-32-1-2"
     ) -> ProgrammeStarted:
         return ProgrammeStarted(
-            referral_id=course.referral_id,
-            participant_id=course.participant_id,
-            programme_code="RCA-UDV-13",
-            referring_org=JOBCENTRE,
-            provider_org=PROVIDER,
+            **self.of_course(course),
             start_date=date(2026, 11, 23),
             planned_end_date=date(2027, 2, 22),
             schedule=[TimeWindow(weekday=d, start=clock_time(7, 30), end=clock_time(14, 30)) for d in range(4)],
@@ -230,11 +237,7 @@ class World:
 
     def ended(self, course: Course, end_date: date) -> ProgrammeEnded:
         return ProgrammeEnded(
-            referral_id=course.referral_id,
-            participant_id=course.participant_id,
-            programme_code="RCA-UDV-13",
-            referring_org=JOBCENTRE,
-            provider_org=PROVIDER,
+            **self.of_course(course),
             start_date=date(2026, 11, 23),
             end_date=end_date,
             outcome=Outcome.ORDINARY_EMPLOYMENT,
@@ -246,11 +249,7 @@ class World:
     ) -> AbsenceDetected:
         expected = expected_at or self.clock.now() - timedelta(minutes=15)
         return AbsenceDetected(
-            referral_id=course.referral_id,
-            participant_id=course.participant_id,
-            programme_code="RCA-UDV-13",
-            provider_org=PROVIDER,
-            referring_org=JOBCENTRE,
+            **self.of_course(course),
             absence_id=absence_id or uuid4(),
             day=expected.date(),
             expected_at=expected,

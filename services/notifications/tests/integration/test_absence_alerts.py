@@ -91,11 +91,7 @@ async def test_a_late_arrival_closes_the_alert_and_it_never_escalates(world: Any
     world.clock.advance(timedelta(minutes=10))
     await world.publish(
         AbsenceResolved(
-            referral_id=course.referral_id,
-            participant_id=course.participant_id,
-            programme_code="RCA-UDV-13",
-            provider_org=world.provider,
-            referring_org=world.jobcentre,
+            **world.of_course(course),
             absence_id=absence.absence_id,
             resolution="late_arrival",
             minutes_late=25,

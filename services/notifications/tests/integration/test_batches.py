@@ -18,11 +18,7 @@ def _handed(data: EventData, subject: Any) -> HandedDelivery:
 
 def _received(world: Any, course: Any, legal_basis: str | None = "LAB-32-1-2") -> ReferralReceived:
     return ReferralReceived(
-        referral_id=course.referral_id,
-        participant_id=course.participant_id,
-        programme_code="RCA-UDV-13",
-        referring_org=world.jobcentre,
-        provider_org=world.provider,
+        **world.of_course(course),
         received_at=world.clock.now(),
         legal_basis=legal_basis,
     )
@@ -30,11 +26,7 @@ def _received(world: Any, course: Any, legal_basis: str | None = "LAB-32-1-2") -
 
 def _accepted(world: Any, course: Any) -> ReferralAccepted:
     return ReferralAccepted(
-        referral_id=course.referral_id,
-        participant_id=course.participant_id,
-        programme_code="RCA-UDV-13",
-        referring_org=world.jobcentre,
-        provider_org=world.provider,
+        **world.of_course(course),
         intake_date=world.clock.now().date(),
         decided_at=world.clock.now(),
     )

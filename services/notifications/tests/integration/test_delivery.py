@@ -72,11 +72,7 @@ async def _subscribe(world: Any, receiver: Any, event_types: list[str]) -> dict[
 
 def _breach(world: Any, course: Any) -> AgreementBreached:
     return AgreementBreached(
-        referral_id=course.referral_id,
-        participant_id=course.participant_id,
-        programme_code="RCA-UDV-13",
-        provider_org=world.provider,
-        referring_org=world.jobcentre,
+        **world.of_course(course),
         breach_id=uuid4(),
         rule="unexcused_in_window",
         unexcused_absences=3,

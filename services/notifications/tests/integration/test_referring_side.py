@@ -29,11 +29,7 @@ async def test_an_unexplained_absence_is_told_to_the_caseworker_at_the_policy_de
     assert alert["notice_due_at"] == world.clock.now() + timedelta(minutes=120)
     await world.publish(
         ContactRecorded(
-            referral_id=course.referral_id,
-            participant_id=course.participant_id,
-            programme_code="RCA-UDV-13",
-            provider_org=world.provider,
-            referring_org=world.jobcentre,
+            **world.of_course(course),
             absence_id=absence.absence_id,
             outcome="called_no_answer",
             recorded_at=world.clock.now(),
