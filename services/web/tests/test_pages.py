@@ -241,6 +241,12 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
         closed = await eventually(statement_shown, timeout=20, what="the attendance statement on the referral page")
         assert "Came every morning after the first day." in closed
         assert "Afsluttet" in closed
+        # The contact person follows the inbox's link to the course: the course, not the closing note.
+        from_inbox = await contact.get(f"/referrals/{rid}")
+        assert from_inbox.status_code == 200
+        assert person["name"] in from_inbox.text
+        assert "Came every morning after the first day." not in from_inbox.text
+        assert "Din rolle giver ikke adgang til dette." in from_inbox.text
 
         # -- figures: the page, a chart and the CSV --------------------------------------------
         team_leader = await people()

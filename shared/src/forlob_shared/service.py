@@ -25,7 +25,7 @@ from forlob_shared import metrics
 from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
 from forlob_shared.db import UnitOfWork, create_engine, create_session_factory
 from forlob_shared.events.base import EventData
-from forlob_shared.http.auth import TokenVerifier
+from forlob_shared.http.auth import PUBLIC, TokenVerifier, declare_access
 from forlob_shared.http.limits import RequestLimits
 from forlob_shared.http.openapi import document_problems
 from forlob_shared.http.problems import install_problem_handlers
@@ -286,6 +286,7 @@ def create_app(
     _install_operational_routes(app)
     for router in spec.routers:
         app.include_router(router)
+    declare_access(app)  # refuses a route that does not say who may call it
     return app
 
 
@@ -301,7 +302,8 @@ def _install_trace_middleware(app: FastAPI) -> None:
 
 
 def _install_operational_routes(app: FastAPI) -> None:
-    ops = APIRouter(tags=["operations"])
+    # Orchestrators and Prometheus call these without a token; they name no organisation.
+    ops = APIRouter(tags=["operations"], dependencies=[PUBLIC])
 
     @ops.get("/health/live", summary="The process runs and its consumers are attached")
     async def live(request: Request) -> JSONResponse:
