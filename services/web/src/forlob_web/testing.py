@@ -8,6 +8,7 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,34 @@ def web_settings(system: Any, **overrides: Any) -> WebSettings:
         "log_json": True,
     }
     return WebSettings(**{**values, **overrides})
+
+
+class _Visible(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style"}:
+            self.hidden += 1
+        # What a screen reader or a tooltip reads is read by a person too.
+        self.parts += [value or "" for name, value in attrs if name in {"alt", "title", "aria-label", "placeholder"}]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"}:
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """What a person reads of a page: its text and the attributes read aloud, not ids or URLs."""
+    parser = _Visible()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
 
 
 def csrf_of(html: str) -> str:
