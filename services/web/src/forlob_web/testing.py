@@ -126,11 +126,12 @@ async def web_in_process(settings: WebSettings) -> AsyncIterator[Any]:
 
 
 @contextlib.asynccontextmanager
-async def web_server(settings: WebSettings) -> AsyncIterator[str]:
-    """The web app served by uvicorn on a free port of this event loop (for a real browser)."""
+async def web_server(settings: WebSettings, port: int | None = None) -> AsyncIterator[str]:
+    """The web app served by uvicorn on ``port`` (else a free one) of this event loop (for a real
+    browser); the port the system's e-mails link to, when they are followed."""
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     app = create_app(settings.model_copy(update={"port": port}))
     server = uvicorn.Server(
         uvicorn.Config(
