@@ -42,7 +42,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await alerts.on_absence_detected(uow, wiring.options, envelope.data, envelope.id)
 
     async def absence_resolved(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
-        await alerts.on_absence_resolved(uow, envelope.data)
+        await alerts.on_absence_resolved(uow, wiring.options, envelope.data)
 
     async def contact_recorded(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await alerts.on_contact_recorded(uow, envelope.data)
