@@ -342,7 +342,8 @@ async def on_programme_ended(
         occurred_at=event.ended_at,
         facts={"outcome": event.outcome.value},
     )
-    await _raise(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.CLOSING_NOTE_READY]])
+    # Partners hear the end as the event itself (partner_events), not as this alert.
+    await _raise(uow, options, alert)
     if assignment is not None:
         assignment.state = "ended"
         assignment.end_date = event.end_date

@@ -12,10 +12,11 @@ from forlob_notifications.domain.alerts import Alert, AlertKind
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # The partner-facing type of a webhook for each kind of alert (besides the generic alert.raised).
+# A course's end is not here: partners get programme.ended as the event's own data, like the
+# other milestones (application/partner_events.py).
 PARTNER_TYPE: dict[AlertKind, str] = {
     AlertKind.ABSENCE_NOTICE: "absence.unexplained",
     AlertKind.BREACH: "attendance.agreement_breached",
-    AlertKind.CLOSING_NOTE_READY: "programme.ended",
 }
 
 

@@ -51,6 +51,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await alerts.on_agreement_breached(uow, wiring.options, envelope.data, envelope.id)
 
     async def programme_ended(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)  # committed below
         await alerts.on_programme_ended(uow, wiring.options, envelope.data, envelope.id)
 
     async def programme_started(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
