@@ -12,10 +12,11 @@ from forlob_notifications.domain.alerts import Alert, AlertKind
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # The partner-facing type of a webhook for each kind of alert (besides the generic alert.raised).
+# A course's end is not here: partners get programme.ended as the event's own data, like the
+# other milestones (application/partner_events.py).
 PARTNER_TYPE: dict[AlertKind, str] = {
     AlertKind.ABSENCE_NOTICE: "absence.unexplained",
     AlertKind.BREACH: "attendance.agreement_breached",
-    AlertKind.CLOSING_NOTE_READY: "programme.ended",
 }
 
 
@@ -69,7 +70,11 @@ def email(alert: Alert, base_url: str, *, escalated: bool = False, notice_text: 
         lines.append(f"Forløb: {alert.programme_code}")
     if alert.occurred_at:
         lines.append(f"Tidspunkt: {_local(alert.occurred_at)}")
-    lines.extend(f"{_FACT_LABELS.get(k, k)}: {v}" for k, v in sorted(alert.facts.items()) if k in _FACT_LABELS)
+    lines.extend(
+        f"{_FACT_LABELS[k]}: {_fact(k, v)}"
+        for k, v in sorted(alert.facts.items())
+        if k in _FACT_LABELS and v is not None  # a fact not known is left out, not shown as "None"
+    )
     if notice_text:
         lines += ["", notice_text]
     lines += ["", f"Se alarmen: {alert_link(base_url, alert)}"]
@@ -78,6 +83,9 @@ def email(alert: Alert, base_url: str, *, escalated: bool = False, notice_text: 
 
 _FACT_LABELS = {
     "minutes_missed": "Minutters fravær",
+    "agreed_minutes": "Aftalte minutter",
+    "reason_given_at": "Årsag oplyst",
+    "arrived_at": "Mødt",
     "contact_attempts": "Kontaktforsøg",
     "reason": "Kodet årsag",
     "rule": "Regel",
@@ -86,6 +94,13 @@ _FACT_LABELS = {
     "outcome": "Udfald",
     "subscription_id": "Webhook",
 }
+
+
+def _fact(key: str, value: object) -> str:
+    """A fact as a person reads it: instants (``..._at``) in local time."""
+    if key.endswith("_at") and isinstance(value, str):
+        return _local(datetime.fromisoformat(value))
+    return str(value)
 
 
 def webhook_payload(alert: Alert, event_type: str, base_url: str, sent_for: datetime) -> dict[str, Any]:
