@@ -235,7 +235,14 @@ def _alert(kind: str, state: str = "open", **facts: object) -> dict[str, object]
 
 ALERT_FACTS: dict[str, dict[str, object]] = {
     "absence": {"absence_id": "x"},
-    "absence_notice": {"minutes_missed": 240, "contact_attempts": 1, "reason": "illness", "legal_basis": "LAB-42"},
+    "absence_notice": {
+        "minutes_missed": 240,
+        "agreed_minutes": 240,
+        "reason_given_at": "2026-11-23T09:30:00+00:00",
+        "contact_attempts": 1,
+        "reason": "illness",
+        "legal_basis": "LAB-42",
+    },
     "breach": {"rule": "consecutive_days", "unexcused_absences": 2, "window": "2026-11-09..2026-11-20"},
     "closing_note_ready": {"outcome": "ordinary_employment"},
     "webhook_disabled": {"subscription_id": "s", "retry_hours": 24},

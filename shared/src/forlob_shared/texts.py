@@ -12,8 +12,9 @@ rather than reaching a page.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
 LANGUAGES = ("da", "sv", "en")
 DEFAULT_LANGUAGE = "da"
@@ -196,8 +197,11 @@ CODES: dict[str, dict[str, Text]] = {
     # the coded facts of an alert, as e-mails and the alert's page label them
     "fact": {
         "minutes_missed": Text("Minutters fravær", "Minuters frånvaro", "Minutes missed"),
+        "agreed_minutes": Text("Aftalte minutter", "Avtalade minuter", "Agreed minutes"),
+        "arrived_at": Text("Mødt", "Kom", "Arrived"),
+        "reason_given_at": Text("Årsag oplyst", "Orsak angiven", "Reason given"),
         "contact_attempts": Text("Kontaktforsøg", "Kontaktförsök", "Contact attempts"),
-        "reason": Text("Årsag", "Orsak", "Reason"),
+        "reason": Text("Kodet årsag", "Kodad orsak", "Coded reason"),
         "rule": Text("Regel", "Regel", "Rule"),
         "unexcused_absences": Text("Uforklarede fravær", "Oförklarade frånvarotillfällen", "Unexcused absences"),
         "window": Text("Periode", "Period", "Period"),
@@ -219,6 +223,9 @@ FACT_VALUE_CODES = {
 # The facts of an alert a person reads, in this order (ids and internal details stay out).
 FACTS_SHOWN = (
     "minutes_missed",
+    "agreed_minutes",
+    "arrived_at",
+    "reason_given_at",
     "contact_attempts",
     "reason",
     "rule",
@@ -229,15 +236,29 @@ FACTS_SHOWN = (
 )
 
 
-def fact_text(name: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A fact's value as a person reads it: a code in words, a period ``first..last`` as dates."""
+def fact_text(name: str, value: object, lang: str = DEFAULT_LANGUAGE, zone: ZoneInfo | None = None) -> str:
+    """A fact's value as a person reads it: a code in words, a period ``first..last`` as dates,
+    an instant (``..._at``) in the provider's local time (``zone``, else Copenhagen)."""
     domain = FACT_VALUE_CODES.get(name)
     if domain is not None and isinstance(value, str):
         return code_text(domain, value, lang)
+    if name.endswith("_at") and isinstance(value, str):
+        try:
+            return instant_text(datetime.fromisoformat(value), lang, zone)
+        except ValueError:
+            return value
     if name == "window" and isinstance(value, str) and ".." in value:
         first, _, last = value.partition("..")
         return f"{day_text(first, lang)} - {day_text(last, lang)}"
     return "-" if value is None else str(value)
+
+
+_AT = {"da": "%d.%m.%Y kl. %H:%M", "sv": "%Y-%m-%d kl. %H:%M", "en": "%d %b %Y at %H:%M"}
+
+
+def instant_text(instant: datetime, lang: str = DEFAULT_LANGUAGE, zone: ZoneInfo | None = None) -> str:
+    """A moment as each language writes it, on the provider's clock."""
+    return instant.astimezone(zone or ZoneInfo("Europe/Copenhagen")).strftime(_AT.get(lang, _AT[DEFAULT_LANGUAGE]))
 
 
 def day_text(iso: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -245,14 +245,21 @@ class World:
         )
 
     def absence(
-        self, course: Course, *, expected_at: datetime | None = None, absence_id: UUID | None = None
+        self,
+        course: Course,
+        *,
+        expected_at: datetime | None = None,
+        absence_id: UUID | None = None,
+        window: timedelta = timedelta(hours=4),
     ) -> AbsenceDetected:
+        """A missed arrival detected now; the agreed window missed is ``window`` long."""
         expected = expected_at or self.clock.now() - timedelta(minutes=15)
         return AbsenceDetected(
             **self.of_course(course),
             absence_id=absence_id or uuid4(),
             day=expected.date(),
             expected_at=expected,
+            expected_end=expected + window,
             detected_at=self.clock.now(),
         )
 

@@ -53,7 +53,7 @@ async def test_an_unexplained_absence_is_told_to_the_caseworker_at_the_policy_de
     body = mail.body
     assert "Minutters fravær: 135" in body  # expected 08:45, told at 11:00 local
     assert "Kontaktforsøg: 1" in body
-    assert "Årsag: Endnu ikke forklaret" in body  # the code in words, never raw
+    assert "Kodet årsag: Endnu ikke forklaret" in body  # the code in words, never raw
     assert raw_codes(body) == []
     assert "jobcentrets afgørelse" in body  # the default notice text: facts, the decision is theirs
     await eventually(lambda: _got(webhook_receiver, 1), what="the absence.unexplained webhook")

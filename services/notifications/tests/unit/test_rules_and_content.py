@@ -182,6 +182,9 @@ FACTS: dict[AlertKind, dict[str, Any]] = {
     AlertKind.ABSENCE: {"absence_id": str(uuid4())},
     AlertKind.ABSENCE_NOTICE: {
         "minutes_missed": 240,
+        "agreed_minutes": 240,
+        "arrived_at": "2026-11-23T10:30:00+00:00",
+        "reason_given_at": None,
         "contact_attempts": 1,
         "reason": "unexplained",
         "legal_basis": "LAB-32-1-2",
@@ -213,6 +216,12 @@ def test_e_mail_words_for_the_facts() -> None:
     assert "Regel: För många oförklarade frånvarotillfällen under perioden" in breach["body"]
     assert "Period: 2026-11-09 - 2026-11-20" in breach["body"]
     assert "2026-11-23 kl. 09:00" in breach["body"]  # Swedish dates; local time of the provider
+    notice = content.email(
+        _alert(AlertKind.ABSENCE_NOTICE, **FACTS[AlertKind.ABSENCE_NOTICE]), "https://f.example", lang="en"
+    )
+    assert "Arrived: 23 Nov 2026 at 11:30" in notice["body"].splitlines()
+    assert "Legal basis: LAB s. 32(1)(2)" in notice["body"].splitlines()
+    assert "Reason given" not in notice["body"]  # a fact not known is left out
     ended = content.email(_alert(AlertKind.CLOSING_NOTE_READY, outcome="education"), "https://f.example", lang="en")
     assert "Outcome: Education" in ended["body"]
     assert ended["subject"].startswith("The course has ended")

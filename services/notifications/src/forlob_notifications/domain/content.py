@@ -13,15 +13,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from forlob_notifications.domain.alerts import Alert, AlertKind
-from forlob_shared.texts import DEFAULT_LANGUAGE, FACTS_SHOWN, Text, code_text, fact_text
+from forlob_shared.texts import DEFAULT_LANGUAGE, FACTS_SHOWN, Text, code_text, fact_text, instant_text
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # The partner-facing type of a webhook for each kind of alert (besides the generic alert.raised).
+# A course's end is not here: partners get programme.ended as the event's own data, like the
+# other milestones (application/partner_events.py).
 PARTNER_TYPE: dict[AlertKind, str] = {
     AlertKind.ABSENCE_NOTICE: "absence.unexplained",
     AlertKind.BREACH: "attendance.agreement_breached",
-    AlertKind.CLOSING_NOTE_READY: "programme.ended",
 }
 
 
@@ -39,11 +40,8 @@ def _ref(alert: Alert) -> str:
     return str(alert.participant_id)[:8] if alert.participant_id else "-"
 
 
-_AT = {"da": "%d.%m.%Y kl. %H:%M", "sv": "%Y-%m-%d kl. %H:%M", "en": "%d %b %Y at %H:%M"}
-
-
 def _local(instant: datetime | None, zone: ZoneInfo = COPENHAGEN, lang: str = "da") -> str:
-    return instant.astimezone(zone).strftime(_AT.get(lang, _AT["da"])) if instant else "-"
+    return instant_text(instant, lang, zone) if instant else "-"
 
 
 _SUBJECTS: dict[AlertKind, Text] = {
@@ -150,9 +148,9 @@ def email(
     if alert.occurred_at:
         lines.append(f"{w('when')}: {_local(alert.occurred_at, zone, lang)}")
     lines.extend(
-        f"{code_text('fact', name, lang)}: {fact_text(name, alert.facts[name], lang)}"
+        f"{code_text('fact', name, lang)}: {fact_text(name, alert.facts[name], lang, zone)}"
         for name in FACTS_SHOWN
-        if name in alert.facts
+        if alert.facts.get(name) is not None  # a fact not known is left out, not shown as "None"
     )
     if notice_text:
         lines += ["", notice_text]
