@@ -60,13 +60,20 @@ def _one_line(text: str, limit: int = 300) -> str:
 class RabbitmqctlAdmin:
     """``rabbitmqctl`` on this host (``FORLOB_RABBITMQCTL_NODE`` picks another node)."""
 
-    def __init__(self, vhost: str = "/", node: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        vhost: str = "/",
+        node: str | None = None,
+        env: dict[str, str] | None = None,
+        executable: str = "rabbitmqctl",
+    ) -> None:
         self.vhost = vhost
         self.node = node or os.environ.get("FORLOB_RABBITMQCTL_NODE")
         self.env = env
+        self.executable = executable
 
     async def _run(self, *args: str, stdin: bytes | None = None) -> str:
-        argv = ["rabbitmqctl", "-q", *(("-n", self.node) if self.node else ()), *args]
+        argv = [self.executable, "-q", *(("-n", self.node) if self.node else ()), *args]
         try:
             process = await asyncio.create_subprocess_exec(
                 *argv,
@@ -108,8 +115,9 @@ class RabbitmqctlAdmin:
         await self._run("set_permissions", "-p", self.vhost, user, configure, write, read)
 
     async def import_definitions(self, definitions: dict[str, Any]) -> None:
-        # Through stdin: the definitions carry password hashes, which no file or `ps` should show.
-        await self._run("import_definitions", "-", "--format", "json", stdin=json.dumps(definitions).encode())
+        # Through stdin (no path: RabbitMQ 3.10 reads no "-"): the definitions carry password hashes,
+        # which no file or `ps` should show.
+        await self._run("import_definitions", "--format", "json", stdin=json.dumps(definitions).encode())
 
 
 class ManagementApiAdmin:
