@@ -130,6 +130,30 @@ async def test_each_partner_reads_only_its_own_events(
     assert await _refused(url_a, lambda ch: _publish_as(ch, ""))  # not even to the default exchange
 
 
+async def test_a_partner_learns_of_other_queues_only_what_docs_partners_md_says(
+    infra: TestInfra, prefix: str, feeds: tuple[PartnerFeed, PartnerFeed]
+) -> None:
+    """RabbitMQ checks no permission on a passive declare (rabbit_channel, 3.x and 4.x), so no
+    regex keeps a partner from learning that another queue exists and its depth. docs/partners.md
+    says so; this holds it to the broker's behaviour (if a RabbitMQ release starts refusing,
+    this fails and the page can say the partner learns nothing)."""
+    a, b = feeds
+    await _publish(infra, prefix, "jobcenter-odense")
+
+    async def b_has_one() -> bool:
+        return (await _queue_depth(infra.broker_url, b.queue)) == 1
+
+    await eventually(b_has_one, what="an event in partner B's queue")
+    connection = await aio_pika.connect(_as(infra.broker_url, a))
+    async with connection:
+        declared = await (await connection.channel()).declare_queue(b.queue, passive=True)
+        assert declared.declaration_result.message_count == 1  # the depth, not the content
+    assert await _refused(_as(infra.broker_url, a), lambda ch: _get(ch, b.queue))  # the content: refused
+    docs = DOCS.read_text()
+    assert "passive" in docs
+    assert "how many messages and consumers it has, though not what is in it" in " ".join(docs.split())
+
+
 async def _get(channel: aio_pika.abc.AbstractChannel, queue: str) -> None:
     declared = await channel.get_queue(queue, ensure=False)
     await declared.get(fail=False)
