@@ -668,8 +668,10 @@ def main() -> int:
             print(f"=== Seeding {PROVIDER} and {JOBCENTRE}: the course starts Monday {monday} ===", flush=True)
             rng = random.Random(f"forlob-demo-{monday}")
             seed_catalogue_and_staff(api)
-            subscribe_webhook_sink(api)
+            # Before the webhook subscription, which a rerun would make twice: a feed that cannot
+            # be set up stops the demo while everything done so far is safe to repeat.
             add_partner_feed(admin_broker_url())
+            subscribe_webhook_sink(api)
             seed_history(api, monday, rng)
             cohort = seed_current(api, monday, rng)
             state = Seeded(monday=monday.isoformat(), cohort=cohort, partner_feed=True)
