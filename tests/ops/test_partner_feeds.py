@@ -248,13 +248,15 @@ async def test_partners_add_run_twice_succeeds_and_keeps_the_partners_password_a
         reset = PartnerFeed(org, feed.user, "reset-by-the-operator", feed.queue)
         assert await _drain(_as(infra.broker_url, reset), feed.queue) == []
     finally:
-        code, _, err = await _forlob("partners", "remove", org, env=env)
-        assert code == 0, err
-        code, _, err = await _forlob("partners", "remove", org, env=env)  # gone already: no error
-        assert code == 0, err
-        connection = await aio_pika.connect(infra.broker_url)
-        async with connection:
-            await (await connection.channel()).exchange_delete(prefix + "forlob.partners")
+        try:
+            code, _, err = await _forlob("partners", "remove", org, env=env)
+            assert code == 0, err
+            code, _, err = await _forlob("partners", "remove", org, env=env)  # gone already: no error
+            assert code == 0, err
+        finally:
+            connection = await aio_pika.connect(infra.broker_url)
+            async with connection:
+                await (await connection.channel()).exchange_delete(prefix + "forlob.partners")
 
 
 async def _queue_depth(broker_url: str, queue: str) -> int:
