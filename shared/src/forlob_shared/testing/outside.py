@@ -161,6 +161,7 @@ class PartnerInbox:
 
 
 def _as_user(url: str, feed: PartnerFeed) -> str:
+    assert feed.password is not None, "a partner user made by this fixture has a fresh password"
     parts = urlsplit(url)
     netloc = f"{quote(feed.user, safe='')}:{quote(feed.password, safe='')}@{parts.hostname}:{parts.port or 5672}"
     return urlunsplit(parts._replace(netloc=netloc))
