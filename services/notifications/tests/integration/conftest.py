@@ -295,7 +295,8 @@ async def running_world(
         clock=clock,
         smtp_host="127.0.0.1",
         smtp_port=smtp.port,
-        public_base_url="https://forlob.example",
+        public_web_url="https://forlob.example",
+        public_api_url="https://api.forlob.example",
         dispatch_poll_interval=0.1,
         **overrides,
     ) as service:

@@ -200,7 +200,7 @@ async def test_a_reason_given_after_the_deadline_is_in_the_notice(world: Any, ho
     assert notice["facts"]["minutes_missed"] == 165  # 08:45 to 11:30, the window still running
     assert notice["facts"]["contact_attempts"] == (1 if how == "contact" else 0)
     body = (await _notice_mail(world)).body
-    assert "Kodet årsag: illness" in body.splitlines()
+    assert "Kodet årsag: Sygdom" in body.splitlines()  # the code in words
     assert "unexplained" not in body
 
 

@@ -27,8 +27,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
 from forlob_shared.http.auth import TokenVerifier
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
+from forlob_shared.texts import FACTS_SHOWN, fact_text
 from forlob_web.client import Api, ApiError, ServiceDown
-from forlob_web.i18n import LANGUAGES, pick_language, translator
+from forlob_web.i18n import LANGUAGES, code_words, figure_words, pick_language, translator
 from forlob_web.session import (
     CsrfFailed,
     SignInRequired,
@@ -82,14 +83,28 @@ class Web:
     def now(self) -> datetime:
         return self.clock.now().astimezone(self.zone)
 
+    @staticmethod
+    def words(lang: str) -> dict[str, Any]:
+        """What templates say things with: the pages' messages, and the shared catalogue's words
+        for codes, figures and facts (never a code shown raw)."""
+        figure_name, figure_value = figure_words(lang, number)
+        return {
+            "lang": lang,
+            "t": translator(lang),
+            "code": code_words(lang),
+            "figure_name": figure_name,
+            "figure_value": figure_value,
+            "fact_text": lambda name, value: fact_text(name, value, lang),
+            "facts_shown": FACTS_SHOWN,
+        }
+
     def context(self, request: Request, **values: Any) -> dict[str, Any]:
         lang = language(request)
         user = current_user(request)
         nav = [(path, key) for path, key, roles in NAV if user and user.has(*roles)]
         return {
             "request": request,
-            "lang": lang,
-            "t": translator(lang),
+            **self.words(lang),
             "user": user,
             "csrf": csrf_token(request),
             "flash": take_flash(request),

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from forlob_notifications.application.options import Options
 from forlob_notifications.db.uow import NotificationsUnitOfWork
@@ -31,6 +32,7 @@ from forlob_shared.events import (
 )
 from forlob_shared.http.auth import Principal
 from forlob_shared.logging import get_logger
+from forlob_shared.texts import language_of_country
 from forlob_shared.working_time import WorkingHours
 
 log = get_logger("forlob.notifications.alerts")
@@ -55,7 +57,8 @@ async def _email(
     member = member or await uow.staff.get(alert.org, staff_id)
     if member is None or not member.wants("email"):
         return []
-    message = content.email(alert, options.base_url, escalated=escalated, notice_text=notice_text)
+    lang, zone = await _language_and_zone(uow, alert, member)
+    message = content.email(alert, options.web_url, escalated=escalated, notice_text=notice_text, lang=lang, zone=zone)
     kind = "alert.escalated" if escalated else "alert.raised"
     return [
         new_delivery(
@@ -71,6 +74,14 @@ async def _email(
     ]
 
 
+async def _language_and_zone(uow: NotificationsUnitOfWork, alert: Alert, member: StaffMember) -> tuple[str, ZoneInfo]:
+    """An e-mail speaks the provider's language and clock: the course's country when it is known
+    (its programme's), else the recipient's own."""
+    assignment = await uow.assignments.get(alert.referral_id) if alert.referral_id else None
+    calendar = assignment.calendar() if assignment else calendar_for(member.country, member.timezone)
+    return language_of_country(calendar.country), calendar.zone
+
+
 async def _webhooks(
     uow: NotificationsUnitOfWork, options: Options, alert: Alert, event_types: list[str], now: datetime
 ) -> list[Delivery]:
@@ -83,7 +94,7 @@ async def _webhooks(
                     channel=Channel.WEBHOOK,
                     recipient=str(subscription.id),
                     event_type=event_type,
-                    content=content.webhook_payload(alert, event_type, options.base_url, now),
+                    content=content.webhook_payload(alert, event_type, options.api_url, now),
                     now=now,
                     retry_window=options.retry_window,
                     alert_id=alert.id,
