@@ -153,3 +153,11 @@ async def test_an_address_sending_bad_tokens_is_refused_before_its_tokens_are_re
             assert (await bystander.get(path, headers=good)).status_code not in (401, 429)
             service.runtime.clock.advance(timedelta(seconds=wait))
             assert (await attacker.get(path, headers=good)).status_code not in (401, 429)
+        # The OpenAPI says so: every operation may answer 429 problem+json with Retry-After.
+        for item in (await service.client.get("/openapi.json")).json()["paths"].values():
+            for operation in item.values():
+                if operation.get("tags") == ["operations"]:
+                    continue
+                documented = operation["responses"]["429"]
+                assert "application/problem+json" in documented["content"]
+                assert "Retry-After" in documented["headers"]

@@ -27,7 +27,7 @@ from forlob_shared.db import UnitOfWork, create_engine, create_session_factory
 from forlob_shared.events.base import EventData
 from forlob_shared.http.auth import TokenVerifier
 from forlob_shared.http.limits import RequestLimits
-from forlob_shared.http.openapi import document_problems
+from forlob_shared.http.openapi import PROBLEM_CONTENT, document_problems
 from forlob_shared.http.problems import install_problem_handlers
 from forlob_shared.http.ratelimit import WRITES_LIMIT, RateLimits, install_rate_limits
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
@@ -259,6 +259,15 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
+# Any route may answer 429: the caller's changing requests or identity reads over their rate, or
+# the address refused after too many failed authentications (docs/security.md, "Rate limits").
+TOO_MANY_REQUESTS: dict[str, Any] = {
+    "description": "Too many requests: a rate limit; try again after Retry-After seconds",
+    "content": PROBLEM_CONTENT,
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
+
+
 def create_app(
     spec: ServiceSpec[U],
     settings: ServiceSettings | None = None,
@@ -290,7 +299,7 @@ def create_app(
     _install_operational_routes(app)
     for router in spec.routers:
         # Every changing request is limited per caller (docs/security.md, "Rate limits").
-        app.include_router(router, dependencies=[WRITES_LIMIT])
+        app.include_router(router, dependencies=[WRITES_LIMIT], responses={429: TOO_MANY_REQUESTS})
     return app
 
 
