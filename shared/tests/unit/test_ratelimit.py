@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from structlog.testing import capture_logs
+
 from forlob_shared.clock import ManualClock
-from forlob_shared.http.ratelimit import Gcra, Rate, SpikeWatch
+from forlob_shared.http.ratelimit import Gcra, Rate, RefusalLog, SpikeWatch
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -53,3 +55,19 @@ def test_a_spike_of_reads_is_reported_once_per_window() -> None:
     clock.advance(timedelta(minutes=11))
     assert [watch.read("org-a") for _ in range(3)] == [False, False, False]  # slow reading is no spike
     assert watch.read("org-a") is True
+
+
+def test_refusals_are_logged_once_a_minute_per_key_with_no_token() -> None:
+    clock = ManualClock(START)
+    said = RefusalLog(clock)
+    with capture_logs() as logs:
+        for _ in range(800):  # a second of forged tokens from one address
+            said.refused("failed_auth", "198.51.100.7", 0.05)
+        said.refused("writes", "org-a\x1fcw-1", 12.0)
+        clock.advance(timedelta(seconds=61))
+        said.refused("failed_auth", "198.51.100.7", 0.05)
+    assert [(e["event"], e["limit"], e["key"], e["retry_after"]) for e in logs] == [
+        ("ratelimit.refused", "failed_auth", "198.51.100.7", "1"),
+        ("ratelimit.refused", "writes", "org-a/cw-1", "12"),
+        ("ratelimit.refused", "failed_auth", "198.51.100.7", "1"),
+    ]

@@ -25,8 +25,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
 from forlob_shared.http.auth import TokenVerifier
-from forlob_shared.http.ratelimit import SIGN_IN, Gcra, Rate
+from forlob_shared.http.ratelimit import SIGN_IN, Gcra, Rate, RefusalLog
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
+from forlob_shared.metrics import REQUESTS_REFUSED
 from forlob_web.client import Api, ApiError, ServiceDown
 from forlob_web.i18n import LANGUAGES, pick_language, translator
 from forlob_web.session import (
@@ -73,13 +74,18 @@ class Web:
         # Sign-ins per client address (docs/security.md, "Rate limits"), in this process.
         self.sign_in_rate = Rate(settings.rate_sign_in_per_minute, 60.0)
         self.limiter = Gcra(real_time or clock)
+        self.refusals = RefusalLog(real_time or clock)
         self.templates.env.filters["local"] = self.local_time
         self.templates.env.filters["number"] = number
 
     def sign_in_wait(self, request: Request) -> float:
         """Charge the caller's address one sign-in; 0 if it may go ahead, else seconds to wait."""
         address = request.client.host if request.client else "unknown"
-        return self.limiter.take(SIGN_IN, address, self.sign_in_rate)
+        wait = self.limiter.take(SIGN_IN, address, self.sign_in_rate)
+        if wait:
+            REQUESTS_REFUSED.labels(SIGN_IN).inc()
+            self.refusals.refused(SIGN_IN, address, wait)
+        return wait
 
     def local_time(self, value: str | None, fmt: str = "%d.%m. %H:%M") -> str:
         """An ISO time from a service, as the clock on the wall shows it."""

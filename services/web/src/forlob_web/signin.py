@@ -18,9 +18,8 @@ from fastapi.responses import RedirectResponse
 
 from forlob_shared.errors import DomainError
 from forlob_shared.http.auth import mint_token
-from forlob_shared.http.ratelimit import SIGN_IN, retry_after
+from forlob_shared.http.ratelimit import retry_after
 from forlob_shared.logging import get_logger
-from forlob_shared.metrics import REQUESTS_REFUSED
 from forlob_web.app import Web, home_for, language, web_of
 from forlob_web.i18n import translator
 from forlob_web.session import DEMO_PEOPLE, User, checked_form, current_user, sign_in, sign_out
@@ -83,8 +82,6 @@ def _too_many(request: Request) -> Response | None:
         return None
     t = translator(language(request))
     seconds = retry_after(wait)
-    REQUESTS_REFUSED.labels(SIGN_IN).inc()
-    log.info("signin.refused", retry_after=seconds)
     return web.render(
         request,
         "error.html",

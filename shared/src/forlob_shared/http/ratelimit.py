@@ -137,10 +137,12 @@ class RateLimits:
     spike_window: float = 600.0
     limiter: Gcra = field(init=False)
     spikes: SpikeWatch = field(init=False)
+    said: RefusalLog = field(init=False)
 
     def __post_init__(self) -> None:
         self.limiter = Gcra(self.clock)
         self.spikes = SpikeWatch(self.clock, self.spike_threshold, self.spike_window)
+        self.said = RefusalLog(self.clock)
 
     @classmethod
     def from_settings(cls, settings: Any, clock: Clock) -> RateLimits:
@@ -159,20 +161,42 @@ class RateLimits:
         """Charge ``key`` one request under ``name``, or raise 429 with ``Retry-After``."""
         wait = self.limiter.take(name, key, self.rates[name])
         if wait:
-            raise too_many(name, wait)
+            raise self.refuse(name, key, wait)
+
+    def refuse(self, name: str, key: str, wait: float) -> StarletteHTTPException:
+        """The 429 a refused request gets (the problem handlers render it as problem+json)."""
+        metrics.REQUESTS_REFUSED.labels(name).inc()
+        self.said.refused(name, key, wait)
+        return StarletteHTTPException(
+            429, f"too many requests ({name}); try again in {retry_after(wait)} s", {"Retry-After": retry_after(wait)}
+        )
+
+
+class RefusalLog:
+    """Logs ``ratelimit.refused`` once a minute per limit and key: a flood of refused requests
+    (800 forged tokens a second) must not become a flood of log lines. The key is an address or
+    an organisation and staff id, never a token."""
+
+    def __init__(self, clock: Clock, every: float = 60.0, capacity: int = 10_000) -> None:
+        self._clock = clock
+        self._every = every
+        self._capacity = capacity
+        self._last: dict[tuple[str, str], float] = {}
+
+    def refused(self, name: str, key: str, wait: float) -> None:
+        now = self._clock.now().timestamp()
+        if now - self._last.get((name, key), -math.inf) < self._every:
+            return
+        if len(self._last) >= self._capacity:
+            self._last = {k: t for k, t in self._last.items() if now - t < self._every}
+            if len(self._last) >= self._capacity:
+                return  # that many refused callers in a minute: the counter and the alert tell
+        self._last[(name, key)] = now
+        log.info("ratelimit.refused", limit=name, key=key.replace("\x1f", "/"), retry_after=retry_after(wait))
 
 
 def retry_after(wait: float) -> str:
     return str(max(1, math.ceil(wait)))
-
-
-def too_many(name: str, wait: float) -> StarletteHTTPException:
-    """The 429 a refused request gets (the problem handlers render it as problem+json)."""
-    metrics.REQUESTS_REFUSED.labels(name).inc()
-    log.info("ratelimit.refused", limit=name, retry_after=retry_after(wait))
-    return StarletteHTTPException(
-        429, f"too many requests ({name}); try again in {retry_after(wait)} s", {"Retry-After": retry_after(wait)}
-    )
 
 
 def caller_key(principal: Principal) -> str:
@@ -230,7 +254,7 @@ class FailedAuthLimit:
         rate = limits.rates[FAILED_AUTH]
         wait = limits.limiter.wait(FAILED_AUTH, address, rate)
         if wait:
-            exc = too_many(FAILED_AUTH, wait)
+            exc = limits.refuse(FAILED_AUTH, address, wait)
             response = problem(
                 429, "Too many requests", exc.detail, instance=scope.get("path"), headers=dict(exc.headers or {})
             )
