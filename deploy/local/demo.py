@@ -153,6 +153,12 @@ class Api:
         if key is not None:
             headers["Idempotency-Key"] = key
         response = self.http.request(method, url, json=body, headers=headers)
+        for _ in range(5):
+            if response.status_code != 429:
+                break
+            # A rate limit (docs/security.md): a demo run again at once may reach one; wait as told.
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+            response = self.http.request(method, url, json=body, headers=headers)
         if response.status_code in set(tolerate):
             return None
         if response.status_code >= 400:
