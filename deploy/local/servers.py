@@ -37,7 +37,6 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", ""})
-DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 COMPOSE_PROJECT = "forlob-local"  # its own volumes: never the full `docker compose up` stack's
 COMPOSE_FILES = ("docker-compose.yml", "deploy/local/compose.servers.yml")
 
@@ -85,17 +84,20 @@ def _endpoint(url: str, default_port: int) -> tuple[str, int]:
 
 
 def servers(env: Mapping[str, str]) -> list[Server]:
-    """The servers the four services will use, as the services read their settings."""
+    """The servers the four services will use, as the services read their settings
+    (FORLOB_LOCAL_{PG,BROKER}_{HOST,PORT} move the local defaults, as deploy/local/broker.py reads them)."""
+    local_pg = f"{env.get('FORLOB_LOCAL_PG_HOST', '127.0.0.1')}:{env.get('FORLOB_LOCAL_PG_PORT', '5432')}"
     found: dict[tuple[str, int], Server] = {}
     for service in SERVICES:
         url = (
             env.get(f"FORLOB_{service.upper()}_DATABASE_URL")
             or env.get("FORLOB_DATABASE_URL")
-            or f"postgresql://postgres@127.0.0.1:5432/forlob_{service}"
+            or f"postgresql://postgres@{local_pg}/forlob_{service}"
         )
         host, port = _endpoint(url, 5432)
         found.setdefault((host, port), Server("PostgreSQL", host, port, "postgresql", "postgres", 60))
-    host, port = _endpoint(env.get("FORLOB_BROKER_URL") or DEFAULT_BROKER_URL, 5672)
+    local_broker = f"{env.get('FORLOB_LOCAL_BROKER_HOST', '127.0.0.1')}:{env.get('FORLOB_LOCAL_BROKER_PORT', '5672')}"
+    host, port = _endpoint(env.get("FORLOB_BROKER_URL") or f"amqp://guest:guest@{local_broker}/", 5672)
     return [*found.values(), Server("RabbitMQ", host, port, "rabbitmq-server", "rabbitmq", 120)]
 
 

@@ -52,6 +52,9 @@ class Recorder:
     async def drop_database(self, server_url: str, name: str) -> None:
         self.log.append(("database", (server_url, name)))
 
+    async def delete_vhost(self, name: str) -> None:
+        self.log.append(("vhost", name))
+
     async def delete_queue(self, name: str) -> None:
         self.log.append(("queue", name))
 
@@ -67,7 +70,8 @@ class Recorder:
 
 
 def test_the_development_names_are_dropped_after_saying_so() -> None:
-    plan = reset.plan({}, QUEUES)
+    plan = reset.plan({}, {"/": QUEUES})
+    assert plan.vhosts == []  # `make up` has not made the vhost of deploy/rabbitmq here
     assert plan.databases == [
         ("postgresql://postgres@127.0.0.1:5432/postgres", f"forlob_{s}")
         for s in ("referral", "attendance", "notifications", "reporting")
@@ -92,7 +96,7 @@ def test_the_development_names_are_dropped_after_saying_so() -> None:
 
 
 def test_a_name_prefix_is_the_development_one() -> None:
-    plan = reset.plan({"FORLOB_NAME_PREFIX": "t1."}, QUEUES)
+    plan = reset.plan({"FORLOB_NAME_PREFIX": "t1."}, {"/": QUEUES})
     assert plan.queues == ["t1.partner.jobcenter-aalborg.events"]
     assert plan.exchanges == ["t1.forlob.events", "t1.forlob.dead-letter", "t1.forlob.partners"]
     assert plan.users[0] == "t1.partner-jobcenter-aalborg"
@@ -104,8 +108,29 @@ def test_servers_elsewhere_and_other_database_names_are_left_alone() -> None:
         "FORLOB_REFERRAL_DATABASE_URL": "postgresql://u@db.example:5432/forlob_referral",
         "FORLOB_ATTENDANCE_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/attendance_prod_copy",
     }
-    plan = reset.plan(env, QUEUES)
+    plan = reset.plan(env, {"/": QUEUES, "forlob": ["partner.jobcenter-odense.events"]})
     assert [name for _, name in plan.databases] == ["forlob_notifications", "forlob_reporting"]
-    assert plan.queues == plan.exchanges == plan.users == []
+    assert plan.vhosts == plan.queues == plan.exchanges == plan.users == []
     assert len(plan.left_alone) == 3
     assert any("attendance_prod_copy" in line for line in plan.describe())
+
+
+def test_the_vhost_make_up_imports_goes_whole_and_the_default_one_never() -> None:
+    # `make up` imports deploy/rabbitmq's vhost `forlob` with the services' users; the default
+    # vhost `/` is shared with the test runs: only the development names go there.
+    forlob = ["forlob.history", "notifications.alerts", "partner.jobcenter-odense.events"]
+    plan = reset.plan({}, {"/": ["t6947fdef.5.notifications.alerts", "celery"], "forlob": forlob})
+    assert plan.vhosts == ["forlob"]
+    assert plan.queues == []
+    assert plan.exchanges == ["forlob.events", "forlob.dead-letter", "forlob.partners"]
+    assert plan.users == ["partner-jobcenter-odense", *DEFINITION_USERS]
+    assert "  broker vhost 'forlob' with every queue, exchange and right in it" in plan.describe()
+    recorder = Recorder()
+    asyncio.run(reset.carry_out(plan, recorder))
+    assert ("vhost", "forlob") in recorder.log
+    assert not any(kind == "vhost" and value == "/" for kind, value in recorder.log)
+    # pointed at that vhost itself (as the services' URLs are), it goes whole all the same
+    again = reset.plan({"FORLOB_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672/forlob"}, {"forlob": forlob})
+    assert again.vhosts == ["forlob"]
+    assert again.queues == again.exchanges == []
+    assert again.users[0] == "partner-jobcenter-odense"

@@ -272,3 +272,11 @@ def test_the_compose_override_publishes_the_two_servers_on_loopback_only() -> No
     source, target, _ = mount.split(":")
     assert target in {m.split(":")[1] for m in base["services"]["rabbitmq"]["volumes"]}
     assert "load_definitions" not in (ROOT / "deploy/local" / Path(source).name).read_text()
+
+
+def test_the_local_ports_may_move_as_the_broker_import_reads_them() -> None:
+    # deploy/local/broker.py reads FORLOB_LOCAL_BROKER_HOST/PORT too: both look at the same node.
+    machine = FakeMachine(answering={("127.0.0.1", 5433), ("127.0.0.1", 5673)})
+    assert up(machine, FORLOB_LOCAL_PG_PORT="5433", FORLOB_LOCAL_BROKER_PORT="5673") == 0
+    assert machine.commands == []
+    assert machine.said == ["servers: PostgreSQL 127.0.0.1:5433 and RabbitMQ 127.0.0.1:5673 answer"]
