@@ -21,6 +21,24 @@ def ready(port: int) -> bool:
         return False
 
 
+def announcement() -> list[str]:
+    """What `make up` prints once everything answers (README.md shows it as it is)."""
+    lines = [
+        "Forløb is up:",
+        f"  web            http://127.0.0.1:{WEB}/   (the pages; sign in as a demo person, e.g. kp-1 or co-1)",
+    ]
+    for name, port in SERVICES.items():
+        lines.append(f"  {name:<14} http://127.0.0.1:{port}/docs   (ready: /health/ready, metrics: /metrics)")
+    lines += [
+        "  mail sink      smtp://127.0.0.1:1025 -> var/mail/ (a Maildir)",
+        "  webhook sink   http://127.0.0.1:8099/hooks -> var/webhooks/ (signed calls, once per webhook-id)",
+        "  broker         vhost 'forlob', one user per service; their URLs in var/broker/",
+        "  a token        uv run forlob token --org jobcenter-aalborg --staff cw-1 --roles caseworker",
+        "Stop with Ctrl-C.",
+    ]
+    return lines
+
+
 def main() -> int:
     deadline = time.monotonic() + TIMEOUT
     waiting = {**SERVICES, "web": WEB}
@@ -31,20 +49,7 @@ def main() -> int:
     if waiting:
         print(f"not ready after {TIMEOUT:.0f} s: {', '.join(waiting)} — see their log lines above", flush=True)
         return 1
-    lines = [
-        "",
-        "Forløb is up:",
-        f"  web            http://127.0.0.1:{WEB}/   (the pages; sign in as a demo person, e.g. kp-1 or co-1)",
-    ]
-    for name, port in SERVICES.items():
-        lines.append(f"  {name:<14} http://127.0.0.1:{port}/docs   (ready: /health/ready, metrics: /metrics)")
-    lines += [
-        "  mail sink      smtp://127.0.0.1:1025 -> var/mail/ (a Maildir)",
-        "  webhook sink   http://127.0.0.1:8099/hooks -> var/webhooks/ (signed calls, once per webhook-id)",
-        "  a token        uv run forlob token --org jobcenter-aalborg --staff cw-1 --roles caseworker",
-        "Stop with Ctrl-C.",
-        "",
-    ]
+    lines = ["", *announcement(), ""]
     print("\n".join(lines), flush=True)
     # Stay alive: honcho stops everything when one process exits.
     while True:

@@ -21,6 +21,7 @@ POST carries an Idempotency-Key), and each run plays the next working morning of
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -49,6 +50,7 @@ VAR = ROOT / "var"
 CLOCK_FILE = VAR / "clock-offset"
 STATE_FILE = VAR / "demo-state.json"
 MAILDIR_NEW = VAR / "mail" / "new"
+ADMIN_URL_FILE = VAR / "broker" / "guest.url"
 
 REFERRAL = "http://127.0.0.1:8001"
 ATTENDANCE = "http://127.0.0.1:8002"
@@ -60,7 +62,9 @@ LOCAL = ZoneInfo("Europe/Copenhagen")
 DK_HOLIDAYS = holidays.country_holidays("DK")
 SETTINGS = ServiceSettings()  # the development secret, as the services under `make up` use
 
-DEVELOPMENT = "RCA-UDV-13"
+# The demo's own codes: the README's walkthrough defines RCA-UDV-13 with the real rules, and a
+# demo run after it must not redefine that programme with the demo's one-minute grace.
+DEVELOPMENT = "RCA-UDV-DEMO"
 CLARIFICATION = "RCA-AFK-4"
 PHYSIOTHERAPY = "RCA-FYS-8"
 WEEKDAYS = range(5)
@@ -71,6 +75,7 @@ HOURS_MON_THU_FRI = [{"weekday": d, "start": "07:30", "end": "14:30" if d < 4 el
 PROGRAMMES: dict[str, dict[str, Any]] = {
     DEVELOPMENT: {
         **DEVELOPMENT_COURSE,
+        "name": "Individual development course (demo: one minute's grace)",
         "rules": {**DEVELOPMENT_COURSE["rules"], "absence_grace_minutes": 1, "escalation_minutes": 2},
     },
     CLARIFICATION: {
@@ -148,6 +153,12 @@ class Api:
         if key is not None:
             headers["Idempotency-Key"] = key
         response = self.http.request(method, url, json=body, headers=headers)
+        for _ in range(5):
+            if response.status_code != 429:
+                break
+            # A rate limit (docs/security.md): a demo run again at once may reach one; wait as told.
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+            response = self.http.request(method, url, json=body, headers=headers)
         if response.status_code in set(tolerate):
             return None
         if response.status_code >= 400:
@@ -293,26 +304,34 @@ def subscribe_webhook_sink(api: Api) -> None:
     say(f"partner {JOBCENTRE}: signed webhooks ({', '.join(WEBHOOK_EVENTS)}) -> {WEBHOOK_SINK}")
 
 
-def add_partner_feed() -> bool:
-    """The jobcentre's AMQP feed (needs rabbitmqctl or the management API; skipped without)."""
+def add_partner_feed(broker_url: str) -> None:
+    """The jobcentre's AMQP feed, set up as an operator does (`forlob partners add`, which is
+    idempotent: a second run keeps the partner's password). A failure stops the demo with the
+    tool's own line: a demo that quietly lacks the feed it announces would mislead."""
     try:
         done = subprocess.run(
-            ["uv", "run", "--no-sync", "forlob", "partners", "add", JOBCENTRE],
+            [sys.executable, "-m", "forlob_shared.cli", "partners", "add", JOBCENTRE],
             cwd=ROOT,
+            env={**os.environ, "FORLOB_BROKER_URL": broker_url, "FORLOB_NAME_PREFIX": ""},
             capture_output=True,
             text=True,
             timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
-        say(f"partner AMQP feed skipped ({error})")
-        return False
+        raise DemoError(f"the partner AMQP feed could not be set up: {error}") from None
     if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["unknown"])[-1]
-        say(f"partner AMQP feed skipped: {reason[:160]}")
-        return False
+        reason = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+        raise DemoError(f"the partner AMQP feed could not be set up (exit {done.returncode}): {reason[:300]}")
     for line in done.stdout.strip().splitlines():
         say(f"partner AMQP feed: {line}")
-    return True
+
+
+def admin_broker_url() -> str:
+    """The local administrator's URL, written by `make up` (deploy/local/broker.py)."""
+    try:
+        return ADMIN_URL_FILE.read_text().strip()
+    except OSError:
+        raise DemoError(f"{ADMIN_URL_FILE.relative_to(ROOT)} is missing: start `make up` again") from None
 
 
 def refer(api: Api, rng: random.Random, programme: str, key: str) -> dict[str, Any]:
@@ -617,6 +636,7 @@ def where_to_look(monday: date, day: date) -> None:
         " co-1 for the intake board, tl-1 for the figures, cw-1 for the referrals)",
         f"E-mails (Maildir):  ls {MAILDIR_NEW.relative_to(ROOT)}/   (one file per e-mail; open any with less)",
         f"Webhooks to the jobcentre (signature verified, one file per webhook-id):  ls {WEBHOOKS.relative_to(ROOT)}/",
+        "  each keeps its signature headers and body: python deploy/local/webhook_sink.py verify <file>",
         "Inbox of contact person kp-1 (live; the token is valid 8 hours):",
         f"  curl -N localhost:8003/inbox/stream -H 'Authorization: Bearer {contact}'",
         f"  curl 'localhost:8003/inbox?state=open' -H 'Authorization: Bearer {contact}'",
@@ -654,11 +674,13 @@ def main() -> int:
             print(f"=== Seeding {PROVIDER} and {JOBCENTRE}: the course starts Monday {monday} ===", flush=True)
             rng = random.Random(f"forlob-demo-{monday}")
             seed_catalogue_and_staff(api)
+            # Before the webhook subscription, which a rerun would make twice: a feed that cannot
+            # be set up stops the demo while everything done so far is safe to repeat.
+            add_partner_feed(admin_broker_url())
             subscribe_webhook_sink(api)
-            partner_feed = add_partner_feed()
             seed_history(api, monday, rng)
             cohort = seed_current(api, monday, rng)
-            state = Seeded(monday=monday.isoformat(), cohort=cohort, partner_feed=partner_feed)
+            state = Seeded(monday=monday.isoformat(), cohort=cohort, partner_feed=True)
             save_state(state)
         else:
             print(f"=== Seeded before (course started {state.monday}): playing the next morning ===", flush=True)

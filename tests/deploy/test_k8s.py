@@ -577,3 +577,20 @@ def test_the_four_services_are_deployed_alike(kind: str) -> None:
     for service, data in zip(SERVICES, configs, strict=True):
         keys = {k.replace(service.upper(), "SERVICE") for k in data}
         assert common <= keys, f"{service}'s ConfigMap lacks {common - keys}"
+
+
+def test_the_notifications_configmap_gives_production_the_public_addresses_it_links_to() -> None:
+    from forlob_notifications.settings import NotificationsSettings, is_public_address
+
+    data = _service_file("notifications", "ConfigMap")["data"]
+    assert data["FORLOB_ENVIRONMENT"] == "production"
+    for name in ("FORLOB_NOTIFICATIONS_PUBLIC_WEB_URL", "FORLOB_NOTIFICATIONS_PUBLIC_API_URL"):
+        assert is_public_address(data[name]), name
+    # the settings a pod would read start (the JWT settings come from a Secret)
+    settings = NotificationsSettings(
+        environment="production",
+        jwt_jwks_url="https://login.example.org/jwks",
+        public_web_url=data["FORLOB_NOTIFICATIONS_PUBLIC_WEB_URL"],
+        public_api_url=data["FORLOB_NOTIFICATIONS_PUBLIC_API_URL"],
+    )
+    assert settings.public_web_url.startswith("https://")

@@ -29,8 +29,10 @@ async def _exercise(admin: BrokerAdmin, broker_url: str) -> None:
     async with connection:
         channel = await connection.channel()
         await channel.declare_queue(queue, durable=True, arguments={"x-queue-type": "quorum"})
+    assert not await admin.user_exists(user)
     await admin.add_user(user, password)
     try:
+        assert await admin.user_exists(user)
         await admin.set_permissions(user, configure="^$", write="^$", read=f"^{queue}$")
         names = {q.name for q in await admin.list_queues()}
         assert queue in names

@@ -23,6 +23,7 @@ from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
 from forlob_shared.ops.partners import PartnerFeed, add_partner, remove_partner
 from forlob_shared.testing.infra import TestInfra
 from forlob_shared.testing.messaging import referral_event
+from forlob_shared.testing.servers import free_port
 from forlob_shared.testing.wait import eventually
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "partners.md"
@@ -129,6 +130,30 @@ async def test_each_partner_reads_only_its_own_events(
     assert await _refused(url_a, lambda ch: _publish_as(ch, ""))  # not even to the default exchange
 
 
+async def test_a_partner_learns_of_other_queues_only_what_docs_partners_md_says(
+    infra: TestInfra, prefix: str, feeds: tuple[PartnerFeed, PartnerFeed]
+) -> None:
+    """RabbitMQ checks no permission on a passive declare (rabbit_channel, 3.x and 4.x), so no
+    regex keeps a partner from learning that another queue exists and its depth. docs/partners.md
+    says so; this holds it to the broker's behaviour (if a RabbitMQ release starts refusing,
+    this fails and the page can say the partner learns nothing)."""
+    a, b = feeds
+    await _publish(infra, prefix, "jobcenter-odense")
+
+    async def b_has_one() -> bool:
+        return (await _queue_depth(infra.broker_url, b.queue)) == 1
+
+    await eventually(b_has_one, what="an event in partner B's queue")
+    connection = await aio_pika.connect(_as(infra.broker_url, a))
+    async with connection:
+        declared = await (await connection.channel()).declare_queue(b.queue, passive=True)
+        assert declared.declaration_result.message_count == 1  # the depth, not the content
+    assert await _refused(_as(infra.broker_url, a), lambda ch: _get(ch, b.queue))  # the content: refused
+    docs = DOCS.read_text()
+    assert "passive" in docs
+    assert "how many messages and consumers it has, though not what is in it" in " ".join(docs.split())
+
+
 async def _get(channel: aio_pika.abc.AbstractChannel, queue: str) -> None:
     declared = await channel.get_queue(queue, ensure=False)
     await declared.get(fail=False)
@@ -164,3 +189,101 @@ async def test_the_documented_partner_consumer_runs_as_written(
     fields = line.decode().split()
     assert fields[0] == "dk.forlob.referral.received.v1", line
     assert fields[2] == "1"  # the sequence extension, read by the SDK
+
+
+# --------------------------------------------------------------------------------------------
+# `forlob partners add` as an operator runs it: the console script, twice
+# --------------------------------------------------------------------------------------------
+
+FORLOB = Path(sys.executable).parent / "forlob"  # the console script of the workspace
+
+
+async def _forlob(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        str(FORLOB), *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+def _env(broker_url: str, prefix: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if k != "FORLOB_RABBITMQ_MANAGEMENT_URL"}
+    return {**environment, "FORLOB_BROKER_URL": broker_url, "FORLOB_NAME_PREFIX": prefix}
+
+
+async def test_partners_add_run_twice_succeeds_and_keeps_the_partners_password_and_events(
+    infra: TestInfra, prefix: str
+) -> None:
+    if urlsplit(infra.broker_url).hostname not in {"127.0.0.1", "localhost"}:
+        pytest.skip("the CLI creates partner users with rabbitmqctl on the broker host")
+    env = _env(infra.broker_url, prefix)
+    org = "jobcenter-twice"
+    try:
+        code, out, err = await _forlob("partners", "add", org, env=env)
+        assert (code, err) == (0, ""), err
+        password = re.search(r"password \(shown once\): (\S+)", out)
+        assert password, out
+        feed = PartnerFeed(org, f"{prefix}partner-{org}", password.group(1), f"{prefix}partner.{org}.events")
+        event_id = await _publish(infra, prefix, org)
+
+        async def queued() -> bool:
+            return (await _queue_depth(infra.broker_url, feed.queue)) == 1
+
+        await eventually(queued, what="the event in the partner's queue")
+
+        code, out, err = await _forlob("partners", "add", org, env=env)
+        assert (code, err) == (0, ""), err
+        assert "Traceback" not in out
+        assert "password unchanged" in out
+        assert "shown once" not in out  # no new password that would not work
+
+        # Nothing the partner relies on changed: its password still works and the event waits.
+        assert await _drain(_as(infra.broker_url, feed), feed.queue) == [event_id]
+        assert await _refused(_as(infra.broker_url, feed), lambda ch: _get(ch, Topology(prefix=prefix).history_stream))
+
+        # With --password the operator resets it, on purpose.
+        code, out, err = await _forlob("partners", "add", org, "--password", "reset-by-the-operator", env=env)
+        assert (code, err) == (0, ""), err
+        reset = PartnerFeed(org, feed.user, "reset-by-the-operator", feed.queue)
+        assert await _drain(_as(infra.broker_url, reset), feed.queue) == []
+    finally:
+        try:
+            code, _, err = await _forlob("partners", "remove", org, env=env)
+            assert code == 0, err
+            code, _, err = await _forlob("partners", "remove", org, env=env)  # gone already: no error
+            assert code == 0, err
+        finally:
+            connection = await aio_pika.connect(infra.broker_url)
+            async with connection:
+                await (await connection.channel()).exchange_delete(prefix + "forlob.partners")
+
+
+async def _queue_depth(broker_url: str, queue: str) -> int:
+    connection = await aio_pika.connect(broker_url)
+    async with connection:
+        declared = await (await connection.channel()).declare_queue(queue, passive=True)
+        assert declared.declaration_result.message_count is not None
+        return declared.declaration_result.message_count
+
+
+@pytest.mark.parametrize(
+    ("case", "args", "expected_code", "says"),
+    [
+        ("broker unreachable", ("partners", "add", "jobcenter-aalborg"), 1, "cannot reach the broker"),
+        ("bad organisation id", ("partners", "add", "Jobcenter Aalborg"), 2, "organisation id"),
+        ("bad organisation id on remove", ("partners", "remove", "../x"), 2, "organisation id"),
+    ],
+)
+async def test_partners_errors_are_one_line_and_an_exit_code(
+    prefix: str, case: str, args: tuple[str, ...], expected_code: int, says: str
+) -> None:
+    port = free_port()  # nothing listens there
+    env = _env(f"amqp://guest:not-to-be-printed@127.0.0.1:{port}/", prefix)
+    code, out, err = await _forlob(*args, env=env)
+    assert code == expected_code, (case, out, err)
+    assert "Traceback" not in err + out, case
+    assert len(err.strip().splitlines()) == 1, (case, err)
+    assert err.startswith("forlob: "), (case, err)
+    assert says in err, (case, err)
+    assert "not-to-be-printed" not in err + out  # the URL's password stays out of the message

@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from forlob_shared.clock import ManualClock
 from forlob_shared.service import create_app
 from forlob_shared.testing.fixtures import RunningService
+from forlob_shared.testing.processes import LOAD_TEST_RATE_LIMITS
 from forlob_shared.testing.scenario import PROVIDER, auth
 from forlob_shared.testing.wait import eventually
 
@@ -88,6 +89,7 @@ async def test_generated_requests_get_no_5xx_and_answers_match_the_schema(
         broker_url=infra.broker_url,
         name_prefix=prefix,
         environment="test",
+        **LOAD_TEST_RATE_LIMITS,  # 30 requests per operation by one caller, with the clock standing still
         **SETTINGS[service_name],
     )
     app = create_app(spec, service_settings, ManualClock(NOW), with_relay=False)

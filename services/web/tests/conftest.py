@@ -16,7 +16,9 @@ from forlob_shared.dbadmin import drop_database
 from forlob_shared.settings import plain_postgres_url
 from forlob_shared.testing.fixtures import DatabaseTemplates, delete_prefixed
 from forlob_shared.testing.infra import TestInfra
+from forlob_shared.testing.outside import SmtpSink, running_smtp_sink
 from forlob_shared.testing.processes import SERVICES, running_system
+from forlob_shared.testing.servers import free_port
 from forlob_web.testing import SYSTEM_ENV
 
 
@@ -29,7 +31,26 @@ async def _copy(infra: TestInfra, name: str, template: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def web_system(infra: TestInfra, database_templates: DatabaseTemplates, tmp_path_factory: Any) -> Iterator[Any]:
+def web_mail() -> Iterator[SmtpSink]:
+    """The mail relay the system's notifications service sends through, for the whole run."""
+    with running_smtp_sink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def web_port() -> int:
+    """Where the web is served in the browser tests: the system's e-mails link there."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def web_system(
+    infra: TestInfra,
+    database_templates: DatabaseTemplates,
+    tmp_path_factory: Any,
+    web_mail: SmtpSink,
+    web_port: int,
+) -> Iterator[Any]:
     prefix = f"{infra.prefix}web."
     databases: dict[str, str] = {}
     queues: set[str] = set()
@@ -46,7 +67,11 @@ def web_system(infra: TestInfra, database_templates: DatabaseTemplates, tmp_path
             broker_url=infra.broker_url,
             prefix=prefix,
             databases=databases,
-            env=SYSTEM_ENV,
+            env={
+                **SYSTEM_ENV,
+                "FORLOB_NOTIFICATIONS_SMTP_PORT": str(web_mail.port),
+                "FORLOB_NOTIFICATIONS_PUBLIC_WEB_URL": f"http://127.0.0.1:{web_port}",
+            },
         ) as system:
             yield system
     finally:

@@ -5,9 +5,11 @@ provider's discovery document served by a real HTTP server."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -17,10 +19,17 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from forlob_referral.domain.records import Attainment
+from forlob_shared.clock import SystemClock
+from forlob_shared.events.common import AbsenceReason, Outcome
 from forlob_shared.testing.servers import free_port
+from forlob_shared.texts import CODES, FIGURES, code_text, every_code, raw_codes
+from forlob_web.app import Web
 from forlob_web.i18n import MESSAGES, pick_language, translator
+from forlob_web.pages import CHARTS, REFERRAL_FIELDS
+from forlob_web.session import DEMO_PEOPLE
 from forlob_web.settings import WebSettings
-from forlob_web.testing import csrf_of, web_in_process, web_server
+from forlob_web.testing import csrf_of, visible_text, web_in_process, web_server
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "forlob_web" / "templates"
 
@@ -172,3 +181,120 @@ async def test_openid_connect_sends_the_person_to_the_identity_provider_with_pkc
             assert (await browser.get("/inbox")).status_code == 303
             assert "local" not in (await browser.get("/sign-in", follow_redirects=False)).headers.get("location", "")
         assert csrf_of('<input name="csrf" value="abc">') == "abc"
+
+
+# -- codes a person reads: always words (forlob_shared.texts), never the code -----------------------
+
+
+def test_templates_name_codes_only_through_the_shared_catalogue() -> None:
+    for page in TEMPLATES.glob("*.html"):
+        text = page.read_text()
+        # a message key built from a code ("kind." + alert.kind) shows the key when a code is new;
+        # the charts, the closing note's parts and the form's fields are the web's own fixed lists
+        built = re.findall(r"""\bt\(\s*["']([\w.]+\.)["']\s*[~+]""", text)
+        assert set(built) <= {"chart.", "note.", "field."}, (page.name, built)
+        for domain in re.findall(r"""\bcode\(\s*["'](\w+)["']""", text):
+            assert domain in CODES, (page.name, domain)
+    assert all(f"chart.{name}" in MESSAGES for name in CHARTS)
+    assert all(f"field.{name}" in MESSAGES for name in REFERRAL_FIELDS)
+    parts = ("summary", "resources", "development_possibilities", "next_step")
+    assert all(f"note.{part}" in MESSAGES for part in parts)
+
+
+@functools.cache
+def _web() -> Web:
+    return Web(_offline(), SystemClock(), httpx.AsyncClient())
+
+
+def _page(template: str, lang: str = "da", **values: object) -> str:
+    web = _web()
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(web=web)))
+    context = {"request": request, "user": None, "csrf": "c", "flash": None, "nav": [], "path": "/", **values}
+    return web.templates.get_template(template).render(**web.words(lang), **context)
+
+
+def _alert(kind: str, state: str = "open", **facts: object) -> dict[str, object]:
+    return {
+        "id": "a1b2c3d4-0000-0000-0000-000000000000",
+        "kind": kind,
+        "state": state,
+        "referral_id": None,
+        "participant_ref": None,
+        "programme_code": "RCA-UDV-13",
+        "occurred_at": "2026-11-23T08:00:00+00:00",
+        "raised_at": "2026-11-23T08:16:00+00:00",
+        "due_at": "2026-11-23T08:46:00+00:00",
+        "escalated_to": None,
+        "acknowledged_by": "kp-1" if state == "acknowledged" else None,
+        "acknowledged_at": "2026-11-23T08:30:00+00:00" if state == "acknowledged" else None,
+        "acknowledgement_note": None,
+        "close_reason": "course_ended" if state == "closed" else None,
+        "facts": facts,
+    }
+
+
+ALERT_FACTS: dict[str, dict[str, object]] = {
+    "absence": {"absence_id": "x"},
+    "absence_notice": {
+        "minutes_missed": 240,
+        "agreed_minutes": 240,
+        "reason_given_at": "2026-11-23T09:30:00+00:00",
+        "contact_attempts": 1,
+        "reason": "illness",
+        "legal_basis": "LAB-42",
+    },
+    "breach": {"rule": "consecutive_days", "unexcused_absences": 2, "window": "2026-11-09..2026-11-20"},
+    "closing_note_ready": {"outcome": "ordinary_employment"},
+    "webhook_disabled": {"subscription_id": "s", "retry_hours": 24},
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_page_that_shows_a_code_shows_words(lang: str) -> None:
+    """The inbox, an alert's page, a referral with its outcome, goal attainment and statement,
+    the figures and the sign-in page: for every code of every kind, no code in what is read."""
+    also = every_code() if lang == "da" else set()  # single-word codes are English words
+    shown: list[str] = []
+    for kind, facts in ALERT_FACTS.items():
+        for state in ("open", "acknowledged", "closed"):
+            alert = _alert(kind, state, **facts)
+            shown.append(_page("alert.html", lang, alert=alert, names={}))
+            shown.append(_page("inbox.html", lang, alerts=SimpleNamespace(data=[alert], error=None), names={}))
+    for outcome, attainment in zip(list(Outcome), list(Attainment) * 4, strict=False):
+        referral = {
+            "id": "r1b2c3d4",
+            "programme_code": "RCA-UDV-13",
+            "provider_org": "rca-aalborg",
+            "state": "ended",
+            "received_at": "2026-11-02T09:00:00+00:00",
+            "course": {"planned_end_date": "2027-02-26", "end_date": "2026-12-04", "outcome": outcome.value},
+        }
+        note = {"summary": "s", "resources": "r", "development_possibilities": "d", "next_step": "n"}
+        note["goal_attainment"] = [{"goal": "Stable attendance", "attainment": attainment.value}]  # type: ignore[assignment]
+        nothing_agreed = {"agreed_hours": 0.0, "attended_hours": 0.0, "attendance_rate": None}
+        statement = {"weeks": [{"week_start": "2026-11-30", **nothing_agreed, "absent_hours": 0.0}]}
+        statement["totals"] = nothing_agreed  # type: ignore[assignment]
+        page = _page(
+            "referral.html",
+            lang,
+            referral=referral,
+            note=SimpleNamespace(data=note, error=None),
+            statement=SimpleNamespace(data=statement, error=None),
+        )
+        assert code_text("outcome", outcome.value, lang) in visible_text(page)
+        assert code_text("attainment", attainment.value, lang) in visible_text(page)
+        # no hours agreed: the attendance rate is not 0 %, it does not apply
+        assert re.search(r'<span class="rate">(ikke relevant|n/a)</span>', page), page
+        shown.append(page)
+    row = [(name, 1.5) for name in FIGURES]
+    row += [(f"outcomes.by_outcome.{o.value}", 1) for o in Outcome]
+    row += [(f"attendance.absences_by_reason.{r.value}", 2) for r in AbsenceReason]
+    row += [("occupancy.mean_occupancy", None)]
+    figures = _page("figures.html", lang, found=SimpleNamespace(error=None), rows=[row], start=None, end=None)
+    assert ("Belagte pladser (gennemsnit)" if lang == "da" else "Mean seats used") in visible_text(figures)
+    assert "150 %" in visible_text(figures)  # a share as a percentage
+    shown.append(figures)
+    shown.append(_page("sign_in.html", lang, people=DEMO_PEOPLE, error=None, needed=False))
+    for page in shown:
+        assert raw_codes(visible_text(page), also=also) == [], visible_text(page)
+    assert "Kontaktperson" in visible_text(shown[-1]) or lang == "en"

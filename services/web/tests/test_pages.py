@@ -15,6 +15,7 @@ import pytest
 from forlob_shared.testing.scenario import JOBCENTRE, OTHER_JOBCENTRE, PROVIDER, participant
 from forlob_shared.testing.servers import free_port
 from forlob_shared.testing.wait import eventually
+from forlob_shared.texts import every_code, raw_codes
 from forlob_web.testing import (
     CASEWORKER,
     CONTACT_PERSON,
@@ -24,6 +25,7 @@ from forlob_web.testing import (
     put_staff,
     set_clock,
     start_course,
+    visible_text,
     web_in_process,
     web_settings,
 )
@@ -241,6 +243,12 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
         closed = await eventually(statement_shown, timeout=20, what="the attendance statement on the referral page")
         assert "Came every morning after the first day." in closed
         assert "Afsluttet" in closed
+        # the outcome and each goal's attainment in words, no code left raw on the page
+        read = visible_text(closed)
+        assert "Udfald Uddannelse" in read
+        assert "Stable attendance: Opfyldt" in read
+        assert "Increase weekly hours: Delvist opfyldt" in read
+        assert raw_codes(read) == [], read  # (single-word codes: the closing note is free English text)
         # The contact person follows the inbox's link to the course: the course, not the closing note.
         from_inbox = await contact.get(f"/referrals/{rid}")
         assert from_inbox.status_code == 200
@@ -254,6 +262,13 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
         figures = await team_leader.get("/figures?start=2026-11-01&end=2026-12-02")
         assert figures.status_code == 200, _problem_text(figures.text)
         assert "RCA-UDV-13" in figures.text
+        # each figure by its name, with its unit; no dotted field names
+        read = visible_text(figures.text)
+        assert "Belagte pladser (gennemsnit)" in read
+        assert "Ventetid til start: 90 %-fraktil" in read
+        assert raw_codes(read, also=every_code()) == [], read
+        inbox_read = visible_text((await leader.get("/inbox")).text)
+        assert raw_codes(inbox_read, also=every_code()) == [], inbox_read
         chart = await team_leader.get("/figures/chart/occupancy.svg?start=2026-11-01&end=2026-12-02")
         assert chart.headers["content-type"].startswith("image/svg+xml")
         assert b"<svg" in chart.content

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -17,10 +18,14 @@ from typing import Any
 import httpx
 import pytest
 
+from forlob_shared.testing.outside import SmtpSink
 from forlob_shared.testing.scenario import JOBCENTRE, OTHER_JOBCENTRE, auth, referral_body
 from forlob_shared.testing.wait import eventually
+from forlob_shared.texts import every_code, raw_codes
 from forlob_web.testing import (
     CONTACT_PERSON,
+    COORDINATOR,
+    PROVIDER_ADMIN,
     ok,
     put_programme,
     put_staff,
@@ -74,7 +79,7 @@ async def _shot(page: Any, name: str) -> None:
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
+async def test_a_morning_in_the_browser(browser: Any, web_system: Any, web_port: int) -> None:
     rng = random.Random(12)
     system = web_system
     async with httpx.AsyncClient(timeout=10) as http:
@@ -87,13 +92,13 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
         referred = await http.post(f"{system.url('referral')}/referrals", json=body, headers=DEMO_CASEWORKER)
         rid = ok(referred, 201)["id"]
 
-        async with web_server(web_settings(system)) as base:
+        async with web_server(web_settings(system), web_port) as base:
             sign_in = await (await browser.new_context(base_url=base, locale="en-GB")).new_page()
             await sign_in.goto("/sign-in")
             await _shot(sign_in, "01-sign-in")
 
             # The coordinator accepts the referral on the intake board.
-            coordinator = await _signed_in(browser, base, "co-1 · rca-aalborg · coordinator")
+            coordinator = await _signed_in(browser, base, "co-1 · rca-aalborg · Koordinator")
             assert coordinator.url.endswith("/intake")
             await _shot(coordinator, "02-intake-board")
             await coordinator.get_by_role("button", name="Optag (venteliste hvis fuldt)").click()
@@ -104,7 +109,7 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
             pid = await start_course(http, system, rid, "2026-12-14")
 
             # The contact person watches the inbox; the missed arrival arrives without a reload.
-            contact = await _signed_in(browser, base, "kp-1 · rca-aalborg · contact_person, workshop_lead")
+            contact = await _signed_in(browser, base, "kp-1 · rca-aalborg · Kontaktperson, Værkstedsleder")
             assert contact.url.endswith("/inbox")
             await contact.locator("#alerts[data-live=ready]").wait_for(state="attached")
             await contact.evaluate("window.sameDocument = true")
@@ -159,7 +164,7 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
             await eventually(checked_in, what="the check-in in the attendance service")
 
             # The caseworker follows the referral; the form for a new one.
-            caseworker = await _signed_in(browser, base, "cw-1 · jobcenter-aalborg · caseworker")
+            caseworker = await _signed_in(browser, base, "cw-1 · jobcenter-aalborg · Sagsbehandler")
             await caseworker.locator(f"a[href='/referrals/{rid}']").wait_for()
             await _shot(caseworker, "08-my-referrals")
             await caseworker.goto(f"/referrals/{rid}")
@@ -173,7 +178,7 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
             await _shot(caseworker, "10-referral-form-error")
 
             # The team leader's figures.
-            team_leader = await _signed_in(browser, base, "tl-1 · rca-aalborg · team_leader")
+            team_leader = await _signed_in(browser, base, "tl-1 · rca-aalborg · Teamleder")
             await team_leader.goto("/figures?start=2026-11-01&end=2026-12-14")
             await team_leader.locator("img[alt='Belægning pr. dag']").wait_for()
             await team_leader.wait_for_function(
@@ -198,3 +203,91 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any) -> None:
             await _shot(other, "12-other-organisation-not-found")
             for page in (sign_in, coordinator, contact, caseworker, team_leader, other):
                 await page.context.close()
+
+
+async def test_the_link_in_an_alert_e_mail_opens_the_alert_page(
+    browser: Any, web_system: Any, web_mail: SmtpSink, web_port: int
+) -> None:
+    """The contact person follows the link in the missed-arrival e-mail: signed out, the sign-in
+    leads on to the alert's page; signed in, the link opens it at once; it is acknowledged there."""
+    rng = random.Random(13)
+    system = web_system
+    base = f"http://127.0.0.1:{web_port}"  # the public web address the system's e-mails link to
+    async with httpx.AsyncClient(timeout=10) as http:
+        # After the other browser test's course (it leaves the clock on 14 December), or first.
+        await set_clock(system, datetime(2027, 1, 4, 9, 0), first=True)
+        await put_staff(http, system)
+        await put_programme(http, system)
+        # kp-1 takes e-mail now (the other tests' kp-1 reads the inbox only)
+        staff = {"role": "contact_person", "team_leader_id": "tl-1", "country": "DK", "email": "kp-1@rca.example"}
+        ok(
+            await http.put(
+                f"{system.url('notifications')}/staff/kp-1",
+                json={**staff, "channels": ["inbox", "email"]},
+                headers=PROVIDER_ADMIN,
+            )
+        )
+        body = referral_body(rng, wished_start="2027-01-11")
+        name = body["participant"]["name"]
+        rid = ok(await http.post(f"{system.url('referral')}/referrals", json=body, headers=DEMO_CASEWORKER), 201)["id"]
+        accept = f"{system.url('referral')}/referrals/{rid}/accept"
+        ok(await http.post(accept, headers={**COORDINATOR, "Idempotency-Key": f"accept-{rid}"}))
+        await set_clock(system, datetime(2027, 1, 11, 7, 0))
+        pid = await start_course(http, system, rid, "2027-01-11")
+        await set_clock(system, datetime(2027, 1, 11, 8, 16))
+
+        async def the_mail() -> str | None:
+            # other courses still running miss their arrivals too: this one names its participant's pseudonym
+            mails = [m.body for m in web_mail.to("kp-1@rca.example") if pid in m.body]
+            return mails[0] if mails else None
+
+        mail = await eventually(the_mail, timeout=20, what="the missed arrival's e-mail to the contact person")
+        assert name not in mail
+        assert raw_codes(mail, also=every_code()) == [], mail
+        found = re.search(r"Se alarmen: (\S+)", mail)
+        assert found, mail
+        link = found.group(1)
+        assert link.startswith(f"{base}/alerts/"), link  # the web's page, not the notifications API
+        alert_id = link.rsplit("/", 1)[1]
+
+        async with web_server(web_settings(system), web_port):
+            context = await browser.new_context(locale="da-DK", viewport={"width": 1200, "height": 800})
+            page = await context.new_page()
+            # Signed out: the link asks for the sign-in, then leads on to the alert.
+            await page.goto(link)
+            assert "/sign-in" in page.url
+            await page.get_by_label("kp-1 · rca-aalborg · Kontaktperson, Værkstedsleder").check()
+            await page.get_by_role("button", name="Log ind").click()
+            await page.wait_for_url(link)
+            await page.get_by_role("heading", name="Udeblivelse").wait_for()
+            await page.get_by_role("link", name=name).wait_for()  # the participant, as the referral shows them
+            await _shot(page, "13-alert-from-the-e-mail")
+
+            # Signed in: the link opens the page at once; the alert is acknowledged on it.
+            answer = await page.goto(link)
+            assert answer is not None
+            assert answer.status == 200
+            assert page.url == link
+            text = await page.inner_text("main")
+            assert raw_codes(text, also=every_code()) == [], text
+            assert "Åben" in text
+            await page.get_by_label("Note (valgfri)").fill("called, ill, back tomorrow")
+            await page.get_by_role("button", name="Kvittér").click()
+            await page.get_by_text("Advarslen er kvitteret.").wait_for()
+            await page.get_by_text("Kvitteret af kp-1").wait_for()
+            await _shot(page, "14-alert-acknowledged")
+            stored = ok(await http.get(f"{system.url('notifications')}/alerts/{alert_id}", headers=CONTACT_PERSON))
+            assert (stored["state"], stored["acknowledged_by"]) == ("acknowledged", "kp-1")
+
+            # Another organisation's person gets "not found" for the same link.
+            other = await (await browser.new_context(locale="da-DK")).new_page()
+            await other.goto(f"{base}/sign-in")
+            await other.get_by_label("cw-1 · jobcenter-odense · Sagsbehandler").check()
+            await other.get_by_role("button", name="Log ind").click()
+            await other.wait_for_url(lambda url: "/sign-in" not in url)
+            elsewhere = await other.goto(link)
+            assert elsewhere is not None
+            assert elsewhere.status == 404
+            assert name not in await other.content()
+            await context.close()
+            await other.context.close()

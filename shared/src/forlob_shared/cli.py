@@ -6,15 +6,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import aio_pika
+from aiormq.exceptions import ChannelAccessRefused
 
 from forlob_shared.events.base import event_types, json_schema
 from forlob_shared.http.auth import mint_token
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops import deadletters
-from forlob_shared.ops.broker_admin import broker_admin
+from forlob_shared.ops.broker_admin import BrokerAdminError, broker_admin, vhost_of
 from forlob_shared.ops.partners import add_partner, remove_partner
 from forlob_shared.settings import ServiceSettings
 
@@ -60,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command in {"partners", "dlq"}:
-        return asyncio.run(_broker_command(args))
+        return _report_failure(args)
     if args.command == "token":
         settings = ServiceSettings()
         roles = [r.strip() for r in args.roles.split(",") if r.strip()]
@@ -83,6 +88,37 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _report_failure(args: argparse.Namespace) -> int:
+    """Run a broker command; a failure is one line on stderr and an exit code, never a traceback
+    (an operator's script reads the code, a person the line)."""
+    # aiormq logs each failed connection attempt itself; the one line below says it once.
+    for noisy in ("aiormq", "aio_pika"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    try:
+        return asyncio.run(_broker_command(args))
+    except ValueError as error:  # bad input, e.g. an organisation id
+        print(f"forlob: {error}", file=sys.stderr)
+        return 2
+    except BrokerAdminError as error:
+        print(f"forlob: {error}", file=sys.stderr)
+        return 1
+    except (aio_pika.exceptions.AMQPError, OSError) as error:
+        print(f"forlob: {_broker_failure(error)}", file=sys.stderr)
+        return 1
+
+
+def _broker_failure(error: BaseException) -> str:
+    """What went wrong talking to the broker, without the URL (it holds the password)."""
+    settings = ServiceSettings()
+    parts = urlsplit(settings.broker_url)
+    where = f"{parts.hostname}:{parts.port or 5672} (vhost {vhost_of(settings.broker_url)!r})"
+    if isinstance(error, ChannelAccessRefused | aio_pika.exceptions.ProbableAuthenticationError):
+        return f"the broker at {where} refused {parts.username!r}: {' '.join(str(error).split())[:200]}"
+    if isinstance(error, aio_pika.exceptions.AMQPConnectionError | OSError):
+        return f"cannot reach the broker at {where} (FORLOB_BROKER_URL): {type(error).__name__}"
+    return f"the broker at {where} answered: {' '.join(str(error).split())[:200]}"
+
+
 async def _broker_command(args: argparse.Namespace) -> int:
     settings = ServiceSettings()
     admin = broker_admin(settings.broker_url)
@@ -90,7 +126,9 @@ async def _broker_command(args: argparse.Namespace) -> int:
     if args.command == "partners" and args.partners_command == "add":
         feed = await add_partner(settings.broker_url, admin, topology, args.org, args.password)
         print(f"partner {feed.org}: user {feed.user!r} reads queue {feed.queue!r}")
-        if not args.password:
+        if feed.password is None:
+            print("the user existed: password unchanged (--password sets a new one)")
+        elif not args.password:
             print(f"password (shown once): {feed.password}")
         return 0
     if args.command == "partners" and args.partners_command == "remove":

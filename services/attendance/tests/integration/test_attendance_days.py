@@ -56,6 +56,8 @@ async def test_detection_at_start_plus_grace_then_a_late_arrival_resolves_it(att
     assert detected.data.participant_id == course.participant_id
     assert detected.data.day == MONDAY
     assert detected.data.expected_at == local(MONDAY, 8)
+    # the window's end: the jobcentre's notice counts the minutes missed against it, never beyond
+    assert detected.data.expected_end == local(MONDAY, 13)
     assert detected.data.detected_at == local(MONDAY, 8, 15)
     assert detected.subject == str(detected.data.absence_id)
     assert detected.sequence == 1

@@ -1,9 +1,29 @@
+import ipaddress
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from forlob_shared.settings import ServiceSettings
+
+LOCAL_WEB_URL = "http://127.0.0.1:8000"
+LOCAL_API_URL = "http://127.0.0.1:8003"
+
+
+def is_public_address(url: str) -> bool:
+    """An absolute http(s) URL whose host is not this machine (loopback, localhost, unspecified)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in {"http", "https"} or not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return not (address.is_loopback or address.is_unspecified)
 
 
 class NotificationsSettings(ServiceSettings):
@@ -22,8 +42,10 @@ class NotificationsSettings(ServiceSettings):
     smtp_timeout: float = Field(default=10.0, gt=0)
     mail_from: str = "Forløb <noreply@forlob.dk>"
 
-    # Links in e-mails and webhooks point into the inbox here.
-    public_base_url: str = "http://127.0.0.1:8003"
+    # Links: an e-mail (for a person) links the alert's page on the web; a webhook (for a system)
+    # links the alert's resource in this service's API. Each under its own public address.
+    public_web_url: str = Field(default=LOCAL_WEB_URL, description="the web pages' public address (e-mail links)")
+    public_api_url: str = Field(default=LOCAL_API_URL, description="this service's public API address (webhook links)")
 
     # Deliveries.
     dispatch_batch_size: int = Field(default=200, ge=1, le=5000)
@@ -49,6 +71,18 @@ class NotificationsSettings(ServiceSettings):
     def _https_in_production(self) -> "NotificationsSettings":
         if self.webhook_require_https is None:
             self.webhook_require_https = self.environment == "production"
+        return self
+
+    @model_validator(mode="after")
+    def _public_addresses_in_production(self) -> "NotificationsSettings":
+        # A link to a local address reaches nobody: refuse to start rather than mail it out.
+        if self.environment == "production":
+            for name, url in (("PUBLIC_WEB_URL", self.public_web_url), ("PUBLIC_API_URL", self.public_api_url)):
+                if not is_public_address(url):
+                    raise ValueError(
+                        f"set FORLOB_NOTIFICATIONS_{name} to its public https address in production "
+                        f"(it is {url!r}); e-mails and webhooks link there"
+                    )
         return self
 
     def public_dict(self) -> dict[str, object]:

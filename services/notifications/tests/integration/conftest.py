@@ -245,14 +245,21 @@ class World:
         )
 
     def absence(
-        self, course: Course, *, expected_at: datetime | None = None, absence_id: UUID | None = None
+        self,
+        course: Course,
+        *,
+        expected_at: datetime | None = None,
+        absence_id: UUID | None = None,
+        window: timedelta = timedelta(hours=4),
     ) -> AbsenceDetected:
+        """A missed arrival detected now; the agreed window missed is ``window`` long."""
         expected = expected_at or self.clock.now() - timedelta(minutes=15)
         return AbsenceDetected(
             **self.of_course(course),
             absence_id=absence_id or uuid4(),
             day=expected.date(),
             expected_at=expected,
+            expected_end=expected + window,
             detected_at=self.clock.now(),
         )
 
@@ -288,7 +295,8 @@ async def running_world(
         clock=clock,
         smtp_host="127.0.0.1",
         smtp_port=smtp.port,
-        public_base_url="https://forlob.example",
+        public_web_url="https://forlob.example",
+        public_api_url="https://api.forlob.example",
         dispatch_poll_interval=0.1,
         **overrides,
     ) as service:

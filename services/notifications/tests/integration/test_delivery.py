@@ -117,7 +117,8 @@ async def test_a_webhook_failing_five_times_then_recovering_gets_the_event_once(
     assert payload["type"] == "attendance.agreement_breached"
     assert payload["data"]["participant_ref"] == str(course.participant_id)
     assert payload["data"]["facts"]["unexcused_absences"] == 3
-    assert payload["data"]["link"] == f"https://forlob.example/alerts/{alert['id']}"
+    # a system's link: the alert's resource under the API's public address (a person's is the web page)
+    assert payload["data"]["link"] == f"https://api.forlob.example/alerts/{alert['id']}"
 
     # the caseworker got the e-mail too, and every attempt is on record through the API
     await eventually(lambda: _mails(world, "cw1@jobcenter.example"), what="the caseworker's e-mail")

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
-from forlob_shared.events import ReferralAccepted, ReferralWaitlisted
+from jsonschema import Draft202012Validator
+
+from forlob_shared.events import ProgrammeEnded, ReferralAccepted, ReferralWaitlisted
+from forlob_shared.events.base import event_types, json_schema
 from forlob_shared.testing.wait import eventually
 
 
@@ -65,3 +68,41 @@ async def test_partners_may_subscribe_to_the_milestones(world: Any) -> None:
     types = (await world.client.get("/webhooks/event-types", headers=admin)).json()
     for name in ("referral.accepted", "referral.waitlisted", "referral.seat_offered", "programme.started"):
         assert name in types
+
+
+async def test_every_milestone_webhook_is_its_events_own_data_as_its_schema_says(
+    world: Any, webhook_receiver: Any
+) -> None:
+    """One shape per event type: the course's end reaches the partner as the event's data (its
+    dates, outcome and first-job date) plus the event id, as its start does; nothing of an alert."""
+    admin = world.auth(world.jobcentre, "admin-1", "admin")
+    created = await world.client.post(
+        "/webhooks/subscriptions",
+        json={"url": webhook_receiver.url, "event_types": ["programme.started", "programme.ended"]},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    webhook_receiver.secret = created.json()["secret"]
+    course = await world.start_course()
+    ended = world.ended(course, date(2027, 2, 19)).model_copy(update={"first_job_date": date(2027, 3, 1)})
+    ended_id = await world.publish(ended, subject=str(course.referral_id))
+
+    async def both() -> Any:
+        found = {p["type"]: p for p in webhook_receiver.accepted.values()}
+        return found if len(found) == 2 else None
+
+    payloads = await eventually(both, what="the programme.started and programme.ended webhooks")
+    for event_type, payload in payloads.items():
+        data = dict(payload["data"])
+        UUID(data.pop("event_id"))
+        schema = json_schema(event_types()[f"{event_type}.v1"])
+        # exactly the event's fields, each as its schema says (no alert id, kind, facts or link)
+        Draft202012Validator({**schema, "additionalProperties": False}).validate(data)
+        assert set(data) == set(schema["properties"]), event_type
+    data = payloads["programme.ended"]["data"]
+    assert data["event_id"] == str(ended_id)
+    assert (data["start_date"], data["end_date"], data["first_job_date"]) == ("2026-11-23", "2027-02-19", "2027-03-01")
+    assert data["outcome"] == "ordinary_employment"
+    assert ProgrammeEnded.model_validate(data) == ended
+    # the caseworker's closing-note alert is still raised for people (inbox and e-mail)
+    await world.alert_for(f"ended:{course.referral_id}")

@@ -9,6 +9,7 @@ from typing import Any
 from forlob_notifications.application.alerts import run_due_rules
 from forlob_shared.events import ContactRecorded
 from forlob_shared.testing.wait import eventually
+from forlob_shared.texts import every_code, raw_codes
 
 
 async def test_an_unexplained_absence_is_told_to_the_caseworker_at_the_policy_deadline(
@@ -52,7 +53,8 @@ async def test_an_unexplained_absence_is_told_to_the_caseworker_at_the_policy_de
     body = mail.body
     assert "Minutters fravær: 135" in body  # expected 08:45, told at 11:00 local
     assert "Kontaktforsøg: 1" in body
-    assert "Kodet årsag: unexplained" in body
+    assert "Kodet årsag: Endnu ikke forklaret" in body  # the code in words, never raw
+    assert raw_codes(body) == []
     assert "jobcentrets afgørelse" in body  # the default notice text: facts, the decision is theirs
     await eventually(lambda: _got(webhook_receiver, 1), what="the absence.unexplained webhook")
     [payload] = webhook_receiver.accepted.values()
@@ -74,7 +76,10 @@ async def test_the_end_of_a_course_tells_the_caseworker(world: Any, collector: A
     assert alert["recipient_staff_id"] == "cw-1"
     [mail] = await eventually(lambda: _mails(world, "cw1@jobcenter.example"), what="the closing-note e-mail")
     assert "afslutningsnotatet er klar" in mail.message["Subject"]
-    assert "Udfald: ordinary_employment" in mail.body
+    assert "Udfald: Ordinær beskæftigelse" in mail.body
+    assert raw_codes(mail.body, also=every_code()) == []
+    # a person's link: the alert's page on the web, where the caseworker is signed in
+    assert f"Se alarmen: https://forlob.example/alerts/{alert['id']}" in mail.body
     assert await world.scalar("SELECT state FROM assignments WHERE referral_id = :r", r=course.referral_id) == "ended"
 
 

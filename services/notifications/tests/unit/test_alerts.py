@@ -43,6 +43,19 @@ def test_raised_event_carries_ids_and_codes_only() -> None:
     assert event.data.due_at == NOW + timedelta(minutes=30)
 
 
+def test_every_event_of_an_alert_names_the_organisation_it_is_for() -> None:
+    # A caseworker's alert names the provider too; reporting counts it for the jobcentre alone.
+    alert = absence_alert(org="jc", kind=AlertKind.CLOSING_NOTE_READY, due_at=NOW)
+    escalated = alert.escalate("tl-1", NOW)
+    acknowledged = alert.acknowledge("cw-1", NOW)
+    closed = alert.close("reported", NOW)
+    assert acknowledged is not None
+    assert closed is not None
+    for event in (alert.raised(), escalated, acknowledged, closed):
+        assert (event.data.org, event.data.provider_org, event.referring_org) == ("jc", "rca", "jc")  # type: ignore[attr-defined]
+    assert absence_alert().raised().data.org == "rca"  # type: ignore[attr-defined]
+
+
 def test_escalates_once_when_due_and_not_before() -> None:
     alert = absence_alert()
     assert not alert.is_due(NOW + timedelta(minutes=29))
@@ -87,3 +100,31 @@ def test_notice_is_due_even_when_acknowledged_but_only_once() -> None:
     assert alert.notice_is_due(NOW + timedelta(hours=2))
     alert.notice_sent_at = NOW + timedelta(hours=2)
     assert not alert.notice_is_due(NOW + timedelta(hours=3))
+
+
+def test_the_notice_counts_the_minutes_of_the_window_missed_and_never_more() -> None:
+    start = NOW  # a four-hour window, 08:00 to 12:00 UTC
+    window = {"absence_id": "a", "window_end": (start + timedelta(hours=4)).isoformat()}
+
+    def missed(now: datetime, **facts: object) -> object:
+        alert = absence_alert(occurred_at=start, facts={**window, **facts})
+        return alert.notice_facts(now, "LAB-32-1-2")["minutes_missed"]
+
+    assert missed(start + timedelta(hours=2, minutes=15)) == 135  # still running: up to now
+    assert missed(start + timedelta(days=3, hours=23)) == 240  # told days later: the window, no more
+    assert missed(start + timedelta(days=1), arrived_at=(start + timedelta(minutes=75)).isoformat()) == 75
+    assert missed(start + timedelta(days=1), arrived_at=(start + timedelta(hours=5)).isoformat()) == 240
+    # without the window's end (an absence detected by an older attendance) the minutes are not known
+    unknown = absence_alert(occurred_at=start, facts={"absence_id": "a"}).notice_facts(NOW, None)
+    assert (unknown["minutes_missed"], unknown["agreed_minutes"]) == (None, None)
+
+
+def test_a_reason_by_the_notice_deadline_means_no_notice_and_a_later_one_is_told() -> None:
+    in_time = absence_alert()
+    in_time.reason_given("illness", NOW + timedelta(hours=2))  # the deadline itself is in time
+    assert not in_time.notice_is_due(NOW + timedelta(days=1))
+    late = absence_alert()
+    late.reason_given("illness", NOW + timedelta(hours=2, minutes=1))
+    assert late.notice_is_due(NOW + timedelta(hours=2, minutes=1))
+    facts = late.notice_facts(NOW + timedelta(hours=2, minutes=1), None)
+    assert (facts["reason"], facts["reason_given_at"]) == ("illness", (NOW + timedelta(hours=2, minutes=1)).isoformat())

@@ -17,6 +17,7 @@ from forlob_notifications.domain.policy import DANISH_DEFAULTS, FALLBACK, Notice
 from forlob_notifications.domain.webhooks import new_secret, validate_event_types, validate_url
 from forlob_notifications.settings import NotificationsSettings
 from forlob_shared.errors import InvalidInput
+from forlob_shared.texts import FACT_VALUE_CODES, code_text, every_code, raw_codes
 from forlob_shared.working_time import Window
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -46,7 +47,12 @@ def test_webhook_urls_and_event_types() -> None:
 
 
 def test_production_requires_https_webhooks() -> None:
-    production = NotificationsSettings(environment="production", jwt_secret="a-real-secret")
+    production = NotificationsSettings(
+        environment="production",
+        jwt_secret="a-real-secret",
+        public_web_url="https://forlob.example.org",
+        public_api_url="https://api.forlob.example.org/notifications",
+    )
     assert production.webhook_require_https is True
     assert NotificationsSettings(environment="development").webhook_require_https is False
     assert "smtp_password" not in production.public_dict()
@@ -81,6 +87,36 @@ def _alert(kind: AlertKind, **facts: Any) -> Alert:
     )
 
 
+@pytest.mark.parametrize(
+    "production",
+    [
+        {},
+        {"public_api_url": "https://api.forlob.example.org"},
+        {"public_web_url": "https://forlob.example.org"},
+        {"public_web_url": "https://forlob.example.org", "public_api_url": "http://localhost:8003"},
+        {"public_web_url": "http://[::1]:8000", "public_api_url": "https://api.forlob.example.org"},
+        {"public_web_url": "http://0.0.0.0:8000", "public_api_url": "https://api.forlob.example.org"},
+        {"public_web_url": "forlob.example.org", "public_api_url": "https://api.forlob.example.org"},
+    ],
+)
+def test_production_refuses_to_start_while_a_public_address_is_local(production: dict[str, str]) -> None:
+    # An e-mail or webhook linking to this machine reaches nobody: refused at start, by name.
+    with pytest.raises(ValueError, match=r"PUBLIC_(WEB|API)_URL"):
+        NotificationsSettings(environment="production", jwt_secret="a-real-secret", **production)
+    development = NotificationsSettings(environment="development", **production)
+    assert development.public_web_url == production.get("public_web_url", "http://127.0.0.1:8000")
+
+
+def test_the_public_addresses_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORLOB_NOTIFICATIONS_PUBLIC_WEB_URL", "https://forlob.example.org")
+    monkeypatch.setenv("FORLOB_PUBLIC_API_URL", "https://api.forlob.example.org")  # the machine-wide prefix too
+    settings = NotificationsSettings(environment="production", jwt_secret="a-real-secret")
+    assert (settings.public_web_url, settings.public_api_url) == (
+        "https://forlob.example.org",
+        "https://api.forlob.example.org",
+    )
+
+
 @pytest.mark.parametrize("kind", [k for k in AlertKind if k is not AlertKind.WEBHOOK_DISABLED])
 def test_every_message_holds_a_reference_the_programme_the_time_and_a_link(kind: AlertKind) -> None:
     alert = _alert(kind, minutes_missed=40, contact_attempts=2, reason="unexplained")
@@ -88,8 +124,10 @@ def test_every_message_holds_a_reference_the_programme_the_time_and_a_link(kind:
     assert str(alert.participant_id)[:8] in mail["subject"]
     assert "RCA-UDV-13" in mail["body"]
     assert "23.11.2026 kl. 09:00" in mail["body"]
-    assert f"https://forlob.example/alerts/{alert.id}" in mail["body"]
-    payload = content.webhook_payload(alert, "alert.raised", "https://forlob.example", NOW)
+    # a person's link: the alert's page on the web; a system's: the alert in the API
+    assert f"Se alarmen: https://forlob.example/alerts/{alert.id}" in mail["body"]
+    payload = content.webhook_payload(alert, "alert.raised", "https://api.forlob.example/", NOW)
+    assert payload["data"]["link"] == f"https://api.forlob.example/alerts/{alert.id}"
     assert set(payload["data"]) == {
         "alert_id",
         "kind",
@@ -138,3 +176,52 @@ def test_the_listener_tells_only_the_addressed_person() -> None:
     listener.unsubscribe("rca", "kp-1", mine)
     listener._on_inbox(None, 0, "c", json.dumps({"org": "rca", "staff_id": "kp-1", "alert_id": "b", "change": "x"}))
     assert mine.empty()
+
+
+FACTS: dict[AlertKind, dict[str, Any]] = {
+    AlertKind.ABSENCE: {"absence_id": str(uuid4())},
+    AlertKind.ABSENCE_NOTICE: {
+        "minutes_missed": 240,
+        "agreed_minutes": 240,
+        "arrived_at": "2026-11-23T10:30:00+00:00",
+        "reason_given_at": None,
+        "contact_attempts": 1,
+        "reason": "unexplained",
+        "legal_basis": "LAB-32-1-2",
+    },
+    AlertKind.BREACH: {"rule": "unexcused_in_window", "unexcused_absences": 3, "window": "2026-11-09..2026-11-20"},
+    AlertKind.CLOSING_NOTE_READY: {"outcome": "education"},
+    AlertKind.WEBHOOK_DISABLED: {"subscription_id": str(uuid4()), "retry_hours": 24, "error": "http_503"},
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "sv", "en"])
+@pytest.mark.parametrize("kind", list(AlertKind))
+def test_every_e_mail_speaks_the_language_it_is_written_in_and_shows_no_code(kind: AlertKind, lang: str) -> None:
+    alert = _alert(kind, **FACTS[kind])
+    mail = content.email(alert, "https://forlob.example", lang=lang, escalated=kind is AlertKind.ABSENCE)
+    text = mail["subject"] + "\n" + mail["body"]
+    # single-word codes are English words: looked for in the other languages only
+    assert raw_codes(text, also=every_code() if lang != "en" else set()) == [], text
+    for name, value in FACTS[kind].items():
+        if name in FACT_VALUE_CODES:
+            assert code_text(FACT_VALUE_CODES[name], value, lang) in text, text
+    others = {"da": "Se alarmen", "sv": "Se larmet", "en": "Open the alert"}
+    assert others.pop(lang) in text
+    assert not any(words in text for words in others.values()), text
+
+
+def test_e_mail_words_for_the_facts() -> None:
+    breach = content.email(_alert(AlertKind.BREACH, **FACTS[AlertKind.BREACH]), "https://forlob.example", lang="sv")
+    assert "Regel: För många oförklarade frånvarotillfällen under perioden" in breach["body"]
+    assert "Period: 2026-11-09 - 2026-11-20" in breach["body"]
+    assert "2026-11-23 kl. 09:00" in breach["body"]  # Swedish dates; local time of the provider
+    notice = content.email(
+        _alert(AlertKind.ABSENCE_NOTICE, **FACTS[AlertKind.ABSENCE_NOTICE]), "https://f.example", lang="en"
+    )
+    assert "Arrived: 23 Nov 2026 at 11:30" in notice["body"].splitlines()
+    assert "Legal basis: LAB s. 32(1)(2)" in notice["body"].splitlines()
+    assert "Reason given" not in notice["body"]  # a fact not known is left out
+    ended = content.email(_alert(AlertKind.CLOSING_NOTE_READY, outcome="education"), "https://f.example", lang="en")
+    assert "Outcome: Education" in ended["body"]
+    assert ended["subject"].startswith("The course has ended")

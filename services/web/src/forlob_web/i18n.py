@@ -1,4 +1,8 @@
-"""A small message catalogue in Danish and English.
+"""A small message catalogue in Danish and English: the pages' own words.
+
+The words for codes (outcomes, alert kinds, states, reasons, figures ...) are not here but in
+``forlob_shared.texts``, the one catalogue the e-mails use too; templates reach them through
+``code(domain, value)`` and ``figure_name(name)``.
 
 The language comes from the ``lang`` cookie (the switch in the page header), else from the
 browser's Accept-Language, else Danish.
@@ -8,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from forlob_shared.texts import code_text, figure, unit_text
 
 LANGUAGES = ("da", "en")
 DEFAULT = "da"
@@ -43,6 +49,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sign_in.failed": ("Log ind mislykkedes: {reason}", "Sign-in failed: {reason}"),
     "sign_in.needed": ("Log ind for at fortsætte.", "Please sign in to continue."),
+    "sign_in.too_many": (
+        "For mange forsøg på at logge ind herfra. Prøv igen om {seconds} sekunder.",
+        "Too many sign-ins from here. Try again in {seconds} seconds.",
+    ),
     "csrf": (
         "Formularen var forældet eller kom ikke fra denne side. Prøv igen.",
         "The form was out of date or did not come from this site. Please try again.",
@@ -88,10 +98,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inbox.acknowledge": ("Kvittér", "Acknowledge"),
     "inbox.acknowledged": ("Advarslen er kvitteret.", "The alert is acknowledged."),
     "inbox.lost": ("Forbindelsen blev afbrudt; forsøger igen …", "The live connection was lost; retrying …"),
-    "kind.absence": ("Udeblivelse", "Missed arrival"),
-    "kind.absence_notice": ("Udeblivelse ikke forklaret", "Absence not explained"),
-    "kind.breach": ("Aftalebrud", "Breach of agreement"),
-    "kind.programme_ended": ("Forløb afsluttet", "Course ended"),
+    "inbox.open_alert": ("Åbn advarslen", "Open the alert"),
+    # one alert (the page e-mails link to)
+    "alert.title": ("Advarsel", "Alert"),
+    "alert.participant": ("Deltager", "Participant"),
+    "alert.state": ("Status", "State"),
+    "alert.raised": ("Oprettet", "Raised"),
+    "alert.acknowledged_by": ("Kvitteret af {who}", "Acknowledged by {who}"),
+    "alert.closed_because": ("Lukket: {why}", "Closed: {why}"),
+    "alert.facts": ("Fakta", "Facts"),
+    "alert.note": ("Note", "Note"),
+    "alert.to_inbox": ("Til advarslerne", "To the alerts"),
     # attendance
     "attendance.title": ("Fremmøde {day}", "Attendance {day}"),
     "attendance.day": ("Dag", "Day"),
@@ -111,17 +128,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "attendance.checked_out": ("Tjekket ud.", "Checked out."),
     "attendance.absence_reported": ("Fravær er meldt.", "Absence reported."),
     "attendance.late": ("{minutes} min. forsinket", "{minutes} min late"),
-    "slot.expected": ("Forventet", "Expected"),
-    "slot.present": ("Til stede", "Present"),
-    "slot.absent": ("Udeblevet", "Absent"),
-    "slot.excused": ("Meldt fravær", "Excused"),
-    "slot.internship": ("I praktik", "Internship"),
-    "reason.illness": ("Sygdom", "Illness"),
-    "reason.internship": ("Praktik", "Internship"),
-    "reason.specialist_appointment": ("Lægeaftale o.l.", "Specialist appointment"),
-    "reason.holiday": ("Ferie", "Holiday"),
-    "reason.approved_leave": ("Godkendt fri", "Approved leave"),
-    "reason.other": ("Andet", "Other"),
     # intake
     "intake.title": ("Visitation", "Intake board"),
     "intake.new": ("Nye henvisninger", "New referrals"),
@@ -154,11 +160,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "intake.date": ("Opstart", "Intake date"),
     "intake.free_seats": ("Ledige pladser", "Free seats"),
     "intake.no_programmes": ("Ingen forløb i kataloget.", "No programmes in the catalogue."),
-    "reject.not_target_group": ("Ikke i målgruppen", "Not in the target group"),
-    "reject.no_capacity_long_term": ("Ingen plads på længere sigt", "No capacity in the long term"),
-    "reject.duplicate": ("Dublet", "Duplicate"),
-    "reject.other_offer_better": ("Et andet tilbud passer bedre", "Another offer fits better"),
-    "reject.other": ("Andet", "Other"),
     # referrals
     "referrals.title": ("Mine henvisninger", "My referrals"),
     "referrals.none": ("Du har ingen henvisninger endnu.", "You have no referrals yet."),
@@ -206,13 +207,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "statement.rate": ("Fremmøde", "Attendance"),
     "statement.absent_hours": ("Fraværstimer", "Hours absent"),
     "statement.total": ("I alt", "Total"),
-    "state.received": ("Modtaget", "Received"),
-    "state.accepted": ("Optaget", "Accepted"),
-    "state.waitlisted": ("På venteliste", "Waiting list"),
-    "state.rejected": ("Afvist", "Rejected"),
-    "state.withdrawn": ("Trukket tilbage", "Withdrawn"),
-    "state.started": ("I gang", "Started"),
-    "state.ended": ("Afsluttet", "Ended"),
+    "not_applicable": ("ikke relevant", "n/a"),
     # figures
     "figures.title": ("Nøgletal", "Figures"),
     "figures.from": ("Fra", "From"),
@@ -256,3 +251,35 @@ def translator(lang: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
+
+
+def code_words(lang: str) -> Callable[[str, Any], str]:
+    """``code("outcome", "education")`` in a template: the catalogue's words in this language."""
+
+    def code(domain: str, value: Any) -> str:
+        return "" if value is None else code_text(domain, str(value), lang)
+
+    return code
+
+
+def figure_words(lang: str, number: Callable[[Any], str]) -> tuple[Callable[[str], str], Callable[[str, Any], str]]:
+    """A figure's name, and its value with its unit (a share as a percentage), in this language."""
+    t = translator(lang)
+
+    def name(key: str) -> str:
+        found = figure(key)
+        return found.name.in_language(lang) if found else key
+
+    def value(key: str, raw: Any) -> str:
+        if raw is None:
+            return t("not_applicable")
+        found = figure(key)
+        unit = found.unit if found else "count"
+        if unit == "share" and isinstance(raw, int | float):
+            return f"{number(round(raw * 100, 1))} %"
+        if unit == "text":
+            return str(raw)
+        words = unit_text(unit, lang)
+        return f"{number(raw)} {words}" if words else number(raw)
+
+    return name, value

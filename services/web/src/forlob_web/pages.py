@@ -140,6 +140,32 @@ async def acknowledge(alert_id: UUID, request: Request) -> Response:
     return response
 
 
+@router.get("/alerts/{alert_id}")
+async def alert_page(alert_id: UUID, request: Request) -> Response:
+    """One alert: what e-mails link to. Another organisation's alert (or none) is not found."""
+    user = require_user(request)
+    web = web_of(request)
+    api = web.api(user)
+    alert = await api.get("notifications", f"/alerts/{alert_id}")
+    names = await participant_names(api, {alert["referral_id"]} if alert.get("referral_id") else set())
+    return web.render(request, "alert.html", alert=alert, names=names)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+async def acknowledge_on_its_page(alert_id: UUID, request: Request) -> Response:
+    user = require_user(request)
+    form = await checked_form(request)
+    note = str(form.get("note") or "").strip()
+    t = translator(language(request))
+    call = (
+        web_of(request)
+        .api(user)
+        .post("notifications", f"/alerts/{alert_id}/acknowledge", {"note": note} if note else None)
+    )
+    _, response = await _act(request, f"/alerts/{alert_id}", call, t("inbox.acknowledged"))
+    return response
+
+
 @router.get("/inbox/stream")
 async def inbox_stream(request: Request) -> Response:
     """The notifications service's stream, passed through with this person's token, each change
@@ -153,7 +179,7 @@ async def inbox_stream(request: Request) -> Response:
 
     async def render(alert: dict[str, Any]) -> str:
         names = await participant_names(api, {alert["referral_id"]} if alert.get("referral_id") else set())
-        html = fragment.render(t=translator(lang), csrf=csrf, alert=alert, names=names, fresh=True)
+        html = fragment.render(**web.words(lang), csrf=csrf, alert=alert, names=names, fresh=True)
         return json.dumps({"id": alert["id"], "open": alert["state"] == "open", "html": html})
 
     async def events() -> AsyncIterator[str]:

@@ -8,6 +8,7 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,8 +46,38 @@ def web_settings(system: Any, **overrides: Any) -> WebSettings:
         "reporting_url": system.url("reporting"),
         "clock_offset_file": str(system.clock_file),
         "log_json": True,
+        # Every test person signs in from the same address: the limit stays on, out of reach.
+        "rate_sign_in_per_minute": 100_000,
     }
     return WebSettings(**{**values, **overrides})
+
+
+class _Visible(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style"}:
+            self.hidden += 1
+        # What a screen reader or a tooltip reads is read by a person too.
+        self.parts += [value or "" for name, value in attrs if name in {"alt", "title", "aria-label", "placeholder"}]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"}:
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """What a person reads of a page: its text and the attributes read aloud, not ids or URLs."""
+    parser = _Visible()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
 
 
 def csrf_of(html: str) -> str:
@@ -97,11 +128,12 @@ async def web_in_process(settings: WebSettings) -> AsyncIterator[Any]:
 
 
 @contextlib.asynccontextmanager
-async def web_server(settings: WebSettings) -> AsyncIterator[str]:
-    """The web app served by uvicorn on a free port of this event loop (for a real browser)."""
+async def web_server(settings: WebSettings, port: int | None = None) -> AsyncIterator[str]:
+    """The web app served by uvicorn on ``port`` (else a free one) of this event loop (for a real
+    browser); the port the system's e-mails link to, when they are followed."""
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     app = create_app(settings.model_copy(update={"port": port}))
     server = uvicorn.Server(
         uvicorn.Config(

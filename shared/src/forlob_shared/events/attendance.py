@@ -66,6 +66,10 @@ class AbsenceDetected(_AttendanceEvent):
     day: date
     expected_at: datetime
     detected_at: datetime
+    expected_end: datetime | None = Field(
+        default=None,
+        description="the end of the agreed window the participant missed (the most minutes this absence can miss)",
+    )
 
 
 @register

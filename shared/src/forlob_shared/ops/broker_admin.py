@@ -28,11 +28,15 @@ class QueueInfo:
 class BrokerAdmin(Protocol):
     async def list_queues(self) -> list[QueueInfo]: ...
 
+    async def user_exists(self, name: str) -> bool: ...
+
     async def add_user(self, name: str, password: str) -> None: ...
 
     async def delete_user(self, name: str) -> None: ...
 
     async def set_permissions(self, user: str, configure: str, write: str, read: str) -> None: ...
+
+    async def import_definitions(self, definitions: dict[str, Any]) -> None: ...
 
 
 def vhost_of(broker_url: str) -> str:
@@ -41,25 +45,50 @@ def vhost_of(broker_url: str) -> str:
 
 
 class BrokerAdminError(RuntimeError):
-    pass
+    """A broker administration step failed; the message is one line, fit for an operator."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """rabbitmqctl and the HTTP API answer in several lines; an operator reads one."""
+    return " ".join(text.split())[:limit]
 
 
 class RabbitmqctlAdmin:
     """``rabbitmqctl`` on this host (``FORLOB_RABBITMQCTL_NODE`` picks another node)."""
 
-    def __init__(self, vhost: str = "/", node: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        vhost: str = "/",
+        node: str | None = None,
+        env: dict[str, str] | None = None,
+        executable: str = "rabbitmqctl",
+    ) -> None:
         self.vhost = vhost
         self.node = node or os.environ.get("FORLOB_RABBITMQCTL_NODE")
         self.env = env
+        self.executable = executable
 
-    async def _run(self, *args: str) -> str:
-        argv = ["rabbitmqctl", "-q", *(("-n", self.node) if self.node else ()), *args]
-        process = await asyncio.create_subprocess_exec(
-            *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=self.env
-        )
-        out, err = await process.communicate()
+    async def _run(self, *args: str, stdin: bytes | None = None) -> str:
+        argv = [self.executable, "-q", *(("-n", self.node) if self.node else ()), *args]
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=self.env,
+            )
+        except FileNotFoundError:
+            raise BrokerAdminError(
+                "rabbitmqctl is not installed here: set FORLOB_RABBITMQ_MANAGEMENT_URL to use the management API"
+            ) from None
+        out, err = await process.communicate(stdin)
         if process.returncode != 0:
-            raise BrokerAdminError(f"rabbitmqctl {args[0]} failed: {(err or out).decode().strip()[:500]}")
+            raise BrokerAdminError(f"rabbitmqctl {args[0]} failed: {_one_line((err or out).decode())}")
         return out.decode()
 
     async def list_queues(self) -> list[QueueInfo]:
@@ -71,25 +100,24 @@ class RabbitmqctlAdmin:
             for q in json.loads(out or "[]")
         ]
 
+    async def user_exists(self, name: str) -> bool:
+        out = await self._run("list_users", "--formatter", "json")
+        return any(user.get("user") == name for user in json.loads(out or "[]"))
+
     async def add_user(self, name: str, password: str) -> None:
         # The password goes through stdin, never the command line (which `ps` shows).
-        argv = ["rabbitmqctl", "-q", *(("-n", self.node) if self.node else ()), "add_user", name]
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=self.env,
-        )
-        out, err = await process.communicate(password.encode() + b"\n")
-        if process.returncode != 0:
-            raise BrokerAdminError(f"rabbitmqctl add_user failed: {(err or out).decode().strip()[:500]}")
+        await self._run("add_user", name, stdin=password.encode() + b"\n")
 
     async def delete_user(self, name: str) -> None:
         await self._run("delete_user", name)
 
     async def set_permissions(self, user: str, configure: str, write: str, read: str) -> None:
         await self._run("set_permissions", "-p", self.vhost, user, configure, write, read)
+
+    async def import_definitions(self, definitions: dict[str, Any]) -> None:
+        # Through stdin (no path: RabbitMQ 3.10 reads no "-"): the definitions carry password hashes,
+        # which no file or `ps` should show.
+        await self._run("import_definitions", "--format", "json", stdin=json.dumps(definitions).encode())
 
 
 class ManagementApiAdmin:
@@ -102,10 +130,17 @@ class ManagementApiAdmin:
         self.vhost = vhost
 
     async def _request(self, method: str, path: str, body: Any = None) -> Any:
-        async with httpx.AsyncClient(auth=self.auth, timeout=10) as client:
-            response = await client.request(method, self.base + path, json=body)
+        try:
+            async with httpx.AsyncClient(auth=self.auth, timeout=10) as client:
+                response = await client.request(method, self.base + path, json=body)
+        except httpx.HTTPError as error:
+            # The URL holds the credentials: name the host only.
+            name = type(error).__name__
+            raise BrokerAdminError(f"the management API at {self.base} does not answer ({name})") from None
         if response.status_code >= 400:
-            raise BrokerAdminError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+            raise BrokerAdminError(
+                f"{method} {path}: {response.status_code} {_one_line(response.text)}", status=response.status_code
+            )
         return response.json() if response.content else None
 
     async def list_queues(self) -> list[QueueInfo]:
@@ -114,6 +149,15 @@ class ManagementApiAdmin:
             QueueInfo(q["name"], int(q.get("messages") or 0), int(q.get("consumers") or 0), str(q.get("type", "")))
             for q in queues
         ]
+
+    async def user_exists(self, name: str) -> bool:
+        try:
+            await self._request("GET", f"/users/{quote(name, safe='')}")
+        except BrokerAdminError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
 
     async def add_user(self, name: str, password: str) -> None:
         await self._request("PUT", f"/users/{quote(name, safe='')}", {"password": password, "tags": ""})
@@ -127,6 +171,9 @@ class ManagementApiAdmin:
             f"/permissions/{quote(self.vhost, safe='')}/{quote(user, safe='')}",
             {"configure": configure, "write": write, "read": read},
         )
+
+    async def import_definitions(self, definitions: dict[str, Any]) -> None:
+        await self._request("POST", "/definitions", definitions)
 
 
 def broker_admin(broker_url: str, management_url: str | None = None) -> BrokerAdmin:

@@ -26,7 +26,7 @@ _ORG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 class PartnerFeed:
     org: str
     user: str
-    password: str
+    password: str | None  # None: the user existed and kept its password
     queue: str
 
 
@@ -55,11 +55,14 @@ async def declare_partner_exchange(channel: aio_pika.abc.AbstractChannel, topolo
 async def add_partner(
     broker_url: str, admin: BrokerAdmin, topology: Topology, org: str, password: str | None = None
 ) -> PartnerFeed:
-    """Create (or update) the partner's queue, binding, user and rights; idempotent."""
+    """Create (or update) the partner's queue, binding, user and rights; idempotent.
+
+    Run again, it changes nothing the partner relies on: the queue and its binding are declared
+    as they are, the rights set again, and an existing user keeps its password unless a new one
+    is given (then ``password`` in the result is that one; else None)."""
     validate_org(org)
     queue_name = partner_queue(topology, org)
     user = partner_user(topology, org)
-    password = password or secrets.token_urlsafe(24)
     connection = await aio_pika.connect(broker_url)
     async with connection:
         channel = await connection.channel()
@@ -72,14 +75,24 @@ async def add_partner(
             arguments={"x-queue-type": "quorum", "x-max-length": 1_000_000, "x-overflow": "drop-head"},
         )
         await queue.bind(exchange, arguments={"x-match": "all", "referringorg": org})
-    await admin.add_user(user, password)
+    if await admin.user_exists(user):
+        if password is not None:
+            # Neither rabbitmqctl nor the API changes a password without showing it somewhere
+            # (change_password takes it as an argument): a new user takes it from stdin.
+            await admin.delete_user(user)
+            await admin.add_user(user, password)
+    else:
+        password = password or secrets.token_urlsafe(24)
+        await admin.add_user(user, password)
     await admin.set_permissions(user, configure="^$", write="^$", read=f"^{re.escape(queue_name)}$")
     return PartnerFeed(org=org, user=user, password=password, queue=queue_name)
 
 
 async def remove_partner(broker_url: str, admin: BrokerAdmin, topology: Topology, org: str) -> None:
+    """Delete the partner's user and queue; a partner already gone is no error."""
     validate_org(org)
-    await admin.delete_user(partner_user(topology, org))
+    if await admin.user_exists(partner_user(topology, org)):
+        await admin.delete_user(partner_user(topology, org))
     connection = await aio_pika.connect(broker_url)
     async with connection:
         channel = await connection.channel()

@@ -207,7 +207,10 @@ def run_service(infra: TestInfra, prefix: str) -> RunService:
         test_prefix: str | None = None,
         **overrides: Any,
     ) -> AsyncIterator[RunningService]:
+        from forlob_shared.testing.processes import LOAD_TEST_RATE_LIMITS
+
         name_prefix = test_prefix or prefix
+        overrides = {**LOAD_TEST_RATE_LIMITS, **overrides}
         settings = spec.settings_cls(
             database_url=database_url,
             broker_url=overrides.pop("broker_url", infra.broker_url),

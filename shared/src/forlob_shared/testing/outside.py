@@ -6,6 +6,7 @@ AMQP feed (a real RabbitMQ user under the test's prefix), and every message on t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -63,13 +64,22 @@ class SmtpSink:
         return [m for m in self.messages if address in m.rcpt_tos]
 
 
-@pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
+@contextlib.contextmanager
+def running_smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP server on a free port collecting every message (for a fixture of any scope)."""
     sink = SmtpSink(free_port())
     controller = Controller(_Collect(sink), hostname="127.0.0.1", port=sink.port)
     controller.start()
-    yield sink
-    controller.stop()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    with running_smtp_sink() as sink:
+        yield sink
 
 
 @dataclass
@@ -151,6 +161,7 @@ class PartnerInbox:
 
 
 def _as_user(url: str, feed: PartnerFeed) -> str:
+    assert feed.password is not None, "a partner user made by this fixture has a fresh password"
     parts = urlsplit(url)
     netloc = f"{quote(feed.user, safe='')}:{quote(feed.password, safe='')}@{parts.hostname}:{parts.port or 5672}"
     return urlunsplit(parts._replace(netloc=netloc))

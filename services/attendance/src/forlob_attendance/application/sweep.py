@@ -30,7 +30,7 @@ _MARK_MISSED = """
         FOR UPDATE SKIP LOCKED
     ) AS due
     WHERE s.id = due.id AND s.state = 'expected'
-    RETURNING s.referral_id, s.absence_id, s.day, s.expected_start, s.detected_at
+    RETURNING s.referral_id, s.absence_id, s.day, s.expected_start, s.expected_end, s.detected_at
 """
 
 # The courses whose breach rules must run again (check_breaches), apart from the hot path.
@@ -51,7 +51,8 @@ _DETECTED_EVENTS = """
                'referral_id', c.referral_id, 'participant_id', c.participant_id,
                'programme_code', c.programme_code, 'provider_org', c.provider_org,
                'referring_org', c.referring_org, 'absence_id', m.absence_id, 'day', m.day,
-               'expected_at', m.expected_start, 'detected_at', m.detected_at
+               'expected_at', m.expected_start, 'detected_at', m.detected_at,
+               'expected_end', m.expected_end
            ) AS data,
            c.referring_org, c.provider_org
     FROM marked AS m JOIN courses AS c ON c.referral_id = m.referral_id

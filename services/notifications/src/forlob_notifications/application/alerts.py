@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from forlob_notifications.application.options import Options
 from forlob_notifications.db.uow import NotificationsUnitOfWork
@@ -31,6 +32,7 @@ from forlob_shared.events import (
 )
 from forlob_shared.http.auth import Principal
 from forlob_shared.logging import get_logger
+from forlob_shared.texts import language_of_country
 from forlob_shared.working_time import WorkingHours
 
 log = get_logger("forlob.notifications.alerts")
@@ -55,7 +57,8 @@ async def _email(
     member = member or await uow.staff.get(alert.org, staff_id)
     if member is None or not member.wants("email"):
         return []
-    message = content.email(alert, options.base_url, escalated=escalated, notice_text=notice_text)
+    lang, zone = await _language_and_zone(uow, alert, member)
+    message = content.email(alert, options.web_url, escalated=escalated, notice_text=notice_text, lang=lang, zone=zone)
     kind = "alert.escalated" if escalated else "alert.raised"
     return [
         new_delivery(
@@ -71,6 +74,14 @@ async def _email(
     ]
 
 
+async def _language_and_zone(uow: NotificationsUnitOfWork, alert: Alert, member: StaffMember) -> tuple[str, ZoneInfo]:
+    """An e-mail speaks the provider's language and clock: the course's country when it is known
+    (its programme's), else the recipient's own."""
+    assignment = await uow.assignments.get(alert.referral_id) if alert.referral_id else None
+    calendar = assignment.calendar() if assignment else calendar_for(member.country, member.timezone)
+    return language_of_country(calendar.country), calendar.zone
+
+
 async def _webhooks(
     uow: NotificationsUnitOfWork, options: Options, alert: Alert, event_types: list[str], now: datetime
 ) -> list[Delivery]:
@@ -83,7 +94,7 @@ async def _webhooks(
                     channel=Channel.WEBHOOK,
                     recipient=str(subscription.id),
                     event_type=event_type,
-                    content=content.webhook_payload(alert, event_type, options.base_url, now),
+                    content=content.webhook_payload(alert, event_type, options.api_url, now),
                     now=now,
                     retry_window=options.retry_window,
                     alert_id=alert.id,
@@ -157,10 +168,17 @@ async def on_absence_detected(
         # Counted from detection, so an event handled late does not get extra time.
         due_at=hours.add_minutes(event.detected_at, escalate_after),
         notice_due_at=hours.add_minutes(event.detected_at, policy.notify_within_working_minutes),
-        facts={"absence_id": str(event.absence_id)},
+        facts=_absence_facts(event),
     )
     await _raise(uow, options, alert, recipient=member)
     await uow.commit()
+
+
+def _absence_facts(event: AbsenceDetected) -> dict[str, object]:
+    facts: dict[str, object] = {"absence_id": str(event.absence_id)}
+    if event.expected_end is not None:  # the window missed: the most minutes the notice may count
+        facts["window_end"] = event.expected_end.isoformat()
+    return facts
 
 
 async def _assignment_for(uow: NotificationsUnitOfWork, referral_id: UUID, recipient: str) -> Assignment | None:
@@ -218,10 +236,24 @@ async def assign_waiting_alerts_of(
     return assigned
 
 
-async def on_absence_resolved(uow: NotificationsUnitOfWork, event: AbsenceResolved) -> None:
-    """A late arrival or a reason given afterwards closes the alert by itself."""
+async def on_absence_resolved(uow: NotificationsUnitOfWork, options: Options, event: AbsenceResolved) -> None:
+    """A late arrival or a reason given afterwards closes the alert by itself.
+
+    Explained after the notice's deadline (and before the sweep told the referring side), the
+    absence was still unexplained when the policy says the jobcentre must hear of it: the notice
+    goes now, with the arrival or the reason in its facts, then the alert closes.
+    """
     alert = await uow.alerts.by_cause(f"absence:{event.absence_id}", for_update=True)
     if alert is not None:
+        explained_at = event.resolved_at
+        if event.resolution == "late_arrival" and event.minutes_late is not None and alert.occurred_at is not None:
+            explained_at = alert.occurred_at + timedelta(minutes=event.minutes_late)  # the check-in's time
+        if alert.state is not AlertState.CLOSED and alert.notice_owed(explained_at):
+            if event.resolution == "late_arrival":
+                alert.arrived(explained_at)
+            elif event.reason is not None:
+                alert.reason_given(event.reason.value, explained_at)
+            await _send_notice(uow, options, alert, uow.clock.now())
         closed = alert.close(event.resolution, uow.clock.now())
         if closed is not None:
             await uow.alerts.save(alert)
@@ -234,6 +266,8 @@ async def on_contact_recorded(uow: NotificationsUnitOfWork, event: ContactRecord
     alert = await uow.alerts.by_cause(f"absence:{event.absence_id}", for_update=True)
     if alert is not None:
         alert.contact_attempts += 1
+        if event.reason is not None:  # explained: in time, no notice; later, the notice says why
+            alert.reason_given(event.reason.value, event.recorded_at)
         await uow.alerts.save(alert)
     await uow.commit()
 
@@ -319,7 +353,8 @@ async def on_programme_ended(
         occurred_at=event.ended_at,
         facts={"outcome": event.outcome.value},
     )
-    await _raise(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.CLOSING_NOTE_READY]])
+    # Partners hear the end as the event itself (partner_events), not as this alert.
+    await _raise(uow, options, alert)
     if assignment is not None:
         assignment.state = "ended"
         assignment.end_date = event.end_date
@@ -397,42 +432,41 @@ async def send_due_notices(uow: NotificationsUnitOfWork, options: Options, now: 
     notices = 0
     async with uow:
         for absence in await uow.alerts.notice_due(now, options.batch_size):
-            assignment = await uow.assignments.get(absence.referral_id) if absence.referral_id else None
-            policy = effective(
-                assignment.legal_basis if assignment else None, await uow.policies.own(absence.provider_org)
-            )
-            minutes_missed = int((now - absence.occurred_at).total_seconds() // 60) if absence.occurred_at else None
-            notice = Alert(
-                id=new_alert_id(),
-                org=absence.referring_org or absence.provider_org,
-                kind=AlertKind.ABSENCE_NOTICE,
-                cause_key=f"notice:{absence.cause_key}",
-                cause_event_id=absence.cause_event_id,
-                recipient_staff_id=(assignment.caseworker_id if assignment else None) or UNASSIGNED,
-                provider_org=absence.provider_org,
-                referring_org=absence.referring_org,
-                referral_id=absence.referral_id,
-                participant_id=absence.participant_id,
-                programme_code=absence.programme_code,
-                occurred_at=absence.occurred_at,
-                raised_at=now,
-                facts={
-                    "minutes_missed": minutes_missed,
-                    "contact_attempts": absence.contact_attempts,
-                    "reason": "unexplained",
-                    "legal_basis": assignment.legal_basis if assignment else None,
-                },
-            )
-            wants = {r.value for r in policy.recipients}
-            partner = [content.PARTNER_TYPE[AlertKind.ABSENCE_NOTICE]] if "webhooks" in wants else []
-            await _raise(
-                uow, options, notice, partner_types=partner, notice_text=policy.notice_text, email="caseworker" in wants
-            )
-            absence.notice_sent_at = now
+            await _send_notice(uow, options, absence, now)
             await uow.alerts.save(absence)
             notices += 1
         await uow.commit()
     return SweepResult(notices=notices)
+
+
+async def _send_notice(uow: NotificationsUnitOfWork, options: Options, absence: Alert, now: datetime) -> None:
+    """The notice of an absence to the referring organisation, with the facts known ``now``
+    (the caller saves the absence, now marked as told)."""
+    assignment = await uow.assignments.get(absence.referral_id) if absence.referral_id else None
+    legal_basis = assignment.legal_basis if assignment else None
+    policy = effective(legal_basis, await uow.policies.own(absence.provider_org))
+    notice = Alert(
+        id=new_alert_id(),
+        org=absence.referring_org or absence.provider_org,
+        kind=AlertKind.ABSENCE_NOTICE,
+        cause_key=f"notice:{absence.cause_key}",
+        cause_event_id=absence.cause_event_id,
+        recipient_staff_id=(assignment.caseworker_id if assignment else None) or UNASSIGNED,
+        provider_org=absence.provider_org,
+        referring_org=absence.referring_org,
+        referral_id=absence.referral_id,
+        participant_id=absence.participant_id,
+        programme_code=absence.programme_code,
+        occurred_at=absence.occurred_at,
+        raised_at=now,
+        facts=absence.notice_facts(now, legal_basis),
+    )
+    wants = {r.value for r in policy.recipients}
+    partner = [content.PARTNER_TYPE[AlertKind.ABSENCE_NOTICE]] if "webhooks" in wants else []
+    await _raise(
+        uow, options, notice, partner_types=partner, notice_text=policy.notice_text, email="caseworker" in wants
+    )
+    absence.notice_sent_at = now
 
 
 async def run_due_rules(

@@ -28,10 +28,12 @@ from forlob_notifications.domain.deliveries import (
     new_delivery,
     record_attempt,
 )
+from forlob_notifications.domain.directory import calendar_for
 from forlob_notifications.domain.webhooks import Subscription
 from forlob_shared.events import NotificationDelivered, NotificationFailed, PendingEvent
 from forlob_shared.logging import get_logger
 from forlob_shared.messaging.consumer import is_transient
+from forlob_shared.texts import language_of_country
 
 log = get_logger("forlob.notifications.dispatch")
 
@@ -193,7 +195,12 @@ async def _disable(
                 channel=Channel.EMAIL,
                 recipient=owner.staff_id,
                 event_type="alert.raised",
-                content=content.email(alert, options.base_url),
+                content=content.email(
+                    alert,
+                    options.web_url,
+                    lang=language_of_country(owner.country),
+                    zone=calendar_for(owner.country, owner.timezone).zone,
+                ),
                 now=now,
                 retry_window=options.retry_window,
                 alert_id=alert.id,

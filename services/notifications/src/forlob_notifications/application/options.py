@@ -3,14 +3,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from forlob_notifications.settings import NotificationsSettings
+from forlob_notifications.settings import LOCAL_API_URL, LOCAL_WEB_URL, NotificationsSettings
 
 
 @dataclass(frozen=True)
 class Options:
     """What the use cases need from the configuration (and nothing else of it)."""
 
-    base_url: str = "http://127.0.0.1:8003"
+    web_url: str = LOCAL_WEB_URL  # e-mails link the alert's page here
+    api_url: str = LOCAL_API_URL  # webhooks link the alert's API resource here
     retry_window: timedelta = timedelta(hours=24)
     claim_lease: timedelta = timedelta(minutes=2)
     batch_size: int = 200
@@ -19,7 +20,8 @@ class Options:
     @classmethod
     def of(cls, settings: NotificationsSettings) -> Options:
         return cls(
-            base_url=settings.public_base_url,
+            web_url=settings.public_web_url,
+            api_url=settings.public_api_url,
             retry_window=timedelta(hours=settings.delivery_retry_hours),
             claim_lease=timedelta(seconds=settings.dispatch_claim_lease),
             batch_size=settings.dispatch_batch_size,

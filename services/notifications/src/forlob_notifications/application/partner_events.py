@@ -1,7 +1,7 @@
 """A course's milestones forwarded to the referring organisation's webhooks.
 
 The jobcentre's system hears that its referral was accepted, wait-listed, offered a seat,
-started, rescheduled, rejected or withdrawn, signed per Standard Webhooks like every other
+started, rescheduled, rejected, withdrawn or ended, signed per Standard Webhooks like every other
 delivery and retried the same way. There is no alert behind these: nobody has to act, the
 partner just keeps its case up to date. The payload is the event's own data — pseudonymous ids
 and codes, nothing more — plus the event id, which partners can use to drop repeats.
@@ -26,6 +26,9 @@ FORWARDED = {
     "referral.withdrawn.v1": "referral.withdrawn",
     "programme.started.v1": "programme.started",
     "programme.rescheduled.v1": "programme.rescheduled",
+    # The end is a milestone like the rest (its own data: end date, outcome, first job); the
+    # caseworker's closing-note alert beside it is for people and goes by inbox and e-mail.
+    "programme.ended.v1": "programme.ended",
 }
 
 

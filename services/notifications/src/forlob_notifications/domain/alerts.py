@@ -35,6 +35,8 @@ UNASSIGNED = "unassigned"
 # Why an absence alert closed when its course ended before the day it was for (other reasons
 # come with the event that closes the alert: late_arrival, reported).
 COURSE_ENDED = "course_ended"
+# The coded reason of an absence nobody has given a reason for.
+UNEXPLAINED = "unexplained"
 
 
 @dataclass
@@ -80,6 +82,7 @@ class Alert:
     def _common(self) -> dict[str, Any]:
         return {
             "alert_id": self.id,
+            "org": self.org,
             "provider_org": self.provider_org,
             "referral_id": self.referral_id,
             "participant_id": self.participant_id,
@@ -135,6 +138,65 @@ class Alert:
         self.due_at = None
         return self._event(AlertClosed(**self._common(), reason=reason, closed_at=now))
 
+    # -- an absence and the notice the referring side is owed -----------------------------------
+    #
+    # The policy: the referring organisation hears of an absence still unexplained at the notice's
+    # deadline. So what counts is when a reason or an arrival happened, not when the sweep runs:
+    # explained by the deadline, no notice is due; explained later, the deadline passed unexplained
+    # and the notice goes all the same, carrying what is known by the time it is sent.
+
+    def explained_in_time(self, at: datetime) -> bool:
+        """An explanation at ``at`` came before this absence's notice was due (and none was sent)."""
+        return self.notice_sent_at is None and self.notice_due_at is not None and at <= self.notice_due_at
+
+    def notice_owed(self, at: datetime) -> bool:
+        """The notice's deadline passed before ``at`` and the notice has not gone yet."""
+        return (
+            self.kind is AlertKind.ABSENCE
+            and self.notice_sent_at is None
+            and self.notice_due_at is not None
+            and self.notice_due_at < at
+        )
+
+    def reason_given(self, reason: str, at: datetime) -> None:
+        """A coded reason for the absence (a contact attempt that got one, a report afterwards)."""
+        in_time = self.explained_in_time(at)
+        self.facts["reason"] = reason
+        self.facts["reason_given_at"] = at.isoformat()
+        if in_time:
+            self.notice_due_at = None  # explained in time: the policy asks for no notice
+
+    def arrived(self, at: datetime) -> None:
+        """The participant came after all (late): the minutes missed end here."""
+        self.facts["arrived_at"] = at.isoformat()
+
+    def notice_facts(self, now: datetime, legal_basis: str | None) -> dict[str, Any]:
+        """What the notice about this absence says, as known at ``now``: facts, never a judgement.
+
+        Minutes missed are the minutes of the agreed window not attended: from the expected
+        arrival to the arrival, or to the window's end, or (the window still running) to now;
+        never more than the window holds. Without the window's end (an absence detected before
+        ``absence.detected`` carried it) they are not known, and the notice says nothing of them.
+        """
+        start, end = self.occurred_at, _instant(self.facts.get("window_end"))
+        missed = agreed = None
+        if start is not None and end is not None:
+            arrived = _instant(self.facts.get("arrived_at"))
+            until = min(t for t in (end, arrived, now) if t is not None)
+            agreed = _whole_minutes(start, end)
+            missed = min(agreed, _whole_minutes(start, until))
+        facts: dict[str, Any] = {
+            "minutes_missed": missed,
+            "agreed_minutes": agreed,
+            "contact_attempts": self.contact_attempts,
+            "reason": self.facts.get("reason", UNEXPLAINED),
+            "legal_basis": legal_basis,
+        }
+        for known in ("reason_given_at", "arrived_at"):
+            if known in self.facts:
+                facts[known] = self.facts[known]
+        return facts
+
     def notice_is_due(self, now: datetime) -> bool:
         """An absence still unexplained by the policy's deadline must be told to the referring side."""
         return (
@@ -144,6 +206,14 @@ class Alert:
             and self.notice_sent_at is None
             and self.notice_due_at <= now
         )
+
+
+def _instant(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _whole_minutes(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start).total_seconds() // 60))
 
 
 def new_alert_id() -> UUID:

@@ -1,5 +1,10 @@
-"""What a message says: a pseudonymous reference, the programme, the time and a link. Never a
-name, an identity number, contact data or a health note (the service holds none to leak)."""
+"""What a message says: a pseudonymous reference, the programme, the time, coded facts in words
+and a link. Never a name, an identity number, contact data or a health note (the service holds
+none to leak).
+
+E-mails are for people: in the provider's language, with the link to the alert's page on the web
+(``PUBLIC_WEB_URL``). Webhooks are for systems: codes as they are, with the link to the alert's
+API resource (``PUBLIC_API_URL``)."""
 
 from __future__ import annotations
 
@@ -8,88 +13,154 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from forlob_notifications.domain.alerts import Alert, AlertKind
+from forlob_shared.texts import DEFAULT_LANGUAGE, FACTS_SHOWN, Text, code_text, fact_text, instant_text
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # The partner-facing type of a webhook for each kind of alert (besides the generic alert.raised).
+# A course's end is not here: partners get programme.ended as the event's own data, like the
+# other milestones (application/partner_events.py).
 PARTNER_TYPE: dict[AlertKind, str] = {
     AlertKind.ABSENCE_NOTICE: "absence.unexplained",
     AlertKind.BREACH: "attendance.agreement_breached",
-    AlertKind.CLOSING_NOTE_READY: "programme.ended",
 }
 
 
-def alert_link(base_url: str, alert: Alert) -> str:
-    return f"{base_url.rstrip('/')}/alerts/{alert.id}"
+def alert_page(web_url: str, alert: Alert) -> str:
+    """Where a person opens the alert: its page on the web (signed in, in their language)."""
+    return f"{web_url.rstrip('/')}/alerts/{alert.id}"
+
+
+def alert_resource(api_url: str, alert: Alert) -> str:
+    """Where a system reads the alert: the notifications API's resource (with its own token)."""
+    return f"{api_url.rstrip('/')}/alerts/{alert.id}"
 
 
 def _ref(alert: Alert) -> str:
     return str(alert.participant_id)[:8] if alert.participant_id else "-"
 
 
-def _local(instant: datetime | None, zone: ZoneInfo = COPENHAGEN) -> str:
-    return instant.astimezone(zone).strftime("%d.%m.%Y kl. %H:%M") if instant else "-"
+def _local(instant: datetime | None, zone: ZoneInfo = COPENHAGEN, lang: str = "da") -> str:
+    return instant_text(instant, lang, zone) if instant else "-"
 
 
-_SUBJECTS = {
-    AlertKind.ABSENCE: "Fravær: deltager ref. {ref} er ikke mødt ({programme})",
-    AlertKind.ABSENCE_NOTICE: "Underretning om fravær: ref. {ref} ({programme})",
-    AlertKind.BREACH: "Aftalen om fremmøde er ikke overholdt: ref. {ref} ({programme})",
-    AlertKind.CLOSING_NOTE_READY: "Forløbet er afsluttet, afslutningsnotatet er klar: ref. {ref} ({programme})",
-    AlertKind.WEBHOOK_DISABLED: "Webhook slået fra efter gentagne fejl",
+_SUBJECTS: dict[AlertKind, Text] = {
+    AlertKind.ABSENCE: Text(
+        "Fravær: deltager ref. {ref} er ikke mødt ({programme})",
+        "Frånvaro: deltagare ref. {ref} har inte kommit ({programme})",
+        "Absence: participant ref. {ref} has not arrived ({programme})",
+    ),
+    AlertKind.ABSENCE_NOTICE: Text(
+        "Underretning om fravær: ref. {ref} ({programme})",
+        "Underrättelse om frånvaro: ref. {ref} ({programme})",
+        "Notice of absence: ref. {ref} ({programme})",
+    ),
+    AlertKind.BREACH: Text(
+        "Aftalen om fremmøde er ikke overholdt: ref. {ref} ({programme})",
+        "Avtalet om närvaro har inte följts: ref. {ref} ({programme})",
+        "The attendance agreement was not kept: ref. {ref} ({programme})",
+    ),
+    AlertKind.CLOSING_NOTE_READY: Text(
+        "Forløbet er afsluttet, afslutningsnotatet er klar: ref. {ref} ({programme})",
+        "Insatsen är avslutad, slutanteckningen är klar: ref. {ref} ({programme})",
+        "The course has ended, the closing note is ready: ref. {ref} ({programme})",
+    ),
+    AlertKind.WEBHOOK_DISABLED: Text(
+        "Webhook slået fra efter gentagne fejl",
+        "Webhook avstängd efter upprepade fel",
+        "Webhook disabled after repeated failures",
+    ),
 }
 
-_INTROS = {
-    AlertKind.ABSENCE: "Deltageren var ventet {occurred} og er ikke mødt. Kontakt deltageren og kvittér for alarmen.",
-    AlertKind.ABSENCE_NOTICE: "Fraværet fra {occurred} er endnu ikke forklaret.",
-    AlertKind.BREACH: "Tilbudsstedet meddeler, at aftalen om fremmøde ikke er overholdt.",
-    AlertKind.CLOSING_NOTE_READY: "Forløbet er afsluttet {occurred}. Afslutningsnotatet er klar til afslutningsmødet.",
-    AlertKind.WEBHOOK_DISABLED: "Leveringer til en af jeres webhooks er fejlet i {hours} timer, og den er slået fra.",
+_INTROS: dict[AlertKind, Text] = {
+    AlertKind.ABSENCE: Text(
+        "Deltageren var ventet {occurred} og er ikke mødt. Kontakt deltageren og kvittér for alarmen.",
+        "Deltagaren väntades {occurred} och har inte kommit. Kontakta deltagaren och kvittera larmet.",
+        "The participant was expected {occurred} and has not arrived. Contact them and acknowledge the alert.",
+    ),
+    AlertKind.ABSENCE_NOTICE: Text(
+        "Fraværet fra {occurred} er endnu ikke forklaret.",
+        "Frånvaron från {occurred} är ännu inte förklarad.",
+        "The absence from {occurred} is not yet explained.",
+    ),
+    AlertKind.BREACH: Text(
+        "Tilbudsstedet meddeler, at aftalen om fremmøde ikke er overholdt.",
+        "Anordnaren meddelar att avtalet om närvaro inte har följts.",
+        "The provider reports that the attendance agreement was not kept.",
+    ),
+    AlertKind.CLOSING_NOTE_READY: Text(
+        "Forløbet er afsluttet {occurred}. Afslutningsnotatet er klar til afslutningsmødet.",
+        "Insatsen avslutades {occurred}. Slutanteckningen är klar till avslutningsmötet.",
+        "The course ended {occurred}. The closing note is ready for the closing meeting.",
+    ),
+    AlertKind.WEBHOOK_DISABLED: Text(
+        "Leveringer til en af jeres webhooks er fejlet i {hours} timer, og den er slået fra.",
+        "Leveranser till en av era webhooks har misslyckats i {hours} timmar och den har stängts av.",
+        "Deliveries to one of your webhooks failed for {hours} hours, and it has been disabled.",
+    ),
 }
 
-_ESCALATED = "Alarmen er ikke kvitteret i tide og er sendt videre til dig som teamleder."
+_WORDS: dict[str, Text] = {
+    "escalated": Text(
+        "Alarmen er ikke kvitteret i tide og er sendt videre til dig som teamleder.",
+        "Larmet kvitterades inte i tid och har skickats vidare till dig som teamledare.",
+        "The alert was not acknowledged in time and is passed on to you as team leader.",
+    ),
+    "escalated_subject": Text("Eskaleret: ", "Eskalerat: ", "Escalated: "),
+    "participant": Text("Deltager (pseudonym reference)", "Deltagare (pseudonym referens)", "Participant (pseudonym)"),
+    "programme": Text("Forløb", "Insats", "Programme"),
+    "when": Text("Tidspunkt", "Tidpunkt", "When"),
+    "link": Text("Se alarmen", "Se larmet", "Open the alert"),
+}
 
 
-def email(alert: Alert, base_url: str, *, escalated: bool = False, notice_text: str | None = None) -> dict[str, str]:
+def email(
+    alert: Alert,
+    web_url: str,
+    *,
+    escalated: bool = False,
+    notice_text: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    zone: ZoneInfo = COPENHAGEN,
+) -> dict[str, str]:
+    """The e-mail about an alert, in ``lang`` (the provider's: see ``language_of_country``), with
+    the link to the alert's page on the web."""
+
+    def w(key: str) -> str:
+        return _WORDS[key].in_language(lang)
+
     values = {
         "ref": _ref(alert),
         "programme": alert.programme_code or "-",
-        "occurred": _local(alert.occurred_at),
+        "occurred": _local(alert.occurred_at, zone, lang),
         "hours": str(alert.facts.get("retry_hours", "")),
     }
-    subject = _SUBJECTS[alert.kind].format(**values)
+    subject = _SUBJECTS[alert.kind].in_language(lang).format(**values)
     if escalated:
-        subject = "Eskaleret: " + subject
-    lines = [_ESCALATED] if escalated else []
-    lines.append(_INTROS[alert.kind].format(**values))
+        subject = w("escalated_subject") + subject
+    lines = [w("escalated")] if escalated else []
+    lines.append(_INTROS[alert.kind].in_language(lang).format(**values))
     lines.append("")
     if alert.participant_id:
-        lines.append(f"Deltager (pseudonym reference): {alert.participant_id}")
+        lines.append(f"{w('participant')}: {alert.participant_id}")
     if alert.programme_code:
-        lines.append(f"Forløb: {alert.programme_code}")
+        lines.append(f"{w('programme')}: {alert.programme_code}")
     if alert.occurred_at:
-        lines.append(f"Tidspunkt: {_local(alert.occurred_at)}")
-    lines.extend(f"{_FACT_LABELS.get(k, k)}: {v}" for k, v in sorted(alert.facts.items()) if k in _FACT_LABELS)
+        lines.append(f"{w('when')}: {_local(alert.occurred_at, zone, lang)}")
+    lines.extend(
+        f"{code_text('fact', name, lang)}: {fact_text(name, alert.facts[name], lang, zone)}"
+        for name in FACTS_SHOWN
+        if alert.facts.get(name) is not None  # a fact not known is left out, not shown as "None"
+    )
     if notice_text:
         lines += ["", notice_text]
-    lines += ["", f"Se alarmen: {alert_link(base_url, alert)}"]
+    lines += ["", f"{w('link')}: {alert_page(web_url, alert)}"]
     return {"subject": subject, "body": "\n".join(lines) + "\n"}
 
 
-_FACT_LABELS = {
-    "minutes_missed": "Minutters fravær",
-    "contact_attempts": "Kontaktforsøg",
-    "reason": "Kodet årsag",
-    "rule": "Regel",
-    "unexcused_absences": "Uforklarede fravær",
-    "window": "Periode",
-    "outcome": "Udfald",
-    "subscription_id": "Webhook",
-}
-
-
-def webhook_payload(alert: Alert, event_type: str, base_url: str, sent_for: datetime) -> dict[str, Any]:
-    """The body partners receive: ``{type, timestamp, data}`` as Standard Webhooks suggests."""
+def webhook_payload(alert: Alert, event_type: str, api_url: str, sent_for: datetime) -> dict[str, Any]:
+    """The body partners receive: ``{type, timestamp, data}`` as Standard Webhooks suggests. Its
+    ``link`` is the alert's API resource: a system reads it with its own token."""
     data: dict[str, Any] = {
         "alert_id": str(alert.id),
         "kind": alert.kind.value,
@@ -100,6 +171,6 @@ def webhook_payload(alert: Alert, event_type: str, base_url: str, sent_for: date
         "programme_code": alert.programme_code,
         "occurred_at": alert.occurred_at.isoformat() if alert.occurred_at else None,
         "facts": alert.facts,
-        "link": alert_link(base_url, alert),
+        "link": alert_resource(api_url, alert),
     }
     return {"type": event_type, "timestamp": sent_for.isoformat(), "data": data}

@@ -17,7 +17,7 @@ EVENT_TYPES: dict[str, str] = {
     "alert.raised": "an alert for your organisation's staff was raised",
     "absence.unexplained": "an absence is still unexplained when the notification deadline passed",
     "attendance.agreement_breached": "the attendance agreement of one of your referrals was not kept",
-    "programme.ended": "a course you referred ended; the closing note is ready",
+    "programme.ended": "a course you referred ended: its dates, outcome and first-job date",
     "referral.received": "the provider received your referral",
     "referral.accepted": "your referral was accepted, with its intake date",
     "referral.waitlisted": "your referral is on the waiting list, with its place and estimated start",

@@ -42,7 +42,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await alerts.on_absence_detected(uow, wiring.options, envelope.data, envelope.id)
 
     async def absence_resolved(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
-        await alerts.on_absence_resolved(uow, envelope.data)
+        await alerts.on_absence_resolved(uow, wiring.options, envelope.data)
 
     async def contact_recorded(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await alerts.on_contact_recorded(uow, envelope.data)
@@ -51,6 +51,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await alerts.on_agreement_breached(uow, wiring.options, envelope.data, envelope.id)
 
     async def programme_ended(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)  # committed below
         await alerts.on_programme_ended(uow, wiring.options, envelope.data, envelope.id)
 
     async def programme_started(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:

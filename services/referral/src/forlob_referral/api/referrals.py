@@ -48,6 +48,7 @@ from forlob_referral.domain.records import ClosingNote
 from forlob_referral.domain.referral import State
 from forlob_shared.http.auth import Principal
 from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
+from forlob_shared.http.ratelimit import IDENTITY_READS_LIMIT
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -134,6 +135,7 @@ async def read_referral(referral_id: UUID, principal: CourseStaff, uow: UoW, hor
 @router.get(
     "/{referral_id}/identity",
     summary="The participant's identity number: a separate call, audited with its purpose",
+    dependencies=[IDENTITY_READS_LIMIT],  # limited per caller, counted and watched per organisation
 )
 async def read_identity_number(
     referral_id: UUID,

@@ -1,0 +1,130 @@
+"""Every code a person reads has words in Danish, Swedish and English (forlob_shared.texts).
+
+The codes are taken from where the services define them (their enums, their figures, their
+default policies), not from a copy here: a service that adds a code without words fails this.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+
+import pytest
+
+from forlob_attendance.domain import breach
+from forlob_notifications.domain.alerts import COURSE_ENDED, AlertKind, AlertState
+from forlob_notifications.domain.directory import ROLES
+from forlob_notifications.domain.policy import DANISH_DEFAULTS
+from forlob_referral.domain.participant import IdentityScheme
+from forlob_referral.domain.programme import ProgrammeKind
+from forlob_referral.domain.records import Attainment, Specialty
+from forlob_referral.domain.referral import RejectReason, State, WithdrawReason
+from forlob_reporting.application.figures import group_fields
+from forlob_reporting.domain.figures import GroupFacts, GroupKey, Period, all_figures
+from forlob_shared.events.common import AbsenceReason, Outcome
+from forlob_shared.texts import (
+    CODES,
+    FIGURES,
+    LANGUAGES,
+    MissingText,
+    code_text,
+    figure,
+    raw_codes,
+)
+
+ENUMS: list[tuple[str, type[StrEnum]]] = [
+    ("outcome", Outcome),
+    ("absence_reason", AbsenceReason),
+    ("attainment", Attainment),
+    ("alert_kind", AlertKind),
+    ("alert_state", AlertState),
+    ("programme_kind", ProgrammeKind),
+    ("reject_reason", RejectReason),
+    ("withdraw_reason", WithdrawReason),
+    ("referral_state", State),
+    ("specialty", Specialty),
+    ("identity_scheme", IdentityScheme),
+]
+
+OTHER_CODES: list[tuple[str, set[str]]] = [
+    ("role", set(ROLES) | {"workshop_lead"}),
+    ("legal_basis", set(DANISH_DEFAULTS)),
+    ("breach_rule", {breach.WINDOW_RULE, breach.CONSECUTIVE_RULE}),
+    # attendance's AbsenceResolved.resolution, and the course's end
+    ("close_reason", {"late_arrival", "reported", COURSE_ENDED}),
+    ("absence_reason", {"unexplained"}),
+    ("slot_state", {"expected", "present", "absent", "excused", "internship"}),
+]
+
+
+@pytest.mark.parametrize(("domain", "enum"), ENUMS, ids=[d for d, _ in ENUMS])
+def test_every_value_of_every_enum_a_person_reads_has_words_in_each_language(domain: str, enum: type[StrEnum]) -> None:
+    for member in enum:
+        for lang in LANGUAGES:
+            words = code_text(domain, member.value, lang, strict=True)
+            assert words.strip(), (domain, member.value, lang)
+
+
+@pytest.mark.parametrize(("domain", "codes"), OTHER_CODES, ids=[d for d, _ in OTHER_CODES])
+def test_the_codes_that_are_not_enums_have_words_too(domain: str, codes: set[str]) -> None:
+    for code in codes:
+        for lang in LANGUAGES:
+            assert code_text(domain, code, lang, strict=True).strip(), (domain, code, lang)
+
+
+def _flatten(row: dict[str, object], prefix: str = "") -> list[str]:
+    names: list[str] = []
+    for key, value in row.items():
+        names += _flatten(value, f"{prefix}{key}.") if isinstance(value, dict) else [f"{prefix}{key}"]
+    return names
+
+
+def test_every_figure_the_figures_page_shows_has_a_name_in_each_language() -> None:
+    # The figures of an empty group name every figure there is; the families by code come from
+    # their catalogues (every outcome, every absence reason).
+    period = Period(date(2026, 1, 1), date(2026, 3, 31))
+    row = {**group_fields(GroupKey("p", "c", "r")), **all_figures(GroupFacts(), period, lambda t: t.date())}
+    names = set(_flatten(row))
+    names |= {f"outcomes.by_outcome.{o.value}" for o in Outcome}
+    names |= {f"attendance.absences_by_reason.{r.value}" for r in AbsenceReason}
+    assert "occupancy.mean_seats_used" in names
+    for name in sorted(names):
+        found = figure(name, strict=True)
+        assert found is not None
+        for lang in LANGUAGES:
+            words = found.name.in_language(lang)
+            assert words.strip(), (name, lang)
+            assert not raw_codes(words), (name, lang, words)
+    stale = sorted(set(FIGURES) - names)
+    assert stale == [], f"texts for figures reporting no longer has: {stale}"
+
+
+def test_a_code_without_words_is_found() -> None:
+    with pytest.raises(MissingText):
+        code_text("outcome", "no_such_outcome", "da", strict=True)
+    with pytest.raises(MissingText):
+        figure("outcomes.by_outcome.no_such_outcome", strict=True)
+    assert code_text("outcome", "no_such_outcome", "da") == "no_such_outcome"  # a page still renders
+
+
+def test_every_text_is_words_in_each_language_and_none_is_a_code() -> None:
+    for domain, codes in CODES.items():
+        for code, text in codes.items():
+            assert len(text) == len(LANGUAGES)
+            for lang in LANGUAGES:
+                words = text.in_language(lang)
+                assert words.strip(), (domain, code, lang)
+                assert not raw_codes(words), (domain, code, lang, words)
+                assert not re.fullmatch(r"[a-z_]+", words), (domain, code, lang, words)
+
+
+def test_raw_codes_finds_codes_and_leaves_words_and_addresses_alone() -> None:
+    assert raw_codes("Udfald ordinary_employment") == ["ordinary_employment"]
+    assert raw_codes("kind.closing_note_ready") == ["kind.closing_note_ready"]
+    assert raw_codes("waiting_days.p90 · occupancy.mean_seats_used") == [
+        "occupancy.mean_seats_used",
+        "waiting_days.p90",
+    ]
+    assert raw_codes("Udfald: education", also={"education"}) == ["education"]
+    assert raw_codes("Lægeaftale o.l. · Se advarslen: https://forlob.example/alerts/1 · kp1@rca.example") == []
