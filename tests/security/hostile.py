@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 from uuid import uuid4
 
 from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, PROVIDER
@@ -67,13 +68,21 @@ VALID: dict[str, dict[str, Any]] = {
 @dataclass(frozen=True)
 class Request:
     method: str
-    path: str
+    template: str  # the OpenAPI path, "/referrals/{referral_id}"
+    path_parameters: dict[str, str]
     query: dict[str, Any]
     body: Any
     what: str  # which value is hostile, for the failure message
 
+    @property
+    def path(self) -> str:
+        filled = self.template
+        for name, value in self.path_parameters.items():
+            filled = filled.replace("{" + name + "}", quote(value, safe=""))
+        return filled
+
     def __str__(self) -> str:
-        return f"{self.method.upper()} {self.path} ({self.what})"
+        return f"{self.method.upper()} {self.template} ({self.what})"
 
 
 def _resolve(schema: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
@@ -158,15 +167,19 @@ class Operation:
     def parameters(self, where: str) -> list[dict[str, Any]]:
         return [p for p in self.spec.get("parameters", []) if p["in"] == where]
 
-    def url(self, ids: dict[str, str], hostile: dict[str, str] | None = None) -> str:
-        filled = self.path
+    def path_parameters(self, ids: dict[str, str], hostile: dict[str, str] | None = None) -> dict[str, str]:
+        values = {}
         for p in self.parameters("path"):
             name = p["name"]
-            value = (
-                (hostile or {}).get(name) or ids.get(name) or PATH_VALUES.get(name) or example(p["schema"], self.doc)
-            )
-            filled = filled.replace("{" + name + "}", str(value))
-        return filled
+            value = (hostile or {}).get(name) or ids.get(name) or PATH_VALUES.get(name)
+            values[name] = str(value or example(p["schema"], self.doc))
+        return values
+
+    def request(
+        self, ids: dict[str, str], what: str, *, path: dict[str, str] | None = None, query: Any = None, body: Any = None
+    ) -> Request:
+        parameters = self.path_parameters(ids, path)
+        return Request(self.method, self.path, parameters, {**self.query(), **(query or {})}, body, what)
 
     def query(self) -> dict[str, Any]:
         return {p["name"]: example(p["schema"], self.doc) for p in self.parameters("query") if p.get("required")}
@@ -197,17 +210,17 @@ def with_nul(op: Operation, ids: dict[str, str]) -> Iterator[Request]:
     body = op.body()
     for p in op.parameters("path"):
         if _string_like(p["schema"], op.doc):
-            yield Request(op.method, op.url(ids, {p["name"]: "a%00b"}), op.query(), body, f"path {p['name']}")
+            yield op.request(ids, f"path {p['name']}", path={p["name"]: NUL}, body=body)
     for p in op.parameters("query"):
         schema = _options(p["schema"], op.doc)[0]
         if schema.get("type") in ("string", "array") and schema.get("format") not in ("date", "date-time", "uuid"):
             value = [NUL] if schema.get("type") == "array" else NUL
-            yield Request(op.method, op.url(ids), {**op.query(), p["name"]: value}, body, f"query {p['name']}")
+            yield op.request(ids, f"query {p['name']}", query={p["name"]: value}, body=body)
     for path, value in _leaves(body):
         if isinstance(value, str):
-            yield Request(op.method, op.url(ids), op.query(), _replaced(body, path, NUL), f"body {path}")
+            yield op.request(ids, f"body {path}", body=_replaced(body, path, NUL))
     if isinstance(body, dict):  # a key is text too
-        yield Request(op.method, op.url(ids), op.query(), {**body, NUL: "x"}, "a body key")
+        yield op.request(ids, "a body key", body={**body, NUL: "x"})
 
 
 def _far(schema: dict[str, Any], doc: dict[str, Any]) -> tuple[str, ...]:
@@ -221,13 +234,13 @@ def far_values(op: Operation, ids: dict[str, str]) -> Iterator[Request]:
     body = op.body()
     for p in op.parameters("path"):
         for far in _far(p["schema"], op.doc):
-            yield Request(op.method, op.url(ids, {p["name"]: far}), op.query(), body, f"path {p['name']}={far}")
+            yield op.request(ids, f"path {p['name']}={far}", path={p["name"]: far}, body=body)
     for p in op.parameters("query"):
         values: tuple[Any, ...] = _far(p["schema"], op.doc)
         if not values and _options(p["schema"], op.doc)[0].get("type") == "integer":
             values = HUGE
         for far in values:
-            yield Request(op.method, op.url(ids), {**op.query(), p["name"]: far}, body, f"query {p['name']}={far}")
+            yield op.request(ids, f"query {p['name']}={far}", query={p["name"]: far}, body=body)
     content = op.spec.get("requestBody", {}).get("content", {}).get("application/json")
     if content is None:
         return
@@ -237,7 +250,7 @@ def far_values(op: Operation, ids: dict[str, str]) -> Iterator[Request]:
         if isinstance(value, int) and not isinstance(value, bool):
             far_ones = HUGE
         for far in far_ones:
-            yield Request(op.method, op.url(ids), op.query(), _replaced(body, path, far), f"body {path}={far}")
+            yield op.request(ids, f"body {path}={far}", body=_replaced(body, path, far))
 
 
 def _schema_at(schema: dict[str, Any], path: tuple[Any, ...], doc: dict[str, Any]) -> dict[str, Any] | None:
