@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
 import pytest
+import structlog
 
 from forlob_shared.logging import configure_logging, flush_logs, get_logger
 from forlob_shared.redaction import describe_error, format_exception, scrub
@@ -25,8 +27,20 @@ LOCAL_VALUE = "held-in-a-local-variable-only"
 CPR = "2110625629"
 
 
+@pytest.fixture(autouse=True)
+def _restored() -> Iterator[None]:
+    """Leave logging as the other tests of the run found it (structlog's defaults, no writer)."""
+    config = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    flush_logs()
+    structlog.configure(**config)
+    root.handlers[:], root.level = handlers, level
+
+
 @pytest.fixture
-def captured() -> Iterator[Any]:
+def captured() -> Any:
     """``captured(json=...)`` → the stream the service's log lines go to from then on."""
 
     def configure(*, json: bool) -> io.StringIO:
@@ -34,8 +48,7 @@ def captured() -> Iterator[Any]:
         configure_logging("test", "INFO", json=json, stream=stream)
         return stream
 
-    yield configure
-    configure_logging("test", "INFO", json=True)
+    return configure
 
 
 def _fail_with_a_local() -> None:
@@ -177,4 +190,3 @@ async def test_a_stalled_log_stream_never_holds_up_the_event_loop() -> None:
     assert flush_logs()
     text = stream.getvalue()
     assert text.index("test.failed") < text.index("test.after")
-    configure_logging("test", "INFO", json=True)
