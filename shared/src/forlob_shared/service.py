@@ -26,6 +26,7 @@ from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
 from forlob_shared.db import UnitOfWork, create_engine, create_session_factory
 from forlob_shared.events.base import EventData
 from forlob_shared.http.auth import PUBLIC, TokenVerifier, declare_access
+from forlob_shared.http.inputs import TextGuard
 from forlob_shared.http.limits import RequestLimits
 from forlob_shared.http.openapi import PROBLEM_CONTENT, document_problems
 from forlob_shared.http.problems import install_problem_handlers
@@ -36,6 +37,7 @@ from forlob_shared.messaging.consumer_connection import ConsumerConnection
 from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
+from forlob_shared.redaction import describe_error
 from forlob_shared.settings import ServiceSettings
 
 U = TypeVar("U", bound=UnitOfWork)
@@ -193,7 +195,7 @@ async def _consumer_watchdog(runtime: Runtime[Any], interval: float = 10.0) -> N
             finally:
                 await channel.close()
         except Exception as exc:  # noqa: BLE001  (broker unreachable: the robust connection is on it)
-            log.info("watchdog.check_failed", error=repr(exc)[:300])
+            log.info("watchdog.check_failed", error=describe_error(exc))
             if connection is not None:
                 with contextlib.suppress(Exception):
                     await connection.close()
@@ -209,7 +211,7 @@ async def _consumer_watchdog(runtime: Runtime[Any], interval: float = 10.0) -> N
             runtime.consumers_healthy = True
         except Exception as exc:  # noqa: BLE001
             runtime.consumers_healthy = False
-            log.error("watchdog.reconnect_failed", error=repr(exc)[:300])
+            log.error("watchdog.reconnect_failed", error=describe_error(exc))
     if connection is not None:
         with contextlib.suppress(Exception):
             await connection.close()
@@ -294,6 +296,8 @@ def create_app(
     install_problem_handlers(app)
     document_problems(app)
     _install_trace_middleware(app)
+    # Added first, so it runs inside RequestLimits and reads a body whose size is already bounded.
+    app.add_middleware(TextGuard)
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     install_rate_limits(app)
     _install_operational_routes(app)

@@ -77,7 +77,7 @@ async def _create_messaging_tables(url: str) -> None:
 
     from forlob_shared.messaging.tables import messaging_metadata
 
-    engine = create_async_engine("postgresql+asyncpg://" + url.split("://", 1)[1])
+    engine = create_async_engine("postgresql+asyncpg://" + url.split("://", 1)[1], hide_parameters=True)
     async with engine.begin() as connection:
         await connection.run_sync(messaging_metadata.create_all)
     await engine.dispose()

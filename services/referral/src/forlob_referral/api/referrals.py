@@ -48,6 +48,7 @@ from forlob_referral.domain.records import ClosingNote
 from forlob_referral.domain.referral import State
 from forlob_shared.http.auth import Principal
 from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
+from forlob_shared.http.inputs import Offset
 from forlob_shared.http.ratelimit import IDENTITY_READS_LIMIT
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
@@ -118,7 +119,7 @@ async def list_visible(
     state: State | None = None,
     programme_code: Annotated[str | None, Query(pattern=CODE)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ReferralOut]:
     referrals = await list_referrals(
         uow, principal, state=state, programme_code=programme_code, limit=limit, offset=offset

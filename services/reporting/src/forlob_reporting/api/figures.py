@@ -15,6 +15,7 @@ from forlob_reporting.api.tabular import csv_response
 from forlob_reporting.application import figures as app
 from forlob_reporting.domain.figures import Period
 from forlob_shared.errors import InvalidInput
+from forlob_shared.http.inputs import Day
 
 router = APIRouter(prefix="/figures", tags=["figures"])
 
@@ -43,8 +44,8 @@ class ReferralsReceivedOut(BaseModel):
 async def get_referrals_received(
     principal: FigureReader,
     uow: UoW,
-    start: Annotated[date | None, Query(alias="from", description="first day, local time")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day, inclusive")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="first day, local time")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="last day, inclusive")] = None,
 ) -> ReferralsReceivedOut:
     if start and end and end < start:
         raise InvalidInput("'to' lies before 'from'")
