@@ -2,11 +2,15 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up demo uv sync test lint typecheck pytest test-fast test-reliability test-faults bench events compose-check clean-test-databases browser
+.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-reliability test-faults bench events compose-check clean-test-databases browser
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
 	FORLOB_LOG_JSON=$${FORLOB_LOG_JSON:-false} $(UV) run --no-sync honcho -f deploy/local/Procfile -d . start
+
+reset: sync  ## stop `make up` first: drop the local development databases, queues, exchanges, broker users and var/ (says what first)
+	bash deploy/local/servers.sh
+	$(UV) run --no-sync python deploy/local/reset.py
 
 demo:  ## with `make up` running in another terminal: seed a provider and play a morning with alerts
 	$(UV) run --no-sync python deploy/local/demo.py

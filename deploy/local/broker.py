@@ -12,8 +12,8 @@ with its own user and the rights deploy/ gives it are the rights exercised here.
   in over loopback only. It gets every right on the vhost, for the steps an administrator takes
   (this import, `forlob partners add`); no process of `make up` connects as guest.
 
-Needs `rabbitmqctl` on this host (as `make up` starts the broker with it), or
-FORLOB_RABBITMQ_MANAGEMENT_URL for the management API.
+Uses `rabbitmqctl` on this host (as `make up` starts the broker with it), else the management API:
+FORLOB_RABBITMQ_MANAGEMENT_URL, or port 15672 where a broker started in Docker publishes it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import importlib.util
 import json
 import os
 import secrets
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -94,7 +95,7 @@ def write_urls(urls: dict[str, str], urls_dir: Path) -> None:
 def main() -> int:
     host = os.environ.get("FORLOB_LOCAL_BROKER_HOST", "127.0.0.1")
     port = int(os.environ.get("FORLOB_LOCAL_BROKER_PORT", "5672"))
-    admin = broker_admin(url(LOCAL_ADMIN, LOCAL_ADMIN, host, port))
+    admin = broker_admin(url(LOCAL_ADMIN, LOCAL_ADMIN, host, port), management_url(host))
     try:
         urls = asyncio.run(prepare(admin, host, port))
     except (BrokerAdminError, OSError) as error:
@@ -102,6 +103,15 @@ def main() -> int:
         return 1
     print(summary(urls))
     return 0
+
+
+def management_url(host: str) -> str | None:
+    """Where the broker is administered: rabbitmqctl on this host when it is installed, else the
+    management API that deploy/local/compose.servers.yml publishes (a broker started in Docker)."""
+    configured = os.environ.get("FORLOB_RABBITMQ_MANAGEMENT_URL")
+    if configured or shutil.which("rabbitmqctl"):
+        return configured
+    return f"http://{LOCAL_ADMIN}:{LOCAL_ADMIN}@{host}:15672"
 
 
 def summary(urls: dict[str, str]) -> str:

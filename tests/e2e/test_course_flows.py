@@ -335,6 +335,31 @@ async def test_a_course_from_referral_to_the_reporting_figures(
         assert row["outcomes"]["by_outcome"]["ordinary_employment"] == 1
         assert row["outcomes"]["share_ordinary_work"] == 1
 
+        # Each side's alert figures count the alerts notifications raised to its own staff: the
+        # provider's absences, the jobcentre's notice, breach and closing note (which name the
+        # provider too), never the other side's.
+        period = {"from": "2026-11-01", "to": "2026-12-07"}
+
+        async def raised_to(headers: dict[str, str]) -> int:
+            alerts = _ok(await http.get(f"{notifications}/inbox", params={"everyone": "true"}, headers=headers))
+            return sum(
+                1
+                for a in alerts
+                if a["referral_id"] == rid
+                and period["from"]
+                <= str(datetime.fromisoformat(a["raised_at"]).astimezone(AALBORG).date())
+                <= period["to"]
+            )
+
+        async def counted_for(headers: dict[str, str]) -> int | None:
+            rows = _ok(await http.get(f"{reporting}/figures", params=period, headers=headers))["rows"]
+            return next((r["alerts"]["raised"] for r in rows if r["programme_code"] == "RCA-UDV-13"), None)
+
+        for side in (COORDINATOR, JOBCENTRE_ADMIN):
+            own = await raised_to(side)
+            assert own > 0
+            await eventually(lambda side=side, own=own: _equals(counted_for(side), own), what="each side's alerts")
+
         await eventually(
             lambda: _true(bool(webhook_receiver.of_type("programme.ended"))), what="the programme.ended webhook"
         )
@@ -352,6 +377,10 @@ async def test_a_course_from_referral_to_the_reporting_figures(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def _equals(found: Any, expected: Any) -> bool:
+    return bool(await found == expected)
 
 
 async def test_a_full_programme_waitlists_and_offers_the_freed_seat(

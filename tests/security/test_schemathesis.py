@@ -1,6 +1,7 @@
 """schemathesis against every service's own OpenAPI: generated requests (a bounded number per
 operation) from a caller with every role, over real HTTP to the service in process; no answer is a
-5xx and every answer matches the schema the service publishes."""
+5xx and every answer matches the schema the service publishes. Besides the generated cases, each
+operation gets the hostile ones of ``hostile.py`` (NUL characters, far days, 64-bit overflows)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import itertools
 import socket
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -24,9 +26,11 @@ from schemathesis.specs.openapi.checks import (
 from forlob_shared.clock import ManualClock
 from forlob_shared.service import create_app
 from forlob_shared.testing.fixtures import RunningService
+from forlob_shared.testing.processes import LOAD_TEST_RATE_LIMITS
 from forlob_shared.testing.scenario import PROVIDER, auth
 from forlob_shared.testing.wait import eventually
 
+from . import hostile as hostile_requests
 from .conftest import ALL_ROLES, NOW, SERVICES, UNGUARDED, service_spec
 from .seeds import SETTINGS, seed
 
@@ -63,6 +67,7 @@ def _fuzz(schema: dict[str, Any], base_url: str, ids: dict[str, str]) -> list[st
     """Run the generated cases of every operation; the failures found, one line each. Every
     other case names organisation A's real things (``ids``), so answers with data are checked too."""
     loaded = schemathesis.openapi.from_dict(schema)
+    hostile = {(op.method, op.path): op for op in hostile_requests.operations(schema)}
     headers = auth(PROVIDER, *ALL_ROLES)
     failures: list[str] = []
     for result in loaded.get_all_operations():
@@ -75,6 +80,28 @@ def _fuzz(schema: dict[str, Any], base_url: str, ids: dict[str, str]) -> list[st
             run()
         except (Exception, BaseExceptionGroup) as exc:
             failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:800]}")
+        failures += _hostile(operation, hostile[(operation.method.lower(), operation.path)], base_url, headers, ids)
+    return failures
+
+
+def _hostile(
+    operation: Any, op: hostile_requests.Operation, base_url: str, headers: dict[str, str], ids: dict[str, str]
+) -> list[str]:
+    """The classes of input that made 500s (issue 25), as cases of their own under the same
+    checks: a NUL in each text value, days near year 1 or 9999, integers past 64 bits. Each
+    starts from a request the route accepts, so the value gets as far as it can."""
+    failures = []
+    for request in [*hostile_requests.with_nul(op, ids), *hostile_requests.far_values(op, ids)]:
+        case = operation.Case(
+            path_parameters=request.path_parameters or None,
+            query=request.query or None,
+            headers={"Idempotency-Key": str(uuid4())},
+            **({"body": request.body, "media_type": "application/json"} if request.body is not None else {}),
+        )
+        try:
+            case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS, timeout=10)
+        except (Exception, BaseExceptionGroup) as exc:
+            failures.append(f"{request}: {str(exc)[:800]}")
     return failures
 
 
@@ -88,6 +115,7 @@ async def test_generated_requests_get_no_5xx_and_answers_match_the_schema(
         broker_url=infra.broker_url,
         name_prefix=prefix,
         environment="test",
+        **LOAD_TEST_RATE_LIMITS,  # 30 requests per operation by one caller, with the clock standing still
         **SETTINGS[service_name],
     )
     app = create_app(spec, service_settings, ManualClock(NOW), with_relay=False)

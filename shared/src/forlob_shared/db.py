@@ -27,8 +27,10 @@ PING_AFTER_IDLE_SECONDS = 0.5
 def create_engine(
     settings: ServiceSettings, *, pool_size: int = 10, ping_after_idle: float = PING_AFTER_IDLE_SECONDS
 ) -> AsyncEngine:
+    # hide_parameters: an error's text never carries the statement's values (names, identity
+    # numbers, secrets); see forlob_shared.redaction for what the driver's own message quotes.
     engine = create_async_engine(
-        settings.sqlalchemy_url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        settings.sqlalchemy_url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, hide_parameters=True
     )
     ping_idle_connections(engine, ping_after_idle)
     return engine

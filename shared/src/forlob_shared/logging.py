@@ -1,58 +1,238 @@
-"""Structured JSON logs (structlog) that carry the event id and the W3C trace id.
+"""Structured logs (structlog, JSON or console) that carry the event id and the W3C trace id.
 
-Log fields are ids and codes only: never names, identity numbers or notes.
+Log fields are ids and codes only: never names, identity numbers or notes. What reaches a line
+anyway is kept out here (see ``forlob_shared.redaction``): tracebacks show frames without local
+variables and database errors without the values they quote, and every string is scrubbed of
+the shapes of tokens, secrets and identity numbers.
+
+A log call never waits for the line to be rendered or written: the caller's thread only builds
+the event (with the exception it names) and hands it to a writer thread, which renders and
+writes it. A slow or stalled standard output therefore cannot stall a service's event loop; when
+the writer falls ``MAX_PENDING`` lines behind, further lines are dropped (and counted in a line
+of their own) rather than block.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import queue
 import secrets
 import sys
+import threading
 from collections.abc import MutableMapping
 from contextvars import ContextVar
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 import structlog
 
+from forlob_shared.redaction import exc_info_of, format_exception, scrub_value
+
 _traceparent: ContextVar[str | None] = ContextVar("forlob_traceparent", default=None)
 
+MAX_PENDING = 10_000
+# Libraries whose INFO lines repeat what a request sent (httpx logs every URL it calls, and a
+# partner's webhook URL may carry its own key): their warnings and errors still show.
+QUIET_LOGGERS = ("httpx", "httpcore")
 
-def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
+
+class LogWriter:
+    """A thread that renders and writes log lines, in the order they were logged."""
+
+    def __init__(self, render: Any, stream: TextIO | None = None, max_pending: int = MAX_PENDING) -> None:
+        self._render = render
+        self._stream = stream
+        self._queue: queue.Queue[MutableMapping[str, Any] | threading.Event | None] = queue.Queue(max_pending)
+        self._dropped = 0
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="forlob-log-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, event: MutableMapping[str, Any]) -> None:
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            with self._lock:
+                self._dropped += 1
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every line logged so far is written (False if that took over ``timeout``)."""
+        if not self._thread.is_alive():
+            return True
+        done = threading.Event()
+        try:
+            self._queue.put(done, timeout=timeout)
+        except queue.Full:
+            return False
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.flush(timeout)
+        try:
+            self._queue.put(None, timeout=timeout)
+        except queue.Full:
+            return
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            with self._lock:
+                dropped, self._dropped = self._dropped, 0
+            if dropped:
+                self._write({"event": "log.lines_dropped", "count": dropped, "level": "warning"})
+            self._write(item)
+
+    def _write(self, event: MutableMapping[str, Any]) -> None:
+        try:
+            line = self._render(event)
+            stream = self._stream or sys.stdout  # resolved per line, so a test's capture sees it
+            stream.write(line + "\n")
+            stream.flush()
+        except Exception:  # noqa: BLE001  (a line that cannot be rendered or written is lost, never the writer)
+            pass
+
+
+_writer: LogWriter | None = None
+
+
+def flush_logs(timeout: float = 5.0) -> bool:
+    """Wait until every line logged so far is written."""
+    return _writer.flush(timeout) if _writer is not None else True
+
+
+@atexit.register
+def _close_writer() -> None:
+    if _writer is not None:
+        _writer.close()
+
+
+class _QueuedLogger:
+    """structlog's logger at the end of the caller's chain: it only queues the event."""
+
+    def _queue(self, **event: Any) -> None:
+        if _writer is not None:
+            _writer.put(event)
+
+    msg = debug = info = warning = warn = error = critical = fatal = exception = log = _queue
+
+
+def _queued_logger_factory(*_args: Any) -> _QueuedLogger:
+    return _QueuedLogger()
+
+
+def _resolve_exc_info(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Take the exception out of the caller's thread (``exc_info=True`` means the one being
+    handled there, which the writer thread cannot see)."""
+    if "exc_info" in event:
+        info = exc_info_of(event.pop("exc_info"))
+        if info is not None:
+            event["_exc"] = info[1]
+    return event
+
+
+def _render_exception(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    error = event.pop("_exc", None)
+    if isinstance(error, BaseException):
+        event["exception"] = format_exception(error)
+    return event
+
+
+def _scrub(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    return {key: scrub_value(value) for key, value in event.items()}
+
+
+class _Handler(logging.Handler):
+    """The standard library's records (uvicorn, faststream, alembic) into the same writer."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            event: dict[str, Any] = {
+                "event": record.getMessage(),
+                "service": self.service,
+                "level": record.levelname.lower(),
+                "logger": record.name,
+                "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
+            }
+            if record.exc_info and record.exc_info[1] is not None:
+                event["_exc"] = record.exc_info[1]
+            if _writer is not None:
+                _writer.put(event)
+        except Exception:  # noqa: BLE001
+            self.handleError(record)
+
+
+class _AlreadyLogged(logging.Filter):
+    """Starlette re-raises an error after its handler answered 500 (so servers can log it);
+    the problem handler has logged it already, so uvicorn's second copy is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (error is not None and getattr(error, "__forlob_logged__", False))
+
+
+def mark_logged(error: BaseException) -> None:
+    with contextlib.suppress(AttributeError):  # an exception type without a __dict__
+        error.__forlob_logged__ = True  # type: ignore[attr-defined]
+
+
+def configure_logging(service: str, level: str = "INFO", json: bool = True, stream: TextIO | None = None) -> None:
+    """Log as ``service`` at ``level`` to ``stream`` (default: standard output, as it is when a
+    line is written), one JSON object per line or, with ``json=False``, for a person to read."""
+    global _writer
+
     def add_service(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         event.setdefault("service", service)
         return event
 
-    processors: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        add_service,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.processors.StackInfoRenderer(),
-        structlog.processors.format_exc_info,
-    ]
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    renderer: Any = (
+        structlog.processors.JSONRenderer(default=repr)
+        if json
+        # Never rich's tracebacks (they show local variables and take seconds): the exception
+        # arrives rendered as text, and plain_traceback is what any left would get.
+        else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+    )
+    in_writer = [_render_exception, _scrub]
+
+    def render(event: MutableMapping[str, Any]) -> str:
+        for processor in in_writer:
+            event = processor(None, "", event)
+        return str(renderer(None, "", event))
+
+    old, _writer = _writer, LogWriter(render, stream)
+    if old is not None:
+        old.close()
     structlog.configure(
-        processors=[*processors, renderer],
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            add_service,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.StackInfoRenderer(),
+            _resolve_exc_info,
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=_queued_logger_factory,
         cache_logger_on_first_use=True,
     )
-    # Route the standard library's records (uvicorn, faststream, alembic) through the same format.
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[
-                add_service,
-                structlog.stdlib.add_log_level,
-                structlog.stdlib.add_logger_name,
-                structlog.processors.TimeStamper(fmt="iso", utc=True),
-            ],
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
-        )
-    )
+    handler = _Handler(service)
+    handler.addFilter(_AlreadyLogged())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
 def get_logger(name: str) -> Any:

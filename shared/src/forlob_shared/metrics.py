@@ -36,3 +36,11 @@ CONSUMERS_RESTORED = Counter(
 QUEUE_READY = Gauge("forlob_queue_ready_messages", "Messages waiting in a consumer queue", ["queue"])
 QUEUE_CONSUMERS = Gauge("forlob_queue_consumers", "Consumers the broker counts on a queue (all replicas)", ["queue"])
 DEAD_LETTER_DEPTH = Gauge("forlob_dead_letter_depth", "Messages in a dead-letter queue", ["queue"])
+
+# Rate limits (forlob_shared.http.ratelimit).
+REQUESTS_REFUSED = Counter(
+    "forlob_requests_refused_total", "Requests refused with 429 by a rate limit, by limit", ["limit"]
+)
+IDENTITY_READS = Counter(
+    "forlob_identity_reads_total", "Identity numbers read (GET /referrals/{id}/identity), by organisation", ["org"]
+)

@@ -49,7 +49,7 @@ def run_env(service_metadata: sa.MetaData) -> None:
             context.run_migrations()
 
     async def main() -> None:
-        engine = create_async_engine(url, poolclass=sa.NullPool)
+        engine = create_async_engine(url, poolclass=sa.NullPool, hide_parameters=True)
         async with engine.connect() as connection:
             await connection.run_sync(run)
         await engine.dispose()

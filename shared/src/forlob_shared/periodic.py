@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from forlob_shared.logging import get_logger
+from forlob_shared.redaction import describe_error
 from forlob_shared.service import Runtime
 
 log = get_logger("forlob.periodic")
@@ -32,7 +33,7 @@ async def run_periodically(
         try:
             await job(runtime, runtime.clock.now())
         except Exception as exc:  # noqa: BLE001  (a database outage must not end the loop)
-            log.warning("periodic.failed", job=name, error=repr(exc)[:300])
+            log.warning("periodic.failed", job=name, error=describe_error(exc))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), timeout=interval)
 

@@ -26,15 +26,18 @@ from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
 from forlob_shared.db import UnitOfWork, create_engine, create_session_factory
 from forlob_shared.events.base import EventData
 from forlob_shared.http.auth import TokenVerifier
+from forlob_shared.http.inputs import TextGuard
 from forlob_shared.http.limits import RequestLimits
-from forlob_shared.http.openapi import document_problems
+from forlob_shared.http.openapi import PROBLEM_CONTENT, document_problems
 from forlob_shared.http.problems import install_problem_handlers
+from forlob_shared.http.ratelimit import WRITES_LIMIT, RateLimits, install_rate_limits
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
 from forlob_shared.messaging.consumer import CANARY_HEADER, ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.consumer_connection import ConsumerConnection
 from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
+from forlob_shared.redaction import describe_error
 from forlob_shared.settings import ServiceSettings
 
 U = TypeVar("U", bound=UnitOfWork)
@@ -67,6 +70,7 @@ class Runtime(Generic[U]):
     outbox: OutboxWriter
     topology: Topology
     token_verifier: TokenVerifier
+    rate_limits: RateLimits
     consumers: list[EventConsumer[U]] = field(default_factory=list)
     consuming: ConsumerConnection = field(init=False)  # set by build_runtime, over the consumers
     relay: OutboxRelay | None = None
@@ -108,6 +112,7 @@ def build_runtime(spec: ServiceSpec[U], settings: ServiceSettings, clock: Clock 
         outbox=OutboxWriter(source=f"forlob/{spec.name}", clock=clock),
         topology=topology,
         token_verifier=TokenVerifier(settings),
+        rate_limits=RateLimits.from_settings(settings, clock),
     )
     config = ConsumerConfig(
         service=spec.name,
@@ -190,7 +195,7 @@ async def _consumer_watchdog(runtime: Runtime[Any], interval: float = 10.0) -> N
             finally:
                 await channel.close()
         except Exception as exc:  # noqa: BLE001  (broker unreachable: the robust connection is on it)
-            log.info("watchdog.check_failed", error=repr(exc)[:300])
+            log.info("watchdog.check_failed", error=describe_error(exc))
             if connection is not None:
                 with contextlib.suppress(Exception):
                     await connection.close()
@@ -206,7 +211,7 @@ async def _consumer_watchdog(runtime: Runtime[Any], interval: float = 10.0) -> N
             runtime.consumers_healthy = True
         except Exception as exc:  # noqa: BLE001
             runtime.consumers_healthy = False
-            log.error("watchdog.reconnect_failed", error=repr(exc)[:300])
+            log.error("watchdog.reconnect_failed", error=describe_error(exc))
     if connection is not None:
         with contextlib.suppress(Exception):
             await connection.close()
@@ -256,6 +261,15 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
+# Any route may answer 429: the caller's changing requests or identity reads over their rate, or
+# the address refused after too many failed authentications (docs/security.md, "Rate limits").
+TOO_MANY_REQUESTS: dict[str, Any] = {
+    "description": "Too many requests: a rate limit; try again after Retry-After seconds",
+    "content": PROBLEM_CONTENT,
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
+
+
 def create_app(
     spec: ServiceSpec[U],
     settings: ServiceSettings | None = None,
@@ -282,10 +296,14 @@ def create_app(
     install_problem_handlers(app)
     document_problems(app)
     _install_trace_middleware(app)
+    # Added first, so it runs inside RequestLimits and reads a body whose size is already bounded.
+    app.add_middleware(TextGuard)
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
+    install_rate_limits(app)
     _install_operational_routes(app)
     for router in spec.routers:
-        app.include_router(router)
+        # Every changing request is limited per caller (docs/security.md, "Rate limits").
+        app.include_router(router, dependencies=[WRITES_LIMIT], responses={429: TOO_MANY_REQUESTS})
     return app
 
 

@@ -73,6 +73,21 @@ class ServiceSettings(BaseSettings):
         "its commit instead of acknowledging, as if the acknowledgement were lost",
     )
 
+    # Rate limits (forlob_shared.http.ratelimit; docs/security.md "Rate limits"), per process.
+    rate_identity_reads_per_minute: int = Field(
+        default=30, ge=1, description="identity numbers one caller (org + staff id) may read a minute"
+    )
+    rate_writes_per_minute: int = Field(
+        default=120, ge=1, description="POST, PUT, PATCH and DELETE requests one caller may make a minute"
+    )
+    rate_failed_auth_per_second: int = Field(
+        default=20, ge=1, description="401 answers one client address may get a second before it is refused (429)"
+    )
+    identity_reads_spike_threshold: int = Field(
+        default=100, ge=1, description="identity reads by one organisation within the window that log a warning"
+    )
+    identity_reads_spike_minutes: float = Field(default=10.0, gt=0, description="the spike warning's window")
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger request bodies get 413")
     clock_offset_file: str = Field(
         default="", description="tests only: a file holding seconds to add to the clock (refused in production)"

@@ -24,6 +24,7 @@ from forlob_notifications.channels.webhook import WebhookSender
 from forlob_notifications.settings import NotificationsSettings
 from forlob_notifications.wiring import Wiring
 from forlob_shared.logging import get_logger
+from forlob_shared.redaction import describe_error
 
 log = get_logger("forlob.notifications")
 
@@ -86,7 +87,7 @@ async def _dispatcher(
             failures = 0
         except Exception as exc:  # noqa: BLE001  (database away: keep trying, deliveries wait)
             failures += 1
-            log.warning("dispatcher.round_failed", error=repr(exc)[:300], failures=failures)
+            log.warning("dispatcher.round_failed", error=describe_error(exc), failures=failures)
             await _pause(runtime.stopping, min(30.0, 0.5 * 2**failures))
             continue
         if result.attempted < wiring.options.batch_size:
@@ -100,7 +101,7 @@ async def _rules(runtime: Any, wiring: Wiring, settings: NotificationsSettings) 
             await run_due_rules(runtime.uow, wiring.options, runtime.clock.now())
             await drop_expired_secrets(runtime.uow(), runtime.clock.now())
         except Exception as exc:  # noqa: BLE001
-            log.warning("rules.sweep_failed", error=repr(exc)[:300])
+            log.warning("rules.sweep_failed", error=describe_error(exc))
         await _pause(runtime.stopping, settings.rules_interval)
 
 

@@ -43,6 +43,19 @@ def test_raised_event_carries_ids_and_codes_only() -> None:
     assert event.data.due_at == NOW + timedelta(minutes=30)
 
 
+def test_every_event_of_an_alert_names_the_organisation_it_is_for() -> None:
+    # A caseworker's alert names the provider too; reporting counts it for the jobcentre alone.
+    alert = absence_alert(org="jc", kind=AlertKind.CLOSING_NOTE_READY, due_at=NOW)
+    escalated = alert.escalate("tl-1", NOW)
+    acknowledged = alert.acknowledge("cw-1", NOW)
+    closed = alert.close("reported", NOW)
+    assert acknowledged is not None
+    assert closed is not None
+    for event in (alert.raised(), escalated, acknowledged, closed):
+        assert (event.data.org, event.data.provider_org, event.referring_org) == ("jc", "rca", "jc")  # type: ignore[attr-defined]
+    assert absence_alert().raised().data.org == "rca"  # type: ignore[attr-defined]
+
+
 def test_escalates_once_when_due_and_not_before() -> None:
     alert = absence_alert()
     assert not alert.is_due(NOW + timedelta(minutes=29))

@@ -46,6 +46,26 @@ def test_webhook_urls_and_event_types() -> None:
         validate_event_types(["programme.teleported"])
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://partner.example/h\r\nX-Injected: 1",  # CRLF would split the request we send
+        "https://partner.example/h\nx",
+        "https://partner.example/a b",
+        "https://partner.example/h\x00",
+        "https://partner.example:99999/h",  # no such port
+        "https://partner.example:0/h",
+        "https://[::1/h",  # a malformed IPv6 literal (urlsplit raises)
+        "https://[not-an-address]/h",
+    ],
+)
+def test_hostile_webhook_urls_are_refused(url: str) -> None:
+    for require_https in (True, False):
+        with pytest.raises(InvalidInput) as refused:
+            validate_url(url, require_https=require_https)
+        assert refused.value.extra == {"field": "url"}
+
+
 def test_production_requires_https_webhooks() -> None:
     production = NotificationsSettings(
         environment="production",

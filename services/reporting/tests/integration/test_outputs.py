@@ -155,11 +155,21 @@ async def every_figure_is_scoped_to_the_callers_organisation(reporting: Any) -> 
     jobcentre = (await service.client.get("/figures", params=PERIOD, headers=JOBCENTRE)).json()["rows"]
     own = Counter(r.programme.code for r in cohort.referrals if r.referring_org == "jobcenter-aalborg")
     assert {row["programme_code"]: row["referrals_received"] for row in jobcentre} == dict(own)
-    # alerts are the provider's own work: the referring side sees none
-    assert all(row["alerts"]["raised"] == 0 for row in jobcentre)
+
+    # each side counts the alerts raised to its own staff, never the other side's
+    def raised_to(org: str, provider: str | None = None) -> int:
+        return sum(
+            1
+            for r in cohort.referrals
+            for a in r.alerts
+            if a.org == org and (provider is None or r.programme.provider_org == provider)
+        )
+
+    assert sum(row["alerts"]["raised"] for row in jobcentre) == raised_to("jobcenter-aalborg") > 0
+    assert all(row["occupancy"]["capacity"] is None for row in jobcentre)  # the provider's seats
     provider = (await service.client.get("/figures", params=PERIOD, headers=PROVIDER)).json()["rows"]
     assert {row["provider_org"] for row in provider} == {"rca-aalborg"}
-    assert sum(row["alerts"]["raised"] for row in provider) > 0
+    assert sum(row["alerts"]["raised"] for row in provider) == raised_to("rca-aalborg") > 0
     chart = await service.client.get("/charts/occupancy.svg", params=PERIOD, headers=STRANGER)
     assert chart.status_code == 200  # an empty chart, nothing of anyone else's
 

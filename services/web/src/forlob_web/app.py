@@ -22,11 +22,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
 from forlob_shared.http.auth import TokenVerifier
+from forlob_shared.http.ratelimit import SIGN_IN, Gcra, Rate, RefusalLog
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
+from forlob_shared.metrics import REQUESTS_REFUSED
 from forlob_shared.texts import FACTS_SHOWN, fact_text
 from forlob_web.client import Api, ApiError, ServiceDown
 from forlob_web.i18n import LANGUAGES, code_words, figure_words, pick_language, translator
@@ -40,6 +41,7 @@ from forlob_web.session import (
     sign_out,
     take_flash,
 )
+from forlob_web.session_store import ServerSessions, SessionStore
 from forlob_web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -60,7 +62,9 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
 class Web:
     """What the pages need at run time: settings, the templates, one HTTP client, the clock."""
 
-    def __init__(self, settings: WebSettings, clock: Clock, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self, settings: WebSettings, clock: Clock, http: httpx.AsyncClient, real_time: Clock | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.http = http
@@ -68,8 +72,21 @@ class Web:
         self.verifier = TokenVerifier(settings)
         self.zone = ZoneInfo(settings.timezone)
         self.oauth: Any = None
+        # Sign-ins per client address (docs/security.md, "Rate limits"), in this process.
+        self.sign_in_rate = Rate(settings.rate_sign_in_per_minute, 60.0)
+        self.limiter = Gcra(real_time or clock)
+        self.refusals = RefusalLog(real_time or clock)
         self.templates.env.filters["local"] = self.local_time
         self.templates.env.filters["number"] = number
+
+    def sign_in_wait(self, request: Request) -> float:
+        """Charge the caller's address one sign-in; 0 if it may go ahead, else seconds to wait."""
+        address = request.client.host if request.client else "unknown"
+        wait = self.limiter.take(SIGN_IN, address, self.sign_in_rate)
+        if wait:
+            REQUESTS_REFUSED.labels(SIGN_IN).inc()
+            self.refusals.refused(SIGN_IN, address, wait)
+        return wait
 
     def local_time(self, value: str | None, fmt: str = "%d.%m. %H:%M") -> str:
         """An ISO time from a service, as the clock on the wall shows it."""
@@ -168,26 +185,25 @@ def create_app(settings: WebSettings | None = None, clock: Clock | None = None) 
     settings = settings or WebSettings()
     # One line per call to a service is noise here: failures are logged by the client, with ids only.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Sessions and the sign-in limit run on real time, as the tokens' expiry does; the demo's and
+    # the tests' moved clock (CLOCK_OFFSET_FILE) would end a session the token still allows.
+    real_time = clock or SystemClock()
     clock = clock or (OffsetFileClock(settings.clock_offset_file) if settings.clock_offset_file else SystemClock())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=40)
         async with httpx.AsyncClient(timeout=settings.api_timeout, limits=limits) as http:
-            app.state.web = Web(settings, clock, http)
+            app.state.web = Web(settings, clock, http, real_time)
             log.info("service.started", port=settings.port)
             yield
         log.info("service.stopped")
 
     app = FastAPI(title="Forløb web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.session_secret.get_secret_value(),
-        session_cookie="forlob_session",
-        max_age=settings.session_max_age,
-        same_site="lax",
-        https_only=bool(settings.secure_cookies),
-    )
+    # Sessions live on the server; the cookie holds an opaque id (forlob_web.session_store).
+    secret = settings.session_secret.get_secret_value().encode()
+    app.state.sessions = SessionStore(real_time, settings.session_max_age, secret)
+    app.add_middleware(ServerSessions, store=app.state.sessions, https_only=bool(settings.secure_cookies))
     _install_middleware(app)
     _install_error_pages(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -49,6 +49,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sign_in.failed": ("Log ind mislykkedes: {reason}", "Sign-in failed: {reason}"),
     "sign_in.needed": ("Log ind for at fortsætte.", "Please sign in to continue."),
+    "sign_in.too_many": (
+        "For mange forsøg på at logge ind herfra. Prøv igen om {seconds} sekunder.",
+        "Too many sign-ins from here. Try again in {seconds} seconds.",
+    ),
     "csrf": (
         "Formularen var forældet eller kom ikke fra denne side. Prøv igen.",
         "The form was out of date or did not come from this site. Please try again.",

@@ -1,5 +1,5 @@
-"""Who is signed in: the session cookie (signed by Starlette's SessionMiddleware), CSRF tokens
-for every form, and the people the local sign-in offers."""
+"""Who is signed in: the server-side session (forlob_web.session_store; the cookie holds only its
+id), CSRF tokens for every form, and the people the local sign-in offers."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 
 from fastapi import Request
 from starlette.datastructures import FormData
+
+from forlob_web.session_store import RENEW
 
 # The demo people of `make demo` (deploy/local/demo.py): the provider's staff and the jobcentre's.
 DEMO_PEOPLE: list[dict[str, Any]] = [
@@ -61,6 +63,7 @@ def sign_in(request: Request, *, staff: str, org: str, roles: list[str], token: 
     # A new session on every sign-in: nothing from before (a planted CSRF token) carries over.
     lang = request.session.get("lang")
     request.session.clear()
+    request.scope[RENEW] = True  # a new session id: none chosen before sign-in survives it
     request.session["user"] = {"staff": staff, "org": org, "roles": sorted(roles), "token": token}
     request.session["csrf"] = secrets.token_urlsafe(32)
     if lang:

@@ -30,6 +30,9 @@ class WebSettings(ServiceSettings):
 
     session_secret: SecretStr = SecretStr(_DEV_SESSION_SECRET)
     session_max_age: int = Field(default=8 * 3600, ge=60, description="seconds a sign-in lasts")
+    rate_sign_in_per_minute: int = Field(
+        default=20, ge=1, description="sign-ins (local, or OpenID Connect callbacks) per client address a minute"
+    )
     secure_cookies: bool | None = Field(default=None, description="cookies only over https; on in production")
 
     # OpenID Connect (authorization code with PKCE) against the organisation's identity provider.

@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse
 
 from forlob_shared.errors import DomainError
 from forlob_shared.http.auth import mint_token
+from forlob_shared.http.ratelimit import retry_after
 from forlob_shared.logging import get_logger
 from forlob_web.app import Web, home_for, language, web_of
 from forlob_web.i18n import translator
@@ -73,12 +74,32 @@ async def sign_in_page(request: Request, next: str | None = None) -> Response:
     return web.render(request, "sign_in.html", people=DEMO_PEOPLE, error=None, needed=next is not None)
 
 
+def _too_many(request: Request) -> Response | None:
+    """The 429 page if this address has signed in too often (docs/security.md, "Rate limits")."""
+    web = web_of(request)
+    wait = web.sign_in_wait(request)
+    if not wait:
+        return None
+    t = translator(language(request))
+    seconds = retry_after(wait)
+    return web.render(
+        request,
+        "error.html",
+        429,
+        headers={"Retry-After": seconds},
+        title=t("sign_in"),
+        message=t("sign_in.too_many", seconds=seconds),
+    )
+
+
 @router.get("/sign-in/callback", name="oidc_callback", include_in_schema=False)
 async def oidc_callback(request: Request) -> Response:
     web = web_of(request)
     t = translator(language(request))
     if not web.settings.oidc_enabled:
         return web.render(request, "error.html", 404, title=t("not_found"), message=t("not_found.text"))
+    if (refused := _too_many(request)) is not None:
+        return refused
     from authlib.integrations.base_client.errors import OAuthError
 
     try:
@@ -106,6 +127,8 @@ async def local_sign_in(request: Request) -> Response:
     t = translator(language(request))
     if not web.settings.local_sign_in:
         return web.render(request, "error.html", 404, title=t("not_found"), message=t("not_found.text"))
+    if (refused := _too_many(request)) is not None:
+        return refused
     form = await checked_form(request)
     chosen = str(form.get("person") or "")
     org, staff = str(form.get("org") or "").strip(), str(form.get("staff") or "").strip()

@@ -17,6 +17,12 @@ class _AlertEvent(EventData):
     provider_org: str
     referral_id: UUID | None = None
     participant_id: UUID | None = None
+    # Whose alert it is: the provider's for an absence, the referring organisation's for a
+    # notice, a breach or a closing note. provider_org alone does not say it; figures of an
+    # organisation count only its own alerts. Optional: events published before it lack it.
+    org: str | None = Field(
+        default=None, description="the organisation whose staff the alert is for (the only one that sees it)"
+    )
 
 
 @register

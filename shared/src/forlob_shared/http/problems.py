@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forlob_shared.errors import DomainError
-from forlob_shared.logging import get_logger
+from forlob_shared.logging import get_logger, mark_logged
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://forlob.dk/problems/"
@@ -93,5 +93,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("http.unhandled_error", path=request.url.path)
+        # The traceback is rendered without local variables, and a database error's message
+        # (which quotes the statement's values) is withheld: see forlob_shared.redaction.
+        log.error("http.unhandled_error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
+        mark_logged(exc)
         return problem(500, "Internal error", "Something went wrong on our side; it has been logged.", code="internal")

@@ -26,6 +26,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from aio_pika.exceptions import AMQPConnectionError, ChannelInvalidStateError
 
 from forlob_shared.logging import get_logger
+from forlob_shared.redaction import describe_error
 
 log = get_logger("forlob.consumer")
 
@@ -116,4 +117,4 @@ async def _settle(settling: Any) -> None:
     try:
         await settling
     except SETTLE_FAILURES as exc:
-        log.warning("consumer.settle_failed", error=repr(exc)[:300])
+        log.warning("consumer.settle_failed", error=describe_error(exc))

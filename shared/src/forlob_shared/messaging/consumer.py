@@ -72,6 +72,7 @@ from forlob_shared.messaging.acknowledgements import Acknowledgements
 from forlob_shared.messaging.delivery_order import DeliveryOrder
 from forlob_shared.messaging.inbox import first_deliveries, first_delivery
 from forlob_shared.messaging.topology import Topology
+from forlob_shared.redaction import describe_error
 
 log = get_logger("forlob.consumer")
 
@@ -289,7 +290,9 @@ class EventConsumer(Generic[U]):
         try:
             envelope = decode(message.body)
         except InvalidEnvelope as exc:
-            return await self._dead_letter(message, "invalid-message", str(exc), routing_key=message.routing_key or "")
+            return await self._dead_letter(
+                message, "invalid-message", describe_error(exc, 1000), routing_key=message.routing_key or ""
+            )
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return await self._dead_letter(
@@ -385,7 +388,7 @@ class EventConsumer(Generic[U]):
             return False
         metrics.TRANSIENT_RETRIES.labels(self.name).inc()
         delay = _backoff(attempt, self.config.backoff_max)
-        log.warning("consumer.transient_failure", error=repr(exc)[:300], attempt=attempt, retry_in=delay)
+        log.warning("consumer.transient_failure", error=describe_error(exc), attempt=attempt, retry_in=delay)
         await _sleep_unless(self.config.stopping, delay)
         return True
 
@@ -409,9 +412,7 @@ class EventConsumer(Generic[U]):
     async def _handler_failed(self, message: AbstractIncomingMessage, envelope: Envelope[Any], exc: Exception) -> str:
         deliveries = _delivery_count(message) + 1
         if deliveries >= self.config.delivery_limit - 1:
-            return await self._dead_letter(
-                message, "handler-failed", f"{type(exc).__name__}: {exc}"[:1000], envelope.routing_key
-            )
+            return await self._dead_letter(message, "handler-failed", describe_error(exc, 1000), envelope.routing_key)
         log.exception("consumer.handler_failed", deliveries=deliveries)
         await _sleep_unless(self.config.stopping, _backoff(deliveries, self.config.backoff_max))
         await self._acks.settled_otherwise(message, message.nack(requeue=True))
@@ -445,7 +446,7 @@ class EventConsumer(Generic[U]):
             # the dead-letter queue, never a lost message.
             await self._dead_letters.publish(letter, routing_key=self.queue, mandatory=True)
         except Exception as exc:  # noqa: BLE001
-            log.warning("consumer.dead_letter_failed", error=repr(exc)[:300], reason=reason)
+            log.warning("consumer.dead_letter_failed", error=describe_error(exc), reason=reason)
             await self._acks.settled_otherwise(message, message.nack(requeue=True))
             return self._count(routing_key, "requeued")
         metrics.DEAD_LETTERED.labels(self.name, reason.split(":", 1)[0]).inc()

@@ -33,6 +33,7 @@ from forlob_shared.events.envelope import CONTENT_TYPE
 from forlob_shared.logging import get_logger
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL
 from forlob_shared.messaging.topology import Topology
+from forlob_shared.redaction import describe_error
 
 log = get_logger("forlob.relay")
 
@@ -97,7 +98,7 @@ class OutboxRelay:
             except Exception as exc:  # noqa: BLE001  (any failure: reconnect after a back-off)
                 failures += 1
                 delay = min(self.config.backoff_max, 0.2 * 2 ** min(failures, 10))
-                log.warning("relay.reconnecting", error=repr(exc)[:500], retry_in=round(delay, 2))
+                log.warning("relay.reconnecting", error=describe_error(exc), retry_in=round(delay, 2))
                 await _wait(stop, delay)
             finally:
                 self._set_active(False)

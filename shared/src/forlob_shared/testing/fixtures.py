@@ -77,7 +77,7 @@ async def _create_messaging_tables(url: str) -> None:
 
     from forlob_shared.messaging.tables import messaging_metadata
 
-    engine = create_async_engine("postgresql+asyncpg://" + url.split("://", 1)[1])
+    engine = create_async_engine("postgresql+asyncpg://" + url.split("://", 1)[1], hide_parameters=True)
     async with engine.begin() as connection:
         await connection.run_sync(messaging_metadata.create_all)
     await engine.dispose()
@@ -207,7 +207,10 @@ def run_service(infra: TestInfra, prefix: str) -> RunService:
         test_prefix: str | None = None,
         **overrides: Any,
     ) -> AsyncIterator[RunningService]:
+        from forlob_shared.testing.processes import LOAD_TEST_RATE_LIMITS
+
         name_prefix = test_prefix or prefix
+        overrides = {**LOAD_TEST_RATE_LIMITS, **overrides}
         settings = spec.settings_cls(
             database_url=database_url,
             broker_url=overrides.pop("broker_url", infra.broker_url),

@@ -77,7 +77,7 @@ async def messaging_db(make_database: Any) -> AsyncIterator[MessagingDb]:
     conn = await asyncpg.connect(plain_postgres_url(url))
     await conn.execute("CREATE TABLE effects (event_id uuid NOT NULL, routing_key text NOT NULL)")
     await conn.close()
-    engine = create_async_engine("postgresql+asyncpg://" + url.split("://", 1)[1], pool_size=5)
+    engine = create_async_engine("postgresql+asyncpg://" + url.split("://", 1)[1], pool_size=5, hide_parameters=True)
     db = MessagingDb(
         url=url,
         writer=OutboxWriter(source="forlob/test", clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))),

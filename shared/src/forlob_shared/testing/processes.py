@@ -26,6 +26,14 @@ from forlob_shared.testing.servers import free_port
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 
+# Test systems drive many requests per caller from one address (a course's load, a fault run):
+# the rate limits stay on, at rates no test reaches; tests of the limits set their own.
+LOAD_TEST_RATE_LIMITS = {
+    "rate_identity_reads_per_minute": 100_000,
+    "rate_writes_per_minute": 1_000_000,
+    "rate_failed_auth_per_second": 100_000,
+}
+
 
 @dataclass
 class ServiceProcess:
@@ -172,6 +180,7 @@ def running_system(
         "FORLOB_WATCHDOG_INTERVAL": "2",
         # The tests' webhook receivers listen on 127.0.0.1, which production refuses to call.
         "FORLOB_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+        **{f"FORLOB_{name.upper()}": str(value) for name, value in LOAD_TEST_RATE_LIMITS.items()},
         **(env or {}),
     }
     system = System({}, clock_file, workdir, databases=dict(databases))

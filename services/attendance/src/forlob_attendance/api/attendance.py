@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
@@ -31,6 +30,7 @@ from forlob_attendance.application.registration import (
     record_contact,
     report_absence,
 )
+from forlob_shared.http.inputs import Day
 
 router = APIRouter(tags=["attendance"])
 
@@ -78,7 +78,7 @@ async def absence_contact(absence_id: UUID, body: ContactIn, staff: Staff, uow: 
 
 
 @router.get("/days/{day}", summary="The day's attendance list at your organisation")
-async def attendance_day(day: date, staff: Staff, uow: UoW) -> SlotsOut:
+async def attendance_day(day: Day, staff: Staff, uow: UoW) -> SlotsOut:
     return SlotsOut(slots=[SlotOut.of(view) for view in await queries.day_list(uow, staff.org, day)])
 
 
@@ -87,8 +87,8 @@ async def participant_slots(
     participant_id: UUID,
     staff: Staff,
     uow: UoW,
-    first: date = Query(alias="from"),
-    last: date = Query(alias="to"),
+    first: Day = Query(alias="from"),
+    last: Day = Query(alias="to"),
 ) -> SlotsOut:
     slots = await queries.participant_slots(uow, staff.org, participant_id, first, last)
     return SlotsOut(slots=[SlotOut.of(view) for view in slots])

@@ -6,11 +6,12 @@ from datetime import date, datetime, time
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from forlob_attendance.application.queries import SlotView
 from forlob_attendance.application.registration import Registered, Reported
 from forlob_shared.events import AbsenceReason
+from forlob_shared.http.inputs import AwareMoment, Day
 
 
 class _In(BaseModel):
@@ -18,12 +19,12 @@ class _In(BaseModel):
 
 
 class RegistrationIn(_In):
-    at: AwareDatetime | None = Field(default=None, description="when it happened; now if left out")
+    at: AwareMoment | None = Field(default=None, description="when it happened; now if left out")
 
 
 class DayListEntry(_In):
     participant_id: UUID
-    at: AwareDatetime | None = None
+    at: AwareMoment | None = None
 
 
 class DayListIn(_In):
@@ -32,14 +33,14 @@ class DayListIn(_In):
 
 class AbsenceReportIn(_In):
     reason: AbsenceReason
-    first_day: date
-    last_day: date
+    first_day: Day
+    last_day: Day
 
 
 class ContactIn(_In):
     outcome: Literal["called_no_answer", "reached", "reason_given", "contact_reestablished"]
     reason: AbsenceReason | None = None
-    at: AwareDatetime | None = Field(default=None, description="when the contact happened; now if left out")
+    at: AwareMoment | None = Field(default=None, description="when the contact happened; now if left out")
 
 
 class RegisteredOut(BaseModel):

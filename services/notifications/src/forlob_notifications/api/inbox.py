@@ -16,6 +16,7 @@ from forlob_notifications.application import alerts
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Delivery
 from forlob_shared.http.auth import CurrentPrincipal
+from forlob_shared.http.inputs import Moment
 
 router = APIRouter(tags=["inbox"])
 
@@ -110,7 +111,7 @@ async def inbox(
     uow: UoW,
     state: list[str] | None = Query(default=None, description="open | acknowledged | closed (repeatable)"),
     kind: list[str] | None = Query(default=None, description="absence | absence_notice | breach | ..."),
-    since: datetime | None = None,
+    since: Moment | None = None,
     everyone: bool = Query(default=False, description="the whole organisation's alerts (team leaders)"),
     limit: int = Query(default=100, ge=1, le=500),
 ) -> list[AlertOut]:

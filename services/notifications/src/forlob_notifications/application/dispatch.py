@@ -35,6 +35,7 @@ from forlob_notifications.domain.webhooks import Subscription
 from forlob_shared.events import NotificationDelivered, NotificationFailed, PendingEvent
 from forlob_shared.logging import get_logger
 from forlob_shared.messaging.consumer import is_transient
+from forlob_shared.redaction import describe_error
 from forlob_shared.texts import language_of_country
 
 log = get_logger("forlob.notifications.dispatch")
@@ -93,7 +94,7 @@ async def dispatch_due(
         except Exception as exc:
             if not is_transient(exc) or time.monotonic() + delay > deadline:
                 raise
-            log.warning("dispatch.record_retry", error=repr(exc)[:200], sent=len(jobs), retry_in=delay)
+            log.warning("dispatch.record_retry", error=describe_error(exc), sent=len(jobs), retry_in=delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
     return DispatchResult(len(jobs), sum(1 for o in outcomes if o.ok))

@@ -14,6 +14,7 @@ import asyncpg
 
 from forlob_notifications.db.uow import DELIVERIES_CHANNEL, INBOX_CHANNEL
 from forlob_shared.logging import get_logger
+from forlob_shared.redaction import describe_error
 
 log = get_logger("forlob.notifications.listener")
 
@@ -67,7 +68,7 @@ class ChangeListener:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stopping.wait(), timeout=5)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("listener.disconnected", error=repr(exc)[:300], retry_in=delay)
+                log.warning("listener.disconnected", error=describe_error(exc), retry_in=delay)
             finally:
                 self.connected.clear()
                 if connection is not None:

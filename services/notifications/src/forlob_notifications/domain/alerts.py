@@ -82,6 +82,7 @@ class Alert:
     def _common(self) -> dict[str, Any]:
         return {
             "alert_id": self.id,
+            "org": self.org,
             "provider_org": self.provider_org,
             "referral_id": self.referral_id,
             "participant_id": self.participant_id,

@@ -30,9 +30,19 @@ EVENT_TYPES: dict[str, str] = {
 
 
 def validate_url(url: str, *, require_https: bool) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    # A control character or space (CR LF would split the request line we send) is no part of a
+    # URL; urlsplit would keep it in the path or host.
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        raise InvalidInput("the webhook URL may not contain spaces or control characters", field="url")
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port  # port: ValueError when not 0-65535
+    except ValueError:  # a malformed IPv6 literal ("https://[::1"), a port out of range
+        raise InvalidInput("the webhook URL is not a valid URL", field="url") from None
+    if parts.scheme not in ("https", "http") or not hostname:
         raise InvalidInput("the webhook URL must be an absolute http(s) URL", field="url")
+    if port == 0:
+        raise InvalidInput("the webhook URL's port must be 1-65535", field="url")
     if require_https and parts.scheme != "https":
         raise InvalidInput("webhook URLs must use https", field="url")
     if parts.username or parts.password:
@@ -41,7 +51,7 @@ def validate_url(url: str, *, require_https: bool) -> str:
         raise InvalidInput("the webhook URL is too long", field="url")
     if require_https:
         try:
-            address = ipaddress.ip_address(parts.hostname)
+            address = ipaddress.ip_address(hostname)
         except ValueError:
             address = None
         if address is not None and (address.is_private or address.is_loopback or address.is_link_local):

@@ -48,6 +48,8 @@ from forlob_referral.domain.records import ClosingNote
 from forlob_referral.domain.referral import State
 from forlob_shared.http.auth import CurrentPrincipal, Principal
 from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
+from forlob_shared.http.inputs import Offset
+from forlob_shared.http.ratelimit import IDENTITY_READS_LIMIT
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -118,7 +120,7 @@ async def list_visible(
     state: State | None = None,
     programme_code: Annotated[str | None, Query(pattern=CODE)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ReferralOut]:
     referrals = await list_referrals(
         uow, principal, state=state, programme_code=programme_code, limit=limit, offset=offset
@@ -135,6 +137,7 @@ async def read_referral(referral_id: UUID, principal: CurrentPrincipal, uow: UoW
 @router.get(
     "/{referral_id}/identity",
     summary="The participant's identity number: a separate call, audited with its purpose",
+    dependencies=[IDENTITY_READS_LIMIT],  # limited per caller, counted and watched per organisation
 )
 async def read_identity_number(
     referral_id: UUID,

@@ -14,6 +14,7 @@ from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
 from forlob_referral.domain.referral import RejectReason, WithdrawReason
 from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
+from forlob_shared.http.inputs import Day
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 STAFF = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$"
@@ -96,7 +97,7 @@ class ReferralIn(_In):
     provider_org: str = Field(pattern=CODE, examples=["rca-aalborg"])
     participant: ParticipantIn
     goals: list[Goal] = Field(default_factory=list, max_length=20)
-    wished_start: date | None = None
+    wished_start: Day | None = None
     wished_weekly_hours: float | None = Field(default=None, gt=0, le=60)
     legal_basis: str | None = Field(default=None, pattern=CODE, examples=["LAB-32-1-2"])
     legal_context: str | None = Field(
@@ -217,7 +218,7 @@ class MoveIn(_In):
 
 
 class StartIn(_In):
-    start_date: date
+    start_date: Day
     weeks: int | None = Field(default=None, ge=1, le=520, description="default: the programme's default length")
     schedule: list[TimeWindow] = Field(min_length=1, max_length=50)
     contact_person_id: str = Field(pattern=STAFF)
@@ -230,16 +231,16 @@ class RescheduleIn(_In):
 
 
 class AgreementIn(_In):
-    effective_from: date
+    effective_from: Day
     schedule: list[TimeWindow] = Field(min_length=1, max_length=50)
     contact_person_id: str = Field(pattern=STAFF)
     team_leader_id: str | None = Field(default=None, pattern=STAFF)
 
 
 class EndIn(_In):
-    end_date: date
+    end_date: Day
     outcome: Outcome
-    first_job_date: date | None = None
+    first_job_date: Day | None = None
     closing_note: ClosingNote
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
@@ -11,6 +11,7 @@ from forlob_reporting.domain.figures import Period
 from forlob_reporting.domain.projection import local_date
 from forlob_shared.errors import InvalidInput
 from forlob_shared.http.auth import CurrentPrincipal
+from forlob_shared.http.inputs import Day
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
@@ -28,9 +29,9 @@ UoW = Annotated[ReportingUnitOfWork, Depends(_uow)]
 def _period(
     request: Request,
     start: Annotated[
-        date | None, Query(alias="from", description="first day (local), default 'to' minus 89 days")
+        Day | None, Query(alias="from", description="first day (local), default 'to' minus 89 days")
     ] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day (local, inclusive), default today")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="last day (local, inclusive), default today")] = None,
 ) -> Period:
     end = end or local_date(request.app.state.runtime.clock.now())
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)

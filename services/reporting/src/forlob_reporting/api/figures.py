@@ -16,6 +16,7 @@ from forlob_reporting.application import figures as app
 from forlob_reporting.domain.figures import Period
 from forlob_shared.errors import InvalidInput
 from forlob_shared.http.auth import CurrentPrincipal
+from forlob_shared.http.inputs import Day
 
 router = APIRouter(prefix="/figures", tags=["figures"])
 
@@ -44,8 +45,8 @@ class ReferralsReceivedOut(BaseModel):
 async def get_referrals_received(
     principal: CurrentPrincipal,
     uow: UoW,
-    start: Annotated[date | None, Query(alias="from", description="first day, local time")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day, inclusive")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="first day, local time")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="last day, inclusive")] = None,
 ) -> ReferralsReceivedOut:
     if start and end and end < start:
         raise InvalidInput("'to' lies before 'from'")

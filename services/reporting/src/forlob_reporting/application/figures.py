@@ -1,7 +1,10 @@
 """Figures for a caller's organisation: load its facts, group them, hand them to the domain.
 
 An organisation sees the referrals it is party to: a provider those to its programmes, a
-referring organisation those it sent. Alerts are the provider's own work and only it sees them.
+referring organisation those it sent. Alerts and seats are one organisation's own work: an
+organisation counts the alerts raised to its own staff (the provider its contact persons', a
+jobcentre its caseworkers'), never those of the other side of the same course; only the
+provider sees its programmes' capacity and occupancy.
 """
 
 from __future__ import annotations
@@ -46,9 +49,7 @@ async def load_groups(uow: ReportingUnitOfWork, scope: Scope) -> dict[f.GroupKey
             dict(r)
             for r in (
                 await uow.session.execute(
-                    sa.select(alert_facts)
-                    .where(alert_facts.c.provider_org == scope.org)
-                    .order_by(alert_facts.c.alert_id)
+                    sa.select(alert_facts).where(alert_facts.c.org == scope.org).order_by(alert_facts.c.alert_id)
                 )
             )
             .mappings()
@@ -90,7 +91,10 @@ async def load_groups(uow: ReportingUnitOfWork, scope: Scope) -> dict[f.GroupKey
             if provider == scope.org and scope.programme in (None, programme):
                 groups[f.GroupKey(provider, programme)]  # a programme without referrals still has seats
     for group_key, group in groups.items():
-        group.capacity = capacities.get((group_key.provider_org, group_key.programme_code))
+        # The seats are the provider's: a referring organisation's own courses over them would
+        # read as the programme's occupancy, which it is not.
+        if group_key.provider_org == scope.org:
+            group.capacity = capacities.get((group_key.provider_org, group_key.programme_code))
     return dict(
         sorted(groups.items(), key=lambda kv: (kv[0].provider_org, kv[0].programme_code, kv[0].referring_org or ""))
     )

@@ -113,6 +113,7 @@ alert_facts = sa.Table(
     sa.Column("acknowledged_at", sa.DateTime(timezone=True)),
     sa.Column("escalation_level", sa.Integer),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("org", sa.Text, index=True),
 )
 
 TABLES: dict[str, sa.Table] = {t.name: t for t in metadata.sorted_tables}

@@ -149,6 +149,7 @@ ALERTS = FactTable(
         "acknowledged_at",
         "escalation_level",
         "closed_at",
+        "org",  # whose alert it is: the organisation whose staff it was raised to
     ),
 )
 TABLES: tuple[FactTable, ...] = (PROGRAMMES, REFERRALS, WEEKS, DAYS, BREACHES, ALERTS)
@@ -361,12 +362,39 @@ def _breach(env: Envelope[Any], e: AgreementBreached) -> list[Change]:
     return [Change(BREACHES, (e.breach_id,), values)]
 
 
+# Alerts raised to the provider's own staff, for events published before alerts named their
+# organisation; every other kind then went to the referring organisation's caseworker.
+PROVIDER_ALERT_KINDS = frozenset({"absence"})
+
+
+def alert_org(env: Envelope[Any], e: AlertRaised) -> str:
+    """The organisation whose staff an alert was raised to: the event says so; an older event
+    (without ``org``) by its kind: an absence is the provider's, a notice, a breach or a closing
+    note the referring organisation's (the envelope's ``referringorg``), and one about no
+    referral (a webhook switched off) the subscription owner's, which the event names as
+    ``provider_org``."""
+    if e.org is not None:
+        return str(e.org)
+    if e.kind in PROVIDER_ALERT_KINDS:
+        return str(e.provider_org)
+    return str(env.referringorg or e.provider_org)
+
+
 def _alert_identity(e: Any) -> dict[str, Any]:
-    return {"provider_org": e.provider_org, "referral_id": e.referral_id}
+    values = {"provider_org": e.provider_org, "referral_id": e.referral_id}
+    if e.org is not None:  # an older event does not know it: leave what alert.raised derived
+        values["org"] = e.org
+    return values
 
 
 def _alert_raised(env: Envelope[Any], e: AlertRaised) -> list[Change]:
-    values = {**_alert_identity(e), "kind": e.kind, "raised_at": e.raised_at, "due_at": e.due_at}
+    values = {
+        **_alert_identity(e),
+        "org": alert_org(env, e),
+        "kind": e.kind,
+        "raised_at": e.raised_at,
+        "due_at": e.due_at,
+    }
     return [Change(ALERTS, (e.alert_id,), values)]
 
 

@@ -83,10 +83,12 @@ class Alert:
     provider_org: str
     referral_id: UUID
     raised_at: datetime
-    due_at: datetime
+    due_at: datetime | None
     acknowledged_at: datetime | None
     closed_at: datetime | None
     escalated: bool
+    org: str = ""  # whose alert it is: the provider's (absence) or the referring organisation's
+    kind: str = "absence"
 
 
 @dataclass
@@ -326,6 +328,7 @@ def _referral(b: _Builder, received_on: date, today: date, rules: AttendanceRule
         _weeks(b, r, ids, emit, start, last, days_share)
     _breaches_and_alerts(b, r, ids, emit, start, last)
     if end <= today:
+        _caseworker_alert(b, r, "closing_note_ready", _at(end, 15, 1))
         outcome = rnd.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
         if end < r.planned_end_date and rnd.random() < 0.7:
             outcome = Outcome.DROPPED_OUT
@@ -437,17 +440,16 @@ def _breaches_and_alerts(b: _Builder, r: Referral, ids: dict[str, Any], emit: Em
                 detected_at=_at(day, 10),
             ),
         )
+        _caseworker_alert(b, r, "breach", _at(day, 10, 1))
     for _ in range(rnd.choice((0, 1, 1, 2, 3))):
         day = start + timedelta(days=rnd.randrange(0, span + 1))
         raised = _at(day, 7, rnd.randrange(30))
+        due = raised + timedelta(minutes=30)
         alert = Alert(
-            b.uuid(), r.programme.provider_org, r.referral_id, raised, raised + timedelta(minutes=30), None, None, False
+            b.uuid(), r.programme.provider_org, r.referral_id, raised, due, None, None, False, r.programme.provider_org
         )
-        alert_ids = {"alert_id": alert.alert_id, "provider_org": alert.provider_org, "referral_id": r.referral_id}
-
-        def emit_alert(at: datetime, data: EventData, alert: Alert = alert) -> None:
-            b.emit(at, data, str(alert.alert_id), None, alert.provider_org)
-
+        alert_ids = _alert_ids(b, r, alert)
+        emit_alert = _alert_emitter(b, r, alert)
         emit_alert(
             raised,
             AlertRaised(
@@ -457,10 +459,12 @@ def _breaches_and_alerts(b: _Builder, r: Referral, ids: dict[str, Any], emit: Em
                 cause_event_id=b.uuid(),
                 recipient_staff_id=r.contact_person_id or "staff",
                 raised_at=raised,
-                due_at=alert.due_at,
+                due_at=due,
             ),
         )
         r.alerts.append(alert)
+        if rnd.random() < 0.3:  # unexplained by the policy's deadline: a notice to the caseworker
+            _caseworker_alert(b, r, "absence_notice", raised + timedelta(hours=2))
         fate = rnd.random()
         if fate < 0.1:  # the participant arrived: closed by itself
             alert.closed_at = raised + timedelta(minutes=rnd.randrange(5, 25))
@@ -469,11 +473,11 @@ def _breaches_and_alerts(b: _Builder, r: Referral, ids: dict[str, Any], emit: Em
         minutes = rnd.choice((rnd.randrange(1, 30), rnd.randrange(1, 30), rnd.randrange(30, 240)))
         if fate < 0.9:
             alert.acknowledged_at = raised + timedelta(minutes=minutes, seconds=rnd.randrange(60))
-        if alert.acknowledged_at is None or alert.acknowledged_at > alert.due_at:
+        if alert.acknowledged_at is None or alert.acknowledged_at > due:
             alert.escalated = True
             emit_alert(
-                alert.due_at,
-                AlertEscalated(**alert_ids, escalated_to="team-leader", level=1, escalated_at=alert.due_at),
+                due,
+                AlertEscalated(**alert_ids, escalated_to="team-leader", level=1, escalated_at=due),
             )
         if alert.acknowledged_at is not None:
             emit_alert(
@@ -483,3 +487,49 @@ def _breaches_and_alerts(b: _Builder, r: Referral, ids: dict[str, Any], emit: Em
             if rnd.random() < 0.1:  # acknowledged twice (two people at once): the first counts
                 again = alert.acknowledged_at + timedelta(minutes=3)
                 emit_alert(again, AlertAcknowledged(**alert_ids, acknowledged_by="other", acknowledged_at=again))
+
+
+def _alert_ids(b: _Builder, r: Referral, alert: Alert) -> dict[str, Any]:
+    ids = {"alert_id": alert.alert_id, "provider_org": alert.provider_org, "referral_id": r.referral_id}
+    # Some history predates alerts naming their organisation: reporting tells whose they are by
+    # their kind then.
+    if b.rnd.random() < 0.5:
+        ids["org"] = alert.org
+    return ids
+
+
+def _alert_emitter(b: _Builder, r: Referral, alert: Alert) -> Callable[[datetime, EventData], None]:
+    def emit_alert(at: datetime, data: EventData) -> None:
+        # Notifications names both organisations of the course on every alert's envelope.
+        b.emit(at, data, str(alert.alert_id), r.referring_org, alert.provider_org)
+
+    return emit_alert
+
+
+def _caseworker_alert(b: _Builder, r: Referral, kind: str, raised: datetime) -> None:
+    """An alert to the referring caseworker about the provider's course (a notice, a breach, a
+    closing note): it names the provider, but it is the referring organisation's."""
+    rnd = b.rnd
+    alert = Alert(
+        b.uuid(), r.programme.provider_org, r.referral_id, raised, None, None, None, False, r.referring_org, kind
+    )
+    ids = _alert_ids(b, r, alert)
+    emit_alert = _alert_emitter(b, r, alert)
+    emit_alert(
+        raised,
+        AlertRaised(
+            **ids,
+            participant_id=r.participant_id,
+            kind=kind,
+            cause_event_id=b.uuid(),
+            recipient_staff_id="cw-1",
+            raised_at=raised,
+        ),
+    )
+    r.alerts.append(alert)
+    if rnd.random() < 0.7:
+        alert.acknowledged_at = raised + timedelta(minutes=rnd.randrange(5, 3000), seconds=rnd.randrange(60))
+        emit_alert(
+            alert.acknowledged_at,
+            AlertAcknowledged(**ids, acknowledged_by="cw-1", acknowledged_at=alert.acknowledged_at),
+        )

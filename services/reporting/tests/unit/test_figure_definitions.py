@@ -1,0 +1,107 @@
+"""docs/reporting.md defines every figure the service serves, and nothing it no longer serves.
+
+The served names come from the code that computes each answer, run over a synthetic cohort (so
+every nested figure is present), named as the CSV columns are (``waiting_days.median``). A code
+keyed map (reasons, outcomes, contact persons) stands as one placeholder (``<reason>``). Each
+definition must give all five parts: name, what is counted, from which events, unit, scope.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from forlob_reporting.api.figures import ReferralsReceivedOut, ReferralsReceivedRow
+from forlob_reporting.api.tabular import flatten
+from forlob_reporting.application.figures import SERIES, group_fields
+from forlob_reporting.db.store import MemoryFactStore
+from forlob_reporting.domain import figures as f
+from forlob_reporting.domain.projection import ALERTS, BREACHES, REFERRALS, WEEKS, local_date, project
+from forlob_reporting.testing.cohort import build_cohort
+from forlob_shared.events import decode
+
+DOC = Path(__file__).resolve().parents[4] / "docs" / "reporting.md"
+SECTION = "## The figures and their definitions"
+# Maps keyed by a code: their keys are values, not names.
+KEYED = {"absences_by_reason": "<reason>", "by_outcome": "<outcome>", "per_contact_person": "<contact_person>"}
+# What a row is about, not a figure: the group, the week or day of a series, the referral.
+DIMENSIONS = {"provider_org", "programme_code", "referring_org", "week_start", "day", "referral_id"}
+
+
+def names(row: Mapping[str, Any], prefix: str = "") -> set[str]:
+    found = set()
+    for column in flatten(row):
+        parts = column.split(".")
+        for i, part in enumerate(parts[:-1]):
+            if part in KEYED:
+                parts[i + 1] = KEYED[part]
+        found.add(prefix + ".".join(parts))
+    return found - {prefix + d for d in DIMENSIONS}
+
+
+def served() -> dict[str, set[str]]:
+    cohort = build_cohort(60, seed=3)
+    store = MemoryFactStore()
+    for published in cohort.events:
+        store.apply_now(project(decode(published.body())))
+    rows = {t.name: list(store.rows[t.name].values()) for t in (REFERRALS, WEEKS, BREACHES, ALERTS)}
+    facts = f.GroupFacts(rows[REFERRALS.name], rows[WEEKS.name], rows[BREACHES.name], rows[ALERTS.name], 40)
+    period = f.Period(date(2025, 1, 1), cohort.today)
+    key = f.GroupKey("rca-aalborg", "RCA-UDV-13", "jobcenter-aalborg")
+    answers = {"/figures": names({**group_fields(key), **f.all_figures(facts, period, local_date)})}
+    for name, series in SERIES.items():
+        answers[f"/figures/{name}"] = set().union(*(names(r) for r in series(facts, period)))
+    answers["/figures/ips-fidelity"] = names(f.ips_fidelity(facts, period))
+    # A course with eight summarised weeks or more has every part of a statement.
+    long = next(r for r in cohort.referrals if r.end_date and len(r.weeks) >= 8)
+    referral = store.rows[REFERRALS.name][(long.referral_id,)]
+    weeks = [w for w in rows[WEEKS.name] if w["referral_id"] == long.referral_id]
+    statement = dict(f.statement(referral, weeks, 3))
+    week_rows = statement.pop("weeks")
+    answers["/statements/{referral_id}"] = names(statement) | names(week_rows[0], "weeks[].")
+    received = set(ReferralsReceivedOut.model_fields) - {"org", "start", "end", "rows"}
+    answers["/figures/referrals-received"] = received | {
+        f"rows[].{n}" for n in set(ReferralsReceivedRow.model_fields) - DIMENSIONS
+    }
+    return answers
+
+
+def documented() -> dict[str, dict[str, list[str]]]:
+    """Per endpoint (the first `code` of a ### heading): each defined name and its other cells."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
+    found: dict[str, dict[str, list[str]]] = {}
+    endpoint = None
+    for line in section.splitlines():
+        heading = re.match(r"### .*?`([^`]+)`", line)
+        if heading:
+            endpoint = heading.group(1)
+            found[endpoint] = {}
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if endpoint is None or not cells or not cells[0].startswith("`"):
+            continue
+        for name in re.findall(r"`([^`]+)`", cells[0]):
+            assert name not in found[endpoint], f"{name} is defined twice under {endpoint}"
+            found[endpoint][name] = cells[1:]
+    return found
+
+
+def test_every_served_figure_is_defined_and_every_definition_is_served() -> None:
+    docs, code = documented(), served()
+    assert set(docs) == set(code), "a ### heading per endpoint, named in `backticks`"
+    for endpoint, served_names in code.items():
+        undefined = served_names - set(docs[endpoint])
+        assert not undefined, f"{endpoint} serves figures docs/reporting.md does not define: {sorted(undefined)}"
+        gone = set(docs[endpoint]) - served_names
+        assert not gone, f"docs/reporting.md defines figures {endpoint} no longer serves: {sorted(gone)}"
+
+
+def test_every_definition_has_what_is_counted_events_unit_and_scope() -> None:
+    for endpoint, definitions in documented().items():
+        for name, cells in definitions.items():
+            assert len(cells) == 4, f"{endpoint} {name}: what is counted | events | unit | per"
+            assert all(cells), f"{endpoint} {name}: an empty cell"

@@ -1,0 +1,73 @@
+"""The GCRA limiter and the identity-read spike watch, on a manual clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from structlog.testing import capture_logs
+
+from forlob_shared.clock import ManualClock
+from forlob_shared.http.ratelimit import Gcra, Rate, RefusalLog, SpikeWatch
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_a_caller_may_use_the_whole_allowance_at_once_then_one_per_interval() -> None:
+    clock = ManualClock(START)
+    limiter = Gcra(clock)
+    rate = Rate(6, 60.0)  # one request's share comes back every 10 s
+    assert [limiter.take("w", "a", rate) for _ in range(6)] == [0.0] * 6
+    assert limiter.take("w", "a", rate) == 10.0
+    assert limiter.wait("w", "a", rate) == 10.0
+    assert limiter.take("w", "b", rate) == 0.0  # keys are independent
+    assert limiter.take("other", "a", rate) == 0.0  # and so are limits
+    clock.advance(timedelta(seconds=4))
+    assert limiter.take("w", "a", rate) == 6.0  # a refusal charges nothing
+    clock.advance(timedelta(seconds=6))
+    assert limiter.take("w", "a", rate) == 0.0
+    assert limiter.take("w", "a", rate) == 10.0
+    clock.advance(timedelta(minutes=5))  # idle for long: a full allowance again, not more
+    assert [limiter.take("w", "a", rate) for _ in range(7)][-2:] == [0.0, 10.0]
+
+
+def test_the_limiter_keeps_at_most_its_capacity_of_keys() -> None:
+    clock = ManualClock(START)
+    limiter = Gcra(clock, capacity=100)
+    rate = Rate(1, 1.0)
+    for i in range(100):
+        limiter.take("f", f"10.0.0.{i}", rate)
+    clock.advance(timedelta(seconds=2))  # every key is idle again: forgetting them changes nothing
+    assert limiter.take("f", "10.0.1.1", rate) == 0.0
+    assert len(limiter) == 1
+    for i in range(300):  # all busy: the oldest go first
+        limiter.take("f", f"10.0.2.{i}", rate)
+    assert len(limiter) == 100
+    assert limiter.take("f", "10.0.2.299", rate) > 0
+
+
+def test_a_spike_of_reads_is_reported_once_per_window() -> None:
+    clock = ManualClock(START)
+    watch = SpikeWatch(clock, threshold=3, window=600.0)
+    assert [watch.read("org-a") for _ in range(3)] == [False, False, False]
+    assert watch.read("org-b") is False
+    assert watch.read("org-a") is True  # the 4th within ten minutes
+    assert watch.read("org-a") is False  # said once
+    clock.advance(timedelta(minutes=11))
+    assert [watch.read("org-a") for _ in range(3)] == [False, False, False]  # slow reading is no spike
+    assert watch.read("org-a") is True
+
+
+def test_refusals_are_logged_once_a_minute_per_key_with_no_token() -> None:
+    clock = ManualClock(START)
+    said = RefusalLog(clock)
+    with capture_logs() as logs:
+        for _ in range(800):  # a second of forged tokens from one address
+            said.refused("failed_auth", "198.51.100.7", 0.05)
+        said.refused("writes", "org-a\x1fcw-1", 12.0)
+        clock.advance(timedelta(seconds=61))
+        said.refused("failed_auth", "198.51.100.7", 0.05)
+    assert [(e["event"], e["limit"], e["key"], e["retry_after"]) for e in logs] == [
+        ("ratelimit.refused", "failed_auth", "198.51.100.7", "1"),
+        ("ratelimit.refused", "writes", "org-a/cw-1", "12"),
+        ("ratelimit.refused", "failed_auth", "198.51.100.7", "1"),
+    ]
