@@ -15,9 +15,11 @@ from fastapi import APIRouter, FastAPI
 from forlob_notifications.application.alerts import run_due_rules
 from forlob_notifications.application.dispatch import dispatch_due
 from forlob_notifications.application.options import Options
+from forlob_notifications.application.subscriptions import drop_expired_secrets
 from forlob_notifications.channels.email import SmtpSender
 from forlob_notifications.channels.listener import ChangeListener
 from forlob_notifications.channels.senders import ChannelSenders
+from forlob_notifications.channels.targets import checked_transport
 from forlob_notifications.channels.webhook import WebhookSender
 from forlob_notifications.settings import NotificationsSettings
 from forlob_notifications.wiring import Wiring
@@ -36,7 +38,11 @@ def background_router(wiring: Wiring) -> APIRouter:
         settings: NotificationsSettings = runtime.settings
         wiring.options = Options.of(settings)
         wiring.listener = listener = ChangeListener(settings.asyncpg_dsn)
-        async with httpx.AsyncClient(timeout=settings.webhook_timeout, follow_redirects=False) as client:
+        # Every webhook connection goes to a resolved and checked address (channels/targets.py).
+        transport = checked_transport(allow_private=settings.webhook_allow_private_targets)
+        async with httpx.AsyncClient(
+            timeout=settings.webhook_timeout, follow_redirects=False, trust_env=False, transport=transport
+        ) as client:
             smtp = SmtpSender(settings)
             wiring.senders = senders = ChannelSenders(smtp, WebhookSender(client))
             app.state.notifications = wiring
@@ -93,6 +99,7 @@ async def _rules(runtime: Any, wiring: Wiring, settings: NotificationsSettings) 
     while not runtime.stopping.is_set():
         try:
             await run_due_rules(runtime.uow, wiring.options, runtime.clock.now())
+            await drop_expired_secrets(runtime.uow(), runtime.clock.now())
         except Exception as exc:  # noqa: BLE001
             log.warning("rules.sweep_failed", error=describe_error(exc))
         await _pause(runtime.stopping, settings.rules_interval)

@@ -62,6 +62,16 @@ class NotificationsSettings(ServiceSettings):
     webhook_require_https: bool | None = Field(
         default=None, description="refuse non-https webhook URLs; on by default in production"
     )
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description=(
+            "let webhooks connect to private, loopback and link-local addresses (local development and"
+            " tests, whose receivers listen on 127.0.0.1); refused in production"
+        ),
+    )
+    webhook_secret_overlap_hours: float = Field(
+        default=24.0, ge=0, le=24 * 30, description="how long a rotated-out secret keeps signing next to the new one"
+    )
 
     # Escalation and notice rules.
     rules_interval: float = Field(default=15.0, gt=0, description="seconds between escalation sweeps")
@@ -71,6 +81,13 @@ class NotificationsSettings(ServiceSettings):
     def _https_in_production(self) -> "NotificationsSettings":
         if self.webhook_require_https is None:
             self.webhook_require_https = self.environment == "production"
+        return self
+
+    @model_validator(mode="after")
+    def _no_private_targets_in_production(self) -> "NotificationsSettings":
+        # In production a webhook to this network's own addresses is an attack on it (SSRF).
+        if self.environment == "production" and self.webhook_allow_private_targets:
+            raise ValueError("FORLOB_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS must not be true in production")
         return self
 
     @model_validator(mode="after")

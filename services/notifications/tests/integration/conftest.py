@@ -289,6 +289,7 @@ async def running_world(
     spec = notifications_spec()
     database = await make_database(spec)
     overrides.setdefault("rules_interval", 3600.0)  # tests run the sweep themselves, with a moved clock
+    overrides.setdefault("webhook_allow_private_targets", True)  # the test receivers listen on 127.0.0.1
     async with run_service(
         spec,
         database,
@@ -333,11 +334,13 @@ async def senders(smtp_sink: SmtpSink) -> AsyncIterator[Any]:
 
     from forlob_notifications.channels.email import SmtpSender
     from forlob_notifications.channels.senders import ChannelSenders
+    from forlob_notifications.channels.targets import checked_transport
     from forlob_notifications.channels.webhook import WebhookSender
     from forlob_notifications.settings import NotificationsSettings
 
     settings = NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp_sink.port)
-    async with httpx.AsyncClient(timeout=5) as client:
+    transport = checked_transport(allow_private=True)  # the test receivers listen on 127.0.0.1
+    async with httpx.AsyncClient(timeout=5, transport=transport) as client:
         yield ChannelSenders(SmtpSender(settings), WebhookSender(client))
 
 

@@ -99,11 +99,12 @@ async def test_a_webhook_failing_five_times_then_recovering_gets_the_event_once(
         rows = await world.rows("SELECT * FROM deliveries WHERE channel = 'webhook' AND alert_id = :a", a=alert["id"])
         return rows[0] if rows and rows[0]["attempts"] >= n else None
 
-    gaps = [5, 10, 20, 40, 80]  # seconds: exponential back-off
+    gaps = [5, 10, 20, 40, 80]  # seconds: exponential back-off, of which a random share is waited (jitter)
     for attempt, gap in enumerate(gaps, start=1):
         row = await eventually(lambda attempt=attempt: webhook_attempts(attempt), what=f"attempt {attempt}")
         assert row["state"] == "pending"
-        assert row["next_attempt_at"] == world.clock.now() + timedelta(seconds=gap)
+        waited = row["next_attempt_at"] - world.clock.now()
+        assert timedelta(seconds=1) <= waited <= timedelta(seconds=gap)
         world.clock.advance(timedelta(seconds=gap))
     delivered = await eventually(lambda: webhook_attempts(6), what="the sixth attempt")
     assert delivered["state"] == "delivered"
@@ -151,10 +152,11 @@ async def test_persistent_failure_disables_the_subscription_and_tells_its_owner(
         await world.publish(breach)
         alert = await world.alert_for(f"breach:{breach.breach_id}")
 
+        whole = 1.0  # no jitter: each retry waits its whole back-off
         for gap in (5, 10, 20):
-            await dispatch_due(world.uow, senders, world.options, world.clock.now())
+            await dispatch_due(world.uow, senders, world.options, world.clock.now(), rand=lambda: whole)
             world.clock.advance(timedelta(seconds=gap))
-        await dispatch_due(world.uow, senders, world.options, world.clock.now())  # 35 s: the last try
+        await dispatch_due(world.uow, senders, world.options, world.clock.now(), rand=lambda: whole)  # 35 s: the last
         [hook] = await world.rows("SELECT * FROM deliveries WHERE channel = 'webhook'")
         assert hook["state"] == "failed"
         assert hook["attempts"] == 4
@@ -218,8 +220,8 @@ class _SlowSenders:
         await self.go.wait()
         return await self.real.email(to, subject, body, message_id)
 
-    async def webhook(self, url: str, secret: str, delivery_id: str, payload: dict[str, object]) -> Any:
-        return await self.real.webhook(url, secret, delivery_id, payload)
+    async def webhook(self, url: str, secrets: Any, delivery_id: str, payload: dict[str, object]) -> Any:
+        return await self.real.webhook(url, secrets, delivery_id, payload)
 
 
 async def test_a_delivery_being_sent_is_not_sent_again_when_the_clock_moves_on(make_world: Any, senders: Any) -> None:

@@ -82,7 +82,7 @@ def test_signature_verifies_with_the_standard_webhooks_package() -> None:
     secret = new_secret()
     payload = {"type": "programme.ended", "timestamp": NOW.isoformat(), "data": {"b": 1, "a": "æ"}}
     body = body_bytes(payload)
-    headers = signed_headers(secret, "msg-1", body, datetime.now(UTC))
+    headers = signed_headers([secret], "msg-1", body, datetime.now(UTC))
     assert Webhook(secret).verify(body, headers) == payload
     with pytest.raises(Exception, match="signature"):
         Webhook(new_secret()).verify(body, headers)

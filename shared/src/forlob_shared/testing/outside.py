@@ -90,6 +90,7 @@ class WebhookReceiver:
     port: int
     secret: str = ""
     fail_next: int = 0
+    retry_after: str | None = None  # sent with each failure (503), when set
     raw_bodies: list[bytes] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)  # every call, with "verified"
     refused: int = 0
@@ -117,7 +118,7 @@ class WebhookReceiver:
             return Response(status_code=401)
         if self.fail_next > 0:
             self.fail_next -= 1
-            return Response(status_code=503)
+            return Response(status_code=503, headers={"retry-after": self.retry_after} if self.retry_after else None)
         # What a partner does: the webhook-id is the idempotency key.
         self.accepted.setdefault(headers["webhook-id"], payload)
         return Response(status_code=204)

@@ -178,6 +178,8 @@ def running_system(
         "FORLOB_LOG_JSON": "true",
         "FORLOB_RELAY_POLL_INTERVAL": "0.2",
         "FORLOB_WATCHDOG_INTERVAL": "2",
+        # The tests' webhook receivers listen on 127.0.0.1, which production refuses to call.
+        "FORLOB_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
         **{f"FORLOB_{name.upper()}": str(value) for name, value in LOAD_TEST_RATE_LIMITS.items()},
         **(env or {}),
     }

@@ -42,6 +42,10 @@ class SubscriptionOut(BaseModel):
     owner_staff_id: str
     disabled_at: datetime | None
     disabled_reason: str | None
+    previous_secret_expires_at: datetime | None = Field(
+        default=None,
+        description="until then calls carry a second signature, made with the secret before the last rotation",
+    )
 
     @classmethod
     def of(cls, s: Subscription) -> SubscriptionOut:
@@ -55,6 +59,7 @@ class SubscriptionOut(BaseModel):
             owner_staff_id=s.owner_staff_id,
             disabled_at=s.disabled_at,
             disabled_reason=s.disabled_reason,
+            previous_secret_expires_at=s.previous_secret_expires_at if s.previous_secret else None,
         )
 
 
@@ -154,6 +159,17 @@ async def change(
     )
     out = SubscriptionOut.of(changed)
     return SubscriptionWithSecret(**out.model_dump(), secret=changed.secret) if body.rotate_secret else out
+
+
+@router.post(
+    "/webhooks/subscriptions/{subscription_id}/rotate-secret",
+    summary="A new signing secret, shown once; the old one keeps signing alongside it until previous_secret_expires_at",
+)
+async def rotate_secret(
+    subscription_id: UUID, principal: CurrentPrincipal, uow: UoW, options: Opts
+) -> SubscriptionWithSecret:
+    rotated = await app.rotate_secret(uow, options, principal, subscription_id)
+    return SubscriptionWithSecret(**SubscriptionOut.of(rotated).model_dump(), secret=rotated.secret)
 
 
 @router.delete(

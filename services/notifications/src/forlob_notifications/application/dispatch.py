@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -25,6 +26,7 @@ from forlob_notifications.domain.deliveries import (
     AttemptOutcome,
     Channel,
     Delivery,
+    Random,
     new_delivery,
     record_attempt,
 )
@@ -42,7 +44,9 @@ log = get_logger("forlob.notifications.dispatch")
 class Senders(Protocol):
     async def email(self, to: str, subject: str, body: str, message_id: str) -> AttemptOutcome: ...
 
-    async def webhook(self, url: str, secret: str, delivery_id: str, payload: dict[str, object]) -> AttemptOutcome: ...
+    async def webhook(
+        self, url: str, secrets: Sequence[str], delivery_id: str, payload: dict[str, object]
+    ) -> AttemptOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,9 @@ async def dispatch_due(
     now: datetime,
     *,
     concurrency: int = 32,
+    rand: Random = random.random,
 ) -> DispatchResult:
+    """``rand`` draws the jitter of the retry gaps (a fixed one in tests)."""
     jobs = await _claim(uow_factory(), options, now)
     if not jobs:
         return DispatchResult(0, 0)
@@ -73,7 +79,7 @@ async def dispatch_due(
 
     async def attempt(job: _Job) -> AttemptOutcome:
         async with gate:
-            return await _send(senders, job)
+            return await _send(senders, job, now)
 
     outcomes = await asyncio.gather(*(attempt(job) for job in jobs))
     results = list(zip(jobs, outcomes, strict=True))
@@ -83,7 +89,7 @@ async def dispatch_due(
     delay = 0.2
     while True:
         try:
-            await _record(uow_factory(), options, results, now)
+            await _record(uow_factory(), options, results, now, rand)
             break
         except Exception as exc:
             if not is_transient(exc) or time.monotonic() + delay > deadline:
@@ -110,7 +116,7 @@ async def _claim(uow: NotificationsUnitOfWork, options: Options, now: datetime) 
     ]
 
 
-async def _send(senders: Senders, job: _Job) -> AttemptOutcome:
+async def _send(senders: Senders, job: _Job, now: datetime) -> AttemptOutcome:
     delivery = job.delivery
     if delivery.channel is Channel.EMAIL:
         if not job.address:
@@ -124,11 +130,16 @@ async def _send(senders: Senders, job: _Job) -> AttemptOutcome:
         return AttemptOutcome(False, "subscription-deleted", permanent=True)
     if not subscription.enabled:
         return AttemptOutcome(False, "subscription-disabled", permanent=True)
-    return await senders.webhook(subscription.url, subscription.secret, str(delivery.id), delivery.content)
+    secrets = subscription.signing_secrets(now)  # two while a rotation's overlap lasts
+    return await senders.webhook(subscription.url, secrets, str(delivery.id), delivery.content)
 
 
 async def _record(
-    uow: NotificationsUnitOfWork, options: Options, results: list[tuple[_Job, AttemptOutcome]], now: datetime
+    uow: NotificationsUnitOfWork,
+    options: Options,
+    results: list[tuple[_Job, AttemptOutcome]],
+    now: datetime,
+    rand: Random,
 ) -> None:
     async with uow:
         attempts = []
@@ -137,7 +148,7 @@ async def _record(
             # when the database goes away mid-transaction the round records again from the
             # claimed state, and the outcome applied to it twice would find it delivered already.
             delivery = dataclasses.replace(job.delivery)
-            result = record_attempt(delivery, outcome, now)
+            result = record_attempt(delivery, outcome, now, rand=rand)
             if not await uow.deliveries.save_claimed(delivery):
                 continue  # re-sent by hand meanwhile: that round records its own attempt
             attempts.append((delivery.id, result.number, outcome))

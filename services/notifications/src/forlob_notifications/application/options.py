@@ -16,6 +16,7 @@ class Options:
     claim_lease: timedelta = timedelta(minutes=2)
     batch_size: int = 200
     require_https: bool = False
+    secret_overlap: timedelta = timedelta(hours=24)  # a rotated-out webhook secret keeps signing this long
 
     @classmethod
     def of(cls, settings: NotificationsSettings) -> Options:
@@ -26,4 +27,5 @@ class Options:
             claim_lease=timedelta(seconds=settings.dispatch_claim_lease),
             batch_size=settings.dispatch_batch_size,
             require_https=bool(settings.webhook_require_https),
+            secret_overlap=timedelta(hours=settings.webhook_secret_overlap_hours),
         )

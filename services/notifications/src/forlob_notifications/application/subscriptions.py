@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from forlob_notifications.application.options import Options
@@ -84,11 +85,37 @@ async def change_subscription(
             subscription.enable()
         elif change.enabled is False:
             subscription.disable(f"disabled by {editor.staff_id}", uow.clock.now())
+        now = uow.clock.now()
+        subscription.drop_expired_secret(now)
         if change.rotate_secret:
-            subscription.secret = new_secret()
+            subscription.rotate_secret(now, options.secret_overlap)
         await uow.subscriptions.save(subscription)
         await uow.commit()
     return subscription
+
+
+async def rotate_secret(
+    uow: NotificationsUnitOfWork, options: Options, editor: Principal, subscription_id: UUID
+) -> Subscription:
+    """A new signing secret (returned once, to the caller); the old one keeps signing alongside
+    it for ``options.secret_overlap`` so the partner can switch without missing a call."""
+    editor.require(*ADMIN_ROLES)
+    async with uow:
+        subscription = await uow.subscriptions.get(subscription_id, editor.org)
+        if subscription is None:
+            raise NotFound(f"no subscription {subscription_id}")
+        subscription.rotate_secret(uow.clock.now(), options.secret_overlap)
+        await uow.subscriptions.save(subscription)
+        await uow.commit()
+    return subscription
+
+
+async def drop_expired_secrets(uow: NotificationsUnitOfWork, now: datetime) -> int:
+    """Forget the secrets whose overlap has ended (they sign nothing any more): how many."""
+    async with uow:
+        dropped = await uow.subscriptions.drop_expired_secrets(now)
+        await uow.commit()
+    return dropped
 
 
 async def delete_subscription(uow: NotificationsUnitOfWork, editor: Principal, subscription_id: UUID) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from forlob_notifications.channels.email import SmtpSender
 from forlob_notifications.channels.webhook import WebhookSender
 from forlob_notifications.domain.deliveries import AttemptOutcome
@@ -15,5 +17,7 @@ class ChannelSenders:
     async def email(self, to: str, subject: str, body: str, message_id: str) -> AttemptOutcome:
         return await self.smtp.email(to, subject, body, message_id)
 
-    async def webhook(self, url: str, secret: str, delivery_id: str, payload: dict[str, object]) -> AttemptOutcome:
-        return await self.webhooks.webhook(url, secret, delivery_id, payload)
+    async def webhook(
+        self, url: str, secrets: Sequence[str], delivery_id: str, payload: dict[str, object]
+    ) -> AttemptOutcome:
+        return await self.webhooks.webhook(url, secrets, delivery_id, payload)

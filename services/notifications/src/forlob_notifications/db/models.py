@@ -146,6 +146,8 @@ class SubscriptionRow(Base):
     created_at: Mapped[datetime] = mapped_column(TS)
     disabled_at: Mapped[datetime | None] = mapped_column(TS)
     disabled_reason: Mapped[str | None] = mapped_column(sa.Text)
+    previous_secret: Mapped[str | None] = mapped_column(sa.Text)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(TS)
 
 
 class PolicyRow(Base):

@@ -517,6 +517,15 @@ class SubscriptionRepository:
         self._wanting.clear()
         await self.session.execute(sa.delete(SubscriptionRow).where(SubscriptionRow.id == subscription_id))
 
+    async def drop_expired_secrets(self, now: datetime) -> int:
+        self._wanting.clear()
+        result = await self.session.execute(
+            sa.update(SubscriptionRow)
+            .where(SubscriptionRow.previous_secret_expires_at <= now)
+            .values(previous_secret=None, previous_secret_expires_at=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
 
 def _subscription(row: SubscriptionRow) -> Subscription:
     values = {f.name: getattr(row, f.name) for f in fields(Subscription)}

@@ -2,12 +2,15 @@
 
 It is stored with the alert in one transaction and sent afterwards, as often as it takes: every
 attempt is recorded, failures are retried with exponential back-off until the retry window
-closes, and only then does the delivery fail for good. Its id is the idempotency key the
+closes, and only then does the delivery fail for good. A webhook's gaps are jittered and a
+partner's ``Retry-After`` is honoured (below). Its id is the idempotency key the
 receiver sees (the e-mail's Message-ID, the webhook's ``webhook-id``).
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -29,6 +32,15 @@ class DeliveryState(StrEnum):
 FIRST_RETRY = timedelta(seconds=5)
 # SMTP outages are usually short and a person waits for the e-mail; partner systems get longer gaps.
 MAX_RETRY_GAP = {Channel.EMAIL: timedelta(minutes=5), Channel.WEBHOOK: timedelta(hours=1)}
+# Full jitter for webhooks: every failed call waits a random share of its back-off, so the calls
+# that failed together at a partner's outage do not all come back in the same second. Not less
+# than this, so a draw near zero does not turn into a busy loop.
+MIN_JITTERED_GAP = timedelta(seconds=1)
+# A partner's Retry-After (on 429 and 503) is honoured up to this long; a longer one is capped,
+# so one header cannot park a delivery past its retry window.
+MAX_RETRY_AFTER = timedelta(hours=1)
+
+Random = Callable[[], float]  # a number in [0, 1); random.random, or a fixed one in tests
 
 
 @dataclass
@@ -57,6 +69,7 @@ class AttemptOutcome:
     status_code: int | None = None
     duration_ms: int = 0
     permanent: bool = False  # no point in retrying (e.g. the subscription was disabled)
+    retry_after: timedelta | None = None  # the receiver's Retry-After (429, 503), if it sent one
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,22 @@ def retry_gap(channel: Channel, failed_attempts: int) -> timedelta:
     return min(gap, MAX_RETRY_GAP[channel])
 
 
-def record_attempt(delivery: Delivery, outcome: AttemptOutcome, now: datetime) -> AttemptResult:
+def next_gap(channel: Channel, outcome: AttemptOutcome, failed_attempts: int, rand: Random) -> timedelta:
+    """How long to wait after this failure. E-mail: the back-off itself (one relay, nothing to
+    spread out). Webhook: a uniform share of the back-off ("full jitter", at least
+    MIN_JITTERED_GAP), and never less than the partner's Retry-After (capped at MAX_RETRY_AFTER)."""
+    ceiling = retry_gap(channel, failed_attempts)
+    if channel is not Channel.WEBHOOK:
+        return ceiling
+    gap = max(MIN_JITTERED_GAP, ceiling * rand())
+    if outcome.retry_after is not None:
+        gap = max(gap, min(outcome.retry_after, MAX_RETRY_AFTER))
+    return gap
+
+
+def record_attempt(
+    delivery: Delivery, outcome: AttemptOutcome, now: datetime, *, rand: Random = random.random
+) -> AttemptResult:
     """Apply one attempt's outcome to the delivery: delivered, retry later, or failed for good."""
     if delivery.state is not DeliveryState.PENDING:
         raise ValueError(f"delivery {delivery.id} is {delivery.state}, not pending")
@@ -124,7 +152,7 @@ def record_attempt(delivery: Delivery, outcome: AttemptOutcome, now: datetime) -
         return AttemptResult(number, final=True)
     first_failure = delivery.last_error is None
     delivery.last_error = outcome.error_code
-    retry_at = now + retry_gap(delivery.channel, number)
+    retry_at = now + next_gap(delivery.channel, outcome, number, rand)
     if outcome.permanent or retry_at > delivery.give_up_at:
         delivery.state = DeliveryState.FAILED
         return AttemptResult(number, final=True, first_failure=first_failure)

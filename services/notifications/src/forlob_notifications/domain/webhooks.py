@@ -6,7 +6,7 @@ import base64
 import ipaddress
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -88,6 +88,34 @@ class Subscription:
     enabled: bool = True
     disabled_at: datetime | None = None
     disabled_reason: str | None = None
+    # The secret before the last rotation, still signed with until it expires, so a partner can
+    # switch to the new one without missing a call (see rotate_secret).
+    previous_secret: str | None = None
+    previous_secret_expires_at: datetime | None = None
+
+    def rotate_secret(self, now: datetime, overlap: timedelta) -> str:
+        """A new secret; the current one keeps signing alongside it for ``overlap``. A second
+        rotation within the overlap drops the oldest at once: two secrets at most."""
+        if overlap > timedelta(0):
+            self.previous_secret = self.secret
+            self.previous_secret_expires_at = now + overlap
+        else:
+            self.previous_secret = None
+            self.previous_secret_expires_at = None
+        self.secret = new_secret()
+        return self.secret
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a call made ``now`` is signed with: the current one, and the previous
+        one while its overlap lasts."""
+        if self.previous_secret and self.previous_secret_expires_at and now < self.previous_secret_expires_at:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+    def drop_expired_secret(self, now: datetime) -> None:
+        if self.previous_secret_expires_at is not None and now >= self.previous_secret_expires_at:
+            self.previous_secret = None
+            self.previous_secret_expires_at = None
 
     def wants(self, event_type: str) -> bool:
         return self.enabled and event_type in self.event_types
