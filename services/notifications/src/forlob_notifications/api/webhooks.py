@@ -165,9 +165,7 @@ async def change(
     "/webhooks/subscriptions/{subscription_id}/rotate-secret",
     summary="A new signing secret, shown once; the old one keeps signing alongside it until previous_secret_expires_at",
 )
-async def rotate_secret(
-    subscription_id: UUID, principal: CurrentPrincipal, uow: UoW, options: Opts
-) -> SubscriptionWithSecret:
+async def rotate_secret(subscription_id: UUID, principal: Admin, uow: UoW, options: Opts) -> SubscriptionWithSecret:
     rotated = await app.rotate_secret(uow, options, principal, subscription_id)
     return SubscriptionWithSecret(**SubscriptionOut.of(rotated).model_dump(), secret=rotated.secret)
 
