@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-reliability test-faults bench events compose-check clean-test-databases browser
+.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-reliability test-faults bench events roles-table compose-check clean-test-databases browser
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
@@ -59,6 +59,9 @@ bench: sync  ## benchmarks: each prints a ratio against a ceiling measured in th
 events:  ## regenerate docs/events/ (JSON Schema per event) and docs/asyncapi/ (one document per service)
 	$(UV) run --no-sync forlob events export --out docs/events
 	for s in referral attendance notifications reporting; do $(UV) run --no-sync forlob-$$s asyncapi --out docs/asyncapi/$$s.json; done
+
+roles-table:  ## regenerate docs/security.md's table of who may call each route, from the services' OpenAPI
+	$(UV) run --no-sync python tests/security/roles_table.py
 
 compose-check:  ## `docker compose config` where the compose CLI exists, and the offline checks
 	$(UV) run --no-sync pytest tests/deploy -q

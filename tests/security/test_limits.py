@@ -1,5 +1,6 @@
 """Request limits on every route that takes a body: an oversized body gets 413, JSON nested 100
-deep gets 422, both as problem+json, and nothing is written."""
+deep gets 422 whatever the Content-Type says (or without one), both as problem+json, and nothing
+is written."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from forlob_shared.testing.scenario import PROVIDER, auth
 from .conftest import ALL_ROLES, SERVICES, operations, table_digest
 
 DEEP = ("[" * 100 + "]" * 100).encode()
+# The framework reads a body as JSON without a Content-Type and in any casing of it.
+CONTENT_TYPES = ("application/json", None, "Application/JSON", "text/plain")
 
 
 def _oversized(limit: int) -> bytes:
@@ -21,16 +24,19 @@ def _oversized(limit: int) -> bytes:
 @pytest.mark.parametrize("service_name", [s for s in SERVICES if any(op.has_body for op in operations(s))])
 async def test_oversized_and_deeply_nested_bodies_are_refused(start: Any, service_name: str) -> None:
     async with start(service_name) as service:
-        headers = {**auth(PROVIDER, *ALL_ROLES), "Content-Type": "application/json"}
         before = await table_digest(service)
         limit = service.settings.max_body_bytes
         failures = []
         for op in [op for op in operations(service_name) if op.has_body]:
-            for content, expected in ((_oversized(limit), 413), (DEEP, 422)):
-                response = await service.client.request(op.method, op.url(), content=content, headers=headers)
-                problem = response.headers.get("content-type", "").startswith("application/problem+json")
-                if response.status_code != expected or not problem:
-                    failures.append(f"{op}: {response.status_code} (wanted {expected}) {response.text[:120]}")
+            for content_type in CONTENT_TYPES:
+                headers = auth(PROVIDER, *ALL_ROLES) | ({"Content-Type": content_type} if content_type else {})
+                for content, expected, says in ((_oversized(limit), 413, "at most"), (DEEP, 422, "nested deeper")):
+                    response = await service.client.request(op.method, op.url(), content=content, headers=headers)
+                    problem = response.headers.get("content-type", "").startswith("application/problem+json")
+                    if response.status_code != expected or not problem or says not in response.text:
+                        failures.append(
+                            f"{op} ({content_type}): {response.status_code} (wanted {expected}) {response.text[:120]}"
+                        )
         assert not failures, "\n".join(failures)
         assert await table_digest(service) == before
 

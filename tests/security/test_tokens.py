@@ -1,5 +1,7 @@
 """Every route of every service refuses a caller without a good token (401) and a caller without
-the needed role (no 2xx), read from the services' own OpenAPI so a new route is covered at once."""
+the needed role (no 2xx), read from the services' own OpenAPI so a new route is covered at once.
+A good token is also one that lives at most 12 hours, carries 'iat', names somebody ('sub') and
+is at most 8 KB."""
 
 from __future__ import annotations
 
@@ -32,6 +34,12 @@ def _claims(**changes: Any) -> dict[str, Any]:
     return claims
 
 
+def _without(name: str) -> dict[str, Any]:
+    claims = _claims()
+    del claims[name]
+    return claims
+
+
 def _unsigned(claims: dict[str, Any]) -> str:
     return jwt.encode(claims, key=None, algorithm="none")
 
@@ -49,6 +57,14 @@ BAD_TOKENS: dict[str, dict[str, str]] = {
     "wrong audience": {"Authorization": "Bearer " + jwt.encode(_claims(aud="someone-else"), SECRET, algorithm="HS256")},
     "wrong issuer": {"Authorization": "Bearer " + jwt.encode(_claims(iss="evil-issuer"), SECRET, algorithm="HS256")},
     "no organisation": {"Authorization": "Bearer " + jwt.encode(_claims(org=""), SECRET, algorithm="HS256")},
+    # Well signed, but a stolen one would never expire, names nobody, or costs a lot to read.
+    "100-year lifetime": {
+        "Authorization": "Bearer "
+        + jwt.encode(_claims(exp=datetime.now(UTC) + timedelta(days=36525)), SECRET, algorithm="HS256")
+    },
+    "no issued-at": {"Authorization": "Bearer " + jwt.encode(_without("iat"), SECRET, algorithm="HS256")},
+    "empty subject": {"Authorization": "Bearer " + jwt.encode(_claims(sub=""), SECRET, algorithm="HS256")},
+    "60 KB": {"Authorization": "Bearer " + jwt.encode(_claims(padding="x" * 60_000), SECRET, algorithm="HS256")},
 }
 
 

@@ -249,6 +249,12 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
         assert "Stable attendance: Opfyldt" in read
         assert "Increase weekly hours: Delvist opfyldt" in read
         assert raw_codes(read) == [], read  # (single-word codes: the closing note is free English text)
+        # The contact person follows the inbox's link to the course: the course, not the closing note.
+        from_inbox = await contact.get(f"/referrals/{rid}")
+        assert from_inbox.status_code == 200
+        assert person["name"] in from_inbox.text
+        assert "Came every morning after the first day." not in from_inbox.text
+        assert "Din rolle giver ikke adgang til dette." in from_inbox.text
 
         # -- figures: the page, a chart and the CSV --------------------------------------------
         team_leader = await people()

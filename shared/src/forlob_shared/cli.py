@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--org", required=True, help="the organisation the person belongs to")
     token.add_argument("--staff", required=True, help="the person's staff id (the token's subject)")
     token.add_argument("--roles", default="", help="comma-separated roles, e.g. caseworker,coordinator")
-    token.add_argument("--hours", type=float, default=8.0, help="lifetime in hours")
+    token.add_argument("--hours", type=float, default=8.0, help="lifetime in hours (at most 12)")
 
     events = commands.add_parser("events", help="the event catalogue")
     event_commands = events.add_subparsers(dest="events_command", required=True)
@@ -69,7 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "token":
         settings = ServiceSettings()
         roles = [r.strip() for r in args.roles.split(",") if r.strip()]
-        print(mint_token(settings, staff_id=args.staff, org=args.org, roles=roles, ttl=timedelta(hours=args.hours)))
+        try:
+            token_text = mint_token(
+                settings, staff_id=args.staff, org=args.org, roles=roles, ttl=timedelta(hours=args.hours)
+            )
+        except ValueError as exc:  # longer-lived than the services accept
+            parser.error(str(exc))
+        print(token_text)
         return 0
     if args.command == "events" and args.events_command == "list":
         for key, cls in event_types().items():

@@ -25,7 +25,7 @@ from forlob_shared import metrics
 from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
 from forlob_shared.db import UnitOfWork, create_engine, create_session_factory
 from forlob_shared.events.base import EventData
-from forlob_shared.http.auth import TokenVerifier
+from forlob_shared.http.auth import PUBLIC, TokenVerifier, declare_access
 from forlob_shared.http.inputs import TextGuard
 from forlob_shared.http.limits import RequestLimits
 from forlob_shared.http.openapi import PROBLEM_CONTENT, document_problems
@@ -304,6 +304,7 @@ def create_app(
     for router in spec.routers:
         # Every changing request is limited per caller (docs/security.md, "Rate limits").
         app.include_router(router, dependencies=[WRITES_LIMIT], responses={429: TOO_MANY_REQUESTS})
+    declare_access(app)  # refuses a route that does not say who may call it
     return app
 
 
@@ -319,7 +320,8 @@ def _install_trace_middleware(app: FastAPI) -> None:
 
 
 def _install_operational_routes(app: FastAPI) -> None:
-    ops = APIRouter(tags=["operations"])
+    # Orchestrators and Prometheus call these without a token; they name no organisation.
+    ops = APIRouter(tags=["operations"], dependencies=[PUBLIC])
 
     @ops.get("/health/live", summary="The process runs and its consumers are attached")
     async def live(request: Request) -> JSONResponse:

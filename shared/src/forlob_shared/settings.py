@@ -48,6 +48,10 @@ class ServiceSettings(BaseSettings):
     jwt_jwks_url: str = ""
     jwt_audience: str = "forlob"
     jwt_issuer: str = "forlob-local"
+    # What a token may be at most: longer-lived or larger ones are refused (401), as is one
+    # without 'iat' (its lifetime could not be told).
+    jwt_max_lifetime_hours: float = Field(default=12.0, gt=0, le=24, description="exp - iat at most, in hours")
+    jwt_max_bytes: int = Field(default=8192, ge=1024, le=65536, description="a longer bearer token gets 401")
 
     # Outbox relay.
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)

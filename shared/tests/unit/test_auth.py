@@ -171,11 +171,63 @@ async def test_wrong_issuer_is_refused(verifier: TokenVerifier) -> None:
     assert "issuer" in str(excinfo.value).lower()
 
 
-@pytest.mark.parametrize("claim", ["exp", "sub", "aud", "iss"])
+@pytest.mark.parametrize("claim", ["exp", "iat", "sub", "aud", "iss"])
 async def test_required_claim_missing_is_refused(verifier: TokenVerifier, claim: str) -> None:
     with pytest.raises(Unauthenticated, match="not valid") as excinfo:
         await verifier.verify(hs256(claims(**{claim: None})))
     assert claim in str(excinfo.value)
+
+
+async def test_a_token_living_longer_than_the_maximum_is_refused(verifier: TokenVerifier) -> None:
+    now = datetime.now(UTC)
+    with pytest.raises(Unauthenticated, match="at most 12 hours") as excinfo:
+        await verifier.verify(hs256(claims(iat=now, exp=now + timedelta(days=365 * 100))))
+    assert excinfo.value.status == 401
+    with pytest.raises(Unauthenticated, match="at most 12 hours"):
+        await verifier.verify(hs256(claims(iat=now, exp=now + timedelta(hours=12, seconds=1))))
+    # An 'iat' set back to make a long-lived token look short is still a long-lived token.
+    with pytest.raises(Unauthenticated, match="at most 12 hours"):
+        await verifier.verify(hs256(claims(iat=now - timedelta(hours=13), exp=now + timedelta(minutes=5))))
+
+
+async def test_a_token_of_exactly_the_maximum_lifetime_is_accepted(verifier: TokenVerifier) -> None:
+    now = datetime.now(UTC)
+    principal = await verifier.verify(hs256(claims(iat=now, exp=now + timedelta(hours=12))))
+    assert principal.staff_id == "staff-17"
+
+
+async def test_the_maximum_lifetime_is_a_setting() -> None:
+    settings = ServiceSettings(jwt_secret=SECRET, jwt_max_lifetime_hours=1)
+    now = datetime.now(UTC)
+    with pytest.raises(Unauthenticated, match="at most 1 hours"):
+        await TokenVerifier(settings).verify(hs256(claims(iat=now, exp=now + timedelta(hours=2))))
+
+
+async def test_an_issued_at_in_the_future_is_refused(verifier: TokenVerifier) -> None:
+    now = datetime.now(UTC)
+    with pytest.raises(Unauthenticated, match="not valid"):
+        await verifier.verify(hs256(claims(iat=now + timedelta(hours=1), exp=now + timedelta(hours=2))))
+
+
+@pytest.mark.parametrize("sub", ["", " ", "\t"])
+async def test_a_token_naming_nobody_is_refused(verifier: TokenVerifier, sub: str) -> None:
+    with pytest.raises(Unauthenticated, match="'sub'") as excinfo:
+        await verifier.verify(hs256(claims(sub=sub)))
+    assert excinfo.value.status == 401
+
+
+async def test_an_oversized_token_is_refused_before_it_is_read(verifier: TokenVerifier) -> None:
+    padded = hs256(claims(padding="x" * 60_000))  # a good signature: only the size is wrong
+    assert len(padded) > 60_000
+    with pytest.raises(Unauthenticated, match="longer than 8192 bytes"):
+        await verifier.verify(padded)
+    fits = hs256(claims(padding="x" * 5_000))
+    assert (await verifier.verify(fits)).staff_id == "staff-17"
+
+
+def test_a_local_token_cannot_be_minted_to_live_longer_than_the_services_accept(settings: ServiceSettings) -> None:
+    with pytest.raises(ValueError, match="at most 12 hours"):
+        mint_token(settings, staff_id="s", org="o", roles=[], ttl=timedelta(hours=13))
 
 
 async def test_token_not_yet_valid_is_refused(verifier: TokenVerifier) -> None:

@@ -57,6 +57,35 @@ async def test_deep_json_is_refused_with_422_before_parsing(client: httpx.AsyncC
     assert "nested deeper" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("content_type", [None, "Application/JSON", "APPLICATION/JSON; charset=utf-8", "text/plain"])
+async def test_deep_json_is_refused_whatever_the_content_type_says(
+    client: httpx.AsyncClient, content_type: str | None
+) -> None:
+    """The framework reads a body as JSON without a Content-Type and with any casing of it: the
+    guard looks at the body, not at the header."""
+    headers = {"content-type": content_type} if content_type else {}
+    response = await client.post("/echo", content="[" * 50 + "]" * 50, headers=headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "nested deeper" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+async def test_deep_json_in_another_encoding_json_reads_is_refused(client: httpx.AsyncClient, encoding: str) -> None:
+    deep = ('{"a": "\u227b\u5c22", "b": ' + "[" * 50 + "]" * 50 + "}").encode(encoding)
+    assert json.loads(deep)  # what the framework would parse
+    response = await client.post("/echo", content=deep, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "nested deeper" in response.json()["detail"]
+
+
+async def test_a_body_that_cannot_be_json_is_not_scanned(client: httpx.AsyncClient) -> None:
+    # A form or a text whose brackets are words, not structure, is left to the route.
+    response = await client.post("/echo", content="note=" + "[" * 50, headers={"content-type": "text/plain"})
+    assert response.status_code == 422
+    assert "nested deeper" not in response.text
+
+
 def test_depth_scan_skips_brackets_inside_strings() -> None:
     assert not json_depth_exceeds(json.dumps({"s": "[[[[[[[[[[[[[[", "t": '"[[[\\'}).encode(), 3)
     assert json_depth_exceeds(b'{"a":{"b":{"c":{}}}}', 3)

@@ -23,10 +23,16 @@ async def test_directory_keeps_staff_per_organisation(world: Any) -> None:
     )
     assert put.status_code == 200, put.text
     assert put.json()["org"] == world.provider
-    got = await world.client.get("/staff/kp-2", headers=world.auth(world.provider, "kp-1", "contact_person"))
+    got = await world.client.get("/staff/kp-2", headers=world.auth(world.provider, "tl-1", "team_leader"))
     assert got.json()["working_hours"] == [{"weekday": 0, "start": "07:30:00", "end": "14:30:00"}]
     listed = await world.client.get("/staff", params={"role": "team_leader"}, headers=admin)
     assert [m["staff_id"] for m in listed.json()] == ["tl-1"]
+
+    # The directory holds e-mail addresses: those who keep it read it, a contact person does not.
+    contact = world.auth(world.provider, "kp-1", "contact_person")
+    assert (await world.client.get("/staff/kp-2", headers=contact)).status_code == 403
+    assert (await world.client.get("/staff", headers=contact)).status_code == 403
+    assert (await world.client.get("/staff", headers=world.auth(world.provider, "x-1"))).status_code == 403
 
     stranger = world.auth("aspa-odense", "admin-9", "admin")
     assert (await world.client.get("/staff/kp-2", headers=stranger)).status_code == 404

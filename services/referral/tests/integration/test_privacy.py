@@ -5,11 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from forlob_referral.application.retention import erase_expired_personal_data, retention_job
 from forlob_referral.main import spec
-from forlob_referral.testing import CASEWORKER, COORDINATOR, CPR, SCHEDULE, Api, closing_note, referral_body
+from forlob_referral.testing import (
+    CASEWORKER,
+    COORDINATOR,
+    CPR,
+    PROVIDER_ORG,
+    REFERRING_ORG,
+    SCHEDULE,
+    Api,
+    auth,
+    closing_note,
+    referral_body,
+)
 from forlob_shared.clock import ManualClock
 from forlob_shared.testing.wait import eventually
 
@@ -36,6 +48,24 @@ async def test_reading_an_identity_number_is_audited(api: Api) -> None:
     no_purpose = await api.client.get(f"/referrals/{rid}/identity", headers=CASEWORKER)
     assert no_purpose.status_code == 422
     assert await api.scalar("SELECT count(*) FROM identity_reads") == 1
+
+
+@pytest.mark.parametrize("roles", [(), ("specialist",), ("admin",), ("workshop_lead",), ("contact_person",)])
+async def test_only_the_caseworker_and_the_coordinator_read_an_identity_number(
+    api: Api, roles: tuple[str, ...]
+) -> None:
+    """Staff of the provider without either role (or without any role) get 403, nothing is read
+    and nothing audited; the same roles at the referring jobcentre too."""
+    await api.programme()
+    rid = (await api.refer())["id"]
+    for org in (PROVIDER_ORG, REFERRING_ORG):
+        response = await api.client.get(
+            f"/referrals/{rid}/identity", params={"purpose": "curious"}, headers=auth(org, *roles, staff="x-1")
+        )
+        assert response.status_code == 403, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert CPR not in response.text
+    assert await api.scalar("SELECT count(*) FROM identity_reads") == 0
 
 
 async def test_a_participant_keeps_one_pseudonym_per_provider(api: Api) -> None:

@@ -37,6 +37,9 @@ CHARTS = ("waiting-list", "occupancy", "attendance", "outcomes")
 INBOX_ROLES = ("contact_person", "team_leader", "workshop_lead", "coordinator", "caseworker")
 ATTENDANCE_ROLES = ("workshop_lead", "contact_person", "coordinator", "team_leader")
 FIGURES_ROLES = ("team_leader", "coordinator", "caseworker", "admin")
+# The closing note is for the caseworker who reads it and the coordinator who writes it (the
+# referral service's GET /referrals/{id}/closing-note; docs/security.md).
+NOTE_ROLES = ("caseworker", "coordinator")
 
 
 @dataclass
@@ -482,8 +485,10 @@ async def referral_detail(referral_id: UUID, request: Request) -> Response:
     api = web.api(user)
     referral = await api.get("referral", f"/referrals/{referral_id}")
     note = Part()
-    if referral.get("has_closing_note"):
+    if referral.get("has_closing_note") and user.has(*NOTE_ROLES):
         note = await part(request, api.get("referral", f"/referrals/{referral_id}/closing-note"))
+    elif referral.get("has_closing_note"):  # a contact person from the inbox: the course, not the note
+        note = Part(error=translator(language(request))("forbidden.text"))
     statement = await part(request, api.get("reporting", f"/statements/{referral_id}"))
     return web.render(request, "referral.html", referral=referral, note=note, statement=statement)
 

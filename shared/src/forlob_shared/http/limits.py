@@ -1,5 +1,6 @@
 """Request limits: an oversized body is refused with 413 and JSON nested deeper than a person's
-data ever is gets 422, both before the application parses anything."""
+data ever is gets 422, both before the application parses anything. The depth guard looks at
+the body, not at the Content-Type: any body that could parse as JSON is checked."""
 
 from __future__ import annotations
 
@@ -20,8 +21,33 @@ class _Refused(Exception):
         self.status, self.code, self.title, self.detail = status, code, title, detail
 
 
+_JSON_SPACE = b" \t\n\r"
+
+
+def _as_utf8(body: bytes) -> bytes:
+    """The body as UTF-8, the way ``json.loads`` reads bytes: it also takes UTF-16 and UTF-32, whose
+    code units could hide a bracket or a quote from a byte-wise scan."""
+    encoding = json.detect_encoding(body)
+    if encoding == "utf-8":
+        return body
+    if encoding == "utf-8-sig":
+        return body[3:]
+    try:
+        return body.decode(encoding).encode("utf-8")
+    except UnicodeError:
+        return body  # not text in that encoding: it cannot parse as JSON either
+
+
+def might_be_json_container(body: bytes) -> bool:
+    """True if the body could parse as a JSON object or array: whatever the request's
+    Content-Type says, the framework reads a body without one (or with ``Application/JSON``,
+    ``text/json``, ...) as JSON, so the guard must not trust the header."""
+    return _as_utf8(body).lstrip(_JSON_SPACE)[:1] in (b"{", b"[")
+
+
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
     """True if brackets nest deeper than ``limit`` (strings are skipped; no full parse)."""
+    body = _as_utf8(body)
     depth = 0
     in_string = escaped = False
     for byte in body:
@@ -61,7 +87,7 @@ class RequestLimits:
             if declared > self.max_body_bytes:
                 raise self._too_large()
             body = await self._read(receive)
-            if "json" in headers.get("content-type", "") and json_depth_exceeds(body, self.max_json_depth):
+            if might_be_json_container(body) and json_depth_exceeds(body, self.max_json_depth):
                 raise _Refused(
                     422, "invalid-input", "Invalid input", f"JSON nested deeper than {self.max_json_depth} levels"
                 )

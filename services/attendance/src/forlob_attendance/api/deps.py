@@ -4,7 +4,7 @@ from fastapi import Depends, Request
 
 from forlob_attendance.application.registration import STAFF_ROLES
 from forlob_attendance.db.uow import AttendanceUnitOfWork
-from forlob_shared.http.auth import CurrentPrincipal, Principal
+from forlob_shared.http.auth import Principal, requires
 
 
 def _uow(request: Request) -> AttendanceUnitOfWork:
@@ -13,10 +13,6 @@ def _uow(request: Request) -> AttendanceUnitOfWork:
     return uow
 
 
-def _staff(principal: CurrentPrincipal) -> Principal:
-    principal.require(*STAFF_ROLES)
-    return principal
-
-
 UoW = Annotated[AttendanceUnitOfWork, Depends(_uow)]
-Staff = Annotated[Principal, Depends(_staff)]
+# Every attendance route is for the provider's staff who meet the participants (docs/attendance.md).
+Staff = Annotated[Principal, requires(*STAFF_ROLES)]

@@ -2,9 +2,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from forlob_notifications.application.directory import DIRECTORY_ROLES
 from forlob_notifications.application.options import Options
+from forlob_notifications.application.policies import POLICY_ROLES
+from forlob_notifications.application.subscriptions import ADMIN_ROLES
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.wiring import Wiring
+from forlob_shared.http.auth import ROLES, Principal, requires
 
 
 def _uow(request: Request) -> NotificationsUnitOfWork:
@@ -25,3 +29,17 @@ def _options(request: Request) -> Options:
 UoW = Annotated[NotificationsUnitOfWork, Depends(_uow)]
 Wired = Annotated[Wiring, Depends(_wiring)]
 Opts = Annotated[Options, Depends(_options)]
+
+# Who may call what (docs/notifications.md; the table per route in docs/security.md).
+# Alerts are addressed to a person by staff id, whatever their role, and any colleague may pick
+# one up: every role may read its own inbox and acknowledge; a token with no role is no staff.
+Colleague = Annotated[Principal, requires(*ROLES)]
+# The staff directory (with e-mail addresses): those who keep it.
+DirectoryKeeper = Annotated[Principal, requires(*DIRECTORY_ROLES)]
+# Who looks after which course (staff ids only): those who keep the directory, the staff who meet
+# the participants (their own courses) and the referring caseworker (who to call at the provider).
+CourseReader = Annotated[Principal, requires(*DIRECTORY_ROLES, "contact_person", "workshop_lead", "caseworker")]
+PolicyReader = Annotated[Principal, requires(*POLICY_ROLES, "team_leader")]
+PolicyEditor = Annotated[Principal, requires(*POLICY_ROLES)]
+# Webhook subscriptions (with their secrets) and the deliveries (with every recipient): admins.
+Admin = Annotated[Principal, requires(*ADMIN_ROLES)]

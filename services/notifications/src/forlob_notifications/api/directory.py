@@ -7,10 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from forlob_notifications.api.deps import UoW
+from forlob_notifications.api.deps import CourseReader, DirectoryKeeper, UoW
 from forlob_notifications.application import directory
 from forlob_notifications.domain.directory import Assignment, StaffMember
-from forlob_shared.http.auth import CurrentPrincipal
 from forlob_shared.working_time import Window
 
 router = APIRouter(tags=["directory"])
@@ -101,7 +100,7 @@ class AssignmentOut(BaseModel):
 
 
 @router.put("/staff/{staff_id}", summary="Add or change a staff member of your organisation")
-async def put_staff(staff_id: StaffId, body: StaffIn, principal: CurrentPrincipal, uow: UoW) -> StaffOut:
+async def put_staff(staff_id: StaffId, body: StaffIn, principal: DirectoryKeeper, uow: UoW) -> StaffOut:
     member = StaffMember(
         org=principal.org,
         staff_id=staff_id,
@@ -118,18 +117,18 @@ async def put_staff(staff_id: StaffId, body: StaffIn, principal: CurrentPrincipa
 
 
 @router.get("/staff", summary="Your organisation's staff")
-async def list_staff(principal: CurrentPrincipal, uow: UoW, role: Role | None = None) -> list[StaffOut]:
+async def list_staff(principal: DirectoryKeeper, uow: UoW, role: Role | None = None) -> list[StaffOut]:
     return [StaffOut.of(m) for m in await directory.list_staff(uow, principal, role)]
 
 
 @router.get("/staff/{staff_id}", summary="One staff member of your organisation")
-async def get_staff(staff_id: StaffId, principal: CurrentPrincipal, uow: UoW) -> StaffOut:
+async def get_staff(staff_id: StaffId, principal: DirectoryKeeper, uow: UoW) -> StaffOut:
     return StaffOut.of(await directory.get_staff(uow, principal, staff_id))
 
 
 @router.get("/assignments", summary="Courses of your organisation: contact person, team leader, caseworker")
 async def list_assignments(
-    principal: CurrentPrincipal,
+    principal: CourseReader,
     uow: UoW,
     staff_id: str | None = Query(default=None, pattern=ID),
     limit: int = Query(default=200, ge=1, le=1000),
@@ -138,5 +137,5 @@ async def list_assignments(
 
 
 @router.get("/assignments/{referral_id}", summary="Who looks after one course")
-async def get_assignment(referral_id: UUID, principal: CurrentPrincipal, uow: UoW) -> AssignmentOut:
+async def get_assignment(referral_id: UUID, principal: CourseReader, uow: UoW) -> AssignmentOut:
     return AssignmentOut.of(await directory.get_assignment(uow, principal, referral_id))

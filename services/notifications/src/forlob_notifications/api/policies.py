@@ -5,10 +5,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from forlob_notifications.api.deps import UoW
+from forlob_notifications.api.deps import PolicyEditor, PolicyReader, UoW
 from forlob_notifications.application import policies as app
 from forlob_notifications.domain.policy import NoticeRecipient, NotificationPolicy
-from forlob_shared.http.auth import CurrentPrincipal
 
 router = APIRouter(tags=["policies"])
 
@@ -42,17 +41,17 @@ class PolicyOut(BaseModel):
 
 
 @router.get("/policies", summary="Your notification policy per legal basis (your own over the defaults)")
-async def list_policies(principal: CurrentPrincipal, uow: UoW) -> list[PolicyOut]:
+async def list_policies(principal: PolicyReader, uow: UoW) -> list[PolicyOut]:
     return [PolicyOut.of(p) for p in await app.list_policies(uow, principal)]
 
 
 @router.get("/policies/{legal_basis}", summary="The policy that applies to a legal basis")
-async def get_policy(legal_basis: LegalBasis, principal: CurrentPrincipal, uow: UoW) -> PolicyOut:
+async def get_policy(legal_basis: LegalBasis, principal: PolicyReader, uow: UoW) -> PolicyOut:
     return PolicyOut.of(await app.get_policy(uow, principal, legal_basis))
 
 
 @router.put("/policies/{legal_basis}", summary="Set your policy for a legal basis ('*' for all others)")
-async def put_policy(legal_basis: LegalBasis, body: PolicyIn, principal: CurrentPrincipal, uow: UoW) -> PolicyOut:
+async def put_policy(legal_basis: LegalBasis, body: PolicyIn, principal: PolicyEditor, uow: UoW) -> PolicyOut:
     policy = NotificationPolicy(
         legal_basis=legal_basis,
         notify_within_working_minutes=body.notify_within_working_minutes,
@@ -64,5 +63,5 @@ async def put_policy(legal_basis: LegalBasis, body: PolicyIn, principal: Current
 
 
 @router.delete("/policies/{legal_basis}", summary="Drop your own policy for a legal basis: the default applies")
-async def reset_policy(legal_basis: LegalBasis, principal: CurrentPrincipal, uow: UoW) -> PolicyOut:
+async def reset_policy(legal_basis: LegalBasis, principal: PolicyEditor, uow: UoW) -> PolicyOut:
     return PolicyOut.of(await app.reset_policy(uow, principal, legal_basis))

@@ -1,4 +1,10 @@
-"""What operators watch: open and overdue alerts, and deliveries still waiting, per organisation."""
+"""What operators watch: open and overdue alerts, and deliveries still waiting.
+
+/metrics answers anyone who can reach the port, without a token, so the gauges name no
+organisation: they are totals, plus how many organisations have an overdue alert (one
+organisation's unread inbox, or everyone's escalation stuck?). Which ones is a query on the
+database (docs/operations.md#alerts-overdue). The per-organisation counts stay in
+:class:`AlertCounts` for the code that needs them."""
 
 from __future__ import annotations
 
@@ -12,8 +18,11 @@ from prometheus_client import Gauge
 from forlob_notifications.db.models import AlertRow, DeliveryRow
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 
-ALERTS_OPEN = Gauge("forlob_alerts_open", "Alerts nobody has acknowledged or closed yet", ["org"])
-ALERTS_OVERDUE = Gauge("forlob_alerts_overdue", "Open alerts past the time they should have escalated", ["org"])
+ALERTS_OPEN = Gauge("forlob_alerts_open", "Alerts nobody has acknowledged or closed yet (all organisations)")
+ALERTS_OVERDUE = Gauge(
+    "forlob_alerts_overdue", "Open alerts past the time they should have escalated (all organisations)"
+)
+ORGS_OVERDUE = Gauge("forlob_alerts_overdue_organisations", "Organisations with at least one overdue alert")
 DELIVERIES_PENDING = Gauge("forlob_deliveries_pending", "E-mails and webhook calls waiting to be sent", ["channel"])
 
 
@@ -47,14 +56,11 @@ async def count_alerts(uow: NotificationsUnitOfWork, now: datetime) -> AlertCoun
 
 
 async def update_gauges(runtime: Any, now: datetime) -> AlertCounts:
-    """The periodic job: count, then set the gauges (an organisation with none goes to 0)."""
+    """The periodic job: count, then set the gauges."""
     counts = await count_alerts(runtime.uow(), now)
-    for gauge, values in ((ALERTS_OPEN, counts.open), (ALERTS_OVERDUE, counts.overdue)):
-        for labels in list(gauge._metrics):  # organisations seen before and now at zero
-            if labels[0] not in values:
-                gauge.labels(*labels).set(0)
-        for org, value in values.items():
-            gauge.labels(org).set(value)
+    ALERTS_OPEN.set(sum(counts.open.values()))
+    ALERTS_OVERDUE.set(sum(counts.overdue.values()))
+    ORGS_OVERDUE.set(sum(1 for n in counts.overdue.values() if n))
     for channel, value in counts.pending.items():
         DELIVERIES_PENDING.labels(channel).set(value)
     return counts

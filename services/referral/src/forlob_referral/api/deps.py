@@ -4,6 +4,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_shared.http.auth import ROLES, Principal, requires
 
 
 def _uow(request: Request) -> ReferralUnitOfWork:
@@ -19,3 +20,17 @@ def _horizon(request: Request) -> timedelta:
 
 UoW = Annotated[ReferralUnitOfWork, Depends(_uow)]
 Horizon = Annotated[timedelta, Depends(_horizon)]
+
+# Who may call what (docs/referral.md; the table per route in docs/security.md). Tenancy comes on
+# top: a referral is only ever shown to its referring and its providing organisation.
+Caseworker = Annotated[Principal, requires("caseworker")]
+Coordinator = Annotated[Principal, requires("coordinator")]
+# The referral's two parties: the jobcentre's caseworker and the provider's coordinator.
+Parties = Annotated[Principal, requires("caseworker", "coordinator")]
+# One referral, with the participant's name, also for the provider's staff who meet the
+# participant: the inbox and the day's attendance show whose alert or arrival it is.
+CourseStaff = Annotated[
+    Principal, requires("caseworker", "coordinator", "team_leader", "contact_person", "workshop_lead")
+]
+# A provider's catalogue is no secret: anyone with a role may read it (a caseworker choosing where to refer).
+AnyRole = Annotated[Principal, requires(*ROLES)]

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from forlob_referral.api.deps import Horizon, UoW
+from forlob_referral.api.deps import AnyRole, Coordinator, Horizon, UoW
 from forlob_referral.api.schemas import (
     CODE,
     IntakeCalendarOut,
@@ -19,7 +19,6 @@ from forlob_referral.api.schemas import (
 )
 from forlob_referral.application.catalogue import DefineProgramme, define_programme, get_programme, list_programmes
 from forlob_referral.application.intake import intake_calendar, move_on_waiting_list, waiting_list, weekly_flow
-from forlob_shared.http.auth import CurrentPrincipal
 from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
 
 router = APIRouter(prefix="/programmes", tags=["catalogue and waiting list"])
@@ -33,9 +32,8 @@ Code = Annotated[str, Path(pattern=CODE, examples=["RCA-UDV-13"])]
     responses={201: {"description": "created"}, 200: {"description": "changed"}},
 )
 async def put_programme(
-    code: Code, body: ProgrammeIn, principal: CurrentPrincipal, uow: UoW, horizon: Horizon, response: Response
+    code: Code, body: ProgrammeIn, principal: Coordinator, uow: UoW, horizon: Horizon, response: Response
 ) -> ProgrammeOut:
-    principal.require("coordinator")
     command = DefineProgramme(
         code=code,
         name=body.name,
@@ -57,7 +55,7 @@ async def put_programme(
 
 @router.get("", summary="A provider's catalogue (default: your own organisation's)")
 async def get_catalogue(
-    principal: CurrentPrincipal,
+    principal: AnyRole,
     uow: UoW,
     provider_org: Annotated[str | None, Query(pattern=CODE)] = None,
 ) -> list[ProgrammeOut]:
@@ -67,7 +65,7 @@ async def get_catalogue(
 @router.get("/{code}", summary="One programme of a provider (default: your own organisation)")
 async def get_one(
     code: Code,
-    principal: CurrentPrincipal,
+    principal: AnyRole,
     uow: UoW,
     provider_org: Annotated[str | None, Query(pattern=CODE)] = None,
 ) -> ProgrammeOut:
@@ -75,19 +73,17 @@ async def get_one(
 
 
 @router.get("/{code}/waiting-list", summary="The waiting list with positions, waits and estimated starts")
-async def get_waiting_list(code: Code, principal: CurrentPrincipal, uow: UoW, horizon: Horizon) -> WaitingListOut:
-    principal.require("coordinator")
+async def get_waiting_list(code: Code, principal: Coordinator, uow: UoW, horizon: Horizon) -> WaitingListOut:
     return WaitingListOut.of(await waiting_list(uow, principal, code, horizon))
 
 
 @router.get("/{code}/intakes", summary="The next intake dates with the seats free on each")
 async def get_intakes(
     code: Code,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     uow: UoW,
     count: Annotated[int, Query(ge=1, le=52, description="how many intake dates, from today on")] = 8,
 ) -> IntakeCalendarOut:
-    principal.require("coordinator")
     return IntakeCalendarOut.of(await intake_calendar(uow, principal, code, count))
 
 
@@ -100,13 +96,12 @@ async def move(
     code: Code,
     referral_id: UUID,
     body: MoveIn,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     uow: UoW,
     horizon: Horizon,
     request: Request,
     key: IdempotencyKey,
 ) -> Response:
-    principal.require("coordinator")
     response: Response = await run_idempotent(
         uow,
         request=request,
@@ -123,9 +118,8 @@ async def move(
 @router.get("/{code}/flow", summary="Weekly inflow and outflow of the programme")
 async def get_flow(
     code: Code,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     uow: UoW,
     weeks: Annotated[int, Query(ge=1, le=104)] = 12,
 ) -> list[WeekFlowOut]:
-    principal.require("coordinator")
     return [WeekFlowOut.of(w) for w in await weekly_flow(uow, principal, code, weeks)]

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from forlob_referral.api.deps import Horizon, UoW
+from forlob_referral.api.deps import Caseworker, Coordinator, CourseStaff, Horizon, Parties, UoW
 from forlob_referral.api.schemas import (
     CODE,
     AgreementIn,
@@ -46,7 +46,7 @@ from forlob_referral.application.referrals import (
 from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_referral.domain.records import ClosingNote
 from forlob_referral.domain.referral import State
-from forlob_shared.http.auth import CurrentPrincipal, Principal
+from forlob_shared.http.auth import Principal
 from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
 from forlob_shared.http.inputs import Offset
 from forlob_shared.http.ratelimit import IDENTITY_READS_LIMIT
@@ -87,9 +87,8 @@ async def _run(
     summary="Refer a participant to a provider's programme (caseworker)",
 )
 async def create_referral(
-    body: ReferralIn, principal: CurrentPrincipal, uow: UoW, request: Request, key: IdempotencyKey
+    body: ReferralIn, principal: Caseworker, uow: UoW, request: Request, key: IdempotencyKey
 ) -> Response:
-    principal.require("caseworker")
     command = ReceiveReferral(
         programme_code=body.programme_code,
         provider_org=body.provider_org,
@@ -115,7 +114,7 @@ async def create_referral(
 
 @router.get("", summary="Referrals your organisation made or provides, newest first")
 async def list_visible(
-    principal: CurrentPrincipal,
+    principal: Parties,
     uow: UoW,
     state: State | None = None,
     programme_code: Annotated[str | None, Query(pattern=CODE)] = None,
@@ -130,7 +129,7 @@ async def list_visible(
 
 
 @router.get("/{referral_id}", summary="One referral, if your organisation referred or provides it")
-async def read_referral(referral_id: UUID, principal: CurrentPrincipal, uow: UoW, horizon: Horizon) -> ReferralOut:
+async def read_referral(referral_id: UUID, principal: CourseStaff, uow: UoW, horizon: Horizon) -> ReferralOut:
     return ReferralOut.of(await get_referral(uow, principal, referral_id, horizon))
 
 
@@ -141,7 +140,7 @@ async def read_referral(referral_id: UUID, principal: CurrentPrincipal, uow: UoW
 )
 async def read_identity_number(
     referral_id: UUID,
-    principal: CurrentPrincipal,
+    principal: Parties,
     uow: UoW,
     purpose: Annotated[str, Query(min_length=3, max_length=500, examples=["contact the municipality"])],
 ) -> IdentityOut:
@@ -155,7 +154,7 @@ async def read_identity_number(
 
 
 @router.get("/{referral_id}/closing-note", summary="The closing note of an ended course")
-async def closing_note(referral_id: UUID, principal: CurrentPrincipal, uow: UoW) -> ClosingNote:
+async def closing_note(referral_id: UUID, principal: Parties, uow: UoW) -> ClosingNote:
     return await read_closing_note(uow, principal, referral_id)
 
 
@@ -165,13 +164,12 @@ async def closing_note(referral_id: UUID, principal: CurrentPrincipal, uow: UoW)
 async def withdraw(
     referral_id: UUID,
     body: WithdrawIn,
-    principal: CurrentPrincipal,
+    principal: Caseworker,
     uow: UoW,
     horizon: Horizon,
     request: Request,
     key: IdempotencyKey,
 ) -> Response:
-    principal.require("caseworker")
     return await _run(
         request,
         uow,
@@ -188,9 +186,8 @@ async def withdraw(
     summary="Accept: the first intake day with a free seat, or the waiting list when full (coordinator)",
 )
 async def accept(
-    referral_id: UUID, principal: CurrentPrincipal, uow: UoW, horizon: Horizon, request: Request, key: IdempotencyKey
+    referral_id: UUID, principal: Coordinator, uow: UoW, horizon: Horizon, request: Request, key: IdempotencyKey
 ) -> Response:
-    principal.require("coordinator")
     return await _run(request, uow, principal, key, {}, lambda u: accept_referral(u, principal, referral_id, horizon))
 
 
@@ -198,13 +195,12 @@ async def accept(
 async def reject(
     referral_id: UUID,
     body: RejectIn,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     uow: UoW,
     horizon: Horizon,
     request: Request,
     key: IdempotencyKey,
 ) -> Response:
-    principal.require("coordinator")
     return await _run(
         request,
         uow,
@@ -223,13 +219,12 @@ async def reject(
 async def start(
     referral_id: UUID,
     body: StartIn,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     uow: UoW,
     horizon: Horizon,
     request: Request,
     key: IdempotencyKey,
 ) -> Response:
-    principal.require("coordinator")
     command = StartCourse(
         start_date=body.start_date,
         schedule=tuple(body.schedule),
@@ -256,13 +251,12 @@ async def start(
 async def reschedule(
     referral_id: UUID,
     body: RescheduleIn,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     uow: UoW,
     horizon: Horizon,
     request: Request,
     key: IdempotencyKey,
 ) -> Response:
-    principal.require("coordinator")
     return await _run(
         request,
         uow,
@@ -281,13 +275,12 @@ async def reschedule(
 async def agreement(
     referral_id: UUID,
     body: AgreementIn,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     uow: UoW,
     horizon: Horizon,
     request: Request,
     key: IdempotencyKey,
 ) -> Response:
-    principal.require("coordinator")
     command = ChangeAgreement(
         effective_from=body.effective_from,
         schedule=tuple(body.schedule),
@@ -312,13 +305,12 @@ async def agreement(
 async def end(
     referral_id: UUID,
     body: EndIn,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     uow: UoW,
     horizon: Horizon,
     request: Request,
     key: IdempotencyKey,
 ) -> Response:
-    principal.require("coordinator")
     command = EndCourse(
         end_date=body.end_date,
         outcome=body.outcome,

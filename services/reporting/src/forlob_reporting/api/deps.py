@@ -10,11 +10,20 @@ from forlob_reporting.db.uow import ReportingUnitOfWork
 from forlob_reporting.domain.figures import Period
 from forlob_reporting.domain.projection import local_date
 from forlob_shared.errors import InvalidInput
-from forlob_shared.http.auth import CurrentPrincipal
+from forlob_shared.http.auth import Principal, requires
 from forlob_shared.http.inputs import Day
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
+
+# Who may read what (docs/reporting.md; the table per route in docs/security.md). The figures are
+# for those who steer: the provider's coordinators and team leaders, the jobcentre's caseworkers,
+# an organisation's admin. A participant's attendance statement is for those who write or read
+# the closing note and those who meet the participant.
+FIGURE_ROLES = ("admin", "caseworker", "coordinator", "team_leader")
+STATEMENT_ROLES = ("caseworker", "contact_person", "coordinator", "team_leader", "workshop_lead")
+FigureReader = Annotated[Principal, requires(*FIGURE_ROLES)]
+StatementReader = Annotated[Principal, requires(*STATEMENT_ROLES)]
 
 
 def _uow(request: Request) -> ReportingUnitOfWork:
@@ -46,7 +55,7 @@ PeriodQuery = Annotated[Period, Depends(_period)]
 
 
 def _scope(
-    principal: CurrentPrincipal,
+    principal: FigureReader,
     programme: Annotated[str | None, Query(min_length=1, max_length=100, description="one programme code")] = None,
     by: Annotated[Literal["programme", "referring_org"], Query(description="split per referring organisation")] = (
         "programme"

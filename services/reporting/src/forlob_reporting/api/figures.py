@@ -10,12 +10,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from forlob_reporting.api.deps import Format, PeriodQuery, ScopeQuery, UoW
+from forlob_reporting.api.deps import FigureReader, Format, PeriodQuery, ScopeQuery, UoW
 from forlob_reporting.api.tabular import csv_response
 from forlob_reporting.application import figures as app
 from forlob_reporting.domain.figures import Period
 from forlob_shared.errors import InvalidInput
-from forlob_shared.http.auth import CurrentPrincipal
 from forlob_shared.http.inputs import Day
 
 router = APIRouter(prefix="/figures", tags=["figures"])
@@ -43,7 +42,7 @@ class ReferralsReceivedOut(BaseModel):
 
 @router.get("/referrals-received", summary="Referrals received per programme, for your organisation")
 async def get_referrals_received(
-    principal: CurrentPrincipal,
+    principal: FigureReader,
     uow: UoW,
     start: Annotated[Day | None, Query(alias="from", description="first day, local time")] = None,
     end: Annotated[Day | None, Query(alias="to", description="last day, inclusive")] = None,

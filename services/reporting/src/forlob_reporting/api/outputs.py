@@ -11,10 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from forlob_reporting.api import charts
-from forlob_reporting.api.deps import Format, PeriodQuery, ScopeQuery, UoW
+from forlob_reporting.api.deps import Format, PeriodQuery, ScopeQuery, StatementReader, UoW
 from forlob_reporting.api.tabular import csv_response
 from forlob_reporting.application import figures as app
-from forlob_shared.http.auth import CurrentPrincipal
 
 router = APIRouter(tags=["charts and statements"])
 
@@ -63,7 +62,7 @@ async def get_chart(name: ChartName, fmt: ChartFormat, scope: ScopeQuery, period
     responses=JSON_OR_CSV,
     summary="The attendance statement for a participant's closing note",
 )
-async def get_statement(referral_id: UUID, principal: CurrentPrincipal, uow: UoW, format: Format = "json") -> Response:
+async def get_statement(referral_id: UUID, principal: StatementReader, uow: UoW, format: Format = "json") -> Response:
     statement = await app.attendance_statement(uow, principal.org, referral_id)
     if format == "csv":
         rows: list[dict[str, Any]] = [
@@ -81,6 +80,6 @@ async def get_statement(referral_id: UUID, principal: CurrentPrincipal, uow: UoW
     responses=IMAGE,
     summary="The attendance statement as a chart",
 )
-async def get_statement_chart(referral_id: UUID, fmt: ChartFormat, principal: CurrentPrincipal, uow: UoW) -> Response:
+async def get_statement_chart(referral_id: UUID, fmt: ChartFormat, principal: StatementReader, uow: UoW) -> Response:
     statement = await app.attendance_statement(uow, principal.org, referral_id)
     return _image(await run_in_threadpool(charts.statement_chart, statement, fmt), fmt)
