@@ -8,7 +8,7 @@ package (it knows, for example, that Denmark abolished Store Bededag from 2024).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
@@ -84,6 +84,13 @@ def customary_closures(country: str, year: int, observed: Iterable[str] | None =
     return closures
 
 
+@lru_cache(maxsize=8)
+def _holiday_table(country: str) -> holidays.HolidayBase:
+    # One table per country for the process (tens of ms to build): a calendar with a provider's
+    # own closures is built per course and must not build it again.
+    return holidays.country_holidays(country, categories=HOLIDAY_CATEGORIES[country])
+
+
 @lru_cache(maxsize=256)
 def _customary(country: str, year: int, open_on: frozenset[str]) -> tuple[Closure, ...]:
     # Asked for every day a working-time sum or a breach window walks through: built once a year.
@@ -106,13 +113,19 @@ class ProviderCalendar:
             object.__setattr__(self, "timezone", DEFAULT_TIMEZONE[self.country])
         ZoneInfo(self.timezone)  # fails early on an unknown zone
 
+    def declared(self, closures: tuple[Closure, ...], open_on: frozenset[str]) -> ProviderCalendar:
+        """This calendar with a provider's own closures and the customary closures it works on."""
+        if not closures and not open_on:
+            return self
+        return replace(self, closures=closures, open_on=open_on)
+
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @cached_property
+    @property
     def _holidays(self) -> holidays.HolidayBase:
-        return holidays.country_holidays(self.country, categories=HOLIDAY_CATEGORIES[self.country])
+        return _holiday_table(self.country)
 
     def holiday_name(self, day: date) -> str | None:
         name = self._holidays.get(day)
