@@ -50,7 +50,15 @@ async def test_a_closure_declared_after_materialising_cancels_the_slots_and_the_
 ) -> None:
     course = await attendance.start()  # Monday 23 November 2026, slots 14 days ahead
     summer = {"first_day": "2026-11-30", "last_day": "2026-12-04", "reason": "summer_closure"}
-    assert (await attendance.client.post("/closures", json=summer, headers=COORDINATOR)).status_code == 201
+    declared = await attendance.client.post("/closures", json=summer, headers=COORDINATOR)
+    assert declared.status_code == 201
+    # Notifications hears of it (its working time skips the closure); no jobcentre does.
+    [announced] = await attendance.events("provider.calendar_changed.v1")
+    assert announced.subject == "rca-aalborg"
+    assert announced.referringorg is None
+    assert [(c.closure_id, c.first_day, c.reason) for c in announced.data.closures] == [
+        (declared.json()["closure_id"], date(2026, 11, 30), "summer_closure")
+    ]
     days = await _slot_days(attendance, course.referral_id)
     assert not [d for d in days if date(2026, 11, 30) <= d <= date(2026, 12, 4)]
     assert date(2026, 11, 27) in days

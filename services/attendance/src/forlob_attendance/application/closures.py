@@ -20,6 +20,7 @@ from forlob_attendance.db.models import AbsenceReportRow, ClosureRow, CourseRow,
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES, Closure
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
+from forlob_shared.events import DeclaredClosure, PendingEvent, ProviderCalendarChanged
 from forlob_shared.http.auth import Principal
 
 # Who decides when the provider is open.
@@ -129,6 +130,38 @@ async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, 
         )
 
 
+# Closures that ended longer ago than this are left out of the event: working time is counted
+# from an absence's detection onwards, never a month back.
+ANNOUNCED_PAST_DAYS = 31
+
+
+async def _announce(uow: AttendanceUnitOfWork, org: str, now: datetime) -> None:
+    """Tell the other services (notifications' working time) the provider's calendar as it now is."""
+    rows = await uow.session.scalars(
+        sa.select(ClosureRow)
+        .where(ClosureRow.provider_org == org, ClosureRow.last_day >= now.date() - timedelta(days=ANNOUNCED_PAST_DAYS))
+        .order_by(ClosureRow.first_day, ClosureRow.id)
+    )
+    worked = await uow.session.scalars(
+        sa.select(CustomaryOpeningRow.code)
+        .where(CustomaryOpeningRow.provider_org == org)
+        .order_by(CustomaryOpeningRow.code)
+    )
+    closures = [
+        DeclaredClosure(
+            closure_id=str(r.id),
+            first_day=r.first_day,
+            last_day=r.last_day,
+            reason=r.reason,
+            start=r.start_time,
+            end=r.end_time,
+        )
+        for r in rows
+    ]
+    data = ProviderCalendarChanged(provider_org=org, closures=closures, customary_worked=list(worked), changed_at=now)
+    uow.emit(PendingEvent(data=data, subject=org, provider_org=org))
+
+
 async def declare_closure(uow: AttendanceUnitOfWork, staff: Principal, declaration: ClosureDeclaration) -> UUID:
     staff.require(*CALENDAR_ROLES)
     closure = _closure(declaration)
@@ -150,6 +183,7 @@ async def declare_closure(uow: AttendanceUnitOfWork, staff: Principal, declarati
         )
         await uow.session.flush()
         await _replan(uow, staff.org, closure.first_day, closure.last_day, now)
+        await _announce(uow, staff.org, now)
         await uow.commit()
     return closure_id
 
@@ -166,6 +200,7 @@ async def withdraw_closure(uow: AttendanceUnitOfWork, staff: Principal, closure_
         await uow.session.delete(row)
         await uow.session.flush()
         await _replan(uow, staff.org, first, last, uow.clock.now())
+        await _announce(uow, staff.org, uow.clock.now())
         await uow.commit()
 
 
@@ -192,6 +227,7 @@ async def set_customary(uow: AttendanceUnitOfWork, staff: Principal, code: str, 
         # Materialised slots reach at most a few weeks ahead: plan those again.
         today = now.date()  # the UTC date is never after the provider's local date
         await _replan(uow, staff.org, today, today + timedelta(days=MAX_CLOSURE_DAYS), now)
+        await _announce(uow, staff.org, now)
         await uow.commit()
 
 

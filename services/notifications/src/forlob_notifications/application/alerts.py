@@ -14,6 +14,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from forlob_notifications.application.options import Options
+from forlob_notifications.db.calendars import with_closures
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import COURSE_ENDED, UNASSIGNED, Alert, AlertKind, AlertState, new_alert_id
@@ -145,7 +146,10 @@ async def on_absence_detected(
         log.info("alerts.absence_after_course_end", end_date=assignment.end_date.isoformat())
         await uow.commit()
         return
-    calendar = assignment.calendar() if assignment else calendar_for()
+    # The provider's own closures count no working time either (a summer closure is not 30 minutes).
+    calendar = await with_closures(
+        uow.session, event.provider_org, assignment.calendar() if assignment else calendar_for()
+    )
     contact = (assignment.contact_person_id if assignment else None) or UNASSIGNED
     member = await uow.staff.get(event.provider_org, contact)
     hours = _hours(member, calendar)
