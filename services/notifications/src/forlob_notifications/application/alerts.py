@@ -154,7 +154,11 @@ async def on_absence_detected(
     member = await uow.staff.get(event.provider_org, contact)
     hours = _hours(member, calendar)
     escalate_after = assignment.escalation_minutes if assignment else 30
-    policy = effective(assignment.legal_basis if assignment else None, await uow.policies.own(event.provider_org))
+    policy = effective(
+        assignment.legal_basis if assignment else None,
+        await uow.policies.own(event.provider_org),
+        calendar.country,  # a Swedish provider has Swedish defaults
+    )
     alert = Alert(
         id=new_alert_id(),
         org=event.provider_org,
@@ -448,7 +452,8 @@ async def _send_notice(uow: NotificationsUnitOfWork, options: Options, absence: 
     (the caller saves the absence, now marked as told)."""
     assignment = await uow.assignments.get(absence.referral_id) if absence.referral_id else None
     legal_basis = assignment.legal_basis if assignment else None
-    policy = effective(legal_basis, await uow.policies.own(absence.provider_org))
+    country = assignment.country if assignment else "DK"
+    policy = effective(legal_basis, await uow.policies.own(absence.provider_org), country)
     notice = Alert(
         id=new_alert_id(),
         org=absence.referring_org or absence.provider_org,
