@@ -3,7 +3,7 @@ closed, so no slot is materialised then and the sweep raises no absence there.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from forlob_attendance.testing import Attendance, auth, local
 
@@ -145,3 +145,18 @@ async def test_a_provider_that_works_on_christmas_eve_expects_its_participants(a
     )
     assert kept.status_code == 204
     assert CHRISTMAS_EVE not in await _slot_days(attendance, course.referral_id)
+
+
+async def test_a_part_day_closure_cuts_a_planned_window_at_its_start(attendance: Attendance) -> None:
+    course = await attendance.start()  # agreed 08:00-13:00 every weekday
+    thursday = date(2026, 11, 26)
+    afternoon = {"first_day": str(thursday), "last_day": str(thursday), "reason": "staff_day", "start": "10:00"}
+    attendance.at(local(thursday, 9))  # declared that morning: the arrival is due, not yet swept
+    assert (await attendance.client.post("/closures", json=afternoon, headers=COORDINATOR)).status_code == 201
+    slot = await attendance.slot(course.referral_id, thursday)
+    assert (slot["window_start"], slot["window_end"]) == (time(8), time(10))
+    assert slot["expected_end"] == local(thursday, 10)
+    assert slot["state"] == "expected"  # still expected at 08:00: the morning is open
+    assert await attendance.sweep() == 4  # Monday to Wednesday, and Thursday's missed arrival
+    untouched = await attendance.slot(course.referral_id, thursday + timedelta(days=1))
+    assert untouched["window_end"] == time(13)

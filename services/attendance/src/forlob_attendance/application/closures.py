@@ -27,8 +27,9 @@ from forlob_shared.http.auth import Principal
 CALENDAR_ROLES = ("coordinator",)
 # A closure is a holiday period or a day, not a way to stop a course: a year at most.
 MAX_CLOSURE_DAYS = 366
-# Slots a withdrawn closure gives back are planned from here on only: one already due would be
-# swept as an absence at once.
+# Slots nothing has happened on yet (an excused one is planned again with its report): a closure
+# may remove or cut them. Slots a withdrawn closure gives back are added only where not yet due:
+# one already due would be swept as an absence at once.
 _UNTOUCHED = ("expected", "excused")
 
 
@@ -106,12 +107,13 @@ async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, 
             )
         ).all()
         keep = {(p["day"], p["window_start"], p["window_end"]) for p in planned}
-        stale = []
+        stale, replaced = [], set()
         for slot in existing:
             if (slot.day, slot.window_start, slot.window_end) in keep:
                 continue
             if slot.state in _UNTOUCHED:
                 stale.append(slot.id)
+                replaced.add((slot.day, slot.window_start))
             elif not any(
                 p["day"] == slot.day
                 and _overlaps(slot.window_start, slot.window_end, p["window_start"], p["window_end"])
@@ -125,8 +127,16 @@ async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, 
         if stale:
             await uow.session.execute(sa.delete(SlotRow).where(SlotRow.id.in_(stale)))
         taken = {(s.day, s.window_start) for s in existing if s.id not in stale}
+        # New slots only where none was due yet, and in place of one just removed (a window cut
+        # at a closure keeps its expected arrival, due or not).
         await insert_slots(
-            uow, [p for p in planned if p["due_at"] > now and (p["day"], p["window_start"]) not in taken]
+            uow,
+            [
+                p
+                for p in planned
+                if (p["day"], p["window_start"]) not in taken
+                and (p["due_at"] > now or (p["day"], p["window_start"]) in replaced)
+            ],
         )
 
 
