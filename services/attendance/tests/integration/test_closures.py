@@ -69,10 +69,16 @@ async def test_a_closure_declared_after_materialising_cancels_the_slots_and_the_
     detected = {e.data.day for e in await attendance.events("absence.detected.v1")}
     assert detected == {date(2026, 11, 23) + timedelta(days=n) for n in range(5)}
 
-    # The materialiser carries on past the closure, and never into it.
-    await attendance.materialise()
+    # The materialiser carries on past the closure, never into it, nor into one declared beyond
+    # what was materialised (a staff day on Tuesday 15 December).
+    later = {"first_day": "2026-12-15", "last_day": "2026-12-15", "reason": "staff_day"}
+    assert (await attendance.client.post("/closures", json=later, headers=COORDINATOR)).status_code == 201
+    assert await attendance.materialise() > 0
     days = await _slot_days(attendance, course.referral_id)
     assert not [d for d in days if date(2026, 11, 30) <= d <= date(2026, 12, 4)]
+    assert date(2026, 12, 15) not in days
+    assert date(2026, 12, 14) in days
+    assert date(2026, 12, 16) in days
 
 
 async def test_a_closure_over_a_swept_day_is_refused_and_changes_nothing(attendance: Attendance) -> None:
