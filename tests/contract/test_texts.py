@@ -22,6 +22,7 @@ from forlob_referral.domain.records import Attainment, Specialty
 from forlob_referral.domain.referral import RejectReason, State, WithdrawReason
 from forlob_reporting.application.figures import group_fields
 from forlob_reporting.domain.figures import GroupFacts, GroupKey, Period, all_figures
+from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES
 from forlob_shared.events.common import AbsenceReason, Outcome
 from forlob_shared.texts import (
     CODES,
@@ -55,6 +56,7 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     ("close_reason", {"late_arrival", "reported", COURSE_ENDED}),
     ("absence_reason", {"unexplained"}),
     ("slot_state", {"expected", "present", "absent", "excused", "internship"}),
+    ("closure_reason", set(CLOSURE_REASONS) | CUSTOMARY_CODES),
 ]
 
 

@@ -89,6 +89,18 @@ CODES: dict[str, dict[str, Text]] = {
         "reported": Text("Fraværet blev meldt", "Frånvaron anmäldes", "The absence was reported"),
         "course_ended": Text("Forløbet var slut", "Insatsen hade avslutats", "The course had ended"),
     },
+    # forlob_shared.calendar: why a provider is closed (its own closures, and the customary ones)
+    "closure_reason": {
+        "summer_closure": Text("Sommerlukning", "Sommarstängt", "Summer closure"),
+        "staff_day": Text("Personaledag", "Personaldag", "Staff day"),
+        "other": Text("Lukket af anden grund", "Stängt av annat skäl", "Closed for another reason"),
+        "christmas_eve": Text("Juleaftensdag", "Julafton", "Christmas Eve"),
+        "new_years_eve": Text("Nytårsaftensdag", "Nyårsafton", "New Year's Eve"),
+        "constitution_day_afternoon": Text(
+            "Grundlovsdag fra kl. 12", "Grundlagsdagen (Danmark) från kl. 12", "Constitution Day from noon"
+        ),
+        "midsummer_eve": Text("Midsommeraften (Sverige)", "Midsommarafton", "Midsummer Eve"),
+    },
     # forlob_attendance breach rules (AgreementBreached.rule)
     "breach_rule": {
         "unexcused_in_window": Text(

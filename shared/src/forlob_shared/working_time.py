@@ -2,7 +2,8 @@
 
 Working hours are weekly local-time windows (weekday 0 = Monday) on working days of a
 :class:`~forlob_shared.calendar.ProviderCalendar`, so weekends, public holidays and closed days
-count nothing, and a window keeps its wall-clock meaning across a daylight-saving change.
+count nothing (nor do customary and declared closures, whole or part
+of a day), and a window keeps its wall-clock meaning across a daylight-saving change.
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ class WorkingHours:
                 continue
             for window in self.windows:
                 if window.weekday == current.weekday():
-                    yield self.calendar.at(current, window.start), self.calendar.at(current, window.end)
+                    # A part-day closure (5 June from noon, a staff afternoon) counts nothing either.
+                    for start, end in self.calendar.open_parts(current, window.start, window.end):
+                        yield self.calendar.at(current, start), self.calendar.at(current, end)
 
     def is_working(self, instant: datetime) -> bool:
         local_day = self.calendar.local_date(instant)

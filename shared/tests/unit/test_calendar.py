@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pytest
 from dateutil.easter import easter
 
-from forlob_shared.calendar import ProviderCalendar
+from forlob_shared.calendar import CUSTOMARY_CLOSURES, Closure, ProviderCalendar
 
 MONDAY, TUESDAY, WEDNESDAY, FRIDAY, SATURDAY, SUNDAY = 0, 1, 2, 4, 5, 6
 
@@ -385,3 +385,82 @@ def test_at_and_local_round_trip(dk: ProviderCalendar) -> None:
         utc = instant.astimezone(UTC)
         assert dk.local(utc).time() == time(7, 30)
         assert dk.local_date(utc) == day
+
+
+# --- customary closures ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", [date(2025, 12, 24), date(2025, 12, 31), date(2026, 12, 24), date(2026, 12, 31)])
+def test_danish_providers_are_closed_on_24_and_31_december(dk: ProviderCalendar, day: date) -> None:
+    assert day.weekday() < SATURDAY
+    assert not dk.is_working_day(day)
+    assert dk.holiday_name(day) is None  # closed by custom, not a public holiday
+    assert dk.open_parts(day, time(8), time(16)) == []
+
+
+def test_danish_constitution_day_is_closed_from_noon(dk: ProviderCalendar) -> None:
+    day = date(2026, 6, 5)  # a Friday
+    assert dk.is_working_day(day)  # the morning is worked
+    # A window across noon is cut at noon; one that starts at noon or later is not expected.
+    assert dk.open_parts(day, time(10), time(14)) == [(time(10), time(12))]
+    assert dk.open_parts(day, time(12), time(14)) == []
+    assert dk.open_parts(day, time(13), time(15)) == []
+    assert dk.open_parts(day, time(8), time(11)) == [(time(8), time(11))]
+    assert dk.open_parts(date(2026, 6, 4), time(10), time(14)) == [(time(10), time(14))]
+
+
+def test_a_provider_may_open_on_a_customary_closure() -> None:
+    open_eve = ProviderCalendar("DK", open_on=frozenset({"christmas_eve", "constitution_day_afternoon"}))
+    assert open_eve.is_working_day(date(2026, 12, 24))
+    assert not open_eve.is_working_day(date(2026, 12, 31))
+    assert open_eve.open_parts(date(2026, 6, 5), time(10), time(14)) == [(time(10), time(14))]
+
+
+def test_swedish_customary_closures_are_counted_once_and_can_be_opened() -> None:
+    se = ProviderCalendar("SE")
+    midsummer_eve = date(2026, 6, 19)
+    assert [c.reason for c in se.closures_on(midsummer_eve)] == ["midsummer_eve"]
+    assert se.holiday_name(midsummer_eve) is None  # not filed as a public holiday as well
+    assert not se.is_working_day(midsummer_eve)
+    assert se.is_working_day(date(2026, 6, 5))  # Danish Constitution Day means nothing in Sweden
+    opened = ProviderCalendar("SE", open_on=frozenset({"midsummer_eve"}))
+    assert opened.is_working_day(midsummer_eve)
+    assert not opened.is_working_day(date(2026, 12, 24))
+
+
+def test_customary_codes_are_known_per_country() -> None:
+    assert set(CUSTOMARY_CLOSURES["DK"]) == {"christmas_eve", "new_years_eve", "constitution_day_afternoon"}
+    assert set(CUSTOMARY_CLOSURES["SE"]) == {"midsummer_eve", "christmas_eve", "new_years_eve"}
+
+
+# --- declared closures ---------------------------------------------------------------------------
+
+
+def test_a_declared_closure_closes_its_days() -> None:
+    summer = Closure(date(2026, 7, 13), date(2026, 7, 24), reason="summer_closure")
+    calendar = ProviderCalendar("DK", closures=(summer,))
+    assert not calendar.is_working_day(date(2026, 7, 13))
+    assert not calendar.is_working_day(date(2026, 7, 24))
+    assert calendar.is_working_day(date(2026, 7, 27))
+    assert calendar.next_working_day(date(2026, 7, 13)) == date(2026, 7, 27)
+
+
+def test_a_part_day_closure_leaves_the_open_parts() -> None:
+    staff_morning = Closure(date(2026, 3, 11), date(2026, 3, 11), reason="staff_day", start=time(10), end=time(12))
+    calendar = ProviderCalendar("DK", closures=(staff_morning,))
+    assert calendar.is_working_day(date(2026, 3, 11))
+    assert calendar.open_parts(date(2026, 3, 11), time(8), time(16)) == [(time(8), time(10)), (time(12), time(16))]
+    assert calendar.open_parts(date(2026, 3, 11), time(10, 30), time(11, 30)) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "start", "end"),
+    [
+        (date(2026, 7, 2), date(2026, 7, 1), None, None),
+        (date(2026, 7, 1), date(2026, 7, 1), time(12), time(10)),
+        (date(2026, 7, 1), date(2026, 7, 1), time(0), None),
+    ],
+)
+def test_a_nonsensical_closure_is_refused(first: date, last: date, start: time | None, end: time | None) -> None:
+    with pytest.raises(ValueError):
+        Closure(first, last, start=start, end=end)

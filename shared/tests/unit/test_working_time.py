@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forlob_shared.calendar import ProviderCalendar
+from forlob_shared.calendar import Closure, ProviderCalendar
 from forlob_shared.working_time import Window, WorkingHours
 
 DK = ProviderCalendar("DK")
@@ -30,8 +30,9 @@ def test_friday_afternoon_runs_over_the_weekend() -> None:
 
 
 def test_public_holidays_count_nothing() -> None:
-    # Wednesday 24 December 2025 15:45; Christmas Day and the day after are holidays, then a weekend.
-    assert OFFICE.add_minutes(cph(2025, 12, 24, 15, 45), 30) == cph(2025, 12, 29, 8, 15)
+    # Tuesday 23 December 2025 15:45; Christmas Eve is closed by custom, Christmas Day and the day
+    # after are holidays, then a weekend.
+    assert OFFICE.add_minutes(cph(2025, 12, 23, 15, 45), 30) == cph(2025, 12, 29, 8, 15)
     # Maundy Thursday to Easter Monday 2026: Wednesday afternoon runs on to Tuesday.
     assert OFFICE.add_minutes(cph(2026, 4, 1, 15, 0), 120) == cph(2026, 4, 7, 9, 0)
 
@@ -72,3 +73,45 @@ def test_adding_then_measuring_gives_the_same_minutes(start: datetime, minutes: 
     assert OFFICE.minutes_between(start, due) == minutes
     if minutes:
         assert OFFICE.is_working(due - timedelta(seconds=1))
+
+
+# --- closures: customary and declared -----------------------------------------------------------
+
+
+def test_christmas_eve_and_new_years_eve_count_nothing_in_denmark() -> None:
+    # Tuesday 23 December 2025 15:50: ten minutes that day, then nothing until Monday 29 December.
+    assert OFFICE.minutes_between(cph(2025, 12, 24, 0), cph(2025, 12, 25, 0)) == 0
+    assert OFFICE.add_minutes(cph(2025, 12, 23, 15, 50), 20) == cph(2025, 12, 29, 8, 10)
+    # Tuesday 30 December 2025 15:50: 31 December and New Year's Day count nothing.
+    assert OFFICE.add_minutes(cph(2025, 12, 30, 15, 50), 20) == cph(2026, 1, 2, 8, 10)
+
+
+def test_constitution_day_counts_only_the_morning() -> None:
+    # Friday 5 June 2026: 08:00-12:00 counts, the afternoon does not.
+    assert OFFICE.minutes_between(cph(2026, 6, 5, 0), cph(2026, 6, 6, 0)) == 4 * 60
+    assert OFFICE.add_minutes(cph(2026, 6, 5, 11, 45), 30) == cph(2026, 6, 8, 8, 15)
+    assert not OFFICE.is_working(cph(2026, 6, 5, 13))
+    assert OFFICE.is_working(cph(2026, 6, 5, 11))
+
+
+def test_a_provider_that_opens_on_a_customary_day_counts_it() -> None:
+    open_on_eve = WorkingHours.of([], ProviderCalendar("DK", open_on=frozenset({"christmas_eve"})))
+    assert open_on_eve.minutes_between(cph(2025, 12, 24, 0), cph(2025, 12, 25, 0)) == 8 * 60
+    # New Year's Eve is still closed: the opt-out is per customary closure.
+    assert open_on_eve.minutes_between(cph(2025, 12, 31, 0), cph(2026, 1, 1, 0)) == 0
+
+
+def test_a_declared_summer_closure_counts_nothing() -> None:
+    summer = Closure(date(2026, 7, 13), date(2026, 7, 24), reason="summer_closure")
+    hours = WorkingHours.of([], ProviderCalendar("DK", closures=(summer,)))
+    # Friday 10 July 15:50 plus 20 minutes: the two closed weeks are skipped.
+    assert hours.add_minutes(cph(2026, 7, 10, 15, 50), 20) == cph(2026, 7, 27, 8, 10)
+    assert hours.minutes_between(cph(2026, 7, 13, 0), cph(2026, 7, 25, 0)) == 0
+    assert OFFICE.minutes_between(cph(2026, 7, 13, 0), cph(2026, 7, 25, 0)) == 10 * 8 * 60
+
+
+def test_a_declared_part_day_closure_counts_the_rest_of_the_day() -> None:
+    staff_afternoon = Closure(date(2026, 3, 11), date(2026, 3, 11), reason="staff_day", start=time(13, 0))
+    hours = WorkingHours.of([], ProviderCalendar("DK", closures=(staff_afternoon,)))
+    assert hours.minutes_between(cph(2026, 3, 11, 0), cph(2026, 3, 12, 0)) == 5 * 60
+    assert hours.add_minutes(cph(2026, 3, 11, 12, 50), 20) == cph(2026, 3, 12, 8, 10)

@@ -8,6 +8,7 @@ from forlob_shared.events import (
     CheckedIn,
     CheckedOut,
     ContactRecorded,
+    ProviderCalendarChanged,
     WeekSummarised,
 )
 
@@ -20,4 +21,5 @@ PUBLISHES = (
     ContactRecorded,
     AgreementBreached,
     WeekSummarised,
+    ProviderCalendarChanged,
 )

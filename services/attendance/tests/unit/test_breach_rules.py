@@ -13,7 +13,7 @@ from forlob_attendance.domain.breach import (
     find_breaches,
     window_start,
 )
-from forlob_shared.calendar import ProviderCalendar
+from forlob_shared.calendar import Closure, ProviderCalendar
 from forlob_shared.events import AttendanceRules
 
 DK = ProviderCalendar("DK")
@@ -92,3 +92,13 @@ def test_day_status_from_slot_states() -> None:
     assert day_status(["absent", "excused"]) == "unexcused"
     assert day_status(["expected"]) == "pending"
     assert day_status(["internship"]) == "excused"
+
+
+def test_closed_days_widen_the_window_like_holidays() -> None:
+    # Friday 13 November 2026: ten working days back is Monday 2 November; with a staff day on
+    # Wednesday 4 November the window reaches one working day further back.
+    staff_day = Closure(date(2026, 11, 4), date(2026, 11, 4), reason="staff_day")
+    closed = ProviderCalendar("DK", closures=(staff_day,))
+    assert window_start(closed, date(2026, 11, 13), 10) == date(2026, 10, 30)
+    # 24 December is closed by custom in Denmark: ten working days to Wednesday 30 December 2026.
+    assert window_start(DK, date(2026, 12, 30), 10) == date(2026, 12, 15)

@@ -13,7 +13,7 @@ from forlob_attendance.domain.schedule import (
     windows_inside_opening_hours,
     windows_on,
 )
-from forlob_shared.calendar import ProviderCalendar
+from forlob_shared.calendar import Closure, ProviderCalendar
 from forlob_shared.errors import InvalidInput
 from forlob_shared.events import TimeWindow
 
@@ -84,3 +84,41 @@ def test_agreed_windows_must_lie_inside_opening_hours_and_not_overlap() -> None:
             ],
             OPENING,
         )
+
+
+def _window(weekday: int, start: int, end: int) -> ScheduleVersion:
+    return ScheduleVersion(date(2026, 1, 1), (TimeWindow(weekday=weekday, start=time(start), end=time(end)),))
+
+
+def test_christmas_eve_and_new_years_eve_have_no_slot_in_denmark() -> None:
+    versions = (
+        ScheduleVersion(date(2026, 1, 1), tuple(TimeWindow(weekday=d, start=time(8), end=time(12)) for d in range(5))),
+    )
+    days = {s.day for s in plan_slots(DK, versions, days_between(date(2026, 12, 21), date(2027, 1, 1)), GRACE)}
+    assert days == {date(2026, 12, 21), date(2026, 12, 22), date(2026, 12, 23), date(2026, 12, 28),
+                    date(2026, 12, 29), date(2026, 12, 30)}  # fmt: skip
+
+
+def test_a_window_across_noon_on_constitution_day_is_expected_until_noon() -> None:
+    friday = date(2026, 6, 5)
+    [slot] = plan_slots(DK, (_window(4, 10, 14),), [friday], GRACE)
+    assert (slot.window_start, slot.window_end) == (time(10), time(12))
+    assert slot.expected_end == datetime(2026, 6, 5, 10, 0, tzinfo=UTC)  # 12:00 in Copenhagen (summer time)
+    assert slot.due_at == datetime(2026, 6, 5, 8, 15, tzinfo=UTC)
+    # A window that starts at noon or later is not expected at all.
+    assert plan_slots(DK, (_window(4, 12, 14),), [friday], GRACE) == []
+    assert plan_slots(DK, (_window(4, 13, 15),), [friday], GRACE) == []
+    # A provider that works that afternoon expects the whole window.
+    worked = ProviderCalendar("DK", open_on=frozenset({"constitution_day_afternoon"}))
+    [whole] = plan_slots(worked, (_window(4, 10, 14),), [friday], GRACE)
+    assert whole.window_end == time(14)
+
+
+def test_a_declared_summer_closure_has_no_slot() -> None:
+    summer = Closure(date(2026, 7, 13), date(2026, 7, 24), reason="summer_closure")
+    closed = ProviderCalendar("DK", closures=(summer,))
+    versions = (
+        ScheduleVersion(date(2026, 1, 1), tuple(TimeWindow(weekday=d, start=time(8), end=time(12)) for d in range(5))),
+    )
+    days = {s.day for s in plan_slots(closed, versions, days_between(date(2026, 7, 6), date(2026, 7, 31)), GRACE)}
+    assert days == {date(2026, 7, 6) + timedelta(days=n) for n in (0, 1, 2, 3, 4, 21, 22, 23, 24, 25)}

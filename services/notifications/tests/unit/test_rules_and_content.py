@@ -13,7 +13,14 @@ from forlob_notifications.channels.webhook import body_bytes, signed_headers
 from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import Alert, AlertKind
 from forlob_notifications.domain.directory import StaffMember
-from forlob_notifications.domain.policy import DANISH_DEFAULTS, FALLBACK, NoticeRecipient, NotificationPolicy, effective
+from forlob_notifications.domain.policy import (
+    DANISH_DEFAULTS,
+    FALLBACK,
+    SWEDISH_DEFAULTS,
+    NoticeRecipient,
+    NotificationPolicy,
+    effective,
+)
 from forlob_notifications.domain.webhooks import new_secret, validate_event_types, validate_url
 from forlob_notifications.settings import NotificationsSettings
 from forlob_shared.errors import InvalidInput
@@ -245,3 +252,14 @@ def test_e_mail_words_for_the_facts() -> None:
     ended = content.email(_alert(AlertKind.CLOSING_NOTE_READY, outcome="education"), "https://f.example", lang="en")
     assert "Outcome: Education" in ended["body"]
     assert ended["subject"].startswith("The course has ended")
+
+
+def test_a_swedish_provider_has_swedish_defaults() -> None:
+    # The Danish schemes mean nothing in Sweden: any basis falls back, with the notice in Swedish.
+    for basis in ("LAB-32-1-2", None, "UNKNOWN"):
+        policy = effective(basis, {}, "SE")
+        assert policy is SWEDISH_DEFAULTS[FALLBACK]
+        assert policy.notice_text.startswith("Deltagaren har inte kommit")
+    assert effective("LAB-32-1-2", {}, "DK") is DANISH_DEFAULTS["LAB-32-1-2"]
+    mine = {FALLBACK: NotificationPolicy(FALLBACK, 60, frozenset({NoticeRecipient.CASEWORKER}), "egen text", False)}
+    assert effective("LAB-42", mine, "SE").notice_text == "egen text"

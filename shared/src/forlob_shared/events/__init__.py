@@ -23,6 +23,7 @@ from forlob_shared.events.catalogue import ProgrammeDefined
 from forlob_shared.events.common import AbsenceReason, AttendanceRules, Outcome, TimeWindow
 from forlob_shared.events.envelope import CONTENT_TYPE, Envelope, InvalidEnvelope, PendingEvent, decode, encode
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
+from forlob_shared.events.provider import DeclaredClosure, ProviderCalendarChanged
 from forlob_shared.events.referral import (
     ReferralAccepted,
     ReferralReceived,
@@ -48,6 +49,7 @@ __all__ = [
     "CheckedIn",
     "CheckedOut",
     "ContactRecorded",
+    "DeclaredClosure",
     "Envelope",
     "EventData",
     "InvalidEnvelope",
@@ -59,6 +61,7 @@ __all__ = [
     "ProgrammeEnded",
     "ProgrammeRescheduled",
     "ProgrammeStarted",
+    "ProviderCalendarChanged",
     "ReferralAccepted",
     "ReferralReceived",
     "ReferralRejected",

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from forlob_attendance.api.deps import Staff, UoW
 from forlob_attendance.api.schemas import (
     AbsenceReportIn,
+    ClosureIn,
+    ClosureOut,
+    ClosuresOut,
     ContactIn,
     ContactOut,
+    CustomaryIn,
     DayListIn,
     DayListOut,
     RegisteredOut,
@@ -20,6 +24,13 @@ from forlob_attendance.api.schemas import (
     SlotsOut,
 )
 from forlob_attendance.application import queries
+from forlob_attendance.application.closures import (
+    ClosureDeclaration,
+    declare_closure,
+    provider_closures,
+    set_customary,
+    withdraw_closure,
+)
 from forlob_attendance.application.registration import (
     AbsenceReport,
     CheckInEntry,
@@ -92,3 +103,53 @@ async def participant_slots(
 ) -> SlotsOut:
     slots = await queries.participant_slots(uow, staff.org, participant_id, first, last)
     return SlotsOut(slots=[SlotOut.of(view) for view in slots])
+
+
+@router.get("/closures", summary="Your organisation's declared closures and the customary closures it works on")
+async def closures(staff: Staff, uow: UoW) -> ClosuresOut:
+    found = await provider_closures(uow, staff)
+    return ClosuresOut(
+        closures=[
+            ClosureOut(
+                closure_id=closure_id,
+                first_day=c.first_day,
+                last_day=c.last_day,
+                reason=c.reason,
+                start=c.start,
+                end=c.end,
+            )
+            for closure_id, c in found.closures
+        ],
+        customary_worked=found.worked_customary,
+    )
+
+
+@router.post(
+    "/closures",
+    status_code=status.HTTP_201_CREATED,
+    summary="Declare a closure (coordinator): nobody is expected then, expected arrivals already planned go",
+)
+async def closure_declare(body: ClosureIn, staff: Staff, uow: UoW) -> ClosureOut:
+    declaration = ClosureDeclaration(body.first_day, body.last_day, body.reason, body.start, body.end)
+    closure_id = await declare_closure(uow, staff, declaration)
+    return ClosureOut(closure_id=closure_id, **body.model_dump())
+
+
+@router.delete(
+    "/closures/{closure_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Withdraw a closure (coordinator): arrivals not yet due are expected again",
+)
+async def closure_withdraw(closure_id: UUID, staff: Staff, uow: UoW) -> Response:
+    await withdraw_closure(uow, staff, closure_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/customary-closures/{code}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Keep (observed) or work on a customary closure such as christmas_eve (coordinator)",
+)
+async def customary_closure(code: str, body: CustomaryIn, staff: Staff, uow: UoW) -> Response:
+    await set_customary(uow, staff, code, observed=body.observed)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

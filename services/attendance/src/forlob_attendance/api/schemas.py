@@ -103,3 +103,32 @@ class SlotOut(BaseModel):
 
 class SlotsOut(BaseModel):
     slots: list[SlotOut]
+
+
+ClosureReason = Literal["summer_closure", "staff_day", "other"]
+
+
+class ClosureIn(_In):
+    first_day: date
+    last_day: date
+    reason: ClosureReason
+    start: time | None = Field(default=None, description="closed from this local time each day; whole days if left out")
+    end: time | None = Field(default=None, description="closed until this local time each day")
+
+
+class ClosureOut(BaseModel):
+    closure_id: UUID
+    first_day: date
+    last_day: date
+    reason: str
+    start: time | None = None
+    end: time | None = None
+
+
+class ClosuresOut(BaseModel):
+    closures: list[ClosureOut]
+    customary_worked: list[str] = Field(description="customary closures this provider works on")
+
+
+class CustomaryIn(_In):
+    observed: bool = Field(description="false: the provider works on this customary closure")

@@ -12,6 +12,7 @@ from forlob_attendance.db.models import BreachCheckRow, BreachRow, CourseRow, Sl
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.domain.breach import CourseDay, day_status, find_breaches
+from forlob_attendance.domain.course import provider_calendar
 from forlob_shared.events import AgreementBreached, PendingEvent
 
 
@@ -40,8 +41,11 @@ async def check_breaches(uow: AttendanceUnitOfWork, now: datetime, batch: int = 
         by_course: dict[UUID, dict[date, list[tuple[str, UUID | None]]]] = defaultdict(lambda: defaultdict(list))
         for referral_id, day, state, absence_id in slots:
             by_course[referral_id][day].append((state, absence_id))
+        # The breach window counts the provider's working days: its closures are not among them.
+        declared = await uow.courses.declared(c.provider_org for c in courses)
         for row in courses:
-            course = to_domain(row)
+            calendar = provider_calendar(row.country, row.timezone).declared(*declared[row.provider_org])
+            course = to_domain(row, (), calendar)
             days = [
                 CourseDay(
                     day,

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from forlob_attendance.application.slots import horizon, insert_slots, materialise_course, slot_span, slot_values
 from forlob_attendance.db.models import CourseRow, ScheduleVersionRow, SlotRow
-from forlob_attendance.db.repository import to_domain, windows_json
+from forlob_attendance.db.repository import Declared, to_domain, windows_json
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.domain.course import check_course_dates, grace_of, provider_calendar
 from forlob_attendance.domain.schedule import ScheduleVersion, windows_inside_opening_hours
@@ -46,7 +46,7 @@ class _PlannedStart:
     slots: list[dict[str, Any]]
 
 
-def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime) -> _PlannedStart:
+def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime, declared: Declared) -> _PlannedStart:
     """A course that starts now, its schedule and its first slots, checked and planned from the
     event alone: it has one schedule and no absence reported yet (none can be, for a course
     unknown here)."""
@@ -80,7 +80,8 @@ def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime)
         "windows": windows_json(event.schedule),
     }
     row = CourseRow(**columns)
-    course = to_domain(row, (ScheduleVersion(event.start_date, tuple(event.schedule)),))
+    calendar = provider_calendar(event.country, event.timezone).declared(*declared)
+    course = to_domain(row, (ScheduleVersion(event.start_date, tuple(event.schedule)),), calendar)
     first, last = slot_span(row, horizon(row, now, policy.days_ahead))
     slots = slot_values(row, course, first, last, reports=()) if first <= last else []
     columns["materialised_through"] = last if first <= last else None
@@ -95,7 +96,9 @@ async def start_courses(uow: AttendanceUnitOfWork, events: Sequence[ProgrammeSta
     """Courses that start now (a consumer's batch of starts): the courses, their schedules and their
     slots go in with three statements, however many."""
     now = uow.clock.now()
-    planned = [_planned_start(event, policy, now) for event in events]
+    # The providers' own closures: nobody is expected on them from the first day.
+    declared = await uow.courses.declared(e.provider_org for e in events)
+    planned = [_planned_start(event, policy, now, declared[event.provider_org]) for event in events]
     if not planned:
         return
     started = (await uow.session.execute(_START_COURSE, [p.course for p in planned])).all()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from forlob_attendance.db.models import AbsenceReportRow, CourseRow, SlotRow
+from forlob_attendance.db.repository import Declared, to_domain
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.domain.course import Course, provider_calendar
 from forlob_attendance.domain.registration import excused_state
@@ -69,12 +70,21 @@ async def insert_slots(uow: AttendanceUnitOfWork, values: list[dict[str, Any]]) 
         await uow.session.execute(_INSERT_SLOTS, values)
 
 
-async def materialise_course(uow: AttendanceUnitOfWork, row: CourseRow, through: date) -> int:
-    """Add the course's slots from where it stopped up to ``through`` (the caller holds the course row)."""
+async def materialise_course(
+    uow: AttendanceUnitOfWork, row: CourseRow, through: date, declared: Declared | None = None
+) -> int:
+    """Add the course's slots from where it stopped up to ``through`` (the caller holds the course row).
+
+    ``declared`` is the provider's closures when the caller has read them (for many courses at once).
+    """
     first, last = slot_span(row, through)
     if last < first:
         return 0
-    course = await uow.courses.course(row)
+    if declared is None:
+        course = await uow.courses.course(row)
+    else:
+        calendar = provider_calendar(row.country, row.timezone).declared(*declared)
+        course = to_domain(row, await uow.courses.versions(row.referral_id), calendar)
     reports = (
         await uow.session.scalars(
             sa.select(AbsenceReportRow)
@@ -116,7 +126,8 @@ async def materialise_ahead(
                 .with_for_update(skip_locked=True)
             )
         ).all()
+        declared = await uow.courses.declared(r.provider_org for r in rows)  # two queries for the batch
         for row in rows:
-            created += await materialise_course(uow, row, horizon(row, now, days_ahead))
+            created += await materialise_course(uow, row, horizon(row, now, days_ahead), declared[row.provider_org])
         await uow.commit()
     return len(rows), created

@@ -1,5 +1,5 @@
 """The attendance service's tables: courses, their schedule versions, expected slots, reports,
-contact attempts, breaches and weekly summaries."""
+contact attempts, breaches, weekly summaries, and the providers' closures."""
 
 from __future__ import annotations
 
@@ -146,3 +146,30 @@ class WeekSummaryRow(Base):
     absent_minutes: Mapped[int]
     unexcused_absences: Mapped[int]
     summarised_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class ClosureRow(Base):
+    """A closure the provider declared: whole days, or part of each day from ``start``/until ``end``."""
+
+    __tablename__ = "provider_closures"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    provider_org: Mapped[str] = mapped_column(sa.Text, index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    declared_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    declared_by: Mapped[str] = mapped_column(sa.Text)
+
+
+class CustomaryOpeningRow(Base):
+    """A customary closure (24 December, 5 June from noon) the provider works on after all."""
+
+    __tablename__ = "provider_customary_openings"
+
+    provider_org: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    declared_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    declared_by: Mapped[str] = mapped_column(sa.Text)

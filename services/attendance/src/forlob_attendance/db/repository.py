@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forlob_attendance.db.models import CourseRow, ScheduleVersionRow, SlotRow
+from forlob_attendance.db.models import ClosureRow, CourseRow, CustomaryOpeningRow, ScheduleVersionRow, SlotRow
 from forlob_attendance.domain.course import Course, provider_calendar
 from forlob_attendance.domain.schedule import ScheduleVersion
+from forlob_shared.calendar import Closure, ProviderCalendar
 from forlob_shared.events import AttendanceRules, TimeWindow
 
 
@@ -52,11 +53,44 @@ class CourseRepository:
         )
         return tuple(ScheduleVersion(r.effective_from, _windows(r.windows)) for r in rows)
 
+    async def declared(self, orgs: Iterable[str]) -> dict[str, Declared]:
+        """What each provider declared: its closures and the customary closures it works on."""
+        wanted = sorted(set(orgs))
+        found: dict[str, Declared] = {org: ((), frozenset()) for org in wanted}
+        closures: dict[str, list[Closure]] = {}
+        for c in await self.session.scalars(
+            sa.select(ClosureRow).where(ClosureRow.provider_org.in_(wanted)).order_by(ClosureRow.first_day)
+        ):
+            closures.setdefault(c.provider_org, []).append(closure_of(c))
+        opened: dict[str, set[str]] = {}
+        for o in await self.session.scalars(
+            sa.select(CustomaryOpeningRow).where(CustomaryOpeningRow.provider_org.in_(wanted))
+        ):
+            opened.setdefault(o.provider_org, set()).add(o.code)
+        for org in wanted:
+            found[org] = (tuple(closures.get(org, ())), frozenset(opened.get(org, ())))
+        return found
+
+    async def calendar(self, row: CourseRow) -> ProviderCalendar:
+        """The course's calendar with what its provider declared."""
+        closures, open_on = (await self.declared([row.provider_org]))[row.provider_org]
+        return provider_calendar(row.country, row.timezone).declared(closures, open_on)
+
     async def course(self, row: CourseRow) -> Course:
-        return to_domain(row, await self.versions(row.referral_id))
+        return to_domain(row, await self.versions(row.referral_id), await self.calendar(row))
 
 
-def to_domain(row: CourseRow, versions: tuple[ScheduleVersion, ...] = ()) -> Course:
+# A provider's own closures and the customary closures it works on.
+Declared = tuple[tuple[Closure, ...], frozenset[str]]
+
+
+def closure_of(row: ClosureRow) -> Closure:
+    return Closure(row.first_day, row.last_day, reason=row.reason, start=row.start_time, end=row.end_time)
+
+
+def to_domain(
+    row: CourseRow, versions: tuple[ScheduleVersion, ...] = (), calendar: ProviderCalendar | None = None
+) -> Course:
     return Course(
         referral_id=row.referral_id,
         participant_id=row.participant_id,
@@ -66,7 +100,7 @@ def to_domain(row: CourseRow, versions: tuple[ScheduleVersion, ...] = ()) -> Cou
         start_date=row.start_date,
         end_date=row.end_date,
         ended=row.ended,
-        calendar=provider_calendar(row.country, row.timezone),
+        calendar=calendar or provider_calendar(row.country, row.timezone),
         opening_hours=_windows(row.opening_hours),
         rules=AttendanceRules.model_validate(row.rules),
         grace=timedelta(minutes=row.grace_minutes),

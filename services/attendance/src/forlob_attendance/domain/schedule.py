@@ -66,7 +66,8 @@ def plan_slots(
     days: Iterable[date],
     grace: timedelta,
 ) -> list[PlannedSlot]:
-    """Expected arrivals on the given days: none on weekends, public holidays or closed days.
+    """Expected arrivals on the given days: none on weekends, public holidays or closed days,
+    and none in a closure (customary or declared) for part of a day.
 
     Local wall-clock times become instants through the provider's zone, so "08:00" is 07:00 UTC
     in winter and 06:00 UTC in summer.
@@ -76,14 +77,21 @@ def plan_slots(
         if not calendar.is_working_day(day):
             continue
         for window in windows_on(versions, day):
-            start = calendar.at(day, window.start)
+            parts = calendar.open_parts(day, window.start, window.end)
+            if not parts:
+                continue  # the whole window lies in a closure
+            # A window a closure cuts is expected for its first open part: 10:00-14:00 on
+            # 5 June is expected 10:00-12:00. A participant arrives once a window; a closure in
+            # the middle of it (a staff meeting 10-12 in 08-16) keeps the arrival at 08:00.
+            window_start, window_end = parts[0]
+            start = calendar.at(day, window_start)
             slots.append(
                 PlannedSlot(
                     day=day,
-                    window_start=window.start,
-                    window_end=window.end,
+                    window_start=window_start,
+                    window_end=window_end,
                     expected_start=start,
-                    expected_end=calendar.at(day, window.end),
+                    expected_end=calendar.at(day, window_end),
                     due_at=start + grace,
                 )
             )

@@ -14,6 +14,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from forlob_notifications.application.options import Options
+from forlob_notifications.db.calendars import with_closures
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import COURSE_ENDED, UNASSIGNED, Alert, AlertKind, AlertState, new_alert_id
@@ -145,12 +146,19 @@ async def on_absence_detected(
         log.info("alerts.absence_after_course_end", end_date=assignment.end_date.isoformat())
         await uow.commit()
         return
-    calendar = assignment.calendar() if assignment else calendar_for()
+    # The provider's own closures count no working time either (a summer closure is not 30 minutes).
+    calendar = await with_closures(
+        uow.session, event.provider_org, assignment.calendar() if assignment else calendar_for()
+    )
     contact = (assignment.contact_person_id if assignment else None) or UNASSIGNED
     member = await uow.staff.get(event.provider_org, contact)
     hours = _hours(member, calendar)
     escalate_after = assignment.escalation_minutes if assignment else 30
-    policy = effective(assignment.legal_basis if assignment else None, await uow.policies.own(event.provider_org))
+    policy = effective(
+        assignment.legal_basis if assignment else None,
+        await uow.policies.own(event.provider_org),
+        calendar.country,  # a Swedish provider has Swedish defaults
+    )
     alert = Alert(
         id=new_alert_id(),
         org=event.provider_org,
@@ -444,7 +452,8 @@ async def _send_notice(uow: NotificationsUnitOfWork, options: Options, absence: 
     (the caller saves the absence, now marked as told)."""
     assignment = await uow.assignments.get(absence.referral_id) if absence.referral_id else None
     legal_basis = assignment.legal_basis if assignment else None
-    policy = effective(legal_basis, await uow.policies.own(absence.provider_org))
+    country = assignment.country if assignment else "DK"
+    policy = effective(legal_basis, await uow.policies.own(absence.provider_org), country)
     notice = Alert(
         id=new_alert_id(),
         org=absence.referring_org or absence.provider_org,

@@ -160,3 +160,15 @@ class PolicyRow(Base):
     notice_text: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(TS)
     updated_by: Mapped[str] = mapped_column(sa.Text)
+
+
+class ProviderCalendarRow(Base):
+    """A provider's declared closures and the customary closures it works on, as attendance last
+    announced them (provider.calendar_changed.v1): working time counts none of its closed time."""
+
+    __tablename__ = "provider_calendars"
+
+    provider_org: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    closures: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    customary_worked: Mapped[list[str]] = mapped_column(JSONB)
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -63,7 +63,25 @@ DANISH_DEFAULTS: dict[str, NotificationPolicy] = {
 }
 
 
-def effective(legal_basis: str | None, own: dict[str, NotificationPolicy]) -> NotificationPolicy:
-    """The provider's own policy for the basis, else the default for it, else the fallback."""
+_NOTICE_SV = (
+    "Deltagaren har inte kommit till den överenskomna insatsen och frånvaron är ännu inte förklarad. "
+    "Anordnaren lämnar endast fakta: tidpunkt, antal minuters frånvaro och kontaktförsök. "
+    "Det är handläggarens beslut om frånvaron får följder för ersättningen, och deltagaren ska "
+    "få yttra sig innan beslut fattas."
+)
+
+# Swedish defaults: the Danish schemes (LAB, AKTL) do not apply in Sweden, so a Swedish provider
+# has the fallback, in Swedish, until it sets its own per legal basis.
+SWEDISH_DEFAULTS: dict[str, NotificationPolicy] = {FALLBACK: NotificationPolicy(FALLBACK, 240, _BOTH, _NOTICE_SV)}
+DEFAULTS_BY_COUNTRY = {"DK": DANISH_DEFAULTS, "SE": SWEDISH_DEFAULTS}
+
+
+def defaults_for(country: str | None) -> dict[str, NotificationPolicy]:
+    return DEFAULTS_BY_COUNTRY.get((country or "DK").upper(), DANISH_DEFAULTS)
+
+
+def effective(legal_basis: str | None, own: dict[str, NotificationPolicy], country: str = "DK") -> NotificationPolicy:
+    """The provider's own policy for the basis, else the country's default for it, else the fallback."""
     key = legal_basis or FALLBACK
-    return own.get(key) or DANISH_DEFAULTS.get(key) or own.get(FALLBACK) or DANISH_DEFAULTS[FALLBACK]
+    defaults = defaults_for(country)
+    return own.get(key) or defaults.get(key) or own.get(FALLBACK) or defaults[FALLBACK]

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from forlob_notifications.application import alerts, directory, partner_events
+from forlob_notifications.db import calendars
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.wiring import Wiring
 from forlob_shared.events import (
@@ -18,6 +19,7 @@ from forlob_shared.events import (
     ProgrammeEnded,
     ProgrammeRescheduled,
     ProgrammeStarted,
+    ProviderCalendarChanged,
     ReferralAccepted,
     ReferralReceived,
     ReferralRejected,
@@ -76,6 +78,10 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
         await uow.commit()
 
+    async def provider_calendar_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await calendars.record(uow.session, envelope.data)
+        await uow.commit()
+
     # One queue; lanes by subject handle different aggregates (absences, courses) concurrently
     # and each one's events in order (an absence's detection before its resolution).
     handlers: dict[type[EventData], Handler] = {
@@ -93,6 +99,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         ReferralWaitlisted: forward_only,
         SeatOffered: forward_only,
         ProgrammeRescheduled: forward_only,
+        ProviderCalendarChanged: provider_calendar_changed,
     }
 
     async def together(group: list[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:

@@ -1,0 +1,261 @@
+"""Closures a provider declares (summer closure, staff day) and the customary closures it works on.
+
+Nobody is expected while a provider is closed: slots are never materialised there, and slots
+already materialised on the days a new closure touches are planned again in the same transaction
+(removed, or cut at the closure), so the sweep never turns them into absences. A closure that would
+take away an arrival already registered or already swept is refused (409): that day happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from uuid import UUID, uuid4
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from forlob_attendance.application.slots import insert_slots, slot_values
+from forlob_attendance.db.models import AbsenceReportRow, ClosureRow, CourseRow, CustomaryOpeningRow, SlotRow
+from forlob_attendance.db.uow import AttendanceUnitOfWork
+from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES, Closure
+from forlob_shared.errors import Conflict, InvalidInput, NotFound
+from forlob_shared.events import DeclaredClosure, PendingEvent, ProviderCalendarChanged
+from forlob_shared.http.auth import Principal
+
+# Who decides when the provider is open.
+CALENDAR_ROLES = ("coordinator",)
+# A closure is a holiday period or a day, not a way to stop a course: a year at most.
+MAX_CLOSURE_DAYS = 366
+# Slots nothing has happened on yet (an excused one is planned again with its report): a closure
+# may remove or cut them. Slots a withdrawn closure gives back are added only where not yet due:
+# one already due would be swept as an absence at once.
+_UNTOUCHED = ("expected", "excused")
+
+
+@dataclass(frozen=True)
+class ClosureDeclaration:
+    first_day: date
+    last_day: date
+    reason: str
+    start: time | None = None
+    end: time | None = None
+
+
+def _closure(declaration: ClosureDeclaration) -> Closure:
+    if declaration.reason not in CLOSURE_REASONS:
+        raise InvalidInput(
+            f"unknown closure reason {declaration.reason!r}", field="reason", known=list(CLOSURE_REASONS)
+        )
+    if (declaration.last_day - declaration.first_day).days >= MAX_CLOSURE_DAYS:
+        raise InvalidInput(f"a closure lasts at most {MAX_CLOSURE_DAYS} days", field="last_day")
+    try:
+        return Closure(
+            declaration.first_day, declaration.last_day, declaration.reason, declaration.start, declaration.end
+        )
+    except ValueError as exc:
+        raise InvalidInput(
+            str(exc), field="last_day" if declaration.last_day < declaration.first_day else "end"
+        ) from None
+
+
+def _overlaps(start: time, end: time, other_start: time, other_end: time) -> bool:
+    return start < other_end and other_start < end
+
+
+async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, now: datetime) -> None:
+    """Plan the materialised slots of ``org``'s running courses on ``first``..``last`` again.
+
+    Expected and excused slots the calendar no longer gives are removed; a registered one (present,
+    absent, internship) that no open part of the day overlaps any more is a conflict; slots the
+    calendar now gives are added when they are not yet due.
+    """
+    rows = (
+        await uow.session.scalars(
+            sa.select(CourseRow)
+            .where(
+                CourseRow.provider_org == org,
+                CourseRow.ended.is_(False),
+                CourseRow.start_date <= last,
+                CourseRow.end_date >= first,
+                CourseRow.materialised_through >= first,
+            )
+            .order_by(CourseRow.referral_id)  # one lock order for every writer
+            .with_for_update()
+        )
+    ).all()
+    for row in rows:
+        lo, hi = max(first, row.start_date), min(last, row.end_date, row.materialised_through or first)
+        if hi < lo:
+            continue
+        course = await uow.courses.course(row)
+        reports = (
+            await uow.session.scalars(
+                sa.select(AbsenceReportRow)
+                .where(
+                    AbsenceReportRow.referral_id == row.referral_id,
+                    AbsenceReportRow.first_day <= hi,
+                    AbsenceReportRow.last_day >= lo,
+                )
+                .order_by(AbsenceReportRow.reported_at)
+            )
+        ).all()
+        planned = slot_values(row, course, lo, hi, reports)
+        existing = (
+            await uow.session.scalars(
+                sa.select(SlotRow).where(SlotRow.referral_id == row.referral_id, SlotRow.day.between(lo, hi))
+            )
+        ).all()
+        keep = {(p["day"], p["window_start"], p["window_end"]) for p in planned}
+        stale, replaced = [], set()
+        for slot in existing:
+            if (slot.day, slot.window_start, slot.window_end) in keep:
+                continue
+            if slot.state in _UNTOUCHED:
+                stale.append(slot.id)
+                replaced.add((slot.day, slot.window_start))
+            elif not any(
+                p["day"] == slot.day
+                and _overlaps(slot.window_start, slot.window_end, p["window_start"], p["window_end"])
+                for p in planned
+            ):
+                raise Conflict(
+                    f"an arrival on {slot.day} is already registered or detected as missed: "
+                    "a closure cannot take back a day that has happened",
+                    field="first_day",
+                )
+        if stale:
+            await uow.session.execute(sa.delete(SlotRow).where(SlotRow.id.in_(stale)))
+        taken = {(s.day, s.window_start) for s in existing if s.id not in stale}
+        # New slots only where none was due yet, and in place of one just removed (a window cut
+        # at a closure keeps its expected arrival, due or not).
+        await insert_slots(
+            uow,
+            [
+                p
+                for p in planned
+                if (p["day"], p["window_start"]) not in taken
+                and (p["due_at"] > now or (p["day"], p["window_start"]) in replaced)
+            ],
+        )
+
+
+# Closures that ended longer ago than this are left out of the event: working time is counted
+# from an absence's detection onwards, never a month back.
+ANNOUNCED_PAST_DAYS = 31
+
+
+async def _announce(uow: AttendanceUnitOfWork, org: str, now: datetime) -> None:
+    """Tell the other services (notifications' working time) the provider's calendar as it now is."""
+    rows = await uow.session.scalars(
+        sa.select(ClosureRow)
+        .where(ClosureRow.provider_org == org, ClosureRow.last_day >= now.date() - timedelta(days=ANNOUNCED_PAST_DAYS))
+        .order_by(ClosureRow.first_day, ClosureRow.id)
+    )
+    worked = await uow.session.scalars(
+        sa.select(CustomaryOpeningRow.code)
+        .where(CustomaryOpeningRow.provider_org == org)
+        .order_by(CustomaryOpeningRow.code)
+    )
+    closures = [
+        DeclaredClosure(
+            closure_id=str(r.id),
+            first_day=r.first_day,
+            last_day=r.last_day,
+            reason=r.reason,
+            start=r.start_time,
+            end=r.end_time,
+        )
+        for r in rows
+    ]
+    data = ProviderCalendarChanged(provider_org=org, closures=closures, customary_worked=list(worked), changed_at=now)
+    uow.emit(PendingEvent(data=data, subject=org, provider_org=org))
+
+
+async def declare_closure(uow: AttendanceUnitOfWork, staff: Principal, declaration: ClosureDeclaration) -> UUID:
+    staff.require(*CALENDAR_ROLES)
+    closure = _closure(declaration)
+    async with uow:
+        now = uow.clock.now()
+        closure_id = uuid4()
+        uow.session.add(
+            ClosureRow(
+                id=closure_id,
+                provider_org=staff.org,
+                first_day=closure.first_day,
+                last_day=closure.last_day,
+                start_time=closure.start,
+                end_time=closure.end,
+                reason=closure.reason,
+                declared_at=now,
+                declared_by=staff.staff_id,
+            )
+        )
+        await uow.session.flush()
+        await _replan(uow, staff.org, closure.first_day, closure.last_day, now)
+        await _announce(uow, staff.org, now)
+        await uow.commit()
+    return closure_id
+
+
+async def withdraw_closure(uow: AttendanceUnitOfWork, staff: Principal, closure_id: UUID) -> None:
+    staff.require(*CALENDAR_ROLES)
+    async with uow:
+        row = await uow.session.scalar(
+            sa.select(ClosureRow).where(ClosureRow.id == closure_id, ClosureRow.provider_org == staff.org)
+        )
+        if row is None:
+            raise NotFound(f"no closure {closure_id}")
+        first, last = row.first_day, row.last_day
+        await uow.session.delete(row)
+        await uow.session.flush()
+        await _replan(uow, staff.org, first, last, uow.clock.now())
+        await _announce(uow, staff.org, uow.clock.now())
+        await uow.commit()
+
+
+async def set_customary(uow: AttendanceUnitOfWork, staff: Principal, code: str, *, observed: bool) -> None:
+    """Keep (``observed``) or work on a customary closure, from now on (every year)."""
+    staff.require(*CALENDAR_ROLES)
+    if code not in CUSTOMARY_CODES:
+        raise NotFound(f"no customary closure {code!r}")
+    async with uow:
+        now = uow.clock.now()
+        table = CustomaryOpeningRow.__table__
+        if observed:
+            await uow.session.execute(
+                sa.delete(CustomaryOpeningRow).where(
+                    CustomaryOpeningRow.provider_org == staff.org, CustomaryOpeningRow.code == code
+                )
+            )
+        else:
+            await uow.session.execute(
+                pg_insert(table)  # type: ignore[arg-type]
+                .values(provider_org=staff.org, code=code, declared_at=now, declared_by=staff.staff_id)
+                .on_conflict_do_nothing()
+            )
+        # Materialised slots reach at most a few weeks ahead: plan those again.
+        today = now.date()  # the UTC date is never after the provider's local date
+        await _replan(uow, staff.org, today, today + timedelta(days=MAX_CLOSURE_DAYS), now)
+        await _announce(uow, staff.org, now)
+        await uow.commit()
+
+
+@dataclass(frozen=True)
+class ProviderClosures:
+    closures: list[tuple[UUID, Closure]]
+    worked_customary: list[str]
+
+
+async def provider_closures(uow: AttendanceUnitOfWork, staff: Principal) -> ProviderClosures:
+    async with uow:
+        rows = await uow.session.scalars(
+            sa.select(ClosureRow).where(ClosureRow.provider_org == staff.org).order_by(ClosureRow.first_day)
+        )
+        closures = [(r.id, Closure(r.first_day, r.last_day, r.reason, r.start_time, r.end_time)) for r in rows]
+        worked = await uow.session.scalars(
+            sa.select(CustomaryOpeningRow.code)
+            .where(CustomaryOpeningRow.provider_org == staff.org)
+            .order_by(CustomaryOpeningRow.code)
+        )
+        return ProviderClosures(closures, list(worked))
