@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from forlob_attendance.api.deps import Staff, UoW
+from forlob_attendance.api.deps import Coordinator, Staff, UoW
 from forlob_attendance.api.schemas import (
     AbsenceReportIn,
     ClosureIn,
@@ -129,7 +129,7 @@ async def closures(staff: Staff, uow: UoW) -> ClosuresOut:
     status_code=status.HTTP_201_CREATED,
     summary="Declare a closure (coordinator): nobody is expected then, expected arrivals already planned go",
 )
-async def closure_declare(body: ClosureIn, staff: Staff, uow: UoW) -> ClosureOut:
+async def closure_declare(body: ClosureIn, staff: Coordinator, uow: UoW) -> ClosureOut:
     declaration = ClosureDeclaration(body.first_day, body.last_day, body.reason, body.start, body.end)
     closure_id = await declare_closure(uow, staff, declaration)
     return ClosureOut(closure_id=closure_id, **body.model_dump())
@@ -140,7 +140,7 @@ async def closure_declare(body: ClosureIn, staff: Staff, uow: UoW) -> ClosureOut
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Withdraw a closure (coordinator): arrivals not yet due are expected again",
 )
-async def closure_withdraw(closure_id: UUID, staff: Staff, uow: UoW) -> Response:
+async def closure_withdraw(closure_id: UUID, staff: Coordinator, uow: UoW) -> Response:
     await withdraw_closure(uow, staff, closure_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -150,6 +150,6 @@ async def closure_withdraw(closure_id: UUID, staff: Staff, uow: UoW) -> Response
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Keep (observed) or work on a customary closure such as christmas_eve (coordinator)",
 )
-async def customary_closure(code: str, body: CustomaryIn, staff: Staff, uow: UoW) -> Response:
+async def customary_closure(code: str, body: CustomaryIn, staff: Coordinator, uow: UoW) -> Response:
     await set_customary(uow, staff, code, observed=body.observed)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

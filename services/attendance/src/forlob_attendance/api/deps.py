@@ -16,3 +16,5 @@ def _uow(request: Request) -> AttendanceUnitOfWork:
 UoW = Annotated[AttendanceUnitOfWork, Depends(_uow)]
 # Every attendance route is for the provider's staff who meet the participants (docs/attendance.md).
 Staff = Annotated[Principal, requires(*STAFF_ROLES)]
+# The provider's calendar (closures) is the coordinator's to change (docs/attendance.md).
+Coordinator = Annotated[Principal, requires("coordinator")]
