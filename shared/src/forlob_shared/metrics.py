@@ -41,6 +41,10 @@ DEAD_LETTER_DEPTH = Gauge("forlob_dead_letter_depth", "Messages in a dead-letter
 REQUESTS_REFUSED = Counter(
     "forlob_requests_refused_total", "Requests refused with 429 by a rate limit, by limit", ["limit"]
 )
-IDENTITY_READS = Counter(
-    "forlob_identity_reads_total", "Identity numbers read (GET /referrals/{id}/identity), by organisation", ["org"]
+# Without an organisation label: /metrics answers without a token, and names no organisation.
+IDENTITY_READS = Counter("forlob_identity_reads_total", "Identity numbers read (GET /referrals/{id}/identity)")
+IDENTITY_READS_SPIKING = Gauge(
+    "forlob_identity_reads_spiking_organisations",
+    "Organisations over the identity-read spike threshold within its window (this replica); "
+    "which ones is in the warning identity_reads.spike",
 )

@@ -50,9 +50,12 @@ def test_a_spike_of_reads_is_reported_once_per_window() -> None:
     watch = SpikeWatch(clock, threshold=3, window=600.0)
     assert [watch.read("org-a") for _ in range(3)] == [False, False, False]
     assert watch.read("org-b") is False
+    assert watch.spiking() == 0
     assert watch.read("org-a") is True  # the 4th within ten minutes
     assert watch.read("org-a") is False  # said once
+    assert watch.spiking() == 1  # the gauge behind ForlobIdentityReadsSpike: a count, no names
     clock.advance(timedelta(minutes=11))
+    assert watch.spiking() == 0  # the window has passed without more reads
     assert [watch.read("org-a") for _ in range(3)] == [False, False, False]  # slow reading is no spike
     assert watch.read("org-a") is True
 

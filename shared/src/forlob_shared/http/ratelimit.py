@@ -126,6 +126,13 @@ class SpikeWatch:
         self._warned[org] = now
         return True
 
+    def spiking(self) -> int:
+        """How many organisations are over the threshold within the window now."""
+        now = self._clock.now().timestamp()
+        return sum(
+            1 for times in self._seen.values() if len(times) > self.threshold and now - times[0] <= self.window
+        )
+
 
 @dataclass
 class RateLimits:
@@ -142,6 +149,8 @@ class RateLimits:
     def __post_init__(self) -> None:
         self.limiter = Gcra(self.clock)
         self.spikes = SpikeWatch(self.clock, self.spike_threshold, self.spike_window)
+        # Read at each scrape, so the gauge falls back to 0 when the window has passed.
+        metrics.IDENTITY_READS_SPIKING.set_function(self.spikes.spiking)
         self.said = RefusalLog(self.clock)
 
     @classmethod
@@ -220,7 +229,7 @@ async def _identity_reads(
     limits.check(IDENTITY_READS, caller_key(principal))
     yield
     # Reached only when the route answered: a refused or unknown id is no read.
-    metrics.IDENTITY_READS.labels(principal.org).inc()
+    metrics.IDENTITY_READS.inc()
     if limits.spikes.read(principal.org):
         log.warning(
             "identity_reads.spike",
