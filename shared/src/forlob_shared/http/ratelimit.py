@@ -129,9 +129,7 @@ class SpikeWatch:
     def spiking(self) -> int:
         """How many organisations are over the threshold within the window now."""
         now = self._clock.now().timestamp()
-        return sum(
-            1 for times in self._seen.values() if len(times) > self.threshold and now - times[0] <= self.window
-        )
+        return sum(1 for times in self._seen.values() if len(times) > self.threshold and now - times[0] <= self.window)
 
 
 @dataclass
