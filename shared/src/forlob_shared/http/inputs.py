@@ -19,8 +19,9 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import Query
 from pydantic import AfterValidator, AwareDatetime
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from forlob_shared.http.body import read_body, replaying
 from forlob_shared.http.problems import problem
 
 FIRST_DAY = date(1900, 1, 1)
@@ -133,22 +134,13 @@ class TextGuard:
         if scope["method"] not in {"POST", "PUT", "PATCH"}:
             await self.app(scope, receive, send)
             return
-        body = await _read(receive)
+        body = await read_body(receive)  # its size is bounded by RequestLimits, which runs first
         found = _body_problem(body)
         if found is not None:
             await self._refuse(scope, receive, send, found, _location(body))
             return
 
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, what: str, location: list[str]) -> None:
         response = problem(
@@ -160,16 +152,3 @@ class TextGuard:
             extra={"errors": [{"location": location, "message": f"contains {what}", "type": "forbidden_character"}]},
         )
         await response(scope, receive, send)
-
-
-async def _read(receive: Receive) -> bytes:
-    """The whole body (its size is bounded by ``RequestLimits``, which runs first)."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from forlob_shared.http.body import BodyTooLarge, read_body, replaying
 from forlob_shared.http.problems import PROBLEM_JSON, TYPE_BASE
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -98,32 +99,13 @@ class RequestLimits:
             await _send_problem(send, _Refused(400, "400", "Bad request", "invalid Content-Length"), "")
             return
 
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
     async def _read(self, receive: Receive) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:  # a body sent without (or with a false) Content-Length
-                raise self._too_large()
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+        try:
+            return await read_body(receive, self.max_body_bytes)
+        except BodyTooLarge:  # a body sent without (or with a false) Content-Length
+            raise self._too_large() from None
 
     def _too_large(self) -> _Refused:
         return _Refused(413, "too-large", "Request too large", f"the body may be at most {self.max_body_bytes} bytes")
