@@ -90,7 +90,7 @@ def _validation_summary(exc: Any) -> str:
 
 
 def describe_error(exc: BaseException, limit: int = 300) -> str:
-    """``Type: safe message`` for a log field, in place of ``repr(exc)``."""
+    """``Type: safe message`` for a log field, in place of the exception's repr."""
     return f"{type(exc).__name__}: {safe_message(exc)}"[:limit]
 
 

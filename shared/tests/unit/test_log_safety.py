@@ -190,3 +190,21 @@ async def test_a_stalled_log_stream_never_holds_up_the_event_loop() -> None:
     assert flush_logs()
     text = stream.getvalue()
     assert text.index("test.failed") < text.index("test.after")
+
+
+def test_no_product_module_puts_repr_of_an_error_where_it_is_logged_or_stored() -> None:
+    """``repr(exc)`` of a database error carries the driver's DETAIL (a row's values); errors go
+    into log fields, dead-letter headers and delivery attempts through ``describe_error``."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    pattern = re.compile(r"\brepr\((exc|error|err|failure)\b")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in [*root.glob("shared/src/**/*.py"), *root.glob("services/*/src/**/*.py")]
+        if "testing" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []

@@ -317,7 +317,11 @@ class EventConsumer(Generic[U]):
                 outcomes = await self._apply_together(items)
                 break
             except _ApplyOneByOne as failure:
-                log.info("consumer.batch_split", deliveries=len(items), error=repr(failure.__cause__)[:300])
+                log.info(
+                    "consumer.batch_split",
+                    deliveries=len(items),
+                    error=describe_error(failure.__cause__) if failure.__cause__ else None,
+                )
                 return [await self._apply_alone(item, started) for item in items]
             except Exception as exc:  # noqa: BLE001  (only transient failures reach here)
                 attempt += 1

@@ -17,6 +17,7 @@ import aiosmtplib
 
 from forlob_notifications.domain.deliveries import AttemptOutcome
 from forlob_notifications.settings import NotificationsSettings
+from forlob_shared.redaction import describe_error
 
 POOL_SIZE = 4
 
@@ -74,7 +75,7 @@ class SmtpSender:
             return AttemptOutcome(False, f"smtp-{exc.code}", str(exc.message)[:300], duration_ms=_ms(started))
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await _close(client)
-            return AttemptOutcome(False, "smtp-unavailable", repr(exc)[:300], duration_ms=_ms(started))
+            return AttemptOutcome(False, "smtp-unavailable", describe_error(exc), duration_ms=_ms(started))
         finally:
             pool.put_nowait(client)
         return AttemptOutcome(False, "smtp-unavailable", duration_ms=_ms(started))  # pragma: no cover

@@ -13,6 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 from forlob_notifications.channels.targets import RefusedTarget
 from forlob_notifications.domain.deliveries import AttemptOutcome
+from forlob_shared.redaction import describe_error
 
 # The answers whose Retry-After says when to come back (RFC 9110 section 10.2.3).
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -80,9 +81,9 @@ class WebhookSender:
         except RefusedTarget as exc:
             return AttemptOutcome(False, "target-refused", str(exc)[:300], duration_ms=_ms(started))
         except httpx.TimeoutException as exc:
-            return AttemptOutcome(False, "timeout", repr(exc)[:300], duration_ms=_ms(started))
+            return AttemptOutcome(False, "timeout", describe_error(exc), duration_ms=_ms(started))
         except httpx.HTTPError as exc:
-            return AttemptOutcome(False, "connection-failed", repr(exc)[:300], duration_ms=_ms(started))
+            return AttemptOutcome(False, "connection-failed", describe_error(exc), duration_ms=_ms(started))
         ms = _ms(started)
         if 200 <= response.status_code < 300:
             return AttemptOutcome(True, status_code=response.status_code, duration_ms=ms)
