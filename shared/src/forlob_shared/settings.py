@@ -23,10 +23,17 @@ _NAME_PREFIX = re.compile(r"[a-z0-9][a-z0-9_.-]*|")
 _DEV_SECRET = "forlob-local-development-secret-change-me"
 
 
+def settings_config(env_prefix: str) -> SettingsConfigDict:
+    """The settings' configuration, one prefix per service. A refused value is reported without
+    the input: pydantic would otherwise print the whole environment it read (passwords, secrets)
+    into the error a refused production start leaves in the container's log."""
+    return SettingsConfigDict(env_prefix=env_prefix, extra="ignore", env_ignore_empty=True, hide_input_in_errors=True)
+
+
 class ServiceSettings(BaseSettings):
     """Common configuration. Subclasses set ``service_name`` and ``model_config``."""
 
-    model_config = SettingsConfigDict(env_prefix="FORLOB_", extra="ignore", env_ignore_empty=True)
+    model_config = settings_config("FORLOB_")
 
     service_name: ClassVar[str] = "service"
     default_port: ClassVar[int] = 8000

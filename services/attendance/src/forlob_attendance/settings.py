@@ -1,13 +1,12 @@
 from typing import ClassVar
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
-from forlob_shared.settings import ServiceSettings
+from forlob_shared.settings import ServiceSettings, settings_config
 
 
 class AttendanceSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="FORLOB_ATTENDANCE_", extra="ignore", env_ignore_empty=True)
+    model_config = settings_config("FORLOB_ATTENDANCE_")
 
     service_name: ClassVar[str] = "attendance"
     default_port: ClassVar[int] = 8002

@@ -3,9 +3,8 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
 
-from forlob_shared.settings import ServiceSettings
+from forlob_shared.settings import ServiceSettings, settings_config
 
 LOCAL_WEB_URL = "http://127.0.0.1:8000"
 LOCAL_API_URL = "http://127.0.0.1:8003"
@@ -27,7 +26,7 @@ def is_public_address(url: str) -> bool:
 
 
 class NotificationsSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="FORLOB_NOTIFICATIONS_", extra="ignore", env_ignore_empty=True)
+    model_config = settings_config("FORLOB_NOTIFICATIONS_")
 
     service_name: ClassVar[str] = "notifications"
     default_port: ClassVar[int] = 8003

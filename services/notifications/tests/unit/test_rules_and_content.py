@@ -6,6 +6,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from pydantic import ValidationError
 from standardwebhooks.webhooks import Webhook
 
 from forlob_notifications.channels.listener import ChangeListener
@@ -263,3 +264,18 @@ def test_a_swedish_provider_has_swedish_defaults() -> None:
     assert effective("LAB-32-1-2", {}, "DK") is DANISH_DEFAULTS["LAB-32-1-2"]
     mine = {FALLBACK: NotificationPolicy(FALLBACK, 60, frozenset({NoticeRecipient.CASEWORKER}), "egen text", False)}
     assert effective("LAB-42", mine, "SE").notice_text == "egen text"
+
+
+def test_a_refused_production_start_names_the_setting_and_no_value_it_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The likeliest first-deploy failure (the public addresses left local): pydantic would print
+    # the environment it read, the SMTP password and the JWT secret among it, into the pod's log.
+    monkeypatch.setenv("FORLOB_NOTIFICATIONS_ENVIRONMENT", "production")
+    monkeypatch.setenv("FORLOB_NOTIFICATIONS_JWT_SECRET", "jwt-secret-do-not-print-0123456789abcdef")
+    monkeypatch.setenv("FORLOB_NOTIFICATIONS_SMTP_PASSWORD", "smtp-pass-do-not-print")
+    monkeypatch.setenv("FORLOB_NOTIFICATIONS_DATABASE_URL", "postgresql://forlob:db-pass-do-not-print@db/forlob")
+    with pytest.raises(ValidationError) as refused:
+        NotificationsSettings()
+    text = str(refused.value)
+    assert "PUBLIC_WEB_URL" in text
+    for secret in ("jwt-secret-do-not-print", "smtp-pass-do-not-print", "db-pass-do-not-print"):
+        assert secret not in text

@@ -1,13 +1,12 @@
 from typing import ClassVar
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
-from forlob_shared.settings import ServiceSettings
+from forlob_shared.settings import ServiceSettings, settings_config
 
 
 class ReferralSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="FORLOB_REFERRAL_", extra="ignore", env_ignore_empty=True)
+    model_config = settings_config("FORLOB_REFERRAL_")
 
     service_name: ClassVar[str] = "referral"
     default_port: ClassVar[int] = 8001

@@ -1,12 +1,10 @@
 from typing import ClassVar
 
-from pydantic_settings import SettingsConfigDict
-
-from forlob_shared.settings import ServiceSettings
+from forlob_shared.settings import ServiceSettings, settings_config
 
 
 class ReportingSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="FORLOB_REPORTING_", extra="ignore", env_ignore_empty=True)
+    model_config = settings_config("FORLOB_REPORTING_")
 
     service_name: ClassVar[str] = "reporting"
     default_port: ClassVar[int] = 8004

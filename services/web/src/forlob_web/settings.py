@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
 
-from forlob_shared.settings import ServiceSettings
+from forlob_shared.settings import ServiceSettings, settings_config
 
 _DEV_SESSION_SECRET = "forlob-web-local-session-secret-change-me"
 
 
 class WebSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="FORLOB_WEB_", extra="ignore", env_ignore_empty=True)
+    model_config = settings_config("FORLOB_WEB_")
 
     service_name: ClassVar[str] = "web"
     default_port: ClassVar[int] = 8000
