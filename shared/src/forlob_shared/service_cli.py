@@ -48,7 +48,14 @@ def run_service_cli(spec: ServiceSpec[Any], argv: list[str] | None = None) -> in
         from forlob_shared.service import create_app
 
         app = create_app(spec, settings, with_relay=False if args.no_relay else None)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
         return 0
     if args.command == "relay":
         _run_on_the_best_loop(_run_relay(spec, settings))

@@ -43,6 +43,11 @@ class ServiceSettings(BaseSettings):
         default="", description="PostgreSQL URL; default postgresql://postgres@127.0.0.1:5432/forlob_<service>"
     )
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="proxies (addresses or networks, comma-separated) whose X-Forwarded-For gives the "
+        "client's address, which the per-address rate limits count: set it to the ingress's",
+    )
     name_prefix: str = Field(
         default="",
         description="Prefix for every exchange and queue name, so environments and test runs never collide",

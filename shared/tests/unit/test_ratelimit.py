@@ -74,3 +74,17 @@ def test_refusals_are_logged_once_a_minute_per_key_with_no_token() -> None:
         ("ratelimit.refused", "writes", "org-a/cw-1", "12"),
         ("ratelimit.refused", "failed_auth", "198.51.100.7", "1"),
     ]
+
+
+def test_production_without_trusted_proxies_is_warned_that_every_caller_is_the_proxy() -> None:
+    from types import SimpleNamespace
+
+    from forlob_shared.http.ratelimit import warn_if_every_caller_is_the_proxy
+
+    with capture_logs() as logs:
+        warn_if_every_caller_is_the_proxy(SimpleNamespace(environment="production", forwarded_allow_ips="127.0.0.1"))
+        warn_if_every_caller_is_the_proxy(SimpleNamespace(environment="production", forwarded_allow_ips="10.0.0.0/8"))
+        warn_if_every_caller_is_the_proxy(SimpleNamespace(environment="development", forwarded_allow_ips="127.0.0.1"))
+    assert [(e["event"], e["setting"]) for e in logs] == [
+        ("ratelimit.client_address_is_the_proxy", "FORLOB_FORWARDED_ALLOW_IPS")
+    ]

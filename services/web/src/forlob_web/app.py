@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
 from forlob_shared.http.auth import TokenVerifier
-from forlob_shared.http.ratelimit import SIGN_IN, Gcra, Rate, RefusalLog
+from forlob_shared.http.ratelimit import SIGN_IN, Gcra, Rate, RefusalLog, warn_if_every_caller_is_the_proxy
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
 from forlob_shared.metrics import REQUESTS_REFUSED
 from forlob_shared.texts import FACTS_SHOWN, fact_text
@@ -74,6 +74,7 @@ class Web:
         self.oauth: Any = None
         # Sign-ins per client address (docs/security.md, "Rate limits"), in this process.
         self.sign_in_rate = Rate(settings.rate_sign_in_per_minute, 60.0)
+        warn_if_every_caller_is_the_proxy(settings)
         self.limiter = Gcra(real_time or clock)
         self.refusals = RefusalLog(real_time or clock)
         self.templates.env.filters["local"] = self.local_time

@@ -29,5 +29,6 @@ def main(argv: list[str] | None = None) -> None:
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=5,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     sys.exit(0)
