@@ -166,3 +166,30 @@ async def test_a_part_day_closure_cuts_a_planned_window_at_its_start(attendance:
     assert await attendance.sweep() == 4  # Monday to Wednesday, and Thursday's missed arrival
     untouched = await attendance.slot(course.referral_id, thursday + timedelta(days=1))
     assert untouched["window_end"] == time(13)
+
+
+async def test_a_closure_over_the_start_of_a_window_already_attended_adds_no_second_arrival(
+    attendance: Attendance,
+) -> None:
+    # Checked in at 08:05; at 09:00 the coordinator closes 08:00-10:00 that day. The morning's
+    # registered arrival stands for the day: no second arrival is expected at 10:00, so the
+    # sweep reports nobody who is present.
+    course = await attendance.start()  # agreed 08:00-13:00 every weekday
+    thursday = date(2026, 11, 26)
+    attendance.at(local(thursday, 8, 5))
+    arrived = await attendance.client.post(
+        f"/participants/{course.participant_id}/check-in", headers=auth("rca-aalborg", "contact_person")
+    )
+    assert arrived.status_code == 200, arrived.text
+    attendance.at(local(thursday, 9))
+    morning = {"first_day": str(thursday), "last_day": str(thursday), "reason": "staff_day", "end": "10:00"}
+    declared = await attendance.client.post("/closures", json=morning, headers=COORDINATOR)
+    assert declared.status_code == 201, declared.text
+    [slot] = await attendance.rows(
+        "SELECT state FROM slots WHERE referral_id = :r AND day = :d", r=course.referral_id, d=thursday
+    )
+    assert slot["state"] == "present"  # one slot that day: the arrival registered
+    attendance.at(local(thursday, 15))
+    assert await attendance.sweep() == 3  # Monday to Wednesday: Thursday was attended
+    detected = {e.data.day for e in await attendance.events("absence.detected.v1")}
+    assert thursday not in detected

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
@@ -126,7 +127,7 @@ async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, 
                 )
         if stale:
             await uow.session.execute(sa.delete(SlotRow).where(SlotRow.id.in_(stale)))
-        taken = {(s.day, s.window_start) for s in existing if s.id not in stale}
+        kept = [s for s in existing if s.id not in stale]
         # New slots only where none was due yet, and in place of one just removed (a window cut
         # at a closure keeps its expected arrival, due or not).
         await insert_slots(
@@ -134,10 +135,19 @@ async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, 
             [
                 p
                 for p in planned
-                if (p["day"], p["window_start"]) not in taken
-                and (p["due_at"] > now or (p["day"], p["window_start"]) in replaced)
+                if not _taken(p, kept) and (p["due_at"] > now or (p["day"], p["window_start"]) in replaced)
             ],
         )
+
+
+def _taken(planned: dict[str, Any], kept: list[SlotRow]) -> bool:
+    """A kept slot over any part of the planned window already holds that day's arrival (one
+    checked in at 08:05 keeps the morning that a closure from 08:00 to 10:00 cuts away)."""
+    return any(
+        s.day == planned["day"]
+        and _overlaps(s.window_start, s.window_end, planned["window_start"], planned["window_end"])
+        for s in kept
+    )
 
 
 # Closures that ended longer ago than this are left out of the event: working time is counted
@@ -172,11 +182,18 @@ async def _announce(uow: AttendanceUnitOfWork, org: str, now: datetime) -> None:
     uow.emit(PendingEvent(data=data, subject=org, provider_org=org))
 
 
+async def _lock_calendar(uow: AttendanceUnitOfWork, org: str) -> datetime:
+    """One change to a provider's calendar at a time, so each announcement holds every change
+    committed before it and is stamped after them (notifications keeps the newest); returns now."""
+    await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"calendar:{org}"))))
+    return uow.clock.now()
+
+
 async def declare_closure(uow: AttendanceUnitOfWork, staff: Principal, declaration: ClosureDeclaration) -> UUID:
     staff.require(*CALENDAR_ROLES)
     closure = _closure(declaration)
     async with uow:
-        now = uow.clock.now()
+        now = await _lock_calendar(uow, staff.org)
         closure_id = uuid4()
         uow.session.add(
             ClosureRow(
@@ -201,6 +218,7 @@ async def declare_closure(uow: AttendanceUnitOfWork, staff: Principal, declarati
 async def withdraw_closure(uow: AttendanceUnitOfWork, staff: Principal, closure_id: UUID) -> None:
     staff.require(*CALENDAR_ROLES)
     async with uow:
+        now = await _lock_calendar(uow, staff.org)
         row = await uow.session.scalar(
             sa.select(ClosureRow).where(ClosureRow.id == closure_id, ClosureRow.provider_org == staff.org)
         )
@@ -209,8 +227,8 @@ async def withdraw_closure(uow: AttendanceUnitOfWork, staff: Principal, closure_
         first, last = row.first_day, row.last_day
         await uow.session.delete(row)
         await uow.session.flush()
-        await _replan(uow, staff.org, first, last, uow.clock.now())
-        await _announce(uow, staff.org, uow.clock.now())
+        await _replan(uow, staff.org, first, last, now)
+        await _announce(uow, staff.org, now)
         await uow.commit()
 
 
@@ -220,7 +238,7 @@ async def set_customary(uow: AttendanceUnitOfWork, staff: Principal, code: str, 
     if code not in CUSTOMARY_CODES:
         raise NotFound(f"no customary closure {code!r}")
     async with uow:
-        now = uow.clock.now()
+        now = await _lock_calendar(uow, staff.org)
         table = CustomaryOpeningRow.__table__
         if observed:
             await uow.session.execute(
