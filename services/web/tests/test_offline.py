@@ -8,6 +8,7 @@ import contextlib
 import functools
 import re
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
@@ -23,9 +24,9 @@ from forlob_referral.domain.records import Attainment
 from forlob_shared.clock import SystemClock
 from forlob_shared.events.common import AbsenceReason, Outcome
 from forlob_shared.testing.servers import free_port
-from forlob_shared.texts import CODES, FIGURES, code_text, every_code, raw_codes
+from forlob_shared.texts import CODES, FIGURES, code_text, every_code, figure_name, raw_codes
 from forlob_web.app import Web
-from forlob_web.i18n import MESSAGES, pick_language, translator
+from forlob_web.i18n import LANGUAGES, MESSAGES, pick_language, translator
 from forlob_web.pages import CHARTS, REFERRAL_FIELDS
 from forlob_web.session import DEMO_PEOPLE
 from forlob_web.settings import WebSettings
@@ -46,17 +47,19 @@ def _offline(**overrides: object) -> WebSettings:
     return WebSettings(**{**values, **overrides})  # type: ignore[arg-type]
 
 
-def test_every_message_the_templates_use_is_there_in_both_languages() -> None:
+def test_every_message_the_templates_use_is_there_in_all_three_languages() -> None:
     found = (
         re.findall(r'(?<![\w.])t\(\s*["\']([\w.-]+)["\']\s*[,)]', page.read_text()) for page in TEMPLATES.glob("*.html")
     )
     used = {key for keys in found for key in keys}
     assert used, "no messages found in the templates"
     assert sorted(used - MESSAGES.keys()) == []
-    for key, (danish, english) in MESSAGES.items():
-        assert danish.strip(), key
-        assert english.strip(), key
-        assert sorted(re.findall(r"{(\w+)}", danish)) == sorted(re.findall(r"{(\w+)}", english)), key
+    assert LANGUAGES == ("da", "sv", "en")
+    for key, text in MESSAGES.items():
+        placeholders = {lang: sorted(re.findall(r"{(\w+)}", text.in_language(lang))) for lang in LANGUAGES}
+        for lang in LANGUAGES:
+            assert text.in_language(lang).strip(), (key, lang)
+            assert placeholders[lang] == placeholders["da"], (key, lang)
 
 
 def test_the_language_comes_from_the_cookie_then_the_browser_then_danish() -> None:
@@ -65,6 +68,11 @@ def test_the_language_comes_from_the_cookie_then_the_browser_then_danish() -> No
     assert pick_language(None, "de-DE, da;q=0.5, en;q=0.4") == "da"
     assert pick_language("fr", "fr-FR") == "da"
     assert pick_language(None, None) == "da"
+    assert pick_language("sv", "da") == "sv"
+    assert pick_language(None, "sv") == "sv"
+    assert pick_language(None, "sv-SE,sv;q=0.9,en-US;q=0.8,en;q=0.7") == "sv"
+    assert pick_language(None, "de-DE, sv-FI;q=0.6, da;q=0.5") == "sv"
+    assert translator("sv")("attendance.late", minutes=5) == "5 min försenad"
     assert translator("en")("attendance.late", minutes=5) == "5 min late"
     assert translator("da")("no.such.key") == "no.such.key"
 
@@ -249,11 +257,11 @@ ALERT_FACTS: dict[str, dict[str, object]] = {
 }
 
 
-@pytest.mark.parametrize("lang", ["da", "en"])
+@pytest.mark.parametrize("lang", ["da", "sv", "en"])
 def test_every_page_that_shows_a_code_shows_words(lang: str) -> None:
     """The inbox, an alert's page, a referral with its outcome, goal attainment and statement,
     the figures and the sign-in page: for every code of every kind, no code in what is read."""
-    also = every_code() if lang == "da" else set()  # single-word codes are English words
+    also = every_code() if lang != "en" else set()  # single-word codes are English words
     shown: list[str] = []
     for kind, facts in ALERT_FACTS.items():
         for state in ("open", "acknowledged", "closed"):
@@ -284,17 +292,114 @@ def test_every_page_that_shows_a_code_shows_words(lang: str) -> None:
         assert code_text("outcome", outcome.value, lang) in visible_text(page)
         assert code_text("attainment", attainment.value, lang) in visible_text(page)
         # no hours agreed: the attendance rate is not 0 %, it does not apply
-        assert re.search(r'<span class="rate">(ikke relevant|n/a)</span>', page), page
+        assert re.search(r'<span class="rate">(ikke relevant|ej tillämpligt|n/a)</span>', page), page
         shown.append(page)
     row = [(name, 1.5) for name in FIGURES]
     row += [(f"outcomes.by_outcome.{o.value}", 1) for o in Outcome]
     row += [(f"attendance.absences_by_reason.{r.value}", 2) for r in AbsenceReason]
     row += [("occupancy.mean_occupancy", None)]
     figures = _page("figures.html", lang, found=SimpleNamespace(error=None), rows=[row], start=None, end=None)
-    assert ("Belagte pladser (gennemsnit)" if lang == "da" else "Mean seats used") in visible_text(figures)
+    mean_seats = {
+        "da": "Belagte pladser (gennemsnit)",
+        "sv": figure_name("occupancy.mean_occupancy", "sv"),
+        "en": "Mean seats used",
+    }
+    assert mean_seats[lang] in visible_text(figures)
     assert "150 %" in visible_text(figures)  # a share as a percentage
     shown.append(figures)
     shown.append(_page("sign_in.html", lang, people=DEMO_PEOPLE, error=None, needed=False))
     for page in shown:
         assert raw_codes(visible_text(page), also=also) == [], visible_text(page)
     assert "Kontaktperson" in visible_text(shown[-1]) or lang == "en"
+
+
+# -- Swedish: the pages in the third language ------------------------------------------------------
+
+# Words only a Danish page says; a Swedish page must not fall back to them.
+DANISH_ONLY = (
+    "Log ind",
+    "Log ud",
+    "Advarsler",
+    "henvisning",
+    "Henvisning",
+    "Sprog",
+    "Hovedmenu",
+    "Fremmøde",
+    "svarer ikke",
+)
+
+
+def _switch(page: str) -> dict[str, str]:
+    """The language switch in the header: each language's name, and where it leads (or "current")."""
+    header = page.split('<span class="lang"', 1)[1].split("</span>", 1)[0]
+    links = dict(re.findall(r'<a href="/language/(\w+)\?back=[^"]*"[^>]*>([^<]+)</a>', header))
+    current = re.findall(r'<strong lang="(\w+)" aria-current="true">([^<]+)</strong>', header)
+    return {**{name: f"/language/{code}" for code, name in links.items()}, **{name: "current" for _, name in current}}
+
+
+async def test_the_pages_speak_swedish_from_the_browser_and_from_the_switch() -> None:
+    async with web_in_process(_offline()) as people:
+        person = await people()
+        page = await person.get("/sign-in", headers={"Accept-Language": "sv-SE,sv;q=0.9,en;q=0.8"})
+        assert '<html lang="sv">' in page.text
+        read = visible_text(page.text)
+        assert "Logga in i Forløb" in read
+        assert "Kontaktperson" in read
+        assert [word for word in DANISH_ONLY if word in read] == []
+        assert _switch(page.text) == {"Dansk": "/language/da", "Svenska": "current", "English": "/language/en"}
+
+        # The switch's cookie wins over a Danish browser, on every page after it.
+        switched = await person.http.get("/language/sv?back=/inbox")
+        assert (switched.status_code, switched.headers["location"]) == (303, "/inbox")
+        assert "lang=sv" in switched.headers["set-cookie"]
+        await person.sign_in("rca-aalborg", "kp-1", "contact_person")
+        inbox = await person.get("/inbox", headers={"Accept-Language": "da"})
+        assert '<html lang="sv">' in inbox.text
+        read = visible_text(inbox.text)
+        for words in (
+            "Öppna varningar",
+            "Dagens närvaro",
+            "Logga ut",
+            "Inloggad som kp-1",
+            "Meddelandetjänsten svarar inte",
+        ):
+            assert words in read, (words, read)
+        assert [word for word in DANISH_ONLY if word in read] == []
+        assert _switch(inbox.text) == {"Dansk": "/language/da", "Svenska": "current", "English": "/language/en"}
+
+        back = await person.http.get("/language/da?back=/inbox")
+        assert "lang=da" in back.headers["set-cookie"]
+        danish = await person.get("/inbox")
+        assert '<html lang="da">' in danish.text
+        assert "Advarsler" in visible_text(danish.text)
+        assert _switch(danish.text) == {"Dansk": "current", "Svenska": "/language/sv", "English": "/language/en"}
+
+
+def test_a_swedish_page_writes_dates_and_numbers_the_swedish_way() -> None:
+    referral = {
+        "id": "r1b2c3d4",
+        "programme_code": "RCA-UDV-13",
+        "provider_org": "rca-aalborg",
+        "state": "started",
+        "received_at": "2026-11-02T09:00:00+00:00",
+    }
+    week = {"week_start": "2026-11-30", "agreed_hours": 7.5, "attended_hours": 6.0, "absent_hours": 1.5}
+    totals = {"agreed_hours": 7.5, "attended_hours": 6.0, "attendance_rate": 0.8}
+    statement = SimpleNamespace(data={"weeks": [week], "totals": totals}, error=None)
+    nothing = SimpleNamespace(data=None, error=None)
+    pages = {
+        lang: visible_text(_page("referral.html", lang, referral=referral, note=nothing, statement=statement))
+        for lang in LANGUAGES
+    }
+    assert "2026-11-02 10:00" in pages["sv"]
+    assert "7,5" in pages["sv"]
+    assert "1,5" in pages["sv"]
+    assert "Närvarosammanställning" in pages["sv"]
+    assert "Remiss" in pages["sv"]
+    for lang in ("da", "en"):  # unchanged: the day and month with dots, a decimal point
+        assert "02.11. 10:00" in pages[lang], pages[lang]
+        assert "7.5" in pages[lang], pages[lang]
+    day = date(2026, 12, 2)
+    empty = {"slots": SimpleNamespace(error=None), "missing": [], "rows": [], "reasons": [], "day": day, "today": day}
+    assert "Närvaro 2026-12-02" in visible_text(_page("attendance.html", "sv", **empty))
+    assert "Fremmøde 02.12.2026" in visible_text(_page("attendance.html", "da", **empty))

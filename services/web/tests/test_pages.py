@@ -272,6 +272,12 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
         chart = await team_leader.get("/figures/chart/occupancy.svg?start=2026-11-01&end=2026-12-02")
         assert chart.headers["content-type"].startswith("image/svg+xml")
         assert b"<svg" in chart.content
+        assert "Belægning (belagte pladser / kapacitet)" in chart.text  # the chart in the page's language
+        assert "Vary" in chart.headers
+        chart_sv = await team_leader.get(
+            "/figures/chart/occupancy.svg?start=2026-11-01&end=2026-12-02", headers={"Accept-Language": "sv-SE"}
+        )
+        assert "Beläggning (upptagna platser / kapacitet)" in chart_sv.text
         csv = await team_leader.get("/figures.csv?start=2026-11-01&end=2026-12-02")
         assert csv.headers["content-type"].startswith("text/csv")
         assert "RCA-UDV-13" in csv.text

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from forlob_reporting.api import charts
 from forlob_reporting.main import spec as reporting_spec
 from forlob_reporting.testing.cohort import Cohort, build_cohort
 from forlob_shared.http.auth import mint_token
@@ -106,6 +107,27 @@ async def charts_are_valid_png_and_svg_of_the_stated_size(reporting: Any, name: 
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert (root.get("width"), root.get("height")) == ("576pt", "324pt")
     assert len(svg.content) > 5_000  # something was drawn
+    # The words are text in the reader's language (the web asks in its page's); English unasked.
+    title = charts.WORDS[CHART_TITLES[name]]
+    assert title.en in _svg_words(svg.content)
+    for lang in ("da", "sv", "en"):
+        asked = await service.client.get(f"/charts/{name}.svg", params={**PERIOD, "lang": lang}, headers=PROVIDER)
+        assert asked.status_code == 200
+        words = _svg_words(asked.content)
+        assert title.in_language(lang) in words
+        assert [other for other in ("da", "sv", "en") if other != lang and title.in_language(other) in words] == []
+
+
+CHART_TITLES = {
+    "waiting-list": "waiting_list.title",
+    "occupancy": "occupancy.title",
+    "attendance": "attendance.title",
+    "outcomes": "outcomes.title",
+}
+
+
+def _svg_words(svg: bytes) -> list[str]:
+    return [text.strip() for text in ET.fromstring(svg).itertext() if text.strip()]
 
 
 def _with_days(cohort: Cohort) -> Any:
@@ -140,6 +162,8 @@ async def the_attendance_statement_for_a_closing_note(reporting: Any) -> None:
     assert [float(row["agreed_hours"]) for row in table] == [w.agreed_minutes / 60 for w in r.weeks]
     chart = await service.client.get(f"/statements/{r.referral_id}/chart.png", headers=referring)
     assert png_size(chart.content) == (800, 450)
+    swedish = await service.client.get(f"/statements/{r.referral_id}/chart.svg?lang=sv", headers=referring)
+    assert "Avtalade timmar och närvarotimmar per vecka" in _svg_words(swedish.content)
 
     # anyone else: the same 404 as for an id that does not exist
     for path in (f"/statements/{r.referral_id}", f"/statements/{r.referral_id}/chart.svg"):
@@ -184,6 +208,7 @@ BAD_REQUESTS = [
     ("/figures", {"programme": ""}, PROVIDER, 422),
     ("/charts/pie.png", {}, PROVIDER, 422),
     ("/charts/occupancy.gif", {}, PROVIDER, 422),
+    ("/charts/occupancy.svg", {"lang": "fr"}, PROVIDER, 422),
     ("/statements/not-a-uuid", {}, PROVIDER, 422),
     ("/statements/8c1f4e0e-8d6a-4a43-9d43-7d3c3b0a0a0a", {}, PROVIDER, 404),
 ]

@@ -20,6 +20,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -30,7 +32,17 @@ from forlob_shared.logging import bind_trace, get_logger, unbind_trace
 from forlob_shared.metrics import REQUESTS_REFUSED
 from forlob_shared.texts import FACTS_SHOWN, fact_text
 from forlob_web.client import Api, ApiError, ServiceDown
-from forlob_web.i18n import LANGUAGES, code_words, figure_words, pick_language, translator
+from forlob_web.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    code_words,
+    date_words,
+    figure_words,
+    number_words,
+    pick_language,
+    time_format,
+    translator,
+)
 from forlob_web.session import (
     CsrfFailed,
     SignInRequired,
@@ -77,7 +89,13 @@ class Web:
         warn_if_every_caller_is_the_proxy(settings)
         self.limiter = Gcra(real_time or clock)
         self.refusals = RefusalLog(real_time or clock)
-        self.templates.env.filters["local"] = self.local_time
+
+        @pass_context
+        def local(context: Context, value: str | None, fmt: str | None = None) -> str:
+            """``|local`` in a template: the page's language decides how a moment is written."""
+            return self.local_time(value, fmt or time_format(str(context.get("lang", ""))))
+
+        self.templates.env.filters["local"] = local
         self.templates.env.filters["number"] = number
 
     def sign_in_wait(self, request: Request) -> float:
@@ -105,9 +123,13 @@ class Web:
     def words(lang: str) -> dict[str, Any]:
         """What templates say things with: the pages' messages, and the shared catalogue's words
         for codes, figures and facts (never a code shown raw)."""
-        figure_name, figure_value = figure_words(lang, number)
+        numbers = number_words(lang, number)
+        figure_name, figure_value = figure_words(lang, numbers)
         return {
             "lang": lang,
+            "languages": LANGUAGE_NAMES,
+            "day_text": date_words(lang),
+            "decimal": numbers,
             "t": translator(lang),
             "code": code_words(lang),
             "figure_name": figure_name,

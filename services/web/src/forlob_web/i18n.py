@@ -1,11 +1,12 @@
-"""A small message catalogue in Danish and English: the pages' own words.
+"""A small message catalogue in Danish, Swedish and English: the pages' own words.
 
 The words for codes (outcomes, alert kinds, states, reasons, figures ...) are not here but in
 ``forlob_shared.texts``, the one catalogue the e-mails use too; templates reach them through
 ``code(domain, value)`` and ``figure_name(name)``.
 
 The language comes from the ``lang`` cookie (the switch in the page header), else from the
-browser's Accept-Language, else Danish.
+browser's Accept-Language (``sv``, ``sv-SE`` ... pick Swedish), else Danish. Each message is a
+``forlob_shared.texts.Text`` (da, sv, en), the same shape as the shared catalogue's words.
 """
 
 from __future__ import annotations
@@ -13,213 +14,265 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from forlob_shared.texts import code_text, figure, unit_text
+from forlob_shared.texts import LANGUAGES as SHARED_LANGUAGES
+from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
 
-LANGUAGES = ("da", "en")
+# The pages speak every language the shared catalogue does: Danish, Swedish, English.
+LANGUAGES: tuple[str, ...] = SHARED_LANGUAGES
 DEFAULT = "da"
+# The switch in the page header: each language named in its own words.
+LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "en": "English"}
 
-# key: (Danish, English)
-MESSAGES: dict[str, tuple[str, str]] = {
-    "app": ("Forløb", "Forløb"),
-    "skip": ("Spring til indhold", "Skip to content"),
-    "nav": ("Hovedmenu", "Main menu"),
-    "nav.inbox": ("Advarsler", "Alerts"),
-    "nav.attendance": ("Dagens fremmøde", "Today's attendance"),
-    "nav.intake": ("Visitation", "Intake board"),
-    "nav.referrals": ("Mine henvisninger", "My referrals"),
-    "nav.figures": ("Nøgletal", "Figures"),
-    "language": ("Sprog", "Language"),
-    "signed_in_as": ("Logget ind som {staff} ({org})", "Signed in as {staff} ({org})"),
-    "sign_in": ("Log ind", "Sign in"),
-    "sign_out": ("Log ud", "Sign out"),
-    "sign_in.title": ("Log ind i Forløb", "Sign in to Forløb"),
-    "sign_in.oidc": ("Log ind med din organisations login", "Sign in with your organisation's account"),
-    "sign_in.local": (
+# key: Text(Danish, Swedish, English)
+MESSAGES: dict[str, Text] = {
+    "app": Text("Forløb", "Forløb", "Forløb"),
+    "skip": Text("Spring til indhold", "Hoppa till innehållet", "Skip to content"),
+    "nav": Text("Hovedmenu", "Huvudmeny", "Main menu"),
+    "nav.inbox": Text("Advarsler", "Varningar", "Alerts"),
+    "nav.attendance": Text("Dagens fremmøde", "Dagens närvaro", "Today's attendance"),
+    "nav.intake": Text("Visitation", "Antagning", "Intake board"),
+    "nav.referrals": Text("Mine henvisninger", "Mina remisser", "My referrals"),
+    "nav.figures": Text("Nøgletal", "Nyckeltal", "Figures"),
+    "language": Text("Sprog", "Språk", "Language"),
+    "signed_in_as": Text(
+        "Logget ind som {staff} ({org})", "Inloggad som {staff} ({org})", "Signed in as {staff} ({org})"
+    ),
+    "sign_in": Text("Log ind", "Logga in", "Sign in"),
+    "sign_out": Text("Log ud", "Logga ut", "Sign out"),
+    "sign_in.title": Text("Log ind i Forløb", "Logga in i Forløb", "Sign in to Forløb"),
+    "sign_in.oidc": Text(
+        "Log ind med din organisations login",
+        "Logga in med din organisations inloggning",
+        "Sign in with your organisation's account",
+    ),
+    "sign_in.local": Text(
         "Lokal log ind (kun til udvikling og demo): vælg en person.",
+        "Lokal inloggning (endast för utveckling och demo): välj en person.",
         "Local sign-in (development and demo only): pick a person.",
     ),
-    "sign_in.person": ("Demo-person", "Demo person"),
-    "sign_in.or_own": ("… eller angiv selv", "… or enter your own"),
-    "sign_in.org": ("Organisation", "Organisation"),
-    "sign_in.staff": ("Medarbejder-id", "Staff id"),
-    "sign_in.roles": ("Roller (adskilt af komma)", "Roles (comma-separated)"),
-    "sign_in.unavailable": (
+    "sign_in.person": Text("Demo-person", "Demoperson", "Demo person"),
+    "sign_in.or_own": Text("… eller angiv selv", "… eller ange själv", "… or enter your own"),
+    "sign_in.org": Text("Organisation", "Organisation", "Organisation"),
+    "sign_in.staff": Text("Medarbejder-id", "Medarbetar-id", "Staff id"),
+    "sign_in.roles": Text("Roller (adskilt af komma)", "Roller (kommaseparerade)", "Roles (comma-separated)"),
+    "sign_in.unavailable": Text(
         "Der er ikke sat nogen log ind op. Kontakt en administrator.",
+        "Ingen inloggning är konfigurerad. Kontakta en administratör.",
         "No sign-in is configured. Ask an administrator.",
     ),
-    "sign_in.failed": ("Log ind mislykkedes: {reason}", "Sign-in failed: {reason}"),
-    "sign_in.needed": ("Log ind for at fortsætte.", "Please sign in to continue."),
-    "sign_in.too_many": (
+    "sign_in.failed": Text(
+        "Log ind mislykkedes: {reason}", "Inloggningen misslyckades: {reason}", "Sign-in failed: {reason}"
+    ),
+    "sign_in.needed": Text("Log ind for at fortsætte.", "Logga in för att fortsätta.", "Please sign in to continue."),
+    "sign_in.too_many": Text(
         "For mange forsøg på at logge ind herfra. Prøv igen om {seconds} sekunder.",
+        "För många inloggningsförsök härifrån. Försök igen om {seconds} sekunder.",
         "Too many sign-ins from here. Try again in {seconds} seconds.",
     ),
-    "csrf": (
+    "csrf": Text(
         "Formularen var forældet eller kom ikke fra denne side. Prøv igen.",
+        "Formuläret var inaktuellt eller kom inte från den här webbplatsen. Försök igen.",
         "The form was out of date or did not come from this site. Please try again.",
     ),
-    "not_found": ("Ikke fundet", "Not found"),
-    "not_found.text": (
+    "not_found": Text("Ikke fundet", "Hittades inte", "Not found"),
+    "not_found.text": Text(
         "Det, du leder efter, findes ikke, eller din organisation har ikke adgang til det.",
+        "Det du letar efter finns inte, eller så har din organisation inte åtkomst till det.",
         "What you are looking for does not exist, or your organisation has no access to it.",
     ),
-    "forbidden": ("Ikke tilladt", "Not allowed"),
-    "forbidden.text": ("Din rolle giver ikke adgang til dette.", "Your role does not give access to this."),
-    "error": ("Noget gik galt", "Something went wrong"),
-    "error.text": (
+    "forbidden": Text("Ikke tilladt", "Inte tillåtet", "Not allowed"),
+    "forbidden.text": Text(
+        "Din rolle giver ikke adgang til dette.",
+        "Din roll ger inte åtkomst till detta.",
+        "Your role does not give access to this.",
+    ),
+    "error": Text("Noget gik galt", "Något gick fel", "Something went wrong"),
+    "error.text": Text(
         "Der skete en fejl hos os. Den er logget; prøv igen om lidt.",
+        "Ett fel uppstod hos oss. Det har loggats; försök igen om en stund.",
         "Something went wrong on our side. It has been logged; please try again shortly.",
     ),
-    "error.api": ("{service} svarede: {words}", "{service} answered: {words}"),
-    "down": (
+    "error.api": Text("{service} svarede: {words}", "{service} svarade: {words}", "{service} answered: {words}"),
+    "down": Text(
         "{service} svarer ikke lige nu. Resten af siden virker; prøv igen om lidt.",
+        "{service} svarar inte just nu. Resten av sidan fungerar; försök igen om en stund.",
         "The {service} service does not answer right now. The rest of the page works; try again shortly.",
     ),
-    "service.referral": ("Henvisningstjenesten", "referral"),
-    "service.attendance": ("Fremmødetjenesten", "attendance"),
-    "service.notifications": ("Besked-tjenesten", "notifications"),
-    "service.reporting": ("Rapporteringstjenesten", "reporting"),
-    "participant": ("Deltager", "Participant"),
-    "programme": ("Forløb", "Programme"),
-    "state": ("Status", "State"),
-    "save": ("Gem", "Save"),
-    "none": ("Ingen", "None"),
+    "service.referral": Text("Henvisningstjenesten", "Remisstjänsten", "referral"),
+    "service.attendance": Text("Fremmødetjenesten", "Närvarotjänsten", "attendance"),
+    "service.notifications": Text("Besked-tjenesten", "Meddelandetjänsten", "notifications"),
+    "service.reporting": Text("Rapporteringstjenesten", "Rapporteringstjänsten", "reporting"),
+    "participant": Text("Deltager", "Deltagare", "Participant"),
+    "programme": Text("Forløb", "Insats", "Programme"),
+    "state": Text("Status", "Status", "State"),
+    "save": Text("Gem", "Spara", "Save"),
+    "none": Text("Ingen", "Ingen", "None"),
     # inbox
-    "inbox.title": ("Åbne advarsler", "Open alerts"),
-    "inbox.empty": ("Ingen åbne advarsler.", "No open alerts."),
-    "inbox.live": ("Opdateres automatisk.", "Updates live."),
-    "inbox.new": ("Ny advarsel", "New alert"),
-    "inbox.escalated": ("Eskaleret", "Escalated"),
-    "inbox.escalated_to": ("Eskaleret til {who}", "Escalated to {who}"),
-    "inbox.raised": ("Oprettet", "Raised"),
-    "inbox.occurred": ("Tidspunkt", "When"),
-    "inbox.due": ("Eskaleres", "Escalates"),
-    "inbox.note": ("Note (valgfri)", "Note (optional)"),
-    "inbox.note_hint": ("fx ringet op, syg, kommer i morgen", "e.g. called, ill, back tomorrow"),
-    "inbox.acknowledge": ("Kvittér", "Acknowledge"),
-    "inbox.acknowledged": ("Advarslen er kvitteret.", "The alert is acknowledged."),
-    "inbox.lost": ("Forbindelsen blev afbrudt; forsøger igen …", "The live connection was lost; retrying …"),
-    "inbox.open_alert": ("Åbn advarslen", "Open the alert"),
+    "inbox.title": Text("Åbne advarsler", "Öppna varningar", "Open alerts"),
+    "inbox.empty": Text("Ingen åbne advarsler.", "Inga öppna varningar.", "No open alerts."),
+    "inbox.live": Text("Opdateres automatisk.", "Uppdateras automatiskt.", "Updates live."),
+    "inbox.new": Text("Ny advarsel", "Ny varning", "New alert"),
+    "inbox.escalated": Text("Eskaleret", "Eskalerad", "Escalated"),
+    "inbox.escalated_to": Text("Eskaleret til {who}", "Eskalerad till {who}", "Escalated to {who}"),
+    "inbox.raised": Text("Oprettet", "Skapad", "Raised"),
+    "inbox.occurred": Text("Tidspunkt", "Tidpunkt", "When"),
+    "inbox.due": Text("Eskaleres", "Eskaleras", "Escalates"),
+    "inbox.note": Text("Note (valgfri)", "Anteckning (valfri)", "Note (optional)"),
+    "inbox.note_hint": Text(
+        "fx ringet op, syg, kommer i morgen",
+        "t.ex. ringt upp, sjuk, kommer i morgon",
+        "e.g. called, ill, back tomorrow",
+    ),
+    "inbox.acknowledge": Text("Kvittér", "Kvittera", "Acknowledge"),
+    "inbox.acknowledged": Text("Advarslen er kvitteret.", "Varningen är kvitterad.", "The alert is acknowledged."),
+    "inbox.lost": Text(
+        "Forbindelsen blev afbrudt; forsøger igen …",
+        "Anslutningen bröts; försöker igen …",
+        "The live connection was lost; retrying …",
+    ),
+    "inbox.open_alert": Text("Åbn advarslen", "Öppna varningen", "Open the alert"),
     # one alert (the page e-mails link to)
-    "alert.title": ("Advarsel", "Alert"),
-    "alert.participant": ("Deltager", "Participant"),
-    "alert.state": ("Status", "State"),
-    "alert.raised": ("Oprettet", "Raised"),
-    "alert.acknowledged_by": ("Kvitteret af {who}", "Acknowledged by {who}"),
-    "alert.closed_because": ("Lukket: {why}", "Closed: {why}"),
-    "alert.facts": ("Fakta", "Facts"),
-    "alert.note": ("Note", "Note"),
-    "alert.to_inbox": ("Til advarslerne", "To the alerts"),
+    "alert.title": Text("Advarsel", "Varning", "Alert"),
+    "alert.participant": Text("Deltager", "Deltagare", "Participant"),
+    "alert.state": Text("Status", "Status", "State"),
+    "alert.raised": Text("Oprettet", "Skapad", "Raised"),
+    "alert.acknowledged_by": Text("Kvitteret af {who}", "Kvitterad av {who}", "Acknowledged by {who}"),
+    "alert.closed_because": Text("Lukket: {why}", "Stängd: {why}", "Closed: {why}"),
+    "alert.facts": Text("Fakta", "Fakta", "Facts"),
+    "alert.note": Text("Note", "Anteckning", "Note"),
+    "alert.to_inbox": Text("Til advarslerne", "Till varningarna", "To the alerts"),
     # attendance
-    "attendance.title": ("Fremmøde {day}", "Attendance {day}"),
-    "attendance.day": ("Dag", "Day"),
-    "attendance.show": ("Vis", "Show"),
-    "attendance.missing": ("Mangler nu", "Missing now"),
-    "attendance.nobody_missing": ("Ingen mangler.", "Nobody is missing."),
-    "attendance.expected": ("Forventede deltagere", "Expected participants"),
-    "attendance.none": ("Ingen forventet denne dag.", "Nobody expected this day."),
-    "attendance.agreed": ("Aftalt tid", "Agreed time"),
-    "attendance.in": ("Kom", "In"),
-    "attendance.out": ("Gik", "Out"),
-    "attendance.check_in": ("Tjek ind", "Check in"),
-    "attendance.check_out": ("Tjek ud", "Check out"),
-    "attendance.absence": ("Meld fravær", "Report absence"),
-    "attendance.reason": ("Årsag", "Reason"),
-    "attendance.checked_in": ("Tjekket ind.", "Checked in."),
-    "attendance.checked_out": ("Tjekket ud.", "Checked out."),
-    "attendance.absence_reported": ("Fravær er meldt.", "Absence reported."),
-    "attendance.late": ("{minutes} min. forsinket", "{minutes} min late"),
+    "attendance.title": Text("Fremmøde {day}", "Närvaro {day}", "Attendance {day}"),
+    "attendance.day": Text("Dag", "Dag", "Day"),
+    "attendance.show": Text("Vis", "Visa", "Show"),
+    "attendance.missing": Text("Mangler nu", "Saknas nu", "Missing now"),
+    "attendance.nobody_missing": Text("Ingen mangler.", "Ingen saknas.", "Nobody is missing."),
+    "attendance.expected": Text("Forventede deltagere", "Förväntade deltagare", "Expected participants"),
+    "attendance.none": Text("Ingen forventet denne dag.", "Ingen förväntas denna dag.", "Nobody expected this day."),
+    "attendance.agreed": Text("Aftalt tid", "Avtalad tid", "Agreed time"),
+    "attendance.in": Text("Kom", "Kom", "In"),
+    "attendance.out": Text("Gik", "Gick", "Out"),
+    "attendance.check_in": Text("Tjek ind", "Checka in", "Check in"),
+    "attendance.check_out": Text("Tjek ud", "Checka ut", "Check out"),
+    "attendance.absence": Text("Meld fravær", "Anmäl frånvaro", "Report absence"),
+    "attendance.reason": Text("Årsag", "Orsak", "Reason"),
+    "attendance.checked_in": Text("Tjekket ind.", "Incheckad.", "Checked in."),
+    "attendance.checked_out": Text("Tjekket ud.", "Utcheckad.", "Checked out."),
+    "attendance.absence_reported": Text("Fravær er meldt.", "Frånvaron är anmäld.", "Absence reported."),
+    "attendance.late": Text("{minutes} min. forsinket", "{minutes} min försenad", "{minutes} min late"),
     # intake
-    "intake.title": ("Visitation", "Intake board"),
-    "intake.new": ("Nye henvisninger", "New referrals"),
-    "intake.no_new": ("Ingen nye henvisninger.", "No new referrals."),
-    "intake.received": ("Modtaget", "Received"),
-    "intake.from": ("Fra", "From"),
-    "intake.wished_start": ("Ønsket start", "Wished start"),
-    "intake.accept": ("Optag (venteliste hvis fuldt)", "Accept (waiting list when full)"),
-    "intake.reject": ("Afvis", "Reject"),
-    "intake.reject_reason": ("Årsag til afvisning", "Reason for rejecting"),
-    "intake.accepted": ("Optaget med opstart {date}.", "Accepted, intake on {date}."),
-    "intake.waitlisted": (
+    "intake.title": Text("Visitation", "Antagning", "Intake board"),
+    "intake.new": Text("Nye henvisninger", "Nya remisser", "New referrals"),
+    "intake.no_new": Text("Ingen nye henvisninger.", "Inga nya remisser.", "No new referrals."),
+    "intake.received": Text("Modtaget", "Mottagen", "Received"),
+    "intake.from": Text("Fra", "Från", "From"),
+    "intake.wished_start": Text("Ønsket start", "Önskad start", "Wished start"),
+    "intake.accept": Text(
+        "Optag (venteliste hvis fuldt)", "Anta (väntelista om fullt)", "Accept (waiting list when full)"
+    ),
+    "intake.reject": Text("Afvis", "Avvisa", "Reject"),
+    "intake.reject_reason": Text("Årsag til afvisning", "Orsak till avvisning", "Reason for rejecting"),
+    "intake.accepted": Text("Optaget med opstart {date}.", "Antagen med start {date}.", "Accepted, intake on {date}."),
+    "intake.waitlisted": Text(
         "Sat på venteliste som nr. {position}, forventet start {date}.",
+        "Placerad på väntelistan som nr {position}, beräknad start {date}.",
         "On the waiting list at position {position}, estimated start {date}.",
     ),
-    "intake.rejected": ("Henvisningen er afvist.", "The referral is rejected."),
-    "intake.seats": ("Pladser og venteliste", "Seats and waiting list"),
-    "intake.capacity": ("Pladser", "Seats"),
-    "intake.held": ("Optaget", "Taken"),
-    "intake.free": ("Ledige nu", "Free now"),
-    "intake.waiting": ("På venteliste", "Waiting"),
-    "intake.position": ("Nr.", "No."),
-    "intake.waiting_days": ("Ventet (dage)", "Waited (days)"),
-    "intake.estimated_start": ("Forventet start", "Estimated start"),
-    "intake.dates": ("Næste opstartsdatoer", "Next intake dates"),
-    "intake.dates_caption": (
+    "intake.rejected": Text("Henvisningen er afvist.", "Remissen är avvisad.", "The referral is rejected."),
+    "intake.seats": Text("Pladser og venteliste", "Platser och väntelista", "Seats and waiting list"),
+    "intake.capacity": Text("Pladser", "Platser", "Seats"),
+    "intake.held": Text("Optaget", "Upptagna", "Taken"),
+    "intake.free": Text("Ledige nu", "Lediga nu", "Free now"),
+    "intake.waiting": Text("På venteliste", "På väntelista", "Waiting"),
+    "intake.position": Text("Nr.", "Nr", "No."),
+    "intake.waiting_days": Text("Ventet (dage)", "Väntat (dagar)", "Waited (days)"),
+    "intake.estimated_start": Text("Forventet start", "Beräknad start", "Estimated start"),
+    "intake.dates": Text("Næste opstartsdatoer", "Kommande startdatum", "Next intake dates"),
+    "intake.dates_caption": Text(
         "Ledige pladser til et helt forløb på {weeks} uger fra opstartsdatoen.",
+        "Lediga platser för en hel insats på {weeks} veckor från startdatumet.",
         "Seats free for a whole course of {weeks} weeks from the intake date.",
     ),
-    "intake.date": ("Opstart", "Intake date"),
-    "intake.free_seats": ("Ledige pladser", "Free seats"),
-    "intake.no_programmes": ("Ingen forløb i kataloget.", "No programmes in the catalogue."),
+    "intake.date": Text("Opstart", "Startdatum", "Intake date"),
+    "intake.free_seats": Text("Ledige pladser", "Lediga platser", "Free seats"),
+    "intake.no_programmes": Text(
+        "Ingen forløb i kataloget.", "Inga insatser i katalogen.", "No programmes in the catalogue."
+    ),
     # referrals
-    "referrals.title": ("Mine henvisninger", "My referrals"),
-    "referrals.none": ("Du har ingen henvisninger endnu.", "You have no referrals yet."),
-    "referrals.new": ("Ny henvisning", "New referral"),
-    "referrals.open": ("Åbn", "Open"),
-    "referrals.created": ("Henvisningen er sendt.", "The referral is sent."),
-    "referrals.fix": ("Ret de markerede felter.", "Please correct the marked fields."),
-    "field.provider_org": ("Udbyder (organisation)", "Provider (organisation)"),
-    "field.programme_code": ("Forløbskode", "Programme code"),
-    "field.participant.name": ("Deltagerens navn", "Participant's name"),
-    "field.participant.identity_number": ("CPR-/personnummer", "CPR / personal identity number"),
-    "field.participant.identity_scheme": ("Nummertype", "Number type"),
-    "field.goals": (
+    "referrals.title": Text("Mine henvisninger", "Mina remisser", "My referrals"),
+    "referrals.none": Text(
+        "Du har ingen henvisninger endnu.", "Du har inga remisser ännu.", "You have no referrals yet."
+    ),
+    "referrals.new": Text("Ny henvisning", "Ny remiss", "New referral"),
+    "referrals.open": Text("Åbn", "Öppna", "Open"),
+    "referrals.created": Text("Henvisningen er sendt.", "Remissen är skickad.", "The referral is sent."),
+    "referrals.fix": Text(
+        "Ret de markerede felter.", "Rätta de markerade fälten.", "Please correct the marked fields."
+    ),
+    "field.provider_org": Text("Udbyder (organisation)", "Utförare (organisation)", "Provider (organisation)"),
+    "field.programme_code": Text("Forløbskode", "Insatskod", "Programme code"),
+    "field.participant.name": Text("Deltagerens navn", "Deltagarens namn", "Participant's name"),
+    "field.participant.identity_number": Text(
+        "CPR-/personnummer", "Personnummer/CPR-nummer", "CPR / personal identity number"
+    ),
+    "field.participant.identity_scheme": Text("Nummertype", "Nummertyp", "Number type"),
+    "field.goals": Text(
         "Mål (ét pr. linje; delmål på linjer der starter med »-«)",
+        "Mål (ett per rad; delmål på rader som börjar med ”-”)",
         "Goals (one per line; sub-goals on lines starting with '-')",
     ),
-    "field.wished_start": ("Ønsket start", "Wished start"),
-    "field.wished_weekly_hours": ("Ønskede timer pr. uge", "Wished hours per week"),
-    "field.legal_basis": ("Lovgrundlag (kode)", "Legal basis (code)"),
-    "field.legal_context": ("Sammenhæng (kode)", "Legal context (code)"),
-    "field.not_a_number": ("Skal være et tal.", "Must be a number."),
-    "field.required": ("Skal udfyldes.", "Required."),
-    "field.not_a_date": ("Skal være en dato (ÅÅÅÅ-MM-DD).", "Must be a date (YYYY-MM-DD)."),
-    "send": ("Send", "Send"),
-    "referral.title": ("Henvisning", "Referral"),
-    "referral.intake_date": ("Opstart", "Intake date"),
-    "referral.estimated_start": ("Forventet start", "Estimated start"),
-    "referral.position": ("Plads på venteliste", "Waiting list position"),
-    "referral.course": ("Forløbet", "The course"),
-    "referral.planned_end": ("Planlagt slut", "Planned end"),
-    "referral.end_date": ("Sluttede", "Ended"),
-    "referral.outcome": ("Udfald", "Outcome"),
-    "referral.closing_note": ("Afslutningsnotat", "Closing note"),
-    "referral.no_closing_note": ("Intet afslutningsnotat endnu.", "No closing note yet."),
-    "note.summary": ("Sammenfatning", "Summary"),
-    "note.resources": ("Ressourcer", "Resources"),
-    "note.development_possibilities": ("Udviklingsmuligheder", "Development possibilities"),
-    "note.next_step": ("Næste skridt", "Next step"),
-    "note.goal_attainment": ("Målopfyldelse", "Goal attainment"),
-    "referral.statement": ("Fremmødeopgørelse", "Attendance statement"),
-    "referral.no_statement": ("Ingen fremmøde registreret endnu.", "No attendance recorded yet."),
-    "statement.week": ("Uge fra", "Week from"),
-    "statement.agreed_hours": ("Aftalte timer", "Agreed hours"),
-    "statement.attended_hours": ("Fremmødte timer", "Attended hours"),
-    "statement.rate": ("Fremmøde", "Attendance"),
-    "statement.absent_hours": ("Fraværstimer", "Hours absent"),
-    "statement.total": ("I alt", "Total"),
-    "not_applicable": ("ikke relevant", "n/a"),
+    "field.wished_start": Text("Ønsket start", "Önskad start", "Wished start"),
+    "field.wished_weekly_hours": Text("Ønskede timer pr. uge", "Önskade timmar per vecka", "Wished hours per week"),
+    "field.legal_basis": Text("Lovgrundlag (kode)", "Rättslig grund (kod)", "Legal basis (code)"),
+    "field.legal_context": Text("Sammenhæng (kode)", "Sammanhang (kod)", "Legal context (code)"),
+    "field.not_a_number": Text("Skal være et tal.", "Måste vara ett tal.", "Must be a number."),
+    "field.required": Text("Skal udfyldes.", "Måste fyllas i.", "Required."),
+    "field.not_a_date": Text(
+        "Skal være en dato (ÅÅÅÅ-MM-DD).", "Måste vara ett datum (ÅÅÅÅ-MM-DD).", "Must be a date (YYYY-MM-DD)."
+    ),
+    "send": Text("Send", "Skicka", "Send"),
+    "referral.title": Text("Henvisning", "Remiss", "Referral"),
+    "referral.intake_date": Text("Opstart", "Startdatum", "Intake date"),
+    "referral.estimated_start": Text("Forventet start", "Beräknad start", "Estimated start"),
+    "referral.position": Text("Plads på venteliste", "Plats på väntelistan", "Waiting list position"),
+    "referral.course": Text("Forløbet", "Insatsen", "The course"),
+    "referral.planned_end": Text("Planlagt slut", "Planerat slut", "Planned end"),
+    "referral.end_date": Text("Sluttede", "Avslutades", "Ended"),
+    "referral.outcome": Text("Udfald", "Utfall", "Outcome"),
+    "referral.closing_note": Text("Afslutningsnotat", "Slutanteckning", "Closing note"),
+    "referral.no_closing_note": Text(
+        "Intet afslutningsnotat endnu.", "Ingen slutanteckning ännu.", "No closing note yet."
+    ),
+    "note.summary": Text("Sammenfatning", "Sammanfattning", "Summary"),
+    "note.resources": Text("Ressourcer", "Resurser", "Resources"),
+    "note.development_possibilities": Text(
+        "Udviklingsmuligheder", "Utvecklingsmöjligheter", "Development possibilities"
+    ),
+    "note.next_step": Text("Næste skridt", "Nästa steg", "Next step"),
+    "note.goal_attainment": Text("Målopfyldelse", "Måluppfyllelse", "Goal attainment"),
+    "referral.statement": Text("Fremmødeopgørelse", "Närvarosammanställning", "Attendance statement"),
+    "referral.no_statement": Text(
+        "Ingen fremmøde registreret endnu.", "Ingen närvaro registrerad ännu.", "No attendance recorded yet."
+    ),
+    "statement.week": Text("Uge fra", "Vecka från", "Week from"),
+    "statement.agreed_hours": Text("Aftalte timer", "Avtalade timmar", "Agreed hours"),
+    "statement.attended_hours": Text("Fremmødte timer", "Närvarotimmar", "Attended hours"),
+    "statement.rate": Text("Fremmøde", "Närvaro", "Attendance"),
+    "statement.absent_hours": Text("Fraværstimer", "Frånvarotimmar", "Hours absent"),
+    "statement.total": Text("I alt", "Totalt", "Total"),
+    "not_applicable": Text("ikke relevant", "ej tillämpligt", "n/a"),
     # figures
-    "figures.title": ("Nøgletal", "Figures"),
-    "figures.from": ("Fra", "From"),
-    "figures.to": ("Til", "To"),
-    "figures.show": ("Vis", "Show"),
-    "figures.csv": ("Hent som CSV", "Download as CSV"),
-    "figures.none": ("Ingen tal for perioden.", "No figures for the period."),
-    "figures.charts": ("Grafer", "Charts"),
-    "chart.waiting-list": ("Venteliste pr. uge", "Waiting list per week"),
-    "chart.occupancy": ("Belægning pr. dag", "Occupancy per day"),
-    "chart.attendance": ("Fremmøde pr. uge", "Attendance per week"),
-    "chart.outcomes": ("Udfald", "Outcomes"),
+    "figures.title": Text("Nøgletal", "Nyckeltal", "Figures"),
+    "figures.from": Text("Fra", "Från", "From"),
+    "figures.to": Text("Til", "Till", "To"),
+    "figures.show": Text("Vis", "Visa", "Show"),
+    "figures.csv": Text("Hent som CSV", "Hämta som CSV", "Download as CSV"),
+    "figures.none": Text("Ingen tal for perioden.", "Inga siffror för perioden.", "No figures for the period."),
+    "figures.charts": Text("Grafer", "Diagram", "Charts"),
+    "chart.waiting-list": Text("Venteliste pr. uge", "Väntelista per vecka", "Waiting list per week"),
+    "chart.occupancy": Text("Belægning pr. dag", "Beläggning per dag", "Occupancy per day"),
+    "chart.attendance": Text("Fremmøde pr. uge", "Närvaro per vecka", "Attendance per week"),
+    "chart.outcomes": Text("Udfald", "Utfall", "Outcomes"),
 }
 
 
@@ -243,14 +296,47 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
 
 
 def translator(lang: str) -> Callable[..., str]:
-    index = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-
     def t(key: str, **values: Any) -> str:
-        pair = MESSAGES.get(key)
-        text = pair[index] if pair else key
+        found = MESSAGES.get(key)
+        text = found.in_language(lang) if found else key
         return text.format(**values) if values else text
 
     return t
+
+
+# A moment on the provider's clock, where a page shows one: Swedish writes dates the ISO way
+# (2026-12-02), as ``forlob_shared.texts.day_text`` does.
+TIME_FORMATS = {"da": "%d.%m. %H:%M", "sv": "%Y-%m-%d %H:%M", "en": "%d.%m. %H:%M"}
+
+
+def time_format(lang: str) -> str:
+    return TIME_FORMATS.get(lang, TIME_FORMATS[DEFAULT])
+
+
+def date_words(lang: str) -> Callable[[Any], str]:
+    """A day (``date`` or ISO text) as the language writes it: 02.12.2026, or 2026-12-02 in Swedish."""
+
+    def day(value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        return day_text(value.isoformat() if hasattr(value, "isoformat") else str(value), lang)
+
+    return day
+
+
+def number_words(lang: str, number: Callable[[Any], str]) -> Callable[..., str]:
+    """A number as the language writes it: Swedish with a decimal comma (7,5 timmar).
+
+    ``places`` fixes the decimals (hours in a statement); without it, ``number`` decides.
+    """
+
+    def write(value: Any, places: int | None = None) -> str:
+        if value is None:
+            return ""
+        text = f"{float(value):.{places}f}" if places is not None else number(value)
+        return text.replace(".", ",") if lang == "sv" else text
+
+    return write
 
 
 def code_words(lang: str) -> Callable[[str, Any], str]:

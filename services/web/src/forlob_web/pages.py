@@ -534,10 +534,19 @@ async def chart(name: str, fmt: str, request: Request, start: date | None = None
     if name not in CHARTS or fmt not in {"svg", "png"}:
         raise ApiError("reporting", 404, "Not found")
     upstream = (
-        await web_of(request).api(user).request("reporting", "GET", f"/charts/{name}.{fmt}", params=_period(start, end))
+        await web_of(request)
+        .api(user)
+        .request(
+            "reporting",
+            "GET",
+            f"/charts/{name}.{fmt}",
+            params={**_period(start, end), "lang": language(request)},
+        )
     )
     media = "image/svg+xml" if fmt == "svg" else "image/png"
-    return Response(upstream.content, media_type=media, headers={"Cache-Control": "private, max-age=60"})
+    # The words are in the reader's language: a switch must not show the last language's copy.
+    headers = {"Cache-Control": "private, max-age=60", "Vary": "Cookie, Accept-Language"}
+    return Response(upstream.content, media_type=media, headers=headers)
 
 
 @router.get("/figures.csv")

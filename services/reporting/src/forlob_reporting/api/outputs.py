@@ -19,6 +19,8 @@ router = APIRouter(tags=["charts and statements"])
 
 ChartName = Literal["waiting-list", "occupancy", "attendance", "outcomes"]
 ChartFormat = Literal["png", "svg"]
+# The language of a chart's words (the web asks in its reader's); English when not given.
+ChartLanguage = Literal["da", "sv", "en"]
 # The charts are images and a statement may come as CSV: say so, so clients and the schema agree.
 IMAGE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -43,10 +45,17 @@ def _image(data: bytes, fmt: str) -> Response:
     responses=IMAGE,
     summary="A chart of the figures: waiting-list, occupancy, attendance, outcomes",
 )
-async def get_chart(name: ChartName, fmt: ChartFormat, scope: ScopeQuery, period: PeriodQuery, uow: UoW) -> Response:
+async def get_chart(
+    name: ChartName,
+    fmt: ChartFormat,
+    scope: ScopeQuery,
+    period: PeriodQuery,
+    uow: UoW,
+    lang: ChartLanguage = charts.CHART_LANGUAGE,
+) -> Response:
     if name == "outcomes":
         rows = await app.figures(uow, scope, period)
-        return _image(await run_in_threadpool(charts.outcomes_chart, rows, fmt), fmt)
+        return _image(await run_in_threadpool(charts.outcomes_chart, rows, fmt, lang), fmt)
     series = {"waiting-list": "waiting-list", "occupancy": "occupancy", "attendance": "attendance-weeks"}[name]
     rows = await app.series(uow, scope, period, series)
     draw = {
@@ -54,7 +63,7 @@ async def get_chart(name: ChartName, fmt: ChartFormat, scope: ScopeQuery, period
         "occupancy": charts.occupancy_chart,
         "attendance": charts.attendance_chart,
     }[name]
-    return _image(await run_in_threadpool(draw, rows, fmt), fmt)
+    return _image(await run_in_threadpool(draw, rows, fmt, lang), fmt)
 
 
 @router.get(
@@ -80,6 +89,12 @@ async def get_statement(referral_id: UUID, principal: StatementReader, uow: UoW,
     responses=IMAGE,
     summary="The attendance statement as a chart",
 )
-async def get_statement_chart(referral_id: UUID, fmt: ChartFormat, principal: StatementReader, uow: UoW) -> Response:
+async def get_statement_chart(
+    referral_id: UUID,
+    fmt: ChartFormat,
+    principal: StatementReader,
+    uow: UoW,
+    lang: ChartLanguage = charts.CHART_LANGUAGE,
+) -> Response:
     statement = await app.attendance_statement(uow, principal.org, referral_id)
-    return _image(await run_in_threadpool(charts.statement_chart, statement, fmt), fmt)
+    return _image(await run_in_threadpool(charts.statement_chart, statement, fmt, lang), fmt)
