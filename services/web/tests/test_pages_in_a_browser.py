@@ -244,7 +244,7 @@ async def test_the_link_in_an_alert_e_mail_opens_the_alert_page(
         mail = await eventually(the_mail, timeout=20, what="the missed arrival's e-mail to the contact person")
         assert name not in mail
         assert raw_codes(mail, also=every_code()) == [], mail
-        found = re.search(r"Se alarmen: (\S+)", mail)
+        found = re.search(r"Se advarslen: (\S+)", mail)
         assert found, mail
         link = found.group(1)
         assert link.startswith(f"{base}/alerts/"), link  # the web's page, not the notifications API

@@ -79,7 +79,7 @@ async def test_the_end_of_a_course_tells_the_caseworker(world: Any, collector: A
     assert "Udfald: Ordinær beskæftigelse" in mail.body
     assert raw_codes(mail.body, also=every_code()) == []
     # a person's link: the alert's page on the web, where the caseworker is signed in
-    assert f"Se alarmen: https://forlob.example/alerts/{alert['id']}" in mail.body
+    assert f"Se advarslen: https://forlob.example/alerts/{alert['id']}" in mail.body
     assert await world.scalar("SELECT state FROM assignments WHERE referral_id = :r", r=course.referral_id) == "ended"
 
 

@@ -153,7 +153,7 @@ def test_every_message_holds_a_reference_the_programme_the_time_and_a_link(kind:
     assert "RCA-UDV-13" in mail["body"]
     assert "23.11.2026 kl. 09:00" in mail["body"]
     # a person's link: the alert's page on the web; a system's: the alert in the API
-    assert f"Se alarmen: https://forlob.example/alerts/{alert.id}" in mail["body"]
+    assert f"Se advarslen: https://forlob.example/alerts/{alert.id}" in mail["body"]
     payload = content.webhook_payload(alert, "alert.raised", "https://api.forlob.example/", NOW)
     assert payload["data"]["link"] == f"https://api.forlob.example/alerts/{alert.id}"
     assert set(payload["data"]) == {
@@ -234,7 +234,7 @@ def test_every_e_mail_speaks_the_language_it_is_written_in_and_shows_no_code(kin
     for name, value in FACTS[kind].items():
         if name in FACT_VALUE_CODES:
             assert code_text(FACT_VALUE_CODES[name], value, lang) in text, text
-    others = {"da": "Se alarmen", "sv": "Se larmet", "en": "Open the alert"}
+    others = {"da": "Se advarslen", "sv": "Se varningen", "en": "Open the alert"}
     assert others.pop(lang) in text
     assert not any(words in text for words in others.values()), text
 

@@ -74,8 +74,8 @@ _SUBJECTS: dict[AlertKind, Text] = {
 
 _INTROS: dict[AlertKind, Text] = {
     AlertKind.ABSENCE: Text(
-        "Deltageren var ventet {occurred} og er ikke mødt. Kontakt deltageren og kvittér for alarmen.",
-        "Deltagaren väntades {occurred} och har inte kommit. Kontakta deltagaren och kvittera larmet.",
+        "Deltageren var ventet {occurred} og er ikke mødt. Kontakt deltageren og kvittér for advarslen.",
+        "Deltagaren väntades {occurred} och har inte kommit. Kontakta deltagaren och kvittera varningen.",
         "The participant was expected {occurred} and has not arrived. Contact them and acknowledge the alert.",
     ),
     AlertKind.ABSENCE_NOTICE: Text(
@@ -102,15 +102,15 @@ _INTROS: dict[AlertKind, Text] = {
 
 _WORDS: dict[str, Text] = {
     "escalated": Text(
-        "Alarmen er ikke kvitteret i tide og er sendt videre til dig som teamleder.",
-        "Larmet kvitterades inte i tid och har skickats vidare till dig som teamledare.",
+        "Advarslen er ikke kvitteret i tide og er sendt videre til dig som teamleder.",
+        "Varningen kvitterades inte i tid och har skickats vidare till dig som teamledare.",
         "The alert was not acknowledged in time and is passed on to you as team leader.",
     ),
     "escalated_subject": Text("Eskaleret: ", "Eskalerat: ", "Escalated: "),
     "participant": Text("Deltager (pseudonym reference)", "Deltagare (pseudonym referens)", "Participant (pseudonym)"),
     "programme": Text("Forløb", "Insats", "Programme"),
     "when": Text("Tidspunkt", "Tidpunkt", "When"),
-    "link": Text("Se alarmen", "Se larmet", "Open the alert"),
+    "link": Text("Se advarslen", "Se varningen", "Open the alert"),
 }
 
 
