@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import os
 import queue
 import secrets
 import sys
@@ -51,11 +52,19 @@ class LogWriter:
         self._thread.start()
 
     def put(self, event: MutableMapping[str, Any]) -> None:
+        if not self._thread.is_alive():  # closed at exit (or lost in a fork): written here, not lost
+            with self._lock:
+                self._write(event)
+            return
         try:
             self._queue.put_nowait(event)
         except queue.Full:
             with self._lock:
                 self._dropped += 1
+
+    def renewed(self) -> LogWriter:
+        """A new writer with this one's rendering and stream (its queue and lock are new too)."""
+        return LogWriter(self._render, self._stream, self._queue.maxsize)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every line logged so far is written (False if that took over ``timeout``)."""
@@ -114,6 +123,17 @@ def _close_writer() -> None:
         _writer.close()
 
 
+def _writer_in_child() -> None:
+    """A forked child has no writer thread (only the thread that forked survives): give it its
+    own, so its lines are neither lost nor left on a queue nobody reads."""
+    global _writer
+    if _writer is not None:
+        _writer = _writer.renewed()
+
+
+os.register_at_fork(after_in_child=_writer_in_child)
+
+
 class _QueuedLogger:
     """structlog's logger at the end of the caller's chain: it only queues the event."""
 
@@ -145,8 +165,10 @@ def _render_exception(_logger: Any, _method: str, event: MutableMapping[str, Any
     return event
 
 
-def _scrub(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    return {key: scrub_value(value) for key, value in event.items()}
+def _snapshot(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """In the caller's thread: every field copied and scrubbed now (a dict the caller changes
+    later, or an object, is never read by the writer), the exception kept for the writer."""
+    return {key: value if key == "_exc" else scrub_value(value) for key, value in event.items()}
 
 
 class _Handler(logging.Handler):
@@ -168,7 +190,7 @@ class _Handler(logging.Handler):
             if record.exc_info and record.exc_info[1] is not None:
                 event["_exc"] = record.exc_info[1]
             if _writer is not None:
-                _writer.put(event)
+                _writer.put(_snapshot(None, "", event))
         except Exception:  # noqa: BLE001
             self.handleError(record)
 
@@ -203,7 +225,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True, stre
         # arrives rendered as text, and plain_traceback is what any left would get.
         else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     )
-    in_writer = [_render_exception, _scrub]
+    in_writer = [_render_exception]
 
     def render(event: MutableMapping[str, Any]) -> str:
         for processor in in_writer:
@@ -221,6 +243,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True, stre
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.StackInfoRenderer(),
             _resolve_exc_info,
+            _snapshot,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=_queued_logger_factory,

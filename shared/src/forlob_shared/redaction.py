@@ -184,4 +184,8 @@ def scrub_value(value: Any) -> Any:
         return [scrub_value(v) for v in value]
     if isinstance(value, tuple):
         return tuple(scrub_value(v) for v in value)
-    return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, BaseException):  # its repr would carry a database error's DETAIL
+        return describe_error(value)
+    return scrub(repr(value))  # rendered now, as the line would render it, and scrubbed

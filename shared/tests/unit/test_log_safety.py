@@ -192,6 +192,45 @@ async def test_a_stalled_log_stream_never_holds_up_the_event_loop() -> None:
     assert text.index("test.failed") < text.index("test.after")
 
 
+def test_a_field_is_taken_as_it_was_when_logged_and_an_error_object_is_described(captured: Any) -> None:
+    stream = captured(json=True)
+    log = get_logger("test")
+    facts = {"rows": [1, 2]}
+    log.info("test.facts", facts=facts, error=_violation())
+    facts["rows"].append(3)  # the caller goes on with its dict while the writer renders the line
+    facts["later"] = "x"
+    assert flush_logs()
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["facts"] == {"rows": [1, 2]}
+    assert line["error"] == describe_error(_violation())
+    assert "Jens" not in stream.getvalue()
+
+
+def test_a_line_logged_after_the_writer_closed_is_written_not_lost(captured: Any) -> None:
+    import forlob_shared.logging as logs
+
+    stream = captured(json=True)
+    assert logs._writer is not None
+    logs._writer.close()  # as at interpreter exit: a line logged after it is written at once
+    get_logger("test").info("test.after_close")
+    assert "test.after_close" in stream.getvalue()
+
+
+def test_a_forked_child_has_a_writer_of_its_own(tmp_path: Any) -> None:
+    import os
+
+    path = tmp_path / "child.log"
+    with path.open("w") as file:
+        configure_logging("test", "INFO", json=True, stream=file)
+        pid = os.fork()
+        if pid == 0:  # the child: log, flush, leave without running the parent's atexit
+            get_logger("test").info("test.in_child")
+            os._exit(0 if flush_logs(5) else 1)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "test.in_child" in path.read_text()
+
+
 def test_no_product_module_puts_repr_of_an_error_where_it_is_logged_or_stored() -> None:
     """``repr(exc)`` of a database error carries the driver's DETAIL (a row's values); errors go
     into log fields, dead-letter headers and delivery attempts through ``describe_error``."""
