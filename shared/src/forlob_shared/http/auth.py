@@ -170,6 +170,10 @@ async def _public() -> None:
 
 PUBLIC = Depends(_public)
 
+# Any member of the organisation with a role (a token with no role is refused even here): as a
+# parameter, ``principal: AnyMember``.
+AnyMember = Annotated[Principal, requires(*sorted(ROLES))]
+
 
 def _markers(dependant: Dependant) -> list[Any]:
     found: list[Any] = []

@@ -8,7 +8,7 @@ from forlob_notifications.application.policies import POLICY_ROLES
 from forlob_notifications.application.subscriptions import ADMIN_ROLES
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.wiring import Wiring
-from forlob_shared.http.auth import ROLES, Principal, requires
+from forlob_shared.http.auth import Principal, requires
 
 
 def _uow(request: Request) -> NotificationsUnitOfWork:
@@ -33,7 +33,6 @@ Opts = Annotated[Options, Depends(_options)]
 # Who may call what (docs/notifications.md; the table per route in docs/security.md).
 # Alerts are addressed to a person by staff id, whatever their role, and any colleague may pick
 # one up: every role may read its own inbox and acknowledge; a token with no role is no staff.
-Colleague = Annotated[Principal, requires(*ROLES)]
 # The staff directory (with e-mail addresses): those who keep it.
 DirectoryKeeper = Annotated[Principal, requires(*DIRECTORY_ROLES)]
 # Who looks after which course (staff ids only): those who keep the directory, the staff who meet

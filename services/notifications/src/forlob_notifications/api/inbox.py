@@ -11,10 +11,11 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
-from forlob_notifications.api.deps import Colleague, UoW, Wired
+from forlob_notifications.api.deps import UoW, Wired
 from forlob_notifications.application import alerts
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Delivery
+from forlob_shared.http.auth import AnyMember
 from forlob_shared.http.inputs import Moment
 
 router = APIRouter(tags=["inbox"])
@@ -106,7 +107,7 @@ class AlertDetail(AlertOut):
 
 @router.get("/inbox", summary="Your alerts (addressed or escalated to you), newest first")
 async def inbox(
-    principal: Colleague,
+    principal: AnyMember,
     uow: UoW,
     state: list[str] | None = Query(default=None, description="open | acknowledged | closed (repeatable)"),
     kind: list[str] | None = Query(default=None, description="absence | absence_notice | breach | ..."),
@@ -119,7 +120,7 @@ async def inbox(
 
 
 @router.get("/alerts/{alert_id}", summary="One alert of your organisation, with its deliveries")
-async def get_alert(alert_id: UUID, principal: Colleague, uow: UoW) -> AlertDetail:
+async def get_alert(alert_id: UUID, principal: AnyMember, uow: UoW) -> AlertDetail:
     alert, deliveries = await alerts.get_alert(uow, principal, alert_id)
     return AlertDetail(**AlertOut.of(alert).model_dump(), deliveries=[DeliverySummary.of(d) for d in deliveries])
 
@@ -137,7 +138,7 @@ class AcknowledgementIn(BaseModel):
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert: it stops escalating")
 async def acknowledge(
-    alert_id: UUID, principal: Colleague, uow: UoW, body: AcknowledgementIn | None = None
+    alert_id: UUID, principal: AnyMember, uow: UoW, body: AcknowledgementIn | None = None
 ) -> AlertOut:
     note = body.note.strip() or None if body is not None and body.note else None
     return AlertOut.of(await alerts.acknowledge(uow, principal, alert_id, note))
@@ -148,7 +149,7 @@ async def acknowledge(
     summary="Server-sent events: each change to your alerts (raised, escalated, acknowledged, closed)",
     response_class=EventSourceResponse,
 )
-async def stream(request: Request, principal: Colleague, wiring: Wired) -> EventSourceResponse:
+async def stream(request: Request, principal: AnyMember, wiring: Wired) -> EventSourceResponse:
     listener = wiring.listener
     assert listener is not None
     runtime: Any = request.app.state.runtime

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from forlob_referral.db.uow import ReferralUnitOfWork
-from forlob_shared.http.auth import ROLES, Principal, requires
+from forlob_shared.http.auth import Principal, requires
 
 
 def _uow(request: Request) -> ReferralUnitOfWork:
@@ -33,4 +33,3 @@ CourseStaff = Annotated[
     Principal, requires("caseworker", "coordinator", "team_leader", "contact_person", "workshop_lead")
 ]
 # A provider's catalogue is no secret: anyone with a role may read it (a caseworker choosing where to refer).
-AnyRole = Annotated[Principal, requires(*ROLES)]

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from forlob_referral.api.deps import AnyRole, Coordinator, Horizon, UoW
+from forlob_referral.api.deps import Coordinator, Horizon, UoW
 from forlob_referral.api.schemas import (
     CODE,
     IntakeCalendarOut,
@@ -19,6 +19,7 @@ from forlob_referral.api.schemas import (
 )
 from forlob_referral.application.catalogue import DefineProgramme, define_programme, get_programme, list_programmes
 from forlob_referral.application.intake import intake_calendar, move_on_waiting_list, waiting_list, weekly_flow
+from forlob_shared.http.auth import AnyMember
 from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
 
 router = APIRouter(prefix="/programmes", tags=["catalogue and waiting list"])
@@ -55,7 +56,7 @@ async def put_programme(
 
 @router.get("", summary="A provider's catalogue (default: your own organisation's)")
 async def get_catalogue(
-    principal: AnyRole,
+    principal: AnyMember,
     uow: UoW,
     provider_org: Annotated[str | None, Query(pattern=CODE)] = None,
 ) -> list[ProgrammeOut]:
@@ -65,7 +66,7 @@ async def get_catalogue(
 @router.get("/{code}", summary="One programme of a provider (default: your own organisation)")
 async def get_one(
     code: Code,
-    principal: AnyRole,
+    principal: AnyMember,
     uow: UoW,
     provider_org: Annotated[str | None, Query(pattern=CODE)] = None,
 ) -> ProgrammeOut:
