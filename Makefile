@@ -22,7 +22,7 @@ uv:  ## install uv if it is missing
 # process would otherwise compile every module it imports, about 5 CPU-seconds per service start.
 sync: uv
 	$(UV) sync --frozen --compile-bytecode
-	$(UV) run --no-sync python -m compileall -q -j 0 shared/src services/*/src >/dev/null
+	$(UV) run --no-sync python -m compileall -q -j 0 shared/src services/*/src testing/src >/dev/null
 
 test: sync lint typecheck pytest  ## lint, type-check and run every test (the README's test command)
 
@@ -34,7 +34,7 @@ lint:
 	$(UV) run --no-sync ruff format --check .
 
 typecheck:
-	$(UV) run --no-sync mypy shared/src services/*/src
+	$(UV) run --no-sync mypy shared/src services/*/src testing/src
 
 pytest:  ## every test but the fault suite under load (`make test-reliability`; CI runs it as its own step)
 	$(UV) run --no-sync pytest --ignore=tests/reliability

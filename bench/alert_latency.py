@@ -62,7 +62,7 @@ from forlob_shared.http.auth import mint_token
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.migrations import upgrade
 from forlob_shared.settings import ServiceSettings, plain_postgres_url
-from forlob_shared.testing.fixtures import delete_prefixed
+from forlob_testkit.fixtures import delete_prefixed
 
 DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

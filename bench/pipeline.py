@@ -9,8 +9,8 @@ database on the server: the bench creates one database per service beside it, mi
 and drops them at the end with every exchange and queue under its random prefixes).
 
 What runs: the four services as real processes (``forlob-<service> serve``, relay in process,
-``forlob_shared.testing.processes.running_system``) on a moved clock, an SMTP sink in this
-process, and the shared course-load driver (``forlob_shared.testing.courses.CourseLoad``): each
+``forlob_testkit.processes.running_system``) on a moved clock, an SMTP sink in this
+process, and the shared course-load driver (``forlob_testkit.courses.CourseLoad``): each
 simulated working day it refers, accepts and starts ``rate`` new courses with an agreed schedule,
 checks most participants in, lets some miss the arrival (absence detected → alert, e-mail,
 escalation) and some come late, checks everyone out, and ends the courses that ran their days
@@ -110,10 +110,10 @@ from forlob_shared.events.envelope import CONTENT_TYPE
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.migrations import upgrade
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.courses import CourseLoad
-from forlob_shared.testing.fixtures import delete_prefixed
-from forlob_shared.testing.processes import SERVICES, System, running_system
-from forlob_shared.testing.servers import free_port
+from forlob_testkit.courses import CourseLoad
+from forlob_testkit.fixtures import delete_prefixed
+from forlob_testkit.processes import SERVICES, System, running_system
+from forlob_testkit.servers import free_port
 
 DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

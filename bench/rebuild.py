@@ -6,7 +6,7 @@ Servers: ``FORLOB_BENCH_BROKER_URL`` (default ``amqp://guest:guest@127.0.0.1:567
 ``FORLOB_BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``, any
 database on the server: the bench creates its own beside it).
 
-Setup (not timed): a synthetic cohort (forlob_reporting.testing.cohort, in chunks with their own
+Setup (not timed): a synthetic cohort (forlob_testkit.reporting.cohort, in chunks with their own
 seeds) is encoded as CloudEvents and published to the events exchange under a random prefix,
 so the history stream holds exactly ``--events`` events; a fresh reporting database is migrated.
 
@@ -41,7 +41,6 @@ from forlob_reporting.application.rebuild import rebuild
 from forlob_reporting.history import HistoryReader
 from forlob_reporting.main import MIGRATIONS
 from forlob_reporting.settings import ReportingSettings
-from forlob_reporting.testing.cohort import build_cohort
 from forlob_shared.db import create_engine
 from forlob_shared.dbadmin import drop_database
 from forlob_shared.events import CONTENT_TYPE
@@ -49,7 +48,8 @@ from forlob_shared.logging import configure_logging
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.migrations import upgrade
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.fixtures import delete_prefixed
+from forlob_testkit.fixtures import delete_prefixed
+from forlob_testkit.reporting.cohort import build_cohort
 
 DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

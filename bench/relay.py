@@ -59,8 +59,8 @@ from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.tables import messaging_metadata
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.fixtures import delete_prefixed
-from forlob_shared.testing.messaging import referral_event
+from forlob_testkit.fixtures import delete_prefixed
+from forlob_testkit.messaging import referral_event
 
 DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

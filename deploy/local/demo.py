@@ -44,7 +44,7 @@ import httpx
 from forlob_shared.clock import write_clock_offset
 from forlob_shared.http.auth import mint_token
 from forlob_shared.settings import ServiceSettings
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, referral_body
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, referral_body
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"

@@ -19,7 +19,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from forlob_shared.testing.servers import FaultProxy, PrivatePostgres, PrivateRabbitMQ, leftover_processes
+from forlob_testkit.servers import FaultProxy, PrivatePostgres, PrivateRabbitMQ, leftover_processes
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.processes import SERVICES
-from forlob_shared.testing.servers import free_port
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.processes import SERVICES
+from forlob_testkit.servers import free_port
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "pipeline.py"
 

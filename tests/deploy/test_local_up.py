@@ -26,8 +26,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import RabbitmqctlAdmin
-from forlob_shared.testing import servers
-from forlob_shared.testing.servers import free_port
+from forlob_testkit import servers
+from forlob_testkit.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / "deploy" / "local"

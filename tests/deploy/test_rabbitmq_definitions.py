@@ -30,7 +30,7 @@ import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
 from forlob_shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, HISTORY_STREAM, Topology
-from forlob_shared.testing import servers
+from forlob_testkit import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 RABBITMQ_DIR = ROOT / "deploy" / "rabbitmq"

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from forlob_shared.testing.messaging import Collector
-from forlob_shared.testing.outside import PartnerInbox, SmtpSink, WebhookReceiver
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.messaging import Collector
+from forlob_testkit.outside import PartnerInbox, SmtpSink, WebhookReceiver
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
+from forlob_testkit.wait import eventually
 
 AALBORG = ZoneInfo("Europe/Copenhagen")
 THIS_MONDAY = datetime(2026, 11, 23, 9, 0)

@@ -1,4 +1,4 @@
-"""The shared course-load driver (forlob_shared.testing.courses) against the four services as
+"""The shared course-load driver (forlob_testkit.courses) against the four services as
 processes: two working days of courses, and the services hold exactly what the driver expects.
 The reliability suite and the pipeline benchmark stand on this driver, so it is tested itself."""
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from forlob_shared.testing.courses import HEADERS, LOAD_PROGRAMME, CourseLoad
-from forlob_shared.testing.outside import SmtpSink
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.courses import HEADERS, LOAD_PROGRAMME, CourseLoad
+from forlob_testkit.outside import SmtpSink
+from forlob_testkit.wait import eventually
 
 FAST_TICKS = {
     "FORLOB_NOTIFICATIONS_RULES_INTERVAL": "0.3",

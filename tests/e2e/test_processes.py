@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
+from forlob_testkit.wait import eventually
 
 
 async def test_the_system_runs_as_processes_and_a_killed_service_catches_up(start_system: Any) -> None:

@@ -10,7 +10,7 @@ from forlob_referral.main import spec as referral_spec
 from forlob_reporting.main import spec as reporting_spec
 from forlob_shared.http.auth import mint_token
 from forlob_shared.settings import ServiceSettings
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 def _auth(org: str, *roles: str, staff: str = "staff-1") -> dict[str, str]:

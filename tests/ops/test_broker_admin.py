@@ -12,8 +12,8 @@ import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
 from forlob_shared.ops.broker_admin import BrokerAdmin, ManagementApiAdmin, RabbitmqctlAdmin, broker_admin, vhost_of
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.servers import PrivateRabbitMQ
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.servers import PrivateRabbitMQ
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from forlob_shared.events import Envelope, encode
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops import deadletters
 from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import (
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import (
     MessagingDb,
     RuleBroken,
     distinct_effects,
@@ -25,7 +25,7 @@ from forlob_shared.testing.messaging import (
     referral_event,
     running_consumer,
 )
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 async def _publish(infra: TestInfra, prefix: str, count: int) -> list[str]:

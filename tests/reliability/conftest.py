@@ -25,9 +25,9 @@ import pytest
 
 from forlob_shared.migrations import upgrade
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.outside import SmtpSink, WebhookReceiver, smtp_sink, webhook_receiver
-from forlob_shared.testing.processes import SERVICES, System, running_system
-from forlob_shared.testing.servers import PrivatePostgres, PrivateRabbitMQ, leftover_processes
+from forlob_testkit.outside import SmtpSink, WebhookReceiver, smtp_sink, webhook_receiver
+from forlob_testkit.processes import SERVICES, System, running_system
+from forlob_testkit.servers import PrivatePostgres, PrivateRabbitMQ, leftover_processes
 
 __all__ = ["smtp_sink", "webhook_receiver"]
 

@@ -13,11 +13,11 @@ import asyncpg
 import httpx
 
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.courses import HEADERS, CourseLoad, DayReport
-from forlob_shared.testing.outside import SmtpSink, WebhookReceiver
-from forlob_shared.testing.processes import System
-from forlob_shared.testing.servers import PrivateRabbitMQ
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.courses import HEADERS, CourseLoad, DayReport
+from forlob_testkit.outside import SmtpSink, WebhookReceiver
+from forlob_testkit.processes import System
+from forlob_testkit.servers import PrivateRabbitMQ
+from forlob_testkit.wait import eventually
 
 from .ledger import WEBHOOK_TYPES, FaultWindow, Ledger, Report
 

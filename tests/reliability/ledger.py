@@ -33,9 +33,9 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.courses import CASEWORKER, CONTACT_PERSON, TEAM_LEADER, Expected
-from forlob_shared.testing.outside import SmtpSink, WebhookReceiver
-from forlob_shared.testing.processes import SERVICES, System
+from forlob_testkit.courses import CASEWORKER, CONTACT_PERSON, TEAM_LEADER, Expected
+from forlob_testkit.outside import SmtpSink, WebhookReceiver
+from forlob_testkit.processes import SERVICES, System
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 # What the jobcentre's webhook subscription takes in every reliability test.

@@ -15,7 +15,7 @@ import asyncio
 import httpx
 import pytest
 
-from forlob_shared.testing.outside import SmtpSink, WebhookReceiver
+from forlob_testkit.outside import SmtpSink, WebhookReceiver
 
 from .conftest import PrivateServers, StartSystem
 from .harness import mid_batch, start_run

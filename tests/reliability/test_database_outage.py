@@ -23,7 +23,7 @@ import time
 import httpx
 import pytest
 
-from forlob_shared.testing.outside import SmtpSink, WebhookReceiver
+from forlob_testkit.outside import SmtpSink, WebhookReceiver
 
 from .conftest import PrivateServers, StartSystem
 from .harness import dead_letters, mid_batch, start_run

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.outside import SmtpSink, WebhookReceiver
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.outside import SmtpSink, WebhookReceiver
+from forlob_testkit.wait import eventually
 
 from . import poison
 from .conftest import PrivateServers, StartSystem

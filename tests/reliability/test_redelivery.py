@@ -8,8 +8,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from forlob_shared.testing.outside import SmtpSink, WebhookReceiver
-from forlob_shared.testing.processes import System
+from forlob_testkit.outside import SmtpSink, WebhookReceiver
+from forlob_testkit.processes import System
 
 from .conftest import PrivateServers, StartSystem
 from .harness import start_run

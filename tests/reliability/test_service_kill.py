@@ -20,9 +20,9 @@ import asyncio
 import httpx
 import pytest
 
-from forlob_shared.testing.outside import SmtpSink, WebhookReceiver
-from forlob_shared.testing.processes import ServiceProcess
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.outside import SmtpSink, WebhookReceiver
+from forlob_testkit.processes import ServiceProcess
+from forlob_testkit.wait import eventually
 
 from .conftest import PrivateServers, StartSystem
 from .harness import mid_batch, start_run

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from forlob_shared.clock import ManualClock
-from forlob_shared.testing.fixtures import RunningService
+from forlob_testkit.fixtures import RunningService
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 # Every role any service knows: a caller that may do everything its organisation may.

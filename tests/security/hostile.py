@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 from uuid import uuid4
 
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, PROVIDER
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, PROVIDER
 
 from .conftest import PATH_VALUES, UNGUARDED
 

@@ -10,16 +10,16 @@ from uuid import uuid4
 
 import sqlalchemy as sa
 
-from forlob_attendance.testing import Attendance, local, programme_started
 from forlob_notifications.application.alerts import on_absence_detected
 from forlob_notifications.application.directory import record_programme_started
 from forlob_notifications.application.options import Options
 from forlob_reporting.application.events import record_event
 from forlob_shared.events import AbsenceDetected, PendingEvent, decode
 from forlob_shared.events.envelope import encode
-from forlob_shared.testing.fixtures import RunningService
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.attendance import Attendance, local, programme_started
+from forlob_testkit.fixtures import RunningService
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
+from forlob_testkit.wait import eventually
 
 from .conftest import ALL_ROLES
 

@@ -10,7 +10,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from forlob_shared.testing.scenario import JOBCENTRE, PROVIDER, auth
+from forlob_testkit.scenario import JOBCENTRE, PROVIDER, auth
 
 from .conftest import ALL_ROLES, SERVICES, openapi, table_digest
 from .hostile import Request, far_values, operations, with_nul

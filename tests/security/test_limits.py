@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from forlob_shared.testing.scenario import PROVIDER, auth
+from forlob_testkit.scenario import PROVIDER, auth
 
 from .conftest import ALL_ROLES, SERVICES, operations, table_digest
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, cpr_number
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, cpr_number
 
 # (what fails, SQL that makes it fail, SQL that undoes it, what the log must show it was)
 REFERRAL_FAULTS = [

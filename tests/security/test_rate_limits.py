@@ -17,8 +17,8 @@ import httpx
 from prometheus_client import REGISTRY
 from structlog.testing import capture_logs
 
-from forlob_shared.testing.fixtures import RunningService
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
+from forlob_testkit.fixtures import RunningService
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
 
 from .conftest import ALL_ROLES, operations
 from .test_tokens import BAD_TOKENS

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 
 from forlob_shared.http.auth import ROLES
-from forlob_shared.testing.fixtures import RunningService
-from forlob_shared.testing.scenario import JOBCENTRE, PROVIDER, auth
+from forlob_testkit.fixtures import RunningService
+from forlob_testkit.scenario import JOBCENTRE, PROVIDER, auth
 
 from .conftest import ALL_ROLES, Operation, table_digest
 from .roles_table import DOC, documented, render

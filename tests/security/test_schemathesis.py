@@ -25,10 +25,10 @@ from schemathesis.specs.openapi.checks import (
 
 from forlob_shared.clock import ManualClock
 from forlob_shared.service import create_app
-from forlob_shared.testing.fixtures import RunningService
-from forlob_shared.testing.processes import LOAD_TEST_RATE_LIMITS
-from forlob_shared.testing.scenario import PROVIDER, auth
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.fixtures import RunningService
+from forlob_testkit.processes import LOAD_TEST_RATE_LIMITS
+from forlob_testkit.scenario import PROVIDER, auth
+from forlob_testkit.wait import eventually
 
 from . import hostile as hostile_requests
 from .conftest import ALL_ROLES, NOW, SERVICES, UNGUARDED, service_spec

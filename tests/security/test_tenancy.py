@@ -16,8 +16,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from forlob_shared.testing.fixtures import RunningService
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
+from forlob_testkit.fixtures import RunningService
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
 
 from .conftest import ALL_ROLES, SERVICES, Operation, openapi, operations, table_digest
 from .seeds import SETTINGS, seed

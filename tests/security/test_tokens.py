@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 
 from forlob_shared.settings import ServiceSettings
-from forlob_shared.testing.scenario import PROVIDER, auth
+from forlob_testkit.scenario import PROVIDER, auth
 
 from .conftest import ALL_ROLES, operations
 

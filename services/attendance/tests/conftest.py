@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from forlob_attendance.main import spec
-from forlob_attendance.testing import Attendance, local
 from forlob_shared.clock import ManualClock
-from forlob_shared.testing.messaging import collector
+from forlob_testkit.attendance import Attendance, local
+from forlob_testkit.messaging import collector
 
 __all__ = ["attendance", "collector"]
 

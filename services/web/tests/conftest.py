@@ -14,12 +14,12 @@ import pytest
 
 from forlob_shared.dbadmin import drop_database
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.fixtures import DatabaseTemplates, delete_prefixed
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.outside import SmtpSink, running_smtp_sink
-from forlob_shared.testing.processes import SERVICES, running_system
-from forlob_shared.testing.servers import free_port
-from forlob_web.testing import SYSTEM_ENV
+from forlob_testkit.fixtures import DatabaseTemplates, delete_prefixed
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.outside import SmtpSink, running_smtp_sink
+from forlob_testkit.processes import SERVICES, running_system
+from forlob_testkit.servers import free_port
+from forlob_testkit.web import SYSTEM_ENV
 
 
 async def _copy(infra: TestInfra, name: str, template: str) -> None:

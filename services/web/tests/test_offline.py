@@ -23,14 +23,14 @@ from starlette.routing import Route
 from forlob_referral.domain.records import Attainment
 from forlob_shared.clock import SystemClock
 from forlob_shared.events.common import AbsenceReason, Outcome
-from forlob_shared.testing.servers import free_port
 from forlob_shared.texts import CODES, FIGURES, code_text, every_code, figure_name, raw_codes
+from forlob_testkit.servers import free_port
+from forlob_testkit.web import csrf_of, visible_text, web_in_process, web_server
 from forlob_web.app import Web
 from forlob_web.i18n import LANGUAGES, MESSAGES, pick_language, translator
 from forlob_web.pages import CHARTS, REFERRAL_FIELDS
 from forlob_web.session import DEMO_PEOPLE
 from forlob_web.settings import WebSettings
-from forlob_web.testing import csrf_of, visible_text, web_in_process, web_server
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "forlob_web" / "templates"
 

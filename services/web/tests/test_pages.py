@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from forlob_shared.testing.scenario import JOBCENTRE, OTHER_JOBCENTRE, PROVIDER, participant
-from forlob_shared.testing.servers import free_port
-from forlob_shared.testing.wait import eventually
 from forlob_shared.texts import every_code, raw_codes
-from forlob_web.testing import (
+from forlob_testkit.scenario import JOBCENTRE, OTHER_JOBCENTRE, PROVIDER, participant
+from forlob_testkit.servers import free_port
+from forlob_testkit.wait import eventually
+from forlob_testkit.web import (
     CASEWORKER,
     CONTACT_PERSON,
     COORDINATOR,

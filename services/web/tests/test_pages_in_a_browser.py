@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
-from forlob_shared.testing.outside import SmtpSink
-from forlob_shared.testing.scenario import JOBCENTRE, OTHER_JOBCENTRE, auth, referral_body
-from forlob_shared.testing.wait import eventually
 from forlob_shared.texts import every_code, raw_codes
-from forlob_web.testing import (
+from forlob_testkit.outside import SmtpSink
+from forlob_testkit.scenario import JOBCENTRE, OTHER_JOBCENTRE, auth, referral_body
+from forlob_testkit.wait import eventually
+from forlob_testkit.web import (
     CONTACT_PERSON,
     COORDINATOR,
     PROVIDER_ADMIN,

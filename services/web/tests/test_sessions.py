@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 
 from forlob_shared.clock import ManualClock
-from forlob_shared.testing.servers import free_port
+from forlob_testkit.servers import free_port
+from forlob_testkit.web import Person
 from forlob_web.app import create_app
 from forlob_web.settings import WebSettings
-from forlob_web.testing import Person
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 
 from forlob_reporting.main import spec as reporting_spec
 from forlob_shared.events import encode
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import MessagingDb, RunningRelay, referral_event, relay_config, running_relay
-from forlob_shared.testing.servers import PrivateRabbitMQ
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import MessagingDb, RunningRelay, referral_event, relay_config, running_relay
+from forlob_testkit.servers import PrivateRabbitMQ
+from forlob_testkit.wait import eventually
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from forlob_reporting.main import spec as reporting_spec
 from forlob_shared import metrics
 from forlob_shared.events import encode
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import referral_event
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import referral_event
+from forlob_testkit.wait import eventually
 
 
 async def test_a_cancelled_consumer_is_reattached(infra: TestInfra, make_database: Any, run_service: Any) -> None:

@@ -20,8 +20,8 @@ import pytest
 from forlob_shared import metrics
 from forlob_shared.events import encode
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import (
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import (
     MessagingDb,
     distinct_effects,
     effect_count,
@@ -31,8 +31,8 @@ from forlob_shared.testing.messaging import (
     running_consumer,
     running_relay,
 )
-from forlob_shared.testing.servers import FaultProxy
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.servers import FaultProxy
+from forlob_testkit.wait import eventually
 
 OUTAGE = float(os.environ.get("FORLOB_TEST_OUTAGE_SECONDS", "30"))
 RATE = 10  # events per second arriving on the broker during the outage

@@ -1,3 +1,3 @@
-from forlob_shared.testing.messaging import collector, messaging_db
+from forlob_testkit.messaging import collector, messaging_db
 
 __all__ = ["collector", "messaging_db"]

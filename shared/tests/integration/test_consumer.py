@@ -12,8 +12,8 @@ import aio_pika
 from forlob_shared.events import Envelope, encode
 from forlob_shared.messaging.consumer import REASON_HEADER
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import (
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import (
     MessagingDb,
     RuleBroken,
     distinct_effects,
@@ -23,7 +23,7 @@ from forlob_shared.testing.messaging import (
     referral_event,
     running_consumer,
 )
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 def _body(sequence: int = 1) -> tuple[bytes, str]:

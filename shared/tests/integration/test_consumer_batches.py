@@ -8,8 +8,8 @@ from typing import Any
 
 from forlob_shared.events import Envelope
 from forlob_shared.messaging.consumer import REASON_HEADER
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import (
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import (
     HandedDelivery,
     MessagingDb,
     RuleBroken,
@@ -18,7 +18,7 @@ from forlob_shared.testing.messaging import (
     referral_event,
     running_consumer,
 )
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 def deliveries(n: int) -> list[HandedDelivery]:

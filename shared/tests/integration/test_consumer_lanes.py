@@ -18,9 +18,9 @@ from forlob_shared.db import UnitOfWork
 from forlob_shared.events import Envelope, PendingEvent, ReferralReceived
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import MessagingDb, consuming, queue_depth, relay_config, running_relay
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import MessagingDb, consuming, queue_depth, relay_config, running_relay
+from forlob_testkit.wait import eventually
 
 SUBJECTS = 6
 PER_SUBJECT = 40

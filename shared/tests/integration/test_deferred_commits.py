@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from forlob_shared.testing.messaging import MessagingDb, referral_event
+from forlob_testkit.messaging import MessagingDb, referral_event
 
 
 class _Base(DeclarativeBase):

@@ -13,7 +13,7 @@ import pytest
 
 from forlob_shared.dbadmin import drop_database
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.infra import TestInfra
+from forlob_testkit.infra import TestInfra
 
 
 @pytest.mark.parametrize("service", ["referral"])  # the same code path in every service

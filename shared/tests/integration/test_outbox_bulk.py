@@ -12,7 +12,7 @@ from cloudevents.v1.http import from_json
 from forlob_shared.events import ReferralReceived, decode
 from forlob_shared.messaging.bulk import insert_events_from_query
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.messaging import MessagingDb, referral_event
+from forlob_testkit.messaging import MessagingDb, referral_event
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ import pytest
 
 from forlob_shared.events import decode
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import (
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import (
     Collector,
     MessagingDb,
     RunningRelay,
@@ -22,7 +22,7 @@ from forlob_shared.testing.messaging import (
     relay_config,
     running_relay,
 )
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 async def _arrived(collector: Collector, count: int) -> bool:

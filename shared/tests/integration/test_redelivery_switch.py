@@ -13,8 +13,8 @@ from forlob_shared import metrics
 from forlob_shared.events import encode
 from forlob_shared.messaging.consumer import TEST_REDELIVERIES
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import (
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import (
     MessagingDb,
     distinct_effects,
     effect_count,
@@ -22,7 +22,7 @@ from forlob_shared.testing.messaging import (
     referral_event,
     running_consumer,
 )
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 def _consumed(outcome: str) -> float:

@@ -12,8 +12,8 @@ from collections import Counter
 import pytest
 
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import (
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import (
     Collector,
     MessagingDb,
     distinct_effects,
@@ -21,7 +21,7 @@ from forlob_shared.testing.messaging import (
     referral_event,
     running_consumer,
 )
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 RELAY_SCRIPT = """
 import asyncio, sys

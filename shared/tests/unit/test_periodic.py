@@ -8,7 +8,7 @@ from typing import Any
 
 from forlob_shared.clock import ManualClock
 from forlob_shared.periodic import run_periodically
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 class _Runtime:

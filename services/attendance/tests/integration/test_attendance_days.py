@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from forlob_attendance.testing import MONDAY, PROVIDER, Attendance, auth, local
 from forlob_shared.events import TimeWindow
+from forlob_testkit.attendance import MONDAY, PROVIDER, Attendance, auth, local
 
 STAFF = auth()
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = (MONDAY + timedelta(days=n) for n in range(1, 5))

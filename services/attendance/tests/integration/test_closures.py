@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from forlob_attendance.testing import Attendance, auth, local
+from forlob_testkit.attendance import Attendance, auth, local
 
 COORDINATOR = auth("rca-aalborg", "coordinator", staff="ko-1")
 CHRISTMAS_EVE = date(2026, 12, 24)  # a Thursday

@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from forlob_attendance.application.courses import CoursePolicy, start_course
-from forlob_attendance.testing import MONDAY, Attendance, local, programme_started
 from forlob_shared.events import Outcome, PendingEvent, ProgrammeEnded
-from forlob_shared.testing.messaging import HandedDelivery
+from forlob_testkit.attendance import MONDAY, Attendance, local, programme_started
+from forlob_testkit.messaging import HandedDelivery
 
 
 def _handed(event: Any) -> HandedDelivery:

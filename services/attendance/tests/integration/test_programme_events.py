@@ -10,14 +10,14 @@ import aio_pika
 import pytest
 
 from forlob_attendance.application.courses import CoursePolicy, start_course
-from forlob_attendance.testing import MONDAY, Attendance, auth, local, programme_started
 from forlob_shared.errors import Conflict, InvalidInput
 from forlob_shared.events import PendingEvent, TimeWindow, encode
 from forlob_shared.messaging.consumer import REASON_HEADER
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.messaging import drain, queue_depth
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.attendance import MONDAY, Attendance, auth, local, programme_started
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.messaging import drain, queue_depth
+from forlob_testkit.wait import eventually
 
 
 async def _publish(infra: TestInfra, prefix: str, event: Any, *, without_grace: bool = False) -> None:

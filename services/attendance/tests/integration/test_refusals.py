@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-from forlob_attendance.testing import MONDAY, PROVIDER, Attendance, auth, local
+from forlob_testkit.attendance import MONDAY, PROVIDER, Attendance, auth, local
 
 STAFF = auth()
 OTHER_ORG = auth("aktivitetscenter-malmo", "workshop_lead")

@@ -10,9 +10,9 @@ from typing import Any
 import asyncpg
 from cloudevents.v1.http import from_json
 
-from forlob_attendance.testing import MONDAY, Attendance, auth, local
 from forlob_shared.events import AttendanceRules
 from forlob_shared.settings import plain_postgres_url
+from forlob_testkit.attendance import MONDAY, Attendance, auth, local
 
 FRIDAY = MONDAY + timedelta(days=4)
 
@@ -158,7 +158,7 @@ async def test_the_running_service_sweeps_by_itself_and_the_relay_publishes(
 ) -> None:
     from forlob_attendance.main import spec
     from forlob_shared.clock import ManualClock
-    from forlob_shared.testing.wait import eventually
+    from forlob_testkit.wait import eventually
 
     clock = ManualClock(local(MONDAY, 5))
     database = await make_database(spec())
@@ -177,7 +177,7 @@ async def test_the_running_service_sweeps_by_itself_and_the_relay_publishes(
 
 
 async def test_a_sweep_during_a_breach_check_queues_the_course_again(attendance: Attendance) -> None:
-    from forlob_shared.testing.wait import eventually
+    from forlob_testkit.wait import eventually
 
     await attendance.start()
     attendance.at(local(MONDAY, 9))

@@ -39,9 +39,9 @@ from forlob_shared.events.envelope import CONTENT_TYPE, encode
 from forlob_shared.http.auth import mint_token
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.settings import ServiceSettings
-from forlob_shared.testing.messaging import collector
-from forlob_shared.testing.outside import webhook_receiver
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.messaging import collector
+from forlob_testkit.outside import webhook_receiver
+from forlob_testkit.wait import eventually
 
 __all__ = ["collector", "webhook_receiver"]
 

@@ -12,7 +12,7 @@ from uuid import uuid4
 
 from forlob_notifications.application import alerts
 from forlob_notifications.domain.directory import Assignment
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 async def test_the_alert_email_arrives_with_nothing_personal_in_it(world: Any, collector: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import uuid4
 
 from forlob_shared.events import EventData, PendingEvent, ReferralAccepted, ReferralReceived
-from forlob_shared.testing.messaging import HandedDelivery
+from forlob_testkit.messaging import HandedDelivery
 
 
 def _handed(data: EventData, subject: Any) -> HandedDelivery:

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from forlob_notifications.application.dispatch import DispatchResult, dispatch_due
 from forlob_shared.events import AgreementBreached
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 async def test_smtp_down_for_a_while_then_the_email_arrives(world: Any, collector: Any) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from forlob_notifications.application.alerts import run_due_rules
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 # Friday 27 November 2026, 15:50 in Copenhagen: ten working minutes left of the week.
 FRIDAY_1550 = datetime(2026, 11, 27, 14, 50, tzinfo=UTC)

@@ -14,7 +14,7 @@ import pytest
 
 from forlob_notifications.application.alerts import run_due_rules
 from forlob_shared.events import AbsenceReason, AbsenceResolved, ContactRecorded
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 CASEWORKER_MAIL = "cw1@jobcenter.example"
 

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 
 from forlob_shared.events import ProgrammeEnded, ReferralAccepted, ReferralWaitlisted
 from forlob_shared.events.base import event_types, json_schema
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 async def test_a_subscribed_milestone_reaches_the_referring_organisation_once(

@@ -8,8 +8,8 @@ from typing import Any
 
 from forlob_notifications.application.alerts import run_due_rules
 from forlob_shared.events import ContactRecorded
-from forlob_shared.testing.wait import eventually
 from forlob_shared.texts import every_code, raw_codes
+from forlob_testkit.wait import eventually
 
 
 async def test_an_unexplained_absence_is_told_to_the_caseworker_at_the_policy_deadline(

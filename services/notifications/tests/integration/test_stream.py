@@ -15,8 +15,8 @@ from forlob_notifications.main import spec as notifications_spec
 from forlob_notifications.settings import NotificationsSettings
 from forlob_shared.clock import ManualClock
 from forlob_shared.service import create_app
-from forlob_shared.testing.fixtures import register_queue
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.fixtures import register_queue
+from forlob_testkit.wait import eventually
 
 
 async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:

@@ -20,7 +20,7 @@ from forlob_notifications.application.subscriptions import drop_expired_secrets
 from forlob_notifications.channels.targets import checked_transport
 from forlob_notifications.channels.webhook import WebhookSender
 from forlob_shared.events import AgreementBreached
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 PAYLOAD: dict[str, object] = {"type": "referral.received", "data": {"referral_id": "r-1"}}
 

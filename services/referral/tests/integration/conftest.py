@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from forlob_referral.main import spec
-from forlob_referral.testing import NOW, Api
 from forlob_shared.clock import ManualClock
+from forlob_testkit.referral import NOW, Api
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from forlob_referral.application.intake import offer_free_seats
-from forlob_referral.testing import CASEWORKER, COORDINATOR, OTHER_COORDINATOR, RCA, SCHEDULE, Api, closing_note
+from forlob_testkit.referral import CASEWORKER, COORDINATOR, OTHER_COORDINATOR, RCA, SCHEDULE, Api, closing_note
 
 
 async def test_twenty_concurrent_accepts_for_five_seats(api: Api) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forlob_referral.testing import CASEWORKER, COORDINATOR, OTHER_COORDINATOR, RCA, Api
+from forlob_testkit.referral import CASEWORKER, COORDINATOR, OTHER_COORDINATOR, RCA, Api
 
 
 async def test_define_change_and_read_a_programme(api: Api) -> None:
@@ -80,7 +80,7 @@ async def test_bad_programmes_are_refused(api: Api) -> None:
 
 async def test_swedish_programme_keeps_swedish_holidays(api: Api) -> None:
     """Whit Monday is a holiday in Denmark but not in Sweden: intake there is on 25 May."""
-    from forlob_referral.testing import auth
+    from forlob_testkit.referral import auth
 
     malmo = auth("aktivitetscenter-malmo", "coordinator")
     response = await api.client.put(

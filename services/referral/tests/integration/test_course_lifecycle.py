@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from forlob_referral.testing import (
+from forlob_testkit.referral import (
     CASEWORKER,
     COORDINATOR,
     CPR,

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from forlob_referral.application.retention import forget_idempotency_keys
-from forlob_referral.testing import CASEWORKER, COORDINATOR, Api, auth, referral_body
+from forlob_testkit.referral import CASEWORKER, COORDINATOR, Api, auth, referral_body
 
 
 async def test_a_retried_referral_is_made_once(api: Api) -> None:

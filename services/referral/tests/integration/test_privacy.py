@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from forlob_referral.application.retention import erase_expired_personal_data, retention_job
 from forlob_referral.main import spec
-from forlob_referral.testing import (
+from forlob_shared.clock import ManualClock
+from forlob_testkit.referral import (
     CASEWORKER,
     COORDINATOR,
     CPR,
@@ -22,8 +23,7 @@ from forlob_referral.testing import (
     closing_note,
     referral_body,
 )
-from forlob_shared.clock import ManualClock
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.wait import eventually
 
 
 async def test_reading_an_identity_number_is_audited(api: Api) -> None:

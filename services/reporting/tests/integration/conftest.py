@@ -11,11 +11,11 @@ import aio_pika
 import pytest
 import sqlalchemy as sa
 
-from forlob_reporting.testing.cohort import Published
 from forlob_shared.events import CONTENT_TYPE
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.reporting.cohort import Published
+from forlob_testkit.wait import eventually
 
 Publish = Callable[[Sequence[Published]], Awaitable[None]]
 

@@ -16,7 +16,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from forlob_reporting.main import spec as reporting_spec
-from forlob_reporting.testing.cohort import Published
 from forlob_shared.events import (
     AlertAcknowledged,
     AlertRaised,
@@ -28,6 +27,7 @@ from forlob_shared.events import (
 )
 from forlob_shared.http.auth import mint_token
 from forlob_shared.settings import ServiceSettings
+from forlob_testkit.reporting.cohort import Published
 
 PROVIDER, JOBCENTRE, OTHER_JOBCENTRE = "rca-aalborg", "jobcenter-aalborg", "jobcenter-odense"
 WITH_ABSENCE, WITHOUT = "RCA-UDV-13", "RCA-FYS-4"

@@ -12,11 +12,11 @@ from forlob_reporting.application.events import record_event, record_events
 from forlob_reporting.db.models import TABLES
 from forlob_reporting.db.uow import ReportingUnitOfWork
 from forlob_reporting.main import spec as reporting_spec
-from forlob_reporting.testing.cohort import build_cohort
 from forlob_shared.clock import SystemClock
 from forlob_shared.db import create_session_factory
 from forlob_shared.events import decode
 from forlob_shared.messaging.outbox import OutboxWriter
+from forlob_testkit.reporting.cohort import build_cohort
 
 from .conftest import shuffled_with_duplicates
 

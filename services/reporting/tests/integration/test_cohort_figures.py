@@ -18,12 +18,12 @@ from forlob_reporting.db.uow import ReportingUnitOfWork
 from forlob_reporting.domain.figures import Period
 from forlob_reporting.main import spec as reporting_spec
 from forlob_reporting.settings import ReportingSettings
-from forlob_reporting.testing.cohort import Cohort, Referral, build_cohort
 from forlob_shared.clock import SystemClock
 from forlob_shared.db import create_engine, create_session_factory
 from forlob_shared.http.auth import mint_token
 from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.settings import ServiceSettings
+from forlob_testkit.reporting.cohort import Cohort, Referral, build_cohort
 
 PERIODS = [Period(date(2025, 1, 1), date(2026, 11, 20)), Period(date(2026, 3, 2), date(2026, 5, 31))]
 

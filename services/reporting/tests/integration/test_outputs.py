@@ -13,9 +13,9 @@ import pytest
 
 from forlob_reporting.api import charts
 from forlob_reporting.main import spec as reporting_spec
-from forlob_reporting.testing.cohort import Cohort, build_cohort
 from forlob_shared.http.auth import mint_token
 from forlob_shared.settings import ServiceSettings
+from forlob_testkit.reporting.cohort import Cohort, build_cohort
 
 PERIOD = {"from": "2025-01-01", "to": "2026-11-20"}
 

@@ -12,8 +12,8 @@ from typing import Any
 import asyncpg
 
 from forlob_reporting.main import spec as reporting_spec
-from forlob_reporting.testing.cohort import build_cohort
 from forlob_shared.settings import plain_postgres_url
+from forlob_testkit.reporting.cohort import build_cohort
 
 
 async def test_the_rebuild_command_builds_the_read_model_from_the_history(

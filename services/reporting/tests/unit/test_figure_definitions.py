@@ -20,8 +20,8 @@ from forlob_reporting.application.figures import SERIES, group_fields
 from forlob_reporting.db.store import MemoryFactStore
 from forlob_reporting.domain import figures as f
 from forlob_reporting.domain.projection import ALERTS, BREACHES, REFERRALS, WEEKS, local_date, project
-from forlob_reporting.testing.cohort import build_cohort
 from forlob_shared.events import decode
+from forlob_testkit.reporting.cohort import build_cohort
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "reporting.md"
 SECTION = "## The figures and their definitions"

@@ -10,8 +10,8 @@ from forlob_reporting.db.models import TABLES as SQL_TABLES
 from forlob_reporting.db.store import MemoryFactStore
 from forlob_reporting.domain.projection import REFERRALS, TABLES, project
 from forlob_reporting.domain.stats import median, percentile
-from forlob_reporting.testing.cohort import build_cohort
 from forlob_shared.events import PendingEvent, ProgrammeRescheduled, decode, encode
+from forlob_testkit.reporting.cohort import build_cohort
 
 
 def test_sql_tables_have_the_projection_columns_in_order() -> None:

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth
-from forlob_shared.testing.servers import free_port
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth
+from forlob_testkit.servers import free_port
+from forlob_testkit.wait import eventually
 from forlob_web.app import create_app
 from forlob_web.settings import WebSettings
 

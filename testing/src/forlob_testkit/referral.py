@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from forlob_shared.clock import ManualClock
 from forlob_shared.http.auth import mint_token
 from forlob_shared.settings import ServiceSettings
-from forlob_shared.testing.fixtures import RunningService
+from forlob_testkit.fixtures import RunningService
 
 # Wednesday 20 May 2026, 10:00 in Aalborg. The next Monday, 25 May, is Whit Monday (a Danish
 # public holiday), so the first intake Monday is 1 June.

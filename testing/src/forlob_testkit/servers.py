@@ -361,7 +361,7 @@ class PrivateRabbitMQ(_Server):
         wd = self.workdir
         wd.mkdir(parents=True, exist_ok=True)
         (wd / "log").mkdir(exist_ok=True)
-        (wd / "rabbitmq-env.conf").write_text("# empty on purpose: see forlob_shared.testing\n")
+        (wd / "rabbitmq-env.conf").write_text("# empty on purpose: see forlob_testkit\n")
         plugins = "[rabbitmq_management]" if self.management_port else "[]"
         (wd / "enabled_plugins").write_text(f"{plugins}.\n")
         management = (
@@ -561,7 +561,7 @@ class PrivatePostgres(_Server):
         os.chown(self.socket_dir, owner.pw_uid, owner.pw_gid)
         with (self.datadir / "postgresql.conf").open("a") as conf:
             conf.write(
-                "\n# forlob_shared.testing.PrivatePostgres\n"
+                "\n# forlob_testkit.PrivatePostgres\n"
                 f"listen_addresses = '{LOOPBACK}'\n"
                 f"port = {self.port}\n"
                 f"unix_socket_directories = '{self.socket_dir}'\n"

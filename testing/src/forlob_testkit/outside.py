@@ -27,10 +27,10 @@ from starlette.routing import Route
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
 from forlob_shared.ops.partners import PartnerFeed, add_partner, remove_partner
-from forlob_shared.testing.infra import TestInfra
-from forlob_shared.testing.scenario import JOBCENTRE
-from forlob_shared.testing.servers import free_port
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.infra import TestInfra
+from forlob_testkit.scenario import JOBCENTRE
+from forlob_testkit.servers import free_port
+from forlob_testkit.wait import eventually
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The pytest plugin every test suite in the workspace uses (``-p forlob_shared.testing.fixtures``).
+"""The pytest plugin every test suite in the workspace uses (``-p forlob_testkit.fixtures``).
 
 Fixtures:
 - ``infra``: broker and database server for this run (environment, testcontainers or local);
@@ -27,7 +27,7 @@ from forlob_shared.dbadmin import drop_database
 from forlob_shared.migrations import upgrade
 from forlob_shared.service import Runtime, ServiceSpec, create_app
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.infra import TestInfra, test_infra
+from forlob_testkit.infra import TestInfra, test_infra
 
 _counter = itertools.count(1)
 
@@ -207,7 +207,7 @@ def run_service(infra: TestInfra, prefix: str) -> RunService:
         test_prefix: str | None = None,
         **overrides: Any,
     ) -> AsyncIterator[RunningService]:
-        from forlob_shared.testing.processes import LOAD_TEST_RATE_LIMITS
+        from forlob_testkit.processes import LOAD_TEST_RATE_LIMITS
 
         name_prefix = test_prefix or prefix
         overrides = {**LOAD_TEST_RATE_LIMITS, **overrides}
@@ -237,7 +237,7 @@ def start_system(
     infra: TestInfra, prefix: str, make_database: MakeDatabase, tmp_path: Any
 ) -> Callable[..., contextlib.AbstractAsyncContextManager[Any]]:
     """``async with start_system(env={...}) as system:`` — the four services as real processes."""
-    from forlob_shared.testing.processes import SERVICES, running_system
+    from forlob_testkit.processes import SERVICES, running_system
 
     @contextlib.asynccontextmanager
     async def start(

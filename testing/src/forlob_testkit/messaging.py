@@ -27,8 +27,8 @@ from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.settings import plain_postgres_url
-from forlob_shared.testing.fixtures import register_queue
-from forlob_shared.testing.infra import TestInfra
+from forlob_testkit.fixtures import register_queue
+from forlob_testkit.infra import TestInfra
 
 
 def referral_event(referral_id: UUID | None = None, provider: str = "rca-aalborg") -> PendingEvent:

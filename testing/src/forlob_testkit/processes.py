@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from forlob_shared.clock import write_clock_offset
-from forlob_shared.testing.servers import free_port
+from forlob_testkit.servers import free_port
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 

@@ -31,8 +31,8 @@ from typing import Any, Protocol
 import httpx
 
 from forlob_shared.calendar import ProviderCalendar
-from forlob_shared.testing.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
-from forlob_shared.testing.wait import eventually
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
+from forlob_testkit.wait import eventually
 
 LOAD_PROGRAMME = "RCA-LOAD"
 # Intake every weekday and room for any load: the load is about the pipeline, not the waiting list.
@@ -64,7 +64,7 @@ class Arrival(StrEnum):
 
 
 class Clocked(Protocol):
-    """What the driver needs of a running system (forlob_shared.testing.processes.System)."""
+    """What the driver needs of a running system (forlob_testkit.processes.System)."""
 
     offset: timedelta
 
