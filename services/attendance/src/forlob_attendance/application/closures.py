@@ -16,8 +16,8 @@ from uuid import UUID, uuid4
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from forlob_attendance.application.slots import insert_slots, slot_values
-from forlob_attendance.db.models import AbsenceReportRow, ClosureRow, CourseRow, CustomaryOpeningRow, SlotRow
+from forlob_attendance.application.slots import insert_slots, reports_between, slot_values
+from forlob_attendance.db.models import ClosureRow, CourseRow, CustomaryOpeningRow, SlotRow
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES, Closure
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
@@ -90,17 +90,7 @@ async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, 
         if hi < lo:
             continue
         course = await uow.courses.course(row)
-        reports = (
-            await uow.session.scalars(
-                sa.select(AbsenceReportRow)
-                .where(
-                    AbsenceReportRow.referral_id == row.referral_id,
-                    AbsenceReportRow.first_day <= hi,
-                    AbsenceReportRow.last_day >= lo,
-                )
-                .order_by(AbsenceReportRow.reported_at)
-            )
-        ).all()
+        reports = await reports_between(uow, row.referral_id, lo, hi)
         planned = slot_values(row, course, lo, hi, reports)
         existing = (
             await uow.session.scalars(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, cast
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -85,17 +85,7 @@ async def materialise_course(
     else:
         calendar = provider_calendar(row.country, row.timezone).declared(*declared)
         course = to_domain(row, await uow.courses.versions(row.referral_id), calendar)
-    reports = (
-        await uow.session.scalars(
-            sa.select(AbsenceReportRow)
-            .where(
-                AbsenceReportRow.referral_id == row.referral_id,
-                AbsenceReportRow.first_day <= last,
-                AbsenceReportRow.last_day >= first,
-            )
-            .order_by(AbsenceReportRow.reported_at)
-        )
-    ).all()
+    reports = await reports_between(uow, row.referral_id, first, last)
     values = slot_values(row, course, first, last, reports)
     await insert_slots(uow, values)
     row.materialised_through = last
@@ -131,3 +121,21 @@ async def materialise_ahead(
             created += await materialise_course(uow, row, horizon(row, now, days_ahead), declared[row.provider_org])
         await uow.commit()
     return len(rows), created
+
+
+async def reports_between(
+    uow: AttendanceUnitOfWork, referral_id: UUID, first: date, last: date
+) -> Sequence[AbsenceReportRow]:
+    """The absences reported in advance for a course that touch ``first``..``last``, oldest first
+    (a later report over the same day wins when the slots are planned)."""
+    return (
+        await uow.session.scalars(
+            sa.select(AbsenceReportRow)
+            .where(
+                AbsenceReportRow.referral_id == referral_id,
+                AbsenceReportRow.first_day <= last,
+                AbsenceReportRow.last_day >= first,
+            )
+            .order_by(AbsenceReportRow.reported_at)
+        )
+    ).all()
