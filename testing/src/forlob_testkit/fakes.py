@@ -1,0 +1,104 @@
+"""The in-memory twin of ``forlob_shared.db.UnitOfWork``, for the fast test tier.
+
+A service's fake unit of work subclasses :class:`FakeUnitOfWork` and builds its in-memory
+repositories in ``_on_enter``, as the real one builds SQL repositories on its session. The fake
+keeps the real one's contract: nothing a use case wrote survives unless it commits (rollback, or
+leaving the block without a commit, puts every repository back as it was at the last commit), and
+a commit is where emitted events reach the outbox (here: :attr:`FakeUnitOfWork.published`).
+
+A repository twin keeps its state in attributes; the unit of work snapshots them with
+``copy.deepcopy`` on entry and on each commit, which is cheap at test sizes and means a fake
+repository needs no rollback code of its own. Shared stores (``FakeStore``) outlive a unit of
+work, so a test can open several in turn against the same data, as a service does with a database.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from forlob_shared.clock import Clock
+from forlob_shared.events.envelope import PendingEvent
+
+
+@dataclass
+class FakeStore:
+    """What a service's database holds, in memory: one attribute per table-like collection,
+    created by the service's fake repositories on first use (``tables``), and the outbox."""
+
+    tables: dict[str, Any] = field(default_factory=dict)
+    published: list[PendingEvent] = field(default_factory=list)
+    commits: int = 0
+
+    def table(self, name: str, factory: type = dict) -> Any:
+        if name not in self.tables:
+            self.tables[name] = factory()
+        return self.tables[name]
+
+
+class FakeUnitOfWork:
+    """``async with uow: ...; await uow.commit()`` with no database: see the module docstring."""
+
+    def __init__(self, store: FakeStore, clock: Clock) -> None:
+        self.store = store
+        self._clock = clock
+        self._pending: list[PendingEvent] = []
+        self._committed_tables: dict[str, Any] = {}
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def published(self) -> list[PendingEvent]:
+        return self.store.published
+
+    async def __aenter__(self) -> Self:
+        self._pending = []
+        self._committed_tables = copy.deepcopy(self.store.tables)
+        await self._on_enter()
+        return self
+
+    async def _on_enter(self) -> None:
+        """Hook for subclasses to build their in-memory repositories on ``self.store``."""
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.rollback()
+
+    def emit(self, *events: PendingEvent) -> None:
+        self._pending.extend(events)
+
+    @property
+    def pending_events(self) -> Sequence[PendingEvent]:
+        return tuple(self._pending)
+
+    async def commit(self) -> None:
+        events, self._pending = self._pending, []
+        self.store.published.extend(events)
+        self.store.commits += 1
+        self._committed_tables = copy.deepcopy(self.store.tables)
+
+    async def rollback(self) -> None:
+        self._pending = []
+        # Restore in place: repositories hold references to the store's collections.
+        for name, committed in self._committed_tables.items():
+            current = self.store.tables.get(name)
+            if isinstance(current, dict) and isinstance(committed, dict):
+                current.clear()
+                current.update(committed)
+            elif isinstance(current, list) and isinstance(committed, list):
+                current[:] = committed
+            elif isinstance(current, set) and isinstance(committed, set):
+                current.clear()
+                current.update(committed)
+            else:
+                self.store.tables[name] = committed
+        for name in set(self.store.tables) - set(self._committed_tables):
+            table = self.store.tables[name]
+            if hasattr(table, "clear"):
+                table.clear()
