@@ -1,0 +1,1 @@
+"""In-memory repositories and units of work per service, for the fast test tier."""
