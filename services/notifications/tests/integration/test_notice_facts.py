@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from forlob_notifications.application.alerts import run_due_rules
+from forlob_notifications.application.sweep import run_due_rules
 from forlob_shared.events import AbsenceReason, AbsenceResolved, ContactRecorded
 from forlob_testkit.wait import eventually
 
