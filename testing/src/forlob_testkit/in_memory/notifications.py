@@ -63,7 +63,6 @@ _ASSIGNMENT_FIELDS = tuple(f.name for f in fields(Assignment))
 class InMemoryAssignments:
     def __init__(self, store: FakeStore) -> None:
         self._rows: dict[UUID, Assignment] = store.table("notifications.assignments")
-        self.locked: set[UUID] = set()  # what a use case locked, for tests that check it does
 
     async def get(self, referral_id: UUID, *, for_update: bool = False, fresh: bool = False) -> Assignment | None:
         found = self._rows.get(referral_id)
@@ -73,7 +72,7 @@ class InMemoryAssignments:
         await self.lock_many([referral_id])
 
     async def lock_many(self, referral_ids: Collection[UUID]) -> None:
-        self.locked.update(referral_ids)
+        """Nothing to wait for: one test runs one task at a time."""
 
     async def save(
         self, assignment: Assignment, *, only: Collection[str] | None = None, keep_legal_basis: bool = False
