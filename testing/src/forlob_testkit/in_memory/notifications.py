@@ -13,7 +13,7 @@ import copy
 from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from forlob_notifications.db.repositories.calendars import declared
@@ -26,6 +26,9 @@ from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
 from forlob_shared.events import ProviderCalendarChanged
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+
+if TYPE_CHECKING:
+    from forlob_notifications.application.ports import NotificationsUnit
 
 T = TypeVar("T")
 
@@ -405,3 +408,9 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     async def rollback(self) -> None:
         self._inbox_changes, self._wake = [], False
         await super().rollback()
+
+
+if TYPE_CHECKING:
+
+    def _stands_in_for_the_real_one(uow: FakeNotificationsUnitOfWork) -> NotificationsUnit:
+        return uow  # mypy checks the twin against the Protocol the use cases are typed with
