@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from forlob_notifications.application import alerts, directory
 from forlob_notifications.application.options import Options
 from forlob_notifications.application.ports import NotificationsUnit
-from forlob_notifications.application.sweep import SweepResult
+from forlob_notifications.application.sweep import SweepResult, run_due_rules
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Delivery
 from forlob_notifications.domain.directory import StaffMember
@@ -181,4 +181,4 @@ class Notifications:
     async def sweep(self, at: datetime | None = None) -> SweepResult:
         if at is not None:
             self.clock.set(at)
-        return await alerts.run_due_rules(self.uow, self.options, self.clock.now())
+        return await run_due_rules(self.uow, self.options, self.clock.now())

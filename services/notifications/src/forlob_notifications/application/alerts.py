@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from uuid import UUID
 
-# Re-exported: the event handlers and the background sweep call them by this module's name.
+# Re-exported: the event handlers and the background task call them by this module's name.
 from forlob_notifications.application.assigning import assign_waiting_alerts as assign_waiting_alerts
 from forlob_notifications.application.assigning import assign_waiting_alerts_of as assign_waiting_alerts_of
 from forlob_notifications.application.assigning import assignment_for
@@ -18,7 +18,6 @@ from forlob_notifications.application.notices import send_notice
 from forlob_notifications.application.options import Options
 from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.application.raising import hours_of, raise_alert
-from forlob_notifications.application.sweep import SweepResult as SweepResult
 from forlob_notifications.application.sweep import run_due_rules as run_due_rules
 from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import COURSE_ENDED, UNASSIGNED, Alert, AlertKind, AlertState, new_alert_id

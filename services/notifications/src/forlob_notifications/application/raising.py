@@ -110,7 +110,8 @@ async def raise_alert(
     deliveries += await webhooks_for(uow, options, alert, types, now)
     await uow.deliveries.add(*deliveries)
     uow.emit(alert.raised())
-    uow.inbox_changed(alert.org, [alert.recipient_staff_id], alert.id, "raised")
+    if alert.recipient_staff_id != UNASSIGNED:  # nobody's stream yet: assigning tells the person
+        uow.inbox_changed(alert.org, [alert.recipient_staff_id], alert.id, "raised")
     if deliveries:
         uow.wake_dispatcher()
     return True
