@@ -81,7 +81,7 @@ async def test_a_redelivered_event_gives_no_second_alert_or_email(world: Any, co
 async def test_a_late_arrival_closes_the_alert_and_it_never_escalates(world: Any, collector: Any) -> None:
     from datetime import timedelta
 
-    from forlob_notifications.application.alerts import run_due_rules
+    from forlob_notifications.application.sweep import run_due_rules
     from forlob_shared.events import AbsenceResolved
 
     course = await world.start_course()

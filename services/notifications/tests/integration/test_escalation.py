@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from forlob_notifications.application.alerts import run_due_rules
+from forlob_notifications.application.sweep import run_due_rules
 from forlob_testkit.wait import eventually
 
 # Friday 27 November 2026, 15:50 in Copenhagen: ten working minutes left of the week.

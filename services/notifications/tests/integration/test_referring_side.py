@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from forlob_notifications.application.alerts import run_due_rules
+from forlob_notifications.application.sweep import run_due_rules
 from forlob_shared.events import ContactRecorded
 from forlob_shared.texts import every_code, raw_codes
 from forlob_testkit.wait import eventually

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, time
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -29,6 +30,8 @@ from forlob_shared.texts import FACT_VALUE_CODES, code_text, every_code, raw_cod
 from forlob_shared.working_time import Window
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def test_policy_falls_back_from_own_to_default_to_the_fallback() -> None:
@@ -148,7 +151,7 @@ def test_the_public_addresses_come_from_the_environment(monkeypatch: pytest.Monk
 @pytest.mark.parametrize("kind", [k for k in AlertKind if k is not AlertKind.WEBHOOK_DISABLED])
 def test_every_message_holds_a_reference_the_programme_the_time_and_a_link(kind: AlertKind) -> None:
     alert = _alert(kind, minutes_missed=40, contact_attempts=2, reason="unexplained")
-    mail = content.email(alert, "https://forlob.example/")
+    mail = content.email(alert, "https://forlob.example/", zone=COPENHAGEN)
     assert str(alert.participant_id)[:8] in mail["subject"]
     assert "RCA-UDV-13" in mail["body"]
     assert "23.11.2026 kl. 09:00" in mail["body"]
@@ -227,7 +230,9 @@ FACTS: dict[AlertKind, dict[str, Any]] = {
 @pytest.mark.parametrize("kind", list(AlertKind))
 def test_every_e_mail_speaks_the_language_it_is_written_in_and_shows_no_code(kind: AlertKind, lang: str) -> None:
     alert = _alert(kind, **FACTS[kind])
-    mail = content.email(alert, "https://forlob.example", lang=lang, escalated=kind is AlertKind.ABSENCE)
+    mail = content.email(
+        alert, "https://forlob.example", lang=lang, escalated=kind is AlertKind.ABSENCE, zone=COPENHAGEN
+    )
     text = mail["subject"] + "\n" + mail["body"]
     # single-word codes are English words: looked for in the other languages only
     assert raw_codes(text, also=every_code() if lang != "en" else set()) == [], text
@@ -240,17 +245,24 @@ def test_every_e_mail_speaks_the_language_it_is_written_in_and_shows_no_code(kin
 
 
 def test_e_mail_words_for_the_facts() -> None:
-    breach = content.email(_alert(AlertKind.BREACH, **FACTS[AlertKind.BREACH]), "https://forlob.example", lang="sv")
+    breach = content.email(
+        _alert(AlertKind.BREACH, **FACTS[AlertKind.BREACH]), "https://forlob.example", lang="sv", zone=STOCKHOLM
+    )
     assert "Regel: För många oförklarade frånvarotillfällen under perioden" in breach["body"]
     assert "Period: 2026-11-09 - 2026-11-20" in breach["body"]
     assert "2026-11-23 kl. 09:00" in breach["body"]  # Swedish dates; local time of the provider
     notice = content.email(
-        _alert(AlertKind.ABSENCE_NOTICE, **FACTS[AlertKind.ABSENCE_NOTICE]), "https://f.example", lang="en"
+        _alert(AlertKind.ABSENCE_NOTICE, **FACTS[AlertKind.ABSENCE_NOTICE]),
+        "https://f.example",
+        lang="en",
+        zone=COPENHAGEN,
     )
     assert "Arrived: 23 Nov 2026 at 11:30" in notice["body"].splitlines()
     assert "Legal basis: LAB s. 32(1)(2)" in notice["body"].splitlines()
     assert "Reason given" not in notice["body"]  # a fact not known is left out
-    ended = content.email(_alert(AlertKind.CLOSING_NOTE_READY, outcome="education"), "https://f.example", lang="en")
+    ended = content.email(
+        _alert(AlertKind.CLOSING_NOTE_READY, outcome="education"), "https://f.example", lang="en", zone=COPENHAGEN
+    )
     assert "Outcome: Education" in ended["body"]
     assert ended["subject"].startswith("The course has ended")
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
 from forlob_notifications.api.deps import UoW, Wired
-from forlob_notifications.application import alerts
+from forlob_notifications.application import inbox as inbox_use_cases
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Delivery
 from forlob_shared.http.auth import AnyMember
@@ -115,13 +115,13 @@ async def inbox(
     everyone: bool = Query(default=False, description="the whole organisation's alerts (team leaders)"),
     limit: int = Query(default=100, ge=1, le=500),
 ) -> list[AlertOut]:
-    query = alerts.InboxQuery(states=state, kinds=kind, since=since, everyone=everyone, limit=limit)
-    return [AlertOut.of(a) for a in await alerts.inbox(uow, principal, query)]
+    query = inbox_use_cases.InboxQuery(states=state, kinds=kind, since=since, everyone=everyone, limit=limit)
+    return [AlertOut.of(a) for a in await inbox_use_cases.inbox(uow, principal, query)]
 
 
 @router.get("/alerts/{alert_id}", summary="One alert of your organisation, with its deliveries")
 async def get_alert(alert_id: UUID, principal: AnyMember, uow: UoW) -> AlertDetail:
-    alert, deliveries = await alerts.get_alert(uow, principal, alert_id)
+    alert, deliveries = await inbox_use_cases.get_alert(uow, principal, alert_id)
     return AlertDetail(**AlertOut.of(alert).model_dump(), deliveries=[DeliverySummary.of(d) for d in deliveries])
 
 
@@ -141,7 +141,7 @@ async def acknowledge(
     alert_id: UUID, principal: AnyMember, uow: UoW, body: AcknowledgementIn | None = None
 ) -> AlertOut:
     note = body.note.strip() or None if body is not None and body.note else None
-    return AlertOut.of(await alerts.acknowledge(uow, principal, alert_id, note))
+    return AlertOut.of(await inbox_use_cases.acknowledge(uow, principal, alert_id, note))
 
 
 @router.get(
@@ -165,7 +165,7 @@ async def stream(request: Request, principal: AnyMember, wiring: Wired) -> Event
                     if await request.is_disconnected():
                         return
                     continue
-                alert = await alerts.get_alert_only(runtime.uow(), principal, UUID(change["alert_id"]))
+                alert = await inbox_use_cases.get_alert_only(runtime.uow(), principal, UUID(change["alert_id"]))
                 yield {
                     "event": f"alert.{change['change']}",
                     "id": f"{alert.id}:{change['change']}",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.domain.directory import Assignment, StaffMember
 from forlob_shared.errors import NotFound
 from forlob_shared.events import (
@@ -21,7 +21,7 @@ from forlob_shared.http.auth import Principal
 DIRECTORY_ROLES = ("admin", "coordinator", "team_leader")
 
 
-async def put_staff(uow: NotificationsUnitOfWork, editor: Principal, member: StaffMember) -> StaffMember:
+async def put_staff(uow: NotificationsUnit, editor: Principal, member: StaffMember) -> StaffMember:
     editor.require(*DIRECTORY_ROLES)
     member.org = editor.org  # nobody keeps another organisation's directory
     async with uow:
@@ -30,7 +30,7 @@ async def put_staff(uow: NotificationsUnitOfWork, editor: Principal, member: Sta
     return member
 
 
-async def get_staff(uow: NotificationsUnitOfWork, viewer: Principal, staff_id: str) -> StaffMember:
+async def get_staff(uow: NotificationsUnit, viewer: Principal, staff_id: str) -> StaffMember:
     async with uow:
         member = await uow.staff.get(viewer.org, staff_id)
     if member is None:
@@ -38,19 +38,19 @@ async def get_staff(uow: NotificationsUnitOfWork, viewer: Principal, staff_id: s
     return member
 
 
-async def list_staff(uow: NotificationsUnitOfWork, viewer: Principal, role: str | None) -> list[StaffMember]:
+async def list_staff(uow: NotificationsUnit, viewer: Principal, role: str | None) -> list[StaffMember]:
     async with uow:
         return await uow.staff.of_org(viewer.org, role)
 
 
 async def list_assignments(
-    uow: NotificationsUnitOfWork, viewer: Principal, staff_id: str | None, limit: int
+    uow: NotificationsUnit, viewer: Principal, staff_id: str | None, limit: int
 ) -> list[Assignment]:
     async with uow:
         return await uow.assignments.visible_to(viewer.org, staff_id, limit)
 
 
-async def get_assignment(uow: NotificationsUnitOfWork, viewer: Principal, referral_id: UUID) -> Assignment:
+async def get_assignment(uow: NotificationsUnit, viewer: Principal, referral_id: UUID) -> Assignment:
     async with uow:
         found = await uow.assignments.get(referral_id)
     if found is None or viewer.org not in (found.provider_org, found.referring_org):
@@ -72,12 +72,12 @@ def _course_fields(event: ReferralReceived | ProgrammeStarted) -> dict[str, Any]
     }
 
 
-async def record_referral_received(uow: NotificationsUnitOfWork, event: ReferralReceived) -> None:
+async def record_referral_received(uow: NotificationsUnit, event: ReferralReceived) -> None:
     await record_referrals_received(uow, [event])
     await uow.commit()
 
 
-async def record_referrals_received(uow: NotificationsUnitOfWork, events: Sequence[ReferralReceived]) -> None:
+async def record_referrals_received(uow: NotificationsUnit, events: Sequence[ReferralReceived]) -> None:
     """One statement for all (each course once): a row the course's start already made keeps all
     but the participant (and its legal basis, unless the referral names one). The caller commits."""
     await uow.assignments.save_many(
@@ -87,7 +87,7 @@ async def record_referrals_received(uow: NotificationsUnitOfWork, events: Sequen
     )
 
 
-async def record_referral_closed(uow: NotificationsUnitOfWork, event: ReferralRejected | ReferralWithdrawn) -> None:
+async def record_referral_closed(uow: NotificationsUnit, event: ReferralRejected | ReferralWithdrawn) -> None:
     assignment = await uow.assignments.get(event.referral_id, for_update=True)
     if assignment is not None:
         assignment.state = "closed"
@@ -95,12 +95,12 @@ async def record_referral_closed(uow: NotificationsUnitOfWork, event: ReferralRe
     await uow.commit()
 
 
-async def record_programme_started(uow: NotificationsUnitOfWork, event: ProgrammeStarted) -> None:
+async def record_programme_started(uow: NotificationsUnit, event: ProgrammeStarted) -> None:
     """Who looks after the course; the caller commits (with what else the start brings)."""
     await record_programmes_started(uow, [event])
 
 
-async def record_programmes_started(uow: NotificationsUnitOfWork, events: Sequence[ProgrammeStarted]) -> None:
+async def record_programmes_started(uow: NotificationsUnit, events: Sequence[ProgrammeStarted]) -> None:
     """:func:`record_programme_started` for many courses (each once) in one statement."""
     await uow.assignments.save_many(
         [
@@ -121,7 +121,7 @@ async def record_programmes_started(uow: NotificationsUnitOfWork, events: Sequen
     )
 
 
-async def record_agreement_changed(uow: NotificationsUnitOfWork, event: AgreementChanged) -> None:
+async def record_agreement_changed(uow: NotificationsUnit, event: AgreementChanged) -> None:
     assignment = await uow.assignments.get(event.referral_id, for_update=True)
     if assignment is None:
         return  # the course's start has not reached us yet; programme.started will carry the same

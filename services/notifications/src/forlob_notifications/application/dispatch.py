@@ -19,7 +19,7 @@ from typing import Protocol
 from uuid import UUID
 
 from forlob_notifications.application.options import Options
-from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import Alert, AlertKind, new_alert_id
 from forlob_notifications.domain.deliveries import (
@@ -63,7 +63,7 @@ class DispatchResult:
 
 
 async def dispatch_due(
-    uow_factory: Callable[[], NotificationsUnitOfWork],
+    uow_factory: Callable[[], NotificationsUnit],
     senders: Senders,
     options: Options,
     now: datetime,
@@ -100,7 +100,7 @@ async def dispatch_due(
     return DispatchResult(len(jobs), sum(1 for o in outcomes if o.ok))
 
 
-async def _claim(uow: NotificationsUnitOfWork, options: Options, now: datetime) -> list[_Job]:
+async def _claim(uow: NotificationsUnit, options: Options, now: datetime) -> list[_Job]:
     async with uow:
         claimed = await uow.deliveries.claim(now, options.claim_lease, options.batch_size)
         emails = [d for d in claimed if d.channel is Channel.EMAIL]
@@ -135,7 +135,7 @@ async def _send(senders: Senders, job: _Job, now: datetime) -> AttemptOutcome:
 
 
 async def _record(
-    uow: NotificationsUnitOfWork,
+    uow: NotificationsUnit,
     options: Options,
     results: list[tuple[_Job, AttemptOutcome]],
     now: datetime,
@@ -172,7 +172,7 @@ async def _record(
 
 
 async def _disable(
-    uow: NotificationsUnitOfWork, options: Options, subscription: Subscription, outcome: AttemptOutcome, now: datetime
+    uow: NotificationsUnit, options: Options, subscription: Subscription, outcome: AttemptOutcome, now: datetime
 ) -> None:
     """Persistent failure: switch the subscription off and tell its owner (inbox and e-mail)."""
     current = await uow.subscriptions.get(subscription.id)

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.domain.policy import DANISH_DEFAULTS, NotificationPolicy, effective
 from forlob_shared.http.auth import Principal
 
 POLICY_ROLES = ("admin", "coordinator")
 
 
-async def list_policies(uow: NotificationsUnitOfWork, viewer: Principal) -> list[NotificationPolicy]:
+async def list_policies(uow: NotificationsUnit, viewer: Principal) -> list[NotificationPolicy]:
     async with uow:
         own = await uow.policies.own(viewer.org)
     bases = sorted(set(DANISH_DEFAULTS) | set(own))
     return [effective(basis, own) for basis in bases]
 
 
-async def get_policy(uow: NotificationsUnitOfWork, viewer: Principal, legal_basis: str) -> NotificationPolicy:
+async def get_policy(uow: NotificationsUnit, viewer: Principal, legal_basis: str) -> NotificationPolicy:
     async with uow:
         own = await uow.policies.own(viewer.org)
     return effective(legal_basis, own)
 
 
-async def put_policy(uow: NotificationsUnitOfWork, editor: Principal, policy: NotificationPolicy) -> NotificationPolicy:
+async def put_policy(uow: NotificationsUnit, editor: Principal, policy: NotificationPolicy) -> NotificationPolicy:
     editor.require(*POLICY_ROLES)
     async with uow:
         await uow.policies.put(editor.org, policy, editor.staff_id, uow.clock.now())
@@ -32,7 +32,7 @@ async def put_policy(uow: NotificationsUnitOfWork, editor: Principal, policy: No
     )
 
 
-async def reset_policy(uow: NotificationsUnitOfWork, editor: Principal, legal_basis: str) -> NotificationPolicy:
+async def reset_policy(uow: NotificationsUnit, editor: Principal, legal_basis: str) -> NotificationPolicy:
     """Drop the provider's own policy for a basis: the default applies again."""
     editor.require(*POLICY_ROLES)
     async with uow:

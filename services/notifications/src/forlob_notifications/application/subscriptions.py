@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from forlob_notifications.application.options import Options
-from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.domain.deliveries import Attempt, Channel, Delivery, resend
 from forlob_notifications.domain.webhooks import Subscription, new_secret, validate_event_types, validate_url
 from forlob_shared.errors import InvalidInput, NotFound
@@ -24,7 +24,7 @@ class NewSubscription:
 
 
 async def create_subscription(
-    uow: NotificationsUnitOfWork, options: Options, owner: Principal, command: NewSubscription
+    uow: NotificationsUnit, options: Options, owner: Principal, command: NewSubscription
 ) -> Subscription:
     owner.require(*ADMIN_ROLES)
     subscription = Subscription(
@@ -43,13 +43,13 @@ async def create_subscription(
     return subscription
 
 
-async def list_subscriptions(uow: NotificationsUnitOfWork, viewer: Principal) -> list[Subscription]:
+async def list_subscriptions(uow: NotificationsUnit, viewer: Principal) -> list[Subscription]:
     viewer.require(*ADMIN_ROLES)
     async with uow:
         return await uow.subscriptions.of_org(viewer.org)
 
 
-async def get_subscription(uow: NotificationsUnitOfWork, viewer: Principal, subscription_id: UUID) -> Subscription:
+async def get_subscription(uow: NotificationsUnit, viewer: Principal, subscription_id: UUID) -> Subscription:
     viewer.require(*ADMIN_ROLES)
     async with uow:
         found = await uow.subscriptions.get(subscription_id, viewer.org)
@@ -68,7 +68,7 @@ class SubscriptionChange:
 
 
 async def change_subscription(
-    uow: NotificationsUnitOfWork, options: Options, editor: Principal, subscription_id: UUID, change: SubscriptionChange
+    uow: NotificationsUnit, options: Options, editor: Principal, subscription_id: UUID, change: SubscriptionChange
 ) -> Subscription:
     editor.require(*ADMIN_ROLES)
     async with uow:
@@ -95,7 +95,7 @@ async def change_subscription(
 
 
 async def rotate_secret(
-    uow: NotificationsUnitOfWork, options: Options, editor: Principal, subscription_id: UUID
+    uow: NotificationsUnit, options: Options, editor: Principal, subscription_id: UUID
 ) -> Subscription:
     """A new signing secret (returned once, to the caller); the old one keeps signing alongside
     it for ``options.secret_overlap`` so the partner can switch without missing a call."""
@@ -110,7 +110,7 @@ async def rotate_secret(
     return subscription
 
 
-async def drop_expired_secrets(uow: NotificationsUnitOfWork, now: datetime) -> int:
+async def drop_expired_secrets(uow: NotificationsUnit, now: datetime) -> int:
     """Forget the secrets whose overlap has ended (they sign nothing any more): how many."""
     async with uow:
         dropped = await uow.subscriptions.drop_expired_secrets(now)
@@ -118,7 +118,7 @@ async def drop_expired_secrets(uow: NotificationsUnitOfWork, now: datetime) -> i
     return dropped
 
 
-async def delete_subscription(uow: NotificationsUnitOfWork, editor: Principal, subscription_id: UUID) -> None:
+async def delete_subscription(uow: NotificationsUnit, editor: Principal, subscription_id: UUID) -> None:
     """Deleting keeps its deliveries and attempts (history); pending ones then fail for good."""
     editor.require(*ADMIN_ROLES)
     async with uow:
@@ -136,7 +136,7 @@ class DeliveryView:
 
 
 async def list_deliveries(
-    uow: NotificationsUnitOfWork,
+    uow: NotificationsUnit,
     viewer: Principal,
     *,
     channel: str | None,
@@ -160,7 +160,7 @@ async def list_deliveries(
     return [DeliveryView(d, attempts[d.id]) for d in found]
 
 
-async def get_delivery(uow: NotificationsUnitOfWork, viewer: Principal, delivery_id: UUID) -> DeliveryView:
+async def get_delivery(uow: NotificationsUnit, viewer: Principal, delivery_id: UUID) -> DeliveryView:
     async with uow:
         delivery = await uow.deliveries.get(delivery_id, viewer.org)
         if delivery is None:
@@ -170,7 +170,7 @@ async def get_delivery(uow: NotificationsUnitOfWork, viewer: Principal, delivery
 
 
 async def resend_delivery(
-    uow: NotificationsUnitOfWork, options: Options, editor: Principal, delivery_id: UUID
+    uow: NotificationsUnit, options: Options, editor: Principal, delivery_id: UUID
 ) -> DeliveryView:
     """Send a delivery again by hand, with the same id (the receiver's idempotency key)."""
     editor.require(*ADMIN_ROLES)

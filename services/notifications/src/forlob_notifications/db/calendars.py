@@ -1,41 +1,18 @@
-"""Providers' calendars as attendance announces them: closures and customary closures worked."""
+"""Providers' calendars, by session: the functions the event handlers call (the repository is
+:class:`forlob_notifications.db.repositories.CalendarRepository`, ``uow.calendars``)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forlob_notifications.db.models import ProviderCalendarRow
-from forlob_shared.calendar import Closure, ProviderCalendar
-from forlob_shared.events import DeclaredClosure, ProviderCalendarChanged
+from forlob_notifications.db.repositories.calendars import CalendarRepository
+from forlob_shared.calendar import ProviderCalendar
+from forlob_shared.events import ProviderCalendarChanged
 
 
 async def record(session: AsyncSession, event: ProviderCalendarChanged) -> None:
-    """Keep the newest announcement: an older one delivered late changes nothing."""
-    values = {
-        "provider_org": event.provider_org,
-        "closures": [c.model_dump(mode="json") for c in event.closures],
-        "customary_worked": list(event.customary_worked),
-        "changed_at": event.changed_at,
-    }
-    stmt = pg_insert(ProviderCalendarRow).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["provider_org"],
-            set_={k: stmt.excluded[k] for k in ("closures", "customary_worked", "changed_at")},
-            where=ProviderCalendarRow.changed_at <= stmt.excluded.changed_at,
-        )
-    )
+    await CalendarRepository(session).record(event)
 
 
 async def with_closures(session: AsyncSession, org: str, calendar: ProviderCalendar) -> ProviderCalendar:
-    """``calendar`` (the course's country and zone) with what ``org`` declared."""
-    row = await session.scalar(sa.select(ProviderCalendarRow).where(ProviderCalendarRow.provider_org == org))
-    if row is None:
-        return calendar
-    closures = []
-    for raw in row.closures:
-        c = DeclaredClosure.model_validate(raw)
-        closures.append(Closure(c.first_day, c.last_day, c.reason, c.start, c.end))
-    return calendar.declared(tuple(closures), frozenset(row.customary_worked))
+    return await CalendarRepository(session).with_closures(org, calendar)

@@ -1,3 +1,5 @@
+"""The notifications unit of work: its repositories, and the NOTIFYs that go out on commit."""
+
 import json
 from uuid import UUID
 
@@ -6,6 +8,7 @@ import sqlalchemy as sa
 from forlob_notifications.db.repositories import (
     AlertRepository,
     AssignmentRepository,
+    CalendarRepository,
     DeliveryRepository,
     PolicyRepository,
     StaffRepository,
@@ -26,6 +29,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     deliveries: DeliveryRepository
     subscriptions: SubscriptionRepository
     policies: PolicyRepository
+    calendars: CalendarRepository
 
     async def _on_enter(self) -> None:
         self.staff = StaffRepository(self.session)
@@ -34,6 +38,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.deliveries = DeliveryRepository(self.session)
         self.subscriptions = SubscriptionRepository(self.session)
         self.policies = PolicyRepository(self.session)
+        self.calendars = CalendarRepository(self.session)
         self._inbox_changes: list[str] = []
         self._wake_dispatcher = False
 

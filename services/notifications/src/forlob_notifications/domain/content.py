@@ -4,7 +4,10 @@ none to leak).
 
 E-mails are for people: in the provider's language, with the link to the alert's page on the web
 (``PUBLIC_WEB_URL``). Webhooks are for systems: codes as they are, with the link to the alert's
-API resource (``PUBLIC_API_URL``)."""
+API resource (``PUBLIC_API_URL``).
+
+Local times are in the zone the caller passes: the course's own (``Assignment.calendar()``), which
+its programme announced; nothing here assumes Denmark."""
 
 from __future__ import annotations
 
@@ -14,8 +17,6 @@ from zoneinfo import ZoneInfo
 
 from forlob_notifications.domain.alerts import Alert, AlertKind
 from forlob_shared.texts import DEFAULT_LANGUAGE, FACTS_SHOWN, Text, code_text, fact_text, instant_text
-
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # The partner-facing type of a webhook for each kind of alert (besides the generic alert.raised).
 # A course's end is not here: partners get programme.ended as the event's own data, like the
@@ -40,7 +41,7 @@ def _ref(alert: Alert) -> str:
     return str(alert.participant_id)[:8] if alert.participant_id else "-"
 
 
-def _local(instant: datetime | None, zone: ZoneInfo = COPENHAGEN, lang: str = "da") -> str:
+def _local(instant: datetime | None, zone: ZoneInfo, lang: str) -> str:
     return instant_text(instant, lang, zone) if instant else "-"
 
 
@@ -121,10 +122,10 @@ def email(
     escalated: bool = False,
     notice_text: str | None = None,
     lang: str = DEFAULT_LANGUAGE,
-    zone: ZoneInfo = COPENHAGEN,
+    zone: ZoneInfo,
 ) -> dict[str, str]:
-    """The e-mail about an alert, in ``lang`` (the provider's: see ``language_of_country``), with
-    the link to the alert's page on the web."""
+    """The e-mail about an alert, in ``lang`` (the provider's: see ``language_of_country``), its
+    times in ``zone`` (the course's), with the link to the alert's page on the web."""
 
     def w(key: str) -> str:
         return _WORDS[key].in_language(lang)

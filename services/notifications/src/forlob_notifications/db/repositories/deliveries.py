@@ -1,0 +1,152 @@
+"""Deliveries and their attempts: the dispatcher's claim (a lease) and the history people read."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forlob_notifications.db.models import AttemptRow, DeliveryRow
+from forlob_notifications.db.repositories.rows import columns_of
+from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, *deliveries: Delivery) -> None:
+        if deliveries:
+            await self.session.execute(sa.insert(DeliveryRow), [columns_of(d) for d in deliveries])
+
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+        """Take up to ``limit`` due deliveries for sending; a crashed sender's claim runs out.
+
+        Due-ness is business time (``now``, the service's clock); the lease is the database's own
+        time, because it guards a technical step (a send in progress): a clock that is moved on
+        (in tests, or by an operator) must not hand a delivery being sent to a second sender.
+        """
+        database_now = sa.func.clock_timestamp()
+        due = (
+            sa.select(DeliveryRow.id)
+            .where(
+                DeliveryRow.state == DeliveryState.PENDING.value,
+                DeliveryRow.next_attempt_at <= now,
+                sa.or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < database_now),
+            )
+            .order_by(DeliveryRow.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        stmt = (
+            sa.update(DeliveryRow)
+            .where(DeliveryRow.id.in_(due))
+            .values(claimed_until=database_now + lease)
+            .returning(DeliveryRow)
+        )
+        rows = (await self.session.execute(stmt)).scalars().all()
+        return sorted((_delivery(row) for row in rows), key=lambda d: d.next_attempt_at)
+
+    async def get(self, delivery_id: UUID, org: str | None = None, *, for_update: bool = False) -> Delivery | None:
+        query = sa.select(DeliveryRow).where(DeliveryRow.id == delivery_id)
+        if org is not None:
+            query = query.where(DeliveryRow.org == org)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return _delivery(row) if row else None
+
+    async def save_claimed(self, delivery: Delivery) -> bool:
+        """Save a delivery this sender claimed, unless someone changed it meanwhile (a re-send)."""
+        values = columns_of(delivery)
+        values.pop("id")
+        values["claimed_until"] = None
+        result = await self.session.execute(
+            sa.update(DeliveryRow)
+            .where(DeliveryRow.id == delivery.id, DeliveryRow.state == DeliveryState.PENDING.value)
+            .values(**values)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def save(self, delivery: Delivery) -> None:
+        values = columns_of(delivery)
+        values.pop("id")
+        values["claimed_until"] = None
+        await self.session.execute(sa.update(DeliveryRow).where(DeliveryRow.id == delivery.id).values(**values))
+
+    async def record_attempts(self, attempts: list[tuple[UUID, int, AttemptOutcome]], attempted_at: datetime) -> None:
+        if not attempts:
+            return
+        await self.session.execute(
+            sa.insert(AttemptRow),
+            [
+                {
+                    "delivery_id": delivery_id,
+                    "number": number,
+                    "attempted_at": attempted_at,
+                    "ok": outcome.ok,
+                    "error_code": outcome.error_code or None,
+                    "detail": outcome.detail[:1000] or None,
+                    "status_code": outcome.status_code,
+                    "duration_ms": outcome.duration_ms,
+                }
+                for delivery_id, number, outcome in attempts
+            ],
+        )
+
+    async def attempts(self, delivery_ids: list[UUID]) -> dict[UUID, list[Attempt]]:
+        found: dict[UUID, list[Attempt]] = {i: [] for i in delivery_ids}
+        if delivery_ids:
+            rows = await self.session.scalars(
+                sa.select(AttemptRow)
+                .where(AttemptRow.delivery_id.in_(delivery_ids))
+                .order_by(AttemptRow.delivery_id, AttemptRow.number)
+            )
+            for row in rows:
+                found[row.delivery_id].append(
+                    Attempt(row.number, row.attempted_at, row.ok, row.error_code, row.status_code, row.duration_ms)
+                )
+        return found
+
+    async def for_alert(self, alert_id: UUID) -> list[Delivery]:
+        rows = await self.session.scalars(
+            sa.select(DeliveryRow).where(DeliveryRow.alert_id == alert_id).order_by(DeliveryRow.created_at)
+        )
+        return [_delivery(row) for row in rows]
+
+    async def search(
+        self, org: str, *, channel: str | None, recipient: str | None, state: str | None, limit: int
+    ) -> list[Delivery]:
+        query = sa.select(DeliveryRow).where(DeliveryRow.org == org)
+        if channel:
+            query = query.where(DeliveryRow.channel == channel)
+        if recipient:
+            query = query.where(DeliveryRow.recipient == recipient)
+        if state:
+            query = query.where(DeliveryRow.state == state)
+        rows = await self.session.scalars(query.order_by(DeliveryRow.created_at.desc()).limit(limit))
+        return [_delivery(row) for row in rows]
+
+    async def pending_for(self, channel: Channel, recipient: str) -> list[Delivery]:
+        rows = await self.session.scalars(
+            sa.select(DeliveryRow)
+            .where(
+                DeliveryRow.channel == channel.value,
+                DeliveryRow.recipient == recipient,
+                DeliveryRow.state == DeliveryState.PENDING.value,
+            )
+            .with_for_update()
+        )
+        return [_delivery(row) for row in rows]
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    values = {f.name: getattr(row, f.name) for f in fields(Delivery)}
+    values["channel"] = Channel(row.channel)
+    values["state"] = DeliveryState(row.state)
+    values["content"] = dict(row.content)
+    return Delivery(**values)

@@ -1,0 +1,217 @@
+"""The delivery and subscription repositories' contract: the dispatcher's claim, attempts kept,
+the history people search, and the webhook subscriptions an event finds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+from forlob_notifications.domain.deliveries import AttemptOutcome, Channel, Delivery, DeliveryState, new_delivery
+from forlob_notifications.domain.webhooks import Subscription, new_secret
+from forlob_shared.clock import ManualClock
+from forlob_testkit.in_memory.notifications_world import MONDAY_9, UowFactory
+
+NOW = MONDAY_9
+LEASE = timedelta(minutes=2)
+
+
+def a_delivery(**changes: Any) -> Delivery:
+    delivery = new_delivery(
+        org=changes.pop("org", "rca"),
+        channel=changes.pop("channel", Channel.EMAIL),
+        recipient=changes.pop("recipient", "kp-1"),
+        event_type="alert.raised",
+        content={"subject": "s", "body": "b"},
+        now=changes.pop("now", NOW),
+        retry_window=timedelta(hours=24),
+        alert_id=changes.pop("alert_id", None),
+    )
+    return replace(delivery, **changes)
+
+
+def a_subscription(**changes: Any) -> Subscription:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "org": "jc",
+        "url": "https://partner.example/hook",
+        "event_types": ["alert.raised", "absence.unexplained"],
+        "secret": new_secret(),
+        "owner_staff_id": "admin-1",
+        "created_at": NOW,
+    }
+    values.update(changes)
+    return Subscription(**values)
+
+
+async def add(new_uow: UowFactory, *deliveries: Delivery) -> None:
+    async with new_uow() as uow:
+        await uow.deliveries.add(*deliveries)
+        await uow.commit()
+
+
+async def test_a_delivery_comes_back_as_stored_and_only_to_its_organisation(new_uow: UowFactory) -> None:
+    delivery = a_delivery(alert_id=uuid4())
+    await add(new_uow, delivery)
+    async with new_uow() as uow:
+        assert await uow.deliveries.get(delivery.id) == delivery
+        assert await uow.deliveries.get(delivery.id, "rca") == delivery
+        assert await uow.deliveries.get(delivery.id, "other") is None
+
+
+async def test_a_claim_takes_due_pending_deliveries_earliest_first_up_to_the_limit(new_uow: UowFactory) -> None:
+    first = a_delivery(next_attempt_at=NOW - timedelta(minutes=2))
+    second = a_delivery(next_attempt_at=NOW - timedelta(minutes=1))
+    third = a_delivery(next_attempt_at=NOW)
+    later = a_delivery(next_attempt_at=NOW + timedelta(seconds=1))
+    delivered = a_delivery(next_attempt_at=NOW - timedelta(hours=1), state=DeliveryState.DELIVERED)
+    await add(new_uow, third, later, delivered, second, first)
+    async with new_uow() as uow:
+        claimed = await uow.deliveries.claim(NOW, LEASE, 2)
+        await uow.commit()
+    assert [d.id for d in claimed] == [first.id, second.id]
+    async with new_uow() as uow:
+        rest = await uow.deliveries.claim(NOW, LEASE, 10)
+        await uow.commit()
+    assert [d.id for d in rest] == [third.id]  # the first two are leased to the first sender
+
+
+async def test_saving_a_claimed_delivery_ends_the_claim_unless_it_was_resent_meanwhile(
+    new_uow: UowFactory, clock: ManualClock
+) -> None:
+    delivery = a_delivery()
+    await add(new_uow, delivery)
+    async with new_uow() as uow:
+        [claimed] = await uow.deliveries.claim(NOW, LEASE, 10)
+        await uow.commit()
+    claimed.attempts, claimed.next_attempt_at, claimed.last_error = 1, NOW, "smtp-unavailable"
+    async with new_uow() as uow:
+        assert await uow.deliveries.save_claimed(claimed)
+        await uow.commit()
+    async with new_uow() as uow:
+        again = await uow.deliveries.claim(NOW, LEASE, 10)  # the claim ended with the save
+        await uow.commit()
+    assert [(d.id, d.attempts, d.last_error) for d in again] == [(delivery.id, 1, "smtp-unavailable")]
+    delivered = replace(again[0], state=DeliveryState.DELIVERED)
+    async with new_uow() as uow:
+        await uow.deliveries.save(delivered)  # e.g. someone else's round recorded it first
+        await uow.commit()
+    async with new_uow() as uow:
+        assert not await uow.deliveries.save_claimed(replace(again[0], attempts=2))
+        stored = await uow.deliveries.get(delivery.id)
+    assert stored is not None
+    assert stored.state is DeliveryState.DELIVERED
+    assert stored.attempts == 1
+
+
+async def test_attempts_are_kept_in_order_per_delivery(new_uow: UowFactory) -> None:
+    one, two = a_delivery(), a_delivery()
+    await add(new_uow, one, two)
+    async with new_uow() as uow:
+        await uow.deliveries.record_attempts(
+            [(one.id, 1, AttemptOutcome(False, "http-500", "boom", status_code=500, duration_ms=12))], NOW
+        )
+        await uow.deliveries.record_attempts([(one.id, 2, AttemptOutcome(True, duration_ms=3))], NOW + LEASE)
+        await uow.deliveries.record_attempts([], NOW)
+        await uow.commit()
+    async with new_uow() as uow:
+        found = await uow.deliveries.attempts([one.id, two.id])
+    assert found[two.id] == []
+    assert [(a.number, a.ok, a.error_code, a.status_code, a.duration_ms) for a in found[one.id]] == [
+        (1, False, "http-500", 500, 12),
+        (2, True, None, None, 3),
+    ]
+    assert found[one.id][1].attempted_at == NOW + LEASE
+
+
+async def test_the_history_searches_an_organisations_deliveries_newest_first(new_uow: UowFactory) -> None:
+    old = a_delivery(now=NOW - timedelta(hours=2))
+    new = a_delivery(now=NOW)
+    hook = a_delivery(channel=Channel.WEBHOOK, recipient="sub-1", now=NOW - timedelta(hours=1))
+    failed = a_delivery(state=DeliveryState.FAILED, now=NOW - timedelta(hours=3))
+    theirs = a_delivery(org="other")
+    await add(new_uow, old, new, hook, failed, theirs)
+    async with new_uow() as uow:
+
+        async def ids(**query: Any) -> list[Any]:
+            values: dict[str, Any] = {"channel": None, "recipient": None, "state": None, "limit": 10, **query}
+            return [d.id for d in await uow.deliveries.search("rca", **values)]
+
+        assert await ids() == [new.id, hook.id, old.id, failed.id]
+        assert await ids(channel="webhook") == [hook.id]
+        assert await ids(recipient="sub-1") == [hook.id]
+        assert await ids(state="failed") == [failed.id]
+        assert await ids(limit=2) == [new.id, hook.id]
+
+
+async def test_an_alerts_deliveries_and_a_recipients_pending_ones(new_uow: UowFactory) -> None:
+    alert_id = uuid4()
+    second = a_delivery(alert_id=alert_id, now=NOW + timedelta(seconds=1))
+    first = a_delivery(alert_id=alert_id, now=NOW)
+    done = a_delivery(state=DeliveryState.DELIVERED)
+    await add(new_uow, second, first, done, a_delivery(alert_id=uuid4()))
+    async with new_uow() as uow:
+        assert [d.id for d in await uow.deliveries.for_alert(alert_id)] == [first.id, second.id]
+        pending = await uow.deliveries.pending_for(Channel.EMAIL, "kp-1")
+        assert done.id not in {d.id for d in pending}
+        assert {first.id, second.id} <= {d.id for d in pending}
+        assert await uow.deliveries.pending_for(Channel.WEBHOOK, "kp-1") == []
+
+
+async def test_a_subscription_is_found_by_id_organisation_and_event_type(new_uow: UowFactory) -> None:
+    wanted = a_subscription()
+    disabled = a_subscription(enabled=False, created_at=NOW + timedelta(seconds=1))
+    other_type = a_subscription(event_types=["referral.received"], created_at=NOW + timedelta(seconds=2))
+    theirs = a_subscription(org="rca")
+    async with new_uow() as uow:
+        for subscription in (wanted, disabled, other_type, theirs):
+            await uow.subscriptions.add(subscription)
+        await uow.commit()
+    async with new_uow() as uow:
+        assert await uow.subscriptions.get(wanted.id) == wanted
+        assert await uow.subscriptions.get(wanted.id, "jc") == wanted
+        assert await uow.subscriptions.get(wanted.id, "rca") is None
+        assert [s.id for s in await uow.subscriptions.of_org("jc")] == [wanted.id, disabled.id, other_type.id]
+        assert [s.id for s in await uow.subscriptions.wanting("jc", "absence.unexplained")] == [wanted.id]
+        assert await uow.subscriptions.wanting("jc", "programme.ended") == []
+        assert set(await uow.subscriptions.many([wanted.id, theirs.id, uuid4()])) == {wanted.id, theirs.id}
+        assert await uow.subscriptions.many([]) == {}
+
+
+async def test_a_saved_or_deleted_subscription_changes_what_an_event_finds(new_uow: UowFactory) -> None:
+    subscription = a_subscription()
+    async with new_uow() as uow:
+        await uow.subscriptions.add(subscription)
+        assert len(await uow.subscriptions.wanting("jc", "alert.raised")) == 1
+        subscription.disable("by hand", NOW)
+        await uow.subscriptions.save(subscription)
+        assert await uow.subscriptions.wanting("jc", "alert.raised") == []  # within the same transaction too
+        await uow.commit()
+    async with new_uow() as uow:
+        stored = await uow.subscriptions.get(subscription.id)
+        assert stored is not None
+        assert not stored.enabled
+        assert stored.disabled_reason == "by hand"
+        await uow.subscriptions.delete(subscription.id)
+        await uow.commit()
+    async with new_uow() as uow:
+        assert await uow.subscriptions.get(subscription.id) is None
+
+
+async def test_expired_previous_secrets_are_dropped_and_counted(new_uow: UowFactory) -> None:
+    expired, running, plain = a_subscription(), a_subscription(), a_subscription()
+    expired.rotate_secret(NOW - timedelta(hours=2), timedelta(hours=1))
+    running.rotate_secret(NOW, timedelta(hours=1))
+    async with new_uow() as uow:
+        for subscription in (expired, running, plain):
+            await uow.subscriptions.add(subscription)
+        await uow.commit()
+    async with new_uow() as uow:
+        assert await uow.subscriptions.drop_expired_secrets(NOW) == 1
+        await uow.commit()
+    async with new_uow() as uow:
+        after = await uow.subscriptions.many([expired.id, running.id])
+    assert after[expired.id].previous_secret is None
+    assert after[expired.id].previous_secret_expires_at is None
+    assert after[running.id].previous_secret is not None
