@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,8 +34,38 @@ from forlob_testkit.infra import TestInfra, test_infra
 _counter = itertools.count(1)
 
 
+# The fast tier (``make test-unit``): tests here run with no server reachable, unless marked ``servers``.
+FAST_TIER = (
+    re.compile(r"(^|/)(shared|services/[^/]+)/tests/unit/"),
+    re.compile(r"(^|/)tests/contract/"),
+    re.compile(r"(^|/)services/web/tests/test_offline\.py$"),
+)
+NO_SERVERS = "FORLOB_TEST_NO_SERVERS"  # set by .ci/test-unit: every server fixture refuses at once
+
+
+def in_fast_tier(path: str) -> bool:
+    return any(pattern.search(path) for pattern in FAST_TIER)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A fast-tier test that asks for the servers without saying so fails before it waits on them."""
+    needs_servers = "infra" in getattr(item, "fixturenames", ())
+    if needs_servers and item.get_closest_marker("servers") is None and in_fast_tier(item.path.as_posix()):
+        pytest.fail(
+            f"{item.nodeid} uses the broker and database (fixture 'infra') but is in the fast tier: "
+            "mark it @pytest.mark.servers, or move it to tests/integration",
+            pytrace=False,
+        )
+
+
+def refuse_servers_in_a_run_without_them() -> None:
+    if os.environ.get(NO_SERVERS) == "1":
+        pytest.fail(f"no broker or database in this run ({NO_SERVERS}=1, make test-unit): a test asked for them")
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[TestInfra]:
+    refuse_servers_in_a_run_without_them()
     with test_infra() as value:
         yield value
 
