@@ -15,3 +15,13 @@ async def pause(stop: asyncio.Event, seconds: float) -> bool:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
     return stop.is_set()
+
+
+async def pause_unless_woken(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less if ``stop`` or ``wake`` (work waiting: a NOTIFY) is set meanwhile."""
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -19,7 +19,7 @@ from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.runtime import NotificationsRuntime
 from forlob_notifications.settings import NotificationsSettings
 from forlob_notifications.wiring import Wiring
-from forlob_shared.background import pause
+from forlob_shared.background import pause, pause_unless_woken
 from forlob_shared.logging import get_logger
 from forlob_shared.redaction import describe_error
 from forlob_shared.runtime import Background
@@ -77,16 +77,7 @@ async def _dispatcher(runtime: NotificationsRuntime, senders: ChannelSenders) ->
             continue
         if result.attempted < options.batch_size:
             # New deliveries wake it at once (NOTIFY); the poll is the fallback.
-            await _first_of(wake, runtime.stopping, settings.dispatch_poll_interval)
-
-
-async def _first_of(wake: asyncio.Event, stopping: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stopping.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
+            await pause_unless_woken(runtime.stopping, wake, settings.dispatch_poll_interval)
 
 
 async def _rules(runtime: NotificationsRuntime) -> None:
