@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from forlob_shared.clock import Clock, SystemClock
-from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth
+from forlob_testkit.auth import auth
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER
 from forlob_testkit.servers import free_port
 from forlob_testkit.wait import eventually
 from forlob_web.app import create_app
