@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-reliability test-faults bench events roles-table compose-check clean-test-databases browser
+.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events roles-table compose-check clean-test-databases browser
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
@@ -41,6 +41,9 @@ pytest:  ## every test but the fault suite under load (`make test-reliability`; 
 
 test-fast:  ## everything but the slow fault-injection tests
 	$(UV) run --no-sync pytest -m "not slow"
+
+test-unit:  ## the fast tier: every server-free test, with the broker and database pointed at a closed port
+	UV="$(UV)" bash .ci/test-unit
 
 test-reliability: sync test-faults  ## faults under a course load (private broker and database) and the hostile-caller tests
 	$(UV) run --no-sync pytest tests/security

@@ -227,7 +227,7 @@ def consumers(services: Iterable[str] = SERVICES) -> list[Consumer]:
     found = []
     for service in services:
         spec = import_module(f"forlob_{service}.main").spec()
-        for subscription in spec.subscriptions:
+        for subscription in spec.subscriptions_for(spec.settings_cls()):
             found.append(Consumer(spec.name, subscription.purpose, tuple(subscription.routing_keys)))
     return found
 

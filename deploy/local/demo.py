@@ -6,7 +6,7 @@ jobcentre jobcenter-aalborg with a caseworker, and about thirty referrals in eve
 plays a morning in real time: some participants arrive on time, some late, some not at all, and
 the alerts appear in the inbox and as e-mails in the mail sink (var/mail/new).
 
-Time: every service under `make up` reads var/clock-offset (FORLOB_CLOCK_OFFSET_FILE), seconds
+Time: every service under `make up` runs on var/clock-offset (forlob_testkit.serve), seconds
 added to the system clock. The demo writes it to place "now" where the story needs it: weeks back
 for the history (referrals, ended courses), then a Monday morning at 07:29 local time, one minute
 before the agreed arrivals at 07:30. From there real time runs: the demo programme's grace is one
@@ -41,9 +41,9 @@ from zoneinfo import ZoneInfo
 import holidays
 import httpx
 
-from forlob_shared.clock import write_clock_offset
 from forlob_shared.http.auth import mint_token
 from forlob_shared.settings import ServiceSettings
+from forlob_testkit.clock import write_clock_offset
 from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, referral_body
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -75,7 +75,8 @@ def test_every_service_under_make_up_connects_with_its_own_user() -> None:
     for service in SERVICES:
         command = procfile[service]
         assert f'FORLOB_BROKER_URL="$(cat var/broker/{service}.url)"' in command, command
-        assert f"forlob-{service} serve" in command
+        # On the demo's clock (var/clock-offset), which only the test kit's entry point gives a service.
+        assert f"-m forlob_testkit.serve --clock-offset-file var/clock-offset {service} serve" in command
     assert "guest" not in "".join(procfile.values())
     # Nothing else under `make up` names a broker: the web, the sinks and the announcer use none.
     for name, command in procfile.items():

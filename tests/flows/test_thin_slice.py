@@ -8,14 +8,8 @@ from typing import Any
 
 from forlob_referral.main import spec as referral_spec
 from forlob_reporting.main import spec as reporting_spec
-from forlob_shared.http.auth import mint_token
-from forlob_shared.settings import ServiceSettings
+from forlob_testkit.auth import auth as _auth
 from forlob_testkit.wait import eventually
-
-
-def _auth(org: str, *roles: str, staff: str = "staff-1") -> dict[str, str]:
-    return {"Authorization": "Bearer " + mint_token(ServiceSettings(), staff_id=staff, org=org, roles=list(roles))}
-
 
 CASEWORKER = _auth("jobcenter-aalborg", "caseworker", staff="cw-7")
 PROVIDER = _auth("rca-aalborg", "coordinator")

@@ -52,7 +52,9 @@ def _subscriptions() -> dict[str, set[str]]:
     """Consumer (inbox key) → the routing keys it takes, from the services' own specs."""
     found = {}
     for service in SERVICES:
-        for subscription in import_module(f"forlob_{service}.main").spec().subscriptions:
+        for subscription in (spec := import_module(f"forlob_{service}.main").spec()).subscriptions_for(
+            spec.settings_cls()
+        ):
             found[f"{service}.{subscription.purpose}"] = set(subscription.routing_keys)
     return found
 

@@ -60,7 +60,7 @@ def web_system(
             database = f"forlob_t{infra.run_id}_web_{name}"
             asyncio.run(_copy(infra, database, database_templates.template_for(spec)))
             databases[name] = infra.database_url(database)
-            for subscription in spec.subscriptions:
+            for subscription in spec.subscriptions_for(spec.settings_cls()):
                 queues |= {f"{prefix}{name}.{subscription.purpose}", f"{prefix}{name}.{subscription.purpose}.dlq"}
         with running_system(
             tmp_path_factory.mktemp("web-system"),

@@ -62,7 +62,7 @@ def _intake_table(html: str, code: str) -> list[tuple[str, int]]:
 async def test_every_page_against_the_running_services(web_system: Any, capsys: pytest.CaptureFixture[str]) -> None:
     rng = random.Random(11)
     system = web_system
-    async with httpx.AsyncClient(timeout=10) as http, web_in_process(web_settings(system)) as people:
+    async with httpx.AsyncClient(timeout=10) as http, web_in_process(web_settings(system), system.clock()) as people:
         await set_clock(system, datetime(2026, 11, 23, 9, 0), first=True)
         await put_staff(http, system)
         await put_programme(http, system)
@@ -285,7 +285,7 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
 
         # -- a token the services refuse sends the person to sign in --------------------------
         foreign_key = "not-the-secret-the-services-know-of-at-all"
-        async with web_in_process(web_settings(system, jwt_secret=foreign_key)) as strangers:
+        async with web_in_process(web_settings(system, jwt_secret=foreign_key), system.clock()) as strangers:
             forger = await strangers()
             await forger.sign_in(PROVIDER, "kp-1", "contact_person")
             refused_token = await forger.http.get("/inbox")
@@ -294,7 +294,7 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
 
         # -- a service that is down: a clear message on its part of the page, not a 500 -----------
         nothing_there = f"http://127.0.0.1:{free_port()}"
-        async with web_in_process(web_settings(system, reporting_url=nothing_there)) as cut_off:
+        async with web_in_process(web_settings(system, reporting_url=nothing_there), system.clock()) as cut_off:
             leader = await cut_off()
             await leader.sign_in(PROVIDER, "tl-1", "team_leader")
             down = await leader.get("/figures")

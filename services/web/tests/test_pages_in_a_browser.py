@@ -92,7 +92,7 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any, web_port:
         referred = await http.post(f"{system.url('referral')}/referrals", json=body, headers=DEMO_CASEWORKER)
         rid = ok(referred, 201)["id"]
 
-        async with web_server(web_settings(system), web_port) as base:
+        async with web_server(web_settings(system), web_port, system.clock()) as base:
             sign_in = await (await browser.new_context(base_url=base, locale="en-GB")).new_page()
             await sign_in.goto("/sign-in")
             await _shot(sign_in, "01-sign-in")
@@ -250,7 +250,7 @@ async def test_the_link_in_an_alert_e_mail_opens_the_alert_page(
         assert link.startswith(f"{base}/alerts/"), link  # the web's page, not the notifications API
         alert_id = link.rsplit("/", 1)[1]
 
-        async with web_server(web_settings(system), web_port):
+        async with web_server(web_settings(system), web_port, system.clock()):
             context = await browser.new_context(locale="da-DK", viewport={"width": 1200, "height": 800})
             page = await context.new_page()
             # Signed out: the link asks for the sign-in, then leads on to the alert.

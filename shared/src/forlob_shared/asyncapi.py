@@ -17,14 +17,19 @@ from faststream.specification import AsyncAPI
 from forlob_shared.events.envelope import Envelope
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.service import ServiceSpec
+from forlob_shared.runtime import PartsT, ServiceSpec, SettingsT, UowT
 
 
-def asyncapi_document(spec: ServiceSpec[Any], broker_url: str = "amqp://rabbitmq:5672/") -> dict[str, Any]:
+def asyncapi_document(
+    spec: ServiceSpec[UowT, SettingsT, PartsT],
+    settings: SettingsT | None = None,
+    broker_url: str = "amqp://rabbitmq:5672/",
+) -> dict[str, Any]:
+    """The service's AsyncAPI document, its subscriptions as a service with ``settings`` runs them."""
     broker = RabbitBroker(broker_url, description=f"{spec.title}: events in and out")
     topology = Topology()
     config = ConsumerConfig(service=spec.name, topology=topology)
-    for subscription in spec.subscriptions:
+    for subscription in spec.subscriptions_for(settings or spec.settings_cls()):
         _describe(broker, EventConsumer(config, subscription, _no_uow))
     exchange = RabbitExchange(topology.events_exchange, type=ExchangeType.TOPIC, durable=True, declare=False)
     for event in spec.publishes:

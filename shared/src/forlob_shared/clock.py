@@ -7,7 +7,6 @@ waiting for it.
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -49,38 +48,3 @@ class ManualClock:
             raise ValueError("time does not run backwards")
         self._now = instant
         return self._now
-
-
-class OffsetFileClock:
-    """The system clock moved by an offset that another process writes to a file.
-
-    For end-to-end tests of real service processes, which cannot be handed a ManualClock: the
-    test writes a number of seconds to the file and every process reading it jumps ahead by that
-    much, at once: each reading checks the file's identity (a stat, a few microseconds) and
-    re-reads it when it was replaced. Refused in production (see ServiceSettings).
-    """
-
-    def __init__(self, path: str) -> None:
-        self._path = path
-        self._offset = timedelta(0)
-        self._seen: tuple[int, int] | None = None
-
-    def now(self) -> datetime:
-        try:
-            stat = os.stat(self._path)
-            identity = (stat.st_ino, stat.st_mtime_ns)
-            if identity != self._seen:
-                with open(self._path) as handle:
-                    self._offset = timedelta(seconds=float(handle.read().strip() or 0))
-                self._seen = identity
-        except (OSError, ValueError):
-            pass  # no file yet, or a torn read: keep the last good offset
-        return datetime.now(UTC) + self._offset
-
-
-def write_clock_offset(path: str, offset: timedelta) -> None:
-    """Move every OffsetFileClock reading ``path`` (atomically: readers never see half a number)."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w") as handle:
-        handle.write(str(offset.total_seconds()))
-    os.replace(temporary, path)

@@ -11,14 +11,18 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from forlob_shared.clock import Clock
 from forlob_shared.dbadmin import ensure_database
 from forlob_shared.logging import configure_logging, get_logger
 from forlob_shared.messaging.relay import OutboxRelay
 from forlob_shared.migrations import upgrade
-from forlob_shared.service import ServiceSpec, build_runtime, declare_topology, stop_runtime
+from forlob_shared.runtime import PartsT, ServiceSpec, SettingsT, UowT, build_runtime, declare_topology, stop_runtime
 
 
-def run_service_cli(spec: ServiceSpec[Any], argv: list[str] | None = None) -> int:
+def run_service_cli(
+    spec: ServiceSpec[UowT, SettingsT, PartsT], argv: list[str] | None = None, *, clock: Clock | None = None
+) -> int:
+    """The service's command line; ``clock`` (the system's when None) is what ``serve`` runs on."""
     parser = argparse.ArgumentParser(prog=f"forlob-{spec.name}", description=spec.description)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP API and the event consumers (and the relay)")
@@ -47,7 +51,7 @@ def run_service_cli(spec: ServiceSpec[Any], argv: list[str] | None = None) -> in
 
         from forlob_shared.service import create_app
 
-        app = create_app(spec, settings, with_relay=False if args.no_relay else None)
+        app = create_app(spec, settings, clock, with_relay=False if args.no_relay else None)
         uvicorn.run(
             app,
             host=settings.host,
@@ -66,7 +70,7 @@ def run_service_cli(spec: ServiceSpec[Any], argv: list[str] | None = None) -> in
     if args.command == "asyncapi":
         from forlob_shared.asyncapi import asyncapi_document
 
-        text = json.dumps(asyncapi_document(spec), indent=2, sort_keys=True) + "\n"
+        text = json.dumps(asyncapi_document(spec, settings), indent=2, sort_keys=True) + "\n"
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(text)
@@ -90,7 +94,7 @@ def _run_on_the_best_loop(main: Coroutine[Any, Any, None]) -> None:
         runner.run(main)
 
 
-async def _run_relay(spec: ServiceSpec[Any], settings: Any) -> None:
+async def _run_relay(spec: ServiceSpec[UowT, SettingsT, PartsT], settings: SettingsT) -> None:
     runtime = build_runtime(spec, settings)
     relay = OutboxRelay(runtime.relay_config())
     loop = asyncio.get_running_loop()
@@ -102,7 +106,7 @@ async def _run_relay(spec: ServiceSpec[Any], settings: Any) -> None:
         await runtime.engine.dispose()
 
 
-async def _declare(spec: ServiceSpec[Any], settings: Any) -> None:
+async def _declare(spec: ServiceSpec[UowT, SettingsT, PartsT], settings: SettingsT) -> None:
     runtime = build_runtime(spec, settings)
     try:
         await declare_topology(runtime)

@@ -105,9 +105,6 @@ class ServiceSettings(BaseSettings):
     identity_reads_spike_minutes: float = Field(default=10.0, gt=0, description="the spike warning's window")
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger request bodies get 413")
-    clock_offset_file: str = Field(
-        default="", description="tests only: a file holding seconds to add to the clock (refused in production)"
-    )
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -117,7 +117,7 @@ def test_system_clock_moves() -> None:
 def test_offset_file_clock_follows_the_file_at_once(tmp_path: Any) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from forlob_shared.clock import OffsetFileClock, write_clock_offset
+    from forlob_testkit.clock import OffsetFileClock, write_clock_offset
 
     path = str(tmp_path / "offset")
     clock = OffsetFileClock(path)

@@ -19,8 +19,7 @@ from forlob_attendance.application.sweep import sweep_absences
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_shared.clock import ManualClock
 from forlob_shared.events import AttendanceRules, Envelope, ProgrammeStarted, TimeWindow, decode
-from forlob_shared.http.auth import mint_token
-from forlob_shared.settings import ServiceSettings
+from forlob_testkit.auth import auth as bearer
 
 PROVIDER = "rca-aalborg"
 JOBCENTRE = "jobcenter-aalborg"
@@ -34,8 +33,8 @@ MONDAY = date(2026, 11, 23)
 
 
 def auth(org: str = PROVIDER, *roles: str, staff: str = "wl-1") -> dict[str, str]:
-    token = mint_token(ServiceSettings(), staff_id=staff, org=org, roles=list(roles or ("workshop_lead",)))
-    return {"Authorization": "Bearer " + token}
+    """A provider's workshop lead by default: who registers attendance."""
+    return bearer(org, *(roles or ("workshop_lead",)), staff=staff)
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:

@@ -31,7 +31,8 @@ from typing import Any, Protocol
 import httpx
 
 from forlob_shared.calendar import ProviderCalendar
-from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
+from forlob_testkit.auth import auth
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, referral_body
 from forlob_testkit.wait import eventually
 
 LOAD_PROGRAMME = "RCA-LOAD"

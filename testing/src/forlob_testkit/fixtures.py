@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,15 +27,46 @@ import pytest
 from forlob_shared.clock import Clock
 from forlob_shared.dbadmin import drop_database
 from forlob_shared.migrations import upgrade
-from forlob_shared.service import Runtime, ServiceSpec, create_app
+from forlob_shared.runtime import Runtime, ServiceSpec
+from forlob_shared.service import create_app
 from forlob_shared.settings import plain_postgres_url
 from forlob_testkit.infra import TestInfra, test_infra
 
 _counter = itertools.count(1)
 
 
+# The fast tier (``make test-unit``): tests here run with no server reachable, unless marked ``servers``.
+FAST_TIER = (
+    re.compile(r"(^|/)(shared|services/[^/]+)/tests/unit/"),
+    re.compile(r"(^|/)tests/contract/"),
+    re.compile(r"(^|/)services/web/tests/test_offline\.py$"),
+)
+NO_SERVERS = "FORLOB_TEST_NO_SERVERS"  # set by .ci/test-unit: every server fixture refuses at once
+
+
+def in_fast_tier(path: str) -> bool:
+    return any(pattern.search(path) for pattern in FAST_TIER)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A fast-tier test that asks for the servers without saying so fails before it waits on them."""
+    needs_servers = "infra" in getattr(item, "fixturenames", ())
+    if needs_servers and item.get_closest_marker("servers") is None and in_fast_tier(item.path.as_posix()):
+        pytest.fail(
+            f"{item.nodeid} uses the broker and database (fixture 'infra') but is in the fast tier: "
+            "mark it @pytest.mark.servers, or move it to tests/integration",
+            pytrace=False,
+        )
+
+
+def refuse_servers_in_a_run_without_them() -> None:
+    if os.environ.get(NO_SERVERS) == "1":
+        pytest.fail(f"no broker or database in this run ({NO_SERVERS}=1, make test-unit): a test asked for them")
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[TestInfra]:
+    refuse_servers_in_a_run_without_them()
     with test_infra() as value:
         yield value
 
@@ -45,7 +78,7 @@ class DatabaseTemplates:
         self.infra = infra
         self.templates: dict[str, str] = {}
 
-    def template_for(self, spec: ServiceSpec[Any] | None) -> str:
+    def template_for(self, spec: ServiceSpec[Any, Any, Any] | None) -> str:
         key = spec.name if spec else "messaging"
         if key not in self.templates:
             name = f"forlob_t{self.infra.run_id}_{key}_tpl"
@@ -101,7 +134,7 @@ async def make_database(infra: TestInfra, database_templates: DatabaseTemplates)
     """
     created: list[str] = []
 
-    async def make(spec: ServiceSpec[Any] | None = None) -> str:
+    async def make(spec: ServiceSpec[Any, Any, Any] | None = None) -> str:
         # Migrations run their own event loop (Alembic is synchronous): keep them off this one.
         template = await asyncio.to_thread(database_templates.template_for, spec)
         name = f"forlob_t{infra.run_id}_{next(_counter)}"
@@ -171,7 +204,7 @@ def _service_queues(topology: Any) -> set[str]:
             spec = import_module(f"forlob_{service}.main").spec()
         except ImportError:
             continue
-        for subscription in spec.subscriptions:
+        for subscription in spec.subscriptions_for(spec.settings_cls()):
             queue = topology.queue(service, subscription.purpose)
             names |= {queue, topology.dead_letter_queue(queue)}
     return names
@@ -184,7 +217,7 @@ def register_queue(prefix: str, queue: str) -> None:
 
 @dataclass
 class RunningService:
-    runtime: Runtime[Any]
+    runtime: Runtime[Any, Any, Any]
     client: httpx.AsyncClient
 
     @property
@@ -199,7 +232,7 @@ RunService = Callable[..., contextlib.AbstractAsyncContextManager[RunningService
 def run_service(infra: TestInfra, prefix: str) -> RunService:
     @contextlib.asynccontextmanager
     async def run(
-        spec: ServiceSpec[Any],
+        spec: ServiceSpec[Any, Any, Any],
         database_url: str,
         *,
         clock: Clock | None = None,
@@ -221,7 +254,7 @@ def run_service(infra: TestInfra, prefix: str) -> RunService:
         )
         app = create_app(spec, settings, clock, with_relay=with_relay)
         async with app.router.lifespan_context(app):
-            runtime: Runtime[Any] = app.state.runtime
+            runtime: Runtime[Any, Any, Any] = app.state.runtime
             for consumer in runtime.consumers:
                 register_queue(name_prefix, consumer.queue)
                 register_queue(name_prefix, runtime.topology.dead_letter_queue(consumer.queue))
@@ -252,7 +285,7 @@ def start_system(
         for name in services:
             spec = import_module(f"forlob_{name}.main").spec()
             databases[name] = await make_database(spec)
-            for consumer_purpose in [s.purpose for s in spec.subscriptions]:
+            for consumer_purpose in [s.purpose for s in spec.subscriptions_for(spec.settings_cls())]:
                 queue = f"{prefix}{name}.{consumer_purpose}"
                 register_queue(prefix, queue)
                 register_queue(prefix, f"{queue}.dlq")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from forlob_shared.clock import write_clock_offset
+from forlob_testkit.clock import OffsetFileClock, write_clock_offset
 from forlob_testkit.servers import free_port
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
@@ -41,6 +41,7 @@ class ServiceProcess:
     port: int
     env: dict[str, str]
     log_path: Path
+    clock_file: Path  # the clock the test moves (System.move_clock), read by forlob_testkit.serve
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     command: tuple[str, ...] = ("serve",)  # ("relay",): the outbox relay alone, no HTTP
@@ -56,13 +57,24 @@ class ServiceProcess:
     def start(self) -> None:
         if self.running:
             return
-        executable = Path(sys.executable).parent / f"forlob-{self.name}"
         log = self.log_path.open("ab")
         self.starts += 1
         log.write(f"--- start {self.starts} ---\n".encode())
         log.flush()
         self.process = subprocess.Popen(
-            [str(executable), *self.command], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [
+                sys.executable,
+                "-m",
+                "forlob_testkit.serve",
+                "--clock-offset-file",
+                str(self.clock_file),
+                self.name,
+                *self.command,
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
 
@@ -139,6 +151,10 @@ class System:
         replicas = self.replicas(name) if "#" not in name else [self.services[name]]
         return next((r for r in replicas if r.running), replicas[0]).url
 
+    def clock(self) -> OffsetFileClock:
+        """The services' clock, for code in the test's own process (the web in process)."""
+        return OffsetFileClock(str(self.clock_file))
+
     def move_clock(self, delta: timedelta) -> timedelta:
         """Move every service's clock forward by ``delta`` (from their next clock reading on)."""
         self.offset += delta
@@ -174,7 +190,6 @@ def running_system(
         "FORLOB_BROKER_URL": broker_url,
         "FORLOB_NAME_PREFIX": prefix,
         "FORLOB_ENVIRONMENT": "test",
-        "FORLOB_CLOCK_OFFSET_FILE": str(clock_file),
         "FORLOB_LOG_JSON": "true",
         "FORLOB_RELAY_POLL_INTERVAL": "0.2",
         "FORLOB_WATCHDOG_INTERVAL": "2",
@@ -197,10 +212,12 @@ def running_system(
             }
             log_name = key.replace("#", "-")
             command = ("serve", "--no-relay") if name in separate_relays else ("serve",)
-            system.services[key] = ServiceProcess(name, port, process_env, workdir / f"{log_name}.log", command=command)
+            system.services[key] = ServiceProcess(
+                name, port, process_env, workdir / f"{log_name}.log", clock_file, command=command
+            )
             if name in separate_relays and replica == 1:
                 log = workdir / f"{name}-relay.log"
-                system.relays[name] = ServiceProcess(name, port, process_env, log, command=("relay",))
+                system.relays[name] = ServiceProcess(name, port, process_env, log, clock_file, command=("relay",))
     try:
         for process in system.processes():
             process.start()

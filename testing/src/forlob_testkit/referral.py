@@ -11,8 +11,7 @@ import httpx
 import sqlalchemy as sa
 
 from forlob_shared.clock import ManualClock
-from forlob_shared.http.auth import mint_token
-from forlob_shared.settings import ServiceSettings
+from forlob_testkit.auth import auth
 from forlob_testkit.fixtures import RunningService
 
 # Wednesday 20 May 2026, 10:00 in Aalborg. The next Monday, 25 May, is Whit Monday (a Danish
@@ -35,11 +34,6 @@ RCA = {
 }
 SCHEDULE = [{"weekday": d, "start": "08:00", "end": "12:00"} for d in range(4)]
 CPR = "2110625629"
-
-
-def auth(org: str, *roles: str, staff: str = "staff-1") -> dict[str, str]:
-    token = mint_token(ServiceSettings(), staff_id=staff, org=org, roles=list(roles))
-    return {"Authorization": f"Bearer {token}"}
 
 
 CASEWORKER = auth(REFERRING_ORG, "caseworker", staff="cw-7")

@@ -8,8 +8,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from forlob_shared.http.auth import mint_token
-from forlob_shared.settings import ServiceSettings
+# The scenario's callers sign their requests with it; it lives in forlob_testkit.auth.
+from forlob_testkit.auth import auth as auth
 
 PROVIDER = "rca-aalborg"
 JOBCENTRE = "jobcenter-aalborg"
@@ -67,8 +67,3 @@ def referral_body(rng: random.Random, programme_code: str = "RCA-UDV-13", **fiel
         "wished_weekly_hours": 16,
         **fields,
     }
-
-
-def auth(org: str, *roles: str, staff: str = "staff-1", settings: ServiceSettings | None = None) -> dict[str, str]:
-    token = mint_token(settings or ServiceSettings(), staff_id=staff, org=org, roles=list(roles))
-    return {"Authorization": f"Bearer {token}"}

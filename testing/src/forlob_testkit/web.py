@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth
+from forlob_shared.clock import Clock, SystemClock
+from forlob_testkit.auth import auth
+from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER
 from forlob_testkit.servers import free_port
 from forlob_testkit.wait import eventually
 from forlob_web.app import create_app
@@ -44,7 +46,6 @@ def web_settings(system: Any, **overrides: Any) -> WebSettings:
         "attendance_url": system.url("attendance"),
         "notifications_url": system.url("notifications"),
         "reporting_url": system.url("reporting"),
-        "clock_offset_file": str(system.clock_file),
         "log_json": True,
         # Every test person signs in from the same address: the limit stays on, out of reach.
         "rate_sign_in_per_minute": 100_000,
@@ -113,9 +114,10 @@ class Person:
 
 
 @contextlib.asynccontextmanager
-async def web_in_process(settings: WebSettings) -> AsyncIterator[Any]:
-    """``async with web_in_process(settings) as people:`` — ``await people()`` is a new session."""
-    app = create_app(settings)
+async def web_in_process(settings: WebSettings, clock: Clock | None = None) -> AsyncIterator[Any]:
+    """``async with web_in_process(settings) as people:`` — ``await people()`` is a new session.
+    ``clock``: the system's moved clock (``System.clock()``) where the pages must agree with it."""
+    app = create_app(settings, clock, real_time=SystemClock())
     async with app.router.lifespan_context(app), contextlib.AsyncExitStack() as stack:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
 
@@ -128,13 +130,13 @@ async def web_in_process(settings: WebSettings) -> AsyncIterator[Any]:
 
 
 @contextlib.asynccontextmanager
-async def web_server(settings: WebSettings, port: int | None = None) -> AsyncIterator[str]:
+async def web_server(settings: WebSettings, port: int | None = None, clock: Clock | None = None) -> AsyncIterator[str]:
     """The web app served by uvicorn on ``port`` (else a free one) of this event loop (for a real
     browser); the port the system's e-mails link to, when they are followed."""
     import uvicorn
 
     port = port or free_port()
-    app = create_app(settings.model_copy(update={"port": port}))
+    app = create_app(settings.model_copy(update={"port": port}), clock, real_time=SystemClock())
     server = uvicorn.Server(
         uvicorn.Config(
             app,

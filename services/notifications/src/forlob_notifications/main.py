@@ -11,23 +11,22 @@ from forlob_notifications.api.inbox import router as inbox_router
 from forlob_notifications.api.policies import router as policies_router
 from forlob_notifications.api.webhooks import router as webhooks_router
 from forlob_notifications.application.gauges import update_gauges
-from forlob_notifications.background import background_router
+from forlob_notifications.background import background
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.handlers.events import subscriptions
 from forlob_notifications.publishers import PUBLISHES
 from forlob_notifications.settings import NotificationsSettings
 from forlob_notifications.wiring import Wiring
 from forlob_shared.clock import Clock
-from forlob_shared.periodic import periodic_router
-from forlob_shared.service import ServiceSpec
+from forlob_shared.periodic import periodic
+from forlob_shared.runtime import ServiceSpec
 from forlob_shared.service import create_app as create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 GAUGE_INTERVAL = 15.0  # seconds between counts of open and overdue alerts for /metrics
 
 
-def spec() -> ServiceSpec[NotificationsUnitOfWork]:
-    wiring = Wiring()
+def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring]:
     return ServiceSpec(
         name="notifications",
         title="Forløb notifications service",
@@ -35,15 +34,10 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork]:
         settings_cls=NotificationsSettings,
         uow_class=NotificationsUnitOfWork,
         migrations_dir=MIGRATIONS,
-        routers=[
-            background_router(wiring),
-            directory_router,
-            inbox_router,
-            webhooks_router,
-            policies_router,
-            periodic_router("alert-gauges", update_gauges, lambda runtime: GAUGE_INTERVAL),
-        ],
-        subscriptions=subscriptions(wiring),
+        parts=Wiring.of,
+        routers=[directory_router, inbox_router, webhooks_router, policies_router],
+        subscriptions=subscriptions,
+        background=[*background(), periodic("alert-gauges", update_gauges, lambda settings: GAUGE_INTERVAL)],
         publishes=PUBLISHES,
     )
 

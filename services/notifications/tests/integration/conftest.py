@@ -36,9 +36,8 @@ from forlob_shared.events import (
     TimeWindow,
 )
 from forlob_shared.events.envelope import CONTENT_TYPE, encode
-from forlob_shared.http.auth import mint_token
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.settings import ServiceSettings
+from forlob_testkit.auth import auth as bearer
 from forlob_testkit.messaging import collector
 from forlob_testkit.outside import webhook_receiver
 from forlob_testkit.wait import eventually
@@ -58,8 +57,7 @@ def free_port() -> int:
 
 
 def auth(org: str, staff: str, *roles: str) -> dict[str, str]:
-    token = mint_token(ServiceSettings(), staff_id=staff, org=org, roles=list(roles))
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(org, *roles, staff=staff)
 
 
 # -- SMTP ----------------------------------------------------------------------------------------

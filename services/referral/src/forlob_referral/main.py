@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -15,20 +14,14 @@ from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_referral.publishers import PUBLISHES
 from forlob_referral.settings import ReferralSettings
 from forlob_shared.clock import Clock
-from forlob_shared.periodic import periodic_router
-from forlob_shared.service import Runtime, ServiceSpec
+from forlob_shared.periodic import periodic
+from forlob_shared.runtime import ServiceSpec, no_parts
 from forlob_shared.service import create_app as create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def _settings(runtime: Runtime[Any]) -> ReferralSettings:
-    settings = runtime.settings
-    assert isinstance(settings, ReferralSettings)
-    return settings
-
-
-def spec() -> ServiceSpec[ReferralUnitOfWork]:
+def spec() -> ServiceSpec[ReferralUnitOfWork, ReferralSettings, None]:
     return ServiceSpec(
         name="referral",
         title="Forløb referral service",
@@ -36,11 +29,11 @@ def spec() -> ServiceSpec[ReferralUnitOfWork]:
         settings_cls=ReferralSettings,
         uow_class=ReferralUnitOfWork,
         migrations_dir=MIGRATIONS,
-        routers=[
-            referrals_router,
-            programmes_router,
-            periodic_router("seat-offers", seat_offer_job, lambda runtime: _settings(runtime).seat_offer_interval),
-            periodic_router("retention", retention_job, lambda runtime: _settings(runtime).retention_sweep_interval),
+        parts=no_parts,
+        routers=[referrals_router, programmes_router],
+        background=[
+            periodic("seat-offers", seat_offer_job, lambda settings: settings.seat_offer_interval),
+            periodic("retention", retention_job, lambda settings: settings.retention_sweep_interval),
         ],
         publishes=PUBLISHES,
     )

@@ -12,13 +12,13 @@ from forlob_reporting.db.uow import ReportingUnitOfWork
 from forlob_reporting.handlers.events import subscriptions
 from forlob_reporting.settings import ReportingSettings
 from forlob_shared.clock import Clock
-from forlob_shared.service import ServiceSpec
+from forlob_shared.runtime import ServiceSpec, no_parts
 from forlob_shared.service import create_app as create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def spec() -> ServiceSpec[ReportingUnitOfWork]:
+def spec() -> ServiceSpec[ReportingUnitOfWork, ReportingSettings, None]:
     return ServiceSpec(
         name="reporting",
         title="Forløb reporting service",
@@ -26,8 +26,9 @@ def spec() -> ServiceSpec[ReportingUnitOfWork]:
         settings_cls=ReportingSettings,
         uow_class=ReportingUnitOfWork,
         migrations_dir=MIGRATIONS,
+        parts=no_parts,
         routers=[figures_router, outputs_router],
-        subscriptions=subscriptions(),
+        subscriptions=lambda parts: subscriptions(),
     )
 
 

@@ -25,8 +25,7 @@ from forlob_shared.events import (
     ProgrammeEnded,
     ReferralReceived,
 )
-from forlob_shared.http.auth import mint_token
-from forlob_shared.settings import ServiceSettings
+from forlob_testkit.auth import auth as bearer
 from forlob_testkit.reporting.cohort import Published
 
 PROVIDER, JOBCENTRE, OTHER_JOBCENTRE = "rca-aalborg", "jobcenter-aalborg", "jobcenter-odense"
@@ -109,8 +108,7 @@ def the_course() -> list[Published]:
 
 
 def auth(org: str) -> dict[str, str]:
-    token = mint_token(ServiceSettings(), staff_id="s-1", org=org, roles=["coordinator"])
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(org, "coordinator", staff="s-1")
 
 
 async def alerts_by_programme(client: Any, org: str, **params: str) -> dict[str, dict[str, Any]]:

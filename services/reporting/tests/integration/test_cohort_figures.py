@@ -20,17 +20,15 @@ from forlob_reporting.main import spec as reporting_spec
 from forlob_reporting.settings import ReportingSettings
 from forlob_shared.clock import SystemClock
 from forlob_shared.db import create_engine, create_session_factory
-from forlob_shared.http.auth import mint_token
 from forlob_shared.messaging.outbox import OutboxWriter
-from forlob_shared.settings import ServiceSettings
+from forlob_testkit.auth import auth as bearer
 from forlob_testkit.reporting.cohort import Cohort, Referral, build_cohort
 
 PERIODS = [Period(date(2025, 1, 1), date(2026, 11, 20)), Period(date(2026, 3, 2), date(2026, 5, 31))]
 
 
 def auth(org: str) -> dict[str, str]:
-    token = mint_token(ServiceSettings(), staff_id="s-1", org=org, roles=["coordinator"])
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(org, "coordinator", staff="s-1")
 
 
 # --- the expected figures, from the ground truth (deliberately not the service's code) ----------

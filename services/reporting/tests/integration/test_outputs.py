@@ -13,16 +13,14 @@ import pytest
 
 from forlob_reporting.api import charts
 from forlob_reporting.main import spec as reporting_spec
-from forlob_shared.http.auth import mint_token
-from forlob_shared.settings import ServiceSettings
+from forlob_testkit.auth import auth as bearer
 from forlob_testkit.reporting.cohort import Cohort, build_cohort
 
 PERIOD = {"from": "2025-01-01", "to": "2026-11-20"}
 
 
 def auth(org: str) -> dict[str, str]:
-    token = mint_token(ServiceSettings(), staff_id="s-1", org=org, roles=["coordinator"])
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(org, "coordinator", staff="s-1")
 
 
 PROVIDER, JOBCENTRE, STRANGER = auth("rca-aalborg"), auth("jobcenter-aalborg"), auth("jobcenter-vejle")

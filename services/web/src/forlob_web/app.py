@@ -25,7 +25,7 @@ from jinja2.runtime import Context
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forlob_shared.clock import Clock, OffsetFileClock, SystemClock
+from forlob_shared.clock import Clock, SystemClock
 from forlob_shared.http.auth import TokenVerifier
 from forlob_shared.http.ratelimit import SIGN_IN, Gcra, Rate, RefusalLog, warn_if_every_caller_is_the_proxy
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
@@ -204,14 +204,16 @@ def home_for(user: User) -> str:
     return "/figures"
 
 
-def create_app(settings: WebSettings | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: WebSettings | None = None, clock: Clock | None = None, *, real_time: Clock | None = None
+) -> FastAPI:
     settings = settings or WebSettings()
     # One line per call to a service is noise here: failures are logged by the client, with ids only.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Sessions and the sign-in limit run on real time, as the tokens' expiry does; the demo's and
-    # the tests' moved clock (CLOCK_OFFSET_FILE) would end a session the token still allows.
-    real_time = clock or SystemClock()
-    clock = clock or (OffsetFileClock(settings.clock_offset_file) if settings.clock_offset_file else SystemClock())
+    # the tests' moved clock (forlob_testkit.serve) would end a session the token still allows.
+    real_time = real_time or clock or SystemClock()
+    clock = clock or SystemClock()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

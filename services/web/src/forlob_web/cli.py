@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from forlob_shared.clock import Clock, SystemClock
 from forlob_shared.logging import configure_logging
 from forlob_web.settings import WebSettings
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> None:
+    """``clock``: what the pages take as now (the system's when None); sessions keep real time."""
     parser = argparse.ArgumentParser(prog="forlob-web", description="Forløb web: pages for the people who use it")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the pages")
@@ -23,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
 
         # Open inbox streams never end by themselves: a stop waits this long for them, then closes them.
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, clock, real_time=SystemClock()),
             host=settings.host,
             port=settings.port,
             log_config=None,

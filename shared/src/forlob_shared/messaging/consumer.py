@@ -63,6 +63,7 @@ from aio_pika.abc import AbstractConnection, AbstractExchange, AbstractIncomingM
 from aio_pika.exceptions import AMQPConnectionError
 
 from forlob_shared import metrics
+from forlob_shared.background import pause
 from forlob_shared.db import UnitOfWork
 from forlob_shared.errors import DomainError
 from forlob_shared.events.base import EventData
@@ -393,7 +394,7 @@ class EventConsumer(Generic[U]):
         metrics.TRANSIENT_RETRIES.labels(self.name).inc()
         delay = _backoff(attempt, self.config.backoff_max)
         log.warning("consumer.transient_failure", error=describe_error(exc), attempt=attempt, retry_in=delay)
-        await _sleep_unless(self.config.stopping, delay)
+        await pause(self.config.stopping, delay)
         return True
 
     async def _requeue_at_shutdown(self, item: _Ready[U]) -> str:
@@ -418,7 +419,7 @@ class EventConsumer(Generic[U]):
         if deliveries >= self.config.delivery_limit - 1:
             return await self._dead_letter(message, "handler-failed", describe_error(exc, 1000), envelope.routing_key)
         log.exception("consumer.handler_failed", deliveries=deliveries)
-        await _sleep_unless(self.config.stopping, _backoff(deliveries, self.config.backoff_max))
+        await pause(self.config.stopping, _backoff(deliveries, self.config.backoff_max))
         await self._acks.settled_otherwise(message, message.nack(requeue=True))
         return self._count(envelope.routing_key, "requeued")
 
@@ -473,8 +474,3 @@ def _delivery_count(message: AbstractIncomingMessage) -> int:
 
 def _backoff(attempt: int, cap: float) -> float:
     return float(min(cap, 0.05 * 2 ** min(attempt, 12)))
-
-
-async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)

@@ -2,7 +2,7 @@
 
 The connection is robust (aio-pika restores its channels and consumers after the broker comes
 back); the service's watchdog calls :meth:`ConsumerConnection.reconnect` for the cases where that
-restore leaves a consumer deaf (see ``forlob_shared.service._consumer_watchdog``). A service
+restore leaves a consumer deaf (see ``forlob_shared.watchdog.consumer_watchdog``). A service
 without consumers keeps the connection too: its readiness reports whether the broker answers.
 """
 

@@ -29,6 +29,7 @@ from aio_pika.abc import AbstractExchange
 from aio_pika.exceptions import DeliveryError, PublishError
 
 from forlob_shared import metrics
+from forlob_shared.background import pause, pause_unless_woken
 from forlob_shared.events.envelope import CONTENT_TYPE
 from forlob_shared.logging import get_logger
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL
@@ -99,7 +100,7 @@ class OutboxRelay:
                 failures += 1
                 delay = min(self.config.backoff_max, 0.2 * 2 ** min(failures, 10))
                 log.warning("relay.reconnecting", error=describe_error(exc), retry_in=round(delay, 2))
-                await _wait(stop, delay)
+                await pause(stop, delay)
             finally:
                 self._set_active(False)
 
@@ -149,7 +150,7 @@ class OutboxRelay:
                 log.info("relay.standby", reason="another relay holds the lock")
                 standby_logged = True
             await db.fetchval("SELECT 1")  # a dead database ends standby with an error, not silence
-            await _wait(stop, self.config.standby_interval)
+            await pause(stop, self.config.standby_interval)
         return False
 
     async def _relay_loop(
@@ -179,11 +180,11 @@ class OutboxRelay:
                 failures = 0
             except _BatchFailed:
                 failures += 1
-                await _wait(stop, min(self.config.backoff_max, 0.1 * 2 ** min(failures, 10)))
+                await pause(stop, min(self.config.backoff_max, 0.1 * 2 ** min(failures, 10)))
                 continue
             if count == self.config.batch_size:
                 continue  # more may be waiting: no pause between full batches
-            await _wait_for_either(stop, wake, self.config.poll_interval)
+            await pause_unless_woken(stop, wake, self.config.poll_interval)
 
     async def relay_batch(self, db: asyncpg.Connection, exchange: AbstractExchange) -> int:
         """Publish one batch; returns how many rows were marked sent."""
@@ -275,19 +276,3 @@ class OutboxRelay:
             self.active.set()
         else:
             self.active.clear()
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> bool:
-    """Wait up to ``seconds``; True if ``stop`` was set meanwhile."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    return stop.is_set()
-
-
-async def _wait_for_either(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()

@@ -1,19 +1,13 @@
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from forlob_attendance.application.registration import STAFF_ROLES
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_shared.http.auth import Principal, requires
+from forlob_shared.http.deps import unit_of_work
 
-
-def _uow(request: Request) -> AttendanceUnitOfWork:
-    runtime: Any = request.app.state.runtime
-    uow: AttendanceUnitOfWork = runtime.uow()
-    return uow
-
-
-UoW = Annotated[AttendanceUnitOfWork, Depends(_uow)]
+UoW = Annotated[AttendanceUnitOfWork, Depends(unit_of_work(AttendanceUnitOfWork))]
 # Every attendance route is for the provider's staff who meet the participants (docs/attendance.md).
 Staff = Annotated[Principal, requires(*STAFF_ROLES)]
 # The provider's calendar (closures) is the coordinator's to change (docs/attendance.md).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from forlob_attendance.application.courses import (
@@ -25,17 +25,17 @@ from forlob_shared.events import (
 from forlob_shared.messaging.consumer import Handler, Subscription
 
 
-def subscriptions(policy: Callable[[], CoursePolicy]) -> list[Subscription[AttendanceUnitOfWork]]:
-    """``policy`` gives the running service's settings when an event arrives."""
+def subscriptions(policy: CoursePolicy) -> list[Subscription[AttendanceUnitOfWork]]:
+    """``policy``: from the service's settings, built with its runtime."""
 
     async def on_started(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
-        await start_course(uow, envelope.data, policy())
+        await start_course(uow, envelope.data, policy)
 
     async def on_agreement_changed(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
-        await change_agreement(uow, envelope.data, policy())
+        await change_agreement(uow, envelope.data, policy)
 
     async def on_rescheduled(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
-        await reschedule_course(uow, envelope.data, policy())
+        await reschedule_course(uow, envelope.data, policy)
 
     async def on_ended(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
         await end_course(uow, envelope.data)
@@ -55,11 +55,11 @@ def subscriptions(policy: Callable[[], CoursePolicy]) -> list[Subscription[Atten
                 starts.append(envelope.data)
                 continue
             if starts:
-                await start_courses(uow, starts, policy())
+                await start_courses(uow, starts, policy)
                 starts = []
             await handlers[type(envelope.data)](envelope, uow)
         if starts:
-            await start_courses(uow, starts, policy())
+            await start_courses(uow, starts, policy)
 
     return [
         Subscription(

@@ -1,33 +1,28 @@
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from forlob_notifications.application.directory import DIRECTORY_ROLES
 from forlob_notifications.application.options import Options
 from forlob_notifications.application.policies import POLICY_ROLES
 from forlob_notifications.application.subscriptions import ADMIN_ROLES
 from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.runtime import NotificationsRuntime
+from forlob_notifications.settings import NotificationsSettings
 from forlob_notifications.wiring import Wiring
 from forlob_shared.http.auth import Principal, requires
+from forlob_shared.http.deps import runtime_dependency, unit_of_work
+
+Runtime = Annotated[
+    NotificationsRuntime, Depends(runtime_dependency(NotificationsUnitOfWork, NotificationsSettings, Wiring))
+]
 
 
-def _uow(request: Request) -> NotificationsUnitOfWork:
-    runtime: Any = request.app.state.runtime
-    uow: NotificationsUnitOfWork = runtime.uow()
-    return uow
+def _options(runtime: Runtime) -> Options:
+    return runtime.parts.options
 
 
-def _wiring(request: Request) -> Wiring:
-    wiring: Wiring = request.app.state.notifications
-    return wiring
-
-
-def _options(request: Request) -> Options:
-    return _wiring(request).options
-
-
-UoW = Annotated[NotificationsUnitOfWork, Depends(_uow)]
-Wired = Annotated[Wiring, Depends(_wiring)]
+UoW = Annotated[NotificationsUnitOfWork, Depends(unit_of_work(NotificationsUnitOfWork))]
 Opts = Annotated[Options, Depends(_options)]
 
 # Who may call what (docs/notifications.md; the table per route in docs/security.md).

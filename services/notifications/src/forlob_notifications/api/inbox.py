@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
-from forlob_notifications.api.deps import UoW, Wired
+from forlob_notifications.api.deps import Runtime, UoW
 from forlob_notifications.application import inbox as inbox_use_cases
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Delivery
@@ -149,10 +149,8 @@ async def acknowledge(
     summary="Server-sent events: each change to your alerts (raised, escalated, acknowledged, closed)",
     response_class=EventSourceResponse,
 )
-async def stream(request: Request, principal: AnyMember, wiring: Wired) -> EventSourceResponse:
-    listener = wiring.listener
-    assert listener is not None
-    runtime: Any = request.app.state.runtime
+async def stream(request: Request, principal: AnyMember, runtime: Runtime) -> EventSourceResponse:
+    listener = runtime.parts.listener
     queue = listener.subscribe(principal.org, principal.staff_id)
 
     async def events() -> AsyncIterator[dict[str, str]]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from prometheus_client import Gauge
 
 from forlob_notifications.db.models import AlertRow, DeliveryRow
 from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.runtime import NotificationsRuntime
 
 ALERTS_OPEN = Gauge("forlob_alerts_open", "Alerts nobody has acknowledged or closed yet (all organisations)")
 ALERTS_OVERDUE = Gauge(
@@ -55,7 +55,7 @@ async def count_alerts(uow: NotificationsUnitOfWork, now: datetime) -> AlertCoun
     )
 
 
-async def update_gauges(runtime: Any, now: datetime) -> AlertCounts:
+async def update_gauges(runtime: NotificationsRuntime, now: datetime) -> AlertCounts:
     """The periodic job: count, then set the gauges."""
     counts = await count_alerts(runtime.uow(), now)
     ALERTS_OPEN.set(sum(counts.open.values()))

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from forlob_notifications.db.uow import DELIVERIES_CHANNEL, INBOX_CHANNEL
+from forlob_shared.background import pause
 from forlob_shared.logging import get_logger
 from forlob_shared.redaction import describe_error
 
@@ -65,8 +66,7 @@ class ChangeListener:
                 self.deliveries_waiting.set()  # anything committed while we were not listening
                 delay = 0.2
                 while not stopping.is_set() and not connection.is_closed():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stopping.wait(), timeout=5)
+                    await pause(stopping, 5)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("listener.disconnected", error=describe_error(exc), retry_in=delay)
             finally:
@@ -74,6 +74,5 @@ class ChangeListener:
                 if connection is not None:
                     with contextlib.suppress(Exception):
                         await connection.close()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=delay)
+            await pause(stopping, delay)
             delay = min(delay * 2, 10.0)

@@ -1,24 +1,22 @@
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.runtime import ReferralRuntime
+from forlob_referral.settings import ReferralSettings
 from forlob_shared.http.auth import Principal, requires
+from forlob_shared.http.deps import runtime_dependency, unit_of_work
+
+Runtime = Annotated[ReferralRuntime, Depends(runtime_dependency(ReferralUnitOfWork, ReferralSettings, type(None)))]
 
 
-def _uow(request: Request) -> ReferralUnitOfWork:
-    runtime: Any = request.app.state.runtime
-    uow: ReferralUnitOfWork = runtime.uow()
-    return uow
+def _horizon(runtime: Runtime) -> timedelta:
+    return timedelta(weeks=runtime.settings.intake_horizon_weeks)
 
 
-def _horizon(request: Request) -> timedelta:
-    weeks: int = request.app.state.runtime.settings.intake_horizon_weeks
-    return timedelta(weeks=weeks)
-
-
-UoW = Annotated[ReferralUnitOfWork, Depends(_uow)]
+UoW = Annotated[ReferralUnitOfWork, Depends(unit_of_work(ReferralUnitOfWork))]
 Horizon = Annotated[timedelta, Depends(_horizon)]
 
 # Who may call what (docs/referral.md; the table per route in docs/security.md). Tenancy comes on

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from forlob_referral.application.common import locked_intake, own_programme, provided, read_intake, save_intake
@@ -13,6 +12,7 @@ from forlob_referral.application.referrals import ReferralView
 from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_referral.domain.referral import Intake, Referral, RejectReason
 from forlob_referral.domain.seats import IntakeSeats, free_seats_by_intake
+from forlob_referral.runtime import ReferralRuntime
 from forlob_shared.errors import InvalidInput, NotFound
 from forlob_shared.http.auth import Principal
 
@@ -215,7 +215,7 @@ async def offer_free_seats(uow: ReferralUnitOfWork, now: datetime, horizon: time
     return offered
 
 
-async def seat_offer_job(runtime: Any, now: datetime) -> int:
+async def seat_offer_job(runtime: ReferralRuntime, now: datetime) -> int:
     """The periodic form of :func:`offer_free_seats`, run in the service's lifespan."""
-    uow: ReferralUnitOfWork = runtime.uow()
+    uow = runtime.uow()
     return await offer_free_seats(uow, now, timedelta(weeks=runtime.settings.intake_horizon_weeks))

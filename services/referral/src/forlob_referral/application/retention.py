@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.runtime import ReferralRuntime
 from forlob_shared.http.idempotency import forget_keys_before
 
 
@@ -39,9 +39,9 @@ async def forget_idempotency_keys(uow: ReferralUnitOfWork, now: datetime, keep: 
     return forgotten
 
 
-async def retention_job(runtime: Any, now: datetime) -> int:
+async def retention_job(runtime: ReferralRuntime, now: datetime) -> int:
     """The periodic form of the two above, run in the service's lifespan; returns referrals erased."""
-    uow: ReferralUnitOfWork = runtime.uow()
+    uow = runtime.uow()
     settings = runtime.settings
     await forget_idempotency_keys(uow, now, timedelta(days=settings.idempotency_key_days))
     return await erase_expired_personal_data(uow, now, timedelta(days=settings.retention_days))

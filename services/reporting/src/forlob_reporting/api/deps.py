@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 
 from forlob_reporting.application.figures import Scope
 from forlob_reporting.db.uow import ReportingUnitOfWork
 from forlob_reporting.domain.figures import Period
 from forlob_reporting.domain.projection import local_date
+from forlob_reporting.runtime import ReportingRuntime
+from forlob_reporting.settings import ReportingSettings
 from forlob_shared.errors import InvalidInput
 from forlob_shared.http.auth import Principal, requires
+from forlob_shared.http.deps import runtime_dependency, unit_of_work
 from forlob_shared.http.inputs import Day
 
 DEFAULT_DAYS = 90
@@ -26,23 +29,18 @@ FigureReader = Annotated[Principal, requires(*FIGURE_ROLES)]
 StatementReader = Annotated[Principal, requires(*STATEMENT_ROLES)]
 
 
-def _uow(request: Request) -> ReportingUnitOfWork:
-    runtime: Any = request.app.state.runtime
-    uow: ReportingUnitOfWork = runtime.uow()
-    return uow
-
-
-UoW = Annotated[ReportingUnitOfWork, Depends(_uow)]
+Runtime = Annotated[ReportingRuntime, Depends(runtime_dependency(ReportingUnitOfWork, ReportingSettings, type(None)))]
+UoW = Annotated[ReportingUnitOfWork, Depends(unit_of_work(ReportingUnitOfWork))]
 
 
 def _period(
-    request: Request,
+    runtime: Runtime,
     start: Annotated[
         Day | None, Query(alias="from", description="first day (local), default 'to' minus 89 days")
     ] = None,
     end: Annotated[Day | None, Query(alias="to", description="last day (local, inclusive), default today")] = None,
 ) -> Period:
-    end = end or local_date(request.app.state.runtime.clock.now())
+    end = end or local_date(runtime.clock.now())
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
     if end < start:
         raise InvalidInput("'to' lies before 'from'")
