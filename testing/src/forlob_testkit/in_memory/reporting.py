@@ -114,7 +114,7 @@ class FakeReportingUnitOfWork(FakeUnitOfWork):
         self.rebuild_lock = FakeRebuildLock(self.store)
 
 
-def _check(uow: FakeReportingUnitOfWork, reads: MemoryFactReads) -> None:
+def _satisfies_the_ports(uow: FakeReportingUnitOfWork, reads: MemoryFactReads) -> None:
     # mypy holds the fake to the ports the use cases are typed against.
     _: ReadModelUnitOfWork = uow
     __: FiguresUnitOfWork = uow
