@@ -34,18 +34,13 @@ ALLOWED_CYCLES: dict[str, frozenset[str]] = {
             "forlob_shared.events.referral",
         }
     ),
-    # The web's app, pages and sign-in import each other (repweb splits the web into routes per area).
-    "web pages": frozenset({"forlob_web.app", "forlob_web.pages", "forlob_web.signin"}),
 }
 
 # Modules over MAX_LINES today, with their length then: each is being split (issue 17). A module
 # here may shrink but not grow; once under the limit its entry must go.
 OVERSIZED: dict[str, int] = {
-    "services/web/src/forlob_web/pages.py": 558,
     "services/referral/src/forlob_referral/domain/referral.py": 494,
     "shared/src/forlob_shared/messaging/consumer.py": 480,
-    "services/reporting/src/forlob_reporting/domain/projection.py": 446,
-    "services/reporting/src/forlob_reporting/domain/figures.py": 406,
 }
 
 

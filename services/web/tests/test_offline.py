@@ -26,11 +26,12 @@ from forlob_shared.events.common import AbsenceReason, Outcome
 from forlob_shared.texts import CODES, FIGURES, code_text, every_code, figure_name, raw_codes
 from forlob_testkit.servers import free_port
 from forlob_testkit.web import csrf_of, visible_text, web_in_process, web_server
-from forlob_web.app import Web
+from forlob_web.forms import REFERRAL_FIELDS
 from forlob_web.i18n import LANGUAGES, MESSAGES, pick_language, translator
-from forlob_web.pages import CHARTS, REFERRAL_FIELDS
+from forlob_web.routes.figures import CHARTS
 from forlob_web.session import DEMO_PEOPLE
 from forlob_web.settings import WebSettings
+from forlob_web.web import Web
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "forlob_web" / "templates"
 

@@ -19,7 +19,11 @@ from forlob_reporting.api.tabular import flatten
 from forlob_reporting.application.figures import SERIES, group_fields
 from forlob_reporting.db.store import MemoryFactStore
 from forlob_reporting.domain import figures as f
-from forlob_reporting.domain.projection import ALERTS, BREACHES, REFERRALS, WEEKS, local_date, project
+from forlob_reporting.domain.facts import ALERTS, BREACHES, REFERRALS, WEEKS
+from forlob_reporting.domain.ips import ips_fidelity
+from forlob_reporting.domain.merge import local_date
+from forlob_reporting.domain.projection import project
+from forlob_reporting.domain.statement import statement as attendance_statement
 from forlob_shared.events import decode
 from forlob_testkit.reporting.cohort import build_cohort
 
@@ -54,12 +58,12 @@ def served() -> dict[str, set[str]]:
     answers = {"/figures": names({**group_fields(key), **f.all_figures(facts, period, local_date)})}
     for name, series in SERIES.items():
         answers[f"/figures/{name}"] = set().union(*(names(r) for r in series(facts, period)))
-    answers["/figures/ips-fidelity"] = names(f.ips_fidelity(facts, period))
+    answers["/figures/ips-fidelity"] = names(ips_fidelity(facts, period))
     # A course with eight summarised weeks or more has every part of a statement.
     long = next(r for r in cohort.referrals if r.end_date and len(r.weeks) >= 8)
     referral = store.rows[REFERRALS.name][(long.referral_id,)]
     weeks = [w for w in rows[WEEKS.name] if w["referral_id"] == long.referral_id]
-    statement = dict(f.statement(referral, weeks, 3))
+    statement = dict(attendance_statement(referral, weeks, 3))
     week_rows = statement.pop("weeks")
     answers["/statements/{referral_id}"] = names(statement) | names(week_rows[0], "weeks[].")
     received = set(ReferralsReceivedOut.model_fields) - {"org", "start", "end", "rows"}

@@ -8,7 +8,8 @@ from uuid import uuid4
 
 from forlob_reporting.db.models import TABLES as SQL_TABLES
 from forlob_reporting.db.store import MemoryFactStore
-from forlob_reporting.domain.projection import REFERRALS, TABLES, project
+from forlob_reporting.domain.facts import REFERRALS, TABLES
+from forlob_reporting.domain.projection import project
 from forlob_reporting.domain.stats import median, percentile
 from forlob_shared.events import PendingEvent, ProgrammeRescheduled, decode, encode
 from forlob_testkit.reporting.cohort import build_cohort

@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-
-from forlob_reporting.db.store import FactStore
-from forlob_reporting.db.uow import ReportingUnitOfWork
+from forlob_reporting.application.ports import FactStore, ReadModelUnitOfWork
 from forlob_reporting.domain.projection import project
 from forlob_shared.events import Envelope
-
-# A rebuild holds this advisory lock exclusively while it replays and swaps; live consumption
-# takes it shared per event.
-REBUILD_LOCK = 0x7265706F7274  # "report"
 
 
 class RebuildInProgress(TimeoutError):
@@ -34,15 +27,15 @@ async def apply_event(facts: FactStore, envelope: Envelope[Any]) -> bool:
     return True
 
 
-async def record_event(uow: ReportingUnitOfWork, envelope: Envelope[Any]) -> None:
+async def record_event(uow: ReadModelUnitOfWork, envelope: Envelope[Any]) -> None:
     """The live consumer's use case, in the transaction that also records the inbox row."""
     await record_events(uow, [envelope])
 
 
-async def record_events(uow: ReportingUnitOfWork, envelopes: Sequence[Envelope[Any]]) -> None:
+async def record_events(uow: ReadModelUnitOfWork, envelopes: Sequence[Envelope[Any]]) -> None:
     """A consumer's batch at once: every event's changes, in order, through one pass of the store."""
-    locked = await uow.session.execute(sa.select(sa.func.pg_try_advisory_xact_lock_shared(REBUILD_LOCK)))
-    if not locked.scalar_one():
+    locked = await uow.rebuild_lock.try_share()
+    if not locked:
         raise RebuildInProgress("the read model is being rebuilt")
     await uow.facts.apply([change for envelope in envelopes for change in project(envelope)])
     await uow.commit()

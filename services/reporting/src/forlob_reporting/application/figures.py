@@ -10,24 +10,20 @@ provider sees its programmes' capacity and occupancy.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
-from forlob_reporting.db.models import (
-    alert_facts,
-    attendance_day_facts,
-    attendance_week_facts,
-    breach_facts,
-    programme_facts,
-    referral_facts,
-)
-from forlob_reporting.db.uow import ReportingUnitOfWork
+from forlob_reporting.application.ports import FiguresUnitOfWork
 from forlob_reporting.domain import figures as f
-from forlob_reporting.domain.projection import local_date
+from forlob_reporting.domain.facts import REFERRALS, Row
+from forlob_reporting.domain.groups import Fact, Programme
+from forlob_reporting.domain.ips import ips_fidelity as ips_items
+from forlob_reporting.domain.merge import date_in_zone, local_date, zone_named
+from forlob_reporting.domain.statement import statement
 from forlob_shared.errors import NotFound
 
 UNLINKED = "unknown"  # the programme of an alert that names no referral the read model knows
@@ -40,40 +36,24 @@ class Scope:
     by_referring_org: bool = False
 
 
-async def load_groups(uow: ReportingUnitOfWork, scope: Scope) -> dict[f.GroupKey, f.GroupFacts]:
+async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, f.GroupFacts]:
     async with uow:
-        referrals = await _rows(uow, referral_facts, scope)
-        weeks = await _rows(uow, attendance_week_facts, scope)
-        breaches = await _rows(uow, breach_facts, scope)
-        alerts = [
-            dict(r)
-            for r in (
-                await uow.session.execute(
-                    sa.select(alert_facts).where(alert_facts.c.org == scope.org).order_by(alert_facts.c.alert_id)
-                )
-            )
-            .mappings()
-            .all()
-        ]
-        capacities = {
-            (p, c): cap
-            for p, c, cap in (
-                await uow.session.execute(
-                    sa.select(
-                        programme_facts.c.provider_org, programme_facts.c.programme_code, programme_facts.c.capacity
-                    )
-                )
-            ).all()
-        }
+        referrals = await uow.reads.referrals(scope.org, scope.programme)
+        weeks = await uow.reads.weeks(scope.org, scope.programme)
+        breaches = await uow.reads.breaches(scope.org, scope.programme)
+        alerts = await uow.reads.alerts(scope.org)
+        programmes = await uow.reads.programmes()
 
     groups: dict[f.GroupKey, f.GroupFacts] = defaultdict(f.GroupFacts)
 
-    def key(row: dict[str, Any]) -> f.GroupKey:
+    def key(row: Row) -> f.GroupKey:
         referring = row["referring_org"] if scope.by_referring_org else None
         return f.GroupKey(row["provider_org"], row["programme_code"], referring)
 
     by_id = {}
     for r in referrals:
+        # A referral no course has started for yet is dated in its programme's zone.
+        date_in_zone(r, REFERRALS, _zone(programmes.get((r["provider_org"], r["programme_code"]))))
         groups[key(r)].referrals.append(r)
         by_id[r["referral_id"]] = r
     for w in weeks:
@@ -87,29 +67,30 @@ async def load_groups(uow: ReportingUnitOfWork, scope: Scope) -> dict[f.GroupKey
         elif scope.programme is None:
             groups[f.GroupKey(a["provider_org"], UNLINKED)].alerts.append(a)
     if not scope.by_referring_org:
-        for (provider, programme), _ in capacities.items():
+        for provider, programme in programmes:
             if provider == scope.org and scope.programme in (None, programme):
                 groups[f.GroupKey(provider, programme)]  # a programme without referrals still has seats
     for group_key, group in groups.items():
+        defined = programmes.get((group_key.provider_org, group_key.programme_code))
+        group.zone = _zone(defined, group.referrals)
         # The seats are the provider's: a referring organisation's own courses over them would
         # read as the programme's occupancy, which it is not.
-        if group_key.provider_org == scope.org:
-            group.capacity = capacities.get((group_key.provider_org, group_key.programme_code))
+        if group_key.provider_org == scope.org and defined is not None:
+            group.capacity = defined.capacity
     return dict(
         sorted(groups.items(), key=lambda kv: (kv[0].provider_org, kv[0].programme_code, kv[0].referring_org or ""))
     )
 
 
-async def _rows(uow: ReportingUnitOfWork, table: sa.Table, scope: Scope) -> list[dict[str, Any]]:
-    # In key order, so sums of floats come out the same however the rows were written.
-    query = (
-        sa.select(table)
-        .where(sa.or_(table.c.provider_org == scope.org, table.c.referring_org == scope.org))
-        .order_by(*table.primary_key.columns)
-    )
-    if scope.programme is not None:
-        query = query.where(table.c.programme_code == scope.programme)
-    return [dict(r) for r in (await uow.session.execute(query)).mappings().all()]
+def _zone(programme: Programme | None, referrals: Sequence[Fact] = ()) -> ZoneInfo:
+    """The programme's zone: its definition's, else a started course's, else Europe/Copenhagen."""
+    if programme is not None and programme.timezone:
+        return zone_named(programme.timezone)
+    return zone_named(next((r["timezone"] for r in referrals if r.get("timezone")), None))
+
+
+def _day_of(zone: ZoneInfo) -> Callable[[datetime], date]:
+    return lambda instant: local_date(instant, zone)
 
 
 def group_fields(key: f.GroupKey) -> dict[str, Any]:
@@ -119,9 +100,9 @@ def group_fields(key: f.GroupKey) -> dict[str, Any]:
     return fields
 
 
-async def figures(uow: ReportingUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
+async def figures(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
     groups = await load_groups(uow, scope)
-    return [{**group_fields(k), **f.all_figures(g, period, local_date)} for k, g in groups.items()]
+    return [{**group_fields(k), **f.all_figures(g, period, _day_of(g.zone))} for k, g in groups.items()]
 
 
 Series = Callable[[f.GroupFacts, f.Period], list[dict[str, Any]]]
@@ -133,47 +114,26 @@ SERIES: dict[str, Series] = {
 }
 
 
-async def series(uow: ReportingUnitOfWork, scope: Scope, period: f.Period, name: str) -> list[dict[str, Any]]:
+async def series(uow: FiguresUnitOfWork, scope: Scope, period: f.Period, name: str) -> list[dict[str, Any]]:
     """One time series per group, as rows that carry the group's fields."""
     groups = await load_groups(uow, scope)
     return [{**group_fields(k), **row} for k, g in groups.items() for row in SERIES[name](g, period)]
 
 
-async def ips_fidelity(uow: ReportingUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
+async def ips_fidelity(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
     # Caseloads name the provider's staff: only the provider sees them.
     groups = await load_groups(uow, Scope(scope.org, scope.programme))
-    return [{**group_fields(k), **f.ips_fidelity(g, period)} for k, g in groups.items() if k.provider_org == scope.org]
+    return [{**group_fields(k), **ips_items(g, period)} for k, g in groups.items() if k.provider_org == scope.org]
 
 
-async def attendance_statement(uow: ReportingUnitOfWork, org: str, referral_id: UUID) -> dict[str, Any]:
+async def attendance_statement(uow: FiguresUnitOfWork, org: str, referral_id: UUID) -> dict[str, Any]:
     async with uow:
-        referral = (
-            (await uow.session.execute(sa.select(referral_facts).where(referral_facts.c.referral_id == referral_id)))
-            .mappings()
-            .first()
-        )
+        referral = await uow.reads.referral(referral_id)
         if referral is None or org not in (referral["provider_org"], referral["referring_org"]):
             raise NotFound(f"no referral {referral_id}")
-        weeks = (
-            (
-                await uow.session.execute(
-                    sa.select(attendance_week_facts).where(attendance_week_facts.c.referral_id == referral_id)
-                )
-            )
-            .mappings()
-            .all()
-        )
-        days = (
-            await uow.session.execute(
-                sa.select(sa.func.count())
-                .select_from(attendance_day_facts)
-                .where(
-                    attendance_day_facts.c.referral_id == referral_id,
-                    attendance_day_facts.c.checked_in_at.is_not(None),
-                )
-            )
-        ).scalar_one()
-    return f.statement(dict(referral), [dict(w) for w in weeks], int(days))
+        weeks = await uow.reads.weeks_of(referral_id)
+        days = await uow.reads.days_attended(referral_id)
+    return statement(referral, weeks, days)
 
 
 @dataclass(frozen=True)
@@ -184,9 +144,7 @@ class ReferralsReceived:
     count: int
 
 
-async def referrals_received(
-    uow: ReportingUnitOfWork, scope: Scope, period: f.Period | None
-) -> list[ReferralsReceived]:
+async def referrals_received(uow: FiguresUnitOfWork, scope: Scope, period: f.Period | None) -> list[ReferralsReceived]:
     """Referrals received per programme and organisation pair (the thin slice's figure)."""
     groups = await load_groups(uow, Scope(scope.org, scope.programme, by_referring_org=True))
     rows = []

@@ -14,16 +14,15 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 from uuid import UUID
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from forlob_reporting.application.events import REBUILD_LOCK, apply_event
+from forlob_reporting.application.events import apply_event
+from forlob_reporting.db.rebuild_lock import hold_exclusively, release
 from forlob_reporting.db.store import MemoryFactStore
-from forlob_reporting.domain.projection import TABLES
+from forlob_reporting.db.swap import replace_read_model
 from forlob_reporting.history import HistoryReader
 from forlob_shared.events import InvalidEnvelope, decode
 from forlob_shared.logging import get_logger
@@ -46,61 +45,53 @@ class RebuildResult:
         return self.read / self.seconds if self.seconds else 0.0
 
 
-async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> RebuildResult:
-    """Replace the read model with one built from the whole history (see the module's steps)."""
-    started = time.perf_counter()
-    store = MemoryFactStore()
-    applied: dict[UUID, str] = {}
-    seen: set[UUID] = set()
-    counts = {"duplicates": 0, "ignored": 0, "unreadable": 0}
+@dataclass
+class Replay:
+    """Step 2 without I/O: each body of the history decoded, deduplicated and applied in memory."""
 
-    async def on_body(body: bytes) -> None:
+    store: MemoryFactStore = field(default_factory=MemoryFactStore)
+    applied: dict[UUID, str] = field(default_factory=dict)  # event id → type, for the inbox
+    duplicates: int = 0
+    ignored: int = 0
+    unreadable: int = 0
+    _seen: set[UUID] = field(default_factory=set)
+
+    async def on_body(self, body: bytes) -> None:
         try:
             envelope = decode(body)
         except InvalidEnvelope:
-            counts["unreadable"] += 1
+            self.unreadable += 1
             return
-        if envelope.id in seen:
-            counts["duplicates"] += 1
+        if envelope.id in self._seen:
+            self.duplicates += 1
             return
-        seen.add(envelope.id)
-        if await apply_event(store, envelope):
-            applied[envelope.id] = envelope.type
+        self._seen.add(envelope.id)
+        if await apply_event(self.store, envelope):
+            self.applied[envelope.id] = envelope.type
         else:
-            counts["ignored"] += 1
+            self.ignored += 1
 
+
+async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> RebuildResult:
+    """Replace the read model with one built from the whole history (see the module's steps)."""
+    started = time.perf_counter()
+    replay = Replay()
     async with engine.connect() as lock:
-        await lock.execute(sa.select(sa.func.pg_advisory_lock(REBUILD_LOCK)))
-        await lock.commit()
+        await hold_exclusively(lock)
         try:
-            read = await reader.replay(on_body)
+            read = await reader.replay(replay.on_body)
             async with engine.connect() as connection:
-                await _swap(connection, store, applied, consumer)
+                await replace_read_model(connection, replay.store, replay.applied, consumer)
         finally:
-            await lock.execute(sa.select(sa.func.pg_advisory_unlock(REBUILD_LOCK)))
-            await lock.commit()
+            await release(lock)
     result = RebuildResult(
         read=read,
-        applied=len(applied),
-        rows=len(store),
+        applied=len(replay.applied),
+        duplicates=replay.duplicates,
+        ignored=replay.ignored,
+        unreadable=replay.unreadable,
+        rows=len(replay.store),
         seconds=time.perf_counter() - started,
-        **counts,
     )
     log.info("rebuild.done", **result.__dict__)
     return result
-
-
-async def _swap(connection: AsyncConnection, store: MemoryFactStore, applied: dict[UUID, str], consumer: str) -> None:
-    raw: Any = (await connection.get_raw_connection()).driver_connection  # asyncpg, for COPY
-    async with raw.transaction():
-        await raw.execute("TRUNCATE " + ", ".join(t.name for t in TABLES))
-        await raw.execute("DELETE FROM inbox WHERE consumer = $1", consumer)
-        for table in TABLES:
-            records = store.records(table)
-            if records:
-                await raw.copy_records_to_table(table.name, records=records, columns=list(table.columns))
-        await raw.copy_records_to_table(
-            "inbox",
-            records=[(consumer, event_id, event_type) for event_id, event_type in applied.items()],
-            columns=["consumer", "event_id", "event_type"],
-        )

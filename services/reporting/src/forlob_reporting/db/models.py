@@ -1,10 +1,10 @@
-"""The read model's fact tables. Their columns are the projection's (domain/projection.py)."""
+"""The read model's fact tables. Their columns are the projection's (domain/facts.py)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from forlob_reporting.domain import projection as p
+from forlob_reporting.domain import facts as p
 
 metadata = sa.MetaData()
 
@@ -53,6 +53,11 @@ referral_facts = sa.Table(
     sa.Column("end_date", sa.Date),
     sa.Column("outcome", sa.Text),
     sa.Column("first_job_date", sa.Date),
+    sa.Column("timezone", sa.Text),
+    sa.Column("accepted_at", sa.DateTime(timezone=True)),
+    sa.Column("waitlisted_at", sa.DateTime(timezone=True)),
+    sa.Column("rejected_at", sa.DateTime(timezone=True)),
+    sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
     sa.Index("referral_facts_provider", "provider_org", "programme_code"),
 )
 

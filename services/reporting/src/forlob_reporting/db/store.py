@@ -1,6 +1,6 @@
 """Where projected changes land: the database row by row (live), or memory then bulk (rebuild).
 
-Both apply the same :func:`~forlob_reporting.domain.projection.merge`, so a rebuilt read model
+Both apply the same :func:`~forlob_reporting.domain.merge.merge`, so a rebuilt read model
 is the live one by construction, not by a second implementation.
 """
 
@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_reporting.db.models import TABLES
-from forlob_reporting.domain.projection import TABLES as FACT_TABLES
-from forlob_reporting.domain.projection import Change, FactTable, Row, merge
-
-
-class FactStore(Protocol):
-    async def apply(self, changes: Iterable[Change]) -> None: ...
+from forlob_reporting.domain.facts import TABLES as FACT_TABLES
+from forlob_reporting.domain.facts import FactTable, Row
+from forlob_reporting.domain.merge import Change, merge
 
 
 class SqlFactStore:
@@ -96,10 +93,13 @@ def _sort_key(key: tuple[Any, ...]) -> tuple[str, ...]:
 
 
 class MemoryFactStore:
-    """The whole read model in dictionaries, for a rebuild that writes it in one go at the end."""
+    """The whole read model in dictionaries, for a rebuild that writes it in one go at the end
+    (and for the fast tests' fake unit of work, over ``rows`` it keeps in its store)."""
 
-    def __init__(self) -> None:
-        self.rows: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in FACT_TABLES}
+    def __init__(self, rows: dict[str, dict[tuple[Any, ...], Row]] | None = None) -> None:
+        self.rows: dict[str, dict[tuple[Any, ...], Row]] = rows if rows is not None else {}
+        for table in FACT_TABLES:
+            self.rows.setdefault(table.name, {})
 
     async def apply(self, changes: Iterable[Change]) -> None:
         self.apply_now(changes)

@@ -9,64 +9,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from forlob_reporting.domain.stats import mean, median, percentile, share
+from forlob_reporting.domain.groups import Fact, distribution
+from forlob_reporting.domain.groups import GroupFacts as GroupFacts
+from forlob_reporting.domain.groups import GroupKey as GroupKey
+from forlob_reporting.domain.groups import Period as Period
+from forlob_reporting.domain.hours import hours_progression, present_minutes
+from forlob_reporting.domain.stats import mean, share
 
-Fact = Mapping[str, Any]
+DayOf = Callable[[datetime], date]  # the local day of an instant, in the group's zone
 
 ORDINARY_WORK = "ordinary_employment"
 EDUCATION = "education"
-PROGRESSION_WEEKS = 4
-IPS_CASELOAD_LIMIT = 20
-IPS_RAPID_SEARCH_DAYS = 30
-IPS_FOLLOW_ALONG_DAYS = 365
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and self.start <= day <= self.end
-
-    def days(self) -> list[date]:
-        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
-
-    def weeks(self) -> list[tuple[date, date, date]]:
-        """(Monday, first day, last day) of each ISO week the period touches, clipped to it."""
-        monday = self.start - timedelta(days=self.start.weekday())
-        weeks = []
-        while monday <= self.end:
-            weeks.append((monday, max(monday, self.start), min(monday + timedelta(days=6), self.end)))
-            monday += timedelta(days=7)
-        return weeks
-
-
-@dataclass(frozen=True)
-class GroupKey:
-    provider_org: str
-    programme_code: str
-    referring_org: str | None = None  # set when figures are split by referring organisation
-
-
-@dataclass
-class GroupFacts:
-    """The facts of one group, as loaded for the caller's organisation."""
-
-    referrals: list[Fact] = field(default_factory=list)
-    weeks: list[Fact] = field(default_factory=list)
-    breaches: list[Fact] = field(default_factory=list)
-    alerts: list[Fact] = field(default_factory=list)
-    capacity: int | None = None
-
-
-def _distribution(values: Sequence[float]) -> dict[str, Any]:
-    return {"count": len(values), "median": median(values), "p90": percentile(values, 0.9)}
 
 
 def referrals_received(facts: GroupFacts, period: Period) -> int:
@@ -80,7 +37,7 @@ def waiting_days(facts: GroupFacts, period: Period) -> dict[str, Any]:
         for r in facts.referrals
         if r["start_date"] in period and r["received_on"] is not None
     ]
-    return _distribution(waits)
+    return distribution(waits)
 
 
 def left_waiting_on(referral: Fact) -> date | None:
@@ -175,11 +132,6 @@ def _weeks_in(facts: GroupFacts, period: Period) -> list[Fact]:
     return [w for w in facts.weeks if w["week_start"] in period]
 
 
-def present_minutes(week: Fact) -> int:
-    """Attended at the provider plus internship days: an internship is attendance elsewhere."""
-    return int(week["attended_minutes"] or 0) + int(week["internship_minutes"] or 0)
-
-
 def attendance(facts: GroupFacts, period: Period) -> dict[str, Any]:
     weeks = _weeks_in(facts, period)
     agreed = sum(int(w["agreed_minutes"] or 0) for w in weeks)
@@ -218,21 +170,6 @@ def attendance_weeks(facts: GroupFacts, period: Period) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def hours_progression(weeks: Sequence[Fact]) -> dict[str, Any] | None:
-    """Mean weekly hours of a participant's first four summarised weeks against the last four.
-
-    None when the course has fewer than eight summarised weeks (the two would overlap).
-    """
-    ordered = sorted(weeks, key=lambda w: w["week_start"])
-    if len(ordered) < 2 * PROGRESSION_WEEKS:
-        return None
-    first = mean([present_minutes(w) / 60 for w in ordered[:PROGRESSION_WEEKS]])
-    last = mean([present_minutes(w) / 60 for w in ordered[-PROGRESSION_WEEKS:]])
-    assert first is not None
-    assert last is not None
-    return {"first_four_weeks_hours": first, "last_four_weeks_hours": last, "change_hours": last - first}
 
 
 def progression(facts: GroupFacts, period: Period) -> dict[str, Any]:
@@ -278,16 +215,22 @@ def outcomes(facts: GroupFacts, period: Period) -> dict[str, Any]:
         "share_education": share(classes["education"], len(ended)),
         "share_work_or_education": share(classes["ordinary_work"] + classes["education"], len(ended)),
         "share_other": share(classes["other"], len(ended)),
-        "days_to_first_job": _distribution(to_job),
+        "days_to_first_job": distribution(to_job),
     }
 
 
-def breaches(facts: GroupFacts, period: Period) -> dict[str, Any]:
-    found = [b for b in facts.breaches if b["detected_on"] in period]
+def breaches(facts: GroupFacts, period: Period, local_date: DayOf) -> dict[str, Any]:
+    found = [b for b in facts.breaches if _detected_on(b, local_date) in period]
     return {"count": len(found), "participants": len({b["referral_id"] for b in found})}
 
 
-def alert_response(facts: GroupFacts, period: Period, local_date: Any) -> dict[str, Any]:
+def _detected_on(breach: Fact, local_date: DayOf) -> date | None:
+    # In the group's zone; a row without its instant keeps the day it was stored with.
+    detected_at = breach["detected_at"]
+    return local_date(detected_at) if detected_at is not None else breach["detected_on"]
+
+
+def alert_response(facts: GroupFacts, period: Period, local_date: DayOf) -> dict[str, Any]:
     """Alerts raised in the period: minutes to the first acknowledgement; share within the deadline.
 
     The deadline share counts alerts that had a deadline and needed acknowledging: one that
@@ -304,13 +247,13 @@ def alert_response(facts: GroupFacts, period: Period, local_date: Any) -> dict[s
         "raised": len(raised),
         "acknowledged": len(acked),
         "escalated": sum(1 for a in raised if (a["escalation_level"] or 0) >= 1),
-        "response_minutes": _distribution(minutes),
+        "response_minutes": distribution(minutes),
         "with_deadline": len(with_deadline),
         "share_acknowledged_in_time": share(in_time, len(with_deadline)),
     }
 
 
-def all_figures(facts: GroupFacts, period: Period, local_date: Any) -> dict[str, Any]:
+def all_figures(facts: GroupFacts, period: Period, local_date: DayOf) -> dict[str, Any]:
     return {
         "referrals_received": referrals_received(facts, period),
         "waiting_days": waiting_days(facts, period),
@@ -319,88 +262,6 @@ def all_figures(facts: GroupFacts, period: Period, local_date: Any) -> dict[str,
         "attendance": attendance(facts, period),
         "hours_progression": progression(facts, period),
         "outcomes": outcomes(facts, period),
-        "breaches": breaches(facts, period),
+        "breaches": breaches(facts, period, local_date),
         "alerts": alert_response(facts, period, local_date),
-    }
-
-
-def ips_fidelity(facts: GroupFacts, period: Period) -> dict[str, Any]:
-    """The IPS fidelity items the records can show, beside the scale's thresholds."""
-    end = period.end
-    active = [
-        r
-        for r in facts.referrals
-        if r["start_date"] is not None and r["start_date"] <= end and (r["end_date"] is None or r["end_date"] > end)
-    ]
-    caseloads = Counter(r["contact_person_id"] or "unassigned" for r in active)
-    to_job = [
-        float((r["first_job_date"] - r["start_date"]).days)
-        for r in facts.referrals
-        if r["first_job_date"] in period and r["start_date"] is not None
-    ]
-    follow = [
-        float((r["end_date"] - r["first_job_date"]).days)
-        for r in facts.referrals
-        if r["end_date"] in period and r["first_job_date"] is not None
-    ]
-    return {
-        "caseload": {
-            "as_of": end,
-            "per_contact_person": dict(sorted(caseloads.items())),
-            "max": max(caseloads.values()) if caseloads else 0,
-            "threshold_max": IPS_CASELOAD_LIMIT,
-            "within_threshold": all(n <= IPS_CASELOAD_LIMIT for n in caseloads.values()),
-        },
-        "days_start_to_first_job": {
-            **_distribution(to_job),
-            "share_within_threshold": share(sum(1 for d in to_job if d <= IPS_RAPID_SEARCH_DAYS), len(to_job)),
-            "threshold_days": IPS_RAPID_SEARCH_DAYS,
-        },
-        "follow_along_days": {
-            **_distribution(follow),
-            "share_at_least_threshold": share(sum(1 for d in follow if d >= IPS_FOLLOW_ALONG_DAYS), len(follow)),
-            "threshold_days": IPS_FOLLOW_ALONG_DAYS,
-        },
-    }
-
-
-def statement(referral: Fact, weeks: Sequence[Fact], days_attended: int) -> dict[str, Any]:
-    """The attendance statement for a closing note: week by week, agreed against attended."""
-    rows = []
-    reasons: Counter[str] = Counter()
-    for w in sorted(weeks, key=lambda w: w["week_start"]):
-        by_reason = json.loads(w["absences_by_reason"] or "{}")
-        reasons.update(by_reason)
-        rows.append(
-            {
-                "week_start": w["week_start"],
-                "agreed_hours": (w["agreed_minutes"] or 0) / 60,
-                "attended_hours": (w["attended_minutes"] or 0) / 60,
-                "internship_hours": (w["internship_minutes"] or 0) / 60,
-                "absent_hours": (w["absent_minutes"] or 0) / 60,
-                "unexcused_absences": w["unexcused_absences"] or 0,
-                "absences_by_reason": dict(sorted(by_reason.items())),
-            }
-        )
-    agreed = sum(int(w["agreed_minutes"] or 0) for w in weeks)
-    present = sum(present_minutes(w) for w in weeks)
-    return {
-        "referral_id": referral["referral_id"],
-        "programme_code": referral["programme_code"],
-        "provider_org": referral["provider_org"],
-        "referring_org": referral["referring_org"],
-        "start_date": referral["start_date"],
-        "end_date": referral["end_date"] or referral["planned_end_date"],
-        "ended": referral["end_date"] is not None,
-        "weeks": rows,
-        "totals": {
-            "weeks": len(rows),
-            "days_attended": days_attended,
-            "agreed_hours": agreed / 60,
-            "attended_hours": present / 60,
-            "attendance_rate": share(present, agreed),
-            "unexcused_absences": sum(r["unexcused_absences"] for r in rows),
-            "absences_by_reason": dict(sorted(reasons.items())),
-        },
-        "hours_progression": hours_progression(weeks),
     }

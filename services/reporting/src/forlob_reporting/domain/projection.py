@@ -10,12 +10,12 @@ live consumer take events out of order and lets a rebuild replay a stream with d
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from forlob_reporting.domain.facts import ALERTS, BREACHES, DAYS, PROGRAMMES, REFERRALS, WEEKS
+from forlob_reporting.domain.merge import Change, guard_of
+from forlob_reporting.domain.merge import local_date as local_date  # the day of an instant, as the API's "today"
 from forlob_shared.events import (
     AgreementBreached,
     AgreementChanged,
@@ -39,185 +39,6 @@ from forlob_shared.events import (
     SeatOffered,
     WeekSummarised,
 )
-
-# Danish and Swedish providers share one civil time (CET/CEST), so one zone dates every instant.
-LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
-
-Row = dict[str, Any]
-Guard = tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class FactTable:
-    name: str
-    key: tuple[str, ...]
-    columns: tuple[str, ...]  # every column, key first, in the table's order
-
-
-PROGRAMMES = FactTable(
-    "programme_facts",
-    ("provider_org", "programme_code"),
-    ("provider_org", "programme_code", "kind", "capacity", "timezone", "country", "defined_at", "defined_guard"),
-)
-REFERRALS = FactTable(
-    "referral_facts",
-    ("referral_id",),
-    (
-        "referral_id",
-        "participant_id",
-        "programme_code",
-        "referring_org",
-        "provider_org",
-        "received_at",
-        "received_on",
-        "accepted_on",
-        "intake_date",
-        "waitlisted_on",
-        "rejected_on",
-        "withdrawn_on",
-        "start_date",
-        "planned_end_date",
-        "planned_end_guard",
-        "contact_person_id",
-        "contact_guard",
-        "end_date",
-        "outcome",
-        "first_job_date",
-    ),
-)
-WEEKS = FactTable(
-    "attendance_week_facts",
-    ("referral_id", "week_start"),
-    (
-        "referral_id",
-        "week_start",
-        "participant_id",
-        "programme_code",
-        "referring_org",
-        "provider_org",
-        "agreed_minutes",
-        "attended_minutes",
-        "internship_minutes",
-        "absent_minutes",
-        "unexcused_absences",
-        "absences_by_reason",
-        "summary_guard",
-    ),
-)
-DAYS = FactTable(
-    "attendance_day_facts",
-    ("referral_id", "day"),
-    (
-        "referral_id",
-        "day",
-        "provider_org",
-        "programme_code",
-        "referring_org",
-        "checked_in_at",
-        "minutes_late",
-        "in_guard",
-        "checked_out_at",
-        "attended_minutes",
-        "out_guard",
-    ),
-)
-BREACHES = FactTable(
-    "breach_facts",
-    ("breach_id",),
-    (
-        "breach_id",
-        "referral_id",
-        "programme_code",
-        "referring_org",
-        "provider_org",
-        "rule",
-        "unexcused_absences",
-        "detected_at",
-        "detected_on",
-    ),
-)
-ALERTS = FactTable(
-    "alert_facts",
-    ("alert_id",),
-    (
-        "alert_id",
-        "provider_org",
-        "referral_id",
-        "kind",
-        "raised_at",
-        "due_at",
-        "acknowledged_at",
-        "escalation_level",
-        "closed_at",
-        "org",  # whose alert it is: the organisation whose staff it was raised to
-    ),
-)
-TABLES: tuple[FactTable, ...] = (PROGRAMMES, REFERRALS, WEEKS, DAYS, BREACHES, ALERTS)
-
-
-@dataclass(frozen=True)
-class Change:
-    """Set ``values`` on the row ``key`` of ``table``; with a guard, only if it is newer.
-
-    ``guard_column`` holds the guard of the change that last wrote these values (JSON text of
-    e.g. ``[sequence]`` or ``[summarised_at, sequence]``). Columns in ``earliest`` keep the
-    smallest value ever written (the first acknowledgement of an alert), ``greatest`` the largest.
-    """
-
-    table: FactTable
-    key: tuple[Any, ...]
-    values: Mapping[str, Any]
-    guard_column: str | None = None
-    guard: Guard = ()
-    earliest: tuple[str, ...] = ()
-    greatest: tuple[str, ...] = ()
-
-
-def merge(row: Row | None, change: Change) -> Row:
-    """The row after ``change``; ``row`` is not modified."""
-    merged: Row = dict(row) if row is not None else dict.fromkeys(change.table.columns)
-    merged.update(zip(change.table.key, change.key, strict=True))
-    values = dict(change.values)
-    for column in change.earliest:
-        new, old = values.get(column), merged.get(column)
-        if new is not None and old is not None and old <= new:
-            del values[column]
-    for column in change.greatest:
-        new, old = values.get(column), merged.get(column)
-        if new is not None and old is not None and old >= new:
-            del values[column]
-    if change.guard_column is not None:
-        current = merged.get(change.guard_column)
-        if current is not None and tuple(json.loads(current)) >= change.guard:
-            # An older change than the one that wrote these columns: it may still fill in the
-            # identity of a row that a newer event created, nothing else.
-            values = {c: v for c, v in values.items() if c in IDENTITY_COLUMNS}
-        else:
-            merged[change.guard_column] = json.dumps(list(change.guard))
-    merged.update(values)
-    return merged
-
-
-# Columns every event about one referral carries with the same value.
-IDENTITY_COLUMNS = frozenset({"participant_id", "programme_code", "referring_org", "provider_org", "referral_id"})
-
-
-def _guard_part(value: Any) -> Any:
-    # Fixed-width UTC text, so stored guards compare as the instants do.
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def guard_of(*parts: Any) -> Guard:
-    """A guard comparable with a stored one: ordered parts, timestamps as fixed-width UTC text."""
-    return tuple(_guard_part(p) for p in parts)
-
-
-def local_date(instant: datetime) -> date:
-    return instant.astimezone(LOCAL_ZONE).date()
 
 
 def _identity(e: Any) -> dict[str, Any]:
@@ -252,14 +73,18 @@ def _referral(e: Any, **values: Any) -> list[Change]:
     return [Change(REFERRALS, (e.referral_id,), {**_identity(e), **values})]
 
 
+# A referral's days (received, accepted, ...) are not set here: the row keeps the instants and
+# merge dates them in the course's zone, which only programme.started tells (merge.date_in_zone).
+
+
 def _received(env: Envelope[Any], e: ReferralReceived) -> list[Change]:
-    return _referral(e, received_at=e.received_at, received_on=local_date(e.received_at))
+    return _referral(e, received_at=e.received_at)
 
 
 def _accepted(env: Envelope[Any], e: ReferralAccepted) -> list[Change]:
     # A referral accepted twice (first from intake, later re-offered) keeps its first decision.
-    change = _referral(e, accepted_on=local_date(e.decided_at), intake_date=e.intake_date)[0]
-    return [Change(REFERRALS, change.key, change.values, earliest=("accepted_on",))]
+    change = _referral(e, accepted_at=e.decided_at, intake_date=e.intake_date)[0]
+    return [Change(REFERRALS, change.key, change.values, earliest=("accepted_at",))]
 
 
 def _seat_offered(env: Envelope[Any], e: SeatOffered) -> list[Change]:
@@ -267,22 +92,22 @@ def _seat_offered(env: Envelope[Any], e: SeatOffered) -> list[Change]:
 
 
 def _waitlisted(env: Envelope[Any], e: ReferralWaitlisted) -> list[Change]:
-    change = _referral(e, waitlisted_on=local_date(e.decided_at))[0]
-    return [Change(REFERRALS, change.key, change.values, earliest=("waitlisted_on",))]
+    change = _referral(e, waitlisted_at=e.decided_at)[0]
+    return [Change(REFERRALS, change.key, change.values, earliest=("waitlisted_at",))]
 
 
 def _rejected(env: Envelope[Any], e: ReferralRejected) -> list[Change]:
-    return _referral(e, rejected_on=local_date(e.decided_at))
+    return _referral(e, rejected_at=e.decided_at)
 
 
 def _withdrawn(env: Envelope[Any], e: ReferralWithdrawn) -> list[Change]:
-    return _referral(e, withdrawn_on=local_date(e.withdrawn_at))
+    return _referral(e, withdrawn_at=e.withdrawn_at)
 
 
 def _started(env: Envelope[Any], e: ProgrammeStarted) -> list[Change]:
     key = (e.referral_id,)
     return [
-        Change(REFERRALS, key, {**_identity(e), "start_date": e.start_date}),
+        Change(REFERRALS, key, {**_identity(e), "start_date": e.start_date, "timezone": e.timezone}),
         Change(REFERRALS, key, {"planned_end_date": e.planned_end_date}, "planned_end_guard", (env.sequence,)),
         Change(REFERRALS, key, {"contact_person_id": e.contact_person_id}, "contact_guard", (env.sequence,)),
     ]

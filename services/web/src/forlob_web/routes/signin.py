@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -20,9 +21,10 @@ from forlob_shared.errors import DomainError
 from forlob_shared.http.auth import mint_token
 from forlob_shared.http.ratelimit import retry_after
 from forlob_shared.logging import get_logger
-from forlob_web.app import Web, home_for, language, web_of
-from forlob_web.i18n import translator
-from forlob_web.session import DEMO_PEOPLE, User, checked_form, current_user, sign_in, sign_out
+from forlob_web.deps import CurrentWeb, Words, posted
+from forlob_web.forms import LocalSignInForm, SignOutForm
+from forlob_web.session import DEMO_PEOPLE, User, current_user, sign_in, sign_out
+from forlob_web.web import Web, home_for
 
 router = APIRouter()
 log = get_logger("forlob.web.signin")
@@ -61,8 +63,7 @@ def _oauth(web: Web) -> Any:
 
 
 @router.get("/sign-in", include_in_schema=False)
-async def sign_in_page(request: Request, next: str | None = None) -> Response:
-    web = web_of(request)
+async def sign_in_page(request: Request, web: CurrentWeb, next: str | None = None) -> Response:
     user = current_user(request)
     if user is not None:
         return RedirectResponse(_safe_next(next) if next else home_for(user), status_code=303)
@@ -74,13 +75,11 @@ async def sign_in_page(request: Request, next: str | None = None) -> Response:
     return web.render(request, "sign_in.html", people=DEMO_PEOPLE, error=None, needed=next is not None)
 
 
-def _too_many(request: Request) -> Response | None:
+def _too_many(request: Request, web: Web, t: Callable[..., str]) -> Response | None:
     """The 429 page if this address has signed in too often (docs/security.md, "Rate limits")."""
-    web = web_of(request)
     wait = web.sign_in_wait(request)
     if not wait:
         return None
-    t = translator(language(request))
     seconds = retry_after(wait)
     return web.render(
         request,
@@ -93,12 +92,10 @@ def _too_many(request: Request) -> Response | None:
 
 
 @router.get("/sign-in/callback", name="oidc_callback", include_in_schema=False)
-async def oidc_callback(request: Request) -> Response:
-    web = web_of(request)
-    t = translator(language(request))
+async def oidc_callback(request: Request, web: CurrentWeb, t: Words) -> Response:
     if not web.settings.oidc_enabled:
         return web.render(request, "error.html", 404, title=t("not_found"), message=t("not_found.text"))
-    if (refused := _too_many(request)) is not None:
+    if (refused := _too_many(request, web, t)) is not None:
         return refused
     from authlib.integrations.base_client.errors import OAuthError
 
@@ -122,17 +119,13 @@ def _nobody() -> User:
 
 
 @router.post("/sign-in/local", include_in_schema=False)
-async def local_sign_in(request: Request) -> Response:
-    web = web_of(request)
-    t = translator(language(request))
+async def local_sign_in(request: Request, web: CurrentWeb, t: Words) -> Response:
     if not web.settings.local_sign_in:
         return web.render(request, "error.html", 404, title=t("not_found"), message=t("not_found.text"))
-    if (refused := _too_many(request)) is not None:
+    if (refused := _too_many(request, web, t)) is not None:
         return refused
-    form = await checked_form(request)
-    chosen = str(form.get("person") or "")
-    org, staff = str(form.get("org") or "").strip(), str(form.get("staff") or "").strip()
-    roles = [r.strip() for r in str(form.get("roles") or "").split(",") if r.strip()]
+    form = await posted(request, LocalSignInForm)
+    chosen, org, staff, roles = form.person, form.org, form.staff, form.role_list()
     if chosen and not (org or staff):
         index = int(chosen) if chosen.isdigit() and int(chosen) < len(DEMO_PEOPLE) else -1
         if index >= 0:
@@ -157,6 +150,6 @@ async def local_sign_in(request: Request) -> Response:
 
 @router.post("/sign-out", include_in_schema=False)
 async def sign_out_route(request: Request) -> Response:
-    await checked_form(request)
+    await posted(request, SignOutForm)
     sign_out(request)
     return RedirectResponse("/sign-in", status_code=303)

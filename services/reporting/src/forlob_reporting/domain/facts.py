@@ -1,0 +1,140 @@
+"""The read model's fact tables as the projection sees them: names, keys and columns.
+
+The SQL tables (db/models.py) have these columns in this order; a test holds them equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+Row = dict[str, Any]
+Guard = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class FactTable:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]  # every column, key first, in the table's order
+    # (local day column, instant column): the day is derived from the instant in the row's zone
+    # (``zone_column``), so it is right whichever of the two arrives first.
+    dated: tuple[tuple[str, str], ...] = ()
+    zone_column: str | None = None
+
+
+PROGRAMMES = FactTable(
+    "programme_facts",
+    ("provider_org", "programme_code"),
+    ("provider_org", "programme_code", "kind", "capacity", "timezone", "country", "defined_at", "defined_guard"),
+)
+REFERRALS = FactTable(
+    "referral_facts",
+    ("referral_id",),
+    (
+        "referral_id",
+        "participant_id",
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "received_at",
+        "received_on",
+        "accepted_on",
+        "intake_date",
+        "waitlisted_on",
+        "rejected_on",
+        "withdrawn_on",
+        "start_date",
+        "planned_end_date",
+        "planned_end_guard",
+        "contact_person_id",
+        "contact_guard",
+        "end_date",
+        "outcome",
+        "first_job_date",
+        "timezone",  # the course's zone (programme.started); none yet: Europe/Copenhagen
+        "accepted_at",
+        "waitlisted_at",
+        "rejected_at",
+        "withdrawn_at",
+    ),
+    dated=(
+        ("received_on", "received_at"),
+        ("accepted_on", "accepted_at"),
+        ("waitlisted_on", "waitlisted_at"),
+        ("rejected_on", "rejected_at"),
+        ("withdrawn_on", "withdrawn_at"),
+    ),
+    zone_column="timezone",
+)
+WEEKS = FactTable(
+    "attendance_week_facts",
+    ("referral_id", "week_start"),
+    (
+        "referral_id",
+        "week_start",
+        "participant_id",
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "agreed_minutes",
+        "attended_minutes",
+        "internship_minutes",
+        "absent_minutes",
+        "unexcused_absences",
+        "absences_by_reason",
+        "summary_guard",
+    ),
+)
+DAYS = FactTable(
+    "attendance_day_facts",
+    ("referral_id", "day"),
+    (
+        "referral_id",
+        "day",
+        "provider_org",
+        "programme_code",
+        "referring_org",
+        "checked_in_at",
+        "minutes_late",
+        "in_guard",
+        "checked_out_at",
+        "attended_minutes",
+        "out_guard",
+    ),
+)
+BREACHES = FactTable(
+    "breach_facts",
+    ("breach_id",),
+    (
+        "breach_id",
+        "referral_id",
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "rule",
+        "unexcused_absences",
+        "detected_at",
+        "detected_on",
+    ),
+)
+ALERTS = FactTable(
+    "alert_facts",
+    ("alert_id",),
+    (
+        "alert_id",
+        "provider_org",
+        "referral_id",
+        "kind",
+        "raised_at",
+        "due_at",
+        "acknowledged_at",
+        "escalation_level",
+        "closed_at",
+        "org",  # whose alert it is: the organisation whose staff it was raised to
+    ),
+)
+TABLES: tuple[FactTable, ...] = (PROGRAMMES, REFERRALS, WEEKS, DAYS, BREACHES, ALERTS)
+
+# Columns every event about one referral carries with the same value.
+IDENTITY_COLUMNS = frozenset({"participant_id", "programme_code", "referring_org", "provider_org", "referral_id"})

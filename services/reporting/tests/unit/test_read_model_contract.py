@@ -1,0 +1,147 @@
+"""One contract, two read models: the SQL unit of work (PostgreSQL) and the fast tier's fake
+must store the same changes as the same rows and answer the read side's queries alike."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from forlob_reporting.application.events import record_events
+from forlob_reporting.db.uow import ReportingUnitOfWork
+from forlob_reporting.domain.facts import ALERTS, DAYS, PROGRAMMES, REFERRALS, WEEKS
+from forlob_reporting.domain.groups import Programme
+from forlob_reporting.domain.merge import Change
+from forlob_reporting.main import spec as reporting_spec
+from forlob_shared.clock import SystemClock
+from forlob_shared.db import create_session_factory
+from forlob_shared.messaging.outbox import OutboxWriter
+from forlob_testkit.fakes import FakeStore
+from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork
+
+Factory = Callable[[], Any]
+
+A, B = UUID(int=1), UUID(int=2)  # in key order
+AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.servers), "memory"])
+def new_uow(request: pytest.FixtureRequest) -> Factory:
+    if request.param == "memory":
+        store = FakeStore()
+        return lambda: FakeReportingUnitOfWork(store)
+    # Asked for only here, so the memory half needs no server at all.
+    postgres: Factory = request.getfixturevalue("postgres_uow")
+    return postgres
+
+
+@pytest.fixture
+async def postgres_uow(make_database: Any) -> AsyncIterator[Factory]:
+    url = await make_database(reporting_spec())
+    engine = create_async_engine("postgresql+asyncpg://" + url.split("://", 1)[1], pool_size=2)
+    writer = OutboxWriter("forlob/test", SystemClock())
+    try:
+        yield lambda: ReportingUnitOfWork(create_session_factory(engine), writer)
+    finally:
+        await engine.dispose()
+
+
+def _referral(referral_id: UUID, provider: str, referring: str, programme: str = "P-1", **values: Any) -> Change:
+    identity = {"participant_id": uuid4(), "programme_code": programme, "referring_org": referring}
+    return Change(REFERRALS, (referral_id,), {**identity, "provider_org": provider, **values})
+
+
+async def _apply(new_uow: Factory, *changes: Change) -> None:
+    async with new_uow() as uow:
+        await uow.facts.apply(changes)
+        await uow.commit()
+
+
+async def test_changes_land_as_rows_and_read_back_in_key_order(new_uow: Factory) -> None:
+    await _apply(
+        new_uow,
+        _referral(B, "rca", "jc-1", received_at=AT),
+        _referral(A, "rca", "jc-2", received_at=AT, start_date=date(2026, 3, 9)),
+        _referral(uuid4(), "other", "jc-3"),
+    )
+    async with new_uow() as uow:
+        rows = await uow.reads.referrals("rca", None)
+    assert [r["referral_id"] for r in rows] == [A, B]
+    assert rows[0]["start_date"] == date(2026, 3, 9)
+    assert rows[1]["received_on"] == date(2026, 3, 2)  # dated by the store's merge
+
+
+async def test_an_organisation_reads_the_referrals_it_is_party_to_and_one_programme(new_uow: Factory) -> None:
+    await _apply(
+        new_uow, _referral(A, "rca", "jc-1", "P-1"), _referral(B, "rca", "jc-2", "P-2"), _referral(uuid4(), "x", "y")
+    )
+    async with new_uow() as uow:
+        assert [r["referral_id"] for r in await uow.reads.referrals("jc-2", None)] == [B]
+        assert [r["referral_id"] for r in await uow.reads.referrals("rca", "P-1")] == [A]
+        assert await uow.reads.referrals("nobody", None) == []
+
+
+async def test_a_guarded_change_older_than_the_row_loses(new_uow: Factory) -> None:
+    newer = Change(REFERRALS, (A,), {"planned_end_date": date(2026, 6, 1)}, "planned_end_guard", (5,))
+    older = Change(REFERRALS, (A,), {"planned_end_date": date(2026, 5, 1)}, "planned_end_guard", (4,))
+    await _apply(new_uow, _referral(A, "rca", "jc-1"), newer)
+    await _apply(new_uow, older)
+    async with new_uow() as uow:
+        row = await uow.reads.referral(A)
+    assert row is not None
+    assert row["planned_end_date"] == date(2026, 6, 1)
+
+
+async def test_nothing_stays_without_a_commit(new_uow: Factory) -> None:
+    async with new_uow() as uow:
+        await uow.facts.apply([_referral(A, "rca", "jc-1")])
+    async with new_uow() as uow:
+        assert await uow.reads.referral(A) is None
+
+
+async def test_programmes_weeks_days_and_alerts_read_back(new_uow: Factory) -> None:
+    await _apply(
+        new_uow,
+        Change(PROGRAMMES, ("rca", "P-1"), {"capacity": 12, "timezone": "Europe/Stockholm"}),
+        _referral(A, "rca", "jc-1"),
+        Change(
+            WEEKS,
+            (A, date(2026, 3, 9)),
+            {"provider_org": "rca", "programme_code": "P-1", "referring_org": "jc-1", "agreed_minutes": 60},
+        ),
+        Change(
+            WEEKS,
+            (A, date(2026, 3, 2)),
+            {"provider_org": "rca", "programme_code": "P-1", "referring_org": "jc-1", "agreed_minutes": 30},
+        ),
+        Change(DAYS, (A, date(2026, 3, 2)), {"checked_in_at": AT}),
+        Change(DAYS, (A, date(2026, 3, 3)), {"checked_out_at": AT}),
+        Change(ALERTS, (B,), {"org": "rca", "provider_org": "rca", "raised_at": AT}),
+        Change(ALERTS, (A,), {"org": "jc-1", "provider_org": "rca", "raised_at": AT}),
+    )
+    async with new_uow() as uow:
+        assert await uow.reads.programmes() == {("rca", "P-1"): Programme(12, "Europe/Stockholm")}
+        assert [w["agreed_minutes"] for w in await uow.reads.weeks_of(A)] == [30, 60]
+        assert len(await uow.reads.weeks("jc-1", "P-1")) == 2
+        assert await uow.reads.days_attended(A) == 1
+        assert [a["alert_id"] for a in await uow.reads.alerts("rca")] == [B]
+        assert await uow.reads.breaches("rca", None) == []
+
+
+async def test_a_row_read_is_a_copy(new_uow: Factory) -> None:
+    await _apply(new_uow, _referral(A, "rca", "jc-1"))
+    async with new_uow() as uow:
+        (row,) = await uow.reads.referrals("rca", None)
+        row["provider_org"] = "changed"
+        assert (await uow.reads.referral(A))["provider_org"] == "rca"  # type: ignore[index]
+
+
+async def test_the_rebuild_lock_is_free_when_no_rebuild_runs(new_uow: Factory) -> None:
+    # Holding it is a rebuild's (the fake's hold_rebuild_lock; the real one in the integration tests).
+    async with new_uow() as uow:
+        assert await uow.rebuild_lock.try_share()
+        await record_events(uow, [])

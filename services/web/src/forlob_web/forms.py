@@ -1,0 +1,176 @@
+"""Every form the pages post, as a pydantic model: what each field is, read leniently (a missing
+field is empty, text is trimmed) so that a person's mistake gets words next to the field or a
+message on the page, and input no form could have sent gets the 422 page (forlob_web.deps.posted).
+
+The CSRF token is checked before a form is parsed and is not part of the models.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _text(value: Any) -> str:
+    # A field left out of the post reads as empty, as the form's own empty field would.
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError("text expected")
+    return value.strip()
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+
+
+class Form(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+class SignOutForm(Form):
+    """Nothing but the CSRF token: sign-out is a POST so that no link can sign anyone out."""
+
+
+class AcknowledgeForm(Form):
+    note: Text = ""
+
+    def body(self) -> dict[str, str] | None:
+        return {"note": self.note} if self.note else None
+
+
+class DayForm(Form):
+    """A check-in or check-out, from the list of one day."""
+
+    day: Text = ""
+
+    def back(self) -> str:
+        """The day's list again; today's if the day is not one."""
+        try:
+            return f"/attendance?day={date.fromisoformat(self.day).isoformat()}"
+        except ValueError:
+            return "/attendance"
+
+
+class AbsenceForm(DayForm):
+    reason: Text = ""
+
+    def body(self) -> dict[str, str]:
+        # The attendance service judges the reason and the day; its answer is shown on the page.
+        return {"reason": self.reason, "first_day": self.day, "last_day": self.day}
+
+
+class DecisionForm(Form):
+    """Accept: the idempotency key drawn with the page, so a double click is one decision."""
+
+    key: Text = ""
+
+    def idempotency_key(self) -> str | None:
+        return self.key or None
+
+
+class RejectForm(DecisionForm):
+    reason_code: Text = ""
+
+
+REFERRAL_FIELDS = (
+    "provider_org",
+    "programme_code",
+    "participant.name",
+    "participant.identity_number",
+    "participant.identity_scheme",
+    "goals",
+    "wished_start",
+    "wished_weekly_hours",
+    "legal_basis",
+    "legal_context",
+)
+REQUIRED = ("provider_org", "programme_code", "participant.name", "participant.identity_number")
+
+
+class ReferralForm(Form):
+    """The referral form: every field the referral service's API takes, as typed."""
+
+    provider_org: Text = ""
+    programme_code: Text = ""
+    name: Text = Field("", alias="participant.name")
+    identity_number: Text = Field("", alias="participant.identity_number")
+    identity_scheme: Text = Field("", alias="participant.identity_scheme")
+    goals: Text = ""
+    wished_start: Text = ""
+    wished_weekly_hours: Text = ""
+    legal_basis: Text = ""
+    legal_context: Text = ""
+    key: Text = ""
+
+    def values(self) -> dict[str, str]:
+        """The fields by their names in the form, to draw it again as typed."""
+        dumped = self.model_dump(by_alias=True)
+        return {name: dumped[name] for name in REFERRAL_FIELDS}
+
+    def idempotency_key(self) -> str:
+        return self.key or str(uuid.uuid4())
+
+    def problems(self) -> dict[str, str]:
+        """Field → message key, for what the service need not be asked about."""
+        values = self.values()
+        problems = {name: "field.required" for name in REQUIRED if not values[name]}
+        if self.wished_weekly_hours and self.hours() is None:
+            problems["wished_weekly_hours"] = "field.not_a_number"
+        if self.wished_start:
+            try:
+                date.fromisoformat(self.wished_start)
+            except ValueError:
+                problems["wished_start"] = "field.not_a_date"
+        return problems
+
+    def hours(self) -> float | None:
+        try:
+            return float(self.wished_weekly_hours.replace(",", ".")) if self.wished_weekly_hours else None
+        except ValueError:
+            return None
+
+    def body(self) -> dict[str, Any]:
+        """What the referral service's POST /referrals takes."""
+        return {
+            "programme_code": self.programme_code,
+            "provider_org": self.provider_org,
+            "participant": {
+                "name": self.name,
+                "identity_number": self.identity_number.replace("-", "").replace(" ", ""),
+                "identity_scheme": self.identity_scheme or "dk_cpr",
+            },
+            "goals": goals(self.goals),
+            "wished_start": self.wished_start or None,
+            "wished_weekly_hours": self.hours(),
+            "legal_basis": self.legal_basis or None,
+            "legal_context": self.legal_context or None,
+        }
+
+
+def goals(text: str) -> list[dict[str, Any]]:
+    """One goal a line; a line starting with '-' is a sub-goal of the goal above it."""
+    found: list[dict[str, Any]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("-") and found:
+            found[-1]["sub_goals"].append(line.lstrip("- ").strip())
+        else:
+            found.append({"text": line, "sub_goals": []})
+    return found
+
+
+class LocalSignInForm(Form):
+    """The local sign-in: a demo person by number, or an organisation, staff id and roles."""
+
+    person: Text = ""
+    org: Text = ""
+    staff: Text = ""
+    roles: Text = ""
+
+    def role_list(self) -> list[str]:
+        return [r.strip() for r in self.roles.split(",") if r.strip()]

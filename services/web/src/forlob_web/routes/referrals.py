@@ -1,0 +1,89 @@
+"""The caseworker's referrals: the list, the referral form, and one referral with its closing note
+and attendance statement (both organisations of the referral may read it)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from forlob_web.client import ApiError, ServiceDown
+from forlob_web.deps import CurrentWeb, Words, posted, signed_in
+from forlob_web.forms import REFERRAL_FIELDS, ReferralForm
+from forlob_web.routes.parts import Part, part, problem_words
+from forlob_web.session import flash
+from forlob_web.web import Web
+
+router = APIRouter(include_in_schema=False)
+
+# The closing note is for the caseworker who reads it and the coordinator who writes it (the
+# referral service's GET /referrals/{id}/closing-note; docs/security.md).
+NOTE_ROLES = ("caseworker", "coordinator")
+
+
+@router.get("/referrals")
+async def my_referrals(request: Request, web: CurrentWeb) -> Response:
+    user = signed_in(request, "caseworker")
+    found = await part(request, web.api(user).get("referral", "/referrals", limit=500))
+    if found.data is not None:
+        found.data = [r for r in found.data if r["caseworker_id"] == user.staff and r["referring_org"] == user.org]
+    return web.render(request, "referrals.html", referrals=found)
+
+
+def _referral_form(web: Web, request: Request, status: int = 200, **values: Any) -> Response:
+    values.setdefault("values", {"participant.identity_scheme": "dk_cpr"})
+    values.setdefault("errors", {})
+    values.setdefault("message", None)
+    values.setdefault("key", str(uuid.uuid4()))
+    return web.render(request, "referral_form.html", status, fields=REFERRAL_FIELDS, **values)
+
+
+@router.get("/referrals/new")
+async def new_referral(request: Request, web: CurrentWeb) -> Response:
+    signed_in(request, "caseworker")
+    return _referral_form(web, request)
+
+
+@router.post("/referrals/new")
+async def create_referral(request: Request, web: CurrentWeb, t: Words) -> Response:
+    user = signed_in(request, "caseworker")
+    form = await posted(request, ReferralForm)
+    values, key = form.values(), form.idempotency_key()
+    errors = {name: t(message) for name, message in form.problems().items()}
+    if errors:
+        return _referral_form(web, request, 422, values=values, errors=errors, message=t("referrals.fix"), key=key)
+    try:
+        created = await web.api(user).post("referral", "/referrals", form.body(), idempotency_key=key)
+    except ServiceDown as exc:
+        return _referral_form(web, request, 503, values=values, message=problem_words(request, exc), key=key)
+    except ApiError as exc:
+        if exc.status == 401:
+            raise
+        errors = {}
+        for location, message in exc.field_errors().items():
+            for name in REFERRAL_FIELDS:
+                if location == name or location.startswith(name + "."):
+                    errors.setdefault(name, message)
+        status = exc.status if 400 <= exc.status < 500 else 502
+        # Another attempt must be a new request: the refused one is stored under its key.
+        words = problem_words(request, exc)
+        return _referral_form(web, request, status, values=values, errors=errors, message=words)
+    flash(request, t("referrals.created"))
+    return RedirectResponse(f"/referrals/{created['id']}", status_code=303)
+
+
+@router.get("/referrals/{referral_id}")
+async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
+    user = signed_in(request)
+    api = web.api(user)
+    referral = await api.get("referral", f"/referrals/{referral_id}")
+    note = Part()
+    if referral.get("has_closing_note") and user.has(*NOTE_ROLES):
+        note = await part(request, api.get("referral", f"/referrals/{referral_id}/closing-note"))
+    elif referral.get("has_closing_note"):  # a contact person from the inbox: the course, not the note
+        note = Part(error=t("forbidden.text"))
+    statement = await part(request, api.get("reporting", f"/statements/{referral_id}"))
+    return web.render(request, "referral.html", referral=referral, note=note, statement=statement)
