@@ -35,6 +35,7 @@ from forlob_shared.logging import bind_trace, get_logger, unbind_trace
 from forlob_shared.messaging.consumer import CANARY_HEADER, ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.consumer_connection import ConsumerConnection
 from forlob_shared.messaging.outbox import OutboxWriter
+from forlob_shared.messaging.redelivery import RedeliveryInjection
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
@@ -57,6 +58,7 @@ class ServiceSpec(Generic[U]):
     routers: Sequence[APIRouter] = ()
     subscriptions: Sequence[Subscription[U]] = ()
     publishes: Sequence[type[EventData]] = ()  # what the service emits, for its AsyncAPI document
+    redelivery: RedeliveryInjection | None = None  # a consumer fault only the test kit injects
     version: str = "0.1.0"
 
 
@@ -122,7 +124,7 @@ def build_runtime(spec: ServiceSpec[U], settings: ServiceSettings, clock: Clock 
         delivery_limit=settings.delivery_limit,
         backoff_max=settings.retry_backoff_max,
         stopping=runtime.stopping,
-        test_redeliver_share=settings.test_redeliver_share,
+        redelivery=spec.redelivery,
     )
     runtime.consumers = [EventConsumer(config, subscription, runtime.uow) for subscription in spec.subscriptions]
     runtime.consuming = ConsumerConnection(

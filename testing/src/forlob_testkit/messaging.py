@@ -24,6 +24,7 @@ from forlob_shared.events import Envelope, PendingEvent, ReferralReceived, encod
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.consumer_connection import ConsumerConnection
 from forlob_shared.messaging.outbox import OutboxWriter
+from forlob_shared.messaging.redelivery import RedeliveryInjection
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.settings import plain_postgres_url
@@ -186,7 +187,7 @@ async def running_consumer(
     delivery_limit: int = 10,
     behaviour: Behaviour | None = None,
     backoff_max: float = 0.5,
-    test_redeliver_share: float = 0.0,
+    redelivery: RedeliveryInjection | None = None,
 ) -> AsyncIterator[TestConsumer]:
     """A consumer whose effect is a row in ``effects`` per handled event."""
     topology = Topology(prefix=prefix, delivery_limit=delivery_limit)
@@ -200,7 +201,6 @@ async def running_consumer(
             text("INSERT INTO effects (event_id, routing_key) VALUES (:id, :key)"),
             {"id": envelope.id, "key": envelope.routing_key},
         )
-        await uow.commit()
 
     config = ConsumerConfig(
         service="test",
@@ -208,7 +208,7 @@ async def running_consumer(
         prefetch=16,
         delivery_limit=delivery_limit,
         backoff_max=backoff_max,
-        test_redeliver_share=test_redeliver_share,
+        redelivery=redelivery,
     )
     consumer = EventConsumer(config, Subscription(purpose, {ReferralReceived: handle}), db.uow)
     async with consuming(broker_url, consumer):

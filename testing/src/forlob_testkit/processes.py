@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from forlob_shared.clock import write_clock_offset
+from forlob_testkit.faults import REDELIVER_SHARE_ENV
 from forlob_testkit.servers import free_port
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
@@ -57,12 +58,15 @@ class ServiceProcess:
         if self.running:
             return
         executable = Path(sys.executable).parent / f"forlob-{self.name}"
+        argv = [str(executable), *self.command]
+        if self.env.get(REDELIVER_SHARE_ENV):  # a consumer fault, injected by the test kit's launcher
+            argv = [sys.executable, "-m", "forlob_testkit.faulty_service", self.name, *self.command]
         log = self.log_path.open("ab")
         self.starts += 1
         log.write(f"--- start {self.starts} ---\n".encode())
         log.flush()
         self.process = subprocess.Popen(
-            [str(executable), *self.command], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
 

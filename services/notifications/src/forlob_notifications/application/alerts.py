@@ -144,7 +144,6 @@ async def on_absence_detected(
     if assignment is not None and assignment.end_date is not None and event.day > assignment.end_date:
         # Detected before attendance knew of the end: there was no arrival to expect that day.
         log.info("alerts.absence_after_course_end", end_date=assignment.end_date.isoformat())
-        await uow.commit()
         return
     # The provider's own closures count no working time either (a summer closure is not 30 minutes).
     calendar = await with_closures(
@@ -179,7 +178,6 @@ async def on_absence_detected(
         facts=_absence_facts(event),
     )
     await _raise(uow, options, alert, recipient=member)
-    await uow.commit()
 
 
 def _absence_facts(event: AbsenceDetected) -> dict[str, object]:
@@ -267,7 +265,6 @@ async def on_absence_resolved(uow: NotificationsUnitOfWork, options: Options, ev
             await uow.alerts.save(alert)
             uow.emit(closed)
             uow.inbox_changed(alert.org, [alert.recipient_staff_id, alert.escalated_to], alert.id, "closed")
-    await uow.commit()
 
 
 async def on_contact_recorded(uow: NotificationsUnitOfWork, event: ContactRecorded) -> None:
@@ -277,7 +274,6 @@ async def on_contact_recorded(uow: NotificationsUnitOfWork, event: ContactRecord
         if event.reason is not None:  # explained: in time, no notice; later, the notice says why
             alert.reason_given(event.reason.value, event.recorded_at)
         await uow.alerts.save(alert)
-    await uow.commit()
 
 
 async def _caseworker_alert(
@@ -337,7 +333,6 @@ async def on_agreement_breached(
         },
     )
     await _raise(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.BREACH]])
-    await uow.commit()
 
 
 async def on_programme_ended(
@@ -367,7 +362,6 @@ async def on_programme_ended(
         assignment.state = "ended"
         assignment.end_date = event.end_date
         await uow.assignments.save(assignment)
-    await uow.commit()
 
 
 async def _close_absences_after_the_end(

@@ -45,4 +45,3 @@ async def record_events(uow: ReportingUnitOfWork, envelopes: Sequence[Envelope[A
     if not locked.scalar_one():
         raise RebuildInProgress("the read model is being rebuilt")
     await uow.facts.apply([change for envelope in envelopes for change in project(envelope)])
-    await uow.commit()
