@@ -274,19 +274,25 @@ class HandedDelivery:
     routing_key: str = "referral.received.v1"
     subject: str = ""
     settled: list[str] = field(default_factory=list)
+    partition_key: str = ""
 
     @classmethod
     def of(cls, event: PendingEvent, sequence: int = 1) -> HandedDelivery:
         body = encode(event, source="forlob/test", sequence=sequence, time=datetime.now(UTC))
-        return cls(body, str(event.id), event.data.routing_key, event.subject)
+        return cls(body, str(event.id), event.data.routing_key, event.subject, partition_key=event.partition_key)
 
     def again(self) -> HandedDelivery:
         """The same message delivered once more."""
-        return HandedDelivery(self.body, self.event_id, self.routing_key, self.subject)
+        return HandedDelivery(
+            self.body, self.event_id, self.routing_key, self.subject, partition_key=self.partition_key
+        )
 
     @property
     def headers(self) -> dict[str, Any]:
-        return {"subject": self.subject or self.event_id}
+        headers = {"subject": self.subject or self.event_id}
+        if self.partition_key:
+            headers["partitionkey"] = self.partition_key
+        return headers
 
     exchange = "events"
     content_type = "application/cloudevents+json"
