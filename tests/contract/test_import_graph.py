@@ -40,7 +40,6 @@ ALLOWED_CYCLES: dict[str, frozenset[str]] = {
 # here may shrink but not grow; once under the limit its entry must go.
 OVERSIZED: dict[str, int] = {
     "services/referral/src/forlob_referral/domain/referral.py": 494,
-    "shared/src/forlob_shared/messaging/consumer.py": 480,
 }
 
 

@@ -1,13 +1,15 @@
 """Every event delivered twice or more under a steady load of courses: each service's consumers
 requeue half their deliveries after the commit instead of acknowledging them, as if the
-acknowledgement were lost (the test-only switch ``FORLOB_TEST_REDELIVER_SHARE``, refused outside
-``FORLOB_ENVIRONMENT=test``). The inbox must turn every redelivery into no effect at all."""
+acknowledgement were lost (``forlob_testkit.faults.LostAcknowledgements``, injected by the test
+kit's launcher when ``FORLOB_TESTKIT_REDELIVER_SHARE`` is set; the product has no such switch).
+The inbox must turn every redelivery into no effect at all."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
+from forlob_testkit.faults import REDELIVER_SHARE_ENV
 from forlob_testkit.outside import SmtpSink, WebhookReceiver
 from forlob_testkit.processes import System
 
@@ -35,7 +37,7 @@ async def test_every_event_delivered_again(
     smtp_sink: SmtpSink,
     webhook_receiver: WebhookReceiver,
 ) -> None:
-    async with private_system(env={"FORLOB_TEST_REDELIVER_SHARE": str(SHARE)}) as system:
+    async with private_system(env={REDELIVER_SHARE_ENV: str(SHARE)}) as system:
         run = await start_run("redelivery", system, http, smtp_sink, webhook_receiver, rabbit=private_servers.rabbit)
         run.window.begin()  # the fault is on from the first event to the last
         await run.play([8, 8, 0, 0])

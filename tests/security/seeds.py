@@ -96,6 +96,7 @@ async def _notifications(service: RunningService) -> dict[str, str]:
     )
     async with service.runtime.uow() as uow:
         await on_absence_detected(uow, Options.of(service.settings), absence, uuid4())
+        await uow.commit()  # as the consumer would, after the handler
 
     async def first_attempt_made() -> bool:
         # The webhook's first attempt fails (no such host); the retry waits on the manual clock.
@@ -120,6 +121,7 @@ async def _reporting(service: RunningService) -> dict[str, str]:
     )
     async with service.runtime.uow() as uow:
         await record_event(uow, decode(body))
+        await uow.commit()  # as the consumer would, after the handler
     ok = await service.client.get(f"/statements/{started.referral_id}", headers=auth(PROVIDER, *ALL_ROLES))
     assert ok.status_code == 200, ok.text
     return {"referral_id": str(started.referral_id)}

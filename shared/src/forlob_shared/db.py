@@ -1,7 +1,9 @@
 """Async SQLAlchemy engine, sessions and the unit of work every service builds on.
 
-A unit of work is the one transaction of a use case: it rolls back unless committed, and its
-commit writes the events the use case emitted into the outbox in the same transaction.
+A unit of work is one transaction: it rolls back unless committed, and its commit writes the
+events emitted in it into the outbox in the same transaction. Who commits: an HTTP use case or a
+background job commits its own; on the event side only the consumer does, after the handlers
+(see :mod:`forlob_shared.transaction_owner`), staging each handler's work with :meth:`UnitOfWork.stage`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from forlob_shared.clock import Clock
 from forlob_shared.events.envelope import PendingEvent
 from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.settings import ServiceSettings
+from forlob_shared.transaction_owner import TransactionOwnership
 
 # A pooled connection used this recently is taken as alive without a ping (HikariCP's
 # aliveBypassWindowMs, 500 ms by default, is the same idea).
@@ -68,7 +71,7 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-class UnitOfWork:
+class UnitOfWork(TransactionOwnership):
     """``async with uow: ...; await uow.commit()`` — services subclass it to add repositories."""
 
     session: AsyncSession
@@ -77,7 +80,6 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._outbox = outbox
         self._pending: list[PendingEvent] = []
-        self._commits_deferred = False
 
     @property
     def clock(self) -> Clock:
@@ -86,7 +88,6 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         self._pending = []
-        self._commits_deferred = False
         await self._on_enter()
         return self
 
@@ -109,25 +110,21 @@ class UnitOfWork:
         return tuple(self._pending)
 
     async def commit(self) -> None:
+        """Write the emitted events into the outbox and commit; refused inside an event handler."""
+        self._refuse_commit_if_owned()
         events, self._pending = self._pending, []
         await self._outbox.write(self.session, events)
-        if self._commits_deferred:
-            # Inside a consumer's batch: the next use case in the same transaction must see this
-            # one's writes, and read rows afresh as in a transaction of its own. A row object left
-            # in the session would not take in what a Core statement changed after it was loaded.
-            await self.session.flush()
-            self.session.expunge_all()
-            return
         await self.session.commit()
 
-    def defer_commits(self) -> None:
-        """Make ``commit()`` a step inside a larger transaction (a consumer's batch of deliveries):
-        it writes the outbox rows and flushes; :meth:`commit_deferred` commits all of it."""
-        self._commits_deferred = True
-
-    async def commit_deferred(self) -> None:
-        self._commits_deferred = False
-        await self.commit()
+    async def stage(self) -> None:
+        """End one step of a larger transaction (one handler of a consumer's batch) without
+        committing: its events go into the outbox and its writes are flushed, so the next step
+        sees them, and reads rows afresh as in a transaction of its own (a row object left in
+        the session would not take in what a Core statement changed after it was loaded)."""
+        events, self._pending = self._pending, []
+        await self._outbox.write(self.session, events)
+        await self.session.flush()
+        self.session.expunge_all()
 
     async def rollback(self) -> None:
         self._pending = []

@@ -30,6 +30,7 @@ from forlob_shared.logging import get_logger
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.consumer_connection import ConsumerConnection
 from forlob_shared.messaging.outbox import OutboxWriter
+from forlob_shared.messaging.redelivery import RedeliveryInjection
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
@@ -88,6 +89,7 @@ class ServiceSpec(Generic[UowT, SettingsT, PartsT]):
     subscriptions: Callable[[PartsT], Sequence[Subscription[UowT]]] = no_subscriptions
     background: Sequence[Background[UowT, SettingsT, PartsT]] = ()
     publishes: Sequence[type[EventData]] = ()  # what the service emits, for its AsyncAPI document
+    redelivery: RedeliveryInjection | None = None  # a consumer fault only the test kit injects
     version: str = "0.1.0"
 
     def subscriptions_for(self, settings: SettingsT) -> Sequence[Subscription[UowT]]:
@@ -164,7 +166,7 @@ def build_runtime(
         delivery_limit=settings.delivery_limit,
         backoff_max=settings.retry_backoff_max,
         stopping=runtime.stopping,
-        test_redeliver_share=settings.test_redeliver_share,
+        redelivery=spec.redelivery,
     )
     runtime.consumers = [EventConsumer(config, subscription, runtime.uow) for subscription in spec.subscriptions(parts)]
     runtime.consuming = ConsumerConnection(

@@ -81,14 +81,6 @@ class ServiceSettings(BaseSettings):
     retry_backoff_max: float = Field(default=30.0, gt=0)
     watchdog_interval: float = Field(default=10.0, gt=0, description="seconds between consumer checks")
 
-    test_redeliver_share: float = Field(
-        default=0.0,
-        ge=0.0,
-        le=1.0,
-        description="tests only (refused unless ENVIRONMENT=test): share of deliveries a consumer requeues after "
-        "its commit instead of acknowledging, as if the acknowledgement were lost",
-    )
-
     # Rate limits (forlob_shared.http.ratelimit; docs/security.md "Rate limits"), per process.
     rate_identity_reads_per_minute: int = Field(
         default=30, ge=1, description="identity numbers one caller (org + staff id) may read a minute"
@@ -141,9 +133,6 @@ class ServiceSettings(BaseSettings):
             and not self.jwt_jwks_url
         ):
             raise ValueError("set FORLOB_JWT_SECRET or FORLOB_JWT_JWKS_URL in production")
-        if self.test_redeliver_share and self.environment != "test":
-            # A fault switch for the reliability suite: it must never reach a real deployment.
-            raise ValueError("TEST_REDELIVER_SHARE is a test fault switch: only with ENVIRONMENT=test")
         return self
 
     @property

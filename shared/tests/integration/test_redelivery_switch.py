@@ -1,5 +1,5 @@
-"""The test-only fault switch ``test_redeliver_share``: a consumer that requeues deliveries after
-its commit, as if every acknowledgement were lost. The reliability suite uses it to deliver every
+"""The test kit's injected fault ``LostAcknowledgements``: a consumer that requeues deliveries
+after their commit, as if every acknowledgement were lost. The reliability suite uses it to deliver every
 event several times; here it is checked on its own: each message comes back at most
 ``TEST_REDELIVERIES`` times, the inbox keeps the effect single, nothing is dead-lettered."""
 
@@ -11,8 +11,8 @@ import aio_pika
 
 from forlob_shared import metrics
 from forlob_shared.events import encode
-from forlob_shared.messaging.consumer import TEST_REDELIVERIES
 from forlob_shared.messaging.topology import Topology
+from forlob_testkit.faults import TEST_REDELIVERIES, LostAcknowledgements
 from forlob_testkit.infra import TestInfra
 from forlob_testkit.messaging import (
     MessagingDb,
@@ -34,7 +34,8 @@ async def test_every_delivery_requeued_gives_one_effect_per_event(
 ) -> None:
     count = 20
     before = {o: _consumed(o) for o in ("duplicate", "requeued-by-test-switch")}
-    async with running_consumer(infra.broker_url, messaging_db, prefix, test_redeliver_share=1.0) as running:
+    lost = LostAcknowledgements(1.0)
+    async with running_consumer(infra.broker_url, messaging_db, prefix, redelivery=lost) as running:
         connection = await aio_pika.connect(infra.broker_url)
         async with connection:
             channel = await connection.channel(publisher_confirms=True)

@@ -95,9 +95,12 @@ class Attendance:
         return event
 
     async def apply(self, use_case: Any, *args: Any) -> None:
-        """Run a programme-event use case the way the consumer does: inside an entered unit of work."""
+        """Run a programme-event use case the way the consumer does: inside an entered unit of
+        work that it commits afterwards (the use case never commits)."""
         async with self.uow() as uow:
-            await use_case(uow, *args)
+            with uow.owned_by("test"):
+                await use_case(uow, *args)
+            await uow.commit()
 
     def at(self, instant: datetime) -> None:
         self.clock.set(instant)

@@ -4,7 +4,9 @@ A service's fake unit of work subclasses :class:`FakeUnitOfWork` and builds its 
 repositories in ``_on_enter``, as the real one builds SQL repositories on its session. The fake
 keeps the real one's contract: nothing a use case wrote survives unless it commits (rollback, or
 leaving the block without a commit, puts every repository back as it was at the last commit), and
-a commit is where emitted events reach the outbox (here: :attr:`FakeUnitOfWork.published`).
+a commit is where emitted events reach the outbox (here: :attr:`FakeUnitOfWork.published`);
+:meth:`FakeUnitOfWork.stage` ends a step of a consumer's transaction as the real one does, and
+while a consumer runs a handler ``commit()`` is refused (:mod:`forlob_shared.transaction_owner`).
 
 A repository twin keeps its state in attributes; the unit of work snapshots them with
 ``copy.deepcopy`` on entry and on each commit, which is cheap at test sizes and means a fake
@@ -22,6 +24,7 @@ from typing import Any, Self
 
 from forlob_shared.clock import Clock
 from forlob_shared.events.envelope import PendingEvent
+from forlob_shared.transaction_owner import TransactionOwnership
 
 
 @dataclass
@@ -39,13 +42,14 @@ class FakeStore:
         return self.tables[name]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(TransactionOwnership):
     """``async with uow: ...; await uow.commit()`` with no database: see the module docstring."""
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         self.store = store
         self._clock = clock
         self._pending: list[PendingEvent] = []
+        self._staged: list[PendingEvent] = []
         self._committed_tables: dict[str, Any] = {}
 
     @property
@@ -58,6 +62,7 @@ class FakeUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._pending = []
+        self._staged = []
         self._committed_tables = copy.deepcopy(self.store.tables)
         await self._on_enter()
         return self
@@ -78,13 +83,20 @@ class FakeUnitOfWork:
         return tuple(self._pending)
 
     async def commit(self) -> None:
-        events, self._pending = self._pending, []
+        self._refuse_commit_if_owned()
+        events, self._pending, self._staged = [*self._staged, *self._pending], [], []
         self.store.published.extend(events)
         self.store.commits += 1
         self._committed_tables = copy.deepcopy(self.store.tables)
 
+    async def stage(self) -> None:
+        """A step of a consumer's transaction ends: its events wait for the commit with it."""
+        self._staged.extend(self._pending)
+        self._pending = []
+
     async def rollback(self) -> None:
         self._pending = []
+        self._staged = []
         # Restore in place: repositories hold references to the store's collections.
         for name, committed in self._committed_tables.items():
             current = self.store.tables.get(name)

@@ -24,6 +24,7 @@ from forlob_shared.events import Envelope, PendingEvent, ReferralReceived, encod
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.consumer_connection import ConsumerConnection
 from forlob_shared.messaging.outbox import OutboxWriter
+from forlob_shared.messaging.redelivery import RedeliveryInjection
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.settings import plain_postgres_url
@@ -186,7 +187,7 @@ async def running_consumer(
     delivery_limit: int = 10,
     behaviour: Behaviour | None = None,
     backoff_max: float = 0.5,
-    test_redeliver_share: float = 0.0,
+    redelivery: RedeliveryInjection | None = None,
 ) -> AsyncIterator[TestConsumer]:
     """A consumer whose effect is a row in ``effects`` per handled event."""
     topology = Topology(prefix=prefix, delivery_limit=delivery_limit)
@@ -200,7 +201,6 @@ async def running_consumer(
             text("INSERT INTO effects (event_id, routing_key) VALUES (:id, :key)"),
             {"id": envelope.id, "key": envelope.routing_key},
         )
-        await uow.commit()
 
     config = ConsumerConfig(
         service="test",
@@ -208,7 +208,7 @@ async def running_consumer(
         prefetch=16,
         delivery_limit=delivery_limit,
         backoff_max=backoff_max,
-        test_redeliver_share=test_redeliver_share,
+        redelivery=redelivery,
     )
     consumer = EventConsumer(config, Subscription(purpose, {ReferralReceived: handle}), db.uow)
     async with consuming(broker_url, consumer):
@@ -274,19 +274,25 @@ class HandedDelivery:
     routing_key: str = "referral.received.v1"
     subject: str = ""
     settled: list[str] = field(default_factory=list)
+    partition_key: str = ""
 
     @classmethod
     def of(cls, event: PendingEvent, sequence: int = 1) -> HandedDelivery:
         body = encode(event, source="forlob/test", sequence=sequence, time=datetime.now(UTC))
-        return cls(body, str(event.id), event.data.routing_key, event.subject)
+        return cls(body, str(event.id), event.data.routing_key, event.subject, partition_key=event.partition_key)
 
     def again(self) -> HandedDelivery:
         """The same message delivered once more."""
-        return HandedDelivery(self.body, self.event_id, self.routing_key, self.subject)
+        return HandedDelivery(
+            self.body, self.event_id, self.routing_key, self.subject, partition_key=self.partition_key
+        )
 
     @property
     def headers(self) -> dict[str, Any]:
-        return {"subject": self.subject or self.event_id}
+        headers = {"subject": self.subject or self.event_id}
+        if self.partition_key:
+            headers["partitionkey"] = self.partition_key
+        return headers
 
     exchange = "events"
     content_type = "application/cloudevents+json"

@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from forlob_testkit.clock import OffsetFileClock, write_clock_offset
+from forlob_testkit.faults import REDELIVER_SHARE_ENV
 from forlob_testkit.servers import free_port
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
@@ -57,24 +58,16 @@ class ServiceProcess:
     def start(self) -> None:
         if self.running:
             return
+        argv = [sys.executable, "-m", "forlob_testkit.serve", "--clock-offset-file", str(self.clock_file)]
+        if self.env.get(REDELIVER_SHARE_ENV):  # a consumer fault the reliability suite injects
+            argv += ["--redeliver-share", self.env[REDELIVER_SHARE_ENV]]
+        argv += [self.name, *self.command]
         log = self.log_path.open("ab")
         self.starts += 1
         log.write(f"--- start {self.starts} ---\n".encode())
         log.flush()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "forlob_testkit.serve",
-                "--clock-offset-file",
-                str(self.clock_file),
-                self.name,
-                *self.command,
-            ],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
 

@@ -94,10 +94,12 @@ async def test_bulk_written_events_read_with_the_cloudevents_sdk(attendance: Att
     assert row["headers"] == {
         "type": "dk.forlob.absence.detected.v1",
         "subject": row["aggregate_id"],
+        "partitionkey": str(course.referral_id),  # the course: consumers keep it behind its start
         "content-type": "application/cloudevents+json",
         "referringorg": "jobcenter-aalborg",
         "providerorg": "rca-aalborg",
     }
+    assert event["partitionkey"] == str(course.referral_id)
     assert "name" not in json.dumps(event.data)
 
 

@@ -174,6 +174,7 @@ async def test_an_absence_handled_beside_its_course_start_reaches_the_contact_pe
     async def handle_absence() -> None:
         async with uow:
             await alerts.on_absence_detected(uow, world.options, absence, uuid4())
+            await uow.commit()  # as the consumer does, after the handler
 
     handling = asyncio.create_task(handle_absence())
     await eventually(lambda: _is_set(raised), what="the absence's alert raised, not committed")
@@ -210,6 +211,7 @@ async def test_an_absence_sees_a_course_start_committed_while_it_took_the_lock(w
 
             uow.assignments.lock = lock_after_the_start
             await alerts.on_absence_detected(uow, world.options, absence, uuid4())
+            await uow.commit()  # as the consumer does, after the handler
 
     await handle_absence()
     await _reaches_the_contact_person(world, absence)

@@ -41,11 +41,11 @@ async def test_a_batch_builds_the_rows_one_at_a_time_would(make_database: Any) -
         for envelope in envelopes:
             async with ReportingUnitOfWork(create_session_factory(one), writer) as uow:
                 await record_event(uow, envelope)
+                await uow.commit()
         for start in range(0, len(envelopes), 64):
             async with ReportingUnitOfWork(create_session_factory(batched), writer) as uow:
-                uow.defer_commits()
                 await record_events(uow, envelopes[start : start + 64])
-                await uow.commit_deferred()
+                await uow.commit()
         expected = await _tables(one)
         assert sum(len(rows) for rows in expected.values()) > 100  # the cohort touched every table
         assert await _tables(batched) == expected

@@ -12,6 +12,8 @@ from forlob_shared.events.common import AbsenceReason
 
 
 class _AttendanceEvent(EventData):
+    partition_field = "referral_id"  # the course: an absence follows its course's start
+
     referral_id: UUID
     participant_id: UUID
     programme_code: str

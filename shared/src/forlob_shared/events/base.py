@@ -27,10 +27,21 @@ class EventData(BaseModel):
     # The aggregate whose sequence numbers the event takes; by default the routing key's first
     # part. programme.* events set "referral": a course is its referral's life, in one order.
     aggregate_type: ClassVar[str | None] = None
+    # The data field that names the event's partition (the CloudEvents ``partitionkey``): events
+    # of one partition are consumed one after another in queue order, whichever service published
+    # them. None: the subject. Attendance's events name the course (``referral_id``), so an
+    # absence (subject: the absence) keeps its place behind its course's start.
+    partition_field: ClassVar[str | None] = None
 
     @classmethod
     def aggregate(cls) -> str:
         return cls.aggregate_type or cls.routing_key.split(".", 1)[0]
+
+    def partition_key(self, subject: str) -> str:
+        """The ``partitionkey`` of this event published under ``subject``."""
+        if self.partition_field is None:
+            return subject
+        return str(getattr(self, self.partition_field))
 
     @classmethod
     def cloudevent_type(cls) -> str:

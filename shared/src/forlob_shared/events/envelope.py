@@ -40,6 +40,10 @@ class PendingEvent:
     def aggregate_type(self) -> str:
         return self.data.aggregate()
 
+    @property
+    def partition_key(self) -> str:
+        return self.data.partition_key(self.subject)
+
 
 class Envelope(BaseModel, Generic[D]):
     """A parsed CloudEvent with its validated ``data``."""
@@ -52,10 +56,17 @@ class Envelope(BaseModel, Generic[D]):
     subject: str
     time: AwareDatetime
     sequence: int = Field(ge=1)
+    # CloudEvents' partitioning extension: what a consumer keeps in order (the course); events
+    # written before it existed lack it, and the subject stands in (:attr:`lane_key`).
+    partitionkey: str | None = None
     referringorg: str | None = None
     providerorg: str | None = None
     traceparent: str | None = None
     data: D
+
+    @property
+    def lane_key(self) -> str:
+        return self.partitionkey or self.subject
 
     @property
     def routing_key(self) -> str:
@@ -73,6 +84,7 @@ class _RawEnvelope(BaseModel):
     time: AwareDatetime  # RFC 3339 demands an offset; a naive time is unreadable, not "local"
     datacontenttype: str = "application/json"
     sequence: int = Field(ge=1)
+    partitionkey: str | None = None
     referringorg: str | None = None
     providerorg: str | None = None
     traceparent: str | None = None
@@ -89,6 +101,7 @@ def encode(event: PendingEvent, *, source: str, sequence: int, time: datetime, t
         "time": time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "datacontenttype": "application/json",
         "sequence": sequence,
+        "partitionkey": event.partition_key,
         "data": event.data.model_dump(mode="json"),
     }
     if event.referring_org:
@@ -130,6 +143,7 @@ def decode(body: bytes) -> Envelope[EventData]:
         subject=raw.subject,
         time=raw.time,
         sequence=raw.sequence,
+        partitionkey=raw.partitionkey,
         referringorg=raw.referringorg,
         providerorg=raw.providerorg,
         traceparent=raw.traceparent,

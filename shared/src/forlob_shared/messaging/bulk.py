@@ -3,8 +3,9 @@
 :class:`~forlob_shared.messaging.outbox.OutboxWriter` builds each envelope in Python, which is
 right for a request's handful of events. A sweep that turns ten thousand rows into ten thousand
 events would spend its time building and shipping them; here PostgreSQL builds the same
-CloudEvents envelope and headers from a query's rows, reserves each aggregate's sequence numbers
-in the same statement (gapless, taken in sorted order like the writer's), and inserts the rows.
+CloudEvents envelope and headers (the ``partitionkey`` included) from a query's rows, reserves
+each aggregate's sequence numbers in the same statement (gapless, taken in sorted order like the
+writer's), and inserts the rows.
 
 The query must return the columns ``event_id`` (uuid), ``subject`` (text), ``data`` (jsonb: the
 event's ``data``, matching its model), ``referring_org`` and ``provider_org`` (text or NULL).
@@ -51,15 +52,17 @@ INSERT INTO outbox (event_id, aggregate_type, aggregate_id, aggregate_sequence, 
 SELECT
     event_id, CAST(:_aggregate_type AS text), subject, sequence, CAST(:_routing_key AS text),
     jsonb_strip_nulls(jsonb_build_object(
-        'type', CAST(:_type AS text), 'subject', subject, 'content-type', CAST(:_content_type AS text),
-        'referringorg', referring_org, 'providerorg', provider_org)),
+        'type', CAST(:_type AS text), 'subject', subject, 'partitionkey', partition_key,
+        'content-type', CAST(:_content_type AS text), 'referringorg', referring_org, 'providerorg', provider_org)),
     convert_to((jsonb_strip_nulls(jsonb_build_object(
         'specversion', CAST(:_spec_version AS text), 'id', event_id,
         'source', CAST(:_source AS text), 'type', CAST(:_type AS text),
         'subject', subject, 'time', CAST(:_time AS text), 'datacontenttype', 'application/json',
-        'sequence', sequence, 'referringorg', referring_org, 'providerorg', provider_org
+        'sequence', sequence, 'partitionkey', partition_key,
+        'referringorg', referring_org, 'providerorg', provider_org
     )) || jsonb_build_object('data', data))::text, 'UTF8')
-FROM numbered
+FROM (SELECT numbered.*, coalesce(data ->> CAST(:_partition_field AS text), subject) AS partition_key
+      FROM numbered) AS keyed
 """
 
 
@@ -82,6 +85,7 @@ async def insert_events_from_query(
             **params,
             "_aggregate_type": event_type.aggregate(),
             "_routing_key": event_type.routing_key,
+            "_partition_field": event_type.partition_field,  # NULL: the subject
             "_type": event_type.cloudevent_type(),
             "_content_type": CONTENT_TYPE,
             "_spec_version": SPEC_VERSION,

@@ -70,6 +70,7 @@ class OutboxWriter:
         headers: dict[str, str] = {
             "type": event.data.cloudevent_type(),
             "subject": event.subject,
+            "partitionkey": event.partition_key,  # what consumers' lanes key on
             "content-type": CONTENT_TYPE,
         }
         if event.referring_org:

@@ -108,7 +108,6 @@ async def start_courses(uow: AttendanceUnitOfWork, events: Sequence[ProgrammeSta
         raise Conflict(f"the course of referral {again} has already started")
     await uow.session.execute(_ADD_SCHEDULE, [p.schedule for p in planned])
     await insert_slots(uow, [slot for p in planned for slot in p.slots])
-    await uow.commit()
 
 
 async def _locked_course(uow: AttendanceUnitOfWork, referral_id: UUID) -> CourseRow:
@@ -134,7 +133,6 @@ async def change_agreement(uow: AttendanceUnitOfWork, event: AgreementChanged, p
     )
     row.contact_person_id = event.contact_person_id
     await _replan_from(uow, row, effective_from, policy)
-    await uow.commit()
 
 
 async def reschedule_course(uow: AttendanceUnitOfWork, event: ProgrammeRescheduled, policy: CoursePolicy) -> None:
@@ -142,7 +140,6 @@ async def reschedule_course(uow: AttendanceUnitOfWork, event: ProgrammeReschedul
     check_course_dates(row.start_date, event.planned_end_date)
     row.end_date = event.planned_end_date
     await _replan_from(uow, row, event.planned_end_date + timedelta(days=1), policy)
-    await uow.commit()
 
 
 async def end_course(uow: AttendanceUnitOfWork, event: ProgrammeEnded) -> None:
@@ -152,7 +149,6 @@ async def end_course(uow: AttendanceUnitOfWork, event: ProgrammeEnded) -> None:
     row.end_date = event.end_date
     row.ended = True
     await uow.slots.drop_undecided_from(row.referral_id, event.end_date + timedelta(days=1))
-    await uow.commit()
 
 
 async def _replan_from(uow: AttendanceUnitOfWork, row: CourseRow, first_day: date, policy: CoursePolicy) -> None:

@@ -41,7 +41,6 @@ async def on_absence_detected(uow: NotificationsUnit, options: Options, event: A
     if assignment is not None and assignment.end_date is not None and event.day > assignment.end_date:
         # Detected before attendance knew of the end: there was no arrival to expect that day.
         log.info("alerts.absence_after_course_end", end_date=assignment.end_date.isoformat())
-        await uow.commit()
         return
     # The provider's own closures count no working time either (a summer closure is not 30 minutes).
     calendar = await uow.calendars.with_closures(
@@ -76,7 +75,6 @@ async def on_absence_detected(uow: NotificationsUnit, options: Options, event: A
         facts=_absence_facts(event),
     )
     await raise_alert(uow, options, alert, recipient=member)
-    await uow.commit()
 
 
 def _absence_facts(event: AbsenceDetected) -> dict[str, object]:
@@ -109,7 +107,6 @@ async def on_absence_resolved(uow: NotificationsUnit, options: Options, event: A
             await uow.alerts.save(alert)
             uow.emit(closed)
             uow.inbox_changed(alert.org, [alert.recipient_staff_id, alert.escalated_to], alert.id, "closed")
-    await uow.commit()
 
 
 async def on_contact_recorded(uow: NotificationsUnit, event: ContactRecorded) -> None:
@@ -119,7 +116,6 @@ async def on_contact_recorded(uow: NotificationsUnit, event: ContactRecorded) ->
         if event.reason is not None:  # explained: in time, no notice; later, the notice says why
             alert.reason_given(event.reason.value, event.recorded_at)
         await uow.alerts.save(alert)
-    await uow.commit()
 
 
 async def _caseworker_alert(
@@ -179,7 +175,6 @@ async def on_agreement_breached(
         },
     )
     await raise_alert(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.BREACH]])
-    await uow.commit()
 
 
 async def on_programme_ended(uow: NotificationsUnit, options: Options, event: ProgrammeEnded, event_id: UUID) -> None:
@@ -207,7 +202,6 @@ async def on_programme_ended(uow: NotificationsUnit, options: Options, event: Pr
         assignment.state = "ended"
         assignment.end_date = event.end_date
         await uow.assignments.save(assignment)
-    await uow.commit()
 
 
 async def _close_absences_after_the_end(

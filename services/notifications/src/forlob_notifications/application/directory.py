@@ -74,7 +74,6 @@ def _course_fields(event: ReferralReceived | ProgrammeStarted) -> dict[str, Any]
 
 async def record_referral_received(uow: NotificationsUnit, event: ReferralReceived) -> None:
     await record_referrals_received(uow, [event])
-    await uow.commit()
 
 
 async def record_referrals_received(uow: NotificationsUnit, events: Sequence[ReferralReceived]) -> None:
@@ -92,7 +91,6 @@ async def record_referral_closed(uow: NotificationsUnit, event: ReferralRejected
     if assignment is not None:
         assignment.state = "closed"
         await uow.assignments.save(assignment)
-    await uow.commit()
 
 
 async def record_programme_started(uow: NotificationsUnit, event: ProgrammeStarted) -> None:
@@ -128,4 +126,3 @@ async def record_agreement_changed(uow: NotificationsUnit, event: AgreementChang
     assignment.contact_person_id = event.contact_person_id
     assignment.team_leader_id = event.team_leader_id or assignment.team_leader_id
     await uow.assignments.save(assignment)
-    await uow.commit()

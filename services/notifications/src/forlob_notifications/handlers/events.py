@@ -53,7 +53,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await alerts.on_agreement_breached(uow, wiring.options, envelope.data, envelope.id)
 
     async def programme_ended(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
-        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)  # committed below
+        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
         await alerts.on_programme_ended(uow, wiring.options, envelope.data, envelope.id)
 
     async def programme_started(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
@@ -61,7 +61,6 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await directory.record_programme_started(uow, envelope.data)
         # In the same transaction: alerts that overtook the start go to the people it names.
         await alerts.assign_waiting_alerts(uow, wiring.options, envelope.data)
-        await uow.commit()
 
     async def agreement_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await directory.record_agreement_changed(uow, envelope.data)
@@ -76,11 +75,9 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
 
     async def forward_only(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
-        await uow.commit()
 
     async def provider_calendar_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await calendars.record(uow.session, envelope.data)
-        await uow.commit()
 
     # One queue; lanes by subject handle different aggregates (absences, courses) concurrently
     # and each one's events in order (an absence's detection before its resolution).
@@ -112,7 +109,6 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         if starts:
             await directory.record_programmes_started(uow, starts)
             await alerts.assign_waiting_alerts_of(uow, wiring.options, starts)
-        await uow.commit()
 
     async def on_batch(envelopes: Sequence[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
         """A consumer's batch: directory events in a row go together (a group writes all its
@@ -141,7 +137,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         Subscription(
             purpose="alerts",
             handlers=handlers,
-            batch_handler=on_batch,
+            batches=dict.fromkeys(TOGETHER, on_batch),
             lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
             description="Keeps who is whose contact person and caseworker, and turns absences, breaches "
             "and course ends into alerts and deliveries.",

@@ -38,4 +38,3 @@ async def record_events(uow: ReadModelUnitOfWork, envelopes: Sequence[Envelope[A
     if not locked:
         raise RebuildInProgress("the read model is being rebuilt")
     await uow.facts.apply([change for envelope in envelopes for change in project(envelope)])
-    await uow.commit()

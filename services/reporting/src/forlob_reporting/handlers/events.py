@@ -28,7 +28,7 @@ def subscriptions() -> list[Subscription[ReportingUnitOfWork]]:
         Subscription(
             purpose=READ_MODEL,
             handlers=handlers,
-            batch_handler=on_events,
+            batches=dict.fromkeys(PROJECTORS, on_events),  # any run of events: one pass of the store
             description="Builds the reporting read model from the other services' events.",
             # Two lanes by aggregate (the read model is order-independent across aggregates): one
             # applies its batch while the other waits on the database; more make smaller batches.
