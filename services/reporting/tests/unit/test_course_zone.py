@@ -130,6 +130,7 @@ async def _feed(*envelopes: Any) -> FakeStore:
     store = FakeStore()
     async with FakeReportingUnitOfWork(store) as uow:
         await record_events(uow, list(envelopes))
+        await uow.commit()  # as the consumer does
     return store
 
 

@@ -80,6 +80,7 @@ async def _live(seed: int = 11) -> FakeStore:
         for start in range(0, len(envelopes), BATCH):
             async with FakeReportingUnitOfWork(store) as uow:
                 await record_events(uow, envelopes[start : start + BATCH])
+                await uow.commit()  # as the consumer does, once per batch
         _built[key] = store
     store: FakeStore = _built[key]
     return store
@@ -225,5 +226,6 @@ async def test_the_live_batch_waits_while_a_rebuild_holds_the_lock() -> None:
     hold_rebuild_lock(store, held=False)
     async with FakeReportingUnitOfWork(store) as uow:
         await record_events(uow, envelopes)
+        await uow.commit()
     assert store.commits == 1
     assert any(fact_rows(store).values())
