@@ -7,8 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.domain.intake import Intake
 from forlob_referral.domain.programme import Programme
-from forlob_referral.domain.referral import Intake, Referral
+from forlob_referral.domain.referral import Referral
 from forlob_shared.errors import NotFound
 from forlob_shared.http.auth import Principal
 

@@ -11,7 +11,8 @@ from uuid import UUID
 from forlob_referral.application.common import locked_intake, own_programme, provided, read_intake, save_intake
 from forlob_referral.application.referrals import ReferralView
 from forlob_referral.db.uow import ReferralUnitOfWork
-from forlob_referral.domain.referral import Intake, Referral, RejectReason
+from forlob_referral.domain.intake import Intake
+from forlob_referral.domain.referral import Referral, RejectReason
 from forlob_referral.domain.seats import IntakeSeats, free_seats_by_intake
 from forlob_shared.errors import InvalidInput, NotFound
 from forlob_shared.http.auth import Principal
