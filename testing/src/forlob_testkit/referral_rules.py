@@ -7,17 +7,20 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from forlob_referral.application.catalogue import DefineProgramme
-from forlob_referral.application.referrals import ReceiveReferral
+from forlob_referral.application.catalogue import DefineProgramme, define_programme
+from forlob_referral.application.course import StartCourse, start_course
+from forlob_referral.application.intake import accept_referral
+from forlob_referral.application.referrals import ReceiveReferral, get_referral, receive_referral
 from forlob_referral.domain.participant import IdentityScheme
 from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.records import Goal
 from forlob_referral.domain.referral import Referral, State
 from forlob_shared.events.common import AttendanceRules, TimeWindow
 from forlob_shared.http.auth import Principal
+from forlob_testkit.in_memory.referral import FakeReferralUnitOfWork
 from forlob_testkit.referral import CPR, NOW, PROVIDER_ORG, REFERRING_ORG
 
-HORIZON = timedelta(weeks=26)
+HORIZON = timedelta(weeks=4)  # the service's default intake horizon
 CODE = "RCA-UDV-13"
 OPENING_HOURS = tuple(
     TimeWindow(weekday=d, start=time(7, 30), end=time(14, 30) if d < 4 else time(14)) for d in range(5)
@@ -110,3 +113,41 @@ def referral(
         state=state,
     )
     return replace(made, **fields)
+
+
+class Desk:
+    """The referral service's use cases over the in-memory unit of work, as a test drives them."""
+
+    def __init__(self, store: Any, clock: Any) -> None:
+        self.store = store
+        self.clock = clock
+
+    def uow(self) -> FakeReferralUnitOfWork:
+        return FakeReferralUnitOfWork(self.store, self.clock)
+
+    async def programme(self, code: str = CODE, **fields: Any) -> Programme:
+        made, _ = await define_programme(self.uow(), COORDINATOR, define_command(code, **fields), HORIZON)
+        return made
+
+    async def refer(self, code: str = CODE, caseworker: Principal = CASEWORKER, **fields: Any) -> UUID:
+        view = await receive_referral(self.uow(), caseworker, receive_command(code, **fields))
+        # Referral order is the order of referring: give each referral its own instant.
+        self.clock.advance(timedelta(seconds=1))
+        return view.referral.id
+
+    async def accept(self, referral_id: UUID) -> Referral:
+        return (await accept_referral(self.uow(), COORDINATOR, referral_id, HORIZON)).referral
+
+    async def get(self, referral_id: UUID, viewer: Principal = COORDINATOR) -> Any:
+        return await get_referral(self.uow(), viewer, referral_id, HORIZON)
+
+    async def start(self, referral_id: UUID, start_date: date = FIRST_INTAKE, **fields: Any) -> Referral:
+        values: dict[str, Any] = {"start_date": start_date, "schedule": WEEKLY, "contact_person_id": "cp-1"}
+        values.update(fields)
+        return (await start_course(self.uow(), COORDINATOR, referral_id, StartCourse(**values), HORIZON)).referral
+
+    def event_types(self, subject: UUID | None = None) -> list[str]:
+        return [e.data.routing_key for e in self.store.published if subject is None or e.subject == str(subject)]
+
+    def events(self, routing_key: str) -> list[Any]:
+        return [e.data for e in self.store.published if e.data.routing_key == routing_key]

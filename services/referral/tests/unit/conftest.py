@@ -12,6 +12,7 @@ from forlob_shared.clock import ManualClock
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.referral import FakeReferralUnitOfWork
 from forlob_testkit.referral import NOW
+from forlob_testkit.referral_rules import Desk
 
 MakeUoW = Callable[[], ReferralUoW]
 
@@ -44,3 +45,8 @@ async def make_uow(request: pytest.FixtureRequest, store: FakeStore, clock: Manu
 
     async with sql_units_of_work(request, spec(), clock, ReferralUnitOfWork) as make:
         yield make
+
+
+@pytest.fixture
+def desk(store: FakeStore, clock: ManualClock) -> Desk:
+    return Desk(store, clock)
