@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import timedelta
 
-from forlob_shared.events import TimeWindow
 from forlob_testkit.attendance import MONDAY, PROVIDER, Attendance, auth, local
 
 STAFF = auth()
@@ -139,82 +138,6 @@ async def test_absence_reported_after_detection_resolves_it(attendance: Attendan
     assert (await attendance.slot(course.referral_id, MONDAY))["state"] == "excused"
 
 
-async def test_ascension_day_has_no_expected_arrival_and_store_bededag_has_one(attendance: Attendance) -> None:
-    course = await attendance.start(start=date(2026, 4, 27), end=date(2026, 5, 22))
-    attendance.at(local(date(2026, 5, 14), 13))
-    from forlob_attendance.application.slots import materialise_ahead
-
-    await materialise_ahead(attendance.uow(), attendance.clock.now(), 14)
-    days = {
-        r["day"] for r in await attendance.rows("SELECT day FROM slots WHERE referral_id = :r", r=course.referral_id)
-    }
-    assert date(2026, 5, 1) in days  # Store Bededag: a working day since 2024
-    assert date(2026, 5, 14) not in days  # Ascension Day
-    assert date(2026, 5, 15) in days
-    assert await attendance.sweep() == 13  # 27 April to 13 May, working days, none checked in
-    assert date(2026, 5, 14) not in {e.data.day for e in await attendance.events("absence.detected.v1")}
-
-
-async def _dst_week(attendance: Attendance, friday: date, monday: date) -> None:
-    course = await attendance.start(start=friday, end=monday + timedelta(days=30))
-    for day in (friday, monday):
-        due = local(day, 8, 15)
-        attendance.at(due - timedelta(seconds=1))
-        assert await attendance.sweep() == 0, day
-        attendance.at(due)
-        assert await attendance.sweep() == 1, day
-    detected = await attendance.events("absence.detected.v1")
-    assert [e.data.expected_at for e in detected] == [local(friday, 8), local(monday, 8)]
-    assert [e.data.day for e in detected] == [friday, monday]
-    assert course
-
-
-async def test_spring_forward_week(attendance: Attendance) -> None:
-    await _dst_week(attendance, date(2026, 3, 27), date(2026, 3, 30))
-    [friday, monday] = await attendance.events("absence.detected.v1")
-    assert (friday.data.expected_at.hour, monday.data.expected_at.hour) == (7, 6)  # UTC
-
-
-async def test_fall_back_week(attendance: Attendance) -> None:
-    await _dst_week(attendance, date(2026, 10, 23), date(2026, 10, 26))
-    [friday, monday] = await attendance.events("absence.detected.v1")
-    assert (friday.data.expected_at.hour, monday.data.expected_at.hour) == (6, 7)  # UTC
-
-
-async def test_a_schedule_change_mid_week(attendance: Attendance) -> None:
-    from forlob_attendance.application.courses import CoursePolicy, change_agreement
-    from forlob_shared.events import AgreementChanged
-
-    course = await attendance.start()
-    attendance.at(local(TUESDAY, 15))
-    assert await attendance.sweep() == 2  # Monday and Tuesday missed under the old times
-    later = [TimeWindow(weekday=d, start=time(10), end=time(14)) for d in (2, 4)]
-    changed = AgreementChanged(
-        **{k: getattr(course, k) for k in ("referral_id", "participant_id", "programme_code", "referring_org")},
-        provider_org=course.provider_org,
-        effective_from=WEDNESDAY,
-        schedule=later,
-        contact_person_id="cp-2",
-        changed_at=local(TUESDAY, 15),
-    )
-    await attendance.apply(change_agreement, changed, CoursePolicy())
-    rows = await attendance.rows(
-        "SELECT day, window_start, state FROM slots WHERE referral_id = :r AND day <= :f ORDER BY day",
-        r=course.referral_id,
-        f=FRIDAY,
-    )
-    assert [(r["day"], r["window_start"], r["state"]) for r in rows] == [
-        (MONDAY, time(8), "absent"),
-        (TUESDAY, time(8), "absent"),
-        (WEDNESDAY, time(10), "expected"),
-        (FRIDAY, time(10), "expected"),
-    ]
-    attendance.at(local(WEDNESDAY, 10, 14))
-    assert await attendance.sweep() == 0  # 08:15 is no longer due: the new window starts at 10
-    attendance.at(local(THURSDAY, 12))
-    assert await attendance.sweep() == 1  # Wednesday 10:00; Thursday is not in the new agreement
-
-
 async def test_a_course_that_ends(attendance: Attendance) -> None:
     from forlob_attendance.application.courses import end_course
     from forlob_shared.events import Outcome, ProgrammeEnded
@@ -315,41 +238,6 @@ async def test_contact_attempts_are_recorded_as_coded_facts(attendance: Attendan
     assert contacts[1].data.recorded_at == local(MONDAY, 8, 50)
     assert [c.sequence for c in contacts] == [2, 3]  # after absence.detected, in the absence's own order
     assert course
-
-
-async def test_a_course_shortened_then_extended(attendance: Attendance) -> None:
-    from forlob_attendance.application.courses import CoursePolicy, reschedule_course
-    from forlob_shared.events import ProgrammeRescheduled
-
-    course = await attendance.start(end=FRIDAY + timedelta(days=7))
-
-    def rescheduled(previous: date, end: date, change: str) -> ProgrammeRescheduled:
-        return ProgrammeRescheduled(
-            referral_id=course.referral_id,
-            participant_id=course.participant_id,
-            programme_code=course.programme_code,
-            referring_org=course.referring_org,
-            provider_org=course.provider_org,
-            previous_end_date=previous,
-            planned_end_date=end,
-            change=change,
-            changed_at=local(MONDAY, 7),
-        )
-
-    async def days() -> list[date]:
-        rows = await attendance.rows("SELECT day FROM slots WHERE referral_id = :r ORDER BY day", r=course.referral_id)
-        return [r["day"] for r in rows]
-
-    assert len(await days()) == 10
-    await attendance.apply(
-        reschedule_course, rescheduled(FRIDAY + timedelta(days=7), WEDNESDAY, "shortened"), CoursePolicy()
-    )
-    assert await days() == [MONDAY, TUESDAY, WEDNESDAY]
-    await attendance.apply(reschedule_course, rescheduled(WEDNESDAY, FRIDAY, "extended"), CoursePolicy())
-    assert await days() == [MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY]
-    attendance.at(local(FRIDAY + timedelta(days=3), 12))
-    await attendance.materialise()
-    assert await attendance.sweep() == 5  # nothing expected after the new end
 
 
 async def test_a_reported_absence_beyond_the_horizon_excuses_slots_made_later(attendance: Attendance) -> None:

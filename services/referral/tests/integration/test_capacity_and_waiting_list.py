@@ -6,8 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from forlob_referral.application.intake import offer_free_seats
-from forlob_testkit.referral import CASEWORKER, COORDINATOR, OTHER_COORDINATOR, RCA, SCHEDULE, Api, closing_note
+from forlob_testkit.referral import CASEWORKER, COORDINATOR, OTHER_COORDINATOR, SCHEDULE, Api
 
 
 async def test_twenty_concurrent_accepts_for_five_seats(api: Api) -> None:
@@ -95,30 +94,6 @@ async def test_a_freed_seat_is_offered_to_the_first_in_line(api: Api) -> None:
     assert still["estimated_start"] == "2026-08-31"
 
 
-async def test_an_ended_course_gives_its_seat_to_the_waiting_list(api: Api) -> None:
-    await api.programme(capacity=1)
-    holder = (await api.refer())["id"]
-    waiting = (await api.refer())["id"]
-    await api.act(holder, "accept")
-    await api.act(waiting, "accept")
-    api.clock.advance(timedelta(days=12))
-    await api.act(holder, "start", {"start_date": "2026-06-01", "schedule": SCHEDULE, "contact_person_id": "c"})
-    api.clock.advance(timedelta(days=3))
-    await api.act(holder, "end", {"end_date": "2026-06-04", "outcome": "moved", "closing_note": closing_note()})
-    offered = await api.get(waiting)
-    assert offered["state"] == "accepted"
-    assert offered["intake_date"] == "2026-06-08"  # the next intake Monday after today
-
-
-async def test_more_seats_let_the_waiting_list_in(api: Api) -> None:
-    await api.programme(capacity=0)
-    rid = (await api.refer())["id"]
-    assert (await api.act(rid, "accept"))["state"] == "waitlisted"
-    changed = await api.client.put("/programmes/RCA-UDV-13", json={**_rca(), "capacity": 2}, headers=COORDINATOR)
-    assert changed.status_code == 200
-    assert (await api.get(rid))["state"] == "accepted"
-
-
 async def test_weekly_flow(api: Api) -> None:
     await api.programme()
     a = (await api.refer())["id"]
@@ -141,28 +116,6 @@ async def test_weekly_flow(api: Api) -> None:
     assert flow[2]["started"] == 1
     assert (await api.client.get("/programmes/RCA-UDV-13/flow", headers=CASEWORKER)).status_code == 403
     assert (await api.client.get("/programmes/NOPE/flow", headers=COORDINATOR)).status_code == 404
-
-
-def _rca() -> dict[str, object]:
-    return dict(RCA)
-
-
-async def test_the_sweep_offers_seats_the_calendar_frees(api: Api) -> None:
-    await api.programme(capacity=1)
-    holder = (await api.refer())["id"]
-    waiting = (await api.refer())["id"]
-    await api.act(holder, "accept")  # holds the seat 1 June to 31 August
-    await api.act(waiting, "accept")
-    horizon = timedelta(weeks=4)
-    uow = api.service.runtime.uow()
-    assert await offer_free_seats(uow, api.clock.now(), horizon) == 0
-
-    api.clock.set(datetime(2026, 8, 3, 8, 0, tzinfo=UTC))  # 31 August is four weeks away
-    assert await offer_free_seats(uow, api.clock.now(), horizon) == 1
-    offered = await api.get(waiting)
-    assert offered["state"] == "accepted"
-    assert offered["intake_date"] == "2026-08-31"
-    assert await offer_free_seats(uow, api.clock.now(), horizon) == 0
 
 
 async def test_free_seats_per_intake_date(api: Api) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from forlob_referral.application.retention import erase_expired_personal_data, retention_job
+from forlob_referral.application.retention import retention_job
 from forlob_referral.main import spec
 from forlob_shared.clock import ManualClock
 from forlob_testkit.referral import (
@@ -17,10 +17,8 @@ from forlob_testkit.referral import (
     CPR,
     PROVIDER_ORG,
     REFERRING_ORG,
-    SCHEDULE,
     Api,
     auth,
-    closing_note,
     referral_body,
 )
 from forlob_testkit.wait import eventually
@@ -99,42 +97,6 @@ async def test_invalid_identity_numbers_are_refused_without_echoing_them(api: Ap
     swedish["participant"]["identity_number"] = "880320-0016"
     assert (await api.client.post("/referrals", json=swedish, headers=CASEWORKER)).status_code == 201
     assert await api.scalar("SELECT count(*) FROM referrals") == 1
-
-
-async def test_retention_erases_personal_data_and_keeps_the_facts(api: Api) -> None:
-    await api.programme()
-    ended = (await api.refer())["id"]
-    running = (await api.refer())["id"]
-    await api.act(ended, "accept")
-    await api.act(running, "accept")
-    api.clock.advance(timedelta(days=12))
-    for rid in (ended, running):
-        await api.act(rid, "start", {"start_date": "2026-06-01", "schedule": SCHEDULE, "contact_person_id": "c"})
-    api.clock.advance(timedelta(days=4))
-    await api.act(ended, "end", {"end_date": "2026-06-05", "outcome": "education", "closing_note": closing_note()})
-
-    uow = api.service.runtime.uow()
-    retention = timedelta(days=5 * 365)
-    api.clock.advance(retention - timedelta(days=1))
-    assert await erase_expired_personal_data(uow, api.clock.now(), retention) == 0
-    api.clock.advance(timedelta(days=2))
-    assert await erase_expired_personal_data(uow, api.clock.now(), retention) == 1
-    assert await erase_expired_personal_data(uow, api.clock.now(), retention) == 0  # nothing twice
-
-    erased = await api.get(ended)
-    assert erased["participant"] is None
-    assert erased["goals"] is None
-    assert erased["personal_data_erased_at"] is not None
-    # the pseudonymous facts stay
-    assert erased["state"] == "ended"
-    assert erased["course"]["outcome"] == "education"
-    assert erased["course"]["start_date"] == "2026-06-01"
-    assert (await api.client.get(f"/referrals/{ended}/closing-note", headers=CASEWORKER)).status_code == 404
-    identity = await api.client.get(f"/referrals/{ended}/identity?purpose=audit", headers=COORDINATOR)
-    assert identity.status_code == 404
-    assert await api.scalar("SELECT count(*) FROM referral_personal_data WHERE referral_id = :id", id=ended) == 0
-    # a running course keeps its data
-    assert (await api.get(running))["participant"]["name"] == "Jens Hansen"
 
 
 async def test_the_retention_sweep_runs_in_the_service(

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from forlob_referral.domain import referral as rules
+from forlob_referral.domain.intake import Intake
 from forlob_referral.domain.programme import Programme, ProgrammeKind, define
 from forlob_referral.domain.referral import (
     ALLOWED,
     HOLDS_A_SEAT,
     Command,
-    Intake,
     Referral,
     RejectReason,
     State,

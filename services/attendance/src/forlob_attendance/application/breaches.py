@@ -6,38 +6,22 @@ from collections import defaultdict
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-import sqlalchemy as sa
-
-from forlob_attendance.db.models import BreachCheckRow, BreachRow, CourseRow, SlotRow
+from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.db.models import BreachRow
 from forlob_attendance.db.repository import to_domain
-from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.domain.breach import CourseDay, day_status, find_breaches
 from forlob_attendance.domain.course import provider_calendar
 from forlob_shared.events import AgreementBreached, PendingEvent
 
 
-async def check_breaches(uow: AttendanceUnitOfWork, now: datetime, batch: int = 1_000) -> tuple[int, int]:
+async def check_breaches(uow: AttendanceUoW, now: datetime, batch: int = 1_000) -> tuple[int, int]:
     """Apply the breach rules to courses with new absences; returns (courses taken, breaches raised)."""
     raised = 0
     async with uow:
-        courses = (
-            await uow.session.scalars(
-                sa.select(CourseRow)
-                .join(BreachCheckRow, BreachCheckRow.referral_id == CourseRow.referral_id)
-                .order_by(CourseRow.referral_id)
-                .limit(batch)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+        courses = await uow.courses.flagged_for_breach_check(batch)
         if not courses:
             return 0, 0
-        slots = (
-            await uow.session.execute(
-                sa.select(SlotRow.referral_id, SlotRow.day, SlotRow.state, SlotRow.absence_id)
-                .where(SlotRow.referral_id.in_([c.referral_id for c in courses]), SlotRow.day <= now.date())
-                .order_by(SlotRow.referral_id, SlotRow.day)
-            )
-        ).all()
+        slots = await uow.slots.facts_through([c.referral_id for c in courses], now.date())
         by_course: dict[UUID, dict[date, list[tuple[str, UUID | None]]]] = defaultdict(lambda: defaultdict(list))
         for referral_id, day, state, absence_id in slots:
             by_course[referral_id][day].append((state, absence_id))
@@ -58,7 +42,7 @@ async def check_breaches(uow: AttendanceUnitOfWork, now: datetime, batch: int = 
             marks_after = dict(row.breach_marks)
             for breach in find_breaches(days, course.calendar, course.rules, marks):
                 breach_id = uuid4()
-                uow.session.add(
+                await uow.breaches.add(
                     BreachRow(
                         id=breach_id,
                         referral_id=row.referral_id,
@@ -89,8 +73,6 @@ async def check_breaches(uow: AttendanceUnitOfWork, now: datetime, batch: int = 
                 marks_after[breach.rule] = breach.window_last_day.isoformat()
                 raised += 1
             row.breach_marks = marks_after
-        await uow.session.execute(
-            sa.delete(BreachCheckRow).where(BreachCheckRow.referral_id.in_([c.referral_id for c in courses]))
-        )
+        await uow.courses.unflag_breach_check([c.referral_id for c in courses])
         await uow.commit()
     return len(courses), raised

@@ -13,12 +13,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-from forlob_attendance.application.slots import insert_slots, reports_between, slot_values
-from forlob_attendance.db.models import ClosureRow, CourseRow, CustomaryOpeningRow, SlotRow
-from forlob_attendance.db.uow import AttendanceUnitOfWork
+from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.application.slots import reports_between, slot_values
+from forlob_attendance.db.models import ClosureRow, SlotRow
 from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES, Closure
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events import DeclaredClosure, PendingEvent, ProviderCalendarChanged
@@ -64,27 +61,14 @@ def _overlaps(start: time, end: time, other_start: time, other_end: time) -> boo
     return start < other_end and other_start < end
 
 
-async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, now: datetime) -> None:
+async def _replan(uow: AttendanceUoW, org: str, first: date, last: date, now: datetime) -> None:
     """Plan the materialised slots of ``org``'s running courses on ``first``..``last`` again.
 
     Expected and excused slots the calendar no longer gives are removed; a registered one (present,
     absent, internship) that no open part of the day overlaps any more is a conflict; slots the
     calendar now gives are added when they are not yet due.
     """
-    rows = (
-        await uow.session.scalars(
-            sa.select(CourseRow)
-            .where(
-                CourseRow.provider_org == org,
-                CourseRow.ended.is_(False),
-                CourseRow.start_date <= last,
-                CourseRow.end_date >= first,
-                CourseRow.materialised_through >= first,
-            )
-            .order_by(CourseRow.referral_id)  # one lock order for every writer
-            .with_for_update()
-        )
-    ).all()
+    rows = await uow.courses.running_at(org, first, last)
     for row in rows:
         lo, hi = max(first, row.start_date), min(last, row.end_date, row.materialised_through or first)
         if hi < lo:
@@ -92,11 +76,7 @@ async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, 
         course = await uow.courses.course(row)
         reports = await reports_between(uow, row.referral_id, lo, hi)
         planned = slot_values(row, course, lo, hi, reports)
-        existing = (
-            await uow.session.scalars(
-                sa.select(SlotRow).where(SlotRow.referral_id == row.referral_id, SlotRow.day.between(lo, hi))
-            )
-        ).all()
+        existing = await uow.slots.between(row.referral_id, lo, hi)
         keep = {(p["day"], p["window_start"], p["window_end"]) for p in planned}
         stale, replaced = [], set()
         for slot in existing:
@@ -115,13 +95,11 @@ async def _replan(uow: AttendanceUnitOfWork, org: str, first: date, last: date, 
                     "a closure cannot take back a day that has happened",
                     field="first_day",
                 )
-        if stale:
-            await uow.session.execute(sa.delete(SlotRow).where(SlotRow.id.in_(stale)))
+        await uow.slots.delete(stale)
         kept = [s for s in existing if s.id not in stale]
         # New slots only where none was due yet, and in place of one just removed (a window cut
         # at a closure keeps its expected arrival, due or not).
-        await insert_slots(
-            uow,
+        await uow.slots.add(
             [
                 p
                 for p in planned
@@ -145,18 +123,10 @@ def _taken(planned: dict[str, Any], kept: list[SlotRow]) -> bool:
 ANNOUNCED_PAST_DAYS = 31
 
 
-async def _announce(uow: AttendanceUnitOfWork, org: str, now: datetime) -> None:
+async def _announce(uow: AttendanceUoW, org: str, now: datetime) -> None:
     """Tell the other services (notifications' working time) the provider's calendar as it now is."""
-    rows = await uow.session.scalars(
-        sa.select(ClosureRow)
-        .where(ClosureRow.provider_org == org, ClosureRow.last_day >= now.date() - timedelta(days=ANNOUNCED_PAST_DAYS))
-        .order_by(ClosureRow.first_day, ClosureRow.id)
-    )
-    worked = await uow.session.scalars(
-        sa.select(CustomaryOpeningRow.code)
-        .where(CustomaryOpeningRow.provider_org == org)
-        .order_by(CustomaryOpeningRow.code)
-    )
+    rows = await uow.calendar.closures(org, ending_from=now.date() - timedelta(days=ANNOUNCED_PAST_DAYS))
+    worked = await uow.calendar.worked_customary(org)
     closures = [
         DeclaredClosure(
             closure_id=str(r.id),
@@ -172,20 +142,20 @@ async def _announce(uow: AttendanceUnitOfWork, org: str, now: datetime) -> None:
     uow.emit(PendingEvent(data=data, subject=org, provider_org=org))
 
 
-async def _lock_calendar(uow: AttendanceUnitOfWork, org: str) -> datetime:
+async def _lock_calendar(uow: AttendanceUoW, org: str) -> datetime:
     """One change to a provider's calendar at a time, so each announcement holds every change
     committed before it and is stamped after them (notifications keeps the newest); returns now."""
-    await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"calendar:{org}"))))
+    await uow.calendar.lock(org)
     return uow.clock.now()
 
 
-async def declare_closure(uow: AttendanceUnitOfWork, staff: Principal, declaration: ClosureDeclaration) -> UUID:
+async def declare_closure(uow: AttendanceUoW, staff: Principal, declaration: ClosureDeclaration) -> UUID:
     staff.require(*CALENDAR_ROLES)
     closure = _closure(declaration)
     async with uow:
         now = await _lock_calendar(uow, staff.org)
         closure_id = uuid4()
-        uow.session.add(
+        await uow.calendar.add_closure(
             ClosureRow(
                 id=closure_id,
                 provider_org=staff.org,
@@ -198,50 +168,37 @@ async def declare_closure(uow: AttendanceUnitOfWork, staff: Principal, declarati
                 declared_by=staff.staff_id,
             )
         )
-        await uow.session.flush()
         await _replan(uow, staff.org, closure.first_day, closure.last_day, now)
         await _announce(uow, staff.org, now)
         await uow.commit()
     return closure_id
 
 
-async def withdraw_closure(uow: AttendanceUnitOfWork, staff: Principal, closure_id: UUID) -> None:
+async def withdraw_closure(uow: AttendanceUoW, staff: Principal, closure_id: UUID) -> None:
     staff.require(*CALENDAR_ROLES)
     async with uow:
         now = await _lock_calendar(uow, staff.org)
-        row = await uow.session.scalar(
-            sa.select(ClosureRow).where(ClosureRow.id == closure_id, ClosureRow.provider_org == staff.org)
-        )
+        row = await uow.calendar.closure(closure_id, staff.org)
         if row is None:
             raise NotFound(f"no closure {closure_id}")
         first, last = row.first_day, row.last_day
-        await uow.session.delete(row)
-        await uow.session.flush()
+        await uow.calendar.remove_closure(row)
         await _replan(uow, staff.org, first, last, now)
         await _announce(uow, staff.org, now)
         await uow.commit()
 
 
-async def set_customary(uow: AttendanceUnitOfWork, staff: Principal, code: str, *, observed: bool) -> None:
+async def set_customary(uow: AttendanceUoW, staff: Principal, code: str, *, observed: bool) -> None:
     """Keep (``observed``) or work on a customary closure, from now on (every year)."""
     staff.require(*CALENDAR_ROLES)
     if code not in CUSTOMARY_CODES:
         raise NotFound(f"no customary closure {code!r}")
     async with uow:
         now = await _lock_calendar(uow, staff.org)
-        table = CustomaryOpeningRow.__table__
         if observed:
-            await uow.session.execute(
-                sa.delete(CustomaryOpeningRow).where(
-                    CustomaryOpeningRow.provider_org == staff.org, CustomaryOpeningRow.code == code
-                )
-            )
+            await uow.calendar.observe_customary(staff.org, code)
         else:
-            await uow.session.execute(
-                pg_insert(table)  # type: ignore[arg-type]
-                .values(provider_org=staff.org, code=code, declared_at=now, declared_by=staff.staff_id)
-                .on_conflict_do_nothing()
-            )
+            await uow.calendar.work_on_customary(staff.org, code, now, staff.staff_id)
         # Materialised slots reach at most a few weeks ahead: plan those again.
         today = now.date()  # the UTC date is never after the provider's local date
         await _replan(uow, staff.org, today, today + timedelta(days=MAX_CLOSURE_DAYS), now)
@@ -255,15 +212,8 @@ class ProviderClosures:
     worked_customary: list[str]
 
 
-async def provider_closures(uow: AttendanceUnitOfWork, staff: Principal) -> ProviderClosures:
+async def provider_closures(uow: AttendanceUoW, staff: Principal) -> ProviderClosures:
     async with uow:
-        rows = await uow.session.scalars(
-            sa.select(ClosureRow).where(ClosureRow.provider_org == staff.org).order_by(ClosureRow.first_day)
-        )
+        rows = await uow.calendar.closures(staff.org)
         closures = [(r.id, Closure(r.first_day, r.last_day, r.reason, r.start_time, r.end_time)) for r in rows]
-        worked = await uow.session.scalars(
-            sa.select(CustomaryOpeningRow.code)
-            .where(CustomaryOpeningRow.provider_org == staff.org)
-            .order_by(CustomaryOpeningRow.code)
-        )
-        return ProviderClosures(closures, list(worked))
+        return ProviderClosures(closures, await uow.calendar.worked_customary(staff.org))

@@ -9,26 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-from forlob_attendance.application.slots import horizon, insert_slots, materialise_course, slot_span, slot_values
-from forlob_attendance.db.models import CourseRow, ScheduleVersionRow, SlotRow
-from forlob_attendance.db.repository import Declared, to_domain, windows_json
-from forlob_attendance.db.uow import AttendanceUnitOfWork
-from forlob_attendance.domain.course import check_course_dates, grace_of, provider_calendar
+from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.application.slots import horizon, materialise_course, slot_span, slot_values
+from forlob_attendance.db.models import CourseRow
+from forlob_attendance.db.repository import to_domain, windows_json
+from forlob_attendance.domain.course import Declared, check_course_dates, grace_of, provider_calendar
 from forlob_attendance.domain.schedule import ScheduleVersion, windows_inside_opening_hours
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
-
-# Core statements built once (a course start runs them with new parameters): building them and
-# the ORM's bulk path cost more than the rows themselves.
-_COURSES = cast(sa.Table, CourseRow.__table__)
-_START_COURSE = pg_insert(_COURSES).on_conflict_do_nothing().returning(_COURSES.c.referral_id)
-_ADD_SCHEDULE = sa.insert(cast(sa.Table, ScheduleVersionRow.__table__))
 
 
 @dataclass(frozen=True)
@@ -88,11 +79,11 @@ def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime,
     return _PlannedStart(columns, schedule, slots)
 
 
-async def start_course(uow: AttendanceUnitOfWork, event: ProgrammeStarted, policy: CoursePolicy) -> None:
+async def start_course(uow: AttendanceUoW, event: ProgrammeStarted, policy: CoursePolicy) -> None:
     await start_courses(uow, [event], policy)
 
 
-async def start_courses(uow: AttendanceUnitOfWork, events: Sequence[ProgrammeStarted], policy: CoursePolicy) -> None:
+async def start_courses(uow: AttendanceUoW, events: Sequence[ProgrammeStarted], policy: CoursePolicy) -> None:
     """Courses that start now (a consumer's batch of starts): the courses, their schedules and their
     slots go in with three statements, however many."""
     now = uow.clock.now()
@@ -101,48 +92,38 @@ async def start_courses(uow: AttendanceUnitOfWork, events: Sequence[ProgrammeSta
     planned = [_planned_start(event, policy, now, declared[event.provider_org]) for event in events]
     if not planned:
         return
-    started = (await uow.session.execute(_START_COURSE, [p.course for p in planned])).all()
+    started = await uow.courses.start([p.course for p in planned], [p.schedule for p in planned])
     if len(started) != len(planned):  # one started before (or twice here): which one, the caller sorts out
-        known = {row.referral_id for row in started}
-        again = next((e.referral_id for e in events if e.referral_id not in known), events[-1].referral_id)
+        again = next((e.referral_id for e in events if e.referral_id not in started), events[-1].referral_id)
         raise Conflict(f"the course of referral {again} has already started")
-    await uow.session.execute(_ADD_SCHEDULE, [p.schedule for p in planned])
-    await insert_slots(uow, [slot for p in planned for slot in p.slots])
+    await uow.slots.add([slot for p in planned for slot in p.slots])
 
 
-async def _locked_course(uow: AttendanceUnitOfWork, referral_id: UUID) -> CourseRow:
+async def _locked_course(uow: AttendanceUoW, referral_id: UUID) -> CourseRow:
     row = await uow.courses.row(referral_id, lock=True)
     if row is None:
         raise NotFound(f"no course for referral {referral_id}")
     return row
 
 
-async def change_agreement(uow: AttendanceUnitOfWork, event: AgreementChanged, policy: CoursePolicy) -> None:
+async def change_agreement(uow: AttendanceUoW, event: AgreementChanged, policy: CoursePolicy) -> None:
     row = await _locked_course(uow, event.referral_id)
     course = await uow.courses.course(row)
     windows_inside_opening_hours(event.schedule, course.opening_hours)
     effective_from = max(event.effective_from, row.start_date)
-    stmt = pg_insert(ScheduleVersionRow).values(
-        referral_id=row.referral_id, effective_from=effective_from, windows=windows_json(event.schedule)
-    )
-    await uow.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[ScheduleVersionRow.referral_id, ScheduleVersionRow.effective_from],
-            set_={"windows": stmt.excluded.windows},
-        )
-    )
+    await uow.courses.set_schedule(row.referral_id, effective_from, event.schedule)
     row.contact_person_id = event.contact_person_id
     await _replan_from(uow, row, effective_from, policy)
 
 
-async def reschedule_course(uow: AttendanceUnitOfWork, event: ProgrammeRescheduled, policy: CoursePolicy) -> None:
+async def reschedule_course(uow: AttendanceUoW, event: ProgrammeRescheduled, policy: CoursePolicy) -> None:
     row = await _locked_course(uow, event.referral_id)
     check_course_dates(row.start_date, event.planned_end_date)
     row.end_date = event.planned_end_date
     await _replan_from(uow, row, event.planned_end_date + timedelta(days=1), policy)
 
 
-async def end_course(uow: AttendanceUnitOfWork, event: ProgrammeEnded) -> None:
+async def end_course(uow: AttendanceUoW, event: ProgrammeEnded) -> None:
     row = await _locked_course(uow, event.referral_id)
     if event.end_date < row.start_date:
         raise InvalidInput("the course ends before it started", field="end_date")
@@ -151,14 +132,10 @@ async def end_course(uow: AttendanceUnitOfWork, event: ProgrammeEnded) -> None:
     await uow.slots.drop_undecided_from(row.referral_id, event.end_date + timedelta(days=1))
 
 
-async def _replan_from(uow: AttendanceUnitOfWork, row: CourseRow, first_day: date, policy: CoursePolicy) -> None:
+async def _replan_from(uow: AttendanceUoW, row: CourseRow, first_day: date, policy: CoursePolicy) -> None:
     """Drop undecided slots from ``first_day`` and materialise again under the current plan."""
     await uow.slots.drop_undecided_from(row.referral_id, first_day)
-    await uow.session.execute(
-        sa.delete(SlotRow)
-        .where(SlotRow.referral_id == row.referral_id, SlotRow.day > row.end_date)
-        .where(SlotRow.checked_in_at.is_(None), SlotRow.absence_id.is_(None))
-    )
+    await uow.slots.drop_undecided_after(row.referral_id, row.end_date)
     if row.materialised_through is not None and row.materialised_through >= first_day:
         row.materialised_through = first_day - timedelta(days=1)
     if row.materialised_through is not None and row.materialised_through > row.end_date:

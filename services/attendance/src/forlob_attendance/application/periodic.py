@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from forlob_attendance.application.breaches import check_breaches
+from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.application.slots import materialise_ahead
 from forlob_attendance.application.summaries import summarise_weeks
 from forlob_attendance.application.sweep import sweep_absences
-from forlob_attendance.db.uow import AttendanceUnitOfWork
 
 BREACH_BATCH = 1_000
 MATERIALISE_BATCH = 500
@@ -25,9 +25,7 @@ class TickResult:
     weeks_summarised: int = 0
 
 
-async def tick(
-    uow: Callable[[], AttendanceUnitOfWork], now: datetime, *, days_ahead: int, sweep_batch: int
-) -> TickResult:
+async def tick(uow: Callable[[], AttendanceUoW], now: datetime, *, days_ahead: int, sweep_batch: int) -> TickResult:
     """Each step repeats while it takes whole batches, so a backlog clears within one tick."""
     created = detected = raised = summarised = 0
     while True:

@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from uuid import UUID
 
-import sqlalchemy as sa
-
-from forlob_attendance.db.models import CourseRow, SlotRow
-from forlob_attendance.db.uow import AttendanceUnitOfWork
+from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.db.models import SlotRow
 from forlob_shared.errors import InvalidInput, NotFound
 
 MAX_RANGE_DAYS = 370
@@ -56,22 +54,15 @@ def _view(participant_id: UUID, slot: SlotRow) -> SlotView:
     )
 
 
-async def day_list(uow: AttendanceUnitOfWork, org: str, day: date) -> list[SlotView]:
+async def day_list(uow: AttendanceUoW, org: str, day: date) -> list[SlotView]:
     """Every expected arrival at ``org`` on ``day``, with the participant's pseudonymous id."""
     async with uow:
-        rows = (
-            await uow.session.execute(
-                sa.select(CourseRow.participant_id, SlotRow)
-                .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
-                .where(CourseRow.provider_org == org, SlotRow.day == day)
-                .order_by(SlotRow.window_start, CourseRow.participant_id)
-            )
-        ).all()
+        rows = await uow.reads.day_list(org, day)
         return [_view(participant_id, slot) for participant_id, slot in rows]
 
 
 async def participant_slots(
-    uow: AttendanceUnitOfWork, org: str, participant_id: UUID, first: date, last: date
+    uow: AttendanceUoW, org: str, participant_id: UUID, first: date, last: date
 ) -> list[SlotView]:
     if last < first or (last - first).days > MAX_RANGE_DAYS:
         raise InvalidInput(f"give a range of at most {MAX_RANGE_DAYS} days, first before last", field="to")
@@ -79,15 +70,5 @@ async def participant_slots(
         courses = await uow.courses.rows_of_participant(participant_id, org)
         if not courses:
             raise NotFound(f"no participant {participant_id}")
-        slots = (
-            await uow.session.scalars(
-                sa.select(SlotRow)
-                .where(
-                    SlotRow.referral_id.in_([c.referral_id for c in courses]),
-                    SlotRow.day >= first,
-                    SlotRow.day <= last,
-                )
-                .order_by(SlotRow.day, SlotRow.window_start)
-            )
-        ).all()
+        slots = await uow.reads.slots_of([c.referral_id for c in courses], first, last)
         return [_view(participant_id, slot) for slot in slots]

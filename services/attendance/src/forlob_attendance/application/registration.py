@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
-import sqlalchemy as sa
-
-from forlob_attendance.db.models import AbsenceReportRow, ContactAttemptRow, CourseRow, SlotRow
+from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.db.models import AbsenceReportRow, ContactAttemptRow
 from forlob_attendance.db.repository import to_domain
-from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.domain.course import Course
 from forlob_attendance.domain.registration import (
     CONTACT_OUTCOMES,
@@ -49,7 +47,7 @@ def _event(course: Course, data: EventData, subject: UUID | None = None) -> Pend
     )
 
 
-async def _course_on(uow: AttendanceUnitOfWork, org: str, participant_id: UUID, day: date) -> Course:
+async def _course_on(uow: AttendanceUoW, org: str, participant_id: UUID, day: date) -> Course:
     rows = await uow.courses.rows_of_participant(participant_id, org)
     if not rows:
         raise NotFound(f"no participant {participant_id}")
@@ -88,7 +86,7 @@ class CheckInEntry:
     at: datetime | None = None
 
 
-async def _check_in(uow: AttendanceUnitOfWork, org: str, entry: CheckInEntry, now: datetime) -> Registered:
+async def _check_in(uow: AttendanceUoW, org: str, entry: CheckInEntry, now: datetime) -> Registered:
     at = _when(entry.at, now)
     rows = await uow.courses.rows_of_participant(entry.participant_id, org)
     if not rows:
@@ -144,16 +142,14 @@ async def _check_in(uow: AttendanceUnitOfWork, org: str, entry: CheckInEntry, no
     )
 
 
-async def check_in(uow: AttendanceUnitOfWork, staff: Principal, entry: CheckInEntry) -> Registered:
+async def check_in(uow: AttendanceUoW, staff: Principal, entry: CheckInEntry) -> Registered:
     async with uow:
         registered = await _check_in(uow, staff.org, entry, uow.clock.now())
         await uow.commit()
     return registered
 
 
-async def check_in_list(
-    uow: AttendanceUnitOfWork, staff: Principal, entries: Sequence[CheckInEntry]
-) -> list[Registered]:
+async def check_in_list(uow: AttendanceUoW, staff: Principal, entries: Sequence[CheckInEntry]) -> list[Registered]:
     """A workshop lead's list for the day: all registered together, or (on any error) none."""
     if len({e.participant_id for e in entries}) != len(entries):
         raise InvalidInput("a participant appears twice in the list", field="entries")
@@ -170,7 +166,7 @@ async def check_in_list(
 
 
 async def check_out(
-    uow: AttendanceUnitOfWork, staff: Principal, participant_id: UUID, at: datetime | None = None
+    uow: AttendanceUoW, staff: Principal, participant_id: UUID, at: datetime | None = None
 ) -> Registered:
     async with uow:
         now = uow.clock.now()
@@ -226,7 +222,7 @@ class Reported:
     resolved_absences: list[UUID]
 
 
-async def report_absence(uow: AttendanceUnitOfWork, staff: Principal, report: AbsenceReport) -> Reported:
+async def report_absence(uow: AttendanceUoW, staff: Principal, report: AbsenceReport) -> Reported:
     validate_report_period(report.first_day, report.last_day)
     async with uow:
         now = uow.clock.now()
@@ -234,7 +230,7 @@ async def report_absence(uow: AttendanceUnitOfWork, staff: Principal, report: Ab
         if not course.covers(report.last_day):
             raise InvalidInput(f"{report.last_day} is outside the participant's course", field="last_day")
         report_id = uuid4()
-        uow.session.add(
+        await uow.reports.add(
             AbsenceReportRow(
                 id=report_id,
                 referral_id=course.referral_id,
@@ -294,7 +290,7 @@ class ContactAttempt:
     contacted_at: datetime | None = None
 
 
-async def record_contact(uow: AttendanceUnitOfWork, staff: Principal, attempt: ContactAttempt) -> UUID:
+async def record_contact(uow: AttendanceUoW, staff: Principal, attempt: ContactAttempt) -> UUID:
     if attempt.outcome not in CONTACT_OUTCOMES:
         raise InvalidInput(f"outcome must be one of {', '.join(CONTACT_OUTCOMES)}", field="outcome")
     if attempt.outcome == "reason_given" and attempt.reason is None:
@@ -302,23 +298,13 @@ async def record_contact(uow: AttendanceUnitOfWork, staff: Principal, attempt: C
     async with uow:
         now = uow.clock.now()
         contacted_at = _when(attempt.contacted_at, now)
-        found = (
-            await uow.session.execute(
-                sa.select(SlotRow, CourseRow)
-                .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
-                .where(
-                    SlotRow.id == attempt.absence_id,
-                    SlotRow.absence_id.is_not(None),
-                    CourseRow.provider_org == staff.org,
-                )
-            )
-        ).first()
+        found = await uow.slots.absence(attempt.absence_id, staff.org)
         if found is None:
             raise NotFound(f"no absence {attempt.absence_id}")
         _slot, row = found
         course = to_domain(row)
         attempt_id = uuid4()
-        uow.session.add(
+        await uow.contacts.add(
             ContactAttemptRow(
                 id=attempt_id,
                 absence_id=attempt.absence_id,

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import UUID, uuid4
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-from forlob_attendance.db.models import AbsenceReportRow, CourseRow, SlotRow
-from forlob_attendance.db.repository import Declared, to_domain
-from forlob_attendance.db.uow import AttendanceUnitOfWork
-from forlob_attendance.domain.course import Course, provider_calendar
+from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.db.models import AbsenceReportRow, CourseRow
+from forlob_attendance.db.repository import to_domain
+from forlob_attendance.domain.course import Course, Declared, provider_calendar
 from forlob_attendance.domain.registration import excused_state
 from forlob_attendance.domain.schedule import days_between, plan_slots
 from forlob_shared.events import AbsenceReason
@@ -60,18 +57,8 @@ def slot_values(
     return values
 
 
-# Built once, run with a list of parameters (executemany): a VALUES list built into the statement
-# would be compiled anew for every course, and the ORM's bulk path costs more than the rows.
-_INSERT_SLOTS = pg_insert(cast(sa.Table, SlotRow.__table__)).on_conflict_do_nothing()
-
-
-async def insert_slots(uow: AttendanceUnitOfWork, values: list[dict[str, Any]]) -> None:
-    if values:
-        await uow.session.execute(_INSERT_SLOTS, values)
-
-
 async def materialise_course(
-    uow: AttendanceUnitOfWork, row: CourseRow, through: date, declared: Declared | None = None
+    uow: AttendanceUoW, row: CourseRow, through: date, declared: Declared | None = None
 ) -> int:
     """Add the course's slots from where it stopped up to ``through`` (the caller holds the course row).
 
@@ -87,14 +74,12 @@ async def materialise_course(
         course = to_domain(row, await uow.courses.versions(row.referral_id), calendar)
     reports = await reports_between(uow, row.referral_id, first, last)
     values = slot_values(row, course, first, last, reports)
-    await insert_slots(uow, values)
+    await uow.slots.add(values)
     row.materialised_through = last
     return len(values)
 
 
-async def materialise_ahead(
-    uow: AttendanceUnitOfWork, now: datetime, days_ahead: int, batch: int = 500
-) -> tuple[int, int]:
+async def materialise_ahead(uow: AttendanceUoW, now: datetime, days_ahead: int, batch: int = 500) -> tuple[int, int]:
     """Carry running courses' slots forward to the horizon; returns (courses taken, slots created).
 
     Safe beside other replicas: each takes courses the others do not hold.
@@ -103,19 +88,7 @@ async def materialise_ahead(
     async with uow:
         # By the UTC date, which trails the local date by at most a day: the horizon stays ahead.
         bound = now.date() + timedelta(days=days_ahead)
-        rows = (
-            await uow.session.scalars(
-                sa.select(CourseRow)
-                .where(
-                    CourseRow.ended.is_(False),
-                    sa.func.coalesce(CourseRow.materialised_through, CourseRow.start_date - 1)
-                    < sa.func.least(CourseRow.end_date, bound),
-                )
-                .order_by(CourseRow.referral_id)
-                .limit(batch)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+        rows = await uow.courses.due_for_slots(bound, batch)
         declared = await uow.courses.declared(r.provider_org for r in rows)  # two queries for the batch
         for row in rows:
             created += await materialise_course(uow, row, horizon(row, now, days_ahead), declared[row.provider_org])
@@ -123,19 +96,7 @@ async def materialise_ahead(
     return len(rows), created
 
 
-async def reports_between(
-    uow: AttendanceUnitOfWork, referral_id: UUID, first: date, last: date
-) -> Sequence[AbsenceReportRow]:
+async def reports_between(uow: AttendanceUoW, referral_id: UUID, first: date, last: date) -> Sequence[AbsenceReportRow]:
     """The absences reported in advance for a course that touch ``first``..``last``, oldest first
     (a later report over the same day wins when the slots are planned)."""
-    return (
-        await uow.session.scalars(
-            sa.select(AbsenceReportRow)
-            .where(
-                AbsenceReportRow.referral_id == referral_id,
-                AbsenceReportRow.first_day <= last,
-                AbsenceReportRow.last_day >= first,
-            )
-            .order_by(AbsenceReportRow.reported_at)
-        )
-    ).all()
+    return await uow.reports.between(referral_id, first, last)

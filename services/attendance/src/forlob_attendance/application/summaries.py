@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-from forlob_attendance.db.models import CourseRow, WeekSummaryRow
+from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.db.models import WeekSummaryRow
 from forlob_attendance.db.repository import to_domain
-from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.domain.summary import SlotFacts, monday_of, summarise_week
 from forlob_shared.events import PendingEvent, WeekSummarised
 
@@ -18,7 +15,7 @@ def last_complete_sunday(local_today: date) -> date:
     return monday_of(local_today) - timedelta(days=1)
 
 
-async def summarise_weeks(uow: AttendanceUnitOfWork, now: datetime, batch: int = 200) -> tuple[int, int]:
+async def summarise_weeks(uow: AttendanceUoW, now: datetime, batch: int = 200) -> tuple[int, int]:
     """Summarise course weeks ended by ``now`` (provider's local time); returns (courses taken, weeks)."""
     written = 0
     async with uow:
@@ -26,18 +23,7 @@ async def summarise_weeks(uow: AttendanceUnitOfWork, now: datetime, batch: int =
         # week to summarise (so a full batch always makes progress); a week that ended at local
         # midnight waits until UTC midnight, an hour or two.
         bound = last_complete_sunday(now.date())
-        rows = (
-            await uow.session.scalars(
-                sa.select(CourseRow)
-                .where(
-                    sa.func.coalesce(CourseRow.summarised_through, CourseRow.start_date - 1)
-                    < sa.func.least(CourseRow.end_date, bound)
-                )
-                .order_by(CourseRow.referral_id)
-                .limit(batch)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+        rows = await uow.courses.due_for_summary(bound, batch)
         for row in rows:
             course = to_domain(row)
             through = min(last_complete_sunday(course.calendar.local_date(now)), row.end_date)
@@ -56,9 +42,8 @@ async def summarise_weeks(uow: AttendanceUnitOfWork, now: datetime, batch: int =
                         for s in slots
                     ],
                 )
-                inserted = await uow.session.execute(
-                    pg_insert(WeekSummaryRow)
-                    .values(
+                added = await uow.summaries.add_if_new(
+                    WeekSummaryRow(
                         referral_id=row.referral_id,
                         week_start=week,
                         agreed_minutes=figures.agreed_minutes,
@@ -68,10 +53,8 @@ async def summarise_weeks(uow: AttendanceUnitOfWork, now: datetime, batch: int =
                         unexcused_absences=figures.unexcused_absences,
                         summarised_at=now,
                     )
-                    .on_conflict_do_nothing()
-                    .returning(WeekSummaryRow.week_start)
                 )
-                if inserted.first() is not None:
+                if added:
                     uow.emit(
                         PendingEvent(
                             data=WeekSummarised(

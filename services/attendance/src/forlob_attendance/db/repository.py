@@ -1,16 +1,31 @@
-"""Loading courses (with their schedule versions) and slots for the use cases."""
+"""Courses (with their schedule versions) and slots: the command side's SQL for the use cases.
+
+Each repository satisfies its Protocol in ``forlob_attendance.application.ports``; the in-memory
+twins in ``forlob_testkit.in_memory.attendance`` satisfy the same ones and pass the same contract
+tests. Writers that may run on several replicas take their rows with ``SKIP LOCKED``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forlob_attendance.db.models import ClosureRow, CourseRow, CustomaryOpeningRow, ScheduleVersionRow, SlotRow
-from forlob_attendance.domain.course import Course, provider_calendar
+from forlob_attendance.db.models import (
+    BreachCheckRow,
+    ClosureRow,
+    CourseRow,
+    CustomaryOpeningRow,
+    ScheduleVersionRow,
+    SlotRow,
+)
+from forlob_attendance.db.sweep import mark_missed_arrivals
+from forlob_attendance.domain.course import Course, Declared, provider_calendar
 from forlob_attendance.domain.schedule import ScheduleVersion
 from forlob_shared.calendar import Closure, ProviderCalendar
 from forlob_shared.events import AttendanceRules, TimeWindow
@@ -24,9 +39,102 @@ def _windows(raw: Sequence[dict[str, object]]) -> tuple[TimeWindow, ...]:
     return tuple(TimeWindow.model_validate(w) for w in raw)
 
 
+# Core statements built once (a course start runs them with new parameters): building them and
+# the ORM's bulk path cost more than the rows themselves.
+_COURSES = cast(sa.Table, CourseRow.__table__)
+_START_COURSES = pg_insert(_COURSES).on_conflict_do_nothing().returning(_COURSES.c.referral_id)
+_ADD_SCHEDULES = sa.insert(cast(sa.Table, ScheduleVersionRow.__table__))
+# Run with a list of parameters (executemany): a VALUES list built into the statement would be
+# compiled anew for every course.
+_INSERT_SLOTS = pg_insert(cast(sa.Table, SlotRow.__table__)).on_conflict_do_nothing()
+
+
 class CourseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def start(self, courses: Sequence[dict[str, Any]], schedules: Sequence[dict[str, Any]]) -> set[UUID]:
+        """Add courses (column values) with their first schedules; returns the referral ids of the
+        courses that are new. The schedules are added only when all of them are."""
+        if not courses:
+            return set()
+        started = {row.referral_id for row in (await self.session.execute(_START_COURSES, list(courses))).all()}
+        if len(started) == len(courses) and schedules:
+            await self.session.execute(_ADD_SCHEDULES, list(schedules))
+        return started
+
+    async def set_schedule(self, referral_id: UUID, effective_from: date, windows: Sequence[TimeWindow]) -> None:
+        """The weekly windows from ``effective_from`` on (replacing a change on the same day)."""
+        stmt = pg_insert(ScheduleVersionRow).values(
+            referral_id=referral_id, effective_from=effective_from, windows=windows_json(windows)
+        )
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[ScheduleVersionRow.referral_id, ScheduleVersionRow.effective_from],
+                set_={"windows": stmt.excluded.windows},
+            )
+        )
+
+    async def due_for_slots(self, bound: date, batch: int) -> list[CourseRow]:
+        """Running courses whose slots stop before ``bound`` (or their end), locked, skipping those
+        another replica holds."""
+        query = (
+            sa.select(CourseRow)
+            .where(
+                CourseRow.ended.is_(False),
+                sa.func.coalesce(CourseRow.materialised_through, CourseRow.start_date - 1)
+                < sa.func.least(CourseRow.end_date, bound),
+            )
+            .order_by(CourseRow.referral_id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def due_for_summary(self, bound: date, batch: int) -> list[CourseRow]:
+        """Courses with a week ended by ``bound`` (or their end) not yet summarised, locked as above."""
+        query = (
+            sa.select(CourseRow)
+            .where(
+                sa.func.coalesce(CourseRow.summarised_through, CourseRow.start_date - 1)
+                < sa.func.least(CourseRow.end_date, bound)
+            )
+            .order_by(CourseRow.referral_id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def flagged_for_breach_check(self, batch: int) -> list[CourseRow]:
+        """Courses the sweep flagged (new absences), locked as above."""
+        query = (
+            sa.select(CourseRow)
+            .join(BreachCheckRow, BreachCheckRow.referral_id == CourseRow.referral_id)
+            .order_by(CourseRow.referral_id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def unflag_breach_check(self, referral_ids: Sequence[UUID]) -> None:
+        await self.session.execute(sa.delete(BreachCheckRow).where(BreachCheckRow.referral_id.in_(list(referral_ids))))
+
+    async def running_at(self, org: str, first: date, last: date) -> list[CourseRow]:
+        """``org``'s running courses with slots materialised on ``first``..``last``, locked in key order
+        (one lock order for every writer)."""
+        query = (
+            sa.select(CourseRow)
+            .where(
+                CourseRow.provider_org == org,
+                CourseRow.ended.is_(False),
+                CourseRow.start_date <= last,
+                CourseRow.end_date >= first,
+                CourseRow.materialised_through >= first,
+            )
+            .order_by(CourseRow.referral_id)
+            .with_for_update()
+        )
+        return list((await self.session.scalars(query)).all())
 
     async def row(self, referral_id: UUID, *, lock: bool = False) -> CourseRow | None:
         query = sa.select(CourseRow).where(CourseRow.referral_id == referral_id)
@@ -80,10 +188,6 @@ class CourseRepository:
         return to_domain(row, await self.versions(row.referral_id), await self.calendar(row))
 
 
-# A provider's own closures and the customary closures it works on.
-Declared = tuple[tuple[Closure, ...], frozenset[str]]
-
-
 def closure_of(row: ClosureRow) -> Closure:
     return Closure(row.first_day, row.last_day, reason=row.reason, start=row.start_time, end=row.end_time)
 
@@ -131,6 +235,53 @@ class SlotRepository:
         if lock:
             query = query.with_for_update()
         return list((await self.session.scalars(query)).all())
+
+    async def add(self, values: Sequence[dict[str, Any]]) -> None:
+        """Add slots (column values); one that exists already (same course, day and window) is kept."""
+        if values:
+            await self.session.execute(_INSERT_SLOTS, list(values))
+
+    async def delete(self, slot_ids: Sequence[UUID]) -> None:
+        if slot_ids:
+            await self.session.execute(sa.delete(SlotRow).where(SlotRow.id.in_(list(slot_ids))))
+
+    async def facts_through(
+        self, referral_ids: Sequence[UUID], last: date
+    ) -> list[tuple[UUID, date, str, UUID | None]]:
+        """(course, day, state, absence) of the courses' slots up to ``last``, by course and day."""
+        rows = await self.session.execute(
+            sa.select(SlotRow.referral_id, SlotRow.day, SlotRow.state, SlotRow.absence_id)
+            .where(SlotRow.referral_id.in_(list(referral_ids)), SlotRow.day <= last)
+            .order_by(SlotRow.referral_id, SlotRow.day)
+        )
+        return [(r, d, s, a) for r, d, s, a in rows.all()]
+
+    async def absence(self, absence_id: UUID, org: str) -> tuple[SlotRow, CourseRow] | None:
+        """The slot swept as the absence ``absence_id`` at ``org``, with its course."""
+        found = (
+            await self.session.execute(
+                sa.select(SlotRow, CourseRow)
+                .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
+                .where(SlotRow.id == absence_id, SlotRow.absence_id.is_not(None), CourseRow.provider_org == org)
+            )
+        ).first()
+        return (found[0], found[1]) if found is not None else None
+
+    async def mark_missed(self, now: datetime, batch: int) -> int:
+        """Mark the arrivals due by ``now`` and not registered as absent, flag their courses for the
+        breach rules and write ``absence.detected.v1`` for each (see :mod:`forlob_attendance.db.sweep`)."""
+        return await mark_missed_arrivals(self.session, now, batch)
+
+    async def drop_undecided_after(self, referral_id: UUID, last_day: date) -> None:
+        """Forget slots after ``last_day`` that nothing has happened to yet (a shorter course)."""
+        await self.session.execute(
+            sa.delete(SlotRow).where(
+                SlotRow.referral_id == referral_id,
+                SlotRow.day > last_day,
+                SlotRow.checked_in_at.is_(None),
+                SlotRow.absence_id.is_(None),
+            )
+        )
 
     async def drop_undecided_from(self, referral_id: UUID, first_day: date) -> None:
         """Forget slots from ``first_day`` on that nothing has happened to yet (a changed plan)."""

@@ -1,3 +1,12 @@
+from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.db.calendar import CalendarRepository
+from forlob_attendance.db.queries import AttendanceQueries
+from forlob_attendance.db.records import (
+    AbsenceReportRepository,
+    BreachRepository,
+    ContactAttemptRepository,
+    WeekSummaryRepository,
+)
 from forlob_attendance.db.repository import CourseRepository, SlotRepository
 from forlob_shared.db import UnitOfWork
 
@@ -5,7 +14,23 @@ from forlob_shared.db import UnitOfWork
 class AttendanceUnitOfWork(UnitOfWork):
     courses: CourseRepository
     slots: SlotRepository
+    calendar: CalendarRepository
+    reports: AbsenceReportRepository
+    contacts: ContactAttemptRepository
+    breaches: BreachRepository
+    summaries: WeekSummaryRepository
+    reads: AttendanceQueries
 
     async def _on_enter(self) -> None:
         self.courses = CourseRepository(self.session)
         self.slots = SlotRepository(self.session)
+        self.calendar = CalendarRepository(self.session)
+        self.reports = AbsenceReportRepository(self.session)
+        self.contacts = ContactAttemptRepository(self.session)
+        self.breaches = BreachRepository(self.session)
+        self.summaries = WeekSummaryRepository(self.session)
+        self.reads = AttendanceQueries(self.session)
+
+
+def _is_an_attendance_uow(uow: AttendanceUnitOfWork) -> AttendanceUoW:
+    return uow  # mypy checks here that the SQL unit of work satisfies the use cases' Protocol

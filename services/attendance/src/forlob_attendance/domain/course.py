@@ -9,9 +9,12 @@ from typing import Any
 from uuid import UUID
 
 from forlob_attendance.domain.schedule import ScheduleVersion
-from forlob_shared.calendar import ProviderCalendar
+from forlob_shared.calendar import Closure, ProviderCalendar
 from forlob_shared.errors import InvalidInput
 from forlob_shared.events import AttendanceRules, TimeWindow
+
+# What a provider declared: its own closures and the customary closures it works on.
+Declared = tuple[tuple[Closure, ...], frozenset[str]]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from forlob_referral.application.common import own_programme, read_intake, save_intake
-from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain import programme as rules
 from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_shared.events.common import AttendanceRules, TimeWindow
@@ -30,7 +30,7 @@ class DefineProgramme:
 
 
 async def define_programme(
-    uow: ReferralUnitOfWork, coordinator: Principal, command: DefineProgramme, horizon: timedelta
+    uow: ReferralUoW, coordinator: Principal, command: DefineProgramme, horizon: timedelta
 ) -> tuple[Programme, bool]:
     """Create or change a programme; returns it and whether it is new.
 
@@ -65,11 +65,11 @@ async def define_programme(
     return programme, existing is None
 
 
-async def get_programme(uow: ReferralUnitOfWork, provider_org: str, code: str) -> Programme:
+async def get_programme(uow: ReferralUoW, provider_org: str, code: str) -> Programme:
     async with uow:
         return await own_programme(uow, provider_org, code)
 
 
-async def list_programmes(uow: ReferralUnitOfWork, provider_org: str) -> list[Programme]:
+async def list_programmes(uow: ReferralUoW, provider_org: str) -> list[Programme]:
     async with uow:
         return await uow.programmes.list(provider_org)

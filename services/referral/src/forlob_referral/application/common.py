@@ -6,14 +6,15 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.domain.intake import Intake
 from forlob_referral.domain.programme import Programme
-from forlob_referral.domain.referral import Intake, Referral
+from forlob_referral.domain.referral import Referral
 from forlob_shared.errors import NotFound
 from forlob_shared.http.auth import Principal
 
 
-async def provided(uow: ReferralUnitOfWork, coordinator: Principal, referral_id: UUID) -> Referral:
+async def provided(uow: ReferralUoW, coordinator: Principal, referral_id: UUID) -> Referral:
     """A referral the caller's organisation provides, or 404 (also for everyone else's)."""
     referral = await uow.referrals.get_provided_by(referral_id, coordinator.org)
     if referral is None:
@@ -21,28 +22,28 @@ async def provided(uow: ReferralUnitOfWork, coordinator: Principal, referral_id:
     return referral
 
 
-async def referred(uow: ReferralUnitOfWork, caseworker: Principal, referral_id: UUID) -> Referral:
+async def referred(uow: ReferralUoW, caseworker: Principal, referral_id: UUID) -> Referral:
     referral = await uow.referrals.get_referred_by(referral_id, caseworker.org)
     if referral is None:
         raise NotFound(f"no referral {referral_id}")
     return referral
 
 
-async def visible(uow: ReferralUnitOfWork, viewer: Principal, referral_id: UUID) -> Referral:
+async def visible(uow: ReferralUoW, viewer: Principal, referral_id: UUID) -> Referral:
     referral = await uow.referrals.get_visible(referral_id, viewer.org)
     if referral is None:
         raise NotFound(f"no referral {referral_id}")
     return referral
 
 
-async def own_programme(uow: ReferralUnitOfWork, provider_org: str, code: str, *, lock: bool = False) -> Programme:
+async def own_programme(uow: ReferralUoW, provider_org: str, code: str, *, lock: bool = False) -> Programme:
     programme = await uow.programmes.get(provider_org, code, lock=lock)
     if programme is None:
         raise NotFound(f"no programme {code}")
     return programme
 
 
-async def locked_intake(uow: ReferralUnitOfWork, referral: Referral, horizon: timedelta) -> tuple[Intake, Referral]:
+async def locked_intake(uow: ReferralUoW, referral: Referral, horizon: timedelta) -> tuple[Intake, Referral]:
     """Lock the referral's programme and read its seats and waiting list; returns the fresh referral.
 
     Every change to seats takes the programme's row lock first, so decisions about one
@@ -57,7 +58,7 @@ async def locked_intake(uow: ReferralUnitOfWork, referral: Referral, horizon: ti
     return intake, fresh
 
 
-async def read_intake(uow: ReferralUnitOfWork, programme: Programme, horizon: timedelta) -> Intake:
+async def read_intake(uow: ReferralUoW, programme: Programme, horizon: timedelta) -> Intake:
     return Intake(
         programme=programme,
         holders=await uow.referrals.seat_holders(programme.provider_org, programme.code),
@@ -66,6 +67,6 @@ async def read_intake(uow: ReferralUnitOfWork, programme: Programme, horizon: ti
     )
 
 
-async def save_intake(uow: ReferralUnitOfWork, intake: Intake, *referrals: Referral) -> None:
+async def save_intake(uow: ReferralUoW, intake: Intake, *referrals: Referral) -> None:
     touched: dict[Any, Referral] = {r.id: r for r in [*intake.holders, *intake.waiting, *referrals]}
     await uow.referrals.save(*touched.values())

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from forlob_referral.application.common import locked_intake, provided, save_intake, visible
+from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.application.referrals import ReferralView
-from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan
 from forlob_referral.domain.referral import State
 from forlob_shared.errors import Conflict, NotFound
@@ -27,7 +27,7 @@ class StartCourse:
 
 
 async def start_course(
-    uow: ReferralUnitOfWork, coordinator: Principal, referral_id: UUID, command: StartCourse, horizon: timedelta
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, command: StartCourse, horizon: timedelta
 ) -> ReferralView:
     """Record the start conversation's outcome; attendance takes the schedule from programme.started."""
     async with uow:
@@ -51,7 +51,7 @@ async def start_course(
 
 
 async def reschedule_course(
-    uow: ReferralUnitOfWork, coordinator: Principal, referral_id: UUID, weeks: int, horizon: timedelta
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, weeks: int, horizon: timedelta
 ) -> ReferralView:
     """Extend or shorten the course to ``weeks`` in all, within the programme's limits."""
     async with uow:
@@ -72,7 +72,7 @@ class ChangeAgreement:
 
 
 async def change_agreement(
-    uow: ReferralUnitOfWork, coordinator: Principal, referral_id: UUID, command: ChangeAgreement, horizon: timedelta
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, command: ChangeAgreement, horizon: timedelta
 ) -> ReferralView:
     async with uow:
         intake, referral = await locked_intake(uow, await provided(uow, coordinator, referral_id), horizon)
@@ -101,7 +101,7 @@ class EndCourse:
 
 
 async def end_course(
-    uow: ReferralUnitOfWork, coordinator: Principal, referral_id: UUID, command: EndCourse, horizon: timedelta
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, command: EndCourse, horizon: timedelta
 ) -> ReferralView:
     """End with an outcome and the closing note; the freed seat goes to the waiting list."""
     async with uow:
@@ -124,7 +124,7 @@ async def end_course(
     return view
 
 
-async def read_closing_note(uow: ReferralUnitOfWork, viewer: Principal, referral_id: UUID) -> ClosingNote:
+async def read_closing_note(uow: ReferralUoW, viewer: Principal, referral_id: UUID) -> ClosingNote:
     """The closing note, for the caseworker and the provider."""
     async with uow:
         referral = await visible(uow, viewer, referral_id)

@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from forlob_referral.application.common import locked_intake, own_programme, provided, read_intake, save_intake
+from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.application.referrals import ReferralView
-from forlob_referral.db.uow import ReferralUnitOfWork
-from forlob_referral.domain.referral import Intake, Referral, RejectReason
+from forlob_referral.domain.intake import Intake
+from forlob_referral.domain.referral import Referral, RejectReason
 from forlob_referral.domain.seats import IntakeSeats, free_seats_by_intake
 from forlob_referral.runtime import ReferralRuntime
 from forlob_shared.errors import InvalidInput, NotFound
@@ -18,7 +19,7 @@ from forlob_shared.http.auth import Principal
 
 
 async def accept_referral(
-    uow: ReferralUnitOfWork, coordinator: Principal, referral_id: UUID, horizon: timedelta
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, horizon: timedelta
 ) -> ReferralView:
     """Accept with the first intake day that has a seat; a full programme waitlists instead."""
     async with uow:
@@ -36,13 +37,13 @@ def intake_positions(
     return next(((r, p, e) for r, p, e in positions if r.id == referral.id), (referral, None, None))
 
 
-async def _view(uow: ReferralUnitOfWork, found: tuple[Referral, int | None, date | None]) -> ReferralView:
+async def _view(uow: ReferralUoW, found: tuple[Referral, int | None, date | None]) -> ReferralView:
     referral, position, estimate = found
     return ReferralView(referral, await uow.personal.get(referral.id), position, estimate)
 
 
 async def reject_referral(
-    uow: ReferralUnitOfWork, coordinator: Principal, referral_id: UUID, reason: RejectReason, horizon: timedelta
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, reason: RejectReason, horizon: timedelta
 ) -> ReferralView:
     async with uow:
         intake, referral = await locked_intake(uow, await provided(uow, coordinator, referral_id), horizon)
@@ -74,7 +75,7 @@ class WaitingList:
 
 
 async def move_on_waiting_list(
-    uow: ReferralUnitOfWork,
+    uow: ReferralUoW,
     coordinator: Principal,
     code: str,
     referral_id: UUID,
@@ -100,7 +101,7 @@ async def move_on_waiting_list(
     return waiting
 
 
-async def waiting_list(uow: ReferralUnitOfWork, coordinator: Principal, code: str, horizon: timedelta) -> WaitingList:
+async def waiting_list(uow: ReferralUoW, coordinator: Principal, code: str, horizon: timedelta) -> WaitingList:
     async with uow:
         programme = await own_programme(uow, coordinator.org, code)
         intake = await read_intake(uow, programme, horizon)
@@ -124,7 +125,7 @@ class IntakeCalendar:
     intakes: list[IntakeSeats]
 
 
-async def intake_calendar(uow: ReferralUnitOfWork, coordinator: Principal, code: str, count: int) -> IntakeCalendar:
+async def intake_calendar(uow: ReferralUoW, coordinator: Principal, code: str, count: int) -> IntakeCalendar:
     """The next ``count`` intake days of one of the coordinator's programmes, with the seats free on each."""
     async with uow:
         programme = await own_programme(uow, coordinator.org, code)
@@ -145,7 +146,7 @@ class WeekFlow:
     ended: int
 
 
-async def weekly_flow(uow: ReferralUnitOfWork, coordinator: Principal, code: str, weeks: int) -> list[WeekFlow]:
+async def weekly_flow(uow: ReferralUoW, coordinator: Principal, code: str, weeks: int) -> list[WeekFlow]:
     """In- and outflow per ISO week for the last ``weeks`` weeks (local time), oldest first.
 
     In: referrals received, accepted (dated by the decision) and courses started; out: rejected,
@@ -193,7 +194,7 @@ def _iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-async def offer_free_seats(uow: ReferralUnitOfWork, now: datetime, horizon: timedelta) -> int:
+async def offer_free_seats(uow: ReferralUoW, now: datetime, horizon: timedelta) -> int:
     """Offer the seats that time has freed (courses past their planned end, intake days coming
     within the horizon) to every programme's waiting list; returns how many were offered.
 
@@ -217,5 +218,5 @@ async def offer_free_seats(uow: ReferralUnitOfWork, now: datetime, horizon: time
 
 async def seat_offer_job(runtime: ReferralRuntime, now: datetime) -> int:
     """The periodic form of :func:`offer_free_seats`, run in the service's lifespan."""
-    uow = runtime.uow()
+    uow: ReferralUoW = runtime.uow()
     return await offer_free_seats(uow, now, timedelta(weeks=runtime.settings.intake_horizon_weeks))

@@ -14,10 +14,10 @@ from forlob_referral.application.common import (
     save_intake,
     visible,
 )
-from forlob_referral.db.repository import PersonalData
-from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain import referral as rules
 from forlob_referral.domain.participant import IdentityScheme, Participant, identify
+from forlob_referral.domain.personal import PersonalData
 from forlob_referral.domain.records import Goal
 from forlob_referral.domain.referral import Referral, State, WithdrawReason
 from forlob_shared.errors import InvalidInput, NotFound
@@ -48,7 +48,7 @@ class ReferralView:
     estimated_start: date | None = None
 
 
-async def receive_referral(uow: ReferralUnitOfWork, caseworker: Principal, command: ReceiveReferral) -> ReferralView:
+async def receive_referral(uow: ReferralUoW, caseworker: Principal, command: ReceiveReferral) -> ReferralView:
     participant = identify(command.participant_name, command.identity_number, command.identity_scheme)
     async with uow:
         programme = await uow.programmes.get(command.provider_org, command.programme_code)
@@ -69,7 +69,6 @@ async def receive_referral(uow: ReferralUnitOfWork, caseworker: Principal, comma
             legal_context=command.legal_context,
         )
         await uow.referrals.add(referral)
-        await uow.session.flush()
         await uow.personal.add(referral.id, participant, command.goals)
         uow.emit(event)
         view = ReferralView(referral, await uow.personal.get(referral.id))
@@ -78,7 +77,7 @@ async def receive_referral(uow: ReferralUnitOfWork, caseworker: Principal, comma
 
 
 async def withdraw_referral(
-    uow: ReferralUnitOfWork, caseworker: Principal, referral_id: UUID, reason: WithdrawReason, horizon: timedelta
+    uow: ReferralUoW, caseworker: Principal, referral_id: UUID, reason: WithdrawReason, horizon: timedelta
 ) -> ReferralView:
     async with uow:
         intake, referral = await locked_intake(uow, await referred(uow, caseworker, referral_id), horizon)
@@ -89,9 +88,7 @@ async def withdraw_referral(
     return view
 
 
-async def get_referral(
-    uow: ReferralUnitOfWork, viewer: Principal, referral_id: UUID, horizon: timedelta
-) -> ReferralView:
+async def get_referral(uow: ReferralUoW, viewer: Principal, referral_id: UUID, horizon: timedelta) -> ReferralView:
     async with uow:
         referral = await visible(uow, viewer, referral_id)
         personal = await uow.personal.get(referral.id)
@@ -107,7 +104,7 @@ async def get_referral(
 
 
 async def list_referrals(
-    uow: ReferralUnitOfWork,
+    uow: ReferralUoW,
     viewer: Principal,
     *,
     state: State | None = None,
@@ -121,7 +118,7 @@ async def list_referrals(
         )
 
 
-async def read_identity(uow: ReferralUnitOfWork, reader: Principal, referral_id: UUID, purpose: str) -> Participant:
+async def read_identity(uow: ReferralUoW, reader: Principal, referral_id: UUID, purpose: str) -> Participant:
     """The participant's identity number: a separate call, written to the audit log with its purpose."""
     if len(purpose.strip()) < 3:
         raise InvalidInput("say why you need the identity number (purpose)", field="purpose")

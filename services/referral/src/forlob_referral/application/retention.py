@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.runtime import ReferralRuntime
-from forlob_shared.http.idempotency import forget_keys_before
 
 
-async def erase_expired_personal_data(
-    uow: ReferralUnitOfWork, now: datetime, retention: timedelta, batch: int = 500
-) -> int:
+async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500) -> int:
     """Erase name, identity number, goals, plan and closing note of referrals closed before
     ``now - retention``; returns how many were erased. Ids, programme, dates, states and the
     outcome stay, so the figures still add up. Several replicas may run it: rows being erased
@@ -31,17 +28,17 @@ async def erase_expired_personal_data(
         erased += len(due)
 
 
-async def forget_idempotency_keys(uow: ReferralUnitOfWork, now: datetime, keep: timedelta) -> int:
+async def forget_idempotency_keys(uow: ReferralUoW, now: datetime, keep: timedelta) -> int:
     """Forget Idempotency-Keys older than ``keep``: their stored responses hold names and goals."""
     async with uow:
-        forgotten = await forget_keys_before(uow.session, now - keep)
+        forgotten = await uow.idempotency.forget_before(now - keep)
         await uow.commit()
     return forgotten
 
 
 async def retention_job(runtime: ReferralRuntime, now: datetime) -> int:
     """The periodic form of the two above, run in the service's lifespan; returns referrals erased."""
-    uow = runtime.uow()
+    uow: ReferralUoW = runtime.uow()
     settings = runtime.settings
     await forget_idempotency_keys(uow, now, timedelta(days=settings.idempotency_key_days))
     return await erase_expired_personal_data(uow, now, timedelta(days=settings.retention_days))

@@ -1,4 +1,8 @@
-"""Repositories: rows in, domain objects out. Writers of seats lock the programme row first."""
+"""Repositories: rows in, domain objects out. Writers of seats lock the programme row first.
+
+Each satisfies its Protocol in ``forlob_referral.application.ports``; the in-memory twins in
+``forlob_testkit.in_memory.referral`` satisfy the same ones and pass the same contract tests.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_referral.db.models import IdentityReadRow, PersonalDataRow, ProgrammeRow, ReferralRow, WaitlistMoveRow
 from forlob_referral.domain.participant import IdentityScheme, Participant
+from forlob_referral.domain.personal import IdentityRead, PersonalData, WaitlistMove
 from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
-from forlob_referral.domain.referral import HOLDS_A_SEAT, Referral, State
+from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State
 from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
+from forlob_shared.http.idempotency import forget_keys_before
 
 
 class ProgrammeRepository:
@@ -91,6 +97,8 @@ class ReferralRepository:
         self.session.add(row)
         self._rows[referral.id] = row
         self._written[referral.id] = values
+        # The personal data's row refers to this one: it must exist before that is added.
+        await self.session.flush()
 
     async def save(self, *referrals: Referral) -> None:
         """Write back referrals read through this repository; only changed fields are touched
@@ -178,7 +186,7 @@ class ReferralRepository:
             .where(
                 ReferralRow.closed_at < closed_before,
                 ReferralRow.personal_data_erased_at.is_(None),
-                ReferralRow.state.in_(["ended", "rejected", "withdrawn"]),
+                ReferralRow.state.in_(sorted(s.value for s in CLOSED)),
             )
             .order_by(ReferralRow.closed_at)
             .limit(limit)
@@ -205,14 +213,13 @@ def _referral_values(referral: Referral) -> dict[str, Any]:
     return values
 
 
-class PersonalData:
-    """The personal part of one referral, as read from its row."""
-
-    def __init__(self, row: PersonalDataRow) -> None:
-        self.participant = Participant(row.participant_name, row.identity_number, IdentityScheme(row.identity_scheme))
-        self.goals = [Goal.model_validate(g) for g in row.goals]
-        self.plan = DevelopmentPlan.model_validate(row.plan) if row.plan is not None else None
-        self.closing_note = ClosingNote.model_validate(row.closing_note) if row.closing_note is not None else None
+def _personal(row: PersonalDataRow) -> PersonalData:
+    return PersonalData(
+        participant=Participant(row.participant_name, row.identity_number, IdentityScheme(row.identity_scheme)),
+        goals=[Goal.model_validate(g) for g in row.goals],
+        plan=DevelopmentPlan.model_validate(row.plan) if row.plan is not None else None,
+        closing_note=ClosingNote.model_validate(row.closing_note) if row.closing_note is not None else None,
+    )
 
 
 class PersonalDataRepository:
@@ -233,7 +240,7 @@ class PersonalDataRepository:
 
     async def get(self, referral_id: UUID) -> PersonalData | None:
         row = await self.session.get(PersonalDataRow, referral_id, populate_existing=True)
-        return PersonalData(row) if row else None
+        return _personal(row) if row else None
 
     async def set_plan(self, referral_id: UUID, plan: DevelopmentPlan) -> None:
         await self._update(referral_id, plan=plan.model_dump(mode="json"))
@@ -277,12 +284,13 @@ class AuditRepository:
             IdentityReadRow(referral_id=referral_id, org=org, staff_id=staff_id, purpose=purpose, read_at=at)
         )
 
-    async def identity_reads(self, org: str, referral_id: UUID | None, limit: int) -> list[IdentityReadRow]:
+    async def identity_reads(self, org: str, referral_id: UUID | None, limit: int) -> list[IdentityRead]:
+        """The newest reads first."""
         query = sa.select(IdentityReadRow).where(IdentityReadRow.org == org)
         if referral_id is not None:
             query = query.where(IdentityReadRow.referral_id == referral_id)
         rows = await self.session.scalars(query.order_by(IdentityReadRow.id.desc()).limit(limit))
-        return list(rows)
+        return [IdentityRead(r.referral_id, r.org, r.staff_id, r.purpose, r.read_at) for r in rows]
 
     async def waitlist_move(
         self, referral: Referral, staff_id: str, moved: tuple[int, int], reason: str, at: datetime
@@ -299,3 +307,34 @@ class AuditRepository:
                 moved_at=at,
             )
         )
+
+    async def waitlist_moves(self, provider_org: str, code: str) -> list[WaitlistMove]:
+        """A programme's waiting-list moves, oldest first."""
+        rows = await self.session.scalars(
+            sa.select(WaitlistMoveRow)
+            .where(WaitlistMoveRow.provider_org == provider_org, WaitlistMoveRow.programme_code == code)
+            .order_by(WaitlistMoveRow.id)
+        )
+        return [
+            WaitlistMove(
+                r.referral_id,
+                r.provider_org,
+                r.programme_code,
+                r.staff_id,
+                r.from_position,
+                r.to_position,
+                r.reason,
+                r.moved_at,
+            )
+            for r in rows
+        ]
+
+
+class IdempotencyKeyRepository:
+    """The Idempotency-Keys the HTTP use cases claimed (``forlob_shared.http.idempotency``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def forget_before(self, before: datetime) -> int:
+        return await forget_keys_before(self.session, before)

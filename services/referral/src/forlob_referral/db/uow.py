@@ -1,5 +1,7 @@
+from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.db.repository import (
     AuditRepository,
+    IdempotencyKeyRepository,
     PersonalDataRepository,
     ProgrammeRepository,
     ReferralRepository,
@@ -12,10 +14,16 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
     referrals: ReferralRepository
     personal: PersonalDataRepository
     audit: AuditRepository
+    idempotency: IdempotencyKeyRepository
 
     async def _on_enter(self) -> None:
         self.programmes = ProgrammeRepository(self.session)
         self.referrals = ReferralRepository(self.session)
         self.personal = PersonalDataRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.idempotency = IdempotencyKeyRepository(self.session)
         await super()._on_enter()
+
+
+def _is_a_referral_uow(uow: ReferralUnitOfWork) -> ReferralUoW:
+    return uow  # mypy checks here that the SQL unit of work satisfies the use cases' Protocol

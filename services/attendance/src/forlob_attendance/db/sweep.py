@@ -1,0 +1,72 @@
+"""The sweep's SQL: one statement marks the missed arrivals, flags their courses and writes the
+events, because one sweep after an outage or at a busy start of day may turn tens of thousands of
+slots at once. The events are built in the database by the outbox's bulk path.
+
+Several replicas may sweep at once: each takes its slots with ``FOR UPDATE SKIP LOCKED`` and
+re-checks their state under the lock, so every missed arrival is detected (and announced) once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forlob_shared.events import AbsenceDetected
+from forlob_shared.messaging.bulk import insert_events_from_query
+
+SOURCE = "forlob/attendance"
+
+# The state change: due slots taken without waiting for those another sweep holds, re-checked
+# under the lock (a check-in may have committed meanwhile), marked absent.
+_MARK_MISSED = """
+    UPDATE slots AS s
+    SET state = 'absent', absence_id = s.id, detected_at = :now
+    FROM (
+        SELECT id FROM slots
+        WHERE state = 'expected' AND due_at <= :now
+        ORDER BY due_at
+        LIMIT :batch
+        FOR UPDATE SKIP LOCKED
+    ) AS due
+    WHERE s.id = due.id AND s.state = 'expected'
+    RETURNING s.referral_id, s.absence_id, s.day, s.expected_start, s.expected_end, s.detected_at
+"""
+
+# The courses whose breach rules must run again (check_breaches), apart from the hot path.
+# DO UPDATE, not DO NOTHING: it waits for a breach check that holds the row (and will delete it
+# having read the slots before this sweep's absences), then inserts the row again. In key order,
+# so that two sweeps flagging the same courses take their rows in one order and never deadlock.
+_FLAG_BREACH_CHECK = """
+    INSERT INTO breach_checks (referral_id)
+    SELECT DISTINCT referral_id FROM marked ORDER BY referral_id
+    ON CONFLICT (referral_id) DO UPDATE SET referral_id = excluded.referral_id
+    RETURNING referral_id
+"""
+
+_DETECTED_EVENTS = """
+    SELECT gen_random_uuid() AS event_id,
+           m.absence_id::text AS subject,
+           jsonb_build_object(
+               'referral_id', c.referral_id, 'participant_id', c.participant_id,
+               'programme_code', c.programme_code, 'provider_org', c.provider_org,
+               'referring_org', c.referring_org, 'absence_id', m.absence_id, 'day', m.day,
+               'expected_at', m.expected_start, 'detected_at', m.detected_at,
+               'expected_end', m.expected_end
+           ) AS data,
+           c.referring_org, c.provider_org
+    FROM marked AS m JOIN courses AS c ON c.referral_id = m.referral_id
+"""
+
+
+async def mark_missed_arrivals(session: AsyncSession, now: datetime, batch: int) -> int:
+    """Detect the missed arrivals due by ``now`` (at most ``batch``); returns how many."""
+    return await insert_events_from_query(
+        session,
+        AbsenceDetected,
+        _DETECTED_EVENTS,
+        {"now": now, "batch": batch},
+        source=SOURCE,
+        now=now,
+        ctes=[("marked", _MARK_MISSED), ("flagged", _FLAG_BREACH_CHECK)],
+    )

@@ -1,0 +1,126 @@
+"""What the use cases need from storage, as Protocols: the SQL repositories in ``db/`` satisfy
+them, and so do the in-memory twins of the fast test tier (``forlob_testkit.in_memory.referral``).
+
+A use case is typed against :class:`ReferralUoW`, never against the SQL unit of work, so mypy
+checks that both stand in for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+from uuid import UUID
+
+from forlob_referral.domain.participant import Participant
+from forlob_referral.domain.personal import IdentityRead, PersonalData, WaitlistMove
+from forlob_referral.domain.programme import Programme
+from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
+from forlob_referral.domain.referral import Referral, State
+from forlob_shared.clock import Clock
+from forlob_shared.events.envelope import PendingEvent
+
+
+class ProgrammeStore(Protocol):
+    async def get(self, provider_org: str, code: str, *, lock: bool = False) -> Programme | None: ...
+
+    async def list(self, provider_org: str) -> list[Programme]: ...
+
+    async def save(self, programme: Programme) -> None: ...
+
+
+class ReferralStore(Protocol):
+    """Referrals; a referral is written back with :meth:`save` after it was read or added here."""
+
+    async def add(self, referral: Referral) -> None: ...
+
+    async def save(self, *referrals: Referral) -> None: ...
+
+    async def get_visible(self, referral_id: UUID, org: str) -> Referral | None: ...
+
+    async def get_referred_by(self, referral_id: UUID, org: str, *, lock: bool = False) -> Referral | None: ...
+
+    async def get_provided_by(self, referral_id: UUID, org: str, *, lock: bool = False) -> Referral | None: ...
+
+    async def in_programme(self, provider_org: str, code: str, states: Sequence[State]) -> list[Referral]: ...
+
+    async def seat_holders(self, provider_org: str, code: str) -> list[Referral]: ...
+
+    async def waiting(self, provider_org: str, code: str) -> list[Referral]: ...
+
+    async def visible_to(
+        self, org: str, *, state: State | None, programme_code: str | None, limit: int, offset: int
+    ) -> list[Referral]: ...
+
+    async def of_programme(self, provider_org: str, code: str) -> list[Referral]: ...
+
+    async def programmes_with_waiting_lists(self) -> list[tuple[str, str]]: ...
+
+    async def due_for_erasure(self, closed_before: datetime, limit: int) -> list[Referral]: ...
+
+
+class PersonalDataStore(Protocol):
+    async def add(self, referral_id: UUID, participant: Participant, goals: Sequence[Goal]) -> None: ...
+
+    async def get(self, referral_id: UUID) -> PersonalData | None: ...
+
+    async def set_plan(self, referral_id: UUID, plan: DevelopmentPlan) -> None: ...
+
+    async def set_closing_note(self, referral_id: UUID, note: ClosingNote) -> None: ...
+
+    async def pseudonym_at(self, provider_org: str, participant: Participant) -> UUID | None: ...
+
+    async def erase(self, referral_ids: Sequence[UUID]) -> None: ...
+
+
+class AuditLog(Protocol):
+    async def identity_read(self, referral_id: UUID, org: str, staff_id: str, purpose: str, at: datetime) -> None: ...
+
+    async def identity_reads(self, org: str, referral_id: UUID | None, limit: int) -> list[IdentityRead]: ...
+
+    async def waitlist_move(
+        self, referral: Referral, staff_id: str, moved: tuple[int, int], reason: str, at: datetime
+    ) -> None: ...
+
+    async def waitlist_moves(self, provider_org: str, code: str) -> list[WaitlistMove]: ...
+
+
+class IdempotencyKeys(Protocol):
+    async def forget_before(self, before: datetime) -> int: ...
+
+
+class ReferralUoW(Protocol):
+    """One use case's transaction: ``async with uow: ...; await uow.commit(result)``.
+
+    ``commit`` takes the use case's result because an HTTP request's Idempotency-Key stores the
+    response with the effect, in the same transaction.
+    """
+
+    @property
+    def programmes(self) -> ProgrammeStore: ...
+
+    @property
+    def referrals(self) -> ReferralStore: ...
+
+    @property
+    def personal(self) -> PersonalDataStore: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def idempotency(self) -> IdempotencyKeys: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def emit(self, *events: PendingEvent) -> None: ...
+
+    async def commit(self, result: Any = None) -> None: ...
