@@ -21,6 +21,7 @@ from forlob_notifications.domain.alerts import COURSE_ENDED, UNASSIGNED, Alert, 
 from forlob_notifications.domain.deliveries import Channel, Delivery, new_delivery
 from forlob_notifications.domain.directory import Assignment, StaffMember, calendar_for
 from forlob_notifications.domain.policy import effective
+from forlob_notifications.partners import notices as partner_notices
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.errors import InvalidInput, NotFound
 from forlob_shared.events import (
@@ -336,7 +337,8 @@ async def on_agreement_breached(
             "window": f"{event.window_first_day.isoformat()}..{event.window_last_day.isoformat()}",
         },
     )
-    await _raise(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.BREACH]])
+    if await _raise(uow, options, alert):  # the referring organisation's systems hear it in the partner contract
+        await partner_notices.agreement_breached(uow, options, event, alert.id)
     await uow.commit()
 
 
@@ -471,10 +473,9 @@ async def _send_notice(uow: NotificationsUnitOfWork, options: Options, absence: 
         facts=absence.notice_facts(now, legal_basis),
     )
     wants = {r.value for r in policy.recipients}
-    partner = [content.PARTNER_TYPE[AlertKind.ABSENCE_NOTICE]] if "webhooks" in wants else []
-    await _raise(
-        uow, options, notice, partner_types=partner, notice_text=policy.notice_text, email="caseworker" in wants
-    )
+    raised = await _raise(uow, options, notice, notice_text=policy.notice_text, email="caseworker" in wants)
+    if raised and "webhooks" in wants:  # the referring organisation's systems: its feed and webhooks
+        await partner_notices.absence_unexplained(uow, options, notice, absence)
     absence.notice_sent_at = now
 
 
