@@ -65,7 +65,8 @@ async def test_a_notice_sent_a_day_later_counts_the_window_missed_not_the_time_s
     assert "Minutters fravær: 240" in body.splitlines()
     await eventually(lambda: _got(webhook_receiver, 1), what="the absence.unexplained webhook")
     [payload] = webhook_receiver.accepted.values()
-    assert payload["data"]["facts"]["minutes_missed"] == 240
+    assert payload["data"]["minutes_missed"] == 240  # the partner contract's notice: the facts as fields
+    assert (payload["data"]["agreed_minutes"], payload["data"]["reason"]) == (240, "unexplained")
 
 
 async def test_a_late_arrival_after_the_deadline_is_notified_with_the_minutes_it_missed(world: Any) -> None:
