@@ -1,5 +1,6 @@
-"""Partner feeds from the outside: each partner reads its own queue and nothing else, and the
-consumer printed in docs/partners.md works as written."""
+"""Partner feeds from the outside: each partner reads its own queue and nothing else, the queue
+holds the published partner contract and never an internal event, and the consumer printed in
+docs/partners.md works as written."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
-from forlob_shared.events import encode
+from forlob_shared import partner
+from forlob_shared.events import PendingEvent, encode
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
 from forlob_shared.ops.partners import PartnerFeed, add_partner, remove_partner
@@ -54,16 +56,32 @@ async def feeds(infra: TestInfra, prefix: str) -> AsyncIterator[tuple[PartnerFee
             await channel.exchange_delete(prefix + "forlob.partners")
 
 
-async def _publish(infra: TestInfra, prefix: str, referring: str) -> str:
+async def _publish(infra: TestInfra, prefix: str, referring: str, *, internal: bool = False) -> str:
+    """One event about a referral of ``referring``, published as the relay does: the partner
+    contract's (as notifications publishes it), or with ``internal`` the referral service's own."""
     event = referral_event()
-    event = type(event)(
+    if not internal:
+        data = event.data
+        event = PendingEvent(
+            data=partner.ReferralReceived(
+                referral_id=data.referral_id,
+                participant_id=data.participant_id,
+                programme_code=data.programme_code,
+                referring_org=referring,
+                provider_org=data.provider_org,
+                received_at=data.received_at,
+            ),
+            subject=event.subject,
+        )
+    event = PendingEvent(
         data=event.data.model_copy(update={"referring_org": referring}),
         subject=event.subject,
         referring_org=referring,
         provider_org="rca-aalborg",
         id=event.id,
     )
-    body = encode(event, source="forlob/referral", sequence=1, time=datetime.now(UTC))
+    source = "forlob/referral" if internal else "forlob/notifications"
+    body = encode(event, source=source, sequence=1, time=datetime.now(UTC))
     connection = await aio_pika.connect(infra.broker_url)
     async with connection:
         channel = await connection.channel()
@@ -75,7 +93,7 @@ async def _publish(infra: TestInfra, prefix: str, referring: str) -> str:
             "providerorg": "rca-aalborg",
         }
         await exchange.publish(
-            aio_pika.Message(body, headers=headers, message_id=str(event.id)), routing_key="referral.received.v1"
+            aio_pika.Message(body, headers=headers, message_id=str(event.id)), routing_key=event.data.routing_key
         )
     return str(event.id)
 
@@ -108,6 +126,10 @@ async def test_each_partner_reads_only_its_own_events(
     infra: TestInfra, prefix: str, feeds: tuple[PartnerFeed, PartnerFeed]
 ) -> None:
     a, b = feeds
+    # Internal events about A's referrals, with A's referringorg header: the partner exchange never
+    # takes them (published first, so they would be in A's queue before its own events).
+    for _ in range(2):
+        await _publish(infra, prefix, "jobcenter-aalborg", internal=True)
     for_a = [await _publish(infra, prefix, "jobcenter-aalborg") for _ in range(3)]
     for_b = [await _publish(infra, prefix, "jobcenter-odense") for _ in range(2)]
     url_a, url_b = _as(infra.broker_url, a), _as(infra.broker_url, b)
@@ -119,7 +141,7 @@ async def test_each_partner_reads_only_its_own_events(
         return len(got_a) >= 3
 
     await eventually(a_has_all, what="partner A's three events")
-    assert sorted(got_a) == sorted(for_a)  # none of B's
+    assert sorted(got_a) == sorted(for_a)  # none of B's, and none of the internal events
     assert sorted(await _drain(url_b, b.queue)) == sorted(for_b)
 
     # A may not read B's queue, nor any other queue, nor publish, nor declare anything.
@@ -187,8 +209,8 @@ async def test_the_documented_partner_consumer_runs_as_written(
         process.kill()
         await process.wait()
     fields = line.decode().split()
-    assert fields[0] == "dk.forlob.referral.received.v1", line
-    assert fields[2] == "1"  # the sequence extension, read by the SDK
+    assert fields[0] == "dk.forlob.partner.referral.received.v1", line
+    assert fields[2] == "000000000001"  # the sequence extension, a string, read by the SDK
 
 
 # --------------------------------------------------------------------------------------------
