@@ -167,11 +167,19 @@ async def _broker_command(args: argparse.Namespace) -> int:
 
 
 def export_schemas(out: Path) -> list[Path]:
+    """The internal catalogue's schemas in ``out``, the partner contract's in ``out/partner``."""
+    from forlob_shared.partner import partner_event_types, partner_json_schema
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for key, cls in event_types().items():
         path = out / f"{key}.json"
         path.write_text(json.dumps(json_schema(cls), indent=2, sort_keys=True) + "\n")
+        written.append(path)
+    (out / "partner").mkdir(exist_ok=True)
+    for partner_cls in partner_event_types().values():
+        path = out / "partner" / f"{partner_cls.name}.v{partner_cls.version}.json"
+        path.write_text(json.dumps(partner_json_schema(partner_cls), indent=2, sort_keys=True) + "\n")
         written.append(path)
     return written
 
