@@ -11,13 +11,14 @@ breach check, notifications' escalations and notices) are run by the test at cho
 Asserted: the exact list of partner event types, in order, on the feed, and the same events by
 webhook; the notice of an unexplained absence only at the policy's deadline (nothing a minute
 before); `sequence` a string counting one series per referral without a gap; each message as its
-schema says; no provider staff id, name, identity number or free text anywhere."""
+schema and the partner AsyncAPI document say; no provider staff id, name, identity number or free text anywhere."""
 
 from __future__ import annotations
 
 import json
 import random
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,10 +35,12 @@ from forlob_shared.clock import ManualClock
 from forlob_shared.partner import partner_event_class, partner_event_types, partner_json_schema
 from forlob_testkit.attendance import Attendance
 from forlob_testkit.outside import PartnerInbox, SmtpSink, WebhookReceiver
+from forlob_testkit.partner_contract import check_against_asyncapi
 from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, auth, referral_body
 from forlob_testkit.wait import eventually
 
 AALBORG = ZoneInfo("Europe/Copenhagen")
+ASYNCAPI = json.loads((Path(__file__).resolve().parents[2] / "docs" / "asyncapi" / "partners.json").read_text())
 CASEWORKER = auth(JOBCENTRE, "caseworker", staff="cw-7")
 JOBCENTRE_ADMIN = auth(JOBCENTRE, "admin", staff="admin-j")
 COORDINATOR = auth(PROVIDER, "coordinator", staff="co-3")
@@ -311,6 +314,7 @@ async def test_the_jobcentre_hears_its_course_in_the_partner_contract_and_nothin
             headers = raw.headers or {}
             assert (headers["type"], headers["subject"], headers["referringorg"]) == (message["type"], rid, JOBCENTRE)
             _assert_as_its_schema_says(message)
+            check_against_asyncapi(ASYNCAPI, dict(headers), message)  # docs/asyncapi/partners.json
 
         async def webhooks_in() -> bool:
             return len(webhook_receiver.accepted) == len(EXPECTED)

@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     export = event_commands.add_parser("export", help="write a JSON Schema per event type")
     export.add_argument("--out", type=Path, default=Path("docs/events"))
     event_commands.add_parser("list", help="list the event types")
+    partner_asyncapi = event_commands.add_parser("partner-asyncapi", help="write the partner contract's AsyncAPI")
+    partner_asyncapi.add_argument("--out", type=Path, default=Path("docs/asyncapi/partners.json"))
 
     partners = commands.add_parser("partners", help="partner organisations' AMQP event feeds")
     partner_commands = partners.add_subparsers(dest="partners_command", required=True)
@@ -80,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "events" and args.events_command == "list":
         for key, cls in event_types().items():
             print(f"{key}\t{cls.cloudevent_type()}\t{cls.description}")
+        return 0
+    if args.command == "events" and args.events_command == "partner-asyncapi":
+        from forlob_shared.partner.asyncapi import partner_asyncapi
+
+        args.out.write_text(json.dumps(partner_asyncapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        print(f"wrote {args.out}")
         return 0
     if args.command == "events" and args.events_command == "export":
         written = export_schemas(args.out)
