@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     export = event_commands.add_parser("export", help="write a JSON Schema per event type")
     export.add_argument("--out", type=Path, default=Path("docs/events"))
     event_commands.add_parser("list", help="list the event types")
-    partner_asyncapi = event_commands.add_parser("partner-asyncapi", help="write the partner contract's AsyncAPI")
-    partner_asyncapi.add_argument("--out", type=Path, default=Path("docs/asyncapi/partners.json"))
+    asyncapi_parser = event_commands.add_parser("partner-asyncapi", help="write the partner contract's AsyncAPI")
+    asyncapi_parser.add_argument("--out", type=Path, default=Path("docs/asyncapi/partners.json"))
 
     partners = commands.add_parser("partners", help="partner organisations' AMQP event feeds")
     partner_commands = partners.add_subparsers(dest="partners_command", required=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # the dev group brings it
 
 
 def asyncapi_message(document: dict[str, Any], cloudevent_type: str) -> dict[str, Any]:
