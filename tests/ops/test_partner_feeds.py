@@ -150,6 +150,8 @@ async def test_each_partner_reads_only_its_own_events(
     assert await _refused(url_a, lambda ch: ch.declare_queue(f"{prefix}sneaky", auto_delete=True))
     assert await _refused(url_a, lambda ch: _publish_as(ch, Topology(prefix=prefix).events_exchange))
     assert await _refused(url_a, lambda ch: _publish_as(ch, ""))  # not even to the default exchange
+    # Nor widen what it receives: binding its queue to the internal exchange is refused.
+    assert await _refused(url_a, lambda ch: _bind(ch, a.queue, Topology(prefix=prefix).events_exchange))
 
 
 async def test_a_partner_learns_of_other_queues_only_what_docs_partners_md_says(
@@ -179,6 +181,11 @@ async def test_a_partner_learns_of_other_queues_only_what_docs_partners_md_says(
 async def _get(channel: aio_pika.abc.AbstractChannel, queue: str) -> None:
     declared = await channel.get_queue(queue, ensure=False)
     await declared.get(fail=False)
+
+
+async def _bind(channel: aio_pika.abc.AbstractChannel, queue: str, exchange: str) -> None:
+    declared = await channel.get_queue(queue, ensure=False)
+    await declared.bind(exchange, routing_key="#")
 
 
 async def _publish_as(channel: aio_pika.abc.AbstractChannel, exchange: str) -> None:
