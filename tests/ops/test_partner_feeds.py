@@ -316,3 +316,37 @@ async def test_partners_errors_are_one_line_and_an_exit_code(
     assert err.startswith("forlob: "), (case, err)
     assert says in err, (case, err)
     assert "not-to-be-printed" not in err + out  # the URL's password stays out of the message
+
+
+async def test_add_takes_away_the_binding_a_broker_had_before_the_partner_contract(
+    infra: TestInfra, prefix: str
+) -> None:
+    """Before the partner contract, forlob.partners took every event ('#'); a broker set up then
+    (and a definitions import, which never deletes) keeps that binding until `add` removes it."""
+    if urlsplit(infra.broker_url).hostname not in {"127.0.0.1", "localhost"}:
+        pytest.skip("partner users are created with rabbitmqctl on the broker host")
+    topology = Topology(prefix=prefix)
+    connection = await aio_pika.connect(infra.broker_url)
+    async with connection:
+        channel = await connection.channel()
+        await topology.declare_exchanges(channel)
+        legacy = await channel.declare_exchange(prefix + "forlob.partners", aio_pika.ExchangeType.HEADERS, durable=True)
+        await legacy.bind(topology.events_exchange, routing_key="#")
+    admin = RabbitmqctlAdmin(vhost_of(infra.broker_url))
+    feed = await add_partner(infra.broker_url, admin, topology, "jobcenter-legacy")
+    try:
+        await _publish(infra, prefix, "jobcenter-legacy", internal=True)
+        published = await _publish(infra, prefix, "jobcenter-legacy")
+        got: list[str] = []
+
+        async def arrived() -> bool:
+            got.extend(await _drain(infra.broker_url, feed.queue))
+            return published in got
+
+        await eventually(arrived, what="the partner event in the queue")
+        assert got == [published]  # the internal event published before it never came
+    finally:
+        await remove_partner(infra.broker_url, admin, topology, "jobcenter-legacy")
+        connection = await aio_pika.connect(infra.broker_url)
+        async with connection:
+            await (await connection.channel()).exchange_delete(prefix + "forlob.partners")
