@@ -279,6 +279,23 @@ async def test_the_jobcentre_hears_its_course_in_the_partner_contract_and_nothin
             201,
         )
         await feed_heard("absence.contact_reestablished")
+        # A second contact (the reason, by phone) is a fact for the provider: contact came back once.
+        course.at(_local(tuesday, 11, 30))
+        contact = {"outcome": "reason_given", "reason": "illness", "at": _local(tuesday, 11, 30).isoformat()}
+        _ok(
+            await course.attendance_client.post(
+                f"/absences/{absence['facts']['absence_id']}/contacts", json=contact, headers=CONTACT_PERSON
+            ),
+            201,
+        )
+
+        async def second_contact_counted() -> bool:
+            async with course.notifications_runtime.engine.connect() as connection:
+                query = sa.text("SELECT contact_attempts FROM alerts WHERE id = :i")
+                return (await connection.execute(query, {"i": absence["id"]})).scalar_one() == 2
+
+        await eventually(second_contact_counted, what="the second contact to be counted")
+        assert await course.partner_rows("partner.absence.contact_reestablished.v1") == 1
 
         # -- Wednesday: missed again: two unexcused days in a row break the agreement --------------
         wednesday = START + timedelta(days=2)

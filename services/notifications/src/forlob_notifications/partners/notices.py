@@ -138,4 +138,6 @@ async def _contact(
         return
     reason_code = reason.value if reason is not None else None
     if await contact_reestablished(uow, options, absence, how=how, reason=reason_code, at=at):
+        # The alert rules load this alert next, in this transaction, and see the mark: the save is
+        # an ORM update, which brings the session's copy of the row up to date too.
         await uow.alerts.save(absence)
