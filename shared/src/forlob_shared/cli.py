@@ -82,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "events" and args.events_command == "list":
         for key, cls in event_types().items():
             print(f"{key}\t{cls.cloudevent_type()}\t{cls.description}")
+        from forlob_shared.partner import partner_event_types
+
+        for partner_cls in partner_event_types().values():  # the published partner contract
+            print(f"{partner_cls.routing_key}\t{partner_cls.cloudevent_type()}\t{partner_cls.description}")
         return 0
     if args.command == "events" and args.events_command == "partner-asyncapi":
         from forlob_shared.partner.asyncapi import partner_asyncapi
