@@ -59,8 +59,9 @@ bench: sync  ## benchmarks: each prints a ratio against a ceiling measured in th
 	$(UV) run --no-sync python bench/rebuild.py
 	$(UV) run --no-sync python bench/pipeline.py
 
-events:  ## regenerate docs/events/ (JSON Schema per event) and docs/asyncapi/ (one document per service)
+events:  ## regenerate docs/events/ (JSON Schema per event, the partner contract's in partner/) and docs/asyncapi/ (one document per service, and partners.json)
 	$(UV) run --no-sync forlob events export --out docs/events
+	$(UV) run --no-sync forlob events partner-asyncapi --out docs/asyncapi/partners.json
 	for s in referral attendance notifications reporting; do $(UV) run --no-sync forlob-$$s asyncapi --out docs/asyncapi/$$s.json; done
 
 roles-table:  ## regenerate docs/security.md's table of who may call each route, from the services' OpenAPI

@@ -309,7 +309,7 @@ def test_exchanges_match_what_the_services_declare(definitions: dict[str, Any]) 
             "vhost": VHOST,
             "destination": PARTNERS_EXCHANGE,
             "destination_type": "exchange",
-            "routing_key": "#",
+            "routing_key": "partner.#",  # the partner contract alone, never the internal events
             "arguments": {},
         }
     ]

@@ -283,7 +283,7 @@ async def test_a_course_from_referral_to_the_reporting_figures(
         await eventually(lambda: partner_heard("attendance.agreement_breached"), what="the breach on the partner feed")
         hook = webhook_receiver.of_type("attendance.agreement_breached")[0]
         assert hook["data"]["referral_id"] == rid
-        assert hook["data"]["participant_ref"] == pid
+        assert hook["data"]["participant_id"] == pid  # the partner contract names the pseudonymous id
         assert webhook_receiver.refused == 0
 
         # -- 4. extended, then ended with ordinary employment; statement and figures -------------

@@ -1,5 +1,6 @@
-"""Partner feeds from the outside: each partner reads its own queue and nothing else, and the
-consumer printed in docs/partners.md works as written."""
+"""Partner feeds from the outside: each partner reads its own queue and nothing else, the queue
+holds the published partner contract and never an internal event, and the consumer printed in
+docs/partners.md works as written."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
-from forlob_shared.events import encode
+from forlob_shared import partner
+from forlob_shared.events import PendingEvent, encode
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
 from forlob_shared.ops.partners import PartnerFeed, add_partner, remove_partner
@@ -54,16 +56,32 @@ async def feeds(infra: TestInfra, prefix: str) -> AsyncIterator[tuple[PartnerFee
             await channel.exchange_delete(prefix + "forlob.partners")
 
 
-async def _publish(infra: TestInfra, prefix: str, referring: str) -> str:
+async def _publish(infra: TestInfra, prefix: str, referring: str, *, internal: bool = False) -> str:
+    """One event about a referral of ``referring``, published as the relay does: the partner
+    contract's (as notifications publishes it), or with ``internal`` the referral service's own."""
     event = referral_event()
-    event = type(event)(
+    if not internal:
+        data = event.data
+        event = PendingEvent(
+            data=partner.ReferralReceived(
+                referral_id=data.referral_id,
+                participant_id=data.participant_id,
+                programme_code=data.programme_code,
+                referring_org=referring,
+                provider_org=data.provider_org,
+                received_at=data.received_at,
+            ),
+            subject=event.subject,
+        )
+    event = PendingEvent(
         data=event.data.model_copy(update={"referring_org": referring}),
         subject=event.subject,
         referring_org=referring,
         provider_org="rca-aalborg",
         id=event.id,
     )
-    body = encode(event, source="forlob/referral", sequence=1, time=datetime.now(UTC))
+    source = "forlob/referral" if internal else "forlob/notifications"
+    body = encode(event, source=source, sequence=1, time=datetime.now(UTC))
     connection = await aio_pika.connect(infra.broker_url)
     async with connection:
         channel = await connection.channel()
@@ -75,7 +93,7 @@ async def _publish(infra: TestInfra, prefix: str, referring: str) -> str:
             "providerorg": "rca-aalborg",
         }
         await exchange.publish(
-            aio_pika.Message(body, headers=headers, message_id=str(event.id)), routing_key="referral.received.v1"
+            aio_pika.Message(body, headers=headers, message_id=str(event.id)), routing_key=event.data.routing_key
         )
     return str(event.id)
 
@@ -108,6 +126,10 @@ async def test_each_partner_reads_only_its_own_events(
     infra: TestInfra, prefix: str, feeds: tuple[PartnerFeed, PartnerFeed]
 ) -> None:
     a, b = feeds
+    # Internal events about A's referrals, with A's referringorg header: the partner exchange never
+    # takes them (published first, so they would be in A's queue before its own events).
+    for _ in range(2):
+        await _publish(infra, prefix, "jobcenter-aalborg", internal=True)
     for_a = [await _publish(infra, prefix, "jobcenter-aalborg") for _ in range(3)]
     for_b = [await _publish(infra, prefix, "jobcenter-odense") for _ in range(2)]
     url_a, url_b = _as(infra.broker_url, a), _as(infra.broker_url, b)
@@ -119,7 +141,7 @@ async def test_each_partner_reads_only_its_own_events(
         return len(got_a) >= 3
 
     await eventually(a_has_all, what="partner A's three events")
-    assert sorted(got_a) == sorted(for_a)  # none of B's
+    assert sorted(got_a) == sorted(for_a)  # none of B's, and none of the internal events
     assert sorted(await _drain(url_b, b.queue)) == sorted(for_b)
 
     # A may not read B's queue, nor any other queue, nor publish, nor declare anything.
@@ -128,6 +150,8 @@ async def test_each_partner_reads_only_its_own_events(
     assert await _refused(url_a, lambda ch: ch.declare_queue(f"{prefix}sneaky", auto_delete=True))
     assert await _refused(url_a, lambda ch: _publish_as(ch, Topology(prefix=prefix).events_exchange))
     assert await _refused(url_a, lambda ch: _publish_as(ch, ""))  # not even to the default exchange
+    # Nor widen what it receives: binding its queue to the internal exchange is refused.
+    assert await _refused(url_a, lambda ch: _bind(ch, a.queue, Topology(prefix=prefix).events_exchange))
 
 
 async def test_a_partner_learns_of_other_queues_only_what_docs_partners_md_says(
@@ -159,6 +183,11 @@ async def _get(channel: aio_pika.abc.AbstractChannel, queue: str) -> None:
     await declared.get(fail=False)
 
 
+async def _bind(channel: aio_pika.abc.AbstractChannel, queue: str, exchange: str) -> None:
+    declared = await channel.get_queue(queue, ensure=False)
+    await declared.bind(exchange, routing_key="#")
+
+
 async def _publish_as(channel: aio_pika.abc.AbstractChannel, exchange: str) -> None:
     # The channel confirms publishes, so a refusal surfaces here rather than being lost.
     target = await channel.get_exchange(exchange, ensure=False) if exchange else channel.default_exchange
@@ -187,8 +216,8 @@ async def test_the_documented_partner_consumer_runs_as_written(
         process.kill()
         await process.wait()
     fields = line.decode().split()
-    assert fields[0] == "dk.forlob.referral.received.v1", line
-    assert fields[2] == "1"  # the sequence extension, read by the SDK
+    assert fields[0] == "dk.forlob.partner.referral.received.v1", line
+    assert fields[2] == "000000000001"  # the sequence extension, a string, read by the SDK
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,3 +316,37 @@ async def test_partners_errors_are_one_line_and_an_exit_code(
     assert err.startswith("forlob: "), (case, err)
     assert says in err, (case, err)
     assert "not-to-be-printed" not in err + out  # the URL's password stays out of the message
+
+
+async def test_add_takes_away_the_binding_a_broker_had_before_the_partner_contract(
+    infra: TestInfra, prefix: str
+) -> None:
+    """Before the partner contract, forlob.partners took every event ('#'); a broker set up then
+    (and a definitions import, which never deletes) keeps that binding until `add` removes it."""
+    if urlsplit(infra.broker_url).hostname not in {"127.0.0.1", "localhost"}:
+        pytest.skip("partner users are created with rabbitmqctl on the broker host")
+    topology = Topology(prefix=prefix)
+    connection = await aio_pika.connect(infra.broker_url)
+    async with connection:
+        channel = await connection.channel()
+        await topology.declare_exchanges(channel)
+        legacy = await channel.declare_exchange(prefix + "forlob.partners", aio_pika.ExchangeType.HEADERS, durable=True)
+        await legacy.bind(topology.events_exchange, routing_key="#")
+    admin = RabbitmqctlAdmin(vhost_of(infra.broker_url))
+    feed = await add_partner(infra.broker_url, admin, topology, "jobcenter-legacy")
+    try:
+        await _publish(infra, prefix, "jobcenter-legacy", internal=True)
+        published = await _publish(infra, prefix, "jobcenter-legacy")
+        got: list[str] = []
+
+        async def arrived() -> bool:
+            got.extend(await _drain(infra.broker_url, feed.queue))
+            return published in got
+
+        await eventually(arrived, what="the partner event in the queue")
+        assert got == [published]  # the internal event published before it never came
+    finally:
+        await remove_partner(infra.broker_url, admin, topology, "jobcenter-legacy")
+        connection = await aio_pika.connect(infra.broker_url)
+        async with connection:
+            await (await connection.channel()).exchange_delete(prefix + "forlob.partners")

@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     export = event_commands.add_parser("export", help="write a JSON Schema per event type")
     export.add_argument("--out", type=Path, default=Path("docs/events"))
     event_commands.add_parser("list", help="list the event types")
+    asyncapi_parser = event_commands.add_parser("partner-asyncapi", help="write the partner contract's AsyncAPI")
+    asyncapi_parser.add_argument("--out", type=Path, default=Path("docs/asyncapi/partners.json"))
 
     partners = commands.add_parser("partners", help="partner organisations' AMQP event feeds")
     partner_commands = partners.add_subparsers(dest="partners_command", required=True)
@@ -80,6 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "events" and args.events_command == "list":
         for key, cls in event_types().items():
             print(f"{key}\t{cls.cloudevent_type()}\t{cls.description}")
+        from forlob_shared.partner import partner_event_types
+
+        for partner_cls in partner_event_types().values():  # the published partner contract
+            print(f"{partner_cls.routing_key}\t{partner_cls.cloudevent_type()}\t{partner_cls.description}")
+        return 0
+    if args.command == "events" and args.events_command == "partner-asyncapi":
+        from forlob_shared.partner.asyncapi import partner_asyncapi
+
+        args.out.write_text(json.dumps(partner_asyncapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        print(f"wrote {args.out}")
         return 0
     if args.command == "events" and args.events_command == "export":
         written = export_schemas(args.out)
@@ -167,11 +179,19 @@ async def _broker_command(args: argparse.Namespace) -> int:
 
 
 def export_schemas(out: Path) -> list[Path]:
+    """The internal catalogue's schemas in ``out``, the partner contract's in ``out/partner``."""
+    from forlob_shared.partner import partner_event_types, partner_json_schema
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for key, cls in event_types().items():
         path = out / f"{key}.json"
         path.write_text(json.dumps(json_schema(cls), indent=2, sort_keys=True) + "\n")
+        written.append(path)
+    (out / "partner").mkdir(exist_ok=True)
+    for partner_cls in partner_event_types().values():
+        path = out / "partner" / f"{partner_cls.name}.v{partner_cls.version}.json"
+        path.write_text(json.dumps(partner_json_schema(partner_cls), indent=2, sort_keys=True) + "\n")
         written.append(path)
     return written
 

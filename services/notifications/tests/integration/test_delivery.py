@@ -116,10 +116,12 @@ async def test_a_webhook_failing_five_times_then_recovering_gets_the_event_once(
     assert {r["body"] for r in webhook_receiver.requests} == {webhook_receiver.requests[0]["body"]}
     [payload] = webhook_receiver.accepted.values()
     assert payload["type"] == "attendance.agreement_breached"
-    assert payload["data"]["participant_ref"] == str(course.participant_id)
-    assert payload["data"]["facts"]["unexcused_absences"] == 3
-    # a system's link: the alert's resource under the API's public address (a person's is the web page)
-    assert payload["data"]["link"] == f"https://api.forlob.example/alerts/{alert['id']}"
+    # the partner contract's notice: coded facts about the referral, nothing of the caseworker's alert
+    assert payload["data"]["participant_id"] == str(course.participant_id)
+    assert payload["data"]["breach_id"] == str(breach.breach_id)
+    assert payload["data"]["unexcused_absences"] == 3
+    assert "link" not in payload["data"]
+    assert "alert_id" not in payload["data"]
 
     # the caseworker got the e-mail too, and every attempt is on record through the API
     await eventually(lambda: _mails(world, "cw1@jobcenter.example"), what="the caseworker's e-mail")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from forlob_notifications.application.sweep import run_due_rules
@@ -59,7 +59,9 @@ async def test_an_unexplained_absence_is_told_to_the_caseworker_at_the_policy_de
     await eventually(lambda: _got(webhook_receiver, 1), what="the absence.unexplained webhook")
     [payload] = webhook_receiver.accepted.values()
     assert payload["type"] == "absence.unexplained"
-    assert payload["data"]["facts"]["minutes_missed"] == 135
+    assert payload["data"]["minutes_missed"] == 135
+    assert payload["data"]["contact_attempts"] == 1
+    assert datetime.fromisoformat(payload["data"]["deadline_at"]) == alert["notice_due_at"]
     caseworker = world.auth(world.jobcentre, "cw-1", "caseworker")
     [notice] = (await world.client.get("/inbox", headers=caseworker)).json()
     assert notice["kind"] == "absence_notice"

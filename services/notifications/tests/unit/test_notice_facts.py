@@ -74,7 +74,8 @@ async def test_a_notice_sent_a_day_later_counts_the_window_missed_not_the_time_s
     assert notice.facts["reason"] == "unexplained"
     assert "Minutters fravær: 240" in (await notice_mail(world, notice)).content["body"].splitlines()
     [call] = [d for d in await world.deliveries_of(notice) if d.channel is Channel.WEBHOOK]
-    assert call.content["data"]["facts"]["minutes_missed"] == 240
+    assert call.content["data"]["minutes_missed"] == 240  # the partner contract's notice: the facts as fields
+    assert (call.content["data"]["agreed_minutes"], call.content["data"]["reason"]) == (240, "unexplained")
 
 
 async def test_a_late_arrival_after_the_deadline_is_notified_with_the_minutes_it_missed(world: Notifications) -> None:

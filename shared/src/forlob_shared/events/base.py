@@ -47,6 +47,12 @@ class EventData(BaseModel):
     def cloudevent_type(cls) -> str:
         return TYPE_PREFIX + cls.routing_key
 
+    @classmethod
+    def envelope_attributes(cls, sequence: int) -> dict[str, Any]:
+        """Extension attributes the envelope carries for this type (the partner contract writes
+        ``sequence`` as the string the CloudEvents extension defines, and ``dataschema``)."""
+        return {"sequence": sequence}
+
 
 class UnknownEventType(LookupError):
     pass

@@ -100,7 +100,7 @@ def encode(event: PendingEvent, *, source: str, sequence: int, time: datetime, t
         "subject": event.subject,
         "time": time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "datacontenttype": "application/json",
-        "sequence": sequence,
+        **event.data.envelope_attributes(sequence),
         "partitionkey": event.partition_key,
         "data": event.data.model_dump(mode="json"),
     }

@@ -1,10 +1,14 @@
-"""Partner feeds over AMQP: each partner organisation reads its own queue and nothing else.
+"""Partner feeds over AMQP: each partner organisation reads its own queue and nothing else, and
+that queue holds only the published partner contract (forlob_shared.partner).
 
-``forlob.events`` (topic) → ``forlob.partners`` (headers exchange, bound with '#') →
-``partner.<org>.events``, bound with ``x-match: all, referringorg: <org>``. The broker does the
-filtering on the headers the relay copies from each CloudEvent, so an event about another
-organisation's referral never reaches the queue. The partner's user may read that one queue and
-may neither configure nor publish anything.
+``forlob.events`` (topic) → ``forlob.partners`` (headers exchange, bound with ``partner.#``
+alone) → ``partner.<org>.events``, bound with ``x-match: all, referringorg: <org>``. The
+internal events (check-ins, the provider's alerts, an absence at detection) never enter the
+partner exchange: only the partner events notifications publishes, under routing keys
+``partner.<name>.v<major>``, do. The broker filters on the ``referringorg`` header the relay
+copies from each CloudEvent, so an event about another organisation's referral never reaches the
+queue. The partner's user may read that one queue and may neither configure, bind nor publish
+anything, so it cannot widen what it receives.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ import aio_pika
 
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import BrokerAdmin
+from forlob_shared.partner.base import PARTNER_ROUTING_PREFIX
 
 PARTNERS_EXCHANGE = "forlob.partners"
+# The one binding from the internal events exchange into the partner exchange.
+PARTNER_BINDING_KEY = PARTNER_ROUTING_PREFIX + "#"
 _ORG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
@@ -48,7 +55,10 @@ async def declare_partner_exchange(channel: aio_pika.abc.AbstractChannel, topolo
     name = topology.prefix + PARTNERS_EXCHANGE
     await topology.declare_exchanges(channel)
     exchange = await channel.declare_exchange(name, aio_pika.ExchangeType.HEADERS, durable=True)
-    await exchange.bind(topology.events_exchange, routing_key="#")
+    await exchange.bind(topology.events_exchange, routing_key=PARTNER_BINDING_KEY)
+    # Before the partner contract the exchange took every event ("#"): a broker set up then
+    # keeps that binding until it is taken away, and with it the internal events would still flow.
+    await exchange.unbind(topology.events_exchange, routing_key="#")
     return name
 
 

@@ -19,10 +19,10 @@ from forlob_notifications.application.options import Options
 from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.application.raising import hours_of, raise_alert
 from forlob_notifications.application.sweep import run_due_rules as run_due_rules
-from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import COURSE_ENDED, UNASSIGNED, Alert, AlertKind, AlertState, new_alert_id
 from forlob_notifications.domain.directory import Assignment, calendar_for
 from forlob_notifications.domain.policy import effective
+from forlob_notifications.partners import notices as partner_notices
 from forlob_shared.events import (
     AbsenceDetected,
     AbsenceResolved,
@@ -174,7 +174,8 @@ async def on_agreement_breached(
             "window": f"{event.window_first_day.isoformat()}..{event.window_last_day.isoformat()}",
         },
     )
-    await raise_alert(uow, options, alert, partner_types=[content.PARTNER_TYPE[AlertKind.BREACH]])
+    if await raise_alert(uow, options, alert):  # the referring organisation's systems hear it in the partner contract
+        await partner_notices.agreement_breached(uow, options, event, alert.id)
 
 
 async def on_programme_ended(uow: NotificationsUnit, options: Options, event: ProgrammeEnded, event_id: UUID) -> None:

@@ -8,9 +8,9 @@ from datetime import datetime
 from forlob_notifications.application.options import Options
 from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.application.raising import raise_alert
-from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import UNASSIGNED, Alert, AlertKind, new_alert_id
 from forlob_notifications.domain.policy import effective
+from forlob_notifications.partners import notices as partner_notices
 
 
 async def send_notice(uow: NotificationsUnit, options: Options, absence: Alert, now: datetime) -> None:
@@ -37,8 +37,7 @@ async def send_notice(uow: NotificationsUnit, options: Options, absence: Alert, 
         facts=absence.notice_facts(now, legal_basis),
     )
     wants = {r.value for r in policy.recipients}
-    partner = [content.PARTNER_TYPE[AlertKind.ABSENCE_NOTICE]] if "webhooks" in wants else []
-    await raise_alert(
-        uow, options, notice, partner_types=partner, notice_text=policy.notice_text, email="caseworker" in wants
-    )
+    raised = await raise_alert(uow, options, notice, notice_text=policy.notice_text, email="caseworker" in wants)
+    if raised and "webhooks" in wants:  # the referring organisation's systems: its feed and webhooks
+        await partner_notices.absence_unexplained(uow, options, notice, absence)
     absence.notice_sent_at = now

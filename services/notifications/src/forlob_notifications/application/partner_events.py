@@ -1,10 +1,11 @@
-"""A course's milestones forwarded to the referring organisation's webhooks.
+"""A referral's milestones told to its referring organisation, in the published partner contract.
 
-The jobcentre's system hears that its referral was accepted, wait-listed, offered a seat,
-started, rescheduled, rejected, withdrawn or ended, signed per Standard Webhooks like every other
-delivery and retried the same way. There is no alert behind these: nobody has to act, the
-partner just keeps its case up to date. The payload is the event's own data — pseudonymous ids
-and codes, nothing more — plus the event id, which partners can use to drop repeats.
+The jobcentre's system hears that its referral was received, accepted, wait-listed, offered a
+seat, rejected or withdrawn, that the course started, that its agreed hours changed, that it was
+extended or shortened, that it ended (with its outcome) and that the closing note is ready. Each
+internal event is translated (forlob_notifications.partners.translate: pseudonymous ids and codes,
+never a staff id) and sent on both channels, the AMQP feed and webhooks, with one payload. There
+is no alert behind these: nobody has to act, the partner keeps its case up to date.
 """
 
 from __future__ import annotations
@@ -13,52 +14,41 @@ from typing import Any
 
 from forlob_notifications.application.options import Options
 from forlob_notifications.db.uow import NotificationsUnitOfWork
-from forlob_notifications.domain.deliveries import Channel, new_delivery
+from forlob_notifications.partners import agreed_hours, translate
+from forlob_notifications.partners.feed import publish
+from forlob_shared.events import AgreementChanged, ProgrammeStarted
 from forlob_shared.events.envelope import Envelope
 
-# routing key -> the webhook event type a partner subscribes to
+# routing key of the internal event -> the partner types it becomes
 FORWARDED = {
-    "referral.received.v1": "referral.received",
-    "referral.accepted.v1": "referral.accepted",
-    "referral.waitlisted.v1": "referral.waitlisted",
-    "referral.seat_offered.v1": "referral.seat_offered",
-    "referral.rejected.v1": "referral.rejected",
-    "referral.withdrawn.v1": "referral.withdrawn",
-    "programme.started.v1": "programme.started",
-    "programme.rescheduled.v1": "programme.rescheduled",
-    # The end is a milestone like the rest (its own data: end date, outcome, first job); the
-    # caseworker's closing-note alert beside it is for people and goes by inbox and e-mail.
-    "programme.ended.v1": "programme.ended",
+    "referral.received.v1": ("referral.received",),
+    "referral.accepted.v1": ("referral.accepted",),
+    "referral.waitlisted.v1": ("referral.waitlisted",),
+    "referral.seat_offered.v1": ("referral.seat_offered",),
+    "referral.rejected.v1": ("referral.rejected",),
+    "referral.withdrawn.v1": ("referral.withdrawn",),
+    "programme.started.v1": ("programme.started",),
+    "programme.agreement_changed.v1": ("programme.agreed_hours_changed",),
+    "programme.rescheduled.v1": ("programme.rescheduled",),
+    "programme.ended.v1": ("programme.ended", "closing_note.available"),
 }
 
 
 async def forward_to_referring_org(uow: NotificationsUnitOfWork, options: Options, envelope: Envelope[Any]) -> int:
-    """Queue one webhook delivery per subscription that wants this event (in the caller's
-    transaction: the caller commits); returns how many."""
-    event_type = FORWARDED[envelope.routing_key]
-    org: str = envelope.data.referring_org
-    wanting = await uow.subscriptions.wanting(org, event_type)
-    if not wanting:
-        return 0
-    now = uow.clock.now()
-    payload = {
-        "type": event_type,
-        "timestamp": now.isoformat(),
-        "data": {"event_id": str(envelope.id), **envelope.data.model_dump(mode="json")},
-    }
-    deliveries = [
-        new_delivery(
-            org=org,
-            channel=Channel.WEBHOOK,
-            recipient=str(subscription.id),
-            event_type=event_type,
-            content=payload,
-            now=now,
-            retry_window=options.retry_window,
-        )
-        for subscription in wanting
-    ]
-    if deliveries:
-        await uow.deliveries.add(*deliveries)
-        uow.wake_dispatcher()
-    return len(deliveries)
+    """Publish what this internal event means to the referring organisation (in the caller's
+    transaction: the caller commits); returns how many partner events."""
+    event = envelope.data
+    if isinstance(event, AgreementChanged):
+        told = await agreed_hours.told(uow.session, event.referral_id)
+        changed = translate.agreed_hours_changed(event, told)
+        if changed is None:
+            return 0
+        await agreed_hours.record(uow.session, event.referral_id, event.schedule, event.changed_at)
+        await publish(uow, options, changed)
+        return 1
+    if isinstance(event, ProgrammeStarted):
+        await agreed_hours.record(uow.session, event.referral_id, event.schedule, event.started_at)
+    published = translate.milestones(event)
+    for partner_event in published:
+        await publish(uow, options, partner_event)
+    return len(published)

@@ -92,7 +92,6 @@ async def raise_alert(
     options: Options,
     alert: Alert,
     *,
-    partner_types: list[str] | None = None,
     notice_text: str | None = None,
     email: bool = True,
     recipient: StaffMember | None = None,
@@ -106,8 +105,8 @@ async def raise_alert(
         deliveries += await email_to(
             uow, options, alert, alert.recipient_staff_id, now, notice_text=notice_text, member=recipient
         )
-    types = ["alert.raised", *(partner_types or [])]
-    deliveries += await webhooks_for(uow, options, alert, types, now)
+    # Partners hear notices in the partner contract (forlob_notifications.partners), not as alerts.
+    deliveries += await webhooks_for(uow, options, alert, ["alert.raised"], now)
     await uow.deliveries.add(*deliveries)
     uow.emit(alert.raised())
     if alert.recipient_staff_id != UNASSIGNED:  # nobody's stream yet: assigning tells the person

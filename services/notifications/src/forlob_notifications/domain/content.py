@@ -18,13 +18,8 @@ from zoneinfo import ZoneInfo
 from forlob_notifications.domain.alerts import Alert, AlertKind
 from forlob_shared.texts import DEFAULT_LANGUAGE, FACTS_SHOWN, Text, code_text, fact_text, instant_text
 
-# The partner-facing type of a webhook for each kind of alert (besides the generic alert.raised).
-# A course's end is not here: partners get programme.ended as the event's own data, like the
-# other milestones (application/partner_events.py).
-PARTNER_TYPE: dict[AlertKind, str] = {
-    AlertKind.ABSENCE_NOTICE: "absence.unexplained",
-    AlertKind.BREACH: "attendance.agreement_breached",
-}
+# Partners hear notices and milestones in the partner contract (forlob_notifications.partners),
+# not as alerts: an alert's webhook is ``alert.raised``, for the organisation's own staff.
 
 
 def alert_page(web_url: str, alert: Alert) -> str:

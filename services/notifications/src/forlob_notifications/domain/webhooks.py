@@ -11,21 +11,13 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from forlob_shared.errors import Conflict, InvalidInput
+from forlob_shared.partner import partner_event_types
 
-# What a partner can subscribe to (the ``type`` of the webhook payload).
+# What a partner can subscribe to (the ``type`` of the webhook payload): the partner contract's
+# types, and an organisation's own alerts.
 EVENT_TYPES: dict[str, str] = {
     "alert.raised": "an alert for your organisation's staff was raised",
-    "absence.unexplained": "an absence is still unexplained when the notification deadline passed",
-    "attendance.agreement_breached": "the attendance agreement of one of your referrals was not kept",
-    "programme.ended": "a course you referred ended: its dates, outcome and first-job date",
-    "referral.received": "the provider received your referral",
-    "referral.accepted": "your referral was accepted, with its intake date",
-    "referral.waitlisted": "your referral is on the waiting list, with its place and estimated start",
-    "referral.seat_offered": "a seat freed up and was offered to your wait-listed referral",
-    "referral.rejected": "your referral was rejected, with a coded reason",
-    "referral.withdrawn": "your referral was withdrawn",
-    "programme.started": "a course you referred started",
-    "programme.rescheduled": "a course you referred was extended or shortened",
+    **{cls.partner_type(): cls.description for cls in partner_event_types().values()},
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from forlob_notifications.application import alerts, directory, partner_events
 from forlob_notifications.db import calendars
 from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.partners import notices as partner_notices
 from forlob_notifications.wiring import Wiring
 from forlob_shared.events import (
     AbsenceDetected,
@@ -44,9 +45,11 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await alerts.on_absence_detected(uow, wiring.options, envelope.data, envelope.id)
 
     async def absence_resolved(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await partner_notices.on_absence_resolved(uow, wiring.options, envelope.data)
         await alerts.on_absence_resolved(uow, wiring.options, envelope.data)
 
     async def contact_recorded(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await partner_notices.on_contact_recorded(uow, wiring.options, envelope.data)
         await alerts.on_contact_recorded(uow, envelope.data)
 
     async def agreement_breached(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
@@ -63,6 +66,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await alerts.assign_waiting_alerts(uow, wiring.options, envelope.data)
 
     async def agreement_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)  # committed below
         await directory.record_agreement_changed(uow, envelope.data)
 
     async def referral_received(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:

@@ -1,0 +1,53 @@
+"""The published partner contract: what a referring organisation hears, and in which shape."""
+
+from forlob_shared.partner.base import (
+    PARTNER_ROUTING_PREFIX,
+    PARTNER_TYPE_PREFIX,
+    PartnerEvent,
+    partner_event_class,
+    partner_event_types,
+    partner_json_schema,
+    wire_sequence,
+)
+from forlob_shared.partner.events import (
+    AbsenceUnexplained,
+    AgreedHoursChanged,
+    AgreedWindow,
+    AgreementBreached,
+    ClosingNoteAvailable,
+    ContactReestablished,
+    CourseEnded,
+    CourseRescheduled,
+    CourseStarted,
+    ReferralAccepted,
+    ReferralReceived,
+    ReferralRejected,
+    ReferralWaitlisted,
+    ReferralWithdrawn,
+    SeatOffered,
+)
+
+__all__ = [
+    "PARTNER_ROUTING_PREFIX",
+    "PARTNER_TYPE_PREFIX",
+    "AbsenceUnexplained",
+    "AgreedHoursChanged",
+    "AgreedWindow",
+    "AgreementBreached",
+    "ClosingNoteAvailable",
+    "ContactReestablished",
+    "CourseEnded",
+    "CourseRescheduled",
+    "CourseStarted",
+    "PartnerEvent",
+    "ReferralAccepted",
+    "ReferralReceived",
+    "ReferralRejected",
+    "ReferralWaitlisted",
+    "ReferralWithdrawn",
+    "SeatOffered",
+    "partner_event_class",
+    "partner_event_types",
+    "partner_json_schema",
+    "wire_sequence",
+]

@@ -1,0 +1,210 @@
+"""The partner contract's event types, version 1.
+
+Each is about one referral (the CloudEvent's ``subject``) and carries its ids and codes, then
+its own facts. What is deliberately absent: provider staff (contact person, team leader, the
+caseworker's staff id), names, identity numbers, notes and any free text; the provider's
+day-to-day (check-ins, weekly summaries, its own alerts, an absence the minute it is detected).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forlob_shared.events.common import Outcome
+from forlob_shared.partner.base import CatalogueCode, Code, PartnerEvent, partner_event
+
+
+class AgreedWindow(BaseModel):
+    """One weekly window the participant is agreed to attend, in the provider's local time."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
+    start: time
+    end: time
+
+
+# -- the referral --------------------------------------------------------------------------------
+
+
+@partner_event
+class ReferralReceived(PartnerEvent):
+    name = "referral.received"
+    description = "The provider received the referral."
+
+    received_at: datetime
+    wished_start: date | None = None
+    wished_weekly_hours: float | None = None
+    legal_basis: CatalogueCode | None = Field(default=None, description="coded legal basis, e.g. 'LAB-32-1-2'")
+
+
+@partner_event
+class ReferralAccepted(PartnerEvent):
+    name = "referral.accepted"
+    description = "Intake decision: the provider accepted the referral, with its intake date."
+
+    intake_date: date
+    decided_at: datetime
+    from_waiting_list: bool = False
+
+
+@partner_event
+class ReferralWaitlisted(PartnerEvent):
+    name = "referral.waitlisted"
+    description = "Intake decision: the programme is full; the referral waits, with its place and estimated start."
+
+    position: int = Field(ge=1)
+    estimated_start: date | None = None
+    decided_at: datetime
+
+
+@partner_event
+class SeatOffered(PartnerEvent):
+    name = "referral.seat_offered"
+    description = "A seat freed up and was offered to the wait-listed referral, with its intake date."
+
+    intake_date: date
+    offered_at: datetime
+
+
+@partner_event
+class ReferralRejected(PartnerEvent):
+    name = "referral.rejected"
+    description = "Intake decision: the provider rejected the referral, with a coded reason."
+
+    reason_code: Code = Field(description="not_target_group | no_capacity_long_term | duplicate | other")
+    decided_at: datetime
+
+
+@partner_event
+class ReferralWithdrawn(PartnerEvent):
+    name = "referral.withdrawn"
+    description = "The referral was withdrawn before its course started."
+
+    previous_state: Code
+    reason_code: Code
+    withdrawn_at: datetime
+
+
+# -- the course ----------------------------------------------------------------------------------
+
+
+@partner_event
+class CourseStarted(PartnerEvent):
+    name = "programme.started"
+    description = "The course started, with its planned end and the agreed weekly attendance."
+
+    start_date: date
+    planned_end_date: date
+    agreed_schedule: list[AgreedWindow]
+    agreed_weekly_minutes: int = Field(ge=0)
+    timezone: str = Field(description="the IANA zone of the agreed windows, e.g. 'Europe/Copenhagen'")
+    legal_basis: CatalogueCode | None = None
+    started_at: datetime
+
+
+@partner_event
+class AgreedHoursChanged(PartnerEvent):
+    name = "programme.agreed_hours_changed"
+    description = "The agreed weekly attendance changed (hours or times), from a given day."
+
+    effective_from: date
+    agreed_schedule: list[AgreedWindow]
+    agreed_weekly_minutes: int = Field(ge=0)
+    previous_weekly_minutes: int | None = Field(default=None, ge=0)
+    changed_at: datetime
+
+
+@partner_event
+class CourseRescheduled(PartnerEvent):
+    name = "programme.rescheduled"
+    description = "The course was extended or shortened by agreement."
+
+    change: Literal["extended", "shortened"]
+    previous_end_date: date
+    planned_end_date: date
+    changed_at: datetime
+
+
+@partner_event
+class CourseEnded(PartnerEvent):
+    name = "programme.ended"
+    description = "The course ended, with its outcome and, where there is one, the first day in work or education."
+
+    start_date: date
+    end_date: date
+    outcome: Outcome
+    first_job_date: date | None = None
+    ended_at: datetime
+
+
+@partner_event
+class ClosingNoteAvailable(PartnerEvent):
+    name = "closing_note.available"
+    description = (
+        "The closing note of the ended course is ready; the caseworker reads it in the referral service "
+        "(GET /referrals/{referral_id}/closing-note)."
+    )
+
+    end_date: date
+    available_at: datetime
+
+
+# -- the notices the legal basis requires ----------------------------------------------------------
+
+
+@partner_event
+class AbsenceUnexplained(PartnerEvent):
+    name = "absence.unexplained"
+    description = (
+        "Notice: an absence was still unexplained at the notification policy's deadline for the referral's "
+        "legal basis. Facts as known when the notice was sent; deciding consequences is the jobcentre's."
+    )
+
+    absence_id: UUID
+    expected_at: datetime = Field(description="the agreed arrival that was missed")
+    minutes_missed: int | None = Field(
+        default=None,
+        ge=0,
+        description="minutes of the agreed window missed (to the arrival, the window's end or the notice); "
+        "null when the window's end is not known",
+    )
+    agreed_minutes: int | None = Field(default=None, ge=0, description="the length of the agreed window")
+    contact_attempts: int = Field(ge=0)
+    reason: Code = Field(description="'unexplained', or the coded reason given after the deadline (illness, ...)")
+    reason_given_at: datetime | None = None
+    arrived_at: datetime | None = None
+    legal_basis: CatalogueCode | None = None
+    deadline_at: datetime | None = Field(default=None, description="the policy's deadline for this notice")
+    notified_at: datetime
+
+
+@partner_event
+class AgreementBreached(PartnerEvent):
+    name = "attendance.agreement_breached"
+    description = "Notice: the attendance agreement was not kept (a programme rule was met)."
+
+    breach_id: UUID
+    rule: Code = Field(description="unexcused_in_window | consecutive_days")
+    unexcused_absences: int = Field(ge=0)
+    window_first_day: date
+    window_last_day: date
+    detected_at: datetime
+
+
+@partner_event
+class ContactReestablished(PartnerEvent):
+    name = "absence.contact_reestablished"
+    description = (
+        "Notice: after an absence was told as unexplained, contact with the participant was re-established "
+        "(an arrival, a reason given or a contact reached)."
+    )
+
+    absence_id: UUID
+    how: Code = Field(description="late_arrival | reported | reached | reason_given | contact_reestablished")
+    reason: Code | None = Field(default=None, description="the coded reason, if one was given")
+    reestablished_at: datetime
