@@ -23,6 +23,8 @@ staff id or free text.
 
 from __future__ import annotations
 
+import json
+
 from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -116,3 +118,14 @@ def partner_json_schema(cls: type[PartnerEvent]) -> dict[str, Any]:
         "title": cls.cloudevent_type(),
         "description": cls.description,
     }
+
+
+def is_partner_event(body: bytes) -> bool:
+    """Whether a message body is one of the partner contract's events (by its CloudEvents type),
+    for readers of the history stream, which carries both kinds."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    kind = document.get("type") if isinstance(document, dict) else None
+    return isinstance(kind, str) and kind.startswith(PARTNER_TYPE_PREFIX)

@@ -26,6 +26,7 @@ from forlob_reporting.db.swap import replace_read_model
 from forlob_reporting.history import HistoryReader
 from forlob_shared.events import InvalidEnvelope, decode
 from forlob_shared.logging import get_logger
+from forlob_shared.partner import is_partner_event
 
 log = get_logger("forlob.reporting.rebuild")
 
@@ -35,7 +36,7 @@ class RebuildResult:
     read: int  # messages in the history before its tail
     applied: int  # distinct events the read model uses
     duplicates: int  # the same event id again
-    ignored: int  # types the read model does not use
+    ignored: int  # types the read model does not use, and the partner contract's events
     unreadable: int  # not a Forløb CloudEvent
     rows: int  # fact rows written
     seconds: float
@@ -60,7 +61,12 @@ class Replay:
         try:
             envelope = decode(body)
         except InvalidEnvelope:
-            self.unreadable += 1
+            # The partner contract's events share the history stream; the read model is built from
+            # the internal events they are derived from, so they are not ours to read, nor broken.
+            if is_partner_event(body):
+                self.ignored += 1
+            else:
+                self.unreadable += 1
             return
         if envelope.id in self._seen:
             self.duplicates += 1
