@@ -24,7 +24,6 @@ staff id or free text.
 from __future__ import annotations
 
 import json
-
 from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
