@@ -34,6 +34,9 @@ ALLOWED_CYCLES: dict[str, frozenset[str]] = {
             "forlob_shared.events.referral",
         }
     ),
+    # The partner contract's registry, the same pattern: partner_event_types() imports the module
+    # that defines the types, which imports the base class. Inside a function, on purpose.
+    "partner registry": frozenset({"forlob_shared.partner.base", "forlob_shared.partner.events"}),
 }
 
 # Modules over MAX_LINES today, with their length then: each is being split (issue 17). A module
