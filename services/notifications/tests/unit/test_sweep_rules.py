@@ -191,7 +191,9 @@ async def test_the_referring_organisations_webhooks_hear_of_the_unexplained_abse
     assert notice is not None
     calls = [d for d in await world.deliveries_of(notice) if d.channel is Channel.WEBHOOK]
     assert [(d.recipient, d.event_type) for d in calls] == [(str(hook.id), "absence.unexplained")]
-    assert calls[0].content["data"]["facts"]["legal_basis"] == "LAB-32-1-2"
+    data = calls[0].content["data"]  # the partner contract's notice: the facts as its own fields
+    assert (data["legal_basis"], data["reason"]) == ("LAB-32-1-2", "unexplained")
+    assert not {"facts", "recipient_staff_id", "escalated_to"} & set(data)  # nothing of the provider's alert
 
 
 @pytest.mark.parametrize(
