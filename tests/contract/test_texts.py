@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from typing import get_args
 
 import pytest
 
+from forlob_attendance.api.schemas import ContactIn
 from forlob_attendance.domain import breach
 from forlob_notifications.domain.alerts import COURSE_ENDED, AlertKind, AlertState
 from forlob_notifications.domain.directory import ROLES
@@ -57,6 +59,8 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     ("absence_reason", {"unexplained"}),
     ("slot_state", {"expected", "present", "absent", "excused", "internship"}),
     ("closure_reason", set(CLOSURE_REASONS) | CUSTOMARY_CODES),
+    # the outcomes the attendance API takes for a contact attempt (a Literal, read from the schema)
+    ("contact_outcome", set(get_args(ContactIn.model_fields["outcome"].annotation))),
 ]
 
 

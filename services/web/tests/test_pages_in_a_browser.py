@@ -291,3 +291,53 @@ async def test_the_link_in_an_alert_e_mail_opens_the_alert_page(
             assert name not in await other.content()
             await context.close()
             await other.context.close()
+
+
+async def test_a_course_started_on_the_week_grid(browser: Any, web_system: Any, web_port: int) -> None:
+    """The coordinator starts an accepted referral's course on the week grid, in the browser: a
+    time outside the opening hours is refused next to its field, corrected, and the course starts."""
+    rng = random.Random(14)
+    system = web_system
+    async with httpx.AsyncClient(timeout=10) as http:
+        # After the e-mail test's course (it leaves the clock on 11 January), or first.
+        await set_clock(system, datetime(2027, 2, 1, 9, 0), first=True)
+        await put_staff(http, system)
+        await put_programme(http, system)
+        body = referral_body(rng, wished_start="2027-02-08")
+        rid = ok(await http.post(f"{system.url('referral')}/referrals", json=body, headers=DEMO_CASEWORKER), 201)["id"]
+        ok(await http.post(f"{system.url('referral')}/referrals/{rid}/accept", headers=COORDINATOR))
+
+        async with web_server(web_settings(system), web_port, system.clock()) as base:
+            page = await _signed_in(browser, base, "co-1 · rca-aalborg · Koordinator")
+            await page.get_by_role("link", name="Forløb", exact=True).click()
+            await page.locator(f'a[href="/courses/{rid}/start"]').click()
+            await page.get_by_role("heading", name="Start forløbet").wait_for()
+            assert await page.get_by_label("Startdato").input_value() == "2027-02-08"  # the intake date
+            await page.get_by_label("Kontaktperson (medarbejder-id)").fill("kp-1")
+            await page.get_by_label("Værksted").fill("Wood workshop")
+            await page.get_by_label("Afslutningsmøde (dato)").fill("2027-05-03")
+            for day in ("Mandag", "Tirsdag", "Onsdag", "Torsdag"):
+                await page.get_by_label(f"{day}, tidsrum 1: fra").fill("08:00")
+                await page.get_by_label(f"{day}, tidsrum 1: til").fill("12:00")
+            await page.get_by_label("Fredag, tidsrum 1: fra").fill("08:00")
+            await page.get_by_label("Fredag, tidsrum 1: til").fill("14:30")  # Friday closes at 14:00
+            await _shot(page, "15-course-week-grid")
+            await page.get_by_role("button", name="Start forløbet").click()
+            error = page.locator("#w4_1-error")
+            await error.wait_for()
+            assert await error.inner_text() == "Uden for åbningstiden (07:30-14:00)."
+            friday_end = page.get_by_label("Fredag, tidsrum 1: til")
+            assert await friday_end.get_attribute("aria-invalid") == "true"
+            assert await friday_end.get_attribute("aria-describedby") == "w4_1-error"
+            await _shot(page, "16-course-outside-opening-hours")
+            await friday_end.fill("12:00")
+            await page.get_by_role("button", name="Start forløbet").click()
+            await page.get_by_text("Forløbet starter 08.02.2027 med 20 timer om ugen.", exact=False).wait_for()
+            assert page.url.endswith(f"/courses/{rid}")
+            text = await page.inner_text("main")
+            assert raw_codes(text, also=every_code()) == [], text
+            await _shot(page, "17-course-started")
+            started = ok(await http.get(f"{system.url('referral')}/referrals/{rid}", headers=COORDINATOR))
+            assert started["state"] == "started"
+            assert len(started["course"]["schedule"]) == 5
+            await page.context.close()

@@ -46,7 +46,10 @@ def language(request: Request) -> str:
 NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/inbox", "nav.inbox", ("contact_person", "team_leader", "workshop_lead", "coordinator", "caseworker")),
     ("/attendance", "nav.attendance", ("workshop_lead", "contact_person", "coordinator", "team_leader")),
+    ("/day-list", "nav.day_list", ("workshop_lead", "contact_person", "coordinator", "team_leader")),
+    ("/following", "nav.following", ("contact_person",)),
     ("/intake", "nav.intake", ("coordinator",)),
+    ("/courses", "nav.courses", ("coordinator",)),
     ("/referrals", "nav.referrals", ("caseworker",)),
     ("/figures", "nav.figures", ("team_leader", "coordinator", "caseworker", "admin")),
 ]

@@ -34,6 +34,13 @@ CODES: dict[str, dict[str, Text]] = {
         "other": Text("Andet", "Annat", "Other"),
         "unexplained": Text("Endnu ikke forklaret", "Ännu inte förklarad", "Not yet explained"),
     },
+    # forlob_attendance.api.schemas.ContactIn.outcome: a contact person's attempt to reach someone
+    "contact_outcome": {
+        "called_no_answer": Text("Ringet, intet svar", "Ringt, inget svar", "Called, no answer"),
+        "reached": Text("Talt med deltageren", "Talat med deltagaren", "Reached the participant"),
+        "reason_given": Text("Årsag oplyst", "Orsak angiven", "Reason given"),
+        "contact_reestablished": Text("Kontakt genoprettet", "Kontakt återupprättad", "Contact re-established"),
+    },
     # forlob_notifications.domain.alerts.AlertKind
     "alert_kind": {
         "absence": Text("Udeblivelse", "Utebliven närvaro", "Missed arrival"),

@@ -14,6 +14,7 @@ from forlob_shared.logging import get_logger
 from forlob_web.client import ApiError, ServiceDown
 from forlob_web.deps import CurrentWeb, Lang, Words, posted, signed_in
 from forlob_web.forms import AcknowledgeForm
+from forlob_web.routes.contact import alert_page as contact_form_page
 from forlob_web.routes.parts import act, part, participant_names
 
 router = APIRouter(include_in_schema=False)
@@ -45,10 +46,7 @@ async def acknowledge(alert_id: UUID, request: Request, web: CurrentWeb, t: Word
 async def alert_page(alert_id: UUID, request: Request, web: CurrentWeb) -> Response:
     """One alert: what e-mails link to. Another organisation's alert (or none) is not found."""
     user = signed_in(request)
-    api = web.api(user)
-    alert = await api.get("notifications", f"/alerts/{alert_id}")
-    names = await participant_names(api, {alert["referral_id"]} if alert.get("referral_id") else set())
-    return web.render(request, "alert.html", alert=alert, names=names)
+    return await contact_form_page(web, request, web.api(user), alert_id)
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
