@@ -25,7 +25,7 @@ NOTE = "Sleeps badly; suggests mornings off on Fridays."
 TALK = {
     "held_on": "2026-06-04",
     "staff_ids": ["co-3", "cp-1"],
-    "topics": ["attendance", "wellbeing"],
+    "topics": ["attendance_hours", "wellbeing_social"],
     "next_steps": "Try four days next week",
 }
 
@@ -51,7 +51,12 @@ async def test_talks_meetings_and_notes_with_who_reads_which_note(api: Api) -> N
     assert talk.status_code == 201, talk.text
     meeting = await api.post(
         f"/referrals/{rid}/record/meetings",
-        {"kind": "closing", "starts_at": "2026-08-27T09:00:00+02:00", "place": "on_site", "caseworker_invited": True},
+        {
+            "kind": "closing_meeting",
+            "starts_at": "2026-08-27T09:00:00+02:00",
+            "place": "on_site",
+            "caseworker_invited": True,
+        },
     )
     assert meeting.status_code == 201, meeting.text
     held = await api.post(f"/referrals/{rid}/record/meetings/{meeting.json()['id']}/settle", {"status": "held"})
@@ -62,7 +67,7 @@ async def test_talks_meetings_and_notes_with_who_reads_which_note(api: Api) -> N
     assert note.status_code == 201, note.text
 
     seen = await record(api, rid, CASEWORKER)
-    assert seen["talks"][0]["topics"] == ["attendance", "wellbeing"]
+    assert seen["talks"][0]["topics"] == ["attendance_hours", "wellbeing_social"]
     assert seen["meetings"][0]["caseworker_invited"] is True
     assert seen["specialist_notes"] == []
     assert (await record(api, rid, CONTACT))["specialist_notes"] == []
@@ -101,7 +106,7 @@ async def test_roles_other_organisations_and_bad_input(api: Api) -> None:
         {**TALK, "extra": 1},
     ):
         assert (await api.post(f"/referrals/{rid}/record/talks", bad)).status_code == 422, bad
-    naive = {"kind": "closing", "starts_at": "2026-08-27T09:00:00", "place": "on_site"}
+    naive = {"kind": "closing_meeting", "starts_at": "2026-08-27T09:00:00", "place": "on_site"}
     assert (await api.post(f"/referrals/{rid}/record/meetings", naive)).status_code == 422
     assert (await api.post(f"/referrals/{rid}/messages", {"text": ""}, CASEWORKER)).status_code == 422
     assert (await api.post(f"/referrals/{rid}/messages", {"text": "x" * 4001}, CASEWORKER)).status_code == 422

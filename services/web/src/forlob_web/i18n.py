@@ -16,6 +16,7 @@ from typing import Any
 
 from forlob_shared.texts import LANGUAGES as SHARED_LANGUAGES
 from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
+from forlob_web.record_texts import RECORD_MESSAGES
 
 # The pages speak every language the shared catalogue does: Danish, Swedish, English.
 LANGUAGES: tuple[str, ...] = SHARED_LANGUAGES
@@ -274,6 +275,7 @@ MESSAGES: dict[str, Text] = {
     "chart.attendance": Text("Fremmøde pr. uge", "Närvaro per vecka", "Attendance per week"),
     "chart.outcomes": Text("Udfald", "Utfall", "Outcomes"),
 }
+MESSAGES.update(RECORD_MESSAGES)
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

@@ -26,28 +26,28 @@ DOCUMENTED = frozenset({State.STARTED, State.ENDED})
 class TalkTopic(StrEnum):
     """The coded topics of a follow-up talk (their words in every language: forlob_shared.texts)."""
 
-    ATTENDANCE = "attendance"
+    ATTENDANCE = "attendance_hours"
     WORK_TASKS = "work_tasks"
-    HEALTH = "health"
-    WELLBEING = "wellbeing"
-    GOALS = "goals"
-    INTERNSHIP = "internship"
+    HEALTH = "health_situation"
+    WELLBEING = "wellbeing_social"
+    GOALS = "goals_progress"
+    INTERNSHIP = "work_placement"
     PRACTICAL = "practical_matters"
     NEXT_STEP = "next_step"
 
 
 class MeetingKind(StrEnum):
-    START = "start"
+    START = "start_meeting"
     FOLLOW_UP = "follow_up"
-    STATUS = "status"
-    CLOSING = "closing"
+    STATUS = "status_meeting"
+    CLOSING = "closing_meeting"
 
 
 class PlaceKind(StrEnum):
     ON_SITE = "on_site"
-    JOBCENTRE = "jobcentre"
-    VIDEO = "video"
-    PHONE = "phone"
+    JOBCENTRE = "at_jobcentre"
+    VIDEO = "video_call"
+    PHONE = "phone_call"
 
 
 class MeetingStatus(StrEnum):
