@@ -18,6 +18,8 @@ from forlob_attendance.domain import breach
 from forlob_notifications.domain.alerts import COURSE_ENDED, AlertKind, AlertState
 from forlob_notifications.domain.directory import ROLES
 from forlob_notifications.domain.policy import DANISH_DEFAULTS
+from forlob_referral.domain.course_record import MeetingKind, MeetingStatus, PlaceKind, Specialism, TalkTopic
+from forlob_referral.domain.messages import Side
 from forlob_referral.domain.participant import IdentityScheme
 from forlob_referral.domain.programme import ProgrammeKind
 from forlob_referral.domain.records import Attainment, Specialty
@@ -48,6 +50,12 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("referral_state", State),
     ("specialty", Specialty),
     ("identity_scheme", IdentityScheme),
+    ("talk_topic", TalkTopic),
+    ("meeting_kind", MeetingKind),
+    ("place_kind", PlaceKind),
+    ("meeting_status", MeetingStatus),
+    ("specialty", Specialism),
+    ("message_side", Side),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [

@@ -4,6 +4,7 @@ from forlob_shared.events import ReferralReceived
 from forlob_shared.events.catalogue import ProgrammeDefined
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
 from forlob_shared.events.referral import (
+    MessagePosted,
     ReferralAccepted,
     ReferralRejected,
     ReferralWaitlisted,
@@ -23,4 +24,5 @@ PUBLISHES = (
     ProgrammeRescheduled,
     AgreementChanged,
     ProgrammeEnded,
+    MessagePosted,
 )

@@ -17,6 +17,7 @@ from typing import Any
 from forlob_shared.texts import LANGUAGES as SHARED_LANGUAGES
 from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
 from forlob_web.messages_course import COURSE_MESSAGES
+from forlob_web.record_texts import RECORD_MESSAGES
 
 # The pages speak every language the shared catalogue does: Danish, Swedish, English.
 LANGUAGES: tuple[str, ...] = SHARED_LANGUAGES
@@ -275,6 +276,7 @@ MESSAGES: dict[str, Text] = {
     "chart.attendance": Text("Fremmøde pr. uge", "Närvaro per vecka", "Attendance per week"),
     "chart.outcomes": Text("Udfald", "Utfall", "Outcomes"),
 }
+MESSAGES.update(RECORD_MESSAGES)
 
 # The coordinator's and contact person's pages have their own module of words.
 MESSAGES.update(COURSE_MESSAGES)

@@ -97,3 +97,22 @@ class SeatOffered(EventData):
     provider_org: str
     intake_date: date
     offered_at: datetime
+
+
+@register
+class MessagePosted(EventData):
+    routing_key = "referral.message_posted.v1"
+    description = (
+        "A message about a referral waits for the other side (the provider's staff or the referring "
+        "caseworker). Ids only: the text stays in the referral service; notifications tells the "
+        "recipients by e-mail, with a link to the thread."
+    )
+
+    referral_id: UUID
+    message_id: UUID
+    from_side: str = Field(pattern="^(provider|referrer)$", description="'provider' or 'referrer'")
+    referring_org: str
+    provider_org: str
+    caseworker_id: str = Field(description="the referral's caseworker at the referring organisation")
+    contact_person_id: str | None = Field(default=None, description="the course's contact person, if started")
+    posted_at: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forlob_shared.texts.language import DEFAULT_LANGUAGE, Text
+from forlob_shared.texts.record_codes import RECORD_CODES
 
 CODES: dict[str, dict[str, Text]] = {
     # forlob_shared.events.common.Outcome
@@ -199,6 +200,7 @@ CODES: dict[str, dict[str, Text]] = {
         "retry_hours": Text("Forsøgt i timer", "Försökt i timmar", "Tried for hours"),
     },
 }
+CODES.update(RECORD_CODES)
 
 
 class MissingText(LookupError):

@@ -24,6 +24,7 @@ from forlob_shared.clock import Clock
 from forlob_shared.errors import InvalidInput
 from forlob_shared.http.idempotency import HEADER, IdempotencyGuard, Replayed, StoredResponse
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages
 
 
 class InMemoryProgrammes:
@@ -218,6 +219,8 @@ class FakeReferralUnitOfWork(FakeUnitOfWork):
     personal: InMemoryPersonalData
     audit: InMemoryAudit
     idempotency: InMemoryIdempotencyKeys
+    record: InMemoryCourseRecord
+    messages: InMemoryMessages
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         super().__init__(store, clock)
@@ -230,6 +233,8 @@ class FakeReferralUnitOfWork(FakeUnitOfWork):
         self.personal = InMemoryPersonalData(self.store)
         self.audit = InMemoryAudit(self.store)
         self.idempotency = InMemoryIdempotencyKeys(self.store)
+        self.record = InMemoryCourseRecord(self.store)
+        self.messages = InMemoryMessages(self.store)
         if self.guard is not None:
             self._claim(self.guard)
 

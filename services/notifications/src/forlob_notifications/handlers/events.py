@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from forlob_notifications.application import alerts, directory, partner_events
+from forlob_notifications.application import alerts, directory, messages, partner_events
 from forlob_notifications.db import calendars
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.partners import notices as partner_notices
@@ -29,6 +29,7 @@ from forlob_shared.events import (
     SeatOffered,
 )
 from forlob_shared.events.envelope import Envelope
+from forlob_shared.events.referral import MessagePosted
 from forlob_shared.messaging.consumer import Subscription
 
 Handler = Callable[[Envelope[Any], NotificationsUnitOfWork], Awaitable[None]]
@@ -80,6 +81,9 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
     async def forward_only(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
 
+    async def message_posted(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await messages.on_message_posted(uow, wiring.options, envelope.data)
+
     async def provider_calendar_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await calendars.record(uow.session, envelope.data)
 
@@ -101,6 +105,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         SeatOffered: forward_only,
         ProgrammeRescheduled: forward_only,
         ProviderCalendarChanged: provider_calendar_changed,
+        MessagePosted: message_posted,
     }
 
     async def together(group: list[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:

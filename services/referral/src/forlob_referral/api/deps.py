@@ -26,8 +26,9 @@ Coordinator = Annotated[Principal, requires("coordinator")]
 # The referral's two parties: the jobcentre's caseworker and the provider's coordinator.
 Parties = Annotated[Principal, requires("caseworker", "coordinator")]
 # One referral, with the participant's name, also for the provider's staff who meet the
-# participant: the inbox and the day's attendance show whose alert or arrival it is.
+# participant: the inbox and the day's attendance show whose alert or arrival it is; the
+# specialist whose note goes into the course record.
 CourseStaff = Annotated[
-    Principal, requires("caseworker", "coordinator", "team_leader", "contact_person", "workshop_lead")
+    Principal, requires("caseworker", "coordinator", "team_leader", "contact_person", "workshop_lead", "specialist")
 ]
 # A provider's catalogue is no secret: anyone with a role may read it (a caseworker choosing where to refer).

@@ -9,7 +9,7 @@ from forlob_referral.runtime import ReferralRuntime
 
 
 async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500) -> int:
-    """Erase name, identity number, goals, plan and closing note of referrals closed before
+    """Erase name, identity number, goals, plan, closing note, course record and messages of referrals closed before
     ``now - retention``; returns how many were erased. Ids, programme, dates, states and the
     outcome stay, so the figures still add up. Several replicas may run it: rows being erased
     elsewhere are skipped, not waited for.
@@ -20,7 +20,10 @@ async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention
             due = await uow.referrals.due_for_erasure(now - retention, batch)
             if not due:
                 return erased
-            await uow.personal.erase([r.id for r in due])
+            ids = [r.id for r in due]
+            await uow.personal.erase(ids)
+            await uow.record.erase(ids)
+            await uow.messages.erase(ids)
             for referral in due:
                 referral.personal_data_erased_at = now
             await uow.referrals.save(*due)

@@ -107,3 +107,58 @@ class WaitlistMoveRow(Base):
     to_position: Mapped[int]
     reason: Mapped[str] = mapped_column(sa.Text)
     moved_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class TalkRow(Base):
+    """A weekly follow-up talk: personal data, erased with the referral's."""
+
+    __tablename__ = "course_talks"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    held_on: Mapped[date]
+    staff_ids: Mapped[list[str]] = mapped_column(JSONB)
+    topics: Mapped[list[str]] = mapped_column(JSONB)
+    next_steps: Mapped[str] = mapped_column(sa.Text)
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class MeetingRow(Base):
+    __tablename__ = "course_meetings"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    starts_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    place: Mapped[str] = mapped_column(sa.Text)
+    caseworker_invited: Mapped[bool]
+    status: Mapped[str] = mapped_column(sa.Text)
+    booked_by: Mapped[str] = mapped_column(sa.Text)
+    booked_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SpecialistNoteRow(Base):
+    __tablename__ = "specialist_notes"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    specialism: Mapped[str] = mapped_column(sa.Text)
+    author_id: Mapped[str] = mapped_column(sa.Text)
+    text: Mapped[str] = mapped_column(sa.Text)
+    written_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    attached_by: Mapped[str | None] = mapped_column(sa.Text)
+    attached_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class MessageRow(Base):
+    __tablename__ = "referral_messages"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    side: Mapped[str] = mapped_column(sa.Text)
+    author_id: Mapped[str] = mapped_column(sa.Text)
+    text: Mapped[str] = mapped_column(sa.Text)
+    posted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    read_by: Mapped[str | None] = mapped_column(sa.Text)
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -1,4 +1,5 @@
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.db.record_repository import CourseRecordRepository, MessageRepository
 from forlob_referral.db.repository import (
     AuditRepository,
     IdempotencyKeyRepository,
@@ -15,6 +16,8 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
     personal: PersonalDataRepository
     audit: AuditRepository
     idempotency: IdempotencyKeyRepository
+    record: CourseRecordRepository
+    messages: MessageRepository
 
     async def _on_enter(self) -> None:
         self.programmes = ProgrammeRepository(self.session)
@@ -22,6 +25,8 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
         self.personal = PersonalDataRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.idempotency = IdempotencyKeyRepository(self.session)
+        self.record = CourseRecordRepository(self.session)
+        self.messages = MessageRepository(self.session)
         await super()._on_enter()
 
 

@@ -1,0 +1,157 @@
+"""Use cases of the course record: follow-up talks, meetings and specialist notes.
+
+Nothing here emits an event: the record is free text about a person and stays in this service.
+Tenancy first: a referral another organisation holds answers 404 before any role is looked at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from forlob_referral.application.common import provided, visible
+from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.domain.course_record import (
+    FollowUpTalk,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PlaceKind,
+    Specialism,
+    SpecialistNote,
+    TalkTopic,
+    check_closing_meeting,
+    check_documented,
+    may_read_specialist_note,
+)
+from forlob_shared.errors import InvalidInput, NotFound
+from forlob_shared.http.auth import Principal
+
+
+@dataclass(frozen=True)
+class RecordTalk:
+    held_on: date
+    staff_ids: tuple[str, ...]
+    topics: tuple[TalkTopic, ...]
+    next_steps: str
+
+
+@dataclass(frozen=True)
+class BookMeeting:
+    kind: MeetingKind
+    starts_at: datetime
+    place: PlaceKind
+    caseworker_invited: bool
+
+
+@dataclass(frozen=True)
+class CourseRecord:
+    """The record as one reader may see it: specialist notes they may not read are left out."""
+
+    referral_id: UUID
+    talks: list[FollowUpTalk]
+    meetings: list[Meeting]
+    notes: list[SpecialistNote]
+
+
+async def record_talk(uow: ReferralUoW, staff: Principal, referral_id: UUID, command: RecordTalk) -> FollowUpTalk:
+    async with uow:
+        referral = await provided(uow, staff, referral_id)
+        check_documented(referral)
+        if command.held_on > uow.clock.now().date():
+            raise InvalidInput("a talk is recorded once it was held", field="held_on")
+        talk = FollowUpTalk(
+            id=uuid4(),
+            referral_id=referral.id,
+            held_on=command.held_on,
+            staff_ids=tuple(dict.fromkeys(command.staff_ids)),
+            topics=tuple(dict.fromkeys(command.topics)),
+            next_steps=command.next_steps,
+            recorded_by=staff.staff_id,
+            recorded_at=uow.clock.now(),
+        )
+        await uow.record.add_talk(talk)
+        await uow.commit(talk)
+    return talk
+
+
+async def book_meeting(uow: ReferralUoW, coordinator: Principal, referral_id: UUID, command: BookMeeting) -> Meeting:
+    async with uow:
+        referral = await provided(uow, coordinator, referral_id)
+        check_documented(referral)
+        check_closing_meeting(command.kind, await uow.record.meetings(referral.id))
+        meeting = Meeting(
+            id=uuid4(),
+            referral_id=referral.id,
+            kind=command.kind,
+            starts_at=command.starts_at,
+            place=command.place,
+            caseworker_invited=command.caseworker_invited,
+            status=MeetingStatus.PLANNED,
+            booked_by=coordinator.staff_id,
+            booked_at=uow.clock.now(),
+        )
+        await uow.record.add_meeting(meeting)
+        await uow.commit(meeting)
+    return meeting
+
+
+async def settle_meeting(
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, meeting_id: UUID, status: MeetingStatus
+) -> Meeting:
+    async with uow:
+        referral = await provided(uow, coordinator, referral_id)
+        found = next((m for m in await uow.record.meetings(referral.id) if m.id == meeting_id), None)
+        if found is None:
+            raise NotFound(f"no meeting {meeting_id}")
+        settled = found.settle(status)
+        await uow.record.save_meeting(settled)
+        await uow.commit(settled)
+    return settled
+
+
+async def write_specialist_note(
+    uow: ReferralUoW, specialist: Principal, referral_id: UUID, specialism: Specialism, text: str
+) -> SpecialistNote:
+    async with uow:
+        referral = await provided(uow, specialist, referral_id)
+        check_documented(referral)
+        note = SpecialistNote(
+            id=uuid4(),
+            referral_id=referral.id,
+            specialism=specialism,
+            author_id=specialist.staff_id,
+            text=text,
+            written_at=uow.clock.now(),
+        )
+        await uow.record.add_note(note)
+        await uow.commit(note)
+    return note
+
+
+async def attach_specialist_note(
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, note_id: UUID
+) -> SpecialistNote:
+    """The coordinator attaches a note to the closing note: from then on the caseworker reads it."""
+    async with uow:
+        referral = await provided(uow, coordinator, referral_id)
+        found = next((n for n in await uow.record.notes(referral.id) if n.id == note_id), None)
+        if found is None:
+            raise NotFound(f"no specialist note {note_id}")
+        attached = found.attach(coordinator.staff_id, uow.clock.now())
+        await uow.record.save_note(attached)
+        await uow.commit(attached)
+    return attached
+
+
+async def read_course_record(uow: ReferralUoW, viewer: Principal, referral_id: UUID) -> CourseRecord:
+    async with uow:
+        referral = await visible(uow, viewer, referral_id)
+        notes = await uow.record.notes(referral.id)
+        return CourseRecord(
+            referral_id=referral.id,
+            talks=await uow.record.talks(referral.id),
+            meetings=await uow.record.meetings(referral.id),
+            notes=[n for n in notes if may_read_specialist_note(viewer, referral, n)],
+        )
