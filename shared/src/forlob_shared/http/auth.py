@@ -34,8 +34,19 @@ ASYMMETRIC = ["RS256", "ES256"]
 # Every role a token may carry that the services know. A role outside this set is not refused in
 # a token (an identity provider may send others), but no route can name it: a typo in
 # ``requires`` fails when the module loads, not silently in production.
+# ``partner_system`` is a machine, not a person: a referring organisation's case system reading
+# the partner contract of its own referrals (docs/partners.md, catch-up).
 ROLES = frozenset(
-    {"caseworker", "coordinator", "team_leader", "admin", "workshop_lead", "contact_person", "specialist"}
+    {
+        "caseworker",
+        "coordinator",
+        "team_leader",
+        "admin",
+        "workshop_lead",
+        "contact_person",
+        "specialist",
+        "partner_system",
+    }
 )
 
 
