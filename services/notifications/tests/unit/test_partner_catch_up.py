@@ -92,6 +92,7 @@ async def test_since_starts_at_the_first_event_written_at_or_after_the_time(
     [
         ({"after": 3, "since": MONDAY_9}, "not both"),
         ({"since": datetime(2026, 12, 1, 9)}, "offset"),
+        ({"since": datetime.fromisoformat("0001-01-01T00:30:00+01:00")}, "out of range"),
         ({"limit": 0}, "limit"),
         ({"limit": 1001}, "limit"),
     ],

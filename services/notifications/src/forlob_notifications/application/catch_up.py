@@ -7,7 +7,7 @@ for it (an empty page, a 404), whatever cursor or id it names.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from forlob_notifications.application.ports import NotificationsUnit
@@ -43,6 +43,11 @@ async def read_feed(
         raise InvalidInput("give either after (a cursor) or since (a time), not both")
     if since is not None and since.utcoffset() is None:
         raise InvalidInput("since must be an RFC 3339 time with its offset, e.g. 2026-12-01T00:00:00Z")
+    if since is not None:
+        try:
+            since = since.astimezone(UTC)
+        except OverflowError:  # year 1 at +01:00 is before year 1 in UTC
+            raise InvalidInput("since is out of range") from None
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
     async with uow:
