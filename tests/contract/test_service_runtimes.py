@@ -24,7 +24,7 @@ SERVICES = ("referral", "attendance", "notifications", "reporting")
 BACKGROUND = {
     "referral": {"seat-offers", "retention"},
     "attendance": {"attendance-sweep"},
-    "notifications": {"change-listener", "dispatchers", "escalation-sweep", "alert-gauges"},
+    "notifications": {"change-listener", "dispatchers", "escalation-sweep", "alert-gauges", "partner-feed-retention"},
     "reporting": set(),
 }
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from forlob_notifications.api.directory import router as directory_router
 from forlob_notifications.api.inbox import router as inbox_router
+from forlob_notifications.api.partner import router as partner_router
 from forlob_notifications.api.policies import router as policies_router
 from forlob_notifications.api.webhooks import router as webhooks_router
+from forlob_notifications.application.catch_up import prune_feed
 from forlob_notifications.application.gauges import update_gauges
 from forlob_notifications.background import background
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.handlers.events import subscriptions
 from forlob_notifications.publishers import PUBLISHES
+from forlob_notifications.runtime import NotificationsRuntime
 from forlob_notifications.settings import NotificationsSettings
 from forlob_notifications.wiring import Wiring
 from forlob_shared.clock import Clock
@@ -35,11 +39,24 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring
         uow_class=NotificationsUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=Wiring.of,
-        routers=[directory_router, inbox_router, webhooks_router, policies_router],
+        routers=[directory_router, inbox_router, webhooks_router, policies_router, partner_router],
         subscriptions=subscriptions,
-        background=[*background(), periodic("alert-gauges", update_gauges, lambda settings: GAUGE_INTERVAL)],
+        background=[
+            *background(),
+            periodic("alert-gauges", update_gauges, lambda settings: GAUGE_INTERVAL),
+            periodic("partner-feed-retention", _prune_partner_feed, _prune_interval),
+        ],
         publishes=PUBLISHES,
     )
+
+
+async def _prune_partner_feed(runtime: NotificationsRuntime, now: datetime) -> int:
+    retention = timedelta(days=runtime.settings.partner_feed_retention_days)
+    return await prune_feed(runtime.uow(), retention, now)
+
+
+def _prune_interval(settings: NotificationsSettings) -> float | None:
+    return settings.partner_feed_prune_interval if settings.background_tasks else None
 
 
 def create_app(settings: NotificationsSettings | None = None, clock: Clock | None = None) -> FastAPI:

@@ -72,6 +72,15 @@ class NotificationsSettings(ServiceSettings):
         default=24.0, ge=0, le=24 * 30, description="how long a rotated-out secret keeps signing next to the new one"
     )
 
+    # The partner feed kept for catch-up (docs/partners.md): a referral's events are kept until
+    # this long after its last one; the contract promises partners at least 90 days.
+    partner_feed_retention_days: int = Field(
+        default=400, ge=90, description="days a referral's partner events are kept after its last one"
+    )
+    partner_feed_prune_interval: float = Field(
+        default=3600.0, gt=0, description="seconds between rounds of forgetting partner events past their retention"
+    )
+
     # Escalation and notice rules.
     rules_interval: float = Field(default=15.0, gt=0, description="seconds between escalation sweeps")
     background_tasks: bool = Field(default=True, description="run the dispatcher and the escalation sweep in serve")

@@ -34,9 +34,14 @@ ASYMMETRIC = ["RS256", "ES256"]
 # Every role a token may carry that the services know. A role outside this set is not refused in
 # a token (an identity provider may send others), but no route can name it: a typo in
 # ``requires`` fails when the module loads, not silently in production.
-ROLES = frozenset(
+# The people's roles, and the machines' (MACHINE_ROLES): ``partner_system`` is a referring
+# organisation's case system reading the partner contract of its own referrals (docs/partners.md,
+# catch-up); it is no member of staff, so only a route that names it lets it in.
+STAFF_ROLES = frozenset(
     {"caseworker", "coordinator", "team_leader", "admin", "workshop_lead", "contact_person", "specialist"}
 )
+MACHINE_ROLES = frozenset({"partner_system"})
+ROLES = STAFF_ROLES | MACHINE_ROLES
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,7 @@ PUBLIC = Depends(_public)
 
 # Any member of the organisation with a role (a token with no role is refused even here): as a
 # parameter, ``principal: AnyMember``.
-AnyMember = Annotated[Principal, requires(*sorted(ROLES))]
+AnyMember = Annotated[Principal, requires(*sorted(STAFF_ROLES))]
 
 
 def _markers(dependant: Dependant) -> list[Any]:

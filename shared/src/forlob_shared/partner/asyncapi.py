@@ -195,7 +195,10 @@ def partner_asyncapi() -> dict[str, Any]:
                 "the referral's lifecycle, the course and its results, and the notices its legal basis requires. "
                 "Pseudonymous ids and codes only: no names, identity numbers, provider staff or free text. "
                 "The same events come by webhook (Standard Webhooks; the body's data is the message's data). "
-                "See docs/partners.md."
+                "Every message is also kept, as it was sent, for at least 90 days: a partner that was away (or "
+                "new) replays them over HTTP from the notifications service, GET /partner/events?after=<cursor> "
+                "or ?since=<RFC 3339 time>, and reads one referral's state at GET /partner/referrals/{id} "
+                "(role partner_system; its OpenAPI is at /openapi.json). See docs/partners.md."
             ),
         },
         "defaultContentType": CONTENT_TYPE,

@@ -20,11 +20,13 @@ from forlob_notifications.db.repositories.calendars import declared
 from forlob_notifications.domain.alerts import UNASSIGNED, Alert, AlertKind, AlertState
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
 from forlob_notifications.domain.directory import Assignment, StaffMember
+from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, entry_of, is_kept
 from forlob_notifications.domain.policy import NotificationPolicy
 from forlob_notifications.domain.webhooks import Subscription
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
 from forlob_shared.events import ProviderCalendarChanged
+from forlob_shared.events.envelope import PendingEvent, encode
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
 
 if TYPE_CHECKING:
@@ -352,6 +354,58 @@ class InMemoryCalendars:
         return declared(calendar, closures, list(known.customary_worked))
 
 
+class InMemoryPartnerFeed:
+    """The kept partner feed. The fake has no outbox, so :meth:`keep` does what the outbox and
+    the SQL repository do together: it numbers each event in its referral's series (the
+    ``sequence``), stamps it with the clock, encodes the CloudEvent as the outbox does, and
+    numbers it in its organisation's series (the cursor)."""
+
+    SOURCE = "forlob/notifications"
+
+    def __init__(self, store: FakeStore, clock: Clock) -> None:
+        self._rows: list[FeedEntry] = store.table("notifications.partner_feed", list)
+        self._sequences: dict[tuple[str, str], int] = store.table("notifications.partner_sequences")
+        self._cursors: dict[str, int] = store.table("notifications.partner_feed_cursors")
+        self._clock = clock
+
+    def keep(self, events: Sequence[PendingEvent]) -> None:
+        now = self._clock.now()
+        for event in events:
+            key = (event.aggregate_type, event.subject)
+            self._sequences[key] = self._sequences.get(key, 0) + 1
+            org = event.referring_org or ""
+            self._cursors[org] = self._cursors.get(org, 0) + 1
+            body = encode(event, source=self.SOURCE, sequence=self._sequences[key], time=now)
+            self._rows.append(entry_of(org, self._cursors[org], body))
+
+    async def after(self, org: str, cursor: int, limit: int) -> FeedPage:
+        found = [e for e in self._rows if e.org == org and e.cursor > cursor]
+        found.sort(key=lambda e: e.cursor)
+        page = found[:limit]
+        return FeedPage(events=page, next=page[-1].cursor if page else cursor, has_more=len(found) > limit)
+
+    async def cursor_before(self, org: str, since: datetime) -> int:
+        own = [e for e in self._rows if e.org == org]
+        later = [e.cursor for e in own if e.time >= since]
+        if later:
+            return min(later) - 1
+        return max((e.cursor for e in own), default=0)
+
+    async def of_referral(self, org: str, referral_id: UUID) -> list[FeedEntry]:
+        return sorted((e for e in self._rows if e.org == org and e.subject == str(referral_id)), key=lambda e: e.cursor)
+
+    async def prune(self, older_than: datetime, limit: int) -> int:
+        newest: dict[tuple[str, str], datetime] = {}
+        for entry in self._rows:
+            key = (entry.org, entry.subject)
+            newest[key] = max(newest.get(key, entry.time), entry.time)
+        stale = {key for key, time in sorted(newest.items()) if time < older_than}
+        stale = set(sorted(stale)[:limit])
+        before = len(self._rows)
+        self._rows[:] = [e for e in self._rows if (e.org, e.subject) not in stale]
+        return before - len(self._rows)
+
+
 class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     """``NotificationsUnit`` in memory; what it would NOTIFY on commit is kept in
     :attr:`inbox_notices` and :attr:`dispatcher_woken` (the store's, so they outlive it)."""
@@ -363,6 +417,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     subscriptions: InMemorySubscriptions
     policies: InMemoryPolicies
     calendars: InMemoryCalendars
+    partner_feed: InMemoryPartnerFeed
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         super().__init__(store, clock)
@@ -377,6 +432,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
         self.subscriptions = InMemorySubscriptions(self.store)
         self.policies = InMemoryPolicies(self.store)
         self.calendars = InMemoryCalendars(self.store)
+        self.partner_feed = InMemoryPartnerFeed(self.store, self.clock)
         self._inbox_changes, self._wake = [], False
 
     @property
@@ -398,6 +454,8 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
         self._wake = True
 
     async def commit(self) -> None:
+        self._refuse_commit_if_owned()
+        self.partner_feed.keep([e for e in (*self._staged, *self._pending) if is_kept(e)])
         changes, wake = self._inbox_changes, self._wake
         self._inbox_changes, self._wake = [], False
         self.inbox_notices.extend(changes)

@@ -15,6 +15,7 @@ from uuid import UUID
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery
 from forlob_notifications.domain.directory import Assignment, StaffMember
+from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage
 from forlob_notifications.domain.policy import NotificationPolicy
 from forlob_notifications.domain.webhooks import Subscription
 from forlob_shared.calendar import ProviderCalendar
@@ -139,6 +140,18 @@ class CalendarStore(Protocol):
     async def with_closures(self, org: str, calendar: ProviderCalendar) -> ProviderCalendar: ...
 
 
+class PartnerFeedStore(Protocol):
+    """The partner events kept for catch-up; the unit of work writes them when it commits."""
+
+    async def after(self, org: str, cursor: int, limit: int) -> FeedPage: ...
+
+    async def cursor_before(self, org: str, since: datetime) -> int: ...
+
+    async def of_referral(self, org: str, referral_id: UUID) -> list[FeedEntry]: ...
+
+    async def prune(self, older_than: datetime, limit: int) -> int: ...
+
+
 class NotificationsUnit(Protocol):
     """The unit of work as the use cases see it: ``async with uow: ...; await uow.commit()``."""
 
@@ -162,6 +175,9 @@ class NotificationsUnit(Protocol):
 
     @property
     def calendars(self) -> CalendarStore: ...
+
+    @property
+    def partner_feed(self) -> PartnerFeedStore: ...
 
     @property
     def clock(self) -> Clock: ...

@@ -10,11 +10,14 @@ from forlob_notifications.db.repositories import (
     AssignmentRepository,
     CalendarRepository,
     DeliveryRepository,
+    PartnerFeedRepository,
     PolicyRepository,
     StaffRepository,
     SubscriptionRepository,
 )
+from forlob_notifications.domain.partner_feed import is_kept
 from forlob_shared.db import UnitOfWork
+from forlob_shared.events.envelope import PendingEvent
 
 # PostgreSQL delivers a NOTIFY only when its transaction commits, so a listener never hears of
 # an alert or a delivery that was rolled back; every replica hears it.
@@ -30,6 +33,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     subscriptions: SubscriptionRepository
     policies: PolicyRepository
     calendars: CalendarRepository
+    partner_feed: PartnerFeedRepository
 
     async def _on_enter(self) -> None:
         self.staff = StaffRepository(self.session)
@@ -39,6 +43,8 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.subscriptions = SubscriptionRepository(self.session)
         self.policies = PolicyRepository(self.session)
         self.calendars = CalendarRepository(self.session)
+        self.partner_feed = PartnerFeedRepository(self.session)
+        self._feed: list[PendingEvent] = []
         self._inbox_changes: list[str] = []
         self._wake_dispatcher = False
 
@@ -51,7 +57,20 @@ class NotificationsUnitOfWork(UnitOfWork):
     def wake_dispatcher(self) -> None:
         self._wake_dispatcher = True
 
+    async def stage(self) -> None:
+        self._feed.extend(e for e in self._pending if is_kept(e))
+        await super().stage()
+
     async def commit(self) -> None:
+        self._refuse_commit_if_owned()
+        # The partner events are kept from the outbox rows this transaction wrote (the exact
+        # CloudEvents the feed will carry), so the outbox is written here, ahead of the base
+        # class's commit, which then finds nothing left to write.
+        self._feed.extend(e for e in self._pending if is_kept(e))
+        events, self._pending = self._pending, []
+        await self._outbox.write(self.session, events)
+        feed, self._feed = self._feed, []
+        await self.partner_feed.keep(feed)
         notifies = [sa.func.pg_notify(INBOX_CHANNEL, payload) for payload in self._inbox_changes]
         if self._wake_dispatcher:
             notifies.append(sa.func.pg_notify(DELIVERIES_CHANNEL, ""))
@@ -61,5 +80,5 @@ class NotificationsUnitOfWork(UnitOfWork):
         await super().commit()
 
     async def rollback(self) -> None:
-        self._inbox_changes, self._wake_dispatcher = [], False
+        self._inbox_changes, self._wake_dispatcher, self._feed = [], False, []
         await super().rollback()

@@ -10,6 +10,7 @@ from forlob_notifications.db.repositories.directory import (
     AssignmentRepository,
     StaffRepository,
 )
+from forlob_notifications.db.repositories.partner_feed import PartnerFeedRepository
 from forlob_notifications.db.repositories.policies import PolicyRepository
 from forlob_notifications.db.repositories.subscriptions import SubscriptionRepository
 
@@ -19,6 +20,7 @@ __all__ = [
     "AssignmentRepository",
     "CalendarRepository",
     "DeliveryRepository",
+    "PartnerFeedRepository",
     "PolicyRepository",
     "StaffRepository",
     "SubscriptionRepository",

@@ -1,0 +1,57 @@
+"""Catch-up for partner systems: replay the organisation's partner events, read one referral's
+state (docs/partners.md#catch-up). Machine callers of the referring organisation, role
+``partner_system``; every answer is scoped to the token's organisation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, Field
+
+from forlob_notifications.api.deps import UoW
+from forlob_notifications.application import catch_up as app
+from forlob_notifications.domain.partner_feed import DEFAULT_PAGE, MAX_PAGE
+from forlob_notifications.partners.state import ReferralState
+from forlob_shared.http.auth import Principal, requires
+
+router = APIRouter(tags=["partners"])
+
+PartnerSystem = Annotated[Principal, requires(*app.PARTNER_ROLES)]
+
+
+class FeedPageOut(BaseModel):
+    events: list[dict[str, Any]] = Field(
+        description="the CloudEvents exactly as the AMQP feed carried them (structured JSON mode), oldest first"
+    )
+    next: str = Field(description="ask again with after=<next> for what follows (the same when nothing did)")
+    has_more: bool = Field(description="more events follow at once: ask again without waiting")
+
+
+@router.get(
+    "/partner/events",
+    summary="Replay your organisation's partner events from a cursor or a time, in order",
+)
+async def events(
+    principal: PartnerSystem,
+    uow: UoW,
+    after: Annotated[
+        str | None, Query(description="a cursor from 'next'; 0 (or neither after nor since) from the beginning")
+    ] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="an RFC 3339 time: from the first event written at or after it")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> FeedPageOut:
+    cursor = app.parse_cursor(after) if after is not None else None
+    page = await app.read_feed(uow, principal, after=cursor, since=since, limit=limit)
+    return FeedPageOut(events=[e.cloudevent() for e in page.events], next=str(page.next), has_more=page.has_more)
+
+
+@router.get(
+    "/partner/referrals/{referral_id}",
+    summary="What your organisation was told of one of its referrals, as of its last partner event",
+)
+async def referral(referral_id: UUID, principal: PartnerSystem, uow: UoW) -> ReferralState:
+    return await app.referral_state(uow, principal, referral_id)

@@ -1,0 +1,187 @@
+"""What a referring organisation knows of one referral: the fold of the partner events it was
+sent, in their order. Nothing here comes from elsewhere, so a partner reading the state learns
+exactly what the feed told it, and no more.
+
+An unknown event type (a newer version) is skipped, as partners are told to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field, ValidationError
+
+from forlob_shared.events.common import Outcome
+from forlob_shared.partner import (
+    AbsenceUnexplained,
+    AgreedHoursChanged,
+    AgreedWindow,
+    AgreementBreached,
+    ClosingNoteAvailable,
+    ContactReestablished,
+    CourseEnded,
+    CourseRescheduled,
+    CourseStarted,
+    PartnerEvent,
+    ReferralAccepted,
+    ReferralReceived,
+    ReferralRejected,
+    ReferralWaitlisted,
+    ReferralWithdrawn,
+    SeatOffered,
+    partner_event_class,
+    wire_sequence,
+)
+
+Status = Literal["received", "accepted", "waitlisted", "seat_offered", "rejected", "withdrawn", "started", "ended"]
+
+
+class OpenNotice(BaseModel):
+    """An absence told as unexplained whose contact has not been told as re-established."""
+
+    absence_id: UUID
+    expected_at: datetime
+    minutes_missed: int | None
+    agreed_minutes: int | None
+    reason: str
+    notified_at: datetime
+
+
+class Breach(BaseModel):
+    breach_id: UUID
+    rule: str
+    unexcused_absences: int
+    window_first_day: date
+    window_last_day: date
+    detected_at: datetime
+
+
+class ReferralState(BaseModel):
+    referral_id: UUID
+    participant_id: UUID
+    programme_code: str
+    referring_org: str
+    provider_org: str
+    status: Status
+    legal_basis: str | None = None
+    received_at: datetime | None = None
+    intake_date: date | None = None
+    waiting_list_position: int | None = None
+    estimated_start: date | None = None
+    reason_code: str | None = Field(default=None, description="why it was rejected or withdrawn")
+    start_date: date | None = None
+    planned_end_date: date | None = None
+    end_date: date | None = None
+    agreed_schedule: list[AgreedWindow] = Field(default_factory=list)
+    agreed_weekly_minutes: int | None = None
+    timezone: str | None = None
+    outcome: Outcome | None = None
+    first_job_date: date | None = None
+    closing_note_available_at: datetime | None = None
+    open_notices: list[OpenNotice] = Field(default_factory=list)
+    breaches: list[Breach] = Field(default_factory=list)
+    sequence: str = Field(description="the sequence of the last event folded in: the state is as of it")
+    updated_at: datetime = Field(description="the time of the last event folded in")
+
+
+def derive(cloudevents: Iterable[dict[str, Any]]) -> ReferralState | None:
+    """The state after these CloudEvents of one referral (in their order); None before any."""
+    state: ReferralState | None = None
+    for document in cloudevents:
+        try:
+            data = partner_event_class(document["type"]).model_validate(document["data"])
+        except (LookupError, ValidationError):
+            continue  # a type or version this release does not know: skipped, as partners do
+        state = _apply(state, data, document)
+    return state
+
+
+def _apply(state: ReferralState | None, event: PartnerEvent, document: dict[str, Any]) -> ReferralState:
+    if state is None:
+        state = ReferralState(
+            referral_id=event.referral_id,
+            participant_id=event.participant_id,
+            programme_code=event.programme_code,
+            referring_org=event.referring_org,
+            provider_org=event.provider_org,
+            status="received",
+            sequence=wire_sequence(int(document["sequence"])),
+            updated_at=datetime.fromisoformat(document["time"].replace("Z", "+00:00")),
+        )
+    changes = _changes(state, event)
+    changes["programme_code"] = event.programme_code
+    changes["sequence"] = wire_sequence(int(document["sequence"]))
+    changes["updated_at"] = datetime.fromisoformat(document["time"].replace("Z", "+00:00"))
+    return state.model_copy(update=changes)
+
+
+def _changes(state: ReferralState, event: PartnerEvent) -> dict[str, Any]:
+    match event:
+        case ReferralReceived():
+            return {"status": "received", "received_at": event.received_at, "legal_basis": event.legal_basis}
+        case ReferralAccepted():
+            return {"status": "accepted", "intake_date": event.intake_date, "waiting_list_position": None}
+        case ReferralWaitlisted():
+            return {
+                "status": "waitlisted",
+                "waiting_list_position": event.position,
+                "estimated_start": event.estimated_start,
+            }
+        case SeatOffered():
+            return {"status": "seat_offered", "intake_date": event.intake_date}
+        case ReferralRejected():
+            return {"status": "rejected", "reason_code": event.reason_code}
+        case ReferralWithdrawn():
+            return {"status": "withdrawn", "reason_code": event.reason_code}
+        case CourseStarted():
+            return {
+                "status": "started",
+                "start_date": event.start_date,
+                "planned_end_date": event.planned_end_date,
+                "agreed_schedule": event.agreed_schedule,
+                "agreed_weekly_minutes": event.agreed_weekly_minutes,
+                "timezone": event.timezone,
+                "legal_basis": event.legal_basis or state.legal_basis,
+                "waiting_list_position": None,
+            }
+        case AgreedHoursChanged():
+            return {"agreed_schedule": event.agreed_schedule, "agreed_weekly_minutes": event.agreed_weekly_minutes}
+        case CourseRescheduled():
+            return {"planned_end_date": event.planned_end_date}
+        case CourseEnded():
+            return {
+                "status": "ended",
+                "start_date": event.start_date,
+                "end_date": event.end_date,
+                "outcome": event.outcome,
+                "first_job_date": event.first_job_date,
+            }
+        case ClosingNoteAvailable():
+            return {"closing_note_available_at": event.available_at}
+        case AbsenceUnexplained():
+            kept = [n for n in state.open_notices if n.absence_id != event.absence_id]
+            notice = OpenNotice(
+                absence_id=event.absence_id,
+                expected_at=event.expected_at,
+                minutes_missed=event.minutes_missed,
+                agreed_minutes=event.agreed_minutes,
+                reason=event.reason,
+                notified_at=event.notified_at,
+            )
+            return {"open_notices": [*kept, notice]}
+        case ContactReestablished():
+            return {"open_notices": [n for n in state.open_notices if n.absence_id != event.absence_id]}
+        case AgreementBreached():
+            breach = Breach(
+                breach_id=event.breach_id,
+                rule=event.rule,
+                unexcused_absences=event.unexcused_absences,
+                window_first_day=event.window_first_day,
+                window_last_day=event.window_last_day,
+                detected_at=event.detected_at,
+            )
+            return {"breaches": [*(b for b in state.breaches if b.breach_id != event.breach_id), breach]}
+    return {}

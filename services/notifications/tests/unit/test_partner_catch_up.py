@@ -1,0 +1,173 @@
+"""Catch-up's use cases on the in-memory unit of work: replay by cursor and by time, scoped to
+the caller's organisation and role, bad input refused; one referral's state folded from the
+partner events its organisation was sent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from forlob_notifications.application.catch_up import parse_cursor, prune_feed, read_feed, referral_state
+from forlob_notifications.application.options import Options
+from forlob_notifications.partners.feed import publish
+from forlob_notifications.partners.state import derive
+from forlob_shared.clock import ManualClock
+from forlob_shared.errors import Forbidden, InvalidInput, NotFound
+from forlob_shared.http.auth import Principal
+from forlob_shared.partner import PartnerEvent
+from forlob_testkit.fakes import FakeStore
+from forlob_testkit.in_memory.notifications import FakeNotificationsUnitOfWork
+from forlob_testkit.in_memory.notifications_world import MONDAY_9
+from forlob_testkit.partner_events import AReferral
+
+JC, OTHER = "jobcenter-aalborg", "jobcenter-odense"
+SYSTEM = Principal(staff_id="jc-system", org=JC, roles=frozenset({"partner_system"}))
+OTHER_SYSTEM = Principal(staff_id="od-system", org=OTHER, roles=frozenset({"partner_system"}))
+
+
+@pytest.fixture
+def uow(clock: ManualClock) -> FakeNotificationsUnitOfWork:
+    return FakeNotificationsUnitOfWork(FakeStore(), clock)
+
+
+async def _publish(uow: FakeNotificationsUnitOfWork, *events: PartnerEvent) -> None:
+    async with uow:
+        for event in events:
+            await publish(uow, Options(), event)
+        await uow.commit()
+
+
+async def _a_course(uow: FakeNotificationsUnitOfWork, clock: ManualClock, referral: AReferral) -> None:
+    first, second = uuid4(), uuid4()
+    for event in (
+        referral.received(),
+        referral.accepted(),
+        referral.started(weekly_minutes=1200),
+        referral.hours_changed(weekly_minutes=1440),
+        referral.unexplained(first),
+        referral.reestablished(first),
+        referral.breached(),
+        referral.unexplained(second),
+        referral.rescheduled(date(2027, 3, 26)),
+        referral.ended(),
+    ):
+        await _publish(uow, event)
+        clock.advance(timedelta(hours=1))
+
+
+async def test_a_partner_replays_its_organisations_events_from_the_start_page_by_page(
+    uow: FakeNotificationsUnitOfWork, clock: ManualClock
+) -> None:
+    ours = AReferral(JC)
+    await _a_course(uow, clock, ours)
+    await _publish(uow, AReferral(OTHER).received())
+    seen: list[dict[str, object]] = []
+    page = await read_feed(uow, SYSTEM, after=0, limit=3)
+    seen += [e.cloudevent() for e in page.events]
+    while page.has_more:
+        page = await read_feed(uow, SYSTEM, after=page.next, limit=3)
+        seen += [e.cloudevent() for e in page.events]
+    assert [d["sequence"] for d in seen] == [f"{n:012d}" for n in range(1, 11)]
+    assert {d["subject"] for d in seen} == {str(ours.referral_id)}
+    assert page.next == 10
+    assert [d["id"] for d in seen] == [str(e.id) for e in uow.published if e.referring_org == JC]
+    other = await read_feed(uow, OTHER_SYSTEM)
+    assert [e.cursor for e in other.events] == [1]
+
+
+async def test_since_starts_at_the_first_event_written_at_or_after_the_time(
+    uow: FakeNotificationsUnitOfWork, clock: ManualClock
+) -> None:
+    await _a_course(uow, clock, AReferral(JC))
+    page = await read_feed(uow, SYSTEM, since=MONDAY_9 + timedelta(hours=7, minutes=30))
+    assert [e.sequence for e in page.events] == [9, 10]
+    later = await read_feed(uow, SYSTEM, since=MONDAY_9 + timedelta(days=30))
+    assert (later.events, later.next) == ([], 10)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"after": 3, "since": MONDAY_9}, "not both"),
+        ({"since": datetime(2026, 12, 1, 9)}, "offset"),
+        ({"since": datetime.fromisoformat("0001-01-01T00:30:00+01:00")}, "out of range"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 1001}, "limit"),
+    ],
+)
+async def test_bad_input_is_refused(uow: FakeNotificationsUnitOfWork, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        await read_feed(uow, SYSTEM, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", ["", "-1", "abc", "1.5", "١٢", "9" * 19])
+def test_a_cursor_is_a_decimal_number(raw: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_cursor(raw)
+
+
+def test_a_cursor_reads_back() -> None:
+    assert (parse_cursor("0"), parse_cursor("42")) == (0, 42)
+
+
+async def test_only_a_partner_system_reads_the_feed(uow: FakeNotificationsUnitOfWork) -> None:
+    caseworker = Principal(staff_id="cw-7", org=JC, roles=frozenset({"caseworker"}))
+    with pytest.raises(Forbidden):
+        await read_feed(uow, caseworker)
+    with pytest.raises(Forbidden):
+        await referral_state(uow, caseworker, uuid4())
+
+
+async def test_the_state_of_a_referral_is_what_its_organisation_was_told(
+    uow: FakeNotificationsUnitOfWork, clock: ManualClock
+) -> None:
+    referral = AReferral(JC)
+    await _a_course(uow, clock, referral)
+    state = await referral_state(uow, SYSTEM, referral.referral_id)
+    assert state.status == "ended"
+    assert (state.start_date, state.end_date, state.planned_end_date) == (
+        date(2026, 11, 30),
+        date(2027, 3, 26),
+        date(2027, 3, 26),
+    )
+    assert state.agreed_weekly_minutes == 1440
+    assert len(state.agreed_schedule) == 4
+    assert state.outcome == "ordinary_employment"
+    assert state.first_job_date == date(2027, 4, 1)
+    assert state.legal_basis == "LAB-32-1-2"
+    assert len(state.open_notices) == 1  # the first absence's contact came back; the second's did not
+    assert len(state.breaches) == 1
+    assert state.sequence == "000000000010"
+    assert state.updated_at == MONDAY_9 + timedelta(hours=9)
+    with pytest.raises(NotFound):
+        await referral_state(uow, OTHER_SYSTEM, referral.referral_id)
+    with pytest.raises(NotFound):
+        await referral_state(uow, SYSTEM, uuid4())
+
+
+def test_the_state_follows_the_intake_and_skips_what_it_does_not_know() -> None:
+    referral = AReferral(JC)
+    documents = [
+        {"type": e.cloudevent_type(), "sequence": str(n), "time": "2026-11-30T12:00:00Z", "data": e.model_dump()}
+        for n, e in enumerate([referral.received(), referral.waitlisted(position=2)], start=1)
+    ]
+    documents.append({"type": "dk.forlob.partner.referral.teleported.v1", "sequence": "3", "time": "x", "data": {}})
+    state = derive(documents)
+    assert state is not None
+    assert (state.status, state.waiting_list_position, state.sequence) == ("waitlisted", 2, "000000000002")
+    assert derive([]) is None
+
+
+async def test_the_retention_job_forgets_only_referrals_past_it(
+    uow: FakeNotificationsUnitOfWork, clock: ManualClock
+) -> None:
+    old, recent = AReferral(JC), AReferral(JC)
+    await _publish(uow, old.received(), old.accepted())
+    clock.advance(timedelta(days=200))
+    await _publish(uow, recent.received())
+    assert await prune_feed(uow, timedelta(days=90), clock.now()) == 2
+    page = await read_feed(uow, SYSTEM)
+    assert [e.subject for e in page.events] == [str(recent.referral_id)]
+    assert await prune_feed(uow, timedelta(days=90), clock.now()) == 0
