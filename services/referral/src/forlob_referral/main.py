@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from forlob_referral.api.dpo import router as dpo_router
 from forlob_referral.api.programmes import router as programmes_router
 from forlob_referral.api.referrals import router as referrals_router
 from forlob_referral.application.intake import seat_offer_job
@@ -30,7 +31,7 @@ def spec() -> ServiceSpec[ReferralUnitOfWork, ReferralSettings, None]:
         uow_class=ReferralUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=no_parts,
-        routers=[referrals_router, programmes_router],
+        routers=[referrals_router, programmes_router, dpo_router],
         background=[
             periodic("seat-offers", seat_offer_job, lambda settings: settings.seat_offer_interval),
             periodic("retention", retention_job, lambda settings: settings.retention_sweep_interval),

@@ -1,6 +1,6 @@
 """The events this service publishes (through its outbox)."""
 
-from forlob_shared.events import ReferralReceived
+from forlob_shared.events import ParticipantErased, ReferralReceived
 from forlob_shared.events.catalogue import ProgrammeDefined
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
 from forlob_shared.events.referral import (
@@ -23,4 +23,5 @@ PUBLISHES = (
     ProgrammeRescheduled,
     AgreementChanged,
     ProgrammeEnded,
+    ParticipantErased,
 )

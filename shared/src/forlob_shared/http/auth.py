@@ -35,7 +35,7 @@ ASYMMETRIC = ["RS256", "ES256"]
 # a token (an identity provider may send others), but no route can name it: a typo in
 # ``requires`` fails when the module loads, not silently in production.
 ROLES = frozenset(
-    {"caseworker", "coordinator", "team_leader", "admin", "workshop_lead", "contact_person", "specialist"}
+    {"caseworker", "coordinator", "team_leader", "admin", "workshop_lead", "contact_person", "specialist", "dpo"}
 )
 
 
