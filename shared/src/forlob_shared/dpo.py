@@ -52,3 +52,21 @@ def export_part(
             for c in categories
         ],
     }
+
+
+def record(values: Mapping[str, Any], *, leave_out: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """One stored row as an export record: JSON values, and without the columns left out (the
+    provider's staff ids, which are not the data subject's data)."""
+    return {name: _plain(value) for name, value in values.items() if name not in leave_out}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
