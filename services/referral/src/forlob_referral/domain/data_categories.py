@@ -12,6 +12,10 @@ LEGAL_BASIS = (
 )
 
 
+# ReferralSettings.retention_days's default (a test keeps them equal); the record of processing names it.
+DEFAULT_RETENTION_DAYS = 5 * 365 + 1
+
+
 def categories(retention_days: int) -> tuple[DataCategory, ...]:
     kept = f"until {retention_days} days after the referral closes (ended, rejected or withdrawn)"
     return (
@@ -46,3 +50,6 @@ def categories(retention_days: int) -> tuple[DataCategory, ...]:
             "kept, pseudonymous",
         ),
     )
+
+
+CATEGORIES = categories(DEFAULT_RETENTION_DAYS)
