@@ -27,9 +27,11 @@ MACHINERY = frozenset({"cause_key", "cause_event_id", "claimed_until", "next_att
 
 def _values(row: Any) -> dict[str, Any]:
     values = {c.key: getattr(row, c.key) for c in sa.inspect(row).mapper.column_attrs}
+    # An alert lives in its recipient's organisation: the jobcentre's for a caseworker's alert.
+    theirs = values.get("org") is not None and values.get("provider_org") not in (None, values["org"])
     for name, who in STAFF.items():
         if values.get(name) is not None:
-            values[name] = who
+            values[name] = "the referring organisation's staff" if theirs and who == PROVIDER_STAFF else who
     return record(values, leave_out=MACHINERY)
 
 
