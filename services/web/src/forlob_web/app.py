@@ -17,7 +17,7 @@ from prometheus_client import Counter
 from forlob_shared.clock import Clock, SystemClock
 from forlob_shared.logging import bind_trace, get_logger, unbind_trace
 from forlob_web.errors import install_error_pages
-from forlob_web.routes import alerts, attendance, figures, intake, operations, referrals, signin
+from forlob_web.routes import alerts, attendance, dpo, figures, intake, operations, referrals, signin
 from forlob_web.session_store import ServerSessions, SessionStore
 from forlob_web.settings import WebSettings
 from forlob_web.web import HERE, Web
@@ -55,7 +55,7 @@ def create_app(
     _install_middleware(app)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for area in (signin, alerts, attendance, intake, referrals, figures, operations):
+    for area in (signin, alerts, attendance, intake, referrals, figures, operations, dpo):
         app.include_router(area.router)
     return app
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from forlob_shared.texts import LANGUAGES as SHARED_LANGUAGES
 from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
+from forlob_web.dpo_words import DPO_MESSAGES
 
 # The pages speak every language the shared catalogue does: Danish, Swedish, English.
 LANGUAGES: tuple[str, ...] = SHARED_LANGUAGES
@@ -273,6 +274,7 @@ MESSAGES: dict[str, Text] = {
     "chart.occupancy": Text("Belægning pr. dag", "Beläggning per dag", "Occupancy per day"),
     "chart.attendance": Text("Fremmøde pr. uge", "Närvaro per vecka", "Attendance per week"),
     "chart.outcomes": Text("Udfald", "Utfall", "Outcomes"),
+    **DPO_MESSAGES,
 }
 
 

@@ -49,6 +49,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/intake", "nav.intake", ("coordinator",)),
     ("/referrals", "nav.referrals", ("caseworker",)),
     ("/figures", "nav.figures", ("team_leader", "coordinator", "caseworker", "admin")),
+    ("/dpo", "nav.dpo", ("dpo",)),
 ]
 
 
