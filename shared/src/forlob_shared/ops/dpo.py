@@ -62,6 +62,12 @@ async def export_participant(
         response = await client.get(
             f"{urls[service]}/dpo/participants/{participant_id}/export", headers={"Authorization": f"Bearer {token}"}
         )
+        if response.status_code == 404 and service != "referral":
+            # Nothing held there (after an erasure, or the participant never reached it): an
+            # answer the data subject is entitled to as well, not a failure.
+            parts[service] = {"service": service, "participant_id": str(participant_id), "nothing_held": True}
+            parts[service]["categories"] = []
+            continue
         parts[service] = _checked(service, response)
     return {"participant_id": str(participant_id), "services": parts}
 

@@ -53,9 +53,16 @@ async def lookup(request: Request, web: CurrentWeb) -> Response:
 
 async def _parts(request: Request, web: CurrentWeb, participant_id: UUID) -> dict[str, object]:
     api = web.api(signed_in(request, "dpo"))
-    answers = await asyncio.gather(
-        *(part(request, api.get(s, f"/dpo/participants/{participant_id}/export")) for s in SERVICES)
-    )
+
+    async def one(service: str) -> object:
+        try:
+            return await api.get(service, f"/dpo/participants/{participant_id}/export")
+        except ApiError as exc:
+            if exc.status == 404 and service != "referral":  # nothing held there: an answer too
+                return {"service": service, "participant_id": str(participant_id), "categories": []}
+            raise
+
+    answers = await asyncio.gather(*(part(request, one(s)) for s in SERVICES))
     return dict(zip(SERVICES, answers, strict=True))
 
 
