@@ -7,7 +7,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,7 +128,8 @@ def _dpo_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
         print(record_of_processing(), end="")
         return 0
-    token = args.token or os.environ.get("FORLOB_TOKEN")
+    tool = dpo_ops.DpoToolSettings()
+    token = args.token or tool.token.get_secret_value()
     if not token:
         if not args.org:
             parser.error("give --token (or FORLOB_TOKEN), or --org for a local token")
@@ -139,7 +139,7 @@ def _dpo_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
         async with httpx.AsyncClient(timeout=30.0) as client:
             return await dpo_ops.access_export(
                 client,
-                dpo_ops.service_urls(),
+                tool.urls(),
                 token,
                 participant_id=args.participant,
                 identity_number=args.identity_number,

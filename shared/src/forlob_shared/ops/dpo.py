@@ -9,13 +9,16 @@ the provider's staff.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import httpx
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+
+from forlob_shared.settings import settings_config
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 DEFAULT_URLS = {
@@ -30,10 +33,20 @@ class ExportFailed(RuntimeError):
     """A service refused or failed; the message says which and with what status."""
 
 
-def service_urls(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``FORLOB_<SERVICE>_URL`` where set, else the local ports of ``make up``."""
-    env = os.environ if env is None else env
-    return {s: env.get(f"FORLOB_{s.upper()}_URL", DEFAULT_URLS[s]).rstrip("/") for s in SERVICES}
+class DpoToolSettings(BaseSettings):
+    """Where the DPO's tool finds the services (``FORLOB_<SERVICE>_URL``, as the web's), and a
+    DPO's token (``FORLOB_TOKEN``) when the command line gives none."""
+
+    model_config = settings_config("FORLOB_")
+
+    referral_url: str = DEFAULT_URLS["referral"]
+    attendance_url: str = DEFAULT_URLS["attendance"]
+    notifications_url: str = DEFAULT_URLS["notifications"]
+    reporting_url: str = DEFAULT_URLS["reporting"]
+    token: SecretStr = SecretStr("")
+
+    def urls(self) -> dict[str, str]:
+        return {s: str(getattr(self, f"{s}_url")).rstrip("/") for s in SERVICES}
 
 
 def _checked(service: str, response: httpx.Response) -> Any:
