@@ -17,20 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from forlob_shared.clock import ManualClock
+from forlob_shared.http.auth import ROLES
 from forlob_testkit.fixtures import RunningService
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 # Every role any service knows: a caller that may do everything its organisation may.
-ALL_ROLES = (
-    "caseworker",
-    "coordinator",
-    "team_leader",
-    "admin",
-    "workshop_lead",
-    "contact_person",
-    "specialist",
-    "partner_system",
-)
+ALL_ROLES = tuple(sorted(ROLES))  # every role a route may name, the DPO's too
 UNGUARDED = ("/health/", "/metrics", "/docs", "/openapi.json", "/redoc")
 MUTATING = {"post", "put", "patch", "delete"}
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

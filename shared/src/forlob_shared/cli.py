@@ -8,11 +8,14 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import aio_pika
+import httpx
 from aiormq.exceptions import ChannelAccessRefused
 
 from forlob_shared.events.base import event_types, json_schema
@@ -65,7 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument("queue")
     purge.add_argument("--yes", action="store_true", help="really delete them")
 
+    dpo = commands.add_parser("dpo", help="the data protection officer's tools (GDPR Art. 15, 30)")
+    dpo_commands = dpo.add_subparsers(dest="dpo_command", required=True)
+    dpo_export = dpo_commands.add_parser("export", help="everything the four services hold about one participant")
+    who = dpo_export.add_mutually_exclusive_group(required=True)
+    who.add_argument("--identity-number", help="looked up in referral; the read is audited")
+    who.add_argument("--participant", type=UUID, help="the pseudonymous participant id")
+    dpo_export.add_argument("--purpose", default="access request (GDPR Art. 15)", help="kept in the audit log")
+    dpo_export.add_argument("--out", type=Path, help="write the JSON here (default: standard output)")
+    dpo_export.add_argument(
+        "--token", help="a DPO's bearer token (default: $FORLOB_TOKEN, or a local one for --org/--staff)"
+    )
+    dpo_export.add_argument("--org", help="the provider organisation (local token)")
+    dpo_export.add_argument("--staff", default="dpo", help="the DPO's staff id (local token)")
+    dpo_commands.add_parser("record-of-processing", help="the record of processing activities (Art. 30), Markdown")
+
     args = parser.parse_args(argv)
+    if args.command == "dpo":
+        return _dpo_command(parser, args)
     if args.command in {"partners", "dlq"}:
         return _report_failure(args)
     if args.command == "token":
@@ -98,6 +118,47 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {len(written)} schemas to {args.out}")
         return 0
     return 2
+
+
+def _dpo_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from forlob_shared.ops import dpo as dpo_ops
+
+    if args.dpo_command == "record-of-processing":
+        from forlob_shared.ops.processing_record import record_of_processing
+
+        print(record_of_processing(), end="")
+        return 0
+    tool = dpo_ops.DpoToolSettings()
+    token = args.token or tool.token.get_secret_value()
+    if not token:
+        if not args.org:
+            parser.error("give --token (or FORLOB_TOKEN), or --org for a local token")
+        token = mint_token(ServiceSettings(), staff_id=args.staff, org=args.org, roles=["dpo"], ttl=timedelta(hours=1))
+
+    async def run() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=30.0) as client:
+            return await dpo_ops.access_export(
+                client,
+                tool.urls(),
+                token,
+                participant_id=args.participant,
+                identity_number=args.identity_number,
+                purpose=args.purpose,
+                now=datetime.now(UTC),
+            )
+
+    try:
+        document = asyncio.run(run())
+    except (dpo_ops.ExportFailed, httpx.HTTPError) as exc:
+        print(f"forlob dpo export: {exc}", file=sys.stderr)
+        return 1
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        args.out.write_text(text)
+        print(f"wrote {args.out}")
+    else:
+        print(text, end="")
+    return 0
 
 
 def _report_failure(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from forlob_attendance.api.attendance import router as attendance_router
+from forlob_attendance.api.dpo import router as dpo_router
 from forlob_attendance.application.courses import CoursePolicy
 from forlob_attendance.application.periodic import tick
 from forlob_attendance.db.uow import AttendanceUnitOfWork
@@ -47,7 +48,7 @@ def spec() -> ServiceSpec[AttendanceUnitOfWork, AttendanceSettings, CoursePolicy
         uow_class=AttendanceUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=course_policy,
-        routers=[attendance_router],
+        routers=[attendance_router, dpo_router],
         subscriptions=subscriptions,
         background=[periodic("attendance-sweep", _tick, _sweep_interval)],
         publishes=PUBLISHES,

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from forlob_notifications.api.directory import router as directory_router
+from forlob_notifications.api.dpo import router as dpo_router
 from forlob_notifications.api.inbox import router as inbox_router
 from forlob_notifications.api.partner import router as partner_router
 from forlob_notifications.api.policies import router as policies_router
@@ -16,6 +17,7 @@ from forlob_notifications.application.catch_up import prune_feed
 from forlob_notifications.application.gauges import update_gauges
 from forlob_notifications.background import background
 from forlob_notifications.db.uow import NotificationsUnitOfWork
+from forlob_notifications.handlers.dpo import dpo_subscriptions
 from forlob_notifications.handlers.events import subscriptions
 from forlob_notifications.publishers import PUBLISHES
 from forlob_notifications.runtime import NotificationsRuntime
@@ -39,8 +41,8 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring
         uow_class=NotificationsUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=Wiring.of,
-        routers=[directory_router, inbox_router, webhooks_router, policies_router, partner_router],
-        subscriptions=subscriptions,
+        routers=[directory_router, inbox_router, webhooks_router, policies_router, partner_router, dpo_router],
+        subscriptions=lambda wiring: [*subscriptions(wiring), *dpo_subscriptions(wiring)],
         background=[
             *background(),
             periodic("alert-gauges", update_gauges, lambda settings: GAUGE_INTERVAL),

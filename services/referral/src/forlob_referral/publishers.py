@@ -1,6 +1,6 @@
 """The events this service publishes (through its outbox)."""
 
-from forlob_shared.events import ReferralReceived
+from forlob_shared.events import ParticipantErased, ReferralReceived
 from forlob_shared.events.catalogue import ProgrammeDefined
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
 from forlob_shared.events.referral import (
@@ -25,4 +25,5 @@ PUBLISHES = (
     AgreementChanged,
     ProgrammeEnded,
     MessagePosted,
+    ParticipantErased,
 )

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from forlob_reporting.api.dpo import router as dpo_router
 from forlob_reporting.api.figures import router as figures_router
 from forlob_reporting.api.outputs import router as outputs_router
 from forlob_reporting.db.uow import ReportingUnitOfWork
+from forlob_reporting.handlers.dpo import dpo_subscriptions
 from forlob_reporting.handlers.events import subscriptions
 from forlob_reporting.settings import ReportingSettings
 from forlob_shared.clock import Clock
@@ -27,8 +29,8 @@ def spec() -> ServiceSpec[ReportingUnitOfWork, ReportingSettings, None]:
         uow_class=ReportingUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=no_parts,
-        routers=[figures_router, outputs_router],
-        subscriptions=lambda parts: subscriptions(),
+        routers=[figures_router, outputs_router, dpo_router],
+        subscriptions=lambda parts: [*subscriptions(), *dpo_subscriptions()],
     )
 
 

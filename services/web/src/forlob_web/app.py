@@ -22,6 +22,7 @@ from forlob_web.routes import (
     attendance,
     contact,
     courses,
+    dpo,
     figures,
     intake,
     messages,
@@ -79,6 +80,7 @@ def create_app(
         operations,
         record,
         messages,
+        dpo,
     ):
         app.include_router(area.router)
     return app

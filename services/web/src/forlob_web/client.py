@@ -31,6 +31,8 @@ class ApiError(Exception):
     title: str
     detail: str | None = None
     errors: list[FieldError] = field(default_factory=list)
+    # The problem's extension members (e.g. an erasure refusal's ``reason`` and ``hold_ends``).
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.detail or self.title
@@ -64,6 +66,9 @@ def _problem(service: str, response: httpx.Response) -> ApiError:
         for e in body.get("errors") or []:
             if isinstance(e, dict):
                 errors.append(FieldError(tuple(str(p) for p in e.get("location", ())), str(e.get("message", ""))))
+        standard = {"type", "title", "status", "detail", "instance", "errors"}
+        extensions = {k: v for k, v in body.items() if k not in standard}
+        return ApiError(service, response.status_code, title, detail, errors, extensions)
     return ApiError(service, response.status_code, title, detail, errors)
 
 

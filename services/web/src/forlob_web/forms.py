@@ -389,3 +389,11 @@ class LocalSignInForm(Form):
 
     def role_list(self) -> list[str]:
         return [r.strip() for r in self.roles.split(",") if r.strip()]
+
+
+class DpoLookupForm(Form):
+    """The DPO finds a participant: by identity number (an audited read) or by participant id."""
+
+    identity_number: Text = ""
+    purpose: Text = ""
+    participant: Text = ""

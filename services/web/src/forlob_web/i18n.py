@@ -16,6 +16,7 @@ from typing import Any
 
 from forlob_shared.texts import LANGUAGES as SHARED_LANGUAGES
 from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
+from forlob_web.dpo_words import DPO_MESSAGES
 from forlob_web.messages_course import COURSE_MESSAGES
 from forlob_web.record_texts import RECORD_MESSAGES
 
@@ -275,6 +276,7 @@ MESSAGES: dict[str, Text] = {
     "chart.occupancy": Text("Belægning pr. dag", "Beläggning per dag", "Occupancy per day"),
     "chart.attendance": Text("Fremmøde pr. uge", "Närvaro per vecka", "Attendance per week"),
     "chart.outcomes": Text("Udfald", "Utfall", "Outcomes"),
+    **DPO_MESSAGES,
 }
 MESSAGES.update(RECORD_MESSAGES)
 

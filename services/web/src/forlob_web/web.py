@@ -52,6 +52,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/courses", "nav.courses", ("coordinator",)),
     ("/referrals", "nav.referrals", ("caseworker",)),
     ("/figures", "nav.figures", ("team_leader", "coordinator", "caseworker", "admin")),
+    ("/dpo", "nav.dpo", ("dpo",)),
 ]
 
 

@@ -22,6 +22,7 @@ from forlob_shared.events.base import EventData, UnknownEventType, event_class, 
 from forlob_shared.events.catalogue import ProgrammeDefined
 from forlob_shared.events.common import AbsenceReason, AttendanceRules, Outcome, TimeWindow
 from forlob_shared.events.envelope import CONTENT_TYPE, Envelope, InvalidEnvelope, PendingEvent, decode, encode
+from forlob_shared.events.participant import ParticipantErased
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
 from forlob_shared.events.provider import DeclaredClosure, ProviderCalendarChanged
 from forlob_shared.events.referral import (
@@ -56,6 +57,7 @@ __all__ = [
     "NotificationDelivered",
     "NotificationFailed",
     "Outcome",
+    "ParticipantErased",
     "PendingEvent",
     "ProgrammeDefined",
     "ProgrammeEnded",

@@ -38,7 +38,7 @@ ASYMMETRIC = ["RS256", "ES256"]
 # organisation's case system reading the partner contract of its own referrals (docs/partners.md,
 # catch-up); it is no member of staff, so only a route that names it lets it in.
 STAFF_ROLES = frozenset(
-    {"caseworker", "coordinator", "team_leader", "admin", "workshop_lead", "contact_person", "specialist"}
+    {"caseworker", "coordinator", "team_leader", "admin", "workshop_lead", "contact_person", "specialist", "dpo"}
 )
 MACHINE_ROLES = frozenset({"partner_system"})
 ROLES = STAFF_ROLES | MACHINE_ROLES

@@ -122,6 +122,19 @@ CODES: dict[str, dict[str, Text]] = {
         ),
         "*": Text("Andet lovgrundlag", "Annan rättslig grund", "Other legal basis"),
     },
+    # forlob_referral.domain.holds.HoldReason: why an erasure request must wait (GDPR Art. 17(3))
+    "erasure_hold": {
+        "course_open": Text(
+            "Forløbet er ikke afsluttet: jobcentrets afgørelse bygger på det",
+            "Insatsen är inte avslutad: Arbetsförmedlingens beslut bygger på den",
+            "The course is not closed: the jobcentre's decision depends on it",
+        ),
+        "retention_period": Text(
+            "Opbevaringspligt: forløbet skal gemmes til opbevaringsperioden udløber",
+            "Bevarandeskyldighet: insatsen ska sparas tills bevarandetiden löper ut",
+            "Legal hold: the course must be kept until its retention period ends",
+        ),
+    },
     # forlob_referral.domain.referral.RejectReason
     "reject_reason": {
         "not_target_group": Text("Ikke i målgruppen", "Inte i målgruppen", "Not in the target group"),

@@ -128,6 +128,13 @@ class InMemoryReferrals:
         due.sort(key=lambda r: r.closed_at or closed_before)
         return [copy.deepcopy(r) for r in due[:limit]]
 
+    async def of_participant(self, provider_org: str, participant_id: UUID, *, lock: bool = False) -> list[Referral]:
+        found = [
+            r for r in self._rows.values() if r.provider_org == provider_org and r.participant_id == participant_id
+        ]
+        found.sort(key=lambda r: (r.received_at, str(r.id)))
+        return [copy.deepcopy(r) for r in found]
+
 
 class InMemoryPersonalData:
     def __init__(self, store: FakeStore) -> None:
@@ -168,9 +175,23 @@ class InMemoryPersonalData:
         for referral_id in referral_ids:
             self._rows.pop(referral_id, None)
 
+    async def with_identity_number(self, provider_org: str, identity_number: str) -> list[tuple[UUID, UUID]]:
+        found = sorted(
+            (
+                self._referrals[referral_id]
+                for referral_id, personal in self._rows.items()
+                if referral_id in self._referrals
+                and self._referrals[referral_id].provider_org == provider_org
+                and personal.participant.identity_number == identity_number
+            ),
+            key=lambda r: r.received_at,
+        )
+        return [(r.id, r.participant_id) for r in found]
+
 
 class InMemoryAudit:
     def __init__(self, store: FakeStore) -> None:
+        self._referrals: dict[UUID, Referral] = store.table("referrals")
         self._reads: list[IdentityRead] = store.table("identity_reads", list)
         self._moves: list[WaitlistMove] = store.table("waitlist_moves", list)
 
@@ -192,6 +213,19 @@ class InMemoryAudit:
 
     async def waitlist_moves(self, provider_org: str, code: str) -> list[WaitlistMove]:
         return [m for m in self._moves if m.provider_org == provider_org and m.programme_code == code]
+
+    async def trail(
+        self, provider_org: str, referral_ids: Sequence[UUID] | None, since: datetime | None, limit: int
+    ) -> tuple[list[IdentityRead], list[WaitlistMove]]:
+        def concerns(referral_id: UUID) -> bool:
+            referral = self._referrals.get(referral_id)
+            if referral is None or referral.provider_org != provider_org:
+                return False
+            return referral_ids is None or referral_id in referral_ids
+
+        reads = [r for r in self._reads if concerns(r.referral_id) and (since is None or r.read_at >= since)]
+        moves = [m for m in self._moves if concerns(m.referral_id) and (since is None or m.moved_at >= since)]
+        return reads[:limit], moves[:limit]
 
 
 # (org, key) → the claim: fingerprint, then the stored status and body once the use case committed.

@@ -1,5 +1,6 @@
 from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.db.calendar import CalendarRepository
+from forlob_attendance.db.dpo import DpoRecords
 from forlob_attendance.db.queries import AttendanceQueries
 from forlob_attendance.db.records import (
     AbsenceReportRepository,
@@ -20,6 +21,7 @@ class AttendanceUnitOfWork(UnitOfWork):
     breaches: BreachRepository
     summaries: WeekSummaryRepository
     reads: AttendanceQueries
+    dpo: DpoRecords
 
     async def _on_enter(self) -> None:
         self.courses = CourseRepository(self.session)
@@ -30,6 +32,7 @@ class AttendanceUnitOfWork(UnitOfWork):
         self.breaches = BreachRepository(self.session)
         self.summaries = WeekSummaryRepository(self.session)
         self.reads = AttendanceQueries(self.session)
+        self.dpo = DpoRecords(self.session)
 
 
 def _is_an_attendance_uow(uow: AttendanceUnitOfWork) -> AttendanceUoW:

@@ -18,6 +18,7 @@ from forlob_shared.events import (
     AgreementChanged,
     Envelope,
     EventData,
+    ParticipantErased,
     ProgrammeEnded,
     ProgrammeRescheduled,
     ProgrammeStarted,
@@ -40,11 +41,16 @@ def subscriptions(policy: CoursePolicy) -> list[Subscription[AttendanceUnitOfWor
     async def on_ended(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
         await end_course(uow, envelope.data)
 
+    async def on_erased(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
+        # GDPR Art. 17: the referral service decided the legal holds; nothing here is kept.
+        await uow.dpo.erase(envelope.data.provider_org, envelope.data.participant_id)
+
     handlers: dict[type[EventData], Handler[AttendanceUnitOfWork]] = {
         ProgrammeStarted: on_started,
         AgreementChanged: on_agreement_changed,
         ProgrammeRescheduled: on_rescheduled,
         ProgrammeEnded: on_ended,
+        ParticipantErased: on_erased,
     }
 
     async def on_starts(envelopes: Sequence[Envelope[Any]], uow: AttendanceUnitOfWork) -> None:

@@ -61,6 +61,10 @@ class ReferralStore(Protocol):
 
     async def due_for_erasure(self, closed_before: datetime, limit: int) -> list[Referral]: ...
 
+    async def of_participant(
+        self, provider_org: str, participant_id: UUID, *, lock: bool = False
+    ) -> list[Referral]: ...
+
 
 class PersonalDataStore(Protocol):
     async def add(self, referral_id: UUID, participant: Participant, goals: Sequence[Goal]) -> None: ...
@@ -75,6 +79,10 @@ class PersonalDataStore(Protocol):
 
     async def erase(self, referral_ids: Sequence[UUID]) -> None: ...
 
+    async def with_identity_number(self, provider_org: str, identity_number: str) -> list[tuple[UUID, UUID]]:
+        """(referral id, participant id) of this provider's referrals whose participant has this number."""
+        ...
+
 
 class AuditLog(Protocol):
     async def identity_read(self, referral_id: UUID, org: str, staff_id: str, purpose: str, at: datetime) -> None: ...
@@ -86,6 +94,12 @@ class AuditLog(Protocol):
     ) -> None: ...
 
     async def waitlist_moves(self, provider_org: str, code: str) -> list[WaitlistMove]: ...
+
+    async def trail(
+        self, provider_org: str, referral_ids: Sequence[UUID] | None, since: datetime | None, limit: int
+    ) -> tuple[list[IdentityRead], list[WaitlistMove]]:
+        """Identity reads and waiting-list moves of the provider's referrals (by anyone), oldest first."""
+        ...
 
 
 class CourseRecordStore(Protocol):

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.domain.referral import Referral
 from forlob_referral.runtime import ReferralRuntime
+
+
+async def erase_personal_data(uow: ReferralUoW, referrals: Sequence[Referral], now: datetime) -> None:
+    """Inside the caller's transaction: delete the referrals' personal data and stamp when.
+    The retention sweep and a data protection officer's erasure both erase this way."""
+    ids = [r.id for r in referrals]
+    await uow.personal.erase(ids)
+    await uow.record.erase(ids)  # the course record and the messages are notes about the person too
+    await uow.messages.erase(ids)
+    for referral in referrals:
+        referral.personal_data_erased_at = now
+    await uow.referrals.save(*referrals)
 
 
 async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500) -> int:
@@ -20,13 +34,7 @@ async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention
             due = await uow.referrals.due_for_erasure(now - retention, batch)
             if not due:
                 return erased
-            ids = [r.id for r in due]
-            await uow.personal.erase(ids)
-            await uow.record.erase(ids)
-            await uow.messages.erase(ids)
-            for referral in due:
-                referral.personal_data_erased_at = now
-            await uow.referrals.save(*due)
+            await erase_personal_data(uow, due, now)
             await uow.commit()
         erased += len(due)
 

@@ -194,6 +194,17 @@ class ReferralRepository:
         )
         return [self._track(r) for r in rows]
 
+    async def of_participant(self, provider_org: str, participant_id: UUID, *, lock: bool = False) -> list[Referral]:
+        query = (
+            sa.select(ReferralRow)
+            .where(ReferralRow.provider_org == provider_org, ReferralRow.participant_id == participant_id)
+            .order_by(ReferralRow.received_at, ReferralRow.id)
+            .execution_options(populate_existing=True)
+        )
+        if lock:
+            query = query.with_for_update()
+        return [self._track(r) for r in await self.session.scalars(query)]
+
     def _track(self, row: ReferralRow) -> Referral:
         self._rows[row.id] = row
         values = {name: getattr(row, name) for name in _REFERRAL_FIELDS}
@@ -274,6 +285,15 @@ class PersonalDataRepository:
                 sa.delete(PersonalDataRow).where(PersonalDataRow.referral_id.in_(list(referral_ids)))
             )
 
+    async def with_identity_number(self, provider_org: str, identity_number: str) -> list[tuple[UUID, UUID]]:
+        rows = await self.session.execute(
+            sa.select(ReferralRow.id, ReferralRow.participant_id)
+            .join(PersonalDataRow, PersonalDataRow.referral_id == ReferralRow.id)
+            .where(ReferralRow.provider_org == provider_org, PersonalDataRow.identity_number == identity_number)
+            .order_by(ReferralRow.received_at)
+        )
+        return [(referral_id, participant_id) for referral_id, participant_id in rows.all()]
+
 
 class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -328,6 +348,37 @@ class AuditRepository:
             )
             for r in rows
         ]
+
+    async def trail(
+        self, provider_org: str, referral_ids: Sequence[UUID] | None, since: datetime | None, limit: int
+    ) -> tuple[list[IdentityRead], list[WaitlistMove]]:
+        provided = sa.select(ReferralRow.id).where(ReferralRow.provider_org == provider_org)
+        if referral_ids is not None:
+            provided = provided.where(ReferralRow.id.in_(list(referral_ids)))
+        reads_query = sa.select(IdentityReadRow).where(IdentityReadRow.referral_id.in_(provided))
+        moves_query = sa.select(WaitlistMoveRow).where(WaitlistMoveRow.referral_id.in_(provided))
+        if since is not None:
+            reads_query = reads_query.where(IdentityReadRow.read_at >= since)
+            moves_query = moves_query.where(WaitlistMoveRow.moved_at >= since)
+        reads = await self.session.scalars(reads_query.order_by(IdentityReadRow.id).limit(limit))
+        moves = await self.session.scalars(moves_query.order_by(WaitlistMoveRow.id).limit(limit))
+        return (
+            [IdentityRead(r.referral_id, r.org, r.staff_id, r.purpose, r.read_at) for r in reads],
+            [_move(r) for r in moves],
+        )
+
+
+def _move(r: WaitlistMoveRow) -> WaitlistMove:
+    return WaitlistMove(
+        r.referral_id,
+        r.provider_org,
+        r.programme_code,
+        r.staff_id,
+        r.from_position,
+        r.to_position,
+        r.reason,
+        r.moved_at,
+    )
 
 
 class IdempotencyKeyRepository:

@@ -1,0 +1,26 @@
+"""The data protection officer's export of one participant's attendance records (GDPR Art. 15)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from forlob_attendance.api.deps import UoW
+from forlob_attendance.domain.data_categories import CATEGORIES
+from forlob_shared.dpo import export_part
+from forlob_shared.errors import NotFound
+from forlob_shared.http.auth import Principal, requires
+
+router = APIRouter(prefix="/dpo", tags=["data protection"])
+
+
+@router.get("/participants/{participant_id}/export", summary="Everything this service holds about a participant")
+async def export(participant_id: UUID, principal: Annotated[Principal, requires("dpo")], uow: UoW) -> dict[str, Any]:
+    async with uow:
+        records = await uow.dpo.export(principal.org, participant_id)
+    if not any(records.values()):
+        # Nothing held (erased, never here, or another organisation's): one answer for all three.
+        raise NotFound(f"nothing held about participant {participant_id}")
+    return export_part("attendance", participant_id, CATEGORIES, records, uow.clock.now())

@@ -1,0 +1,55 @@
+"""The personal data the referral service holds about a participant, per category (GDPR Art. 15
+and 30): what the access export is divided into, and what the record of processing lists."""
+
+from __future__ import annotations
+
+from forlob_shared.dpo import DataCategory
+
+LEGAL_BASIS = (
+    "GDPR Art. 6(1)(e) and 9(2)(b)/(h): the jobcentre's referral under the employment and social "
+    "legislation (LAB, aktivloven), carried out by the provider as the jobcentre's processor and "
+    "for its own course"
+)
+
+
+# ReferralSettings.retention_days's default (a test keeps them equal); the record of processing names it.
+DEFAULT_RETENTION_DAYS = 5 * 365 + 1
+
+
+def categories(retention_days: int) -> tuple[DataCategory, ...]:
+    kept = f"until {retention_days} days after the referral closes (ended, rejected or withdrawn)"
+    return (
+        DataCategory(
+            "identity",
+            "name and national identity number (CPR / personnummer), held only here",
+            kept,
+            LEGAL_BASIS,
+            "erased",
+        ),
+        DataCategory(
+            "referrals",
+            "the referral's pseudonymous facts: programme, dates, states, reason codes, outcome",
+            "kept pseudonymous after the personal data is erased: the figures need them",
+            LEGAL_BASIS,
+            "kept, pseudonymous (no name or identity number points to them any more)",
+        ),
+        DataCategory("goals_and_plan", "the referral's goals and the development plan", kept, LEGAL_BASIS, "erased"),
+        DataCategory("closing_notes", "the closing note to the jobcentre", kept, LEGAL_BASIS, "erased"),
+        DataCategory(
+            "identity_reads",
+            "audit: who read the identity number, when and why",
+            "kept with the referral: the accountability of the reads (Art. 5(2))",
+            "GDPR Art. 6(1)(c) and 32: security of processing",
+            "kept, pseudonymous",
+        ),
+        DataCategory(
+            "waiting_list_moves",
+            "audit: the participant's place on a waiting list changed by a coordinator, and why",
+            "kept with the referral: the accountability of the moves",
+            "GDPR Art. 6(1)(c) and 5(2): accountability",
+            "kept, pseudonymous",
+        ),
+    )
+
+
+CATEGORIES = categories(DEFAULT_RETENTION_DAYS)
