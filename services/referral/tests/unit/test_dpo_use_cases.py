@@ -18,7 +18,9 @@ from forlob_referral.application.dpo import (
 )
 from forlob_referral.application.intake import reject_referral
 from forlob_referral.application.referrals import read_identity
+from forlob_referral.domain.course_record import FollowUpTalk, TalkTopic
 from forlob_referral.domain.holds import HoldReason, erasure_hold
+from forlob_referral.domain.messages import Message, Side
 from forlob_referral.domain.records import Attainment, ClosingNote, GoalAttainment
 from forlob_referral.domain.referral import RejectReason, State
 from forlob_shared.errors import NotFound
@@ -129,6 +131,14 @@ async def test_the_export_holds_every_category_and_the_lookup_is_an_audited_read
     assert await find_participants(desk.uow(), DPO, f"{CPR[:6]}-{CPR[6:]}", "access request 2 Dec") == [participant]
     await read_identity(desk.uow(), COORDINATOR, ended, "phone the participant")
 
+    async with desk.uow() as uow:
+        now = desk.clock.now()
+        await uow.record.add_talk(
+            FollowUpTalk(uuid4(), ended, now.date(), ("kp-1",), (TalkTopic.HEALTH,), "walk daily", "kp-1", now)
+        )
+        await uow.messages.add(Message(uuid4(), ended, Side.PROVIDER, "co-3", "see you Monday", now))
+        await uow.commit()
+
     part = await export_participant(desk.uow(), DPO, participant, 1826)
     by_name = {c["category"]: c for c in part["categories"]}
     assert set(by_name) == {
@@ -136,9 +146,16 @@ async def test_the_export_holds_every_category_and_the_lookup_is_an_audited_read
         "referrals",
         "goals_and_plan",
         "closing_notes",
+        "course_record",
+        "messages",
         "identity_reads",
         "waiting_list_moves",
     }
+    [talk] = by_name["course_record"]["records"]
+    assert (talk["entry"], talk["next_steps"], talk["topics"]) == ("FollowUpTalk", "walk daily", ["health_situation"])
+    [message] = by_name["messages"]["records"]
+    assert (message["side"], message["text"]) == ("provider", "see you Monday")
+    assert not {"staff_ids", "recorded_by", "author_id"} & (set(talk) | set(message))  # staff stay out
     assert {r["identity_number"] for r in by_name["identity"]["records"]} == {CPR}
     assert {r["referral_id"] for r in by_name["referrals"]["records"]} == {str(ended), str(rejected)}
     assert all("1826 days" in by_name[c]["retention"] for c in ("identity", "goals_and_plan", "closing_notes"))

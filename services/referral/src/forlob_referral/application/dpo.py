@@ -8,6 +8,8 @@ organisation are in scope, another organisation's participant is 404 as everywhe
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -112,6 +114,18 @@ def _move(move: WaitlistMove, *, with_staff: bool) -> dict[str, Any]:
     return shown | {"moved_at": move.moved_at.isoformat()}
 
 
+# Who wrote, booked or read is the organisations' data, not the participant's (as in the audit).
+_STAFF_FIELDS = frozenset({"staff_ids", "recorded_by", "booked_by", "author_id", "attached_by", "read_by"})
+
+
+def _shown(item: Any) -> dict[str, Any]:
+    """A course-record entry or message as the participant's export shows it: its kind, its
+    content, its times, without the staff who wrote or read it."""
+    values = {k: v for k, v in dataclasses.asdict(item).items() if k not in _STAFF_FIELDS}
+    shown: dict[str, Any] = json.loads(json.dumps(values, default=str))
+    return {"entry": type(item).__name__, **shown}
+
+
 async def export_participant(
     uow: ReferralUoW, dpo: Principal, participant_id: UUID, retention_days: int
 ) -> dict[str, Any]:
@@ -151,6 +165,12 @@ async def export_participant(
                 records["closing_notes"].append(
                     {"referral_id": str(r.id), "closing_note": personal.closing_note.model_dump(mode="json")}
                 )
+            records.setdefault("course_record", []).extend(
+                [_shown(x) for x in await uow.record.talks(r.id)]
+                + [_shown(x) for x in await uow.record.meetings(r.id)]
+                + [_shown(x) for x in await uow.record.notes(r.id)]
+            )
+            records.setdefault("messages", []).extend(_shown(x) for x in await uow.messages.thread(r.id))
         reads, moves = await uow.audit.trail(dpo.org, [r.id for r in referrals], None, 10_000)
         records["identity_reads"] = [_read(x, with_staff=False) for x in reads]
         records["waiting_list_moves"] = [_move(x, with_staff=False) for x in moves]

@@ -36,6 +36,16 @@ def categories(retention_days: int) -> tuple[DataCategory, ...]:
         DataCategory("goals_and_plan", "the referral's goals and the development plan", kept, LEGAL_BASIS, "erased"),
         DataCategory("closing_notes", "the closing note to the jobcentre", kept, LEGAL_BASIS, "erased"),
         DataCategory(
+            "course_record",
+            "the course record: follow-up talks (topics, agreed next steps), meetings, specialist notes",
+            kept,
+            LEGAL_BASIS,
+            "erased",
+        ),
+        DataCategory(
+            "messages", "messages about the referral between provider and caseworker", kept, LEGAL_BASIS, "erased"
+        ),
+        DataCategory(
             "identity_reads",
             "audit: who read the identity number, when and why",
             "kept with the referral: the accountability of the reads (Art. 5(2))",
