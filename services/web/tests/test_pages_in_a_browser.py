@@ -181,8 +181,15 @@ async def test_a_morning_in_the_browser(browser: Any, web_system: Any, web_port:
             team_leader = await _signed_in(browser, base, "tl-1 · rca-aalborg · Teamleder")
             await team_leader.goto("/figures?start=2026-11-01&end=2026-12-14")
             await team_leader.locator("img[alt='Belægning pr. dag']").wait_for()
-            await team_leader.wait_for_function(
-                "[...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+            # Polled from the test (the protocol's evaluate), not with wait_for_function: that polls
+            # inside the page with eval, which the pages' Content-Security-Policy refuses.
+            await eventually(
+                lambda: team_leader.evaluate(
+                    "() => [...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+                ),
+                timeout=60.0,
+                interval=0.2,
+                what="every chart drawn",
             )
             await _shot(team_leader, "11-figures")
 
