@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from prometheus_client import Gauge
 
-from forlob_notifications.db.models import AlertRow, DeliveryRow
+from forlob_notifications.db.gauges import open_alerts_by_org, pending_deliveries_by_channel
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.runtime import NotificationsRuntime
 
@@ -34,24 +33,13 @@ class AlertCounts:
 
 
 async def count_alerts(uow: NotificationsUnitOfWork, now: datetime) -> AlertCounts:
-    a, d = AlertRow, DeliveryRow
     async with uow:
-        open_rows = (
-            await uow.session.execute(
-                sa.select(a.org, sa.func.count(), sa.func.count().filter(a.due_at < now))
-                .where(a.state == "open")
-                .group_by(a.org)
-            )
-        ).all()
-        pending_rows = (
-            await uow.session.execute(
-                sa.select(d.channel, sa.func.count()).where(d.state == "pending").group_by(d.channel)
-            )
-        ).all()
+        open_rows = await open_alerts_by_org(uow.session, now)
+        pending = await pending_deliveries_by_channel(uow.session)
     return AlertCounts(
-        open={org: int(n) for org, n, _ in open_rows},
-        overdue={org: int(late) for org, _, late in open_rows},
-        pending={channel: int(n) for channel, n in pending_rows},
+        open={org: n for org, n, _ in open_rows},
+        overdue={org: late for org, _, late in open_rows},
+        pending=pending,
     )
 
 
