@@ -407,7 +407,7 @@ async def test_records_beside_the_slots(make_uow: MakeUoW) -> None:
 
 
 async def test_the_read_side(make_uow: MakeUoW) -> None:
-    a, b = course(), course()
+    a, b = course(), course(timezone="Europe/London")
     elsewhere = course(provider_org="aspa-odense")
     await started(
         make_uow,
@@ -423,9 +423,9 @@ async def test_the_read_side(make_uow: MakeUoW) -> None:
     )
     async with make_uow() as uow:
         listed = await uow.reads.day_list(ORG, MONDAY)
-        assert [(p, s.window_start) for p, s in listed] == [
-            (b["participant_id"], time(8)),
-            (a["participant_id"], time(9)),
+        assert [(p, zone, s.window_start) for p, zone, s in listed] == [
+            (b["participant_id"], "Europe/London", time(8)),  # each with its course's zone
+            (a["participant_id"], "Europe/Copenhagen", time(9)),
         ]
         slots = await uow.reads.slots_of([a["referral_id"]], MONDAY, MONDAY + timedelta(days=6))
         assert [s.day for s in slots] == [MONDAY, MONDAY + timedelta(days=1)]

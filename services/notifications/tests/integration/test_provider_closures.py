@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from forlob_notifications.db import calendars
 from forlob_shared.events import DeclaredClosure, ProviderCalendarChanged
 from forlob_testkit.wait import eventually
 
@@ -36,7 +35,7 @@ async def test_a_declared_closure_counts_no_working_time_before_escalation(world
         provider_org=world.provider, closures=[], customary_worked=[], changed_at=announced - timedelta(days=1)
     )
     async with world.uow() as uow:
-        await calendars.record(uow.session, older)
+        await uow.calendars.record(older)
         await uow.commit()
     assert await _stored(world, announced)
 

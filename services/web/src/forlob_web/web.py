@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 from fastapi import Request
@@ -76,9 +76,10 @@ class Web:
         self.refusals = RefusalLog(real_time or clock)
 
         @pass_context
-        def local(context: Context, value: str | None, fmt: str | None = None) -> str:
-            """``|local`` in a template: the page's language decides how a moment is written."""
-            return self.local_time(value, fmt or time_format(str(context.get("lang", ""))))
+        def local(context: Context, value: str | None, fmt: str | None = None, zone: str | None = None) -> str:
+            """``|local`` in a template: the page's language decides how a moment is written;
+            ``zone``: the course's, when the service's answer carries it."""
+            return self.local_time(value, fmt or time_format(str(context.get("lang", ""))), zone)
 
         self.templates.env.filters["local"] = local
         self.templates.env.filters["number"] = number
@@ -92,11 +93,20 @@ class Web:
             self.refusals.refused(SIGN_IN, address, wait)
         return wait
 
-    def local_time(self, value: str | None, fmt: str = "%d.%m. %H:%M") -> str:
-        """An ISO time from a service, as the clock on the wall shows it."""
+    def local_time(self, value: str | None, fmt: str = "%d.%m. %H:%M", zone: str | None = None) -> str:
+        """An ISO time from a service, as the clock on the wall shows it: the wall of ``zone`` (a
+        course's), or without one the zone the pages are set to."""
         if not value:
             return ""
-        return datetime.fromisoformat(value).astimezone(self.zone).strftime(fmt)
+        return datetime.fromisoformat(value).astimezone(self._zone(zone)).strftime(fmt)
+
+    def _zone(self, name: str | None) -> ZoneInfo:
+        if not name:
+            return self.zone
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):  # a zone this host does not know: the pages' own
+            return self.zone
 
     def api(self, user: User) -> Api:
         return Api(self.http, self.settings.service_urls(), user.token)

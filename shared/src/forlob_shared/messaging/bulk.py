@@ -14,19 +14,29 @@ It runs in the caller's transaction, so the state change and its events commit t
 ``UPDATE ... RETURNING`` that makes the state change, whose rows the query reads, so that the
 change and its events are one statement (PostgreSQL allows data-modifying statements only in a
 top-level ``WITH``).
+
+The envelope is :func:`~forlob_shared.events.envelope.encode`'s, attribute for attribute, the
+``traceparent`` of the current trace included (shared/tests/integration/test_bulk_equals_encode.py).
+``data`` is made the model's JSON too: fields the query leaves out get the model's defaults, and
+timestamps are written as pydantic writes them (UTC, ``Z``, microseconds only when not zero),
+not as ``to_jsonb`` does (the session's offset, trailing zeros trimmed).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast, get_args
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_shared.events.base import EventData
 from forlob_shared.events.envelope import CONTENT_TYPE, SPEC_VERSION
+from forlob_shared.logging import current_traceparent
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL
 
 _BULK_INSERT = """
@@ -53,17 +63,24 @@ SELECT
     event_id, CAST(:_aggregate_type AS text), subject, sequence, CAST(:_routing_key AS text),
     jsonb_strip_nulls(jsonb_build_object(
         'type', CAST(:_type AS text), 'subject', subject, 'partitionkey', partition_key,
-        'content-type', CAST(:_content_type AS text), 'referringorg', referring_org, 'providerorg', provider_org)),
+        'content-type', CAST(:_content_type AS text),
+        'referringorg', nullif(referring_org, ''), 'providerorg', nullif(provider_org, ''))),
     convert_to((jsonb_strip_nulls(jsonb_build_object(
         'specversion', CAST(:_spec_version AS text), 'id', event_id,
         'source', CAST(:_source AS text), 'type', CAST(:_type AS text),
         'subject', subject, 'time', CAST(:_time AS text), 'datacontenttype', 'application/json',
         'sequence', sequence, 'partitionkey', partition_key,
-        'referringorg', referring_org, 'providerorg', provider_org
-    )) || jsonb_build_object('data', data))::text, 'UTF8')
+        'referringorg', nullif(referring_org, ''), 'providerorg', nullif(provider_org, ''),
+        'traceparent', CAST(:_traceparent AS text)
+    )) || jsonb_build_object('data', CAST(:_defaults AS jsonb) || data{timestamps}))::text, 'UTF8')
 FROM (SELECT numbered.*, coalesce(data ->> CAST(:_partition_field AS text), subject) AS partition_key
       FROM numbered) AS keyed
 """
+
+# A timestamptz as pydantic's JSON writes a datetime: UTC with "Z", six digits of fraction or none.
+_PYDANTIC_TIME = """to_char(({value}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+    || CASE WHEN CAST(date_part('microseconds', {value}) AS bigint) % 1000000 = 0 THEN ''
+            ELSE to_char(({value}) AT TIME ZONE 'UTC', '.US') END || 'Z'"""
 
 
 async def insert_events_from_query(
@@ -77,8 +94,11 @@ async def insert_events_from_query(
     ctes: Sequence[tuple[str, str]] = (),
 ) -> int:
     """Insert one ``event_type`` event per row of ``query`` into the outbox; returns how many."""
+    if event_type.envelope_attributes.__func__ is not EventData.envelope_attributes.__func__:  # type: ignore[attr-defined]
+        # (the partner contract's string ``sequence`` and ``dataschema``): its events go one by one
+        raise TypeError(f"{event_type.__name__} has envelope attributes of its own: write it with OutboxWriter")
     prefix = "".join(f"{name} AS ({sql}),\n" for name, sql in ctes)
-    statement = sa.text(_BULK_INSERT.format(ctes=prefix, query=query))
+    statement = sa.text(_BULK_INSERT.format(ctes=prefix, query=query, timestamps=_as_pydantic_times(event_type)))
     result = await session.execute(
         statement,
         {
@@ -91,9 +111,48 @@ async def insert_events_from_query(
             "_spec_version": SPEC_VERSION,
             "_source": source,
             "_time": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "_traceparent": current_traceparent(),
+            "_defaults": json.dumps(_defaults(event_type)),
         },
     )
     count = int(getattr(result, "rowcount", 0) or 0)
     if count:
         await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))
     return count
+
+
+def _timestamp_fields(event_type: type[EventData]) -> list[str]:
+    """The model's top-level datetime fields (optional ones included)."""
+    return [
+        name
+        for name, field in event_type.model_fields.items()
+        if field.annotation is datetime or datetime in get_args(field.annotation)
+    ]
+
+
+@functools.cache
+def _as_pydantic_times(event_type: type[EventData]) -> str:
+    """The ``jsonb`` to merge over ``data`` that rewrites its timestamps as pydantic writes them."""
+    fields = _timestamp_fields(event_type)
+    if not fields:
+        return ""
+    pairs = ", ".join(
+        f"'{name}', {_PYDANTIC_TIME.format(value=f'CAST(data ->> {_quoted(name)} AS timestamptz)')}" for name in fields
+    )
+    return f" || jsonb_build_object({pairs})"
+
+
+def _quoted(name: str) -> str:
+    if not name.isidentifier():
+        raise ValueError(f"unexpected field name {name!r}")
+    return f"'{name}'"
+
+
+@functools.cache
+def _defaults(event_type: type[EventData]) -> dict[str, Any]:
+    """What the model's JSON holds for the fields with a default (the query may leave them out)."""
+    return {
+        name: TypeAdapter[Any](cast(Any, field.annotation)).dump_python(field.default, mode="json")
+        for name, field in event_type.model_fields.items()
+        if not field.is_required() and field.default_factory is None
+    }

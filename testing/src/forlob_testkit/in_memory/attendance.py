@@ -315,13 +315,13 @@ class InMemoryReads:
         self._slots: dict[UUID, SlotRow] = store.table("slots")
         self._courses: dict[UUID, CourseRow] = store.table("courses")
 
-    async def day_list(self, org: str, day: date) -> list[tuple[UUID, SlotRow]]:
+    async def day_list(self, org: str, day: date) -> list[tuple[UUID, str, SlotRow]]:
         found = [
-            (self._courses[s.referral_id].participant_id, s)
+            (self._courses[s.referral_id].participant_id, self._courses[s.referral_id].timezone, s)
             for s in self._slots.values()
             if s.day == day and self._courses[s.referral_id].provider_org == org
         ]
-        return sorted(found, key=lambda pair: (pair[1].window_start, str(pair[0])))
+        return sorted(found, key=lambda row: (row[2].window_start, str(row[0])))
 
     async def slots_of(self, referral_ids: Sequence[UUID], first: date, last: date) -> list[SlotRow]:
         wanted = set(referral_ids)

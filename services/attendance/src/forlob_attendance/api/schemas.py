@@ -95,6 +95,7 @@ class SlotOut(BaseModel):
     absence_id: UUID | None
     resolution: str | None = Field(description="late_arrival | reported, for a detected absence")
     reason: str | None
+    timezone: str | None = Field(default=None, description="the course's IANA zone, in which its local times are shown")
 
     @classmethod
     def of(cls, view: SlotView) -> SlotOut:

@@ -80,6 +80,7 @@ def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime,
 
 
 async def start_course(uow: AttendanceUoW, event: ProgrammeStarted, policy: CoursePolicy) -> None:
+    """:func:`start_courses` of one: the rule is written once, for many."""
     await start_courses(uow, [event], policy)
 
 

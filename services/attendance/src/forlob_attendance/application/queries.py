@@ -31,9 +31,10 @@ class SlotView:
     absence_id: UUID | None
     resolution: str | None
     reason: str | None
+    timezone: str | None = None  # the course's zone, in which its local times are shown
 
 
-def _view(participant_id: UUID, slot: SlotRow) -> SlotView:
+def _view(participant_id: UUID, slot: SlotRow, timezone: str | None) -> SlotView:
     return SlotView(
         slot_id=slot.id,
         participant_id=participant_id,
@@ -51,6 +52,7 @@ def _view(participant_id: UUID, slot: SlotRow) -> SlotView:
         absence_id=slot.absence_id,
         resolution=slot.resolution,
         reason=slot.reason,
+        timezone=timezone,
     )
 
 
@@ -58,7 +60,7 @@ async def day_list(uow: AttendanceUoW, org: str, day: date) -> list[SlotView]:
     """Every expected arrival at ``org`` on ``day``, with the participant's pseudonymous id."""
     async with uow:
         rows = await uow.reads.day_list(org, day)
-        return [_view(participant_id, slot) for participant_id, slot in rows]
+        return [_view(participant_id, slot, timezone) for participant_id, timezone, slot in rows]
 
 
 async def participant_slots(
@@ -71,4 +73,5 @@ async def participant_slots(
         if not courses:
             raise NotFound(f"no participant {participant_id}")
         slots = await uow.reads.slots_of([c.referral_id for c in courses], first, last)
-        return [_view(participant_id, slot) for slot in slots]
+        zones = {course.referral_id: course.timezone for course in courses}
+        return [_view(participant_id, slot, zones.get(slot.referral_id)) for slot in slots]

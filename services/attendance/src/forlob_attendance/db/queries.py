@@ -16,15 +16,16 @@ class AttendanceQueries:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def day_list(self, org: str, day: date) -> list[tuple[UUID, SlotRow]]:
-        """(participant, slot) of every expected arrival at ``org`` on ``day``, by window then participant."""
+    async def day_list(self, org: str, day: date) -> list[tuple[UUID, str, SlotRow]]:
+        """(participant, the course's zone, slot) of every expected arrival at ``org`` on ``day``, by
+        window then participant."""
         rows = await self.session.execute(
-            sa.select(CourseRow.participant_id, SlotRow)
+            sa.select(CourseRow.participant_id, CourseRow.timezone, SlotRow)
             .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
             .where(CourseRow.provider_org == org, SlotRow.day == day)
             .order_by(SlotRow.window_start, CourseRow.participant_id)
         )
-        return [(participant_id, slot) for participant_id, slot in rows.all()]
+        return [(participant_id, timezone, slot) for participant_id, timezone, slot in rows.all()]
 
     async def slots_of(self, referral_ids: Sequence[UUID], first: date, last: date) -> list[SlotRow]:
         """The courses' slots on ``first``..``last``, by day then window."""

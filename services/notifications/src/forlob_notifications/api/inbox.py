@@ -103,6 +103,9 @@ class DeliverySummary(BaseModel):
 
 class AlertDetail(AlertOut):
     deliveries: list[DeliverySummary]
+    timezone: str | None = Field(
+        default=None, description="the course's IANA zone, in which its local times are shown (unknown: none)"
+    )
 
 
 @router.get("/inbox", summary="Your alerts (addressed or escalated to you), newest first")
@@ -121,8 +124,12 @@ async def inbox(
 
 @router.get("/alerts/{alert_id}", summary="One alert of your organisation, with its deliveries")
 async def get_alert(alert_id: UUID, principal: AnyMember, uow: UoW) -> AlertDetail:
-    alert, deliveries = await inbox_use_cases.get_alert(uow, principal, alert_id)
-    return AlertDetail(**AlertOut.of(alert).model_dump(), deliveries=[DeliverySummary.of(d) for d in deliveries])
+    shown = await inbox_use_cases.show_alert(uow, principal, alert_id)
+    return AlertDetail(
+        **AlertOut.of(shown.alert).model_dump(),
+        deliveries=[DeliverySummary.of(d) for d in shown.deliveries],
+        timezone=shown.timezone,
+    )
 
 
 class AcknowledgementIn(BaseModel):

@@ -38,6 +38,7 @@ async def assignment_for(uow: NotificationsUnit, referral_id: UUID, recipient: s
 
 
 async def assign_waiting_alerts(uow: NotificationsUnit, options: Options, started: ProgrammeStarted) -> int:
+    """:func:`assign_waiting_alerts_of` one course: the rule is written once, for many."""
     return await assign_waiting_alerts_of(uow, options, [started])
 
 

@@ -58,7 +58,7 @@ async def get_assignment(uow: NotificationsUnit, viewer: Principal, referral_id:
     return found
 
 
-# -- from events: the consumer's unit of work is open and holds the inbox row; these commit it --
+# -- from events: in the consumer's unit of work, which holds the inbox row and commits it --
 
 
 def _course_fields(event: ReferralReceived | ProgrammeStarted) -> dict[str, Any]:
@@ -73,6 +73,7 @@ def _course_fields(event: ReferralReceived | ProgrammeStarted) -> dict[str, Any]
 
 
 async def record_referral_received(uow: NotificationsUnit, event: ReferralReceived) -> None:
+    """:func:`record_referrals_received` of one: the rule is written once, for many."""
     await record_referrals_received(uow, [event])
 
 
@@ -94,12 +95,13 @@ async def record_referral_closed(uow: NotificationsUnit, event: ReferralRejected
 
 
 async def record_programme_started(uow: NotificationsUnit, event: ProgrammeStarted) -> None:
-    """Who looks after the course; the caller commits (with what else the start brings)."""
+    """:func:`record_programmes_started` of one: the rule is written once, for many."""
     await record_programmes_started(uow, [event])
 
 
 async def record_programmes_started(uow: NotificationsUnit, events: Sequence[ProgrammeStarted]) -> None:
-    """:func:`record_programme_started` for many courses (each once) in one statement."""
+    """Who looks after the courses (each once), in one statement; the caller commits, with what
+    else the starts bring."""
     await uow.assignments.save_many(
         [
             Assignment(

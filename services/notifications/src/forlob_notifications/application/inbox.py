@@ -68,9 +68,23 @@ async def get_alert_only(uow: NotificationsUnit, person: Principal, alert_id: UU
     return alert
 
 
-async def get_alert(uow: NotificationsUnit, person: Principal, alert_id: UUID) -> tuple[Alert, list[Delivery]]:
+@dataclass(frozen=True)
+class ShownAlert:
+    alert: Alert
+    deliveries: list[Delivery]
+    timezone: str | None  # the course's zone, its local times shown in it; None: not known here
+
+
+async def show_alert(uow: NotificationsUnit, person: Principal, alert_id: UUID) -> ShownAlert:
     async with uow:
         alert = await uow.alerts.get(alert_id, person.org)
         if alert is None:
             raise NotFound(f"no alert {alert_id}")
-        return alert, await uow.deliveries.for_alert(alert.id)
+        deliveries = await uow.deliveries.for_alert(alert.id)
+        course = await uow.assignments.get(alert.referral_id) if alert.referral_id else None
+        return ShownAlert(alert, deliveries, (course.timezone or None) if course else None)
+
+
+async def get_alert(uow: NotificationsUnit, person: Principal, alert_id: UUID) -> tuple[Alert, list[Delivery]]:
+    shown = await show_alert(uow, person, alert_id)
+    return shown.alert, shown.deliveries

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from forlob_notifications.application import alerts, directory, messages, partner_events
-from forlob_notifications.db import calendars
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.partners import notices as partner_notices
 from forlob_notifications.wiring import Wiring
@@ -41,6 +40,24 @@ TOGETHER: frozenset[type[EventData]] = frozenset(
 )
 
 
+def writable_groups(envelopes: Sequence[Envelope[Any]]) -> list[list[Envelope[Any]]]:
+    """``envelopes`` cut where a group would write one course's referral or start twice, or its
+    referral after its start (a group writes all its referrals, then all its starts): a course's
+    start may follow its referral in a group; its second referral or start begins the next."""
+    groups: list[list[Envelope[Any]]] = [[]]
+    written: set[tuple[Any, type[EventData]]] = set()
+    for envelope in envelopes:
+        kind = type(envelope.data)
+        if kind is ReferralReceived or kind is ProgrammeStarted:
+            course = envelope.data.referral_id
+            if (course, kind) in written or (kind is ReferralReceived and (course, ProgrammeStarted) in written):
+                groups.append([])
+                written = set()
+            written.add((course, kind))
+        groups[-1].append(envelope)
+    return [group for group in groups if group]
+
+
 def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]:
     async def absence_detected(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await alerts.on_absence_detected(uow, wiring.options, envelope.data, envelope.id)
@@ -60,93 +77,68 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
         await alerts.on_programme_ended(uow, wiring.options, envelope.data, envelope.id)
 
-    async def programme_started(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
-        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
-        await directory.record_programme_started(uow, envelope.data)
-        # In the same transaction: alerts that overtook the start go to the people it names.
-        await alerts.assign_waiting_alerts(uow, wiring.options, envelope.data)
-
     async def agreement_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
-        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)  # committed below
-        await directory.record_agreement_changed(uow, envelope.data)
-
-    async def referral_received(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
-        await directory.record_referral_received(uow, envelope.data)
+        await directory.record_agreement_changed(uow, envelope.data)
 
     async def referral_closed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
         await directory.record_referral_closed(uow, envelope.data)
 
-    async def forward_only(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
-        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
-
     async def message_posted(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await messages.on_message_posted(uow, wiring.options, envelope.data)
 
     async def provider_calendar_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
-        await calendars.record(uow.session, envelope.data)
+        await uow.calendars.record(envelope.data)
 
-    # One queue; lanes by subject handle different aggregates (absences, courses) concurrently
-    # and each one's events in order (an absence's detection before its resolution).
-    handlers: dict[type[EventData], Handler] = {
-        ReferralReceived: referral_received,
-        ReferralRejected: referral_closed,
-        ReferralWithdrawn: referral_closed,
-        ProgrammeStarted: programme_started,
-        AgreementChanged: agreement_changed,
-        AbsenceDetected: absence_detected,
-        AbsenceResolved: absence_resolved,
-        ContactRecorded: contact_recorded,
-        AgreementBreached: agreement_breached,
-        ProgrammeEnded: programme_ended,
-        ReferralAccepted: forward_only,
-        ReferralWaitlisted: forward_only,
-        SeatOffered: forward_only,
-        ProgrammeRescheduled: forward_only,
-        ProviderCalendarChanged: provider_calendar_changed,
-        MessagePosted: message_posted,
-    }
-
-    async def together(group: list[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
-        """Directory events of different courses, in a row: each forwarded as alone, the directory
-        written and waiting alerts handed over with a statement or two for all of them."""
+    async def together(group: Sequence[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
+        """Directory events that write each course at most once: each forwarded as alone, then the
+        directory written and waiting alerts handed over with a statement or two for all of them."""
         for envelope in group:
             await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
         await directory.record_referrals_received(uow, [e.data for e in group if isinstance(e.data, ReferralReceived)])
         starts = [e.data for e in group if isinstance(e.data, ProgrammeStarted)]
         if starts:
             await directory.record_programmes_started(uow, starts)
+            # In the same transaction: alerts that overtook the starts go to the people they name.
             await alerts.assign_waiting_alerts_of(uow, wiring.options, starts)
 
-    async def on_batch(envelopes: Sequence[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
-        """A consumer's batch: directory events in a row go together (a group writes all its
-        referrals, then all its starts, so a course's start may follow its referral in a group,
-        but a second referral or start of one course begins the next group); anything else in
-        between, in its turn, by its own handler."""
-        group: list[Envelope[Any]] = []
-        written: set[tuple[Any, type[EventData]]] = set()  # (course, referral or start) in the group
-        for envelope in envelopes:
-            kind, course = type(envelope.data), getattr(envelope.data, "referral_id", None)
-            grouped = kind in TOGETHER
-            breaks = (course, kind) in written or (kind is ReferralReceived and (course, ProgrammeStarted) in written)
-            if group and (not grouped or breaks):
-                await together(group, uow)
-                group, written = [], set()
-            if not grouped:
-                await handlers[kind](envelope, uow)
-                continue
-            group.append(envelope)
-            if kind in (ReferralReceived, ProgrammeStarted):
-                written.add((course, kind))
-        if group:
+    async def directory_events(envelopes: Sequence[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
+        """A run of the directory's events (the consumer hands this function nothing else), in
+        groups that :func:`together` can write at once."""
+        for group in writable_groups(envelopes):
             await together(group, uow)
+
+    async def directory_event(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        """One directory event alone: a run of one, so the rule is the batch's."""
+        await directory_events([envelope], uow)
+
+    # One queue; lanes by partition key (the course) run different courses concurrently
+    # and each course's events in order (its start before its absences, a detection before its resolution).
+    handlers: dict[type[EventData], Handler] = {
+        ReferralReceived: directory_event,
+        ReferralRejected: referral_closed,
+        ReferralWithdrawn: referral_closed,
+        ProgrammeStarted: directory_event,
+        AgreementChanged: agreement_changed,
+        AbsenceDetected: absence_detected,
+        AbsenceResolved: absence_resolved,
+        ContactRecorded: contact_recorded,
+        AgreementBreached: agreement_breached,
+        ProgrammeEnded: programme_ended,
+        ReferralAccepted: directory_event,
+        ReferralWaitlisted: directory_event,
+        SeatOffered: directory_event,
+        ProgrammeRescheduled: directory_event,
+        ProviderCalendarChanged: provider_calendar_changed,
+        MessagePosted: message_posted,
+    }
 
     return [
         Subscription(
             purpose="alerts",
             handlers=handlers,
-            batches=dict.fromkeys(TOGETHER, on_batch),
+            batches=dict.fromkeys(TOGETHER, directory_events),
             lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
             description="Keeps who is whose contact person and caseworker, and turns absences, breaches "
             "and course ends into alerts and deliveries.",

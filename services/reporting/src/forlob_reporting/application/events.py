@@ -28,12 +28,13 @@ async def apply_event(facts: FactStore, envelope: Envelope[Any]) -> bool:
 
 
 async def record_event(uow: ReadModelUnitOfWork, envelope: Envelope[Any]) -> None:
-    """The live consumer's use case, in the transaction that also records the inbox row."""
+    """:func:`record_events` of one: the rule is written once, for many."""
     await record_events(uow, [envelope])
 
 
 async def record_events(uow: ReadModelUnitOfWork, envelopes: Sequence[Envelope[Any]]) -> None:
-    """A consumer's batch at once: every event's changes, in order, through one pass of the store."""
+    """The live consumer's use case, in the transaction that also records the inbox row: a batch's
+    events' changes, in order, through one pass of the store."""
     locked = await uow.rebuild_lock.try_share()
     if not locked:
         raise RebuildInProgress("the read model is being rebuilt")
