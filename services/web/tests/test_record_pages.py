@@ -44,20 +44,20 @@ async def test_the_course_record_and_messages_in_the_pages(web_system: Any, web_
     system = web_system
     referral_api = system.url("referral")
     async with httpx.AsyncClient(timeout=10) as http, web_in_process(web_settings(system), system.clock()) as people:
-        # After the other web tests' courses (the last leaves the clock in January 2027), or first.
-        await set_clock(system, datetime(2027, 3, 1, 7, 0), first=True)
+        # After the other web tests' courses (the last, the course pages, leaves the clock in March 2027), or first.
+        await set_clock(system, datetime(2027, 4, 5, 7, 0), first=True)
         await put_staff(http, system)
         await put_programme(http, system)
         jobcentre_admin = auth(JOBCENTRE, "admin", staff="admin-j")
         cw = {"role": "caseworker", "country": "DK", "email": "cw-7@jobcenter.example", "channels": ["email"]}
         ok(await http.put(f"{system.url('notifications')}/staff/cw-7", json=cw, headers=jobcentre_admin))
         caseworker_token = auth(JOBCENTRE, "caseworker", staff="cw-7")
-        body = referral_body(rng, wished_start="2027-03-01")
+        body = referral_body(rng, wished_start="2027-04-05")
         name = body["participant"]["name"]
         rid = ok(await http.post(f"{referral_api}/referrals", json=body, headers=caseworker_token), 201)["id"]
         ok(await http.post(f"{referral_api}/referrals/{rid}/accept", headers=COORDINATOR))
-        await start_course(http, system, rid, "2027-03-01")
-        await set_clock(system, datetime(2027, 3, 4, 13, 0))
+        await start_course(http, system, rid, "2027-04-05")
+        await set_clock(system, datetime(2027, 4, 8, 13, 0))
 
         # -- the contact person records the week's talk ----------------------------------------
         contact = await people()
@@ -71,7 +71,7 @@ async def test_the_course_record_and_messages_in_the_pages(web_system: Any, web_
             f"/referrals/{rid}/record/talks",
             {
                 "key": "talk-1",
-                "held_on": "2027-03-04",
+                "held_on": "2027-04-08",
                 "staff_ids": "kp-1, co-3",
                 "topics": ["attendance_hours", "wellbeing_social"],  # type: ignore[dict-item]
                 "next_steps": "Four days next week, Friday off",
@@ -83,7 +83,7 @@ async def test_the_course_record_and_messages_in_the_pages(web_system: Any, web_
         assert "Fremmøde, Trivsel" in visible_text(after.text)
         assert "Four days next week, Friday off" in after.text
         refused = await contact.post(
-            f"/referrals/{rid}/record/talks", {"key": "talk-2", "held_on": "2027-03-04", "staff_ids": "kp-1"}
+            f"/referrals/{rid}/record/talks", {"key": "talk-2", "held_on": "2027-04-08", "staff_ids": "kp-1"}
         )
         assert refused.status_code == 303
         assert "Henvisningstjenesten" in _flash((await contact.get(f"/referrals/{rid}/record")).text)

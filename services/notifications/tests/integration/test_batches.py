@@ -33,7 +33,7 @@ def _accepted(world: Any, course: Any) -> ReferralAccepted:
 
 
 async def test_directory_events_in_a_batch_are_written_together_and_keep_each_courses_order(world: Any) -> None:
-    [consumer] = world.service.runtime.consumers
+    [consumer] = [c for c in world.service.runtime.consumers if c.subscription.purpose == "alerts"]
     waiting = SimpleNamespace(referral_id=uuid4(), participant_id=uuid4())
     absence = world.absence(waiting)  # overtakes its course's start: raised unassigned
     assert await consumer.process_batch([_handed(absence, absence.absence_id)]) == ["processed"]
