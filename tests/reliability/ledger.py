@@ -335,9 +335,9 @@ class Ledger:
         rules: Counter[tuple[str, str]] = Counter()
         for payload in self.webhooks.accepted.values():
             data = payload["data"]
-            if payload["type"] == "attendance.agreement_breached":  # one per rule broken
-                keys[(payload["type"], str(data["participant_ref"]))] += 0
-                rules[(str(data["participant_ref"]), str(data["facts"].get("rule")))] += 1
+            if payload["type"] == "attendance.agreement_breached":  # one per rule broken (partner contract)
+                keys[(payload["type"], str(data["participant_id"]))] += 0
+                rules[(str(data["participant_id"]), str(data["rule"]))] += 1
             else:
                 keys[(payload["type"], str(data.get("referral_id")))] += 1
         count = Count(total=len(self.webhooks.accepted))
