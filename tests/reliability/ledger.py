@@ -224,7 +224,9 @@ class Ledger:
                     back_after = max(back_after or 0.0, back)
         counted.total = processed
         healed_at = self.window.healed or datetime.now(UTC)
-        after_heal = sum(1 for r in outbox if r["created_at"] > healed_at)
+        # Only events some consumer takes: partner events (partner.*) go to partners' queues alone.
+        consumed = set().union(*self.subscriptions.values())
+        after_heal = sum(1 for r in outbox if r["created_at"] > healed_at and r["routing_key"] in consumed)
         effects = {
             "alerts": await self._alerts(),
             "sweep": self._sweep(outbox),
