@@ -155,6 +155,7 @@ def test_encode_writes_a_structured_cloudevent() -> None:
         "wished_start": "2026-03-16",
         "wished_weekly_hours": 12.5,
         "legal_basis": "LAB-32-1-2",
+        "outreach_case_id": None,
     }
 
 

@@ -20,8 +20,27 @@ from forlob_shared.events.attendance import (
 )
 from forlob_shared.events.base import EventData, UnknownEventType, event_class, event_types, register
 from forlob_shared.events.catalogue import ProgrammeDefined
-from forlob_shared.events.common import AbsenceReason, AttendanceRules, Outcome, TimeWindow
+from forlob_shared.events.common import (
+    AbsenceReason,
+    AttendanceRules,
+    CadenceKind,
+    MeetingCadence,
+    MeetingPlace,
+    MeetingTopic,
+    Outcome,
+    ProgrammeShape,
+    TimeWindow,
+)
 from forlob_shared.events.envelope import CONTENT_TYPE, Envelope, InvalidEnvelope, PendingEvent, decode, encode
+from forlob_shared.events.meetings import MeetingCadenceOverdue, MeetingCancelled, MeetingHeld, MeetingPlanned
+from forlob_shared.events.outreach import (
+    OutreachCaseIdentified,
+    OutreachCaseOpened,
+    OutreachConsentRecorded,
+    OutreachContactAttempted,
+    OutreachContactOverdue,
+    OutreachPhaseChanged,
+)
 from forlob_shared.events.participant import ParticipantErased
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
 from forlob_shared.events.provider import DeclaredClosure, ProviderCalendarChanged
@@ -33,6 +52,7 @@ from forlob_shared.events.referral import (
     ReferralWithdrawn,
     SeatOffered,
 )
+from forlob_shared.events.visits import VisitEnded, VisitOverdue, VisitStarted
 
 __all__ = [
     "CONTENT_TYPE",
@@ -47,6 +67,7 @@ __all__ = [
     "AlertEscalated",
     "AlertRaised",
     "AttendanceRules",
+    "CadenceKind",
     "CheckedIn",
     "CheckedOut",
     "ContactRecorded",
@@ -54,14 +75,28 @@ __all__ = [
     "Envelope",
     "EventData",
     "InvalidEnvelope",
+    "MeetingCadence",
+    "MeetingCadenceOverdue",
+    "MeetingCancelled",
+    "MeetingHeld",
+    "MeetingPlace",
+    "MeetingPlanned",
+    "MeetingTopic",
     "NotificationDelivered",
     "NotificationFailed",
     "Outcome",
+    "OutreachCaseIdentified",
+    "OutreachCaseOpened",
+    "OutreachConsentRecorded",
+    "OutreachContactAttempted",
+    "OutreachContactOverdue",
+    "OutreachPhaseChanged",
     "ParticipantErased",
     "PendingEvent",
     "ProgrammeDefined",
     "ProgrammeEnded",
     "ProgrammeRescheduled",
+    "ProgrammeShape",
     "ProgrammeStarted",
     "ProviderCalendarChanged",
     "ReferralAccepted",
@@ -72,6 +107,9 @@ __all__ = [
     "SeatOffered",
     "TimeWindow",
     "UnknownEventType",
+    "VisitEnded",
+    "VisitOverdue",
+    "VisitStarted",
     "WeekSummarised",
     "decode",
     "encode",

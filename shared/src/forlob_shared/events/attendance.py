@@ -72,6 +72,9 @@ class AbsenceDetected(_AttendanceEvent):
         default=None,
         description="the end of the agreed window the participant missed (the most minutes this absence can miss)",
     )
+    meeting_id: UUID | None = Field(
+        default=None, description="a planned meeting not attended; absent: an agreed window missed"
+    )
 
 
 @register

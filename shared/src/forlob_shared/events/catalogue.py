@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from forlob_shared.events.base import EventData, register
-from forlob_shared.events.common import AttendanceRules, TimeWindow
+from forlob_shared.events.common import AttendanceRules, ProgrammeShape, TimeWindow
 
 
 @register
@@ -28,3 +28,7 @@ class ProgrammeDefined(EventData):
     country: str
     rules: AttendanceRules
     defined_at: datetime
+    shape: ProgrammeShape = Field(
+        default=ProgrammeShape.TIMETABLED,
+        description="timetabled (agreed weekly windows) | meetings (an agreed cadence) | outreach (contact work)",
+    )

@@ -36,6 +36,71 @@ class AttendanceRules(BaseModel):
     escalation_minutes: int = Field(default=30, ge=1, description="working minutes before an alert escalates")
 
 
+class ProgrammeShape(StrEnum):
+    """What a programme expects of its participants, and so what the software may conclude.
+
+    ``timetabled``: agreed weekly windows on course days; a missed window is an absence.
+    ``meetings``: an agreed cadence of individual meetings; only a planned meeting is expected.
+    ``outreach``: contact work with people who did not ask; nothing is expected of them.
+    """
+
+    TIMETABLED = "timetabled"
+    MEETINGS = "meetings"
+    OUTREACH = "outreach"
+
+
+class CadenceKind(StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    PLANNED = "planned"  # planned one by one, no fixed rhythm
+
+
+class MeetingCadence(BaseModel):
+    """How often a meetings-shaped course meets. ``max_days_between``: the longest gap between two
+    meetings before the contact person is reminded that none is planned (7 weekly, 14 fortnightly;
+    for meetings planned one by one the agreement sets it)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: CadenceKind
+    max_days_between: int = Field(ge=1, le=92)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_gap(cls, value: object) -> object:
+        if isinstance(value, dict) and value.get("max_days_between") is None:
+            gap = {"weekly": 7, "fortnightly": 14}.get(str(value.get("kind")))
+            if gap is not None:
+                value = {**value, "max_days_between": gap}
+        return value
+
+
+class MeetingPlace(StrEnum):
+    PROVIDER = "provider"
+    HOME = "home"
+    WORKPLACE = "workplace"
+    PHONE = "phone"
+    VIDEO = "video"
+    OTHER = "other"
+
+
+class MeetingTopic(StrEnum):
+    """What a meeting was about, coded: the words stay with the service that holds personal data."""
+
+    JOB_SEARCH = "job_search"
+    EMPLOYER_CONTACT = "employer_contact"
+    EDUCATION = "education"
+    WORK_ABILITY = "work_ability"
+    HEALTH = "health"
+    FINANCES = "finances"
+    HOUSING = "housing"
+    DAILY_LIFE = "daily_life"
+    NETWORK = "network"
+    GOALS = "goals"
+    FOLLOW_ALONG = "follow_along"
+    OTHER = "other"
+
+
 class Outcome(StrEnum):
     """How a course ended, coded the way the field reports it."""
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import Field
 
 from forlob_shared.events.base import EventData, register
-from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
+from forlob_shared.events.common import AttendanceRules, MeetingCadence, Outcome, ProgrammeShape, TimeWindow
 
 
 class _CourseEvent(EventData):
@@ -38,6 +38,10 @@ class ProgrammeStarted(_CourseEvent):
     legal_basis: str | None = None
     rules: AttendanceRules
     started_at: datetime
+    shape: ProgrammeShape = Field(
+        default=ProgrammeShape.TIMETABLED, description="the programme's shape; meetings: schedule is empty"
+    )
+    cadence: MeetingCadence | None = Field(default=None, description="meetings-shaped courses: the agreed cadence")
 
 
 @register
@@ -61,6 +65,7 @@ class AgreementChanged(_CourseEvent):
     contact_person_id: str
     team_leader_id: str | None = None
     changed_at: datetime
+    cadence: MeetingCadence | None = Field(default=None, description="meetings-shaped courses: the agreed cadence")
 
 
 @register

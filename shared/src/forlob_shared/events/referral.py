@@ -24,6 +24,9 @@ class ReferralReceived(EventData):
     wished_start: date | None = None
     wished_weekly_hours: float | None = None
     legal_basis: str | None = Field(default=None, description="coded legal basis, e.g. 'LAB-32-1-2'")
+    outreach_case_id: UUID | None = Field(
+        default=None, description="a handover from an outreach case: the case whose history's facts it carries"
+    )
 
 
 @register
