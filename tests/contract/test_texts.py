@@ -27,7 +27,16 @@ from forlob_referral.domain.referral import RejectReason, State, WithdrawReason
 from forlob_reporting.application.figures import group_fields
 from forlob_reporting.domain.figures import GroupFacts, GroupKey, Period, all_figures
 from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES
-from forlob_shared.events.common import AbsenceReason, Outcome
+from forlob_shared.events.common import AbsenceReason, CadenceKind, MeetingPlace, MeetingTopic, Outcome, ProgrammeShape
+from forlob_shared.events.outreach import (
+    ConsentMethod,
+    ContactChannel,
+    ContactOutcome,
+    ContactPlace,
+    OutreachCloseReason,
+    OutreachPhase,
+)
+from forlob_shared.events.visits import VisitKind
 from forlob_shared.texts import (
     CODES,
     FIGURES,
@@ -56,6 +65,17 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("meeting_status", MeetingStatus),
     ("specialty", Specialism),
     ("message_side", Side),
+    ("programme_shape", ProgrammeShape),
+    ("cadence_kind", CadenceKind),
+    ("meeting_place", MeetingPlace),
+    ("meeting_topic", MeetingTopic),
+    ("outreach_phase", OutreachPhase),
+    ("outreach_close_reason", OutreachCloseReason),
+    ("contact_place", ContactPlace),
+    ("contact_channel", ContactChannel),
+    ("outreach_contact_outcome", ContactOutcome),
+    ("consent_method", ConsentMethod),
+    ("visit_kind", VisitKind),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [

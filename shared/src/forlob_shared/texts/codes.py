@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from forlob_shared.texts.language import DEFAULT_LANGUAGE, Text
 from forlob_shared.texts.record_codes import RECORD_CODES
+from forlob_shared.texts.shape_codes import SHAPE_CODES
 
 CODES: dict[str, dict[str, Text]] = {
     # forlob_shared.events.common.Outcome
@@ -214,6 +215,7 @@ CODES: dict[str, dict[str, Text]] = {
     },
 }
 CODES.update(RECORD_CODES)
+CODES.update(SHAPE_CODES)
 
 
 class MissingText(LookupError):
