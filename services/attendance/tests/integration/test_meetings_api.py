@@ -11,8 +11,9 @@ from uuid import uuid4
 
 import pytest
 
+from forlob_attendance.application.courses import end_course
 from forlob_attendance.application.meetings import remind_cadence
-from forlob_shared.events import ProgrammeShape
+from forlob_shared.events import Outcome, ProgrammeEnded, ProgrammeShape
 from forlob_testkit.attendance import MONDAY, PROVIDER, Attendance, auth, local
 
 pytestmark = pytest.mark.servers
@@ -200,3 +201,26 @@ async def test_meeting_refusals(attendance: Attendance) -> None:
     await _refused(
         attendance, "GET", "/meetings", 422, headers=CP, params={"from": TUESDAY.isoformat(), "to": MONDAY.isoformat()}
     )
+
+
+async def test_no_meeting_is_planned_in_an_ended_course(attendance: Attendance) -> None:
+    course = await attendance.start(shape=ProgrammeShape.MEETINGS)
+    later = (
+        await attendance.client.post(f"/referrals/{course.referral_id}/meetings", headers=CP, json=_body(THURSDAY))
+    ).json()
+    ids = {
+        k: getattr(course, k)
+        for k in ("referral_id", "participant_id", "programme_code", "referring_org", "provider_org")
+    }
+    ended = ProgrammeEnded(
+        **ids, start_date=MONDAY, end_date=TUESDAY, outcome=Outcome.ORDINARY_EMPLOYMENT, ended_at=local(MONDAY, 12)
+    )
+    await attendance.apply(end_course, ended)
+    [cancelled] = await attendance.events("meeting.cancelled.v1")
+    assert (str(cancelled.data.meeting_id), cancelled.data.cancelled_by) == (later["meeting_id"], "provider")
+    problem = await _refused(
+        attendance, "POST", f"/referrals/{course.referral_id}/meetings", 409, headers=CP, json=_body()
+    )
+    assert "ended" in problem["detail"]
+    attendance.at(local(THURSDAY, 18))
+    assert await attendance.sweep() == 0
