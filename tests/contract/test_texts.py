@@ -15,6 +15,8 @@ import pytest
 
 from forlob_attendance.api.schemas import ContactIn
 from forlob_attendance.domain import breach
+from forlob_attendance.domain.meetings import CancelledBy
+from forlob_attendance.domain.meetings import MeetingState as AttendanceMeetingState
 from forlob_notifications.domain.alerts import (
     CONTACT_ATTEMPTED,
     COURSE_ENDED,
@@ -84,6 +86,8 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("outreach_contact_outcome", ContactOutcome),
     ("consent_method", ConsentMethod),
     ("visit_kind", VisitKind),
+    ("attendance_meeting_state", AttendanceMeetingState),
+    ("meeting_cancelled_by", CancelledBy),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [
@@ -93,7 +97,7 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     # attendance's AbsenceResolved.resolution, and the course's end
     ("close_reason", {"late_arrival", "reported", COURSE_ENDED, VISIT_ENDED, MEETING_PLANNED, CONTACT_ATTEMPTED}),
     ("absence_reason", {"unexplained"}),
-    ("slot_state", {"expected", "present", "absent", "excused", "internship"}),
+    ("slot_state", {"expected", "present", "absent", "excused", "internship", "cancelled"}),
     ("closure_reason", set(CLOSURE_REASONS) | CUSTOMARY_CODES),
     # the outcomes the attendance API takes for a contact attempt (a Literal, read from the schema)
     ("contact_outcome", set(get_args(ContactIn.model_fields["outcome"].annotation))),

@@ -184,6 +184,7 @@ CODES: dict[str, dict[str, Text]] = {
         "absent": Text("Udeblevet", "Frånvarande", "Absent"),
         "excused": Text("Meldt fravær", "Anmäld frånvaro", "Excused"),
         "internship": Text("I praktik", "På praktik", "Internship"),
+        "cancelled": Text("Aflyst", "Inställt", "Cancelled"),  # a meeting the provider called off
     },
     # forlob_notifications.domain.directory.ROLES and the web's roles
     "role": {

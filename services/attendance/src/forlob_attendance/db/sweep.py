@@ -19,18 +19,20 @@ SOURCE = "forlob/attendance"
 
 # The state change: due slots taken without waiting for those another sweep holds, re-checked
 # under the lock (a check-in may have committed meanwhile), marked absent. The due ids are taken
-# once (an uncorrelated ARRAY subquery): a join to a LIMITed subquery may be rescanned by the
-# planner, and each rescan would take another batch.
+# once (MATERIALIZED): a join to a LIMITed subquery may be rescanned by the planner, and each
+# rescan under SKIP LOCKED would take another batch.
 _MARK_MISSED = """
-    UPDATE slots AS s
-    SET state = 'absent', absence_id = s.id, detected_at = :now
-    WHERE s.id = ANY(ARRAY(
+    WITH due AS MATERIALIZED (
         SELECT id FROM slots
         WHERE state = 'expected' AND due_at <= :now
         ORDER BY due_at
         LIMIT :batch
         FOR UPDATE SKIP LOCKED
-    )) AND s.state = 'expected'
+    )
+    UPDATE slots AS s
+    SET state = 'absent', absence_id = s.id, detected_at = :now
+    FROM due
+    WHERE s.id = due.id AND s.state = 'expected'
     RETURNING s.referral_id, s.absence_id, s.day, s.expected_start, s.expected_end, s.detected_at, s.meeting_id
 """
 
