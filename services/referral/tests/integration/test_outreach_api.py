@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
+from forlob_referral.application.outreach import remind_overdue_contacts
 from forlob_testkit.referral import CASEWORKER, COORDINATOR, CPR, PROVIDER_ORG, SCHEDULE, Api
 from forlob_testkit.referral_outreach import (
     OTHER_TEAM_HEADERS,
@@ -190,3 +192,18 @@ async def test_the_caseload_puts_overdue_contacts_first(api: Api) -> None:
     load = (await api.client.get("/outreach/cases", headers=WORKER_HEADERS)).json()
     assert [(c["id"], c["overdue"]) for c in load] == [(soon, True), (later, False)]
     assert "description" not in load[0]
+
+
+async def test_the_overdue_sweep_reminds_once_on_the_database_whichever_replica_runs_it(api: Api) -> None:
+    await _outreach_programme(api)
+    cid = (await _post(api, "/outreach/cases", case_body(next_within_days=2))).json()["id"]  # due Friday 22 May
+    sweep_at = api.clock.now() + timedelta(days=3)
+    # Two replicas' sweeps at once: the row lock and the reported due date let one reminder out.
+    counts = await asyncio.gather(
+        remind_overdue_contacts(api.service.runtime.uow(), sweep_at),
+        remind_overdue_contacts(api.service.runtime.uow(), sweep_at),
+    )
+    assert sorted(counts) == [0, 1]
+    assert await remind_overdue_contacts(api.service.runtime.uow(), sweep_at + timedelta(hours=1)) == 0
+    overdue = [e for e in await api.events() if e["type"] == "dk.forlob.outreach.contact_overdue.v1"]
+    assert [(e["subject"], e["data"]["due_by"]) for e in overdue] == [(cid, "2026-05-22")]
