@@ -69,6 +69,8 @@ async def test_a_case_is_read_back_whole_and_only_by_its_organisation(make_uow: 
         assert await uow.outreach.pseudonym_at("ops-odense", case.participant) is None
         assert case.participant_id is not None
         assert [c.id for c in await uow.outreach.of_participant(OUTREACH_ORG, case.participant_id)] == [case.id]
+        assert await uow.outreach.with_identity_number(OUTREACH_ORG, CPR) == [(case.id, case.participant_id)]
+        assert await uow.outreach.with_identity_number("ops-odense", CPR) == []
 
 
 async def test_a_case_left_without_commit_is_gone(make_uow: MakeUoW) -> None:

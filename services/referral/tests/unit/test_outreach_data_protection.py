@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from forlob_referral.application.dpo import export_participant, request_erasure
+from forlob_referral.application.dpo import export_participant, find_participants, request_erasure
 from forlob_referral.application.outreach import (
     RecordAttempt,
     change_phase,
@@ -48,6 +48,7 @@ async def test_an_identified_case_is_in_the_export_and_the_erasure(desk: Desk) -
     view = await identify_case(desk.uow(), OUTREACH_WORKER, cid, "Jens Hansen", CPR, IdentityScheme.DK_CPR)
     participant = view.case.participant_id
     assert participant is not None
+    assert await find_participants(desk.uow(), DPO, f"{CPR[:6]}-{CPR[6:]}", "access request") == [participant]
 
     part = await export_participant(desk.uow(), DPO, participant, 1826)
     [case] = next(c for c in part["categories"] if c["category"] == "outreach_cases")["records"]

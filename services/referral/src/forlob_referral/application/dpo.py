@@ -47,11 +47,16 @@ def _compact(identity_number: str) -> str:
 
 async def find_participants(uow: ReferralUoW, dpo: Principal, identity_number: str, purpose: str) -> list[UUID]:
     """The pseudonymous ids behind an identity number at the DPO's organisation. The lookup reads
-    identity numbers, so it is audited against each referral it found, like any identity read."""
+    identity numbers, so it is audited against each referral (or identified outreach case, by its
+    id) it found, like any identity read."""
     if len(purpose.strip()) < 3:
         raise InvalidInput("say why you look the identity number up (purpose)", field="purpose")
     async with uow:
-        found = await uow.personal.with_identity_number(dpo.org, _compact(identity_number))
+        number = _compact(identity_number)
+        found = [
+            *await uow.personal.with_identity_number(dpo.org, number),
+            *await uow.outreach.with_identity_number(dpo.org, number),
+        ]
         if not found:
             raise NotFound("no participant with that identity number")
         now = uow.clock.now()
