@@ -86,6 +86,20 @@ class InMemoryOutreach:
         found.sort(key=lambda c: (c.opened_at, str(c.id)))
         return [copy.deepcopy(c) for c in found]
 
+    async def with_identity_number(self, provider_org: str, identity_number: str) -> list[tuple[UUID, UUID]]:
+        found = sorted(
+            (
+                c
+                for c in self._cases.values()
+                if c.provider_org == provider_org
+                and c.participant is not None
+                and c.participant_id is not None
+                and c.participant.identity_number == identity_number
+            ),
+            key=lambda c: (c.identified_at or c.opened_at, str(c.id)),
+        )
+        return [(c.id, c.participant_id) for c in found if c.participant_id is not None]
+
     async def due_for_erasure(self, closed_before: datetime, limit: int) -> list[OutreachCase]:
         found = [
             c

@@ -206,6 +206,14 @@ class OutreachRepository:
         )
         return [_case(r) for r in rows]
 
+    async def with_identity_number(self, provider_org: str, identity_number: str) -> list[tuple[UUID, UUID]]:
+        rows = await self.session.execute(
+            sa.select(OutreachCaseRow.id, OutreachCaseRow.participant_id)
+            .where(OutreachCaseRow.provider_org == provider_org, OutreachCaseRow.identity_number == identity_number)
+            .order_by(OutreachCaseRow.identified_at, OutreachCaseRow.id)
+        )
+        return [(case_id, participant_id) for case_id, participant_id in rows.all() if participant_id is not None]
+
     async def due_for_erasure(self, closed_before: datetime, limit: int) -> list[OutreachCase]:
         rows = await self.session.scalars(
             sa.select(OutreachCaseRow)
