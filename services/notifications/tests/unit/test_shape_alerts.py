@@ -21,7 +21,7 @@ from forlob_shared.events import MeetingCancelled
 from forlob_shared.events.envelope import PendingEvent, encode
 from forlob_shared.events.visits import VisitKind, VisitOverdue, VisitStarted
 from forlob_shared.partner.base import is_partner_event
-from forlob_testkit.in_memory.notifications_world import JOBCENTRE, MONDAY_9, OPTIONS, PROVIDER, Notifications
+from forlob_testkit.in_memory.notifications_world import JOBCENTRE, MONDAY_9, OPTIONS, PROVIDER, Course, Notifications
 
 
 async def test_a_missed_meeting_alerts_the_contact_person_in_the_words_of_a_meeting(world: Notifications) -> None:
@@ -112,7 +112,9 @@ async def test_an_overdue_outreach_contact_reminds_the_team_member_until_the_nex
     assert await world.alerts_of(JOBCENTRE) == []
 
 
-def test_meetings_outreach_and_visits_are_internal_events_and_a_cancelled_meeting_is_not_listened_for() -> None:
+def test_meetings_outreach_and_visits_are_internal_events_and_a_cancelled_meeting_is_not_listened_for(
+    world: Notifications,
+) -> None:
     started = VisitStarted(
         visit_id=uuid4(),
         provider_org=PROVIDER,
@@ -124,7 +126,15 @@ def test_meetings_outreach_and_visits_are_internal_events_and_a_cancelled_meetin
     overdue = VisitOverdue(
         visit_id=started.visit_id, provider_org=PROVIDER, staff_id="kp-1", planned_end=MONDAY_9, detected_at=MONDAY_9
     )
-    for data in (started, overdue):
+    course = Course()
+    shapes = (
+        world.missed_meeting(course),
+        world.cadence_overdue(course),
+        world.meeting_planned(course),
+        world.contact_overdue(uuid4()),
+        world.contact_attempted(uuid4()),
+    )
+    for data in (started, overdue, *shapes):
         assert translate.milestones(data) == []
         event = PendingEvent(data=data, subject=str(started.visit_id), provider_org=PROVIDER)
         body = encode(event, source="forlob/notifications", sequence=1, time=MONDAY_9)
