@@ -11,8 +11,9 @@ from uuid import uuid4
 
 import pytest
 
+from forlob_reporting.api.charts import outcomes_chart
 from forlob_reporting.application.events import record_events
-from forlob_reporting.application.figures import Scope, figures, visit_safety
+from forlob_reporting.application.figures import Scope, figures, series, visit_safety
 from forlob_reporting.application.rebuild import Replay
 from forlob_reporting.db.store import MemoryFactStore
 from forlob_reporting.domain import shape_figures as sf
@@ -236,3 +237,13 @@ def test_figures_over_nothing_are_null_not_zero() -> None:
     assert (found["planned"], found["share_held"]) == (0, None)
     assert found["days_start_to_first_meeting"] == {"count": 0, "median": None, "p90": None}
     assert sf.visits([], PERIOD, lambda t: t.date())["share_overdue"] is None
+
+
+async def test_the_time_series_leave_out_the_shapes_they_mean_nothing_for() -> None:
+    store = await _store()
+    occupancy = await series(FakeReportingUnitOfWork(store), Scope(OUTREACH[0]), PERIOD, "occupancy")
+    assert {r["programme_code"] for r in occupancy} == {IPS[1]}  # the handover's programme, not the team's
+    weeks = await series(FakeReportingUnitOfWork(store), Scope(IPS[0]), PERIOD, "attendance-weeks")
+    assert weeks == []
+    rows = await figures(FakeReportingUnitOfWork(store), Scope(OUTREACH[0]), PERIOD)
+    assert outcomes_chart(rows, "svg").startswith(b"<?xml")  # the team's row has no outcomes

@@ -146,10 +146,20 @@ SERIES: dict[str, Series] = {
 }
 
 
+# The figures block each series belongs to: a group whose shape does not show the block has no
+# series either (an outreach team has no seats, a meetings-shaped course no agreed weekly hours).
+SERIES_BLOCK = {"waiting-list": "waiting_list", "occupancy": "occupancy", "attendance-weeks": "attendance"}
+
+
 async def series(uow: FiguresUnitOfWork, scope: Scope, period: f.Period, name: str) -> list[dict[str, Any]]:
     """One time series per group, as rows that carry the group's fields."""
     groups = await load_groups(uow, scope)
-    return [{**group_fields(k), **row} for k, g in groups.items() for row in SERIES[name](g, period)]
+    return [
+        {**group_fields(k), **row}
+        for k, g in groups.items()
+        if SERIES_BLOCK[name] in f.BLOCKS.get(g.shape, f.BLOCKS["timetabled"])
+        for row in SERIES[name](g, period)
+    ]
 
 
 async def ips_fidelity(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
