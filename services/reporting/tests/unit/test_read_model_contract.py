@@ -21,6 +21,7 @@ from forlob_reporting.domain.facts import (
     OUTREACH_ATTEMPTS,
     OUTREACH_CASES,
     OUTREACH_PHASES,
+    OUTREACH_REMINDERS,
     PROGRAMMES,
     REFERRALS,
     VISITS,
@@ -176,6 +177,7 @@ async def test_the_shapes_facts_read_back_for_whom_they_are(new_uow: Factory) ->
         Change(OUTREACH_CASES, (case,), {**team, "opened_at": AT}),
         Change(OUTREACH_ATTEMPTS, (UUID(int=14),), {**team, "case_id": case, "attempted_at": AT, "outcome": "refused"}),
         Change(OUTREACH_PHASES, (case, AT, "relationship"), {**team, "previous_phase": "contact_creation"}),
+        Change(OUTREACH_REMINDERS, (case, date(2026, 3, 9)), {**team, "detected_at": AT}),
         Change(VISITS, (visit,), {"provider_org": "team", "kind": "street", "with_colleague": True, "started_at": AT}),
     )
     async with new_uow() as uow:
@@ -192,6 +194,7 @@ async def test_the_shapes_facts_read_back_for_whom_they_are(new_uow: Factory) ->
             ("relationship", AT)
         ]
         assert await uow.reads.outreach_cases("team", "OTHER") == []
+        assert [r["due_by"] for r in await uow.reads.outreach_reminders("team", "OPS-1")] == [date(2026, 3, 9)]
         (v,) = await uow.reads.visits("team")
         assert (v["visit_id"], v["with_colleague"], v["ended_at"]) == (visit, True, None)
         assert await uow.reads.visits("ips") == []

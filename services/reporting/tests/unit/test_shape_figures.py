@@ -27,6 +27,7 @@ from forlob_shared.events.outreach import (
     OutreachCaseOpened,
     OutreachConsentRecorded,
     OutreachContactAttempted,
+    OutreachContactOverdue,
     OutreachPhaseChanged,
 )
 from forlob_shared.events.visits import VisitEnded, VisitOverdue, VisitStarted
@@ -160,6 +161,7 @@ def test_the_consumer_subscribes_to_every_new_event() -> None:
         OutreachPhaseChanged,
         OutreachConsentRecorded,
         OutreachCaseIdentified,
+        OutreachContactOverdue,
         VisitStarted,
         VisitEnded,
         VisitOverdue,

@@ -36,6 +36,7 @@ from forlob_shared.events.outreach import (
     OutreachCloseReason,
     OutreachConsentRecorded,
     OutreachContactAttempted,
+    OutreachContactOverdue,
     OutreachPhase,
     OutreachPhaseChanged,
 )
@@ -63,6 +64,7 @@ EXPECTED_MEETINGS: dict[str, Any] = {
 EXPECTED_OUTREACH: dict[str, Any] = {
     "cases_opened": 2,
     "contact_attempts": 4,
+    "contact_reminders": 1,
     "attempts_to_stable_contact": {"count": 2, "median": 2.5, "p90": 3.7},
     "days_in_contact_creation": {"count": 3, "median": 13.0, "p90": 45.0},
     "days_in_relationship": {"count": 1, "median": 16.0, "p90": 16.0},
@@ -292,6 +294,16 @@ def _outreach(h: _History) -> None:
     attempt_on(c1, date(2026, 1, 12), ContactOutcome.NOT_FOUND)
     attempt_on(c1, date(2026, 1, 20), ContactOutcome.NO_ANSWER)
     attempt_on(c1, date(2026, 2, 1), ContactOutcome.BRIEF_CONTACT)
+    for due_by in (date(2026, 2, 15), date(2026, 3, 1)):  # the plan said "try again by": late twice
+        overdue = OutreachContactOverdue(
+            **case_of,
+            case_id=c1,
+            staff_id="ops-1",
+            due_by=due_by,
+            last_attempt_at=_at(date(2026, 2, 1), 14),
+            detected_at=_at(due_by, 6),
+        )
+        emit(c1, _at(due_by, 6), overdue)
     attempt_on(c1, date(2026, 3, 3), ContactOutcome.MEETING_AGREED)
     phase(c1, date(2026, 3, 4), cc, rel)
     consent = OutreachConsentRecorded(

@@ -49,6 +49,7 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         cases = await uow.reads.outreach_cases(scope.org, scope.programme)
         attempts = await uow.reads.outreach_attempts(scope.org, scope.programme)
         phases = await uow.reads.outreach_phases(scope.org, scope.programme)
+        outreach_reminders = await uow.reads.outreach_reminders(scope.org, scope.programme)
 
     groups: dict[f.GroupKey, f.GroupFacts] = defaultdict(f.GroupFacts)
 
@@ -78,6 +79,8 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         groups[key(a)].outreach_attempts.append(a)
     for p in phases:
         groups[key(p)].outreach_phases.append(p)
+    for o in outreach_reminders:
+        groups[key(o)].outreach_reminders.append(o)
     for a in alerts:
         referral = by_id.get(a["referral_id"])
         if referral is not None:
