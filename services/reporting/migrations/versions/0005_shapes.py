@@ -84,6 +84,15 @@ def upgrade() -> None:
     )
     op.create_index("outreach_phase_facts_provider", "outreach_phase_facts", ["provider_org", "programme_code"])
     op.create_table(
+        "outreach_reminder_facts",
+        sa.Column("case_id", sa.Uuid, primary_key=True),
+        sa.Column("due_by", sa.Date, primary_key=True),
+        sa.Column("provider_org", sa.Text),
+        sa.Column("programme_code", sa.Text),
+        sa.Column("detected_at", AT),
+    )
+    op.create_index("outreach_reminder_facts_provider", "outreach_reminder_facts", ["provider_org", "programme_code"])
+    op.create_table(
         "visit_facts",
         sa.Column("visit_id", sa.Uuid, primary_key=True),
         sa.Column("provider_org", sa.Text),
@@ -100,6 +109,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in (
         "visit_facts",
+        "outreach_reminder_facts",
         "outreach_phase_facts",
         "outreach_attempt_facts",
         "outreach_case_facts",

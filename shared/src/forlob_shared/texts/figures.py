@@ -164,6 +164,13 @@ FIGURES: dict[str, Figure] = {
     # Outreach work.
     "outreach.cases_opened": Figure(Text("Opsøgende sager oprettet", "Uppsökande ärenden öppnade", "Cases opened")),
     "outreach.contact_attempts": Figure(Text("Kontaktforsøg", "Kontaktförsök", "Contact attempts")),
+    "outreach.contact_reminders": Figure(
+        Text(
+            "Påmindelser: kontaktforsøg over tid",
+            "Påminnelser: kontaktförsök försenat",
+            "Reminders: contact attempt overdue",
+        )
+    ),
     **_prefixed(
         "outreach.attempts_to_stable_contact",
         _dist(

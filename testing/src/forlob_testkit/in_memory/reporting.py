@@ -23,6 +23,7 @@ from forlob_reporting.domain.facts import (
     OUTREACH_ATTEMPTS,
     OUTREACH_CASES,
     OUTREACH_PHASES,
+    OUTREACH_REMINDERS,
     PROGRAMMES,
     REFERRALS,
     VISITS,
@@ -116,6 +117,9 @@ class MemoryFactReads:
 
     async def outreach_phases(self, org: str, programme: str | None) -> list[Row]:
         return self._own(OUTREACH_PHASES, org, programme)
+
+    async def outreach_reminders(self, org: str, programme: str | None) -> list[Row]:
+        return self._own(OUTREACH_REMINDERS, org, programme)
 
     async def visits(self, org: str) -> list[Row]:
         return [v for v in self._table(VISITS) if v["provider_org"] == org]

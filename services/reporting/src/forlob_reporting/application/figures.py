@@ -49,6 +49,7 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         cases = await uow.reads.outreach_cases(scope.org, scope.programme)
         attempts = await uow.reads.outreach_attempts(scope.org, scope.programme)
         phases = await uow.reads.outreach_phases(scope.org, scope.programme)
+        outreach_reminders = await uow.reads.outreach_reminders(scope.org, scope.programme)
 
     groups: dict[f.GroupKey, f.GroupFacts] = defaultdict(f.GroupFacts)
 
@@ -78,6 +79,8 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         groups[key(a)].outreach_attempts.append(a)
     for p in phases:
         groups[key(p)].outreach_phases.append(p)
+    for o in outreach_reminders:
+        groups[key(o)].outreach_reminders.append(o)
     for a in alerts:
         referral = by_id.get(a["referral_id"])
         if referral is not None:
@@ -146,10 +149,20 @@ SERIES: dict[str, Series] = {
 }
 
 
+# The figures block each series belongs to: a group whose shape does not show the block has no
+# series either (an outreach team has no seats, a meetings-shaped course no agreed weekly hours).
+SERIES_BLOCK = {"waiting-list": "waiting_list", "occupancy": "occupancy", "attendance-weeks": "attendance"}
+
+
 async def series(uow: FiguresUnitOfWork, scope: Scope, period: f.Period, name: str) -> list[dict[str, Any]]:
     """One time series per group, as rows that carry the group's fields."""
     groups = await load_groups(uow, scope)
-    return [{**group_fields(k), **row} for k, g in groups.items() for row in SERIES[name](g, period)]
+    return [
+        {**group_fields(k), **row}
+        for k, g in groups.items()
+        if SERIES_BLOCK[name] in f.BLOCKS.get(g.shape, f.BLOCKS["timetabled"])
+        for row in SERIES[name](g, period)
+    ]
 
 
 async def ips_fidelity(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:

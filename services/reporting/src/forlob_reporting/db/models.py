@@ -188,6 +188,17 @@ outreach_phase_facts = sa.Table(
     sa.Index("outreach_phase_facts_provider", "provider_org", "programme_code"),
 )
 
+outreach_reminder_facts = sa.Table(
+    p.OUTREACH_REMINDERS.name,
+    metadata,
+    sa.Column("case_id", sa.Uuid, primary_key=True),
+    sa.Column("due_by", sa.Date, primary_key=True),
+    sa.Column("provider_org", sa.Text),
+    sa.Column("programme_code", sa.Text),
+    sa.Column("detected_at", _AT),
+    sa.Index("outreach_reminder_facts_provider", "provider_org", "programme_code"),
+)
+
 visit_facts = sa.Table(
     p.VISITS.name,
     metadata,

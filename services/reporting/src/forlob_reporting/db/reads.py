@@ -22,6 +22,7 @@ from forlob_reporting.db.models import (
     outreach_attempt_facts,
     outreach_case_facts,
     outreach_phase_facts,
+    outreach_reminder_facts,
     programme_facts,
     referral_facts,
     visit_facts,
@@ -99,6 +100,9 @@ class SqlFactReads:
 
     async def outreach_phases(self, org: str, programme: str | None) -> list[Row]:
         return await self._own_rows(outreach_phase_facts, org, programme)
+
+    async def outreach_reminders(self, org: str, programme: str | None) -> list[Row]:
+        return await self._own_rows(outreach_reminder_facts, org, programme)
 
     async def visits(self, org: str) -> list[Row]:
         query = sa.select(visit_facts).where(visit_facts.c.provider_org == org).order_by(visit_facts.c.visit_id)

@@ -194,6 +194,11 @@ OUTREACH_PHASES = FactTable(
     ("case_id", "changed_at", "phase"),
     ("case_id", "changed_at", "phase", "provider_org", "programme_code", "previous_phase", "close_reason"),
 )
+OUTREACH_REMINDERS = FactTable(
+    "outreach_reminder_facts",
+    ("case_id", "due_by"),
+    ("case_id", "due_by", "provider_org", "programme_code", "detected_at"),
+)
 VISITS = FactTable(
     "visit_facts",
     ("visit_id",),
@@ -205,6 +210,7 @@ SHAPE_TABLES: tuple[FactTable, ...] = (
     OUTREACH_CASES,
     OUTREACH_ATTEMPTS,
     OUTREACH_PHASES,
+    OUTREACH_REMINDERS,
     VISITS,
 )
 TABLES: tuple[FactTable, ...] = (PROGRAMMES, REFERRALS, WEEKS, DAYS, BREACHES, ALERTS, *SHAPE_TABLES)

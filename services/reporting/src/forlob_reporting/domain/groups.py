@@ -66,6 +66,7 @@ class GroupFacts:
     outreach_cases: list[Fact] = field(default_factory=list)
     outreach_attempts: list[Fact] = field(default_factory=list)
     outreach_phases: list[Fact] = field(default_factory=list)
+    outreach_reminders: list[Fact] = field(default_factory=list)
 
 
 def distribution(values: Sequence[float]) -> dict[str, Any]:

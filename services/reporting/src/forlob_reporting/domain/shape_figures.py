@@ -127,6 +127,7 @@ def outreach(facts: GroupFacts, period: Period, local_date: DayOf) -> dict[str, 
     return {
         "cases_opened": sum(1 for c in facts.outreach_cases if in_period(c["opened_at"])),
         "contact_attempts": sum(1 for a in facts.outreach_attempts if in_period(a["attempted_at"])),
+        "contact_reminders": sum(1 for r in facts.outreach_reminders if in_period(r["detected_at"])),
         "attempts_to_stable_contact": distribution(to_stable),
         **{f"days_in_{phase}": distribution(days) for phase, days in stay_days.items()},
         "consents_recorded": sum(1 for c in facts.outreach_cases if in_period(c["consent_recorded_at"])),

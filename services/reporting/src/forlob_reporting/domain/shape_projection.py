@@ -16,6 +16,7 @@ from forlob_reporting.domain.facts import (
     OUTREACH_ATTEMPTS,
     OUTREACH_CASES,
     OUTREACH_PHASES,
+    OUTREACH_REMINDERS,
     VISITS,
 )
 from forlob_reporting.domain.merge import Change, guard_of
@@ -28,6 +29,7 @@ from forlob_shared.events.outreach import (
     OutreachCloseReason,
     OutreachConsentRecorded,
     OutreachContactAttempted,
+    OutreachContactOverdue,
     OutreachPhase,
     OutreachPhaseChanged,
 )
@@ -117,6 +119,11 @@ def _case_identified(env: Envelope[Any], e: OutreachCaseIdentified) -> list[Chan
     return [Change(OUTREACH_CASES, (e.case_id,), values, earliest=("identified_at",))]
 
 
+def _contact_overdue(env: Envelope[Any], e: OutreachContactOverdue) -> list[Change]:
+    values = {**_case(e), "detected_at": e.detected_at}
+    return [Change(OUTREACH_REMINDERS, (e.case_id, e.due_by), values), Change(OUTREACH_CASES, (e.case_id,), _case(e))]
+
+
 def referral_from_outreach(env: Envelope[Any], e: ReferralReceived) -> list[Change]:
     """A handover to another programme is a referral naming the case: the case is handed over
     when it arrives (the referral's own facts are :mod:`projection`'s)."""
@@ -163,6 +170,7 @@ SHAPE_PROJECTORS: dict[type[EventData], ShapeProjector] = {
     OutreachPhaseChanged: _phase_changed,
     OutreachConsentRecorded: _consent_recorded,
     OutreachCaseIdentified: _case_identified,
+    OutreachContactOverdue: _contact_overdue,
     VisitStarted: _visit_started,
     VisitEnded: _visit_ended,
     VisitOverdue: _visit_overdue,
