@@ -72,14 +72,16 @@ class NotificationsUnitOfWork(UnitOfWork):
         self._feed.extend(e for e in self._pending if is_kept(e))
         events, self._pending = self._pending, []
         await self._outbox.write(self.session, events)
-        feed, self._feed = self._feed, []
-        await self.partner_feed.keep(feed)
         notifies = [sa.func.pg_notify(INBOX_CHANNEL, payload) for payload in self._inbox_changes]
         if self._wake_dispatcher:
             notifies.append(sa.func.pg_notify(DELIVERIES_CHANNEL, ""))
         if notifies:  # one round trip for all of them
             await self.session.execute(sa.select(*notifies))
         self._inbox_changes, self._wake_dispatcher = [], False
+        # Last before the commit: keeping takes the organisations' counter locks, which every
+        # other writer of those organisations waits on until this transaction commits.
+        feed, self._feed = self._feed, []
+        await self.partner_feed.keep(feed)
         await super().commit()
 
     async def rollback(self) -> None:
