@@ -132,7 +132,7 @@ SHAPE_MESSAGES: dict[str, Text] = {
     "outreach.opened": Text("Sagen om {name} er åbnet.", "Ärendet om {name} är öppnat.", "The case of {name} is open."),
     "outreach.back": Text("Til sagerne", "Till ärendena", "To the cases"),
     "outreach.attempt": Text("Kontaktforsøg", "Kontaktförsök", "Contact attempt"),
-    "outreach.attempts": Text("Kontaktforsøg", "Kontaktförsök", "Contact attempts"),
+    "outreach.attempts": Text("Kontaktforsøg indtil nu", "Kontaktförsök hittills", "Contact attempts so far"),
     "outreach.place": Text("Hvor", "Var", "Where"),
     "outreach.channel": Text("Hvordan", "Hur", "How"),
     "outreach.outcome": Text("Hvad kom der ud af det?", "Vad blev resultatet?", "What came of it?"),
