@@ -15,7 +15,14 @@ import pytest
 
 from forlob_attendance.api.schemas import ContactIn
 from forlob_attendance.domain import breach
-from forlob_notifications.domain.alerts import COURSE_ENDED, AlertKind, AlertState
+from forlob_notifications.domain.alerts import (
+    CONTACT_ATTEMPTED,
+    COURSE_ENDED,
+    MEETING_PLANNED,
+    VISIT_ENDED,
+    AlertKind,
+    AlertState,
+)
 from forlob_notifications.domain.directory import ROLES
 from forlob_notifications.domain.policy import DANISH_DEFAULTS
 from forlob_referral.domain.course_record import MeetingKind, MeetingStatus, PlaceKind, Specialism, TalkTopic
@@ -83,7 +90,7 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     ("legal_basis", set(DANISH_DEFAULTS)),
     ("breach_rule", {breach.WINDOW_RULE, breach.CONSECUTIVE_RULE}),
     # attendance's AbsenceResolved.resolution, and the course's end
-    ("close_reason", {"late_arrival", "reported", COURSE_ENDED}),
+    ("close_reason", {"late_arrival", "reported", COURSE_ENDED, VISIT_ENDED, MEETING_PLANNED, CONTACT_ATTEMPTED}),
     ("absence_reason", {"unexplained"}),
     ("slot_state", {"expected", "present", "absent", "excused", "internship"}),
     ("closure_reason", set(CLOSURE_REASONS) | CUSTOMARY_CODES),

@@ -14,6 +14,7 @@ from forlob_notifications.db.repositories import (
     PolicyRepository,
     StaffRepository,
     SubscriptionRepository,
+    VisitRepository,
 )
 from forlob_notifications.domain.partner_feed import is_kept
 from forlob_shared.db import UnitOfWork
@@ -34,6 +35,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     policies: PolicyRepository
     calendars: CalendarRepository
     partner_feed: PartnerFeedRepository
+    visits: VisitRepository
 
     async def _on_enter(self) -> None:
         self.staff = StaffRepository(self.session)
@@ -44,6 +46,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.policies = PolicyRepository(self.session)
         self.calendars = CalendarRepository(self.session)
         self.partner_feed = PartnerFeedRepository(self.session)
+        self.visits = VisitRepository(self.session)
         self._feed: list[PendingEvent] = []
         self._inbox_changes: list[str] = []
         self._wake_dispatcher = False
