@@ -353,8 +353,12 @@ async def test_an_outreach_case_from_first_attempt_to_handover(people: Any, fake
     identified = await contact.get(f"/outreach/{CASE}")
     assert f'action="/outreach/{CASE}/handover"' in identified.text
     assert "Jens Hansen" in identified.text
-    await contact.post(f"/outreach/{CASE}/handover", {"programme_code": "IPS-AAL"})
-    assert fake.posted(f"/outreach/cases/{CASE}/handover") == [{"programme_code": "IPS-AAL", "provider_org": ORG}]
+    providerless = await contact.post(f"/outreach/{CASE}/handover", {"programme_code": "IPS-AAL"})
+    assert _errors(providerless.text) == {"f-provider_org": "Skal udfyldes."}
+    await contact.post(f"/outreach/{CASE}/handover", {"programme_code": "IPS-AAL", "provider_org": "ips-aalborg"})
+    assert fake.posted(f"/outreach/cases/{CASE}/handover") == [
+        {"programme_code": "IPS-AAL", "provider_org": "ips-aalborg"}
+    ]
     handed = await contact.get(f"/outreach/{CASE}")
     assert f'href="/referrals/{OUTREACH_REFERRAL}"' in handed.text
     _no_raw_codes(handed.text)

@@ -305,19 +305,21 @@ class IdentifyForm(KeyedForm):
 
 
 class HandoverForm(KeyedForm):
-    """The handover: a referral to another programme (of this or another provider)."""
+    """The handover: a referral to another provider's programme (an organisation does not refer to
+    itself), carrying the outreach history's facts."""
 
     programme_code: Text = ""
     provider_org: Text = ""
 
     def problems(self) -> dict[str, Problem]:
         problems: dict[str, Problem] = {}
-        if not self.programme_code:
-            problems["programme_code"] = Problem("field.required", {})
+        for name in ("programme_code", "provider_org"):
+            if not getattr(self, name):
+                problems[name] = Problem("field.required", {})
         return problems
 
-    def body(self, own_org: str) -> dict[str, Any]:
-        return {"programme_code": self.programme_code, "provider_org": self.provider_org or own_org}
+    def body(self) -> dict[str, Any]:
+        return {"programme_code": self.programme_code, "provider_org": self.provider_org}
 
 
 class StartVisitForm(KeyedForm):

@@ -272,7 +272,7 @@ async def identify(case_id: UUID, request: Request, web: CurrentWeb, t: Words) -
 
 @router.post("/outreach/{case_id}/handover")
 async def handover(case_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
-    user = signed_in(request, *OUTREACH_ROLES)
+    signed_in(request, *OUTREACH_ROLES)
     form = await posted(request, HandoverForm)
     return await _case_action(
         request,
@@ -282,7 +282,7 @@ async def handover(case_id: UUID, request: Request, web: CurrentWeb, t: Words) -
         "handover",
         form.model_dump(exclude={"key"}),
         form.problems(),
-        lambda: form.body(user.org),
+        form.body,
         form.idempotency_key(),
         "outreach.handed_over",
     )
