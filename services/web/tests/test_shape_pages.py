@@ -168,6 +168,7 @@ async def test_the_week_of_meetings_records_held_cancelled_and_the_next_one(peop
     assert 'name="topics" value="employer_contact"' in week.text
     assert 'id="minutes-' + MEETING + '" name="duration_minutes" type="number"' in week.text
     assert 'value="60"' in week.text  # its planned length, to change
+    assert f'id="began-{MEETING}" name="began" type="time" value="09:00"' in week.text  # its planned start
     _no_raw_codes(week.text)
     assert ("GET", "/meetings", None) in fake.calls
 

@@ -84,13 +84,20 @@ async def test_meetings_outreach_and_visits_through_the_pages(web_system: Any) -
         assert raw_codes(visible_text(week.text)) == []
         held = await contact.http.post(
             f"/meetings/{meeting_id}/held",
-            data={"csrf": contact.csrf, "duration_minutes": "55", "topics": ["job_search", "employer_contact"]},
+            data={
+                "csrf": contact.csrf,
+                "day": "2027-06-09",
+                "began": "10:00",
+                "duration_minutes": "55",
+                "topics": ["job_search", "employer_contact"],
+            },
         )
         assert held.status_code == 303
         after = await contact.get(held.headers["location"])
         assert "Mødet er registreret som holdt." in after.text, visible_text(after.text)
         recorded = ok(await http.get(f"{attendance_api}/referrals/{rid}/meetings", headers=CONTACT))["meetings"][0]
-        assert (recorded["state"], recorded["duration_minutes"]) == ("held", 55)
+        # recorded 50 minutes after it began: the planned start is sent, so it was not late
+        assert (recorded["state"], recorded["duration_minutes"], recorded["minutes_late"]) == ("held", 55, 0)
         assert sorted(recorded["topics"]) == ["employer_contact", "job_search"]
 
         # -- an outreach case: opened, an attempt, consent, identity, the handover ---------------

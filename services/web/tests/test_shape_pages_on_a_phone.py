@@ -96,7 +96,9 @@ async def test_the_pages_fit_a_phone_and_a_meeting_is_held_in_three_taps(browser
         await card.get_by_role("button", name="Gem: mødet er holdt").click()  # 3: save
         await page.wait_for_url("**/meetings?week=2027-05-03")
         assert await page.locator(".flash").inner_text() == "Mødet er registreret som holdt."
-        assert fake.posted(f"/meetings/{MEETING}/held") == [{"duration_minutes": 60, "topics": ["job_search"]}]
+        assert fake.posted(f"/meetings/{MEETING}/held") == [
+            {"duration_minutes": 60, "topics": ["job_search"], "held_at": "2027-05-05T09:00:00+02:00"}
+        ]
 
         await page.goto("/visits")
         start = page.get_by_role("button", name="Start besøget")

@@ -110,13 +110,18 @@ class BackForm(KeyedForm):
 
 
 class MeetingHeldForm(BackForm):
-    """One tap: the meeting took place, how long, and its coded topics (no free text here)."""
+    """One tap: the meeting took place, when it began (its planned start filled in: recorded later
+    in the day it is not late), how long, and its coded topics (no free text here)."""
 
+    day: Text = ""
+    began: Text = ""
     duration_minutes: Text = ""
     topics: list[str] = Field(default_factory=list)
 
     def problems(self) -> dict[str, Problem]:
         problems: dict[str, Problem] = {}
+        if self.began and (clock_time(self.began) is None or day_of(self.day) is None):
+            problems["began"] = Problem("grid.not_a_time", {})
         minutes = whole(self.duration_minutes)
         if minutes is None or not 1 <= minutes <= 480:
             problems["duration_minutes"] = Problem("meeting.duration_range", {})
@@ -124,8 +129,16 @@ class MeetingHeldForm(BackForm):
             problems["topics"] = Problem("meeting.topic_unknown", {})
         return problems
 
-    def body(self) -> dict[str, Any]:
-        return {"duration_minutes": int(self.duration_minutes), "topics": list(dict.fromkeys(self.topics))}
+    def body(self, zone: ZoneInfo) -> dict[str, Any]:
+        """The attendance service's POST /meetings/{id}/held; without a start, it takes now."""
+        body: dict[str, Any] = {
+            "duration_minutes": int(self.duration_minutes),
+            "topics": list(dict.fromkeys(self.topics)),
+        }
+        day, began = day_of(self.day), clock_time(self.began)
+        if day is not None and began is not None:
+            body["held_at"] = moment(day, began, zone).isoformat()
+        return body
 
 
 class MeetingCancelForm(BackForm):

@@ -60,6 +60,7 @@ SHAPE_MESSAGES: dict[str, Text] = {
     "meeting.state_missed": Text("Udeblevet", "Uteblev", "Missed"),
     "meeting.held": Text("Holdt", "Genomfört", "Held"),
     "meeting.cancelled": Text("Aflyst af deltageren", "Inställt av deltagaren", "Cancelled by the participant"),
+    "meeting.began": Text("Begyndte kl.", "Började kl.", "Began at"),
     "meeting.duration": Text("Varighed (minutter)", "Längd (minuter)", "Duration (minutes)"),
     "meeting.topics": Text("Emner", "Ämnen", "Topics"),
     "meeting.record_held": Text("Gem: mødet er holdt", "Spara: mötet är genomfört", "Save: the meeting was held"),

@@ -152,7 +152,7 @@ async def held(meeting_id: UUID, request: Request, web: CurrentWeb, t: Words) ->
     user = signed_in(request, *MEETING_ROLES)
     form = await posted(request, MeetingHeldForm, lists=("topics",))
     problems = form.problems()
-    body = {} if problems else form.body()
+    body = {} if problems else form.body(web.zone)
     api = web.api(user)
     return await _meeting_action(
         request,
