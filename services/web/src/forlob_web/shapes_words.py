@@ -192,8 +192,13 @@ SHAPE_MESSAGES: dict[str, Text] = {
     "outreach.identified": Text("Personen er identificeret.", "Personen är identifierad.", "The person is identified."),
     "outreach.handover": Text("Overdragelse", "Överlämning", "Handover"),
     "outreach.handover_referral": Text("Henvisningen", "Remissen", "The referral"),
-    "outreach.to_programme": Text("Til forløbet", "Till insatsen", "To the programme"),
-    "outreach.to_provider": Text("Udbyder (tom: jeres egen)", "Utförare (tomt: er egen)", "Provider (empty: your own)"),
+    "outreach.to_programme": Text("Forløbets kode", "Insatsens kod", "The programme's code"),
+    "outreach.to_provider": Text("Udbyder (organisation)", "Utförare (organisation)", "Provider (organisation)"),
+    "outreach.handover_hint": Text(
+        "En overdragelse er en henvisning til en anden udbyders forløb med sagens forløb som fakta.",
+        "En överlämning är en remiss till en annan utförares insats med ärendets förlopp som fakta.",
+        "A handover is a referral to another provider's programme, carrying the case's history as facts.",
+    ),
     "outreach.hand_over": Text("Overdrag", "Överlämna", "Hand over"),
     "outreach.handed_over": Text("Sagen er overdraget.", "Ärendet är överlämnat.", "The case is handed over."),
     # the reminders' alerts (meeting_overdue, outreach_contact_overdue)
