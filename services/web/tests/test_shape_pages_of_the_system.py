@@ -21,6 +21,7 @@ from forlob_testkit.web import COORDINATOR, ok, put_staff, set_clock, visible_te
 
 CASEWORKER = auth(JOBCENTRE, "caseworker", staff="cw-7")
 CONTACT = auth(PROVIDER, "contact_person", staff="kp-1")
+LEADER = auth(PROVIDER, "team_leader", staff="tl-1")
 IPS_COORDINATOR = auth("ips-aalborg", "coordinator", staff="co-9")  # the handover's receiving provider
 IPS = {**DEVELOPMENT_COURSE, "name": "IPS Aalborg", "kind": "ips", "shape": "meetings", "default_weeks": 26}
 OUTREACH = {**DEVELOPMENT_COURSE, "name": "Outreach Aalborg", "kind": "outreach", "shape": "outreach"}
@@ -141,6 +142,25 @@ async def test_meetings_outreach_and_visits_through_the_pages(web_system: Any) -
         team = await leader.get("/visits")
         assert "kp-1" in visible_text(team.text)
         assert "med kp-2" in visible_text(team.text)
+        # past its planned end and the grace: the team leader's alert says so in words
+        await set_clock(system, datetime(2027, 6, 9, 12, 50))
+        notifications = system.url("notifications")
+
+        async def alerted() -> dict[str, Any] | None:
+            answer = await http.get(f"{notifications}/inbox", params={"state": "open"}, headers=LEADER)
+            found = [a for a in answer.json() if a["kind"] == "visit_overdue"] if answer.status_code == 200 else []
+            return found[0] if found else None
+
+        alert = await eventually(alerted, what="the overdue visit's alert to the team leader")
+        inbox = await leader.get("/inbox")
+        assert "Besøg ikke afsluttet i tide" in visible_text(inbox.text)
+        alert_page = await leader.get(f"/alerts/{alert['id']}")
+        read = visible_text(alert_page.text)
+        assert "Medarbejder kp-1" in read, read
+        assert "Hjemmebesøg" in read
+        assert "09.06. 12:30" in read
+        assert raw_codes(read) == []
+        assert "Over tiden" in visible_text((await leader.get("/visits")).text)
         mine = await contact.get("/visits")
         assert "Du er på besøg" in mine.text
         end_form = mine.text.split('action="/visits/', 1)[1].split('"', 1)[0]
