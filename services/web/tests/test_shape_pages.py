@@ -141,6 +141,29 @@ async def test_a_meetings_course_starts_with_its_cadence_and_an_outreach_program
     assert "course.agreed_week" not in course.text
     assert "Hver anden uge" in visible_text(course.text)
     assert f'href="/referrals/{REFERRAL}/meetings"' in course.text
+    assert 'name="cadence" value="fortnightly" checked' in course.text  # to change from
+    assert 'id="w0_1_start"' not in course.text
+    _no_raw_codes(course.text)
+    change = {"effective_from": "2027-05-03", "contact_person_id": "kp-1", "cadence": "planned"}
+    early = await coordinator.post(f"/courses/{REFERRAL}/agreement", change)
+    assert early.status_code == 422
+    assert _errors(early.text) == {
+        "f-effective_from": "Kan ikke ligge før forløbets start.",
+        "f-max_days_between": "Angiv hvor mange dage der højst må gå mellem to møder.",
+    }
+    changed = await coordinator.post(
+        f"/courses/{REFERRAL}/agreement", {**change, "effective_from": "2027-06-01", "max_days_between": "21"}
+    )
+    assert changed.status_code == 303
+    assert fake.posted(f"/referrals/{REFERRAL}/agreement") == [
+        {
+            "effective_from": "2027-06-01",
+            "cadence": {"kind": "planned", "max_days_between": 21},
+            "contact_person_id": "kp-1",
+            "team_leader_id": None,
+        }
+    ]
+    assert "Hvor ofte I mødes er ændret." in (await coordinator.get(f"/courses/{REFERRAL}")).text
 
     outreach = await coordinator.get(f"/courses/{OUTREACH_REFERRAL}/start")
     assert 'id="no-start"' in outreach.text

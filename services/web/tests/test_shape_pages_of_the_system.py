@@ -56,8 +56,12 @@ async def test_meetings_outreach_and_visits_through_the_pages(web_system: Any) -
         course = ok(await http.get(f"{referral_api}/referrals/{rid}", headers=COORDINATOR))["course"]
         assert course["cadence"] == {"kind": "weekly", "max_days_between": 7}
         assert course["schedule"] == []
+        rhythm = {"effective_from": "2027-06-21", "contact_person_id": "kp-1", "cadence": "fortnightly"}
+        changed = await coordinator.post(f"/courses/{rid}/agreement", rhythm)
+        assert changed.status_code == 303, visible_text(changed.text)
         page = await coordinator.get(f"/courses/{rid}")
-        assert "Hver uge" in visible_text(page.text)
+        assert "Hvor ofte I mødes er ændret." in page.text
+        assert "Hver" in visible_text(page.text)
         assert raw_codes(visible_text(page.text)) == []
 
         # -- the contact person plans the first meeting and records it as held -------------------

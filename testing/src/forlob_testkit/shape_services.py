@@ -207,6 +207,10 @@ class Fake:
                 "outcome": None,
             }
             return 200, started
+        if parts[0] == "referrals" and len(parts) == 3 and parts[2] == "agreement" and method == "POST":
+            changed = self.referrals[parts[1]]
+            changed["course"]["cadence"] = body.get("cadence")
+            return 200, changed
         if parts == ["programmes"] and method == "GET":
             return 200, list(self.programmes.values())
         if parts[0] == "programmes" and len(parts) == 2 and method == "GET":

@@ -99,6 +99,36 @@ class CadenceStartForm(KeyedForm):
         }
 
 
+class CadenceAgreementForm(KeyedForm):
+    """Change how often a meetings course meets (and the contact person) from a day on."""
+
+    effective_from: Text = ""
+    contact_person_id: Text = ""
+    team_leader_id: Text = ""
+    cadence: Text = ""
+    max_days_between: Text = ""
+
+    def problems(self, start: date | None) -> dict[str, Problem]:
+        rhythm = CadenceStartForm.model_validate(
+            {"start_date": self.effective_from, "contact_person_id": self.contact_person_id}
+            | {"cadence": self.cadence, "max_days_between": self.max_days_between}
+        )
+        problems = {("effective_from" if k == "start_date" else k): p for k, p in rhythm.problems().items()}
+        effective = day_of(self.effective_from)
+        if effective is not None and start is not None and effective < start:
+            problems["effective_from"] = Problem("course.before_start", {})
+        return problems
+
+    def body(self) -> dict[str, Any]:
+        gap = whole(self.max_days_between) or DEFAULT_GAP.get(self.cadence, 14)
+        return {
+            "effective_from": self.effective_from,
+            "cadence": {"kind": self.cadence, "max_days_between": gap},
+            "contact_person_id": self.contact_person_id,
+            "team_leader_id": self.team_leader_id or None,
+        }
+
+
 class BackForm(KeyedForm):
     """An action from a list that leads back to the page it came from (only the pages' own paths)."""
 

@@ -37,6 +37,11 @@ SHAPE_MESSAGES: dict[str, Text] = {
         "Ange hur många dagar som högst får gå mellan två möten.",
         "Give the most days that may pass between two meetings.",
     ),
+    "cadence.change": Text("Ændr hvor ofte I mødes", "Ändra hur ofta ni träffas", "Change how often you meet"),
+    "cadence.save": Text("Gem", "Spara", "Save"),
+    "cadence.changed": Text(
+        "Hvor ofte I mødes er ændret.", "Hur ofta ni träffas är ändrat.", "How often you meet is changed."
+    ),
     "course.cadence": Text("Aftalte møder", "Avtalade möten", "Agreed meetings"),
     "course.started_meetings": Text(
         "Forløbet starter {date}: {cadence}, højst {days} dage mellem møderne.",

@@ -30,7 +30,7 @@ from forlob_web.forms import (
 from forlob_web.i18n import code_words
 from forlob_web.routes.parts import act, part, problem_words
 from forlob_web.session import flash
-from forlob_web.shape_forms import CADENCES, CadenceStartForm, whole
+from forlob_web.shape_forms import CADENCES, CadenceAgreementForm, CadenceStartForm, whole
 from forlob_web.shapes_api import shape_of
 from forlob_web.web import Web, language
 from forlob_web.week_grid import WINDOWS_PER_DAY, Problem, grid_of, open_days, opening_windows, weekly_hours
@@ -39,6 +39,8 @@ router = APIRouter(include_in_schema=False)
 
 OUTCOMES = [o.value for o in Outcome]
 ATTAINMENTS = ["achieved", "partly_achieved", "not_achieved"]
+# What a change of a meetings course is called: its agreement is how often they meet, not hours.
+MEETINGS_WORDS = {"course.agreed": "cadence.changed"}
 PROGRAMME_CODE = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -223,6 +225,7 @@ def _course_page(
         key=lambda: str(uuid.uuid4()),
         today=web.now().date().isoformat(),
         shape=shape_of(programme),
+        cadences=CADENCES,
         **values,
     )
 
@@ -250,12 +253,15 @@ async def _course_action(
     check: Callable[[dict[str, Any], dict[str, Any]], tuple[dict[str, Problem], Any]],
     path: str,
     done: str,
+    also: KeyedForm | None = None,
 ) -> Response:
-    """One change of a running course: checked here first, then the referral service's answer."""
+    """One change of a running course: checked here first, then the referral service's answer.
+    ``also``: the same post read as another form (a meetings course's cadence), to draw it again."""
     user = signed_in(request, "coordinator")
     api = web.api(user)
     referral, programme = await _course_facts(api, referral_id)
-    values = {**form.model_dump(exclude={"grid", "attainment", "key"}), **getattr(form, "grid", {})}
+    values = also.model_dump(exclude={"key"}) if also else {}
+    values |= {**form.model_dump(exclude={"grid", "attainment", "key"}), **getattr(form, "grid", {})}
     values |= getattr(form, "attainment", {})
     problems, body = check(referral, programme)
     page = {"form": form_name, "values": values}
@@ -268,6 +274,8 @@ async def _course_action(
     )
     if answer is None:
         return _course_page(web, request, referral, programme, status=status, errors=fields, message=message, **page)
+    if shape_of(programme) == "meetings":
+        done = MEETINGS_WORDS.get(done, done)
     flash(request, t(done))
     return RedirectResponse(f"/courses/{referral_id}", status_code=303)
 
@@ -290,12 +298,18 @@ async def reschedule(referral_id: UUID, request: Request, web: CurrentWeb, t: Wo
 async def agreement(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
     signed_in(request, "coordinator")
     form = await posted(request, AgreementForm)
+    rhythm = await posted(request, CadenceAgreementForm)
 
     def check(referral: dict[str, Any], programme: dict[str, Any]) -> tuple[dict[str, Problem], Any]:
+        if shape_of(programme) == "meetings":  # how often they meet, not a week's hours
+            found = rhythm.problems(_start_of(referral))
+            return found, None if found else rhythm.body()
         windows, problems = form.problems(opening_windows(programme["opening_hours"]), _start_of(referral))
         return problems, form.body(windows)
 
-    return await _course_action(request, web, t, referral_id, "agreement", form, check, "agreement", "course.agreed")
+    return await _course_action(
+        request, web, t, referral_id, "agreement", form, check, "agreement", "course.agreed", also=rhythm
+    )
 
 
 @router.post("/courses/{referral_id}/end")
