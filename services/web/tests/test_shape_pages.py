@@ -38,7 +38,8 @@ from forlob_testkit.shape_services import (
 )
 from forlob_testkit.web import Person, visible_text, web_in_process
 
-NOW = datetime(2027, 5, 5, 7, 30, tzinfo=UTC)  # 09:30 in Aalborg (summer time)
+NOW = datetime(2027, 5, 5, 7, 30, tzinfo=UTC)
+MISSED = "3e3e3e3e-0000-4000-8000-000000000003"  # 09:30 in Aalborg (summer time)
 ORG = "rca-aalborg"
 
 
@@ -70,6 +71,7 @@ def fake() -> Fake:
     found.meetings = [
         meeting(MEETING, "2027-05-05T09:00:00+02:00", "2027-05-05T10:00:00+02:00"),
         meeting(HELD, "2027-05-03T13:00:00+02:00", "2027-05-03T13:45:00+02:00", "held", ["job_search"]),
+        meeting(MISSED, "2027-05-04T08:00:00+02:00", "2027-05-04T09:00:00+02:00", "missed"),
     ]
     found.cases = {
         QUIET_CASE: case(QUIET_CASE, "The woman with the red bike", next_attempt_by="2027-05-20", attempts=1),
@@ -188,6 +190,8 @@ async def test_the_week_of_meetings_records_held_cancelled_and_the_next_one(peop
     assert "På arbejdspladsen" in text
     assert f'action="/meetings/{MEETING}/held"' in week.text
     assert f'action="/meetings/{HELD}/held"' not in week.text  # a held meeting has no taps
+    assert f'action="/meetings/{MISSED}/held"' in week.text  # came late after all
+    assert f'action="/meetings/{MISSED}/cancel"' not in week.text
     assert 'name="topics" value="employer_contact"' in week.text
     assert 'id="minutes-' + MEETING + '" name="duration_minutes" type="number"' in week.text
     assert 'value="60"' in week.text  # its planned length, to change

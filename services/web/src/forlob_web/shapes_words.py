@@ -77,6 +77,11 @@ SHAPE_MESSAGES: dict[str, Text] = {
         "Gör du inget upptäcks en utevaro av sig själv.",
         "Do nothing and a missed meeting is detected by itself.",
     ),
+    "meeting.came_late_hint": Text(
+        "Kom deltageren alligevel, så registrér mødet som holdt: udeblivelsen lukkes.",
+        "Kom deltagaren ändå, registrera mötet som genomfört: utevaron stängs.",
+        "If the participant came after all, record the meeting as held: the absence closes.",
+    ),
     "meeting.plan_next": Text("Planlæg næste møde", "Planera nästa möte", "Plan the next meeting"),
     "meeting.plan_title": Text("Planlæg et møde", "Planera ett möte", "Plan a meeting"),
     "meeting.plan": Text("Planlæg", "Planera", "Plan"),
