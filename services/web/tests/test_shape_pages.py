@@ -263,6 +263,32 @@ async def test_the_week_of_meetings_records_held_cancelled_and_the_next_one(peop
 
     one = await contact.get(f"/referrals/{REFERRAL}/meetings")
     assert one.status_code == 200
+    assert f'action="/meetings/{MEETING}/move"' not in one.text  # cancelled above: not moved
+    new = fake.meetings[-1]["meeting_id"]
+    assert f'id="move-{new}-start" name="start" type="time" value="09:00"' in one.text
+    back_one = f"/referrals/{REFERRAL}/meetings"
+    gone = await contact.post(
+        f"/meetings/{new}/move",
+        {"day": "2027-05-01", "start": "09:00", "end": "10:00", "place": "phone", "back": back_one},
+    )
+    assert gone.headers["location"] == back_one
+    assert _flash((await contact.get(back_one)).text) == "error: Dagen er gået."
+    moved = await contact.post(
+        f"/meetings/{new}/move",
+        {"day": "2027-05-13", "start": "13:00", "end": "14:00", "place": "home", "back": back_one},
+    )
+    assert moved.status_code == 303
+    assert (
+        "PUT",
+        f"/meetings/{new}",
+        {
+            "starts_at": "2027-05-13T13:00:00+02:00",
+            "ends_at": "2027-05-13T14:00:00+02:00",
+            "place": "home",
+            "staff_id": "kp-1",
+        },
+    ) in fake.calls
+    assert _flash((await contact.get(back_one)).text) == "ok: Mødet er flyttet."
     assert "Mette Nielsen" in one.text
     assert "Telefon" in visible_text(one.text)
     _no_raw_codes(one.text)

@@ -81,11 +81,15 @@ async def test_meetings_outreach_and_visits_through_the_pages(web_system: Any) -
             ("2027-06-09T08:00", "workplace", "planned")
         ]
         meeting_id = meetings[0]["meeting_id"]
+        moved = await contact.post(f"/meetings/{meeting_id}/move", {**plan, "place": "video"})
+        assert moved.status_code == 303
+        again = ok(await http.get(f"{attendance_api}/referrals/{rid}/meetings", headers=CONTACT))["meetings"]
+        assert [(m["meeting_id"], m["place"]) for m in again] == [(meeting_id, "video")]
 
         await set_clock(system, datetime(2027, 6, 9, 10, 50))
         week = await contact.get("/meetings?week=2027-06-07")
         assert f'action="/meetings/{meeting_id}/held"' in week.text
-        assert "På arbejdspladsen" in visible_text(week.text)
+        assert "Video" in visible_text(week.text)
         assert raw_codes(visible_text(week.text)) == []
         held = await contact.http.post(
             f"/meetings/{meeting_id}/held",

@@ -166,7 +166,7 @@ class Fake:
             if m == method and re.fullmatch(pattern, path):
                 self.refused.append((method, path, body))
                 return JSONResponse(problem, status, media_type="application/problem+json")
-        self.calls.append((method, path, body))
+        self.calls.append((method, path, body))  # PUTs too: ``calls`` has them with their method
         found = self._route(method, path, request, body)
         if found is None:
             return JSONResponse({"title": "Not found", "status": 404}, 404, media_type="application/problem+json")
@@ -184,6 +184,12 @@ class Fake:
             planned = meeting(str(uuid.uuid4()), body["starts_at"], body["ends_at"])
             self.meetings.append(planned)
             return 201, planned
+        if parts[0] == "meetings" and len(parts) == 2 and method == "PUT":
+            moving = next((m for m in self.meetings if m["meeting_id"] == parts[1]), None)
+            if moving is None:
+                return None
+            moving.update(starts_at=body["starts_at"], ends_at=body["ends_at"], place=body["place"])
+            return 200, moving
         if parts[0] == "meetings" and len(parts) == 3 and method == "POST":
             found = next((m for m in self.meetings if m["meeting_id"] == parts[1]), None)
             if found is None:

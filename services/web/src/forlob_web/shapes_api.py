@@ -29,6 +29,11 @@ async def plan_meeting(api: Api, referral_id: str, body: dict[str, Any], key: st
     return await api.post("attendance", f"/referrals/{referral_id}/meetings", body, idempotency_key=key)
 
 
+async def move_meeting(api: Api, meeting_id: str, body: dict[str, Any]) -> Any:
+    """The same meeting at a new time or place (PUT: the same request twice is one move)."""
+    return (await api.request("attendance", "PUT", f"/meetings/{meeting_id}", json=body)).json()
+
+
 async def meeting_held(api: Api, meeting_id: str, body: dict[str, Any], key: str) -> Any:
     return await api.post("attendance", f"/meetings/{meeting_id}/held", body, idempotency_key=key)
 

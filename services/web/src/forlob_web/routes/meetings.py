@@ -180,6 +180,24 @@ async def cancelled(meeting_id: UUID, request: Request, web: CurrentWeb, t: Word
     )
 
 
+@router.post("/meetings/{meeting_id}/move")
+async def move(meeting_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
+    """A planned meeting at another time or place; a mistake or a refusal is said on the page it came from."""
+    user = signed_in(request, *MEETING_ROLES)
+    form = await posted(request, PlanMeetingForm)
+    problems = form.problems(web.now().date())
+    body = {} if problems else form.body(web.zone, user.staff)
+    api = web.api(user)
+    return await _meeting_action(
+        request,
+        t,
+        form,
+        problems,
+        lambda: shapes_api.move_meeting(api, str(meeting_id), body),
+        "meeting.moved",
+    )
+
+
 @router.post("/referrals/{referral_id}/meetings")
 async def plan(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
     """Plan a meeting with the participant, held by the reader; mistakes next to their fields."""
