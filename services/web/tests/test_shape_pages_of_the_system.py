@@ -67,6 +67,9 @@ async def test_meetings_outreach_and_visits_through_the_pages(web_system: Any) -
         # -- the contact person plans the first meeting and records it as held -------------------
         contact = await people()
         await contact.sign_in(PROVIDER, "kp-1", "contact_person")
+        referral_page = await contact.get(f"/referrals/{rid}")
+        assert f'href="/referrals/{rid}/meetings"' in referral_page.text
+        assert "dage mellem møderne" in visible_text(referral_page.text)  # the cadence, in words
 
         async def attendance_knows_the_course() -> bool:
             answer = await http.get(f"{attendance_api}/referrals/{rid}/meetings", headers=CONTACT)
