@@ -382,7 +382,8 @@ async def test_programme_shapes(make_database: Any, run_service: Any, smtp_sink:
             await shapes.referral.post(f"/outreach/cases/{case_id}/identify", json=person, headers=OUTREACH_WORKER)
         )
         assert identified["participant_id"]
-        handover = {"programme_code": "IPS-NORD", "provider_org": IPS_PROVIDER, "goals": [{"text": "A job with animals"}]}
+        goals = [{"text": "A job with animals"}]
+        handover = {"programme_code": "IPS-NORD", "provider_org": IPS_PROVIDER, "goals": goals}
         handed = _ok(
             await shapes.referral.post(f"/outreach/cases/{case_id}/handover", json=handover, headers=OUTREACH_WORKER),
             201,
@@ -445,6 +446,7 @@ async def test_programme_shapes(make_database: Any, run_service: Any, smtp_sink:
             for text in texts:
                 assert text not in raw, (event["type"], text)
         assert "visit.overdue.v1" in [e["type"].removeprefix("dk.forlob.") for e in published]
+
         # the e-mails about the visit went out, and no e-mail names the place or the citizen
         async def colleague_mailed() -> bool:
             return bool(smtp_sink.to("op2@rca.example"))
