@@ -191,6 +191,21 @@ def ips_fortnight(shapes: Shapes, first_monday: date, tag: str) -> None:
     shapes.say("IPS week 2: a meeting called off the day before (doctor): no absence, no alert")
 
 
+def home_visit_in_pairs(shapes: Shapes, day: date) -> None:
+    """Wednesday afternoon: a home visit in pairs, ended in time."""
+    shapes.set_local_time(shapes.at(day, 13, 0))
+    visit = shapes.call(
+        "POST",
+        "notifications",
+        "/visits",
+        "op-1",
+        {"kind": "home", "planned_end": shapes.at(day, 14, 0).isoformat(), "colleague_id": "op-2"},
+    )
+    shapes.set_local_time(shapes.at(day, 13, 50))
+    shapes.call("POST", "notifications", f"/visits/{visit['id']}/end", "op-1")
+    shapes.say("visit: op-1 and op-2 on a home visit 13:00-14:00, ended 13:50")
+
+
 def outreach_week(shapes: Shapes, monday: date, tag: str) -> None:
     """A week of outreach work from ``monday``: cases, attempts, consent, and two visits."""
     days = shapes.working_days(monday, 5)
@@ -221,6 +236,8 @@ def outreach_week(shapes: Shapes, monday: date, tag: str) -> None:
         (3, 19, skate, ("street", "in_person", "brief_contact")),
     ]
     for n, (d, hour, case_id, (place, channel, outcome)) in enumerate(attempts):
+        if d == 3 and attempts[n - 1][0] == 2:
+            home_visit_in_pairs(shapes, days[2])  # time only moves forward: between the attempts
         shapes.set_local_time(shapes.at(days[d], hour, 0))
         body = {"place": place, "channel": channel, "outcome": outcome, "next_within_days": 3}
         shapes.call("POST", "referral", f"/outreach/cases/{case_id}/attempts", "op-1", body, key=f"demo-{tag}-try-{n}")
@@ -233,19 +250,6 @@ def outreach_week(shapes: Shapes, monday: date, tag: str) -> None:
     }
     shapes.call("POST", "referral", f"/outreach/cases/{library}/phase", "op-1", close)
     shapes.say("outreach: the kiosk case moves to relationship work; the library case is helped on and closed")
-
-    # Wednesday afternoon: a home visit in pairs, ended in time.
-    shapes.set_local_time(shapes.at(days[2], 13, 0))
-    visit = shapes.call(
-        "POST",
-        "notifications",
-        "/visits",
-        "op-1",
-        {"kind": "home", "planned_end": shapes.at(days[2], 14, 0).isoformat(), "colleague_id": "op-2"},
-    )
-    shapes.set_local_time(shapes.at(days[2], 13, 50))
-    shapes.call("POST", "notifications", f"/visits/{visit['id']}/end", "op-1")
-    shapes.say("visit: op-1 and op-2 on a home visit 13:00-14:00, ended 13:50")
 
     # Friday: consent at the agreed meeting, then the identity number, and a street visit that
     # runs late: the team leader and the colleague are alerted until it is ended.
