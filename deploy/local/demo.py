@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import demo_shapes  # beside this file: the IPS fortnight and the outreach week
 import holidays
 import httpx
 
@@ -105,12 +106,15 @@ PROGRAMMES: dict[str, dict[str, Any]] = {
     },
 }
 
+PROGRAMMES.update(demo_shapes.SHAPED_PROGRAMMES)
+
 WORKING_HOURS = [{"weekday": d, "start": "07:00", "end": "15:30"} for d in WEEKDAYS]
 PROVIDER_STAFF: dict[str, dict[str, Any]] = {
     "tl-1": {"role": "team_leader", "email": "tl-1@rca.example"},
     "kp-1": {"role": "contact_person", "email": "kp-1@rca.example", "team_leader_id": "tl-1"},
     "kp-2": {"role": "contact_person", "email": "kp-2@rca.example", "team_leader_id": "tl-1"},
     "co-1": {"role": "coordinator", "email": "co-1@rca.example"},
+    **demo_shapes.OUTREACH_STAFF,
 }
 CASEWORKER = "cw-1"
 
@@ -394,6 +398,32 @@ def seed_history(api: Api, monday: date, rng: random.Random) -> None:
             "POST", f"{REFERRAL}/referrals/{referral['id']}/end", COORDINATOR, body, key=f"demo-{monday}-h-end-{i}"
         )
     say(f"history: 6 courses ended {end} with outcomes {', '.join(OUTCOMES)}")
+
+
+def play_shapes(api: Api, monday: date, rng: random.Random) -> None:
+    """Between the history and the current cohort: an IPS fortnight five weeks back and an outreach
+    week three weeks back (deploy/local/demo_shapes.py)."""
+    tokens = {
+        "coordinator": COORDINATOR,
+        "tl-1": TEAM_LEADER,
+        **{staff: token(PROVIDER, staff, "contact_person") for staff in ("kp-2", "op-1", "op-2")},
+    }
+    urls = {"referral": REFERRAL, "attendance": ATTENDANCE, "notifications": NOTIFICATIONS}
+    shapes = demo_shapes.Shapes(
+        api,
+        urls,
+        tokens,
+        at,
+        set_local_time,
+        say,
+        working_day,
+        lambda programme, key: refer(api, rng, programme, key),
+    )
+    try:
+        demo_shapes.ips_fortnight(shapes, monday - timedelta(weeks=5), str(monday))
+        demo_shapes.outreach_week(shapes, monday - timedelta(weeks=3), str(monday))
+    except TimeoutError as error:
+        raise DemoError(str(error)) from None
 
 
 def seed_current(api: Api, monday: date, rng: random.Random) -> list[dict[str, str]]:
@@ -688,6 +718,7 @@ def main() -> int:
             add_partner_feed(admin_broker_url())
             subscribe_webhook_sink(api)
             seed_history(api, monday, rng)
+            play_shapes(api, monday, rng)
             cohort = seed_current(api, monday, rng)
             state = Seeded(monday=monday.isoformat(), cohort=cohort, partner_feed=True)
             save_state(state)

@@ -15,7 +15,16 @@ import pytest
 
 from forlob_attendance.api.schemas import ContactIn
 from forlob_attendance.domain import breach
-from forlob_notifications.domain.alerts import COURSE_ENDED, AlertKind, AlertState
+from forlob_attendance.domain.meetings import CancelledBy
+from forlob_attendance.domain.meetings import MeetingState as AttendanceMeetingState
+from forlob_notifications.domain.alerts import (
+    CONTACT_ATTEMPTED,
+    COURSE_ENDED,
+    MEETING_PLANNED,
+    VISIT_ENDED,
+    AlertKind,
+    AlertState,
+)
 from forlob_notifications.domain.directory import ROLES
 from forlob_notifications.domain.policy import DANISH_DEFAULTS
 from forlob_referral.domain.course_record import MeetingKind, MeetingStatus, PlaceKind, Specialism, TalkTopic
@@ -25,7 +34,8 @@ from forlob_referral.domain.programme import ProgrammeKind
 from forlob_referral.domain.records import Attainment, Specialty
 from forlob_referral.domain.referral import RejectReason, State, WithdrawReason
 from forlob_reporting.application.figures import group_fields
-from forlob_reporting.domain.figures import GroupFacts, GroupKey, Period, all_figures
+from forlob_reporting.domain.figures import SHAPES, GroupFacts, GroupKey, Period, all_figures
+from forlob_reporting.domain.shape_figures import visits
 from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES
 from forlob_shared.events.common import AbsenceReason, CadenceKind, MeetingPlace, MeetingTopic, Outcome, ProgrammeShape
 from forlob_shared.events.outreach import (
@@ -76,6 +86,8 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("outreach_contact_outcome", ContactOutcome),
     ("consent_method", ConsentMethod),
     ("visit_kind", VisitKind),
+    ("attendance_meeting_state", AttendanceMeetingState),
+    ("meeting_cancelled_by", CancelledBy),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [
@@ -83,9 +95,9 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     ("legal_basis", set(DANISH_DEFAULTS)),
     ("breach_rule", {breach.WINDOW_RULE, breach.CONSECUTIVE_RULE}),
     # attendance's AbsenceResolved.resolution, and the course's end
-    ("close_reason", {"late_arrival", "reported", COURSE_ENDED}),
+    ("close_reason", {"late_arrival", "reported", COURSE_ENDED, VISIT_ENDED, MEETING_PLANNED, CONTACT_ATTEMPTED}),
     ("absence_reason", {"unexplained"}),
-    ("slot_state", {"expected", "present", "absent", "excused", "internship"}),
+    ("slot_state", {"expected", "present", "absent", "excused", "internship", "cancelled"}),
     ("closure_reason", set(CLOSURE_REASONS) | CUSTOMARY_CODES),
     # the outcomes the attendance API takes for a contact attempt (a Literal, read from the schema)
     ("contact_outcome", set(get_args(ContactIn.model_fields["outcome"].annotation))),
@@ -118,10 +130,14 @@ def test_every_figure_the_figures_page_shows_has_a_name_in_each_language() -> No
     # The figures of an empty group name every figure there is; the families by code come from
     # their catalogues (every outcome, every absence reason).
     period = Period(date(2026, 1, 1), date(2026, 3, 31))
-    row = {**group_fields(GroupKey("p", "c", "r")), **all_figures(GroupFacts(), period, lambda t: t.date())}
-    names = set(_flatten(row))
+    # Each shape shows its own figures; visits are one row per organisation (/figures/visits).
+    names = set(_flatten(group_fields(GroupKey("p", "c", "r"))))
+    for shape in SHAPES:
+        names |= set(_flatten(all_figures(GroupFacts(shape=shape), period, lambda t: t.date())))
+    names |= set(_flatten({"visits": visits([], period, lambda t: t.date())}))
     names |= {f"outcomes.by_outcome.{o.value}" for o in Outcome}
     names |= {f"attendance.absences_by_reason.{r.value}" for r in AbsenceReason}
+    names |= {f"outreach.closed_by_reason.{r.value}" for r in OutreachCloseReason}
     assert "occupancy.mean_seats_used" in names
     for name in sorted(names):
         found = figure(name, strict=True)

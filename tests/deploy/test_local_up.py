@@ -52,7 +52,12 @@ def broker() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def demo() -> ModuleType:
-    return _load("demo", LOCAL / "demo.py")
+    # Run as a script, demo.py finds its neighbour demo_shapes.py on the path of its own folder.
+    sys.path.insert(0, str(LOCAL))
+    try:
+        return _load("demo", LOCAL / "demo.py")
+    finally:
+        sys.path.remove(str(LOCAL))
 
 
 @pytest.fixture(scope="module")

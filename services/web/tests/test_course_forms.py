@@ -26,7 +26,7 @@ from forlob_web.web import Web
 from forlob_web.week_grid import Window, grid_of, opening_windows, read_grid, weekly_hours
 
 OPENING = opening_windows(DEVELOPMENT_COURSE["opening_hours"])  # Mon-Thu 07:30-14:30, Fri 07:30-14:00
-GOALS = ["Stable attendance", "Increase weekly hours"]
+GOALS = ["Stable attendance", "More hours each week"]
 
 
 def _problems(problems: dict[str, object]) -> dict[str, str]:
@@ -139,7 +139,7 @@ def test_the_end_form_needs_an_outcome_each_goals_attainment_and_no_end_before_t
     assert good.problems(date(2027, 3, 8), GOALS, outcomes) == {}
     assert good.body(GOALS)["closing_note"]["goal_attainment"] == [
         {"goal": "Stable attendance", "attainment": "achieved", "comment": None},
-        {"goal": "Increase weekly hours", "attainment": "not_achieved", "comment": "Later."},
+        {"goal": "More hours each week", "attainment": "not_achieved", "comment": "Later."},
     ]
     assert good.body(GOALS)["first_job_date"] is None
 

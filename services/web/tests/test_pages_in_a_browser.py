@@ -310,7 +310,9 @@ async def test_a_course_started_on_the_week_grid(browser: Any, web_system: Any, 
         await set_clock(system, datetime(2027, 2, 1, 9, 0), first=True)
         await put_staff(http, system)
         await put_programme(http, system)
-        body = referral_body(rng, wished_start="2027-02-08")
+        # A goal is what a person typed: "weekly" in it is English, not the cadence's code left raw.
+        goals = [{"text": "Stable attendance"}, {"text": "More hours each week"}]
+        body = referral_body(rng, wished_start="2027-02-08", goals=goals)
         rid = ok(await http.post(f"{system.url('referral')}/referrals", json=body, headers=DEMO_CASEWORKER), 201)["id"]
         ok(await http.post(f"{system.url('referral')}/referrals/{rid}/accept", headers=COORDINATOR))
 

@@ -30,6 +30,28 @@ def test_a_caller_may_use_the_whole_allowance_at_once_then_one_per_interval() ->
     assert [limiter.take("w", "a", rate) for _ in range(7)][-2:] == [0.0, 10.0]
 
 
+def test_a_clock_set_back_does_not_refuse_the_caller_for_the_whole_jump() -> None:
+    """`make demo` moves the services' clock weeks back: a caller who was charged "later" starts afresh."""
+
+    class DemoClock:  # the demo's clock-offset file: unlike a test's ManualClock, it may go back
+        instant = START
+
+        def now(self) -> datetime:
+            return self.instant
+
+    clock = DemoClock()
+    limiter = Gcra(clock)
+    rate = Rate(6, 60.0)
+    for _ in range(6):
+        assert limiter.take("writes", "co-1", rate) == 0
+    assert limiter.take("writes", "co-1", rate) > 0
+    clock.instant = START - timedelta(days=40)
+    assert limiter.wait("writes", "co-1", rate) == 0
+    for _ in range(6):
+        assert limiter.take("writes", "co-1", rate) == 0
+    assert 0 < limiter.take("writes", "co-1", rate) <= 10.0  # and the rate holds from there
+
+
 def test_the_limiter_keeps_at_most_its_capacity_of_keys() -> None:
     clock = ManualClock(START)
     limiter = Gcra(clock, capacity=100)

@@ -18,7 +18,16 @@ from forlob_attendance.application.summaries import summarise_weeks
 from forlob_attendance.application.sweep import sweep_absences
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_shared.clock import ManualClock
-from forlob_shared.events import AttendanceRules, Envelope, ProgrammeStarted, TimeWindow, decode
+from forlob_shared.events import (
+    AttendanceRules,
+    CadenceKind,
+    Envelope,
+    MeetingCadence,
+    ProgrammeShape,
+    ProgrammeStarted,
+    TimeWindow,
+    decode,
+)
 from forlob_testkit.auth import auth as bearer
 
 PROVIDER = "rca-aalborg"
@@ -52,7 +61,13 @@ def programme_started(
     rules: AttendanceRules | None = None,
     provider: str = PROVIDER,
     participant_id: UUID | None = None,
+    shape: ProgrammeShape = ProgrammeShape.TIMETABLED,
+    cadence: MeetingCadence | None = None,
 ) -> ProgrammeStarted:
+    """A course's start; ``shape=meetings`` gives no schedule and a weekly cadence unless told."""
+    meetings = shape is ProgrammeShape.MEETINGS
+    if meetings and cadence is None:
+        cadence = MeetingCadence(kind=CadenceKind.WEEKLY, max_days_between=7)
     return ProgrammeStarted(
         referral_id=uuid4(),
         participant_id=participant_id or uuid4(),
@@ -61,7 +76,7 @@ def programme_started(
         provider_org=provider,
         start_date=start,
         planned_end_date=end,
-        schedule=schedule if schedule is not None else SCHEDULE,
+        schedule=schedule if schedule is not None else ([] if shape is not ProgrammeShape.TIMETABLED else SCHEDULE),
         opening_hours=OPENING_HOURS,
         timezone="Europe/Copenhagen",
         country="DK",
@@ -69,6 +84,8 @@ def programme_started(
         caseworker_id="cw-7",
         rules=rules or AttendanceRules(),
         started_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+        shape=shape,
+        cadence=cadence,
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from forlob_attendance.api.attendance import router as attendance_router
 from forlob_attendance.api.dpo import router as dpo_router
+from forlob_attendance.api.meetings import router as meetings_router
 from forlob_attendance.application.courses import CoursePolicy
 from forlob_attendance.application.periodic import tick
 from forlob_attendance.db.uow import AttendanceUnitOfWork
@@ -31,7 +32,7 @@ async def _tick(runtime: AttendanceRuntime, now: datetime) -> None:
     result = await tick(
         runtime.uow, now, days_ahead=settings.materialise_days_ahead, sweep_batch=settings.sweep_batch_size
     )
-    if result.absences_detected or result.breaches_raised or result.weeks_summarised:
+    if result.absences_detected or result.breaches_raised or result.weeks_summarised or result.cadence_reminders:
         log.info("attendance.tick", **result.__dict__)
 
 
@@ -48,7 +49,7 @@ def spec() -> ServiceSpec[AttendanceUnitOfWork, AttendanceSettings, CoursePolicy
         uow_class=AttendanceUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=course_policy,
-        routers=[attendance_router, dpo_router],
+        routers=[attendance_router, meetings_router, dpo_router],
         subscriptions=subscriptions,
         background=[periodic("attendance-sweep", _tick, _sweep_interval)],
         publishes=PUBLISHES,

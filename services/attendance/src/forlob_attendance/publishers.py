@@ -8,6 +8,10 @@ from forlob_shared.events import (
     CheckedIn,
     CheckedOut,
     ContactRecorded,
+    MeetingCadenceOverdue,
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingPlanned,
     ProviderCalendarChanged,
     WeekSummarised,
 )
@@ -22,4 +26,8 @@ PUBLISHES = (
     AgreementBreached,
     WeekSummarised,
     ProviderCalendarChanged,
+    MeetingPlanned,
+    MeetingHeld,
+    MeetingCancelled,
+    MeetingCadenceOverdue,
 )

@@ -65,6 +65,9 @@ def course(referral_id: UUID | None = None, **fields: Any) -> dict[str, Any]:
         "materialised_through": None,
         "summarised_through": None,
         "breach_marks": {},
+        "shape": "timetabled",
+        "cadence_kind": None,
+        "cadence_max_days": None,
     }
     values.update(fields)
     return values
@@ -92,6 +95,9 @@ def slot(referral_id: UUID, day: date, start: time = time(8), **fields: Any) -> 
         "state": "expected",
         "reason": None,
         "report_id": None,
+        "meeting_id": None,
+        "place": None,
+        "staff_id": None,
     }
     values.update(fields)
     return values
@@ -432,3 +438,50 @@ async def test_the_read_side(make_uow: MakeUoW) -> None:
         assert (
             await uow.reads.slots_of([a["referral_id"]], MONDAY + timedelta(days=2), MONDAY + timedelta(days=6)) == []
         )
+
+
+async def test_meetings_are_slots_found_by_id_org_and_week(make_uow: MakeUoW) -> None:
+    a = course(shape="meetings", cadence_kind="weekly", cadence_max_days=7)
+    b = course(provider_org="aspa-odense", shape="meetings", cadence_kind="weekly", cadence_max_days=7)
+    m1, m2 = uuid4(), uuid4()
+    meetings = [
+        slot(
+            a["referral_id"], MONDAY + timedelta(days=1), time(10), id=m1, meeting_id=m1, place="home", staff_id="cp-1"
+        ),
+        slot(a["referral_id"], MONDAY, time(9), id=m2, meeting_id=m2, place="phone", staff_id="cp-2"),
+    ]
+    window = slot(a["referral_id"], MONDAY + timedelta(days=2))
+    await started(make_uow, a, b, slots=[*meetings, window])
+    async with make_uow() as uow:
+        found = await uow.slots.meeting(m1, ORG, lock=True)
+        assert found is not None
+        assert (found[0].place, found[0].staff_id, found[1].shape) == ("home", "cp-1", "meetings")
+        assert await uow.slots.meeting(m1, "aspa-odense") is None  # another organisation's
+        assert await uow.slots.meeting(window["id"], ORG) is None  # not a meeting
+        week = await uow.reads.meetings_at(ORG, MONDAY, MONDAY + timedelta(days=6))
+        assert [s.id for s, _ in week] == [m2, m1]
+        assert [s.id for s, _ in await uow.reads.meetings_at(ORG, MONDAY, MONDAY + timedelta(days=6), "cp-1")] == [m1]
+        assert await uow.reads.meetings_at(ORG, MONDAY + timedelta(days=2), MONDAY + timedelta(days=6)) == []
+
+
+async def test_meetings_courses_are_due_for_the_cadence_once_a_day(make_uow: MakeUoW) -> None:
+    a = course(shape="meetings", cadence_kind="weekly", cadence_max_days=7)
+    no_cadence = course(shape="meetings")
+    ended = course(shape="meetings", cadence_kind="weekly", cadence_max_days=7, ended=True)
+    timetabled = course()
+    await started(make_uow, a, no_cadence, ended, timetabled)
+    today = MONDAY + timedelta(days=3)
+    async with make_uow() as uow:
+        assert await uow.courses.due_for_cadence(MONDAY - timedelta(days=1), 10) == []  # not started yet
+        (due,) = await uow.courses.due_for_cadence(today, 10)
+        assert due.referral_id == a["referral_id"]
+        due.cadence_checked_on = today
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.courses.due_for_cadence(today, 10) == []
+        assert [r.referral_id for r in await uow.courses.due_for_cadence(today + timedelta(days=1), 10)] == [
+            a["referral_id"]
+        ]
+        row = await uow.courses.row(timetabled["referral_id"])
+        assert row is not None
+        assert (row.shape, row.cadence_max_days) == ("timetabled", None)

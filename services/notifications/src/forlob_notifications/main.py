@@ -12,6 +12,7 @@ from forlob_notifications.api.dpo import router as dpo_router
 from forlob_notifications.api.inbox import router as inbox_router
 from forlob_notifications.api.partner import router as partner_router
 from forlob_notifications.api.policies import router as policies_router
+from forlob_notifications.api.visits import router as visits_router
 from forlob_notifications.api.webhooks import router as webhooks_router
 from forlob_notifications.application.catch_up import prune_feed
 from forlob_notifications.application.gauges import update_gauges
@@ -41,7 +42,15 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring
         uow_class=NotificationsUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=Wiring.of,
-        routers=[directory_router, inbox_router, webhooks_router, policies_router, partner_router, dpo_router],
+        routers=[
+            directory_router,
+            inbox_router,
+            webhooks_router,
+            policies_router,
+            partner_router,
+            dpo_router,
+            visits_router,
+        ],
         subscriptions=lambda wiring: [*subscriptions(wiring), *dpo_subscriptions(wiring)],
         background=[
             *background(),

@@ -8,5 +8,16 @@ from forlob_shared.events import (
     NotificationDelivered,
     NotificationFailed,
 )
+from forlob_shared.events.visits import VisitEnded, VisitOverdue, VisitStarted
 
-PUBLISHES = (AlertRaised, AlertAcknowledged, AlertEscalated, AlertClosed, NotificationDelivered, NotificationFailed)
+PUBLISHES = (
+    AlertRaised,
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertClosed,
+    NotificationDelivered,
+    NotificationFailed,
+    VisitStarted,
+    VisitEnded,
+    VisitOverdue,
+)

@@ -82,6 +82,15 @@ class NotificationsSettings(ServiceSettings):
     )
 
     # Escalation and notice rules.
+    visit_grace_minutes: int = Field(
+        default=15, ge=0, le=240, description="minutes after a visit's planned end before it is overdue and alerts"
+    )
+    visit_escalation_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=240,
+        description="minutes an overdue visit's alert waits, unacknowledged, before it escalates",
+    )
     rules_interval: float = Field(default=15.0, gt=0, description="seconds between escalation sweeps")
     background_tasks: bool = Field(default=True, description="run the dispatcher and the escalation sweep in serve")
 

@@ -148,7 +148,11 @@ def test_the_public_addresses_come_from_the_environment(monkeypatch: pytest.Monk
     )
 
 
-@pytest.mark.parametrize("kind", [k for k in AlertKind if k is not AlertKind.WEBHOOK_DISABLED])
+# Not about a participant: a webhook, a staff member's visit, an outreach case without identity.
+NO_PARTICIPANT = {AlertKind.WEBHOOK_DISABLED, AlertKind.VISIT_OVERDUE, AlertKind.OUTREACH_CONTACT_OVERDUE}
+
+
+@pytest.mark.parametrize("kind", [k for k in AlertKind if k not in NO_PARTICIPANT])
 def test_every_message_holds_a_reference_the_programme_the_time_and_a_link(kind: AlertKind) -> None:
     alert = _alert(kind, minutes_missed=40, contact_attempts=2, reason="unexplained")
     mail = content.email(alert, "https://forlob.example/", zone=COPENHAGEN)
@@ -223,6 +227,14 @@ FACTS: dict[AlertKind, dict[str, Any]] = {
     AlertKind.BREACH: {"rule": "unexcused_in_window", "unexcused_absences": 3, "window": "2026-11-09..2026-11-20"},
     AlertKind.CLOSING_NOTE_READY: {"outcome": "education"},
     AlertKind.WEBHOOK_DISABLED: {"subscription_id": str(uuid4()), "retry_hours": 24, "error": "http_503"},
+    AlertKind.VISIT_OVERDUE: {
+        "visit_id": str(uuid4()),
+        "visit_staff_id": "kp-7",
+        "visit_kind": "home",
+        "planned_end": "2026-11-23T08:00:00+00:00",
+    },
+    AlertKind.MEETING_OVERDUE: {"due_by": "2026-11-20", "max_days_between": 7, "last_meeting_day": "2026-11-13"},
+    AlertKind.OUTREACH_CONTACT_OVERDUE: {"case_id": str(uuid4()), "due_by": "2026-11-20", "last_attempt_at": None},
 }
 
 

@@ -8,10 +8,12 @@ from fastapi import FastAPI
 
 from forlob_referral.api.dpo import router as dpo_router
 from forlob_referral.api.messages import router as messages_router
+from forlob_referral.api.outreach import router as outreach_router
 from forlob_referral.api.programmes import router as programmes_router
 from forlob_referral.api.record import router as record_router
 from forlob_referral.api.referrals import router as referrals_router
 from forlob_referral.application.intake import seat_offer_job
+from forlob_referral.application.outreach import outreach_overdue_job
 from forlob_referral.application.retention import retention_job
 from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_referral.publishers import PUBLISHES
@@ -28,15 +30,16 @@ def spec() -> ServiceSpec[ReferralUnitOfWork, ReferralSettings, None]:
     return ServiceSpec(
         name="referral",
         title="Forløb referral service",
-        description="Programme catalogue, referrals, intake decisions, waiting list and the course's life.",
+        description="Programme catalogue, referrals, intake decisions, waiting list, courses, outreach cases.",
         settings_cls=ReferralSettings,
         uow_class=ReferralUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=no_parts,
-        routers=[referrals_router, programmes_router, record_router, messages_router, dpo_router],
+        routers=[referrals_router, programmes_router, record_router, messages_router, outreach_router, dpo_router],
         background=[
             periodic("seat-offers", seat_offer_job, lambda settings: settings.seat_offer_interval),
             periodic("retention", retention_job, lambda settings: settings.retention_sweep_interval),
+            periodic("outreach-overdue", outreach_overdue_job, lambda settings: settings.outreach_overdue_interval),
         ],
         publishes=PUBLISHES,
     )

@@ -2,6 +2,14 @@
 
 from forlob_shared.events import ParticipantErased, ReferralReceived
 from forlob_shared.events.catalogue import ProgrammeDefined
+from forlob_shared.events.outreach import (
+    OutreachCaseIdentified,
+    OutreachCaseOpened,
+    OutreachConsentRecorded,
+    OutreachContactAttempted,
+    OutreachContactOverdue,
+    OutreachPhaseChanged,
+)
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
 from forlob_shared.events.referral import (
     MessagePosted,
@@ -26,4 +34,10 @@ PUBLISHES = (
     ProgrammeEnded,
     MessagePosted,
     ParticipantErased,
+    OutreachCaseOpened,
+    OutreachContactAttempted,
+    OutreachPhaseChanged,
+    OutreachConsentRecorded,
+    OutreachCaseIdentified,
+    OutreachContactOverdue,
 )

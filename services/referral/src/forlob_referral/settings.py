@@ -30,3 +30,6 @@ class ReferralSettings(ServiceSettings):
         default=7, ge=1, description="days an Idempotency-Key (and the response it keeps) is remembered"
     )
     retention_sweep_interval: float = Field(default=3600.0, gt=0, description="seconds between retention sweeps")
+    outreach_overdue_interval: float = Field(
+        default=900.0, gt=0, description="seconds between sweeps that remind of outreach contact plans past their day"
+    )

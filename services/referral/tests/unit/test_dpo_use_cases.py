@@ -150,6 +150,7 @@ async def test_the_export_holds_every_category_and_the_lookup_is_an_audited_read
         "messages",
         "identity_reads",
         "waiting_list_moves",
+        "outreach_cases",
     }
     [talk] = by_name["course_record"]["records"]
     assert (talk["entry"], talk["next_steps"], talk["topics"]) == ("FollowUpTalk", "walk daily", ["health_situation"])

@@ -19,18 +19,36 @@ from forlob_reporting.api.tabular import flatten
 from forlob_reporting.application.figures import SERIES, group_fields
 from forlob_reporting.db.store import MemoryFactStore
 from forlob_reporting.domain import figures as f
-from forlob_reporting.domain.facts import ALERTS, BREACHES, REFERRALS, WEEKS
+from forlob_reporting.domain.facts import (
+    ALERTS,
+    BREACHES,
+    MEETING_REMINDERS,
+    MEETINGS,
+    OUTREACH_ATTEMPTS,
+    OUTREACH_CASES,
+    OUTREACH_PHASES,
+    REFERRALS,
+    VISITS,
+    WEEKS,
+)
 from forlob_reporting.domain.ips import ips_fidelity
 from forlob_reporting.domain.merge import local_date
 from forlob_reporting.domain.projection import project
+from forlob_reporting.domain.shape_figures import visits
 from forlob_reporting.domain.statement import statement as attendance_statement
 from forlob_shared.events import decode
 from forlob_testkit.reporting.cohort import build_cohort
+from forlob_testkit.reporting.shapes import MARCH, build_shapes
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "reporting.md"
 SECTION = "## The figures and their definitions"
 # Maps keyed by a code: their keys are values, not names.
-KEYED = {"absences_by_reason": "<reason>", "by_outcome": "<outcome>", "per_contact_person": "<contact_person>"}
+KEYED = {
+    "absences_by_reason": "<reason>",
+    "by_outcome": "<outcome>",
+    "per_contact_person": "<contact_person>",
+    "closed_by_reason": "<close_reason>",
+}
 # What a row is about, not a figure: the group, the week or day of a series, the referral.
 DIMENSIONS = {"provider_org", "programme_code", "referring_org", "week_start", "day", "referral_id"}
 
@@ -56,6 +74,8 @@ def served() -> dict[str, set[str]]:
     period = f.Period(date(2025, 1, 1), cohort.today)
     key = f.GroupKey("rca-aalborg", "RCA-UDV-13", "jobcenter-aalborg")
     answers = {"/figures": names({**group_fields(key), **f.all_figures(facts, period, local_date)})}
+    answers["/figures"] |= shape_names()
+    answers["/figures/visits"] = visit_names()
     for name, series in SERIES.items():
         answers[f"/figures/{name}"] = set().union(*(names(r) for r in series(facts, period)))
     answers["/figures/ips-fidelity"] = names(ips_fidelity(facts, period))
@@ -71,6 +91,38 @@ def served() -> dict[str, set[str]]:
         f"rows[].{n}" for n in set(ReferralsReceivedRow.model_fields) - DIMENSIONS
     }
     return answers
+
+
+def _shapes_store() -> MemoryFactStore:
+    store = MemoryFactStore()
+    for published in build_shapes():
+        store.apply_now(project(decode(published.body())))
+    return store
+
+
+def shape_names() -> set[str]:
+    """The figures only a meetings-shaped or an outreach programme shows."""
+    store = _shapes_store()
+
+    def rows(table: Any) -> list[Any]:
+        return list(store.rows[table.name].values())
+
+    period = f.Period(*MARCH)
+    meetings = f.GroupFacts(
+        referrals=rows(REFERRALS), meetings=rows(MEETINGS), meeting_reminders=rows(MEETING_REMINDERS), shape="meetings"
+    )
+    outreach = f.GroupFacts(
+        outreach_cases=rows(OUTREACH_CASES),
+        outreach_attempts=rows(OUTREACH_ATTEMPTS),
+        outreach_phases=rows(OUTREACH_PHASES),
+        shape="outreach",
+    )
+    return names(f.all_figures(meetings, period, local_date)) | names(f.all_figures(outreach, period, local_date))
+
+
+def visit_names() -> set[str]:
+    rows = list(_shapes_store().rows[VISITS.name].values())
+    return names({"provider_org": "gadeteam", "visits": visits(rows, f.Period(*MARCH), local_date)})
 
 
 def documented() -> dict[str, dict[str, list[str]]]:

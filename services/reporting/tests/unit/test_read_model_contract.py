@@ -13,7 +13,20 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from forlob_reporting.application.events import record_events
 from forlob_reporting.db.uow import ReportingUnitOfWork
-from forlob_reporting.domain.facts import ALERTS, DAYS, PROGRAMMES, REFERRALS, WEEKS
+from forlob_reporting.domain.facts import (
+    ALERTS,
+    DAYS,
+    MEETING_REMINDERS,
+    MEETINGS,
+    OUTREACH_ATTEMPTS,
+    OUTREACH_CASES,
+    OUTREACH_PHASES,
+    OUTREACH_REMINDERS,
+    PROGRAMMES,
+    REFERRALS,
+    VISITS,
+    WEEKS,
+)
 from forlob_reporting.domain.groups import Programme
 from forlob_reporting.domain.merge import Change
 from forlob_reporting.main import spec as reporting_spec
@@ -145,3 +158,43 @@ async def test_the_rebuild_lock_is_free_when_no_rebuild_runs(new_uow: Factory) -
     async with new_uow() as uow:
         assert await uow.rebuild_lock.try_share()
         await record_events(uow, [])
+
+
+async def test_the_shapes_facts_read_back_for_whom_they_are(new_uow: Factory) -> None:
+    meeting, case, visit = UUID(int=11), UUID(int=12), UUID(int=13)
+    course = {"referral_id": A, "programme_code": "IPS-M", "referring_org": "jc-1", "provider_org": "ips"}
+    team = {"provider_org": "team", "programme_code": "OPS-1"}
+    await _apply(
+        new_uow,
+        Change(PROGRAMMES, ("ips", "IPS-M"), {"capacity": 20, "timezone": "Europe/Copenhagen", "shape": "meetings"}),
+        Change(MEETINGS, (meeting,), {**course, "starts_at": AT}, "plan_guard", ("2026-03-01", 1)),
+        Change(MEETINGS, (meeting,), {"held_on": date(2026, 3, 2), "held_at": AT}, earliest=("held_at",)),
+        Change(
+            MEETING_REMINDERS,
+            (A, date(2026, 3, 9)),
+            {k: v for k, v in course.items() if k != "referral_id"} | {"detected_at": AT},
+        ),
+        Change(OUTREACH_CASES, (case,), {**team, "opened_at": AT}),
+        Change(OUTREACH_ATTEMPTS, (UUID(int=14),), {**team, "case_id": case, "attempted_at": AT, "outcome": "refused"}),
+        Change(OUTREACH_PHASES, (case, AT, "relationship"), {**team, "previous_phase": "contact_creation"}),
+        Change(OUTREACH_REMINDERS, (case, date(2026, 3, 9)), {**team, "detected_at": AT}),
+        Change(VISITS, (visit,), {"provider_org": "team", "kind": "street", "with_colleague": True, "started_at": AT}),
+    )
+    async with new_uow() as uow:
+        assert (await uow.reads.programmes())[("ips", "IPS-M")] == Programme(20, "Europe/Copenhagen", "meetings")
+        (row,) = await uow.reads.meetings("jc-1", None)
+        assert (row["meeting_id"], row["starts_at"], row["held_on"]) == (meeting, AT, date(2026, 3, 2))
+        assert await uow.reads.meetings("ips", "IPS-M") == [row]
+        assert await uow.reads.meetings("nobody", None) == []
+        assert [r["due_by"] for r in await uow.reads.meeting_reminders("ips", None)] == [date(2026, 3, 9)]
+        # Outreach and visits are the team's own: a referring organisation never reads them.
+        assert [c["case_id"] for c in await uow.reads.outreach_cases("team", "OPS-1")] == [case]
+        assert [a["outcome"] for a in await uow.reads.outreach_attempts("team", None)] == ["refused"]
+        assert [(p["phase"], p["changed_at"]) for p in await uow.reads.outreach_phases("team", None)] == [
+            ("relationship", AT)
+        ]
+        assert await uow.reads.outreach_cases("team", "OTHER") == []
+        assert [r["due_by"] for r in await uow.reads.outreach_reminders("team", "OPS-1")] == [date(2026, 3, 9)]
+        (v,) = await uow.reads.visits("team")
+        assert (v["visit_id"], v["with_colleague"], v["ended_at"]) == (visit, True, None)
+        assert await uow.reads.visits("ips") == []

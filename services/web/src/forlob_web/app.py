@@ -25,11 +25,14 @@ from forlob_web.routes import (
     dpo,
     figures,
     intake,
+    meetings,
     messages,
     operations,
+    outreach,
     record,
     referrals,
     signin,
+    visits,
 )
 from forlob_web.session_store import ServerSessions, SessionStore
 from forlob_web.settings import WebSettings
@@ -81,6 +84,9 @@ def create_app(
         record,
         messages,
         dpo,
+        meetings,
+        outreach,
+        visits,
     ):
         app.include_router(area.router)
     return app

@@ -49,11 +49,13 @@ def signed_in(request: Request, *roles: str) -> User:
     return user
 
 
-async def posted(request: Request, form: type[F]) -> F:
+async def posted(request: Request, form: type[F], lists: tuple[str, ...] = ()) -> F:
     """The posted form as ``form``, if it carries this session's CSRF token (else 403); input the
-    model cannot take is a 422 page naming the field, as for a malformed query."""
+    model cannot take is a 422 page naming the field, as for a malformed query. ``lists``: fields
+    sent many times (ticked checkboxes), taken as a list."""
     data = await checked_form(request)
     values: dict[str, Any] = {name: data.get(name) for name in data}
+    values |= {name: data.getlist(name) for name in lists}
     try:
         return form.model_validate(values)
     except ValidationError as exc:

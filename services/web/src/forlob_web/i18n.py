@@ -19,6 +19,7 @@ from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
 from forlob_web.dpo_words import DPO_MESSAGES
 from forlob_web.messages_course import COURSE_MESSAGES
 from forlob_web.record_texts import RECORD_MESSAGES
+from forlob_web.shapes_words import SHAPE_MESSAGES
 
 # The pages speak every language the shared catalogue does: Danish, Swedish, English.
 LANGUAGES: tuple[str, ...] = SHARED_LANGUAGES
@@ -282,6 +283,8 @@ MESSAGES.update(RECORD_MESSAGES)
 
 # The coordinator's and contact person's pages have their own module of words.
 MESSAGES.update(COURSE_MESSAGES)
+# The pages for programmes without a timetable (meetings, outreach, visits).
+MESSAGES.update(SHAPE_MESSAGES)
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

@@ -76,13 +76,13 @@ class Gcra:
     def wait(self, name: str, key: str, rate: Rate) -> float:
         """Seconds until ``key`` may make a request under ``name`` (0: now); charges nothing."""
         now = self._now()
-        tat = max(self._tat.get((name, key), now), now)
+        tat = self._arrival(name, key, rate, now)
         return max(0.0, tat + rate.interval - rate.period - now)
 
     def take(self, name: str, key: str, rate: Rate) -> float:
         """Charge one request; 0 if it may go ahead, else the seconds to wait (nothing charged)."""
         now = self._now()
-        tat = max(self._tat.get((name, key), now), now)
+        tat = self._arrival(name, key, rate, now)
         new_tat = tat + rate.interval
         allowed_at = new_tat - rate.period
         if allowed_at > now:
@@ -91,6 +91,15 @@ class Gcra:
             self._forget_idle(now)
         self._tat[(name, key)] = new_tat
         return 0.0
+
+    def _arrival(self, name: str, key: str, rate: Rate, now: float) -> float:
+        tat = self._tat.get((name, key), now)
+        if tat > now + rate.period:
+            # Further ahead than any charge allows: the clock was set back (the demo's clock,
+            # a test's). Counting from the old instant would refuse the caller for the whole
+            # jump (weeks), so the key starts afresh.
+            return now
+        return max(tat, now)
 
     def _forget_idle(self, now: float) -> None:
         # A key whose instant has passed is as good as new: dropping it changes no answer.

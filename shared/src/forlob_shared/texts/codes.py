@@ -54,6 +54,11 @@ CODES: dict[str, dict[str, Text]] = {
             "Course ended: closing note ready",
         ),
         "webhook_disabled": Text("Webhook slået fra", "Webhook avstängd", "Webhook disabled"),
+        "visit_overdue": Text("Besøg ikke afsluttet i tide", "Besök inte avslutat i tid", "Visit overdue"),
+        "meeting_overdue": Text("Næste møde ikke planlagt", "Nästa möte inte planerat", "Next meeting not planned"),
+        "outreach_contact_overdue": Text(
+            "Kontaktforsøg ikke gjort i tide", "Kontaktförsök inte gjort i tid", "Contact attempt overdue"
+        ),
     },
     # forlob_notifications.domain.alerts.AlertState
     "alert_state": {
@@ -66,6 +71,11 @@ CODES: dict[str, dict[str, Text]] = {
         "late_arrival": Text("Deltageren mødte senere", "Deltagaren kom senare", "The participant arrived late"),
         "reported": Text("Fraværet blev meldt", "Frånvaron anmäldes", "The absence was reported"),
         "course_ended": Text("Forløbet var slut", "Insatsen hade avslutats", "The course had ended"),
+        "visit_ended": Text("Besøget blev afsluttet", "Besöket avslutades", "The visit was ended"),
+        "meeting_planned": Text("Et møde blev planlagt", "Ett möte planerades", "A meeting was planned"),
+        "contact_attempted": Text(
+            "Et kontaktforsøg blev gjort", "Ett kontaktförsök gjordes", "A contact attempt was made"
+        ),
     },
     # forlob_shared.calendar: why a provider is closed (its own closures, and the customary ones)
     "closure_reason": {
@@ -174,6 +184,7 @@ CODES: dict[str, dict[str, Text]] = {
         "absent": Text("Udeblevet", "Frånvarande", "Absent"),
         "excused": Text("Meldt fravær", "Anmäld frånvaro", "Excused"),
         "internship": Text("I praktik", "På praktik", "Internship"),
+        "cancelled": Text("Aflyst", "Inställt", "Cancelled"),  # a meeting the provider called off
     },
     # forlob_notifications.domain.directory.ROLES and the web's roles
     "role": {

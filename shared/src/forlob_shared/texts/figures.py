@@ -130,12 +130,94 @@ FIGURES: dict[str, Figure] = {
     "alerts.share_acknowledged_in_time": Figure(
         Text("Andel kvitteret i tide", "Andel kvitterade i tid", "Share acknowledged in time"), "share"
     ),
+    # Meetings-shaped courses (IPS, clarification, conversation courses).
+    "meetings.planned": Figure(Text("Møder planlagt", "Planerade möten", "Meetings planned")),
+    "meetings.held": Figure(Text("Møder holdt", "Genomförda möten", "Meetings held")),
+    "meetings.cancelled_by_participant": Figure(
+        Text("Møder aflyst af deltageren", "Möten inställda av deltagaren", "Meetings cancelled by the participant")
+    ),
+    "meetings.cancelled_by_provider": Figure(
+        Text("Møder aflyst af udbyderen", "Möten inställda av anordnaren", "Meetings cancelled by the provider")
+    ),
+    "meetings.missed": Figure(Text("Møder udeblevet", "Uteblivna möten", "Meetings missed")),
+    "meetings.share_held": Figure(
+        Text("Andel møder holdt", "Andel genomförda möten", "Share of meetings held"), "share"
+    ),
+    "meetings.cadence_reminders": Figure(
+        Text(
+            "Påmindelser: intet møde planlagt i tide",
+            "Påminnelser: inget möte planerat i tid",
+            "Reminders: no meeting planned in time",
+        )
+    ),
+    **_prefixed(
+        "meetings.days_start_to_first_meeting",
+        _dist(
+            Text(
+                "Dage fra start til første møde",
+                "Dagar från start till första mötet",
+                "Days from start to first meeting",
+            ),
+            "days",
+        ),
+    ),
+    # Outreach work.
+    "outreach.cases_opened": Figure(Text("Opsøgende sager oprettet", "Uppsökande ärenden öppnade", "Cases opened")),
+    "outreach.contact_attempts": Figure(Text("Kontaktforsøg", "Kontaktförsök", "Contact attempts")),
+    "outreach.contact_reminders": Figure(
+        Text(
+            "Påmindelser: kontaktforsøg over tid",
+            "Påminnelser: kontaktförsök försenat",
+            "Reminders: contact attempt overdue",
+        )
+    ),
+    **_prefixed(
+        "outreach.attempts_to_stable_contact",
+        _dist(
+            Text(
+                "Kontaktforsøg til stabil kontakt",
+                "Kontaktförsök till stabil kontakt",
+                "Contact attempts until a stable contact",
+            ),
+            "count",
+        ),
+    ),
+    **_prefixed(
+        "outreach.days_in_contact_creation",
+        _dist(Text("Dage i kontaktskabelse", "Dagar i kontaktskapande", "Days in contact creation"), "days"),
+    ),
+    **_prefixed(
+        "outreach.days_in_relationship",
+        _dist(Text("Dage i relationsarbejde", "Dagar i relationsarbete", "Days in relationship work"), "days"),
+    ),
+    **_prefixed(
+        "outreach.days_in_bridging",
+        _dist(Text("Dage i brobygning", "Dagar i brobyggande", "Days in bridging and handover"), "days"),
+    ),
+    "outreach.consents_recorded": Figure(Text("Samtykker registreret", "Registrerade samtycken", "Consents recorded")),
+    "outreach.cases_identified": Figure(
+        Text("Sager med identificeret borger", "Ärenden med identifierad person", "Cases identified")
+    ),
+    "outreach.cases_handed_over": Figure(Text("Sager overdraget", "Ärenden överlämnade", "Cases handed over")),
+    "outreach.cases_closed": Figure(Text("Sager afsluttet", "Ärenden avslutade", "Cases closed")),
+    # Safety on visits (GET /figures/visits: one row per organisation).
+    "visits.started": Figure(Text("Besøg påbegyndt", "Påbörjade besök", "Visits started")),
+    "visits.with_colleague": Figure(Text("Besøg med kollega", "Besök med kollega", "Visits with a colleague")),
+    "visits.overdue": Figure(Text("Besøg over tid", "Besök över tiden", "Visits overdue")),
+    "visits.share_overdue": Figure(
+        Text("Andel besøg over tid", "Andel besök över tiden", "Share of visits overdue"), "share"
+    ),
+    "visits.not_ended": Figure(Text("Besøg ikke afsluttet", "Besök inte avslutade", "Visits not ended")),
 }
 
 # Figures whose last part is a code of another catalogue: "outcomes.by_outcome.education".
 FIGURE_FAMILIES: dict[str, tuple[str, Text]] = {
     "attendance.absences_by_reason": ("absence_reason", Text("Fravær", "Frånvaro", "Absences")),
     "outcomes.by_outcome": ("outcome", Text("Afsluttet med", "Avslutad med", "Ended with")),
+    "outreach.closed_by_reason": (
+        "outreach_close_reason",
+        Text("Sager afsluttet", "Ärenden avslutade", "Cases closed"),
+    ),
 }
 
 

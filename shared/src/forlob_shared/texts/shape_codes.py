@@ -27,6 +27,18 @@ SHAPE_CODES: dict[str, dict[str, Text]] = {
         "video": Text("Video", "Video", "Video"),
         "other": Text("Andet sted", "Annan plats", "Elsewhere"),
     },
+    # forlob_attendance.domain.meetings.MeetingState: a meeting as attendance shows it
+    "attendance_meeting_state": {
+        "planned": Text("Planlagt", "Planerat", "Planned"),
+        "held": Text("Afholdt", "Genomfört", "Held"),
+        "missed": Text("Udeblevet", "Uteblivet", "Missed"),
+        "cancelled": Text("Aflyst", "Inställt", "Cancelled"),
+    },
+    # forlob_attendance.domain.meetings.CancelledBy (MeetingCancelled.cancelled_by)
+    "meeting_cancelled_by": {
+        "participant": Text("Aflyst af deltageren", "Inställt av deltagaren", "Cancelled by the participant"),
+        "provider": Text("Aflyst af udbyderen", "Inställt av utföraren", "Cancelled by the provider"),
+    },
     # forlob_shared.events.common.MeetingTopic
     "meeting_topic": {
         "job_search": Text("Jobsøgning", "Jobbsökning", "Job search"),

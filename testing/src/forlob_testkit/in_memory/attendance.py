@@ -87,7 +87,9 @@ class InMemoryCourses:
         for values in courses:
             if values["referral_id"] in self._rows:
                 continue  # ON CONFLICT DO NOTHING
-            self._rows[values["referral_id"]] = CourseRow(**_stored(values))
+            defaults = {"shape": "timetabled", "cadence_kind": None, "cadence_max_days": None}
+            defaults |= {"cadence_reminded_due": None, "cadence_checked_on": None}
+            self._rows[values["referral_id"]] = CourseRow(**(defaults | _stored(values)))
             started.add(values["referral_id"])
         if len(started) == len(courses):
             for schedule in schedules:
@@ -132,6 +134,19 @@ class InMemoryCourses:
             and r.materialised_through >= first
         )
 
+    async def due_for_cadence(self, today: date, batch: int) -> list[CourseRow]:
+        def due(r: CourseRow) -> bool:
+            unchecked = r.cadence_checked_on is None or r.cadence_checked_on < today
+            running = r.shape == "meetings" and not r.ended and r.start_date <= today
+            return running and r.cadence_max_days is not None and unchecked
+
+        return self._by_key(filter(due, self._rows.values()), batch)
+
+
+_SLOT_DEFAULTS: dict[str, Any] = dict.fromkeys(
+    ("meeting_id", "place", "staff_id", "topics", "cancelled_by", "planned_at", "checked_in_at", "checked_out_at")
+)
+
 
 class InMemorySlots:
     def __init__(self, store: FakeStore, emit: Callable[..., None]) -> None:
@@ -157,7 +172,7 @@ class InMemorySlots:
             if key in taken or value["id"] in self._rows:
                 continue  # ON CONFLICT DO NOTHING
             taken.add(key)
-            self._rows[value["id"]] = SlotRow(**_stored(value))
+            self._rows[value["id"]] = SlotRow(**(_SLOT_DEFAULTS | _stored(value)))
 
     async def delete(self, slot_ids: Sequence[UUID]) -> None:
         for slot_id in slot_ids:
@@ -174,6 +189,13 @@ class InMemorySlots:
     async def absence(self, absence_id: UUID, org: str) -> tuple[SlotRow, CourseRow] | None:
         slot = self._rows.get(absence_id)
         if slot is None or slot.absence_id is None:
+            return None
+        course = self._courses[slot.referral_id]
+        return (slot, course) if course.provider_org == org else None
+
+    async def meeting(self, meeting_id: UUID, org: str, *, lock: bool = False) -> tuple[SlotRow, CourseRow] | None:
+        slot = self._rows.get(meeting_id)
+        if slot is None or slot.meeting_id is None:
             return None
         course = self._courses[slot.referral_id]
         return (slot, course) if course.provider_org == org else None
@@ -199,6 +221,7 @@ class InMemorySlots:
                         expected_at=slot.expected_start,
                         detected_at=now,
                         expected_end=slot.expected_end,
+                        meeting_id=slot.meeting_id,
                     ),
                     subject=str(slot.id),
                     referring_org=course.referring_org,
@@ -327,6 +350,19 @@ class InMemoryReads:
         wanted = set(referral_ids)
         found = [s for s in self._slots.values() if s.referral_id in wanted and first <= s.day <= last]
         return sorted(found, key=lambda s: (s.day, s.window_start))
+
+    async def meetings_at(
+        self, org: str, first: date, last: date, staff_id: str | None = None
+    ) -> list[tuple[SlotRow, CourseRow]]:
+        found = [
+            (s, self._courses[s.referral_id])
+            for s in self._slots.values()
+            if s.meeting_id is not None
+            and first <= s.day <= last
+            and self._courses[s.referral_id].provider_org == org
+            and (staff_id is None or s.staff_id == staff_id)
+        ]
+        return sorted(found, key=lambda pair: (pair[0].expected_start, str(pair[0].id)))
 
 
 class FakeAttendanceUnitOfWork(FakeUnitOfWork):

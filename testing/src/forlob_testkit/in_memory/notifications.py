@@ -22,6 +22,7 @@ from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Chan
 from forlob_notifications.domain.directory import Assignment, StaffMember
 from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, entry_of, is_kept
 from forlob_notifications.domain.policy import NotificationPolicy
+from forlob_notifications.domain.visits import Visit
 from forlob_notifications.domain.webhooks import Subscription
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
@@ -139,6 +140,12 @@ class InMemoryAlerts:
             and a.occurred_at >= occurred_from
         ]
         return [_copy(a) for a in sorted(found, key=lambda a: a.occurred_at or occurred_from)]
+
+    async def open_by_cause_prefix(self, prefix: str) -> list[Alert]:
+        found = [a for a in self._all() if a.cause_key.startswith(prefix) and a.state is not AlertState.CLOSED]
+        found.sort(key=lambda a: a.id)
+        found.sort(key=lambda a: a.raised_at)
+        return [_copy(a) for a in found]
 
     async def unassigned(self, referral_id: UUID) -> list[Alert]:
         return await self.unassigned_of([referral_id])
@@ -406,6 +413,37 @@ class InMemoryPartnerFeed:
         return before - len(self._rows)
 
 
+class InMemoryVisits:
+    def __init__(self, store: FakeStore) -> None:
+        self._rows: dict[UUID, Visit] = store.table("notifications.visits")
+
+    async def add(self, visit: Visit) -> None:
+        if visit.id in self._rows:
+            raise ValueError(f"visit {visit.id} exists")  # as the primary key would refuse it
+        self._rows[visit.id] = _copy(visit)
+
+    async def get(self, visit_id: UUID, org: str, *, for_update: bool = False) -> Visit | None:
+        found = self._rows.get(visit_id)
+        return _copy(found) if found is not None and found.org == org else None
+
+    async def open_of(self, org: str, limit: int) -> list[Visit]:
+        found = [v for v in self._rows.values() if v.org == org and v.ended_at is None]
+        found.sort(key=lambda v: v.id)
+        found.sort(key=lambda v: v.planned_end)
+        return [_copy(v) for v in found[:limit]]
+
+    async def overdue(self, now: datetime, limit: int) -> list[Visit]:
+        found = [
+            v for v in self._rows.values() if v.overdue_from <= now and v.ended_at is None and v.overdue_at is None
+        ]
+        found.sort(key=lambda v: v.overdue_from)
+        return [_copy(v) for v in found[:limit]]
+
+    async def save(self, visit: Visit) -> None:
+        if visit.id in self._rows:
+            self._rows[visit.id] = _copy(visit)
+
+
 class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     """``NotificationsUnit`` in memory; what it would NOTIFY on commit is kept in
     :attr:`inbox_notices` and :attr:`dispatcher_woken` (the store's, so they outlive it)."""
@@ -418,6 +456,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     policies: InMemoryPolicies
     calendars: InMemoryCalendars
     partner_feed: InMemoryPartnerFeed
+    visits: InMemoryVisits
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         super().__init__(store, clock)
@@ -433,6 +472,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
         self.policies = InMemoryPolicies(self.store)
         self.calendars = InMemoryCalendars(self.store)
         self.partner_feed = InMemoryPartnerFeed(self.store, self.clock)
+        self.visits = InMemoryVisits(self.store)
         self._inbox_changes, self._wake = [], False
 
     @property

@@ -10,23 +10,32 @@ from datetime import time as clock_time
 from typing import Any
 from uuid import UUID, uuid4
 
-from forlob_notifications.application import alerts, directory
+from forlob_notifications.application import alerts, directory, reminders, visits
 from forlob_notifications.application.options import Options
 from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.application.sweep import SweepResult, run_due_rules
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Delivery
 from forlob_notifications.domain.directory import StaffMember
+from forlob_notifications.domain.visits import Visit
 from forlob_shared.clock import ManualClock
 from forlob_shared.events import (
     AbsenceDetected,
     AgreementBreached,
     AttendanceRules,
+    MeetingCadenceOverdue,
+    MeetingPlace,
+    MeetingPlanned,
     Outcome,
+    OutreachContactAttempted,
+    OutreachContactOverdue,
     ProgrammeEnded,
     ProgrammeStarted,
     TimeWindow,
 )
+from forlob_shared.events.outreach import ContactChannel, ContactOutcome, ContactPlace
+from forlob_shared.events.visits import VisitKind
+from forlob_shared.http.auth import Principal
 from forlob_shared.working_time import Window
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.notifications import FakeNotificationsUnitOfWork
@@ -182,3 +191,99 @@ class Notifications:
         if at is not None:
             self.clock.set(at)
         return await run_due_rules(self.uow, self.options, self.clock.now())
+
+    # -- the shapes without a timetable: meetings, outreach, visits ---------------------------
+
+    def missed_meeting(self, course: Course, meeting_id: UUID | None = None) -> AbsenceDetected:
+        """A planned meeting not attended: an absence with its meeting (a one-hour meeting)."""
+        absence = self.absence(course, window=timedelta(hours=1))
+        return absence.model_copy(update={"meeting_id": meeting_id or uuid4()})
+
+    def cadence_overdue(self, course: Course, due_by: date = date(2026, 11, 20)) -> MeetingCadenceOverdue:
+        return MeetingCadenceOverdue(
+            **self.of_course(course),
+            last_meeting_day=due_by - timedelta(days=7),
+            max_days_between=7,
+            due_by=due_by,
+            detected_at=self.clock.now(),
+        )
+
+    def meeting_planned(self, course: Course, days_ahead: int = 2) -> MeetingPlanned:
+        starts = self.clock.now() + timedelta(days=days_ahead)
+        return MeetingPlanned(
+            **self.of_course(course),
+            meeting_id=uuid4(),
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            place=MeetingPlace.PROVIDER,
+            staff_id="kp-1",
+            planned_at=self.clock.now(),
+        )
+
+    def contact_overdue(
+        self, case_id: UUID, staff_id: str = "ow-1", due_by: date = date(2026, 11, 20)
+    ) -> OutreachContactOverdue:
+        return OutreachContactOverdue(
+            case_id=case_id,
+            provider_org=PROVIDER,
+            programme_code="OUTREACH",
+            staff_id=staff_id,
+            due_by=due_by,
+            detected_at=self.clock.now(),
+        )
+
+    def contact_attempted(self, case_id: UUID, staff_id: str = "ow-1") -> OutreachContactAttempted:
+        return OutreachContactAttempted(
+            case_id=case_id,
+            provider_org=PROVIDER,
+            programme_code="OUTREACH",
+            attempt_id=uuid4(),
+            place=ContactPlace.STREET,
+            channel=ContactChannel.IN_PERSON,
+            outcome=ContactOutcome.BRIEF_CONTACT,
+            staff_id=staff_id,
+            attempted_at=self.clock.now(),
+        )
+
+    async def apply(self, event: Any, event_id: UUID | None = None) -> None:
+        """One of the shapes' events as the consumer applies it (its own transaction)."""
+        async with self.uow() as uow:
+            match event:
+                case MeetingCadenceOverdue():
+                    await reminders.on_cadence_overdue(uow, self.options, event, event_id or uuid4())
+                case MeetingPlanned():
+                    await reminders.on_meeting_planned(uow, event)
+                case OutreachContactOverdue():
+                    await reminders.on_contact_overdue(uow, self.options, event, event_id or uuid4())
+                case OutreachContactAttempted():
+                    await reminders.on_contact_attempted(uow, event)
+                case AbsenceDetected():
+                    await alerts.on_absence_detected(uow, self.options, event, event_id or uuid4())
+                case _:
+                    raise TypeError(f"no rule for {type(event).__name__}")
+            await uow.commit()
+
+    @staticmethod
+    def person(staff_id: str, *roles: str, org: str = PROVIDER) -> Principal:
+        return Principal(staff_id=staff_id, org=org, roles=frozenset(roles or ("contact_person",)))
+
+    async def start_visit(
+        self,
+        staff_id: str = "kp-1",
+        *,
+        minutes: int = 60,
+        colleague_id: str | None = None,
+        kind: VisitKind = VisitKind.HOME,
+        org: str = PROVIDER,
+    ) -> Visit:
+        plan = visits.VisitPlan(
+            kind=kind, planned_end=self.clock.now() + timedelta(minutes=minutes), colleague_id=colleague_id
+        )
+        return await visits.start(self.uow(), self.options, self.person(staff_id, org=org), plan)
+
+    async def end_visit(self, visit: Visit, by: Principal | None = None) -> Visit:
+        return await visits.end(self.uow(), by or self.person(visit.staff_id, org=visit.org), visit.id)
+
+    async def alerts_of(self, org: str = PROVIDER, kind: str | None = None) -> list[Alert]:
+        async with self.uow() as uow:
+            return await uow.alerts.inbox(org, None, states=None, kinds=[kind] if kind else None, since=None, limit=100)

@@ -24,6 +24,7 @@ from forlob_shared.clock import Clock
 from forlob_shared.errors import InvalidInput
 from forlob_shared.http.idempotency import HEADER, IdempotencyGuard, Replayed, StoredResponse
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.in_memory.referral_outreach import InMemoryOutreach
 from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages
 
 
@@ -255,6 +256,7 @@ class FakeReferralUnitOfWork(FakeUnitOfWork):
     idempotency: InMemoryIdempotencyKeys
     record: InMemoryCourseRecord
     messages: InMemoryMessages
+    outreach: InMemoryOutreach
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         super().__init__(store, clock)
@@ -269,6 +271,7 @@ class FakeReferralUnitOfWork(FakeUnitOfWork):
         self.idempotency = InMemoryIdempotencyKeys(self.store)
         self.record = InMemoryCourseRecord(self.store)
         self.messages = InMemoryMessages(self.store)
+        self.outreach = InMemoryOutreach(self.store)
         if self.guard is not None:
             self._claim(self.guard)
 

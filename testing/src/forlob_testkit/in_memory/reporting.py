@@ -14,7 +14,23 @@ from uuid import UUID
 
 from forlob_reporting.application.ports import FactReads, FiguresUnitOfWork, ReadModelUnitOfWork
 from forlob_reporting.db.store import MemoryFactStore
-from forlob_reporting.domain.facts import ALERTS, BREACHES, DAYS, PROGRAMMES, REFERRALS, WEEKS, FactTable, Row
+from forlob_reporting.domain.facts import (
+    ALERTS,
+    BREACHES,
+    DAYS,
+    MEETING_REMINDERS,
+    MEETINGS,
+    OUTREACH_ATTEMPTS,
+    OUTREACH_CASES,
+    OUTREACH_PHASES,
+    OUTREACH_REMINDERS,
+    PROGRAMMES,
+    REFERRALS,
+    VISITS,
+    WEEKS,
+    FactTable,
+    Row,
+)
 from forlob_reporting.domain.groups import Programme
 from forlob_shared.clock import Clock, SystemClock
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
@@ -70,7 +86,7 @@ class MemoryFactReads:
 
     async def programmes(self) -> dict[tuple[str, str], Programme]:
         return {
-            (p["provider_org"], p["programme_code"]): Programme(p["capacity"], p["timezone"])
+            (p["provider_org"], p["programme_code"]): Programme(p["capacity"], p["timezone"], p["shape"])
             for p in self._table(PROGRAMMES)
         }
 
@@ -83,6 +99,30 @@ class MemoryFactReads:
 
     async def days_attended(self, referral_id: UUID) -> int:
         return sum(1 for d in self._table(DAYS) if d["referral_id"] == referral_id and d["checked_in_at"] is not None)
+
+    async def meetings(self, org: str, programme: str | None) -> list[Row]:
+        return self._party(MEETINGS, org, programme)
+
+    async def meeting_reminders(self, org: str, programme: str | None) -> list[Row]:
+        return self._party(MEETING_REMINDERS, org, programme)
+
+    def _own(self, table: FactTable, org: str, programme: str | None) -> list[Row]:
+        return [r for r in self._table(table) if r["provider_org"] == org and programme in (None, r["programme_code"])]
+
+    async def outreach_cases(self, org: str, programme: str | None) -> list[Row]:
+        return self._own(OUTREACH_CASES, org, programme)
+
+    async def outreach_attempts(self, org: str, programme: str | None) -> list[Row]:
+        return self._own(OUTREACH_ATTEMPTS, org, programme)
+
+    async def outreach_phases(self, org: str, programme: str | None) -> list[Row]:
+        return self._own(OUTREACH_PHASES, org, programme)
+
+    async def outreach_reminders(self, org: str, programme: str | None) -> list[Row]:
+        return self._own(OUTREACH_REMINDERS, org, programme)
+
+    async def visits(self, org: str) -> list[Row]:
+        return [v for v in self._table(VISITS) if v["provider_org"] == org]
 
 
 class FakeRebuildLock:

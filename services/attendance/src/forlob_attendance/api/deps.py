@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from forlob_attendance.application.meetings import MEETING_ROLES
 from forlob_attendance.application.registration import STAFF_ROLES
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_shared.http.auth import Principal, requires
@@ -12,3 +13,5 @@ UoW = Annotated[AttendanceUnitOfWork, Depends(unit_of_work(AttendanceUnitOfWork)
 Staff = Annotated[Principal, requires(*STAFF_ROLES)]
 # The provider's calendar (closures) is the coordinator's to change (docs/attendance.md).
 Coordinator = Annotated[Principal, requires("coordinator")]
+# Meetings are planned and recorded by the staff who hold them and those who lead them.
+MeetingStaff = Annotated[Principal, requires(*MEETING_ROLES)]

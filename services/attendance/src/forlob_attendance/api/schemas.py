@@ -87,7 +87,7 @@ class SlotOut(BaseModel):
     window_end: time
     expected_start: datetime
     expected_end: datetime
-    state: str = Field(description="expected | present | absent | excused | internship")
+    state: str = Field(description="expected | present | absent | excused | internship | cancelled")
     checked_in_at: datetime | None
     checked_out_at: datetime | None
     minutes_late: int | None

@@ -70,6 +70,8 @@ async def _replan(uow: AttendanceUoW, org: str, first: date, last: date, now: da
     """
     rows = await uow.courses.running_at(org, first, last)
     for row in rows:
+        if row.shape != "timetabled":
+            continue  # planned meetings are planned one by one: a closure leaves them be
         lo, hi = max(first, row.start_date), min(last, row.end_date, row.materialised_through or first)
         if hi < lo:
             continue

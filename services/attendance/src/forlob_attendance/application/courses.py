@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from forlob_attendance.application.meetings import call_off_meetings_after
 from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.application.slots import horizon, materialise_course, slot_span, slot_values
 from forlob_attendance.db.models import CourseRow
@@ -19,7 +20,14 @@ from forlob_attendance.db.repository import to_domain, windows_json
 from forlob_attendance.domain.course import Declared, check_course_dates, grace_of, provider_calendar
 from forlob_attendance.domain.schedule import ScheduleVersion, windows_inside_opening_hours
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
-from forlob_shared.events import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
+from forlob_shared.events import (
+    AgreementChanged,
+    MeetingCadence,
+    ProgrammeEnded,
+    ProgrammeRescheduled,
+    ProgrammeShape,
+    ProgrammeStarted,
+)
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,13 @@ def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime,
     unknown here)."""
     check_course_dates(event.start_date, event.planned_end_date)
     provider_calendar(event.country, event.timezone)
-    if not event.opening_hours:
+    timetabled = event.shape is ProgrammeShape.TIMETABLED
+    # Only a timetabled course has agreed windows: a meetings course expects its planned meetings
+    # alone (docs/attendance.md#the-meetings-shape), an outreach case nothing at all.
+    windows = list(event.schedule) if timetabled else []
+    if timetabled and not event.opening_hours:
         raise InvalidInput("the programme has no opening hours", field="opening_hours")
-    windows_inside_opening_hours(event.schedule, event.opening_hours)
+    windows_inside_opening_hours(windows, event.opening_hours)
     columns = {
         "referral_id": event.referral_id,
         "participant_id": event.participant_id,
@@ -64,15 +76,19 @@ def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime,
         "materialised_through": None,
         "summarised_through": None,
         "breach_marks": {},
+        "shape": event.shape.value,
+        **cadence_columns(event.cadence if event.shape is ProgrammeShape.MEETINGS else None),
+        "cadence_reminded_due": None,
+        "cadence_checked_on": None,
     }
     schedule = {
         "referral_id": event.referral_id,
         "effective_from": event.start_date,
-        "windows": windows_json(event.schedule),
+        "windows": windows_json(windows),
     }
     row = CourseRow(**columns)
     calendar = provider_calendar(event.country, event.timezone).declared(*declared)
-    course = to_domain(row, (ScheduleVersion(event.start_date, tuple(event.schedule)),), calendar)
+    course = to_domain(row, (ScheduleVersion(event.start_date, tuple(windows)),), calendar)
     first, last = slot_span(row, horizon(row, now, policy.days_ahead))
     slots = slot_values(row, course, first, last, reports=()) if first <= last else []
     columns["materialised_through"] = last if first <= last else None
@@ -107,8 +123,22 @@ async def _locked_course(uow: AttendanceUoW, referral_id: UUID) -> CourseRow:
     return row
 
 
+def cadence_columns(cadence: MeetingCadence | None) -> dict[str, Any]:
+    return {
+        "cadence_kind": cadence.kind.value if cadence else None,
+        "cadence_max_days": cadence.max_days_between if cadence else None,
+    }
+
+
 async def change_agreement(uow: AttendanceUoW, event: AgreementChanged, policy: CoursePolicy) -> None:
     row = await _locked_course(uow, event.referral_id)
+    if row.shape != ProgrammeShape.TIMETABLED.value:
+        # No windows to plan again: the planned meetings stand; the next reminder takes the new cadence.
+        row.contact_person_id = event.contact_person_id
+        if event.cadence is not None:
+            for column, value in cadence_columns(event.cadence).items():
+                setattr(row, column, value)
+        return
     course = await uow.courses.course(row)
     windows_inside_opening_hours(event.schedule, course.opening_hours)
     effective_from = max(event.effective_from, row.start_date)
@@ -121,6 +151,7 @@ async def reschedule_course(uow: AttendanceUoW, event: ProgrammeRescheduled, pol
     row = await _locked_course(uow, event.referral_id)
     check_course_dates(row.start_date, event.planned_end_date)
     row.end_date = event.planned_end_date
+    await call_off_meetings_after(uow, row, event.planned_end_date)
     await _replan_from(uow, row, event.planned_end_date + timedelta(days=1), policy)
 
 
@@ -130,6 +161,7 @@ async def end_course(uow: AttendanceUoW, event: ProgrammeEnded) -> None:
         raise InvalidInput("the course ends before it started", field="end_date")
     row.end_date = event.end_date
     row.ended = True
+    await call_off_meetings_after(uow, row, event.end_date)
     await uow.slots.drop_undecided_from(row.referral_id, event.end_date + timedelta(days=1))
 
 

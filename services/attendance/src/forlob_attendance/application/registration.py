@@ -12,6 +12,7 @@ from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.db.models import AbsenceReportRow, ContactAttemptRow
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course
+from forlob_attendance.domain.meetings import require_shape
 from forlob_attendance.domain.registration import (
     CONTACT_OUTCOMES,
     excused_state,
@@ -29,6 +30,7 @@ from forlob_shared.events import (
     ContactRecorded,
     EventData,
     PendingEvent,
+    ProgrammeShape,
 )
 from forlob_shared.http.auth import Principal
 
@@ -94,6 +96,7 @@ async def _check_in(uow: AttendanceUoW, org: str, entry: CheckInEntry, now: date
     calendar = to_domain(rows[0]).calendar
     local = calendar.local(at)
     course = await _course_on(uow, org, entry.participant_id, local.date())
+    require_shape(course.shape, ProgrammeShape.TIMETABLED, "a check-in (a meeting is marked held instead)")
     if not within_opening_hours(course.opening_hours, local.weekday(), local.time()):
         raise InvalidInput(f"{local:%A %H:%M} is outside the programme's opening hours", field="at")
     slots = await uow.slots.on_day(course.referral_id, local.date(), lock=True)
@@ -176,6 +179,7 @@ async def check_out(
             raise NotFound(f"no participant {participant_id}")
         day = to_domain(rows[0]).calendar.local_date(at)
         course = await _course_on(uow, staff.org, participant_id, day)
+        require_shape(course.shape, ProgrammeShape.TIMETABLED, "a check-out (a meeting is marked held instead)")
         slots = await uow.slots.on_day(course.referral_id, day, lock=True)
         inside = [s for s in slots if s.checked_in_at is not None and s.checked_out_at is None]
         if not inside:
@@ -227,6 +231,9 @@ async def report_absence(uow: AttendanceUoW, staff: Principal, report: AbsenceRe
     async with uow:
         now = uow.clock.now()
         course = await _course_on(uow, staff.org, report.participant_id, report.first_day)
+        # A meetings course has no period of expected attendance to excuse: its meetings are
+        # called off one by one, with the reason (docs/attendance.md#the-meetings-shape).
+        require_shape(course.shape, ProgrammeShape.TIMETABLED, "an absence reported for a period")
         if not course.covers(report.last_day):
             raise InvalidInput(f"{report.last_day} is outside the participant's course", field="last_day")
         report_id = uuid4()

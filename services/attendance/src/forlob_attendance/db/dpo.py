@@ -26,9 +26,11 @@ from forlob_attendance.db.models import (
 )
 from forlob_shared.dpo import record
 
-STAFF = frozenset({"contact_person_id", "reported_by", "recorded_by"})
+STAFF = frozenset({"contact_person_id", "reported_by", "recorded_by", "staff_id"})
 # Scheduling machinery, not information about the person.
-MACHINERY = frozenset({"materialised_through", "summarised_through", "breach_marks", "due_at", "report_id"})
+MACHINERY = frozenset(
+    {"materialised_through", "summarised_through", "breach_marks", "due_at", "report_id", "cadence_checked_on"}
+)
 
 
 def _values(row: Base) -> dict[str, Any]:

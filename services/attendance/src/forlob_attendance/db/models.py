@@ -40,6 +40,15 @@ class CourseRow(Base):
     summarised_through: Mapped[date | None]
     # Per rule, the last day a breach covered: a new breach needs new absences after it.
     breach_marks: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    # timetabled | meetings | outreach (ProgrammeShape): what is expected of the participant.
+    shape: Mapped[str] = mapped_column(sa.Text, default="timetabled", server_default="timetabled")
+    # A meetings course's agreed cadence (MeetingCadence); none: no cadence reminders.
+    cadence_kind: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    cadence_max_days: Mapped[int | None] = mapped_column(default=None)
+    # The due date the contact person was last reminded of: once per course and due date.
+    cadence_reminded_due: Mapped[date | None] = mapped_column(default=None)
+    # The day the cadence sweep last looked at the course: once a day, so a full batch moves on.
+    cadence_checked_on: Mapped[date | None] = mapped_column(default=None)
 
 
 class BreachCheckRow(Base):
@@ -72,6 +81,7 @@ class SlotRow(Base):
         sa.UniqueConstraint("referral_id", "day", "window_start"),
         # The sweep's work list: only slots still waiting for a check-in.
         sa.Index("slots_due", "due_at", postgresql_where=sa.text("state = 'expected'")),
+        sa.Index("slots_meetings", "day", postgresql_where=sa.text("meeting_id IS NOT NULL")),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -83,7 +93,7 @@ class SlotRow(Base):
     expected_start: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     expected_end: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     due_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    # expected | present | absent | excused | internship
+    # expected | present | absent | excused | internship | cancelled (a meeting the provider called off)
     state: Mapped[str] = mapped_column(sa.Text, default="expected")
     checked_in_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     checked_out_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -96,6 +106,14 @@ class SlotRow(Base):
     resolution: Mapped[str | None] = mapped_column(sa.Text)  # late_arrival | reported
     reason: Mapped[str | None] = mapped_column(sa.Text)  # the AbsenceReason of an excused slot
     report_id: Mapped[UUID | None]
+    # A planned meeting of a meetings-shaped course is a slot too (the same sweep, grace and
+    # absence): its id is the slot's id; the other columns are the meeting's coded facts.
+    meeting_id: Mapped[UUID | None] = mapped_column(default=None)
+    place: Mapped[str | None] = mapped_column(sa.Text, default=None)  # MeetingPlace
+    staff_id: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    topics: Mapped[list[str] | None] = mapped_column(JSONB, default=None)  # MeetingTopic codes, once held
+    cancelled_by: Mapped[str | None] = mapped_column(sa.Text, default=None)  # participant | provider
+    planned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
 
 
 class AbsenceReportRow(Base):

@@ -35,3 +35,22 @@ class AttendanceQueries:
             .order_by(SlotRow.day, SlotRow.window_start)
         )
         return list(slots.all())
+
+    async def meetings_at(
+        self, org: str, first: date, last: date, staff_id: str | None = None
+    ) -> list[tuple[SlotRow, CourseRow]]:
+        """``org``'s meetings on ``first``..``last`` (one staff member's, if given), by start."""
+        query = (
+            sa.select(SlotRow, CourseRow)
+            .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
+            .where(
+                CourseRow.provider_org == org,
+                SlotRow.meeting_id.is_not(None),
+                SlotRow.day >= first,
+                SlotRow.day <= last,
+            )
+            .order_by(SlotRow.expected_start, SlotRow.id)
+        )
+        if staff_id is not None:
+            query = query.where(SlotRow.staff_id == staff_id)
+        return [(slot, course) for slot, course in (await self.session.execute(query)).all()]

@@ -136,6 +136,23 @@ class CourseRepository:
         )
         return list((await self.session.scalars(query)).all())
 
+    async def due_for_cadence(self, today: date, batch: int) -> list[CourseRow]:
+        """Running meetings courses with a cadence not yet looked at on ``today``, locked as above."""
+        query = (
+            sa.select(CourseRow)
+            .where(
+                CourseRow.shape == "meetings",
+                CourseRow.ended.is_(False),
+                CourseRow.cadence_max_days.is_not(None),
+                CourseRow.start_date <= today,
+                sa.or_(CourseRow.cadence_checked_on.is_(None), CourseRow.cadence_checked_on < today),
+            )
+            .order_by(CourseRow.referral_id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.scalars(query)).all())
+
     async def row(self, referral_id: UUID, *, lock: bool = False) -> CourseRow | None:
         query = sa.select(CourseRow).where(CourseRow.referral_id == referral_id)
         if lock:
@@ -209,6 +226,7 @@ def to_domain(
         rules=AttendanceRules.model_validate(row.rules),
         grace=timedelta(minutes=row.grace_minutes),
         versions=versions,
+        shape=row.shape or "timetabled",
     )
 
 
@@ -265,6 +283,19 @@ class SlotRepository:
                 .where(SlotRow.id == absence_id, SlotRow.absence_id.is_not(None), CourseRow.provider_org == org)
             )
         ).first()
+        return (found[0], found[1]) if found is not None else None
+
+    async def meeting(self, meeting_id: UUID, org: str, *, lock: bool = False) -> tuple[SlotRow, CourseRow] | None:
+        """The meeting ``meeting_id`` at ``org``, with its course (the course locked first, as every
+        writer takes them)."""
+        query = (
+            sa.select(SlotRow, CourseRow)
+            .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
+            .where(SlotRow.id == meeting_id, SlotRow.meeting_id.is_not(None), CourseRow.provider_org == org)
+        )
+        if lock:
+            query = query.with_for_update()
+        found = (await self.session.execute(query)).first()
         return (found[0], found[1]) if found is not None else None
 
     async def mark_missed(self, now: datetime, batch: int) -> int:

@@ -18,19 +18,22 @@ from forlob_shared.messaging.bulk import insert_events_from_query
 SOURCE = "forlob/attendance"
 
 # The state change: due slots taken without waiting for those another sweep holds, re-checked
-# under the lock (a check-in may have committed meanwhile), marked absent.
+# under the lock (a check-in may have committed meanwhile), marked absent. The due ids are taken
+# once (MATERIALIZED): a join to a LIMITed subquery may be rescanned by the planner, and each
+# rescan under SKIP LOCKED would take another batch.
 _MARK_MISSED = """
-    UPDATE slots AS s
-    SET state = 'absent', absence_id = s.id, detected_at = :now
-    FROM (
+    WITH due AS MATERIALIZED (
         SELECT id FROM slots
         WHERE state = 'expected' AND due_at <= :now
         ORDER BY due_at
         LIMIT :batch
         FOR UPDATE SKIP LOCKED
-    ) AS due
+    )
+    UPDATE slots AS s
+    SET state = 'absent', absence_id = s.id, detected_at = :now
+    FROM due
     WHERE s.id = due.id AND s.state = 'expected'
-    RETURNING s.referral_id, s.absence_id, s.day, s.expected_start, s.expected_end, s.detected_at
+    RETURNING s.referral_id, s.absence_id, s.day, s.expected_start, s.expected_end, s.detected_at, s.meeting_id
 """
 
 # The courses whose breach rules must run again (check_breaches), apart from the hot path.
@@ -52,7 +55,7 @@ _DETECTED_EVENTS = """
                'programme_code', c.programme_code, 'provider_org', c.provider_org,
                'referring_org', c.referring_org, 'absence_id', m.absence_id, 'day', m.day,
                'expected_at', m.expected_start, 'detected_at', m.detected_at,
-               'expected_end', m.expected_end
+               'expected_end', m.expected_end, 'meeting_id', m.meeting_id
            ) AS data,
            c.referring_org, c.provider_org
     FROM marked AS m JOIN courses AS c ON c.referral_id = m.referral_id

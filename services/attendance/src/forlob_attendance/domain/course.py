@@ -32,6 +32,7 @@ class Course:
     rules: AttendanceRules
     grace: timedelta
     versions: tuple[ScheduleVersion, ...] = ()
+    shape: str = "timetabled"  # ProgrammeShape
 
     def covers(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date

@@ -44,6 +44,9 @@ def attended_minutes(slot: SlotFacts) -> int:
 
 
 def summarise_week(week_start: date, slots: Sequence[SlotFacts]) -> WeekFigures:
+    """A meetings course's slots are its planned meetings: one the provider called off
+    (``cancelled``) was never agreed; one the participant called off is agreed and excused."""
+    slots = [s for s in slots if s.state != "cancelled"]
     agreed = sum(minutes_between(s.expected_start, s.expected_end) for s in slots)
     attended = sum(attended_minutes(s) for s in slots)
     internship = sum(minutes_between(s.expected_start, s.expected_end) for s in slots if s.state == "internship")

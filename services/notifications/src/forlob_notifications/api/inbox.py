@@ -113,7 +113,9 @@ async def inbox(
     principal: AnyMember,
     uow: UoW,
     state: list[str] | None = Query(default=None, description="open | acknowledged | closed (repeatable)"),
-    kind: list[str] | None = Query(default=None, description="absence | absence_notice | breach | ..."),
+    kind: list[str] | None = Query(
+        default=None, description="absence | absence_notice | breach | visit_overdue | meeting_overdue | ..."
+    ),
     since: Moment | None = None,
     everyone: bool = Query(default=False, description="the whole organisation's alerts (team leaders)"),
     limit: int = Query(default=100, ge=1, le=500),

@@ -81,6 +81,8 @@ def _absence_facts(event: AbsenceDetected) -> dict[str, object]:
     facts: dict[str, object] = {"absence_id": str(event.absence_id)}
     if event.expected_end is not None:  # the window missed: the most minutes the notice may count
         facts["window_end"] = event.expected_end.isoformat()
+    if event.meeting_id is not None:  # a planned meeting missed: the same rules, its own words
+        facts["meeting_id"] = str(event.meeting_id)
     return facts
 
 

@@ -17,6 +17,8 @@ class Options:
     batch_size: int = 200
     require_https: bool = False
     secret_overlap: timedelta = timedelta(hours=24)  # a rotated-out webhook secret keeps signing this long
+    visit_grace: timedelta = timedelta(minutes=15)  # a visit past its planned end this long is overdue
+    visit_escalation: timedelta = timedelta(minutes=15)  # an overdue visit's alert not acknowledged: escalate
 
     @classmethod
     def of(cls, settings: NotificationsSettings) -> Options:
@@ -28,4 +30,6 @@ class Options:
             batch_size=settings.dispatch_batch_size,
             require_https=bool(settings.webhook_require_https),
             secret_overlap=timedelta(hours=settings.webhook_secret_overlap_hours),
+            visit_grace=timedelta(minutes=settings.visit_grace_minutes),
+            visit_escalation=timedelta(minutes=settings.visit_escalation_minutes),
         )

@@ -17,6 +17,7 @@ from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Chan
 from forlob_notifications.domain.directory import Assignment, StaffMember
 from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage
 from forlob_notifications.domain.policy import NotificationPolicy
+from forlob_notifications.domain.visits import Visit
 from forlob_notifications.domain.webhooks import Subscription
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
@@ -59,6 +60,8 @@ class AlertStore(Protocol):
     async def by_cause(self, cause_key: str, *, for_update: bool = False) -> Alert | None: ...
 
     async def unresolved_absences(self, referral_id: UUID, *, occurred_from: datetime) -> list[Alert]: ...
+
+    async def open_by_cause_prefix(self, prefix: str) -> list[Alert]: ...
 
     async def unassigned(self, referral_id: UUID) -> list[Alert]: ...
 
@@ -152,6 +155,18 @@ class PartnerFeedStore(Protocol):
     async def prune(self, older_than: datetime, limit: int) -> int: ...
 
 
+class VisitStore(Protocol):
+    async def add(self, visit: Visit) -> None: ...
+
+    async def get(self, visit_id: UUID, org: str, *, for_update: bool = False) -> Visit | None: ...
+
+    async def open_of(self, org: str, limit: int) -> list[Visit]: ...
+
+    async def overdue(self, now: datetime, limit: int) -> list[Visit]: ...
+
+    async def save(self, visit: Visit) -> None: ...
+
+
 class NotificationsUnit(Protocol):
     """The unit of work as the use cases see it: ``async with uow: ...; await uow.commit()``."""
 
@@ -178,6 +193,9 @@ class NotificationsUnit(Protocol):
 
     @property
     def partner_feed(self) -> PartnerFeedStore: ...
+
+    @property
+    def visits(self) -> VisitStore: ...
 
     @property
     def clock(self) -> Clock: ...

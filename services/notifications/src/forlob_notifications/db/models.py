@@ -90,6 +90,36 @@ class AlertRow(Base):
             "notice_due_at",
             postgresql_where=sa.text("notice_due_at IS NOT NULL AND notice_sent_at IS NULL"),
         ),
+        # An alert's open siblings by their cause's prefix (a visit's, a course's reminders).
+        sa.Index(
+            "alerts_open_cause_prefix",
+            sa.text("cause_key text_pattern_ops"),
+            postgresql_where=sa.text("state <> 'closed'"),
+        ),
+    )
+
+
+class VisitRow(Base):
+    """A home or street visit: staff ids and times only, never where or whom."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    org: Mapped[str] = mapped_column(sa.Text)
+    staff_id: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    started_at: Mapped[datetime] = mapped_column(TS)
+    planned_end: Mapped[datetime] = mapped_column(TS)
+    overdue_from: Mapped[datetime] = mapped_column(TS)
+    colleague_id: Mapped[str | None] = mapped_column(sa.Text)
+    ended_at: Mapped[datetime | None] = mapped_column(TS)
+    ended_by: Mapped[str | None] = mapped_column(sa.Text)
+    overdue_at: Mapped[datetime | None] = mapped_column(TS)
+    alerted: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), server_default="{}")
+
+    __table_args__ = (
+        sa.Index("visits_open", "org", "started_at", postgresql_where=sa.text("ended_at IS NULL")),
+        sa.Index("visits_overdue", "overdue_from", postgresql_where=sa.text("ended_at IS NULL AND overdue_at IS NULL")),
     )
 
 

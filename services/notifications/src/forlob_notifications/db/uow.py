@@ -14,6 +14,7 @@ from forlob_notifications.db.repositories import (
     PolicyRepository,
     StaffRepository,
     SubscriptionRepository,
+    VisitRepository,
 )
 from forlob_notifications.domain.partner_feed import is_kept
 from forlob_shared.db import UnitOfWork
@@ -34,6 +35,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     policies: PolicyRepository
     calendars: CalendarRepository
     partner_feed: PartnerFeedRepository
+    visits: VisitRepository
 
     async def _on_enter(self) -> None:
         self.staff = StaffRepository(self.session)
@@ -44,6 +46,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.policies = PolicyRepository(self.session)
         self.calendars = CalendarRepository(self.session)
         self.partner_feed = PartnerFeedRepository(self.session)
+        self.visits = VisitRepository(self.session)
         self._feed: list[PendingEvent] = []
         self._inbox_changes: list[str] = []
         self._wake_dispatcher = False
@@ -69,14 +72,16 @@ class NotificationsUnitOfWork(UnitOfWork):
         self._feed.extend(e for e in self._pending if is_kept(e))
         events, self._pending = self._pending, []
         await self._outbox.write(self.session, events)
-        feed, self._feed = self._feed, []
-        await self.partner_feed.keep(feed)
         notifies = [sa.func.pg_notify(INBOX_CHANNEL, payload) for payload in self._inbox_changes]
         if self._wake_dispatcher:
             notifies.append(sa.func.pg_notify(DELIVERIES_CHANNEL, ""))
         if notifies:  # one round trip for all of them
             await self.session.execute(sa.select(*notifies))
         self._inbox_changes, self._wake_dispatcher = [], False
+        # Last before the commit: keeping takes the organisations' counter locks, which every
+        # other writer of those organisations waits on until this transaction commits.
+        feed, self._feed = self._feed, []
+        await self.partner_feed.keep(feed)
         await super().commit()
 
     async def rollback(self) -> None:

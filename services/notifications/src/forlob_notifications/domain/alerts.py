@@ -23,6 +23,9 @@ class AlertKind(StrEnum):
     BREACH = "breach"  # to the referring caseworker: the attendance agreement was not kept
     CLOSING_NOTE_READY = "closing_note_ready"  # to the referring caseworker: the course ended
     WEBHOOK_DISABLED = "webhook_disabled"  # to a subscription's owner: deliveries kept failing
+    VISIT_OVERDUE = "visit_overdue"  # to the team leader and the colleague: a visit was not ended in time
+    MEETING_OVERDUE = "meeting_overdue"  # to the contact person: no meeting planned within the cadence
+    OUTREACH_CONTACT_OVERDUE = "outreach_contact_overdue"  # to the team member: the next contact attempt is late
 
 
 class AlertState(StrEnum):
@@ -37,6 +40,10 @@ UNASSIGNED = "unassigned"
 COURSE_ENDED = "course_ended"
 # The coded reason of an absence nobody has given a reason for.
 UNEXPLAINED = "unexplained"
+# Why a visit's alert, a meeting reminder or a contact reminder closed by itself.
+VISIT_ENDED = "visit_ended"
+MEETING_PLANNED = "meeting_planned"
+CONTACT_ATTEMPTED = "contact_attempted"
 
 
 @dataclass

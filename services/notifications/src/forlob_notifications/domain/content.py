@@ -66,7 +66,34 @@ _SUBJECTS: dict[AlertKind, Text] = {
         "Webhook avstängd efter upprepade fel",
         "Webhook disabled after repeated failures",
     ),
+    AlertKind.VISIT_OVERDUE: Text(
+        "Besøg ved {staff} ikke afsluttet siden {occurred}",
+        "Besök av {staff} inte avslutat sedan {occurred}",
+        "Visit by {staff} overdue since {occurred}",
+    ),
+    AlertKind.MEETING_OVERDUE: Text(
+        "Næste møde er ikke planlagt: ref. {ref} ({programme})",
+        "Nästa möte är inte planerat: ref. {ref} ({programme})",
+        "The next meeting is not planned: ref. {ref} ({programme})",
+    ),
+    AlertKind.OUTREACH_CONTACT_OVERDUE: Text(
+        "Kontaktforsøg ikke gjort i tide: opsøgende sag {case} ({programme})",
+        "Kontaktförsök inte gjort i tid: uppsökande ärende {case} ({programme})",
+        "Contact attempt overdue: outreach case {case} ({programme})",
+    ),
 }
+
+# A planned meeting not attended is an absence (the same rules), told in its own words.
+_MISSED_MEETING_SUBJECT = Text(
+    "Udeblevet fra møde: deltager ref. {ref} ({programme})",
+    "Uteblev från möte: deltagare ref. {ref} ({programme})",
+    "Missed meeting: participant ref. {ref} ({programme})",
+)
+_MISSED_MEETING_INTRO = Text(
+    "Deltageren havde et møde {occurred} og er ikke mødt. Kontakt deltageren og kvittér for advarslen.",
+    "Deltagaren hade ett möte {occurred} och har inte kommit. Kontakta deltagaren och kvittera varningen.",
+    "The participant had a meeting {occurred} and missed it. Contact them and acknowledge the alert.",
+)
 
 _INTROS: dict[AlertKind, Text] = {
     AlertKind.ABSENCE: Text(
@@ -93,6 +120,24 @@ _INTROS: dict[AlertKind, Text] = {
         "Leveringer til en af jeres webhooks er fejlet i {hours} timer, og den er slået fra.",
         "Leveranser till en av era webhooks har misslyckats i {hours} timmar och den har stängts av.",
         "Deliveries to one of your webhooks failed for {hours} hours, and it has been disabled.",
+    ),
+    AlertKind.VISIT_OVERDUE: Text(
+        "Besøget ved {staff} skulle være slut {occurred} og er ikke afsluttet. Ring til medarbejderen nu og "
+        "kvittér for advarslen.",
+        "Besöket av {staff} skulle vara slut {occurred} och är inte avslutat. Ring medarbetaren nu och "
+        "kvittera varningen.",
+        "The visit by {staff} was planned to end {occurred} and has not been ended. Call them now and "
+        "acknowledge the alert.",
+    ),
+    AlertKind.MEETING_OVERDUE: Text(
+        "Der er ikke planlagt et møde inden for den aftalte kadence; næste møde skulle have været senest {due_by}.",
+        "Inget möte är planerat inom den avtalade takten; nästa möte skulle ha ägt rum senast {due_by}.",
+        "No meeting is planned within the agreed cadence; the next one was due by {due_by}.",
+    ),
+    AlertKind.OUTREACH_CONTACT_OVERDUE: Text(
+        "Kontaktplanens næste forsøg skulle være gjort senest {due_by}, og intet er registreret.",
+        "Kontaktplanens nästa försök skulle ha gjorts senast {due_by} och inget är registrerat.",
+        "The contact plan's next attempt was due by {due_by} and none is recorded.",
     ),
 }
 
@@ -130,12 +175,18 @@ def email(
         "programme": alert.programme_code or "-",
         "occurred": _local(alert.occurred_at, zone, lang),
         "hours": str(alert.facts.get("retry_hours", "")),
+        "staff": str(alert.facts.get("visit_staff_id", "-")),
+        "due_by": str(alert.facts.get("due_by", "-")),
+        "case": str(alert.facts.get("case_id", "-"))[:8],
     }
-    subject = _SUBJECTS[alert.kind].in_language(lang).format(**values)
+    missed_meeting = alert.kind is AlertKind.ABSENCE and alert.facts.get("meeting_id") is not None
+    subject_text = _MISSED_MEETING_SUBJECT if missed_meeting else _SUBJECTS[alert.kind]
+    intro_text = _MISSED_MEETING_INTRO if missed_meeting else _INTROS[alert.kind]
+    subject = subject_text.in_language(lang).format(**values)
     if escalated:
         subject = w("escalated_subject") + subject
     lines = [w("escalated")] if escalated else []
-    lines.append(_INTROS[alert.kind].in_language(lang).format(**values))
+    lines.append(intro_text.in_language(lang).format(**values))
     lines.append("")
     if alert.participant_id:
         lines.append(f"{w('participant')}: {alert.participant_id}")

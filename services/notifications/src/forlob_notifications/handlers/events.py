@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from forlob_notifications.application import alerts, directory, messages, partner_events
+from forlob_notifications.application import alerts, directory, messages, partner_events, reminders
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.partners import notices as partner_notices
 from forlob_notifications.wiring import Wiring
@@ -16,6 +16,10 @@ from forlob_shared.events import (
     AgreementChanged,
     ContactRecorded,
     EventData,
+    MeetingCadenceOverdue,
+    MeetingPlanned,
+    OutreachContactAttempted,
+    OutreachContactOverdue,
     ProgrammeEnded,
     ProgrammeRescheduled,
     ProgrammeStarted,
@@ -91,6 +95,18 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
     async def provider_calendar_changed(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await uow.calendars.record(envelope.data)
 
+    async def cadence_overdue(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await reminders.on_cadence_overdue(uow, wiring.options, envelope.data, envelope.id)
+
+    async def meeting_planned(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await reminders.on_meeting_planned(uow, envelope.data)
+
+    async def contact_overdue(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await reminders.on_contact_overdue(uow, wiring.options, envelope.data, envelope.id)
+
+    async def contact_attempted(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        await reminders.on_contact_attempted(uow, envelope.data)
+
     async def together(group: Sequence[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
         """Directory events that write each course at most once: each forwarded as alone, then the
         directory written and waiting alerts handed over with a statement or two for all of them."""
@@ -132,6 +148,12 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         ProgrammeRescheduled: directory_event,
         ProviderCalendarChanged: provider_calendar_changed,
         MessagePosted: message_posted,
+        # The shapes without a timetable: reminders to the provider's own staff, never to partners.
+        # (A missed meeting is absence.detected.v1 with its meeting_id; a cancelled one raises nothing.)
+        MeetingCadenceOverdue: cadence_overdue,
+        MeetingPlanned: meeting_planned,
+        OutreachContactOverdue: contact_overdue,
+        OutreachContactAttempted: contact_attempted,
     }
 
     return [
@@ -140,7 +162,8 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
             handlers=handlers,
             batches=dict.fromkeys(TOGETHER, directory_events),
             lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
-            description="Keeps who is whose contact person and caseworker, and turns absences, breaches "
-            "and course ends into alerts and deliveries.",
+            description="Keeps who is whose contact person and caseworker, and turns absences (missed "
+            "windows and meetings), breaches, course ends, overdue meeting cadences and overdue outreach "
+            "contacts into alerts and deliveries.",
         )
     ]

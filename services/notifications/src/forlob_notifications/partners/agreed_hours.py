@@ -29,6 +29,15 @@ async def told(session: AsyncSession, referral_id: UUID) -> list[TimeWindow] | N
     return None if raw is None else [TimeWindow.model_validate(w) for w in raw]
 
 
+_NEW = pg_insert(partner_agreed_hours)
+# Built once: building it (and its cache key) cost more than running it, once per course start.
+_RECORD = _NEW.on_conflict_do_update(
+    index_elements=["referral_id"],
+    set_={"schedule": _NEW.excluded.schedule, "changed_at": _NEW.excluded.changed_at},
+    where=partner_agreed_hours.c.changed_at <= _NEW.excluded.changed_at,
+)
+
+
 async def record(session: AsyncSession, referral_id: UUID, schedule: list[TimeWindow], changed_at: datetime) -> None:
     """Keep the newest; an older agreement delivered late changes nothing."""
     values = {
@@ -36,11 +45,4 @@ async def record(session: AsyncSession, referral_id: UUID, schedule: list[TimeWi
         "schedule": [w.model_dump(mode="json") for w in schedule],
         "changed_at": changed_at,
     }
-    statement = pg_insert(partner_agreed_hours).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["referral_id"],
-            set_={"schedule": statement.excluded.schedule, "changed_at": statement.excluded.changed_at},
-            where=partner_agreed_hours.c.changed_at <= statement.excluded.changed_at,
-        )
-    )
+    await session.execute(_RECORD, values)

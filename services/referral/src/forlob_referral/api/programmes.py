@@ -48,6 +48,7 @@ async def put_programme(
         country=body.country,
         timezone=body.timezone,
         rules=body.rules,
+        shape=body.shape,
     )
     programme, created = await define_programme(uow, principal, command, horizon)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -232,6 +232,7 @@ async def start(
         team_leader_id=body.team_leader_id,
         weeks=body.weeks,
         plan=body.plan,
+        cadence=body.cadence,
     )
     return await _run(
         request,
@@ -286,6 +287,7 @@ async def agreement(
         schedule=tuple(body.schedule),
         contact_person_id=body.contact_person_id,
         team_leader_id=body.team_leader_id,
+        cadence=body.cadence,
     )
     return await _run(
         request,

@@ -13,7 +13,7 @@ from forlob_referral.domain.participant import IdentityScheme
 from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
 from forlob_referral.domain.referral import RejectReason, WithdrawReason
-from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
+from forlob_shared.events.common import AttendanceRules, MeetingCadence, Outcome, ProgrammeShape, TimeWindow
 from forlob_shared.http.inputs import Day
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -43,6 +43,11 @@ class ProgrammeIn(_In):
     country: str = Field(pattern=r"^(DK|SE)$", examples=["DK"])
     timezone: str | None = Field(default=None, examples=["Europe/Copenhagen"], description="default: the country's")
     rules: AttendanceRules = AttendanceRules()
+    shape: ProgrammeShape = Field(
+        default=ProgrammeShape.TIMETABLED,
+        description="timetabled (weekly attendance windows), meetings (an agreed cadence of meetings) or "
+        "outreach (the team opens cases; no referrals, no courses)",
+    )
 
 
 class ProgrammeOut(BaseModel):
@@ -60,6 +65,7 @@ class ProgrammeOut(BaseModel):
     timezone: str
     rules: AttendanceRules
     defined_at: datetime | None
+    shape: ProgrammeShape
 
     @classmethod
     def of(cls, p: Programme) -> ProgrammeOut:
@@ -78,6 +84,7 @@ class ProgrammeOut(BaseModel):
             timezone=p.timezone,
             rules=p.rules,
             defined_at=p.defined_at,
+            shape=p.shape,
         )
 
 
@@ -116,12 +123,20 @@ class CourseOut(BaseModel):
     start_date: date
     planned_end_date: date | None
     schedule: list[TimeWindow]
+    cadence: MeetingCadence | None = None
     contact_person_id: str | None
     team_leader_id: str | None
     plan: DevelopmentPlan | None
     end_date: date | None = None
     outcome: Outcome | None = None
     first_job_date: date | None = None
+
+
+class OutreachHistoryOut(BaseModel):
+    case_id: UUID
+    attempts: int = Field(description="contact attempts before the handover")
+    first_contact_on: date | None = Field(description="the first attempt that reached the person")
+    days_in_contact: int | None = Field(description="days from the first contact to the handover")
 
 
 class ReferralOut(BaseModel):
@@ -148,6 +163,9 @@ class ReferralOut(BaseModel):
     course: CourseOut | None
     has_closing_note: bool
     personal_data_erased_at: datetime | None
+    outreach: OutreachHistoryOut | None = Field(
+        default=None, description="a handover from an outreach case: the history's facts (counts and dates)"
+    )
 
     @classmethod
     def of(cls, view: ReferralView) -> ReferralOut:
@@ -158,6 +176,7 @@ class ReferralOut(BaseModel):
                 start_date=r.start_date,
                 planned_end_date=r.planned_end_date,
                 schedule=list(r.schedule),
+                cadence=r.cadence,
                 contact_person_id=r.contact_person_id,
                 team_leader_id=r.team_leader_id,
                 plan=personal.plan if personal else None,
@@ -191,6 +210,14 @@ class ReferralOut(BaseModel):
             course=course,
             has_closing_note=bool(personal and personal.closing_note),
             personal_data_erased_at=r.personal_data_erased_at,
+            outreach=OutreachHistoryOut(
+                case_id=r.outreach_case_id,
+                attempts=r.outreach_attempts or 0,
+                first_contact_on=r.outreach_first_contact_on,
+                days_in_contact=r.outreach_days_in_contact,
+            )
+            if r.outreach_case_id
+            else None,
         )
 
 
@@ -220,7 +247,12 @@ class MoveIn(_In):
 class StartIn(_In):
     start_date: Day
     weeks: int | None = Field(default=None, ge=1, le=520, description="default: the programme's default length")
-    schedule: list[TimeWindow] = Field(min_length=1, max_length=50)
+    schedule: list[TimeWindow] = Field(
+        default_factory=list, max_length=50, description="timetabled programmes: the weekly attendance windows"
+    )
+    cadence: MeetingCadence | None = Field(
+        default=None, description="meetings programmes: how often the participant meets (then no schedule)"
+    )
     contact_person_id: str = Field(pattern=STAFF)
     team_leader_id: str | None = Field(default=None, pattern=STAFF)
     plan: DevelopmentPlan = DevelopmentPlan()
@@ -232,7 +264,8 @@ class RescheduleIn(_In):
 
 class AgreementIn(_In):
     effective_from: Day
-    schedule: list[TimeWindow] = Field(min_length=1, max_length=50)
+    schedule: list[TimeWindow] = Field(default_factory=list, max_length=50)
+    cadence: MeetingCadence | None = None
     contact_person_id: str = Field(pattern=STAFF)
     team_leader_id: str | None = Field(default=None, pattern=STAFF)
 

@@ -9,7 +9,7 @@ from forlob_referral.application.common import own_programme, read_intake, save_
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain import programme as rules
 from forlob_referral.domain.programme import Programme, ProgrammeKind
-from forlob_shared.events.common import AttendanceRules, TimeWindow
+from forlob_shared.events.common import AttendanceRules, ProgrammeShape, TimeWindow
 from forlob_shared.http.auth import Principal
 
 
@@ -27,6 +27,7 @@ class DefineProgramme:
     country: str
     timezone: str | None = None
     rules: AttendanceRules = field(default_factory=AttendanceRules)
+    shape: ProgrammeShape = ProgrammeShape.TIMETABLED
 
 
 async def define_programme(
@@ -54,6 +55,7 @@ async def define_programme(
             timezone=command.timezone,
             rules=command.rules,
             now=uow.clock.now(),
+            shape=command.shape,
         )
         await uow.programmes.save(programme)
         uow.emit(event)

@@ -12,7 +12,7 @@ from forlob_referral.application.referrals import ReferralView
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan
 from forlob_referral.domain.referral import State
 from forlob_shared.errors import Conflict, NotFound
-from forlob_shared.events.common import Outcome, TimeWindow
+from forlob_shared.events.common import MeetingCadence, Outcome, TimeWindow
 from forlob_shared.http.auth import Principal
 
 
@@ -24,6 +24,7 @@ class StartCourse:
     team_leader_id: str | None = None
     weeks: int | None = None
     plan: DevelopmentPlan = field(default_factory=DevelopmentPlan)
+    cadence: MeetingCadence | None = None
 
 
 async def start_course(
@@ -41,6 +42,7 @@ async def start_course(
                 contact_person_id=command.contact_person_id,
                 team_leader_id=command.team_leader_id,
                 now=uow.clock.now(),
+                cadence=command.cadence,
             )
         )
         await save_intake(uow, intake, referral)
@@ -69,6 +71,7 @@ class ChangeAgreement:
     schedule: tuple[TimeWindow, ...]
     contact_person_id: str
     team_leader_id: str | None = None
+    cadence: MeetingCadence | None = None
 
 
 async def change_agreement(
@@ -84,6 +87,7 @@ async def change_agreement(
                 contact_person_id=command.contact_person_id,
                 team_leader_id=command.team_leader_id,
                 now=uow.clock.now(),
+                cadence=command.cadence,
             )
         )
         await save_intake(uow, intake, referral)

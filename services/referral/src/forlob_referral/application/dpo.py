@@ -16,9 +16,10 @@ from typing import Any
 from uuid import UUID
 
 from forlob_referral.application.ports import ReferralUoW
-from forlob_referral.application.retention import erase_personal_data
+from forlob_referral.application.retention import erase_outreach_personal_data, erase_personal_data
 from forlob_referral.domain.data_categories import categories
 from forlob_referral.domain.holds import erasure_hold
+from forlob_referral.domain.outreach import ContactAttempt, OutreachCase
 from forlob_referral.domain.personal import IdentityRead, WaitlistMove
 from forlob_referral.domain.referral import Referral
 from forlob_shared.dpo import export_part
@@ -46,11 +47,16 @@ def _compact(identity_number: str) -> str:
 
 async def find_participants(uow: ReferralUoW, dpo: Principal, identity_number: str, purpose: str) -> list[UUID]:
     """The pseudonymous ids behind an identity number at the DPO's organisation. The lookup reads
-    identity numbers, so it is audited against each referral it found, like any identity read."""
+    identity numbers, so it is audited against each referral (or identified outreach case, by its
+    id) it found, like any identity read."""
     if len(purpose.strip()) < 3:
         raise InvalidInput("say why you look the identity number up (purpose)", field="purpose")
     async with uow:
-        found = await uow.personal.with_identity_number(dpo.org, _compact(identity_number))
+        number = _compact(identity_number)
+        found = [
+            *await uow.personal.with_identity_number(dpo.org, number),
+            *await uow.outreach.with_identity_number(dpo.org, number),
+        ]
         if not found:
             raise NotFound("no participant with that identity number")
         now = uow.clock.now()
@@ -64,9 +70,38 @@ async def _referrals_of(
     uow: ReferralUoW, dpo: Principal, participant_id: UUID, *, lock: bool = False
 ) -> list[Referral]:
     referrals = await uow.referrals.of_participant(dpo.org, participant_id, lock=lock)
-    if not referrals:
+    # An outreach case identified after consent knows the participant too, perhaps before any referral.
+    if not referrals and not await uow.outreach.of_participant(dpo.org, participant_id):
         raise NotFound(f"no participant {participant_id}")
     return referrals
+
+
+def _case_shown(case: OutreachCase, attempts: list[ContactAttempt]) -> dict[str, Any]:
+    return {
+        "case_id": str(case.id),
+        "programme_code": case.programme_code,
+        "phase": case.phase.value,
+        "opened_at": case.opened_at.isoformat(),
+        "working_name": case.working_name,
+        "description": case.description,
+        "consent": {"method": case.consent.method.value, "given_at": case.consent.given_at.isoformat()}
+        if case.consent
+        else None,
+        "name": case.participant.name if case.participant else None,
+        "identity_number": case.participant.identity_number if case.participant else None,
+        "close_reason": case.close_reason.value if case.close_reason else None,
+        "helped_on_to": case.helped_on_to,
+        "contact_attempts": [
+            {
+                "attempted_at": a.attempted_at.isoformat(),
+                "place": a.place.value,
+                "channel": a.channel.value,
+                "outcome": a.outcome.value,
+                "note": a.note,
+            }
+            for a in attempts
+        ],
+    }
 
 
 def _referral_facts(r: Referral) -> dict[str, Any]:
@@ -174,6 +209,10 @@ async def export_participant(
         reads, moves = await uow.audit.trail(dpo.org, [r.id for r in referrals], None, 10_000)
         records["identity_reads"] = [_read(x, with_staff=False) for x in reads]
         records["waiting_list_moves"] = [_move(x, with_staff=False) for x in moves]
+        records["outreach_cases"] = [
+            _case_shown(c, await uow.outreach.attempts_of(c.id))
+            for c in await uow.outreach.of_participant(dpo.org, participant_id)
+        ]
         await uow.commit()
     return export_part("referral", participant_id, categories(retention_days), records, now)
 
@@ -194,7 +233,9 @@ async def request_erasure(uow: ReferralUoW, dpo: Principal, participant_id: UUID
                 referral_id=hold.referral_id,
             )
         await erase_personal_data(uow, [r for r in referrals if r.personal_data_erased_at is None], now)
-        erased_at = min(r.personal_data_erased_at or now for r in referrals)
+        cases = [c for c in await uow.outreach.of_participant(dpo.org, participant_id) if not c.personal_data_erased_at]
+        await erase_outreach_personal_data(uow, cases, now)
+        erased_at = min((r.personal_data_erased_at or now for r in referrals), default=now)
         ids = [r.id for r in referrals]
         uow.emit(
             PendingEvent(

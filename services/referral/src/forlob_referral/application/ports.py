@@ -8,13 +8,14 @@ checks that both stand in for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 from uuid import UUID
 
 from forlob_referral.domain.course_record import FollowUpTalk, Meeting, SpecialistNote
 from forlob_referral.domain.messages import Message, Side
+from forlob_referral.domain.outreach import ContactAttempt, OutreachCase
 from forlob_referral.domain.participant import Participant
 from forlob_referral.domain.personal import IdentityRead, PersonalData, WaitlistMove
 from forlob_referral.domain.programme import Programme
@@ -136,6 +137,38 @@ class MessageStore(Protocol):
     async def erase(self, referral_ids: Sequence[UUID]) -> None: ...
 
 
+class OutreachStore(Protocol):
+    """Outreach cases (org-scoped reads) and their contact attempts, oldest first."""
+
+    async def add(self, case: OutreachCase) -> None: ...
+
+    async def save(self, *cases: OutreachCase) -> None: ...
+
+    async def get(self, case_id: UUID, org: str, *, lock: bool = False) -> OutreachCase | None: ...
+
+    async def of_org(self, org: str, *, include_closed: bool) -> list[OutreachCase]: ...
+
+    async def add_attempt(self, attempt: ContactAttempt) -> None: ...
+
+    async def attempts_of(self, case_id: UUID) -> list[ContactAttempt]: ...
+
+    async def overdue_candidates(self, before: date, limit: int) -> list[OutreachCase]:
+        """Open cases due before ``before`` whose reminder for that due date has not gone out."""
+        ...
+
+    async def pseudonym_at(self, provider_org: str, participant: Participant) -> UUID | None: ...
+
+    async def of_participant(self, provider_org: str, participant_id: UUID) -> list[OutreachCase]: ...
+
+    async def with_identity_number(self, provider_org: str, identity_number: str) -> list[tuple[UUID, UUID]]:
+        """(case id, participant id) of this organisation's identified cases with this number."""
+        ...
+
+    async def due_for_erasure(self, closed_before: datetime, limit: int) -> list[OutreachCase]: ...
+
+    async def erase_notes(self, case_ids: Sequence[UUID]) -> None: ...
+
+
 class IdempotencyKeys(Protocol):
     async def forget_before(self, before: datetime) -> int: ...
 
@@ -167,6 +200,9 @@ class ReferralUoW(Protocol):
 
     @property
     def messages(self) -> MessageStore: ...
+
+    @property
+    def outreach(self) -> OutreachStore: ...
 
     @property
     def clock(self) -> Clock: ...

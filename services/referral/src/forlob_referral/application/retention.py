@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.domain.outreach import OutreachCase
 from forlob_referral.domain.referral import Referral
 from forlob_referral.runtime import ReferralRuntime
 
@@ -20,6 +21,28 @@ async def erase_personal_data(uow: ReferralUoW, referrals: Sequence[Referral], n
     for referral in referrals:
         referral.personal_data_erased_at = now
     await uow.referrals.save(*referrals)
+
+
+async def erase_outreach_personal_data(uow: ReferralUoW, cases: Sequence[OutreachCase], now: datetime) -> None:
+    """Inside the caller's transaction: empty the cases' working name, description, identity,
+    "helped on to" and the attempts' notes; the coded facts stay for the figures."""
+    for case in cases:
+        case.erase_personal_data(now)
+    await uow.outreach.erase_notes([c.id for c in cases])
+    await uow.outreach.save(*cases)
+
+
+async def erase_expired_outreach_cases(uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500) -> int:
+    """The retention sweep's part for outreach cases closed before ``now - retention``."""
+    erased = 0
+    while True:
+        async with uow:
+            due = await uow.outreach.due_for_erasure(now - retention, batch)
+            if not due:
+                return erased
+            await erase_outreach_personal_data(uow, due, now)
+            await uow.commit()
+        erased += len(due)
 
 
 async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500) -> int:
@@ -52,4 +75,5 @@ async def retention_job(runtime: ReferralRuntime, now: datetime) -> int:
     uow: ReferralUoW = runtime.uow()
     settings = runtime.settings
     await forget_idempotency_keys(uow, now, timedelta(days=settings.idempotency_key_days))
+    await erase_expired_outreach_cases(uow, now, timedelta(days=settings.retention_days))
     return await erase_expired_personal_data(uow, now, timedelta(days=settings.retention_days))

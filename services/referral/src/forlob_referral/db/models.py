@@ -30,6 +30,7 @@ class ProgrammeRow(Base):
     timezone: Mapped[str] = mapped_column(sa.Text)
     rules: Mapped[dict[str, Any]] = mapped_column(JSONB)
     defined_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    shape: Mapped[str] = mapped_column(sa.Text, default="timetabled", server_default="timetabled")
 
 
 class ReferralRow(Base):
@@ -62,6 +63,11 @@ class ReferralRow(Base):
     outcome: Mapped[str | None] = mapped_column(sa.Text)
     first_job_date: Mapped[date | None]
     personal_data_erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cadence: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    outreach_case_id: Mapped[UUID | None] = mapped_column(index=True)
+    outreach_attempts: Mapped[int | None]
+    outreach_first_contact_on: Mapped[date | None]
+    outreach_days_in_contact: Mapped[int | None]
 
     __table_args__ = (sa.Index("referrals_programme_state", "provider_org", "programme_code", "state"),)
 
@@ -162,3 +168,61 @@ class MessageRow(Base):
     posted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     read_by: Mapped[str | None] = mapped_column(sa.Text)
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class OutreachCaseRow(Base):
+    """An outreach case. The working name, description, identity and helped_on_to are personal:
+    emptied at retention; the rest is pseudonymous."""
+
+    __tablename__ = "outreach_cases"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    provider_org: Mapped[str] = mapped_column(sa.Text, index=True)
+    programme_code: Mapped[str] = mapped_column(sa.Text)
+    timezone: Mapped[str] = mapped_column(sa.Text)
+    country: Mapped[str] = mapped_column(sa.Text)
+    staff_id: Mapped[str] = mapped_column(sa.Text)
+    opened_by: Mapped[str] = mapped_column(sa.Text)
+    opened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    working_name: Mapped[str | None] = mapped_column(sa.Text)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    phase: Mapped[str] = mapped_column(sa.Text)
+    next_attempt_by: Mapped[date | None]
+    overdue_reported_for: Mapped[date | None]
+    attempts: Mapped[int]
+    last_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    first_contact_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    phases: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    consent_method: Mapped[str | None] = mapped_column(sa.Text)
+    consent_given_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    consent_recorded_by: Mapped[str | None] = mapped_column(sa.Text)
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    participant_id: Mapped[UUID | None] = mapped_column(index=True)
+    participant_name: Mapped[str | None] = mapped_column(sa.Text)
+    identity_scheme: Mapped[str | None] = mapped_column(sa.Text)
+    identity_number: Mapped[str | None] = mapped_column(sa.Text, index=True)
+    identified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    close_reason: Mapped[str | None] = mapped_column(sa.Text)
+    helped_on_to: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    handover_referral_ids: Mapped[list[str]] = mapped_column(JSONB)
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (sa.Index("outreach_cases_next_attempt", "phase", "next_attempt_by"),)
+
+
+class ContactAttemptRow(Base):
+    """One contact attempt; its note is personal (emptied at retention)."""
+
+    __tablename__ = "outreach_attempts"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[UUID] = mapped_column(sa.ForeignKey("outreach_cases.id"), index=True)
+    place: Mapped[str] = mapped_column(sa.Text)
+    channel: Mapped[str] = mapped_column(sa.Text)
+    outcome: Mapped[str] = mapped_column(sa.Text)
+    staff_id: Mapped[str] = mapped_column(sa.Text)
+    attempted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    next_attempt_by: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -21,7 +21,7 @@ from forlob_referral.domain.personal import IdentityRead, PersonalData, Waitlist
 from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
 from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State
-from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
+from forlob_shared.events.common import AttendanceRules, MeetingCadence, Outcome, ProgrammeShape, TimeWindow
 from forlob_shared.http.idempotency import forget_keys_before
 
 
@@ -59,6 +59,7 @@ class ProgrammeRepository:
             "timezone": programme.timezone,
             "rules": programme.rules.model_dump(mode="json"),
             "defined_at": programme.defined_at,
+            "shape": programme.shape.value,
         }
         await self.session.merge(ProgrammeRow(**values))
 
@@ -79,6 +80,7 @@ def _programme(row: ProgrammeRow) -> Programme:
         timezone=row.timezone,
         rules=AttendanceRules.model_validate(row.rules),
         defined_at=row.defined_at,
+        shape=ProgrammeShape(row.shape),
     )
 
 
@@ -211,6 +213,7 @@ class ReferralRepository:
         values["state"] = State(row.state)
         values["outcome"] = Outcome(row.outcome) if row.outcome else None
         values["schedule"] = tuple(TimeWindow.model_validate(w) for w in row.schedule or [])
+        values["cadence"] = MeetingCadence.model_validate(row.cadence) if row.cadence else None
         referral = Referral(**values)
         self._written[row.id] = _referral_values(referral)
         return referral
@@ -221,6 +224,7 @@ def _referral_values(referral: Referral) -> dict[str, Any]:
     values["state"] = referral.state.value
     values["outcome"] = referral.outcome.value if referral.outcome else None
     values["schedule"] = [w.model_dump(mode="json") for w in referral.schedule]
+    values["cadence"] = referral.cadence.model_dump(mode="json") if referral.cadence else None
     return values
 
 

@@ -1,4 +1,5 @@
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.db.outreach_repository import OutreachRepository
 from forlob_referral.db.record_repository import CourseRecordRepository, MessageRepository
 from forlob_referral.db.repository import (
     AuditRepository,
@@ -18,6 +19,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
     idempotency: IdempotencyKeyRepository
     record: CourseRecordRepository
     messages: MessageRepository
+    outreach: OutreachRepository
 
     async def _on_enter(self) -> None:
         self.programmes = ProgrammeRepository(self.session)
@@ -27,6 +29,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
         self.idempotency = IdempotencyKeyRepository(self.session)
         self.record = CourseRecordRepository(self.session)
         self.messages = MessageRepository(self.session)
+        self.outreach = OutreachRepository(self.session)
         await super()._on_enter()
 
 

@@ -14,7 +14,7 @@ from forlob_referral.domain.referral import ONE_DAY, Command, Referral, State
 from forlob_referral.domain.seats import Seat, peak_occupancy
 from forlob_shared.errors import Conflict, InvalidInput
 from forlob_shared.events import PendingEvent
-from forlob_shared.events.common import Outcome, TimeWindow
+from forlob_shared.events.common import MeetingCadence, Outcome, ProgrammeShape, TimeWindow
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
 
 
@@ -45,9 +45,12 @@ class CourseChanges:
         contact_person_id: str,
         team_leader_id: str | None,
         now: datetime,
+        cadence: MeetingCadence | None = None,
     ) -> list[PendingEvent]:
-        referral._check(Command.START)
         programme = self.programme
+        programme.require_shape(ProgrammeShape.TIMETABLED, ProgrammeShape.MEETINGS, doing="start a course")
+        referral._check(Command.START)
+        check_agreement_shape(programme, schedule, cadence, doing="start a course")
         if not programme.is_intake_day(start_date):
             raise InvalidInput(
                 f"{start_date} is not an intake day of {programme.code} (intake weekdays "
@@ -59,9 +62,6 @@ class CourseChanges:
             raise InvalidInput("a course cannot start before it was referred", field="start_date")
         weeks = weeks or programme.default_weeks
         programme.check_weeks(weeks)
-        if not schedule:
-            raise InvalidInput("agree at least one weekly attendance time", field="schedule")
-        programme.check_within_opening_hours(schedule)
         end = programme.course_end(start_date, weeks)
         if peak_occupancy(self.seats(excluding=referral), start_date, end + ONE_DAY) >= programme.capacity:
             raise Conflict(
@@ -73,6 +73,7 @@ class CourseChanges:
         referral.start_date = start_date
         referral.planned_end_date = end
         referral.schedule = schedule
+        referral.cadence = cadence
         referral.contact_person_id = contact_person_id
         referral.team_leader_id = team_leader_id
         event = referral._event(
@@ -90,6 +91,8 @@ class CourseChanges:
                 legal_basis=referral.legal_basis,
                 rules=programme.rules,
                 started_at=now,
+                shape=programme.shape,
+                cadence=cadence,
             )
         )
         # Starting later than the intake date frees the days before it, which may fit someone.
@@ -128,8 +131,10 @@ class CourseChanges:
         contact_person_id: str,
         team_leader_id: str | None,
         now: datetime,
+        cadence: MeetingCadence | None = None,
     ) -> list[PendingEvent]:
         referral._check(Command.CHANGE_AGREEMENT)
+        check_agreement_shape(self.programme, schedule, cadence, doing="change the agreement")
         assert referral.start_date is not None
         assert referral.planned_end_date is not None
         if not referral.start_date <= effective_from <= referral.planned_end_date:
@@ -137,10 +142,8 @@ class CourseChanges:
                 f"the change must take effect within the course ({referral.start_date} to {referral.planned_end_date})",
                 field="effective_from",
             )
-        if not schedule:
-            raise InvalidInput("agree at least one weekly attendance time", field="schedule")
-        self.programme.check_within_opening_hours(schedule)
         referral.schedule = schedule
+        referral.cadence = cadence
         referral.contact_person_id = contact_person_id
         referral.team_leader_id = team_leader_id
         return [
@@ -152,6 +155,7 @@ class CourseChanges:
                     contact_person_id=contact_person_id,
                     team_leader_id=team_leader_id,
                     changed_at=now,
+                    cadence=cadence,
                 )
             )
         ]
@@ -186,3 +190,35 @@ class CourseChanges:
             )
         )
         return [event, *self.offer_freed_seats(now)]
+
+
+def check_agreement_shape(
+    programme: Programme, schedule: tuple[TimeWindow, ...], cadence: MeetingCadence | None, *, doing: str
+) -> None:
+    """The agreement a course's start or change names must fit the programme's shape: weekly
+    windows inside the opening hours for a timetabled course, a cadence and no windows for a
+    meetings course, and no course at all for outreach. Checked before anything changes."""
+    programme.require_shape(ProgrammeShape.TIMETABLED, ProgrammeShape.MEETINGS, doing=doing)
+    if programme.shape is ProgrammeShape.MEETINGS:
+        if schedule:
+            raise Conflict(
+                f"{programme.code} is a meetings programme: agree a cadence of meetings, not weekly attendance times",
+                shape=programme.shape.value,
+                reason="wrong-shape",
+                field="schedule",
+            )
+        if cadence is None:
+            raise InvalidInput(
+                "agree the cadence of meetings (weekly, fortnightly or planned one by one)", field="cadence"
+            )
+        return
+    if cadence is not None:
+        raise Conflict(
+            f"{programme.code} is a timetabled programme: agree weekly attendance times, not a cadence of meetings",
+            shape=programme.shape.value,
+            reason="wrong-shape",
+            field="cadence",
+        )
+    if not schedule:
+        raise InvalidInput("agree at least one weekly attendance time", field="schedule")
+    programme.check_within_opening_hours(schedule)

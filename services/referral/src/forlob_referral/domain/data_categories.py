@@ -46,6 +46,16 @@ def categories(retention_days: int) -> tuple[DataCategory, ...]:
             "messages", "messages about the referral between provider and caseworker", kept, LEGAL_BASIS, "erased"
         ),
         DataCategory(
+            "outreach_cases",
+            "outreach cases: the working name and description of a person of concern, the contact attempts "
+            "(place, channel, outcome, notes), the consent (how and when), and after consent the name and "
+            'identity number; a closing\'s "helped on to"',
+            f"until {retention_days} days after the case closes",
+            "GDPR Art. 6(1)(e) and 9(2)(h): the municipality's outreach work under the social legislation "
+            "(serviceloven / socialtjänstlagen); identification only with the citizen's consent",
+            'working name, description, identity, notes and "helped on to" erased; coded facts kept',
+        ),
+        DataCategory(
             "identity_reads",
             "audit: who read the identity number, when and why",
             "kept with the referral: the accountability of the reads (Art. 5(2))",

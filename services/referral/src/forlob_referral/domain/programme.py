@@ -1,4 +1,9 @@
-"""A provider's programme in its catalogue: capacity, intake days, length and opening hours."""
+"""A provider's programme in its catalogue: its shape, capacity, intake days, length and opening hours.
+
+The shape decides which commands the programme takes: a ``timetabled`` course agrees weekly
+windows, a ``meetings`` course agrees a cadence of meetings, an ``outreach`` programme opens
+cases (:mod:`forlob_referral.domain.outreach`) and takes neither referrals nor course starts.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,10 @@ from enum import StrEnum
 from functools import cached_property
 
 from forlob_shared.calendar import DEFAULT_TIMEZONE, ProviderCalendar
-from forlob_shared.errors import InvalidInput
+from forlob_shared.errors import Conflict, InvalidInput
 from forlob_shared.events import PendingEvent
 from forlob_shared.events.catalogue import ProgrammeDefined
-from forlob_shared.events.common import AttendanceRules, TimeWindow
+from forlob_shared.events.common import AttendanceRules, ProgrammeShape, TimeWindow
 
 
 class ProgrammeKind(StrEnum):
@@ -44,6 +49,7 @@ class Programme:
     timezone: str
     rules: AttendanceRules = field(default_factory=AttendanceRules)
     defined_at: datetime | None = None
+    shape: ProgrammeShape = ProgrammeShape.TIMETABLED
 
     @cached_property
     def calendar(self) -> ProviderCalendar:
@@ -67,6 +73,22 @@ class Programme:
                 f"{what} would last {weeks} weeks; {self.code} allows {self.min_weeks} to {self.max_weeks}",
                 field="weeks",
             )
+
+    def require_shape(self, *shapes: ProgrammeShape, doing: str) -> None:
+        """409 when the programme's shape does not take this command; nothing has changed yet."""
+        if self.shape in shapes:
+            return
+        if self.shape is ProgrammeShape.OUTREACH:
+            raise Conflict(
+                f"an outreach programme opens cases, not courses ({self.code} cannot {doing})",
+                shape=self.shape.value,
+                reason="wrong-shape",
+            )
+        raise Conflict(
+            f"{self.code} is a {self.shape.value} programme; it cannot {doing}",
+            shape=self.shape.value,
+            reason="wrong-shape",
+        )
 
     def check_within_opening_hours(self, schedule: tuple[TimeWindow, ...]) -> None:
         for window in schedule:
@@ -97,6 +119,7 @@ def define(
     timezone: str | None,
     rules: AttendanceRules,
     now: datetime,
+    shape: ProgrammeShape = ProgrammeShape.TIMETABLED,
 ) -> tuple[Programme, PendingEvent]:
     if capacity < 0:
         raise InvalidInput("capacity cannot be negative", field="capacity")
@@ -114,7 +137,10 @@ def define(
         raise InvalidInput("name the opening hours, at least one weekday window", field="opening_hours")
     _check_no_overlap(opening_hours, "opening_hours")
     # The calendar has no intake at weekends, so a programme open only then could never take anyone.
-    if not any(o.weekday in intake_weekdays and o.weekday < 5 for o in opening_hours):
+    # Outreach has no intake: its team opens cases any day.
+    if shape is not ProgrammeShape.OUTREACH and not any(
+        o.weekday in intake_weekdays and o.weekday < 5 for o in opening_hours
+    ):
         raise InvalidInput(
             "the programme is closed on every intake weekday (intake is Monday to Friday)", field="intake_weekdays"
         )
@@ -133,6 +159,7 @@ def define(
         timezone=calendar.timezone,
         rules=rules,
         defined_at=now,
+        shape=shape,
     )
     event = PendingEvent(
         data=ProgrammeDefined(
@@ -149,6 +176,7 @@ def define(
             country=country,
             rules=rules,
             defined_at=now,
+            shape=shape,
         ),
         subject=f"{provider_org}/{code}",
         provider_org=provider_org,

@@ -25,7 +25,7 @@ from forlob_referral.domain.seats import Seat
 from forlob_shared.errors import Conflict, InvalidInput
 from forlob_shared.events import PendingEvent, ReferralReceived
 from forlob_shared.events.base import EventData
-from forlob_shared.events.common import Outcome, TimeWindow
+from forlob_shared.events.common import MeetingCadence, Outcome, ProgrammeShape, TimeWindow
 
 
 class State(StrEnum):
@@ -82,6 +82,16 @@ class WithdrawReason(StrEnum):
     OTHER = "other"
 
 
+@dataclass(frozen=True)
+class OutreachFacts:
+    """What a handover from an outreach case tells the receiving provider: counts and dates, no words."""
+
+    case_id: UUID
+    attempts: int
+    first_contact_on: date | None
+    days_in_contact: int | None
+
+
 @dataclass
 class Referral:
     id: UUID
@@ -111,6 +121,12 @@ class Referral:
     outcome: Outcome | None = None
     first_job_date: date | None = None
     personal_data_erased_at: datetime | None = None
+    cadence: MeetingCadence | None = None  # a meetings-shaped course's agreed cadence (its schedule is empty)
+    # A handover from an outreach case: the case and its history's facts, for the receiving provider.
+    outreach_case_id: UUID | None = None
+    outreach_attempts: int | None = None
+    outreach_first_contact_on: date | None = None
+    outreach_days_in_contact: int | None = None
 
     @property
     def seat(self) -> Seat | None:
@@ -159,7 +175,9 @@ def receive(
     wished_weekly_hours: float | None = None,
     legal_basis: str | None = None,
     legal_context: str | None = None,
+    outreach: OutreachFacts | None = None,
 ) -> tuple[Referral, PendingEvent]:
+    programme.require_shape(ProgrammeShape.TIMETABLED, ProgrammeShape.MEETINGS, doing="take referrals")
     if referring_org == programme.provider_org:
         raise InvalidInput("an organisation cannot refer to itself")
     if wished_start is not None and wished_start < programme.calendar.local_date(now):
@@ -177,6 +195,11 @@ def receive(
         legal_basis=legal_basis,
         legal_context=legal_context,
     )
+    if outreach is not None:
+        referral.outreach_case_id = outreach.case_id
+        referral.outreach_attempts = outreach.attempts
+        referral.outreach_first_contact_on = outreach.first_contact_on
+        referral.outreach_days_in_contact = outreach.days_in_contact
     event = referral._event(
         ReferralReceived(
             **referral._ids(),
@@ -184,6 +207,7 @@ def receive(
             wished_start=wished_start,
             wished_weekly_hours=wished_weekly_hours,
             legal_basis=legal_basis,
+            outreach_case_id=outreach.case_id if outreach else None,
         )
     )
     return referral, event

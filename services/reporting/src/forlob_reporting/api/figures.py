@@ -103,3 +103,12 @@ async def get_attendance_weeks(scope: ScopeQuery, period: PeriodQuery, uow: UoW,
 )
 async def get_ips_fidelity(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
     return _answer(scope.org, period, await app.ips_fidelity(uow, scope, period), format, "ips-fidelity")
+
+
+@router.get(
+    "/visits",
+    responses=JSON_OR_CSV,
+    summary="Safety on visits, for your organisation: visits started, with a colleague, overdue",
+)
+async def get_visits(principal: FigureReader, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
+    return _answer(principal.org, period, await app.visit_safety(uow, principal.org, period), format, "visits")

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from forlob_reporting.application.ports import FiguresUnitOfWork
 from forlob_reporting.domain import figures as f
+from forlob_reporting.domain import shape_figures
 from forlob_reporting.domain.facts import REFERRALS, Row
 from forlob_reporting.domain.groups import Fact, Programme
 from forlob_reporting.domain.ips import ips_fidelity as ips_items
@@ -43,11 +44,18 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         breaches = await uow.reads.breaches(scope.org, scope.programme)
         alerts = await uow.reads.alerts(scope.org)
         programmes = await uow.reads.programmes()
+        meetings = await uow.reads.meetings(scope.org, scope.programme)
+        reminders = await uow.reads.meeting_reminders(scope.org, scope.programme)
+        cases = await uow.reads.outreach_cases(scope.org, scope.programme)
+        attempts = await uow.reads.outreach_attempts(scope.org, scope.programme)
+        phases = await uow.reads.outreach_phases(scope.org, scope.programme)
+        outreach_reminders = await uow.reads.outreach_reminders(scope.org, scope.programme)
 
     groups: dict[f.GroupKey, f.GroupFacts] = defaultdict(f.GroupFacts)
 
     def key(row: Row) -> f.GroupKey:
-        referring = row["referring_org"] if scope.by_referring_org else None
+        # Outreach facts name no referring organisation: they are the team's own work.
+        referring = row.get("referring_org") if scope.by_referring_org else None
         return f.GroupKey(row["provider_org"], row["programme_code"], referring)
 
     by_id = {}
@@ -60,6 +68,19 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         groups[key(w)].weeks.append(w)
     for b in breaches:
         groups[key(b)].breaches.append(b)
+    for m in meetings:
+        groups[key(m)].meetings.append(m)
+    for m in reminders:
+        groups[key(m)].meeting_reminders.append(m)
+    for c in cases:
+        if c["programme_code"] is not None:  # a handover whose case's own events are yet to come
+            groups[key(c)].outreach_cases.append(c)
+    for a in attempts:
+        groups[key(a)].outreach_attempts.append(a)
+    for p in phases:
+        groups[key(p)].outreach_phases.append(p)
+    for o in outreach_reminders:
+        groups[key(o)].outreach_reminders.append(o)
     for a in alerts:
         referral = by_id.get(a["referral_id"])
         if referral is not None:
@@ -73,6 +94,7 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
     for group_key, group in groups.items():
         defined = programmes.get((group_key.provider_org, group_key.programme_code))
         group.zone = _zone(defined, group.referrals)
+        group.shape = _shape(defined, group)
         # The seats are the provider's: a referring organisation's own courses over them would
         # read as the programme's occupancy, which it is not.
         if group_key.provider_org == scope.org and defined is not None:
@@ -87,6 +109,19 @@ def _zone(programme: Programme | None, referrals: Sequence[Fact] = ()) -> ZoneIn
     if programme is not None and programme.timezone:
         return zone_named(programme.timezone)
     return zone_named(next((r["timezone"] for r in referrals if r.get("timezone")), None))
+
+
+def _shape(programme: Programme | None, group: f.GroupFacts) -> str:
+    """The programme's shape: its definition's, else a started course's, else what its facts are
+    (outreach cases, meetings), else timetabled (every programme before shapes)."""
+    if programme is not None and programme.shape:
+        return programme.shape
+    started = next((r["shape"] for r in group.referrals if r.get("shape")), None)
+    if started:
+        return str(started)
+    if group.outreach_cases or group.outreach_attempts or group.outreach_phases:
+        return "outreach"
+    return "meetings" if group.meetings or group.meeting_reminders else "timetabled"
 
 
 def _day_of(zone: ZoneInfo) -> Callable[[datetime], date]:
@@ -114,16 +149,37 @@ SERIES: dict[str, Series] = {
 }
 
 
+# The figures block each series belongs to: a group whose shape does not show the block has no
+# series either (an outreach team has no seats, a meetings-shaped course no agreed weekly hours).
+SERIES_BLOCK = {"waiting-list": "waiting_list", "occupancy": "occupancy", "attendance-weeks": "attendance"}
+
+
 async def series(uow: FiguresUnitOfWork, scope: Scope, period: f.Period, name: str) -> list[dict[str, Any]]:
     """One time series per group, as rows that carry the group's fields."""
     groups = await load_groups(uow, scope)
-    return [{**group_fields(k), **row} for k, g in groups.items() for row in SERIES[name](g, period)]
+    return [
+        {**group_fields(k), **row}
+        for k, g in groups.items()
+        if SERIES_BLOCK[name] in f.BLOCKS.get(g.shape, f.BLOCKS["timetabled"])
+        for row in SERIES[name](g, period)
+    ]
 
 
 async def ips_fidelity(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
     # Caseloads name the provider's staff: only the provider sees them.
     groups = await load_groups(uow, Scope(scope.org, scope.programme))
     return [{**group_fields(k), **ips_items(g, period)} for k, g in groups.items() if k.provider_org == scope.org]
+
+
+async def visit_safety(uow: FiguresUnitOfWork, org: str, period: f.Period) -> list[dict[str, Any]]:
+    """The organisation's own visits: one row, dated in its programmes' zone (Europe/Copenhagen
+    if it has none defined; visits name no programme)."""
+    async with uow:
+        rows = await uow.reads.visits(org)
+        programmes = await uow.reads.programmes()
+    own = [p for (provider, _), p in sorted(programmes.items()) if provider == org]
+    zone = _zone(own[0] if own else None)
+    return [{"provider_org": org, "visits": shape_figures.visits(rows, period, _day_of(zone))}]
 
 
 async def attendance_statement(uow: FiguresUnitOfWork, org: str, referral_id: UUID) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from forlob_reporting.application.events import apply_event
+from forlob_reporting.application.frozen_model import Freezer, frozen_as_built
 from forlob_reporting.db.rebuild_lock import hold_exclusively, release
 from forlob_reporting.db.store import MemoryFactStore
 from forlob_reporting.db.swap import replace_read_model
@@ -56,8 +57,11 @@ class Replay:
     ignored: int = 0
     unreadable: int = 0
     _seen: set[UUID] = field(default_factory=set)
+    freezer: Freezer | None = None  # a rebuild's: what is built is frozen as it goes (frozen_model)
 
     async def on_body(self, body: bytes) -> None:
+        if self.freezer is not None:
+            self.freezer.tick()
         try:
             envelope = decode(body)
         except InvalidEnvelope:
@@ -81,23 +85,25 @@ class Replay:
 async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> RebuildResult:
     """Replace the read model with one built from the whole history (see the module's steps)."""
     started = time.perf_counter()
-    replay = Replay()
-    async with engine.connect() as lock:
-        await hold_exclusively(lock)
-        try:
-            read = await reader.replay(replay.on_body)
-            async with engine.connect() as connection:
-                await replace_read_model(connection, replay.store, replay.applied, consumer)
-        finally:
-            await release(lock)
-    result = RebuildResult(
-        read=read,
-        applied=len(replay.applied),
-        duplicates=replay.duplicates,
-        ignored=replay.ignored,
-        unreadable=replay.unreadable,
-        rows=len(replay.store),
-        seconds=time.perf_counter() - started,
-    )
+    with frozen_as_built() as freezer:
+        replay = Replay(freezer=freezer)
+        async with engine.connect() as lock:
+            await hold_exclusively(lock)
+            try:
+                read = await reader.replay(replay.on_body)
+                async with engine.connect() as connection:
+                    await replace_read_model(connection, replay.store, replay.applied, consumer)
+            finally:
+                await release(lock)
+        result = RebuildResult(
+            read=read,
+            applied=len(replay.applied),
+            duplicates=replay.duplicates,
+            ignored=replay.ignored,
+            unreadable=replay.unreadable,
+            rows=len(replay.store),
+            seconds=time.perf_counter() - started,
+        )
+        del replay  # freed while frozen: the collector is never handed the model to scan
     log.info("rebuild.done", **result.__dict__)
     return result

@@ -9,11 +9,19 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forlob_reporting.db.models import attendance_day_facts, attendance_week_facts, breach_facts, referral_facts
+from forlob_reporting.db.models import (
+    attendance_day_facts,
+    attendance_week_facts,
+    breach_facts,
+    meeting_facts,
+    referral_facts,
+)
 from forlob_shared.dpo import record
 
 STAFF = {"contact_person_id": "the provider's staff"}
-MACHINERY = frozenset({"planned_end_guard", "contact_guard", "summary_guard", "in_guard", "out_guard", "defined_guard"})
+MACHINERY = frozenset(
+    {"planned_end_guard", "contact_guard", "summary_guard", "in_guard", "out_guard", "defined_guard", "plan_guard"}
+)
 
 
 def _records(rows: Sequence[sa.Row[Any]]) -> list[dict[str, Any]]:
@@ -50,6 +58,7 @@ class DpoFacts:
             "attendance_week_facts": await of(attendance_week_facts, attendance_week_facts.c.week_start),
             "attendance_day_facts": await of(attendance_day_facts, attendance_day_facts.c.day),
             "breach_facts": await of(breach_facts, breach_facts.c.detected_at),
+            "meeting_facts": await of(meeting_facts, meeting_facts.c.starts_at, meeting_facts.c.meeting_id),
         }
 
     async def forget_participant(self, provider_org: str, participant_id: UUID, referral_ids: Sequence[UUID]) -> None:

@@ -30,6 +30,7 @@ programme_facts = sa.Table(
     sa.Column("country", sa.Text),
     sa.Column("defined_at", sa.DateTime(timezone=True)),
     sa.Column("defined_guard", sa.Text),
+    sa.Column("shape", sa.Text),
 )
 
 referral_facts = sa.Table(
@@ -58,6 +59,7 @@ referral_facts = sa.Table(
     sa.Column("waitlisted_at", sa.DateTime(timezone=True)),
     sa.Column("rejected_at", sa.DateTime(timezone=True)),
     sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+    sa.Column("shape", sa.Text),
     sa.Index("referral_facts_provider", "provider_org", "programme_code"),
 )
 
@@ -119,6 +121,95 @@ alert_facts = sa.Table(
     sa.Column("escalation_level", sa.Integer),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.Column("org", sa.Text, index=True),
+)
+
+_AT = sa.DateTime(timezone=True)
+
+meeting_facts = sa.Table(
+    p.MEETINGS.name,
+    metadata,
+    sa.Column("meeting_id", sa.Uuid, primary_key=True),
+    sa.Column("referral_id", sa.Uuid),
+    *_orgs(),
+    sa.Column("starts_at", _AT),
+    sa.Column("plan_guard", sa.Text),
+    sa.Column("held_on", sa.Date),
+    sa.Column("held_at", _AT),
+    sa.Column("cancelled_at", _AT),
+    sa.Column("cancelled_by", sa.Text),
+    sa.Column("missed_on", sa.Date),
+    sa.Index("meeting_facts_provider", "provider_org", "programme_code"),
+)
+
+meeting_reminder_facts = sa.Table(
+    p.MEETING_REMINDERS.name,
+    metadata,
+    sa.Column("referral_id", sa.Uuid, primary_key=True),
+    sa.Column("due_by", sa.Date, primary_key=True),
+    *_orgs(),
+    sa.Column("detected_at", _AT),
+)
+
+outreach_case_facts = sa.Table(
+    p.OUTREACH_CASES.name,
+    metadata,
+    sa.Column("case_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_org", sa.Text),
+    sa.Column("programme_code", sa.Text),
+    sa.Column("opened_at", _AT),
+    sa.Column("consent_recorded_at", _AT),
+    sa.Column("identified_at", _AT),
+    sa.Column("handed_over_at", _AT),
+    sa.Index("outreach_case_facts_provider", "provider_org", "programme_code"),
+)
+
+outreach_attempt_facts = sa.Table(
+    p.OUTREACH_ATTEMPTS.name,
+    metadata,
+    sa.Column("attempt_id", sa.Uuid, primary_key=True),
+    sa.Column("case_id", sa.Uuid),
+    sa.Column("provider_org", sa.Text),
+    sa.Column("programme_code", sa.Text),
+    sa.Column("attempted_at", _AT),
+    sa.Column("outcome", sa.Text),
+    sa.Index("outreach_attempt_facts_provider", "provider_org", "programme_code"),
+)
+
+outreach_phase_facts = sa.Table(
+    p.OUTREACH_PHASES.name,
+    metadata,
+    sa.Column("case_id", sa.Uuid, primary_key=True),
+    sa.Column("changed_at", _AT, primary_key=True),
+    sa.Column("phase", sa.Text, primary_key=True),
+    sa.Column("provider_org", sa.Text),
+    sa.Column("programme_code", sa.Text),
+    sa.Column("previous_phase", sa.Text),
+    sa.Column("close_reason", sa.Text),
+    sa.Index("outreach_phase_facts_provider", "provider_org", "programme_code"),
+)
+
+outreach_reminder_facts = sa.Table(
+    p.OUTREACH_REMINDERS.name,
+    metadata,
+    sa.Column("case_id", sa.Uuid, primary_key=True),
+    sa.Column("due_by", sa.Date, primary_key=True),
+    sa.Column("provider_org", sa.Text),
+    sa.Column("programme_code", sa.Text),
+    sa.Column("detected_at", _AT),
+    sa.Index("outreach_reminder_facts_provider", "provider_org", "programme_code"),
+)
+
+visit_facts = sa.Table(
+    p.VISITS.name,
+    metadata,
+    sa.Column("visit_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_org", sa.Text, index=True),
+    sa.Column("kind", sa.Text),
+    sa.Column("with_colleague", sa.Boolean),
+    sa.Column("started_at", _AT),
+    sa.Column("planned_end", _AT),
+    sa.Column("ended_at", _AT),
+    sa.Column("overdue_at", _AT),
 )
 
 TABLES: dict[str, sa.Table] = {t.name: t for t in metadata.sorted_tables}

@@ -17,8 +17,15 @@ from forlob_reporting.db.models import (
     attendance_day_facts,
     attendance_week_facts,
     breach_facts,
+    meeting_facts,
+    meeting_reminder_facts,
+    outreach_attempt_facts,
+    outreach_case_facts,
+    outreach_phase_facts,
+    outreach_reminder_facts,
     programme_facts,
     referral_facts,
+    visit_facts,
 )
 from forlob_reporting.domain.facts import Row
 from forlob_reporting.domain.groups import Programme
@@ -50,8 +57,10 @@ class SqlFactReads:
             programme_facts.c.programme_code,
             programme_facts.c.capacity,
             programme_facts.c.timezone,
+            programme_facts.c.shape,
         )
-        return {(p, c): Programme(cap, zone) for p, c, cap, zone in (await self.session.execute(query)).all()}
+        found = (await self.session.execute(query)).all()
+        return {(p, c): Programme(cap, zone, shape) for p, c, cap, zone, shape in found}
 
     async def referral(self, referral_id: UUID) -> Row | None:
         query = sa.select(referral_facts).where(referral_facts.c.referral_id == referral_id)
@@ -76,6 +85,34 @@ class SqlFactReads:
             )
         )
         return int((await self.session.execute(query)).scalar_one())
+
+    async def meetings(self, org: str, programme: str | None) -> list[Row]:
+        return await self._party_rows(meeting_facts, org, programme)
+
+    async def meeting_reminders(self, org: str, programme: str | None) -> list[Row]:
+        return await self._party_rows(meeting_reminder_facts, org, programme)
+
+    async def outreach_cases(self, org: str, programme: str | None) -> list[Row]:
+        return await self._own_rows(outreach_case_facts, org, programme)
+
+    async def outreach_attempts(self, org: str, programme: str | None) -> list[Row]:
+        return await self._own_rows(outreach_attempt_facts, org, programme)
+
+    async def outreach_phases(self, org: str, programme: str | None) -> list[Row]:
+        return await self._own_rows(outreach_phase_facts, org, programme)
+
+    async def outreach_reminders(self, org: str, programme: str | None) -> list[Row]:
+        return await self._own_rows(outreach_reminder_facts, org, programme)
+
+    async def visits(self, org: str) -> list[Row]:
+        query = sa.select(visit_facts).where(visit_facts.c.provider_org == org).order_by(visit_facts.c.visit_id)
+        return await self._all(query)
+
+    async def _own_rows(self, table: sa.Table, org: str, programme: str | None) -> list[Row]:
+        query = sa.select(table).where(table.c.provider_org == org).order_by(*table.primary_key.columns)
+        if programme is not None:
+            query = query.where(table.c.programme_code == programme)
+        return await self._all(query)
 
     async def _party_rows(self, table: sa.Table, org: str, programme: str | None) -> list[Row]:
         query = (

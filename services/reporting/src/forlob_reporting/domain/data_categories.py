@@ -34,4 +34,11 @@ CATEGORIES = (
         "attendance_day_facts", "check-in and check-out per day", KEPT, LEGAL_BASIS, "kept, keyed by referral only"
     ),
     DataCategory("breach_facts", "breaches of the agreement", KEPT, LEGAL_BASIS, "kept, keyed by referral only"),
+    DataCategory(
+        "meeting_facts",
+        "meetings of a meetings-shaped course: planned start, held, cancelled by whom, missed",
+        KEPT,
+        LEGAL_BASIS,
+        "kept, keyed by referral only",
+    ),
 )

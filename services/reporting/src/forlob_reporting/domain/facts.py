@@ -26,7 +26,17 @@ class FactTable:
 PROGRAMMES = FactTable(
     "programme_facts",
     ("provider_org", "programme_code"),
-    ("provider_org", "programme_code", "kind", "capacity", "timezone", "country", "defined_at", "defined_guard"),
+    (
+        "provider_org",
+        "programme_code",
+        "kind",
+        "capacity",
+        "timezone",
+        "country",
+        "defined_at",
+        "defined_guard",
+        "shape",  # timetabled | meetings | outreach; none (a definition from before shapes): timetabled
+    ),
 )
 REFERRALS = FactTable(
     "referral_facts",
@@ -57,6 +67,7 @@ REFERRALS = FactTable(
         "waitlisted_at",
         "rejected_at",
         "withdrawn_at",
+        "shape",  # the course's shape (programme.started)
     ),
     dated=(
         ("received_on", "received_at"),
@@ -134,7 +145,75 @@ ALERTS = FactTable(
         "org",  # whose alert it is: the organisation whose staff it was raised to
     ),
 )
-TABLES: tuple[FactTable, ...] = (PROGRAMMES, REFERRALS, WEEKS, DAYS, BREACHES, ALERTS)
+# The shapes' facts (domain/shape_projection.py): meetings of meetings-shaped courses, outreach
+# cases and their attempts and phases, visits. Days a figure needs are taken from the events
+# that carry them, or dated when read in the group's zone.
+MEETINGS = FactTable(
+    "meeting_facts",
+    ("meeting_id",),
+    (
+        "meeting_id",
+        "referral_id",
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "starts_at",  # the latest plan's start (a meeting moved keeps its id)
+        "plan_guard",
+        "held_on",
+        "held_at",
+        "cancelled_at",
+        "cancelled_by",  # participant | provider
+        "missed_on",  # absence.detected with this meeting_id
+    ),
+)
+MEETING_REMINDERS = FactTable(
+    "meeting_reminder_facts",
+    ("referral_id", "due_by"),
+    ("referral_id", "due_by", "programme_code", "referring_org", "provider_org", "detected_at"),
+)
+OUTREACH_CASES = FactTable(
+    "outreach_case_facts",
+    ("case_id",),
+    (
+        "case_id",
+        "provider_org",
+        "programme_code",
+        "opened_at",
+        "consent_recorded_at",  # the first consent
+        "identified_at",
+        "handed_over_at",  # the first of: closed as handed over, a referral naming the case
+    ),
+)
+OUTREACH_ATTEMPTS = FactTable(
+    "outreach_attempt_facts",
+    ("attempt_id",),
+    ("attempt_id", "case_id", "provider_org", "programme_code", "attempted_at", "outcome"),
+)
+OUTREACH_PHASES = FactTable(
+    "outreach_phase_facts",
+    ("case_id", "changed_at", "phase"),
+    ("case_id", "changed_at", "phase", "provider_org", "programme_code", "previous_phase", "close_reason"),
+)
+OUTREACH_REMINDERS = FactTable(
+    "outreach_reminder_facts",
+    ("case_id", "due_by"),
+    ("case_id", "due_by", "provider_org", "programme_code", "detected_at"),
+)
+VISITS = FactTable(
+    "visit_facts",
+    ("visit_id",),
+    ("visit_id", "provider_org", "kind", "with_colleague", "started_at", "planned_end", "ended_at", "overdue_at"),
+)
+SHAPE_TABLES: tuple[FactTable, ...] = (
+    MEETINGS,
+    MEETING_REMINDERS,
+    OUTREACH_CASES,
+    OUTREACH_ATTEMPTS,
+    OUTREACH_PHASES,
+    OUTREACH_REMINDERS,
+    VISITS,
+)
+TABLES: tuple[FactTable, ...] = (PROGRAMMES, REFERRALS, WEEKS, DAYS, BREACHES, ALERTS, *SHAPE_TABLES)
 
 # Columns every event about one referral carries with the same value.
 IDENTITY_COLUMNS = frozenset({"participant_id", "programme_code", "referring_org", "provider_org", "referral_id"})

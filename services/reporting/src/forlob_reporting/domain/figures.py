@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from forlob_reporting.domain import shape_figures
 from forlob_reporting.domain.groups import Fact, distribution
 from forlob_reporting.domain.groups import GroupFacts as GroupFacts
 from forlob_reporting.domain.groups import GroupKey as GroupKey
@@ -253,15 +254,52 @@ def alert_response(facts: GroupFacts, period: Period, local_date: DayOf) -> dict
     }
 
 
+Block = Callable[[GroupFacts, Period, DayOf], Any]
+
+BLOCK_FIGURES: dict[str, Block] = {
+    "referrals_received": lambda g, p, d: referrals_received(g, p),
+    "waiting_days": lambda g, p, d: waiting_days(g, p),
+    "waiting_list": lambda g, p, d: waiting_list(g, p),
+    "occupancy": lambda g, p, d: occupancy(g, p),
+    "attendance": lambda g, p, d: attendance(g, p),
+    "hours_progression": lambda g, p, d: progression(g, p),
+    "outcomes": lambda g, p, d: outcomes(g, p),
+    "breaches": breaches,
+    "alerts": alert_response,
+    "meetings": shape_figures.meetings,
+    "outreach": shape_figures.outreach,
+}
+
+# The figures that mean something for each shape: a timetabled course has no meetings to count,
+# a meetings-shaped one no agreed weekly hours, an outreach team no referrals, seats or courses
+# (and no alerts linked to its programme: they name no referral).
+BLOCKS: dict[str, tuple[str, ...]] = {
+    "timetabled": (
+        "referrals_received",
+        "waiting_days",
+        "waiting_list",
+        "occupancy",
+        "attendance",
+        "hours_progression",
+        "outcomes",
+        "breaches",
+        "alerts",
+    ),
+    "meetings": (
+        "referrals_received",
+        "waiting_days",
+        "waiting_list",
+        "occupancy",
+        "meetings",
+        "outcomes",
+        "breaches",
+        "alerts",
+    ),
+    "outreach": ("outreach",),
+}
+SHAPES = tuple(BLOCKS)
+
+
 def all_figures(facts: GroupFacts, period: Period, local_date: DayOf) -> dict[str, Any]:
-    return {
-        "referrals_received": referrals_received(facts, period),
-        "waiting_days": waiting_days(facts, period),
-        "waiting_list": waiting_list(facts, period),
-        "occupancy": occupancy(facts, period),
-        "attendance": attendance(facts, period),
-        "hours_progression": progression(facts, period),
-        "outcomes": outcomes(facts, period),
-        "breaches": breaches(facts, period, local_date),
-        "alerts": alert_response(facts, period, local_date),
-    }
+    blocks = BLOCKS.get(facts.shape, BLOCKS["timetabled"])
+    return {name: BLOCK_FIGURES[name](facts, period, local_date) for name in blocks}

@@ -19,6 +19,7 @@ class Programme(NamedTuple):
 
     capacity: int | None
     timezone: str | None
+    shape: str | None = None  # none: a definition from before shapes, i.e. timetabled
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,13 @@ class GroupFacts:
     alerts: list[Fact] = field(default_factory=list)
     capacity: int | None = None
     zone: ZoneInfo = LOCAL_ZONE  # the programme's: its courses' instants are dated in it
+    shape: str = "timetabled"  # which figures mean something for the programme (figures.BLOCKS)
+    meetings: list[Fact] = field(default_factory=list)
+    meeting_reminders: list[Fact] = field(default_factory=list)
+    outreach_cases: list[Fact] = field(default_factory=list)
+    outreach_attempts: list[Fact] = field(default_factory=list)
+    outreach_phases: list[Fact] = field(default_factory=list)
+    outreach_reminders: list[Fact] = field(default_factory=list)
 
 
 def distribution(values: Sequence[float]) -> dict[str, Any]:

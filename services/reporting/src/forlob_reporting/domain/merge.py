@@ -75,8 +75,17 @@ def merge(row: Row | None, change: Change) -> Row:
         else:
             merged[change.guard_column] = json.dumps(list(change.guard))
     merged.update(values)
-    date_in_zone(merged, change.table)
+    if row is None or _redates(change.table, values):
+        date_in_zone(merged, change.table)
     return merged
+
+
+def _redates(table: FactTable, values: Mapping[str, Any]) -> bool:
+    # A row's days follow from its instants and zone alone: a change that writes neither leaves
+    # them as the change that last wrote one dated them.
+    if not table.dated:
+        return False
+    return table.zone_column in values or any(instant in values for _, instant in table.dated)
 
 
 def date_in_zone(row: Row, table: FactTable, fallback: ZoneInfo = LOCAL_ZONE) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from forlob_reporting.domain.facts import ALERTS, BREACHES, DAYS, PROGRAMMES, REFERRALS, WEEKS
 from forlob_reporting.domain.merge import Change, guard_of
 from forlob_reporting.domain.merge import local_date as local_date  # the day of an instant, as the API's "today"
+from forlob_reporting.domain.shape_projection import SHAPE_PROJECTORS, referral_from_outreach
 from forlob_shared.events import (
     AgreementBreached,
     AgreementChanged,
@@ -57,6 +58,7 @@ def _programme_defined(env: Envelope[Any], e: ProgrammeDefined) -> list[Change]:
         "timezone": e.timezone,
         "country": e.country,
         "defined_at": e.defined_at,
+        "shape": str(e.shape),
     }
     return [
         Change(
@@ -78,7 +80,7 @@ def _referral(e: Any, **values: Any) -> list[Change]:
 
 
 def _received(env: Envelope[Any], e: ReferralReceived) -> list[Change]:
-    return _referral(e, received_at=e.received_at)
+    return [*_referral(e, received_at=e.received_at), *referral_from_outreach(env, e)]
 
 
 def _accepted(env: Envelope[Any], e: ReferralAccepted) -> list[Change]:
@@ -107,7 +109,11 @@ def _withdrawn(env: Envelope[Any], e: ReferralWithdrawn) -> list[Change]:
 def _started(env: Envelope[Any], e: ProgrammeStarted) -> list[Change]:
     key = (e.referral_id,)
     return [
-        Change(REFERRALS, key, {**_identity(e), "start_date": e.start_date, "timezone": e.timezone}),
+        Change(
+            REFERRALS,
+            key,
+            {**_identity(e), "start_date": e.start_date, "timezone": e.timezone, "shape": str(e.shape)},
+        ),
         Change(REFERRALS, key, {"planned_end_date": e.planned_end_date}, "planned_end_guard", (env.sequence,)),
         Change(REFERRALS, key, {"contact_person_id": e.contact_person_id}, "contact_guard", (env.sequence,)),
     ]
@@ -262,6 +268,7 @@ PROJECTORS: dict[type[EventData], Projector] = {
     AlertAcknowledged: _alert_acknowledged,
     AlertEscalated: _alert_escalated,
     AlertClosed: _alert_closed,
+    **SHAPE_PROJECTORS,
 }
 
 

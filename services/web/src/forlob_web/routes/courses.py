@@ -27,8 +27,11 @@ from forlob_web.forms import (
     StartCourseForm,
     day_of,
 )
+from forlob_web.i18n import code_words
 from forlob_web.routes.parts import act, part, problem_words
 from forlob_web.session import flash
+from forlob_web.shape_forms import CADENCES, CadenceAgreementForm, CadenceStartForm, whole
+from forlob_web.shapes_api import shape_of
 from forlob_web.web import Web, language
 from forlob_web.week_grid import WINDOWS_PER_DAY, Problem, grid_of, open_days, opening_windows, weekly_hours
 
@@ -36,6 +39,8 @@ router = APIRouter(include_in_schema=False)
 
 OUTCOMES = [o.value for o in Outcome]
 ATTAINMENTS = ["achieved", "partly_achieved", "not_achieved"]
+# What a change of a meetings course is called: its agreement is how often they meet, not hours.
+MEETINGS_WORDS = {"course.agreed": "cadence.changed"}
 PROGRAMME_CODE = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -72,10 +77,17 @@ async def courses(request: Request, web: CurrentWeb) -> Response:
 def _start_page(
     web: Web, request: Request, referral: dict[str, Any], programme: dict[str, Any], **values: Any
 ) -> Response:
+    """The start: the week grid for a timetabled course, how often they meet for a meetings
+    course, and for outreach no start at all (its cases are opened on the outreach pages)."""
     status = values.pop("status", 200)
-    opening = opening_windows(programme["opening_hours"])
+    opening = opening_windows(programme.get("opening_hours") or [])
     values.setdefault(
-        "values", {"start_date": referral.get("intake_date") or "", "weeks": str(programme["default_weeks"])}
+        "values",
+        {
+            "start_date": referral.get("intake_date") or "",
+            "weeks": str(programme["default_weeks"]),
+            "cadence": "weekly",
+        },
     )
     values.setdefault("errors", {})
     values.setdefault("message", None)
@@ -88,6 +100,8 @@ def _start_page(
         programme=programme,
         days=open_days(opening),
         windows=range(1, WINDOWS_PER_DAY + 1),
+        shape=shape_of(programme),
+        cadences=CADENCES,
         **values,
     )
 
@@ -119,6 +133,12 @@ async def start(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) 
     form = await posted(request, StartCourseForm)
     api = web.api(user)
     referral, programme = await _course_facts(api, referral_id)
+    shape = shape_of(programme)
+    if shape == "outreach":
+        refusal = t("course.outreach_has_no_start")
+        return _start_page(web, request, referral, programme, status=409, message=refusal)
+    if shape == "meetings":
+        return await _start_meetings(request, web, t, api, referral, programme)
     typed = {**form.model_dump(exclude={"grid", "key"}), **form.grid}
     opening = opening_windows(programme["opening_hours"])
     windows, problems = form.problems(opening, programme["default_weeks"])
@@ -144,6 +164,38 @@ async def start(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) 
         t("course.started", date=day(form.start_date), meeting=day(form.closing_meeting), hours=hours),
     )
     return RedirectResponse(f"/courses/{referral_id}", status_code=303)
+
+
+async def _start_meetings(
+    request: Request, web: Web, t: Callable[..., str], api: Api, referral: dict[str, Any], programme: dict[str, Any]
+) -> Response:
+    """A meetings course starts with its cadence (weekly, every other week, one by one) and no week grid."""
+    form = await posted(request, CadenceStartForm)
+    rid = referral["id"]
+    again = {"values": form.model_dump(exclude={"key"}), "key": form.idempotency_key()}
+    problems = form.problems()
+    if problems:
+        errors = _words(t, problems)
+        return _start_page(
+            web, request, referral, programme, status=422, errors=errors, message=t("course.fix"), **again
+        )
+    weeks = whole(form.weeks) or programme["default_weeks"]
+    started, message, fields, status = await _call(
+        request,
+        api.post(
+            "referral",
+            f"/referrals/{rid}/start",
+            form.body(weeks, _goals(referral)),
+            idempotency_key=form.idempotency_key(),
+        ),
+    )
+    if started is None:
+        again["key"] = str(uuid.uuid4())
+        return _start_page(web, request, referral, programme, status=status, errors=fields, message=message, **again)
+    day = web.words(language(request))["day_text"]
+    cadence = code_words(language(request))("cadence_kind", form.cadence)
+    flash(request, t("course.started_meetings", date=day(form.start_date), cadence=cadence, days=form.gap()))
+    return RedirectResponse(f"/courses/{rid}", status_code=303)
 
 
 def _course_page(
@@ -172,6 +224,8 @@ def _course_page(
         goals=[g["text"] for g in _goals(referral)],
         key=lambda: str(uuid.uuid4()),
         today=web.now().date().isoformat(),
+        shape=shape_of(programme),
+        cadences=CADENCES,
         **values,
     )
 
@@ -199,12 +253,15 @@ async def _course_action(
     check: Callable[[dict[str, Any], dict[str, Any]], tuple[dict[str, Problem], Any]],
     path: str,
     done: str,
+    also: KeyedForm | None = None,
 ) -> Response:
-    """One change of a running course: checked here first, then the referral service's answer."""
+    """One change of a running course: checked here first, then the referral service's answer.
+    ``also``: the same post read as another form (a meetings course's cadence), to draw it again."""
     user = signed_in(request, "coordinator")
     api = web.api(user)
     referral, programme = await _course_facts(api, referral_id)
-    values = {**form.model_dump(exclude={"grid", "attainment", "key"}), **getattr(form, "grid", {})}
+    values = also.model_dump(exclude={"key"}) if also else {}
+    values |= {**form.model_dump(exclude={"grid", "attainment", "key"}), **getattr(form, "grid", {})}
     values |= getattr(form, "attainment", {})
     problems, body = check(referral, programme)
     page = {"form": form_name, "values": values}
@@ -217,6 +274,8 @@ async def _course_action(
     )
     if answer is None:
         return _course_page(web, request, referral, programme, status=status, errors=fields, message=message, **page)
+    if shape_of(programme) == "meetings":
+        done = MEETINGS_WORDS.get(done, done)
     flash(request, t(done))
     return RedirectResponse(f"/courses/{referral_id}", status_code=303)
 
@@ -239,12 +298,18 @@ async def reschedule(referral_id: UUID, request: Request, web: CurrentWeb, t: Wo
 async def agreement(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
     signed_in(request, "coordinator")
     form = await posted(request, AgreementForm)
+    rhythm = await posted(request, CadenceAgreementForm)
 
     def check(referral: dict[str, Any], programme: dict[str, Any]) -> tuple[dict[str, Problem], Any]:
+        if shape_of(programme) == "meetings":  # how often they meet, not a week's hours
+            found = rhythm.problems(_start_of(referral))
+            return found, None if found else rhythm.body()
         windows, problems = form.problems(opening_windows(programme["opening_hours"]), _start_of(referral))
         return problems, form.body(windows)
 
-    return await _course_action(request, web, t, referral_id, "agreement", form, check, "agreement", "course.agreed")
+    return await _course_action(
+        request, web, t, referral_id, "agreement", form, check, "agreement", "course.agreed", also=rhythm
+    )
 
 
 @router.post("/courses/{referral_id}/end")

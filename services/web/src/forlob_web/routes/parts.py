@@ -79,3 +79,17 @@ async def act(request: Request, back: str, call: Awaitable[T], ok: str | None = 
     if ok:
         flash(request, ok)
     return result, redirect
+
+
+async def attempt(request: Request, call: Awaitable[T]) -> tuple[T | None, str | None, dict[str, str], int]:
+    """An action drawn again on its own page when refused: its answer, else the refusal in words,
+    the fields the service named and the page's status. 401, 403 and 404 go on to the error pages."""
+    try:
+        return await call, None, {}, 200
+    except ServiceDown as exc:
+        return None, problem_words(request, exc), {}, 503
+    except ApiError as exc:
+        if exc.status in {401, 403, 404}:
+            raise
+        status = exc.status if 400 <= exc.status < 500 else 502
+        return None, problem_words(request, exc), exc.field_errors(), status

@@ -13,6 +13,7 @@ from forlob_notifications.db.repositories.directory import (
 from forlob_notifications.db.repositories.partner_feed import PartnerFeedRepository
 from forlob_notifications.db.repositories.policies import PolicyRepository
 from forlob_notifications.db.repositories.subscriptions import SubscriptionRepository
+from forlob_notifications.db.repositories.visits import VisitRepository
 
 __all__ = [
     "ASSIGNMENT_LOCK_CLASS",
@@ -24,4 +25,5 @@ __all__ = [
     "PolicyRepository",
     "StaffRepository",
     "SubscriptionRepository",
+    "VisitRepository",
 ]

@@ -74,6 +74,18 @@ class AlertRepository:
         )
         return [_alert(row) for row in rows]
 
+    async def open_by_cause_prefix(self, prefix: str) -> list[Alert]:
+        """Alerts not closed whose cause starts with ``prefix`` (a visit's, a course's reminders),
+        oldest first, locked."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self.session.scalars(
+            sa.select(AlertRow)
+            .where(AlertRow.cause_key.like(pattern, escape="\\"), AlertRow.state != AlertState.CLOSED.value)
+            .order_by(AlertRow.raised_at, AlertRow.id)
+            .with_for_update()
+        )
+        return [_alert(row) for row in rows]
+
     async def unassigned(self, referral_id: UUID) -> list[Alert]:
         """Open alerts of a course raised before anyone was known to receive them."""
         return await self.unassigned_of([referral_id])

@@ -9,12 +9,10 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, entry_of
 from forlob_shared.events.envelope import PendingEvent
-from forlob_shared.messaging.tables import outbox
 
 _metadata = sa.MetaData()
 
@@ -38,10 +36,34 @@ partner_feed_cursor = sa.Table(
     sa.Column("last", sa.BigInteger, nullable=False),
 )
 
-_COUNTERS = pg_insert(partner_feed_cursor)
-_RESERVE = _COUNTERS.on_conflict_do_update(
-    index_elements=[partner_feed_cursor.c.org], set_={"last": partner_feed_cursor.c.last + _COUNTERS.excluded.last}
-).returning(partner_feed_cursor.c.org, partner_feed_cursor.c.last)
+# One statement and one round trip per commit: number the kept events in their organisations'
+# series (the counter row's lock orders the writers of one organisation until they commit) and
+# copy them from the outbox rows this transaction wrote, their attributes read from the bytes.
+# Taken last before the commit, so the lock is held for this statement and the commit alone.
+_KEEP = sa.text(
+    """
+    WITH counts AS (
+        SELECT org, count(*) AS n FROM unnest(CAST(:orgs AS text[])) AS e(org) GROUP BY org
+    ), reserved AS (
+        -- in one order of organisations: two writers of the same two cannot deadlock
+        INSERT INTO partner_feed_cursor (org, last) SELECT org, n FROM counts ORDER BY org
+        ON CONFLICT (org) DO UPDATE SET last = partner_feed_cursor.last + excluded.last
+        RETURNING org, last
+    ), kept AS (
+        SELECT e.org, e.event_id, e.at,
+               row_number() OVER (PARTITION BY e.org ORDER BY e.at) AS nth
+        FROM unnest(CAST(:orgs AS text[]), CAST(:event_ids AS uuid[])) WITH ORDINALITY AS e(org, event_id, at)
+    )
+    INSERT INTO partner_feed (org, cursor, event_id, subject, type, sequence, time, body)
+    SELECT k.org, r.last - c.n + k.nth, o.event_id, d.doc ->> 'subject', d.doc ->> 'type',
+           CAST(d.doc ->> 'sequence' AS bigint), CAST(d.doc ->> 'time' AS timestamptz), o.body
+    FROM kept AS k
+    JOIN counts AS c ON c.org = k.org
+    JOIN reserved AS r ON r.org = k.org
+    JOIN outbox AS o ON o.event_id = k.event_id
+    CROSS JOIN LATERAL (SELECT CAST(convert_from(o.body, 'UTF8') AS jsonb) AS doc) AS d
+    """
+)
 
 
 def _entry(row: Any) -> FeedEntry:
@@ -57,42 +79,14 @@ class PartnerFeedRepository:
 
     async def keep(self, events: Sequence[PendingEvent]) -> None:
         """Keep these partner events as the outbox wrote them in this transaction, numbered in
-        their organisation's series. Called last before the commit: the row lock on each
-        organisation's counter is what orders its writers, and it is held only until then."""
+        their organisation's series in the order they were emitted. Called last before the
+        commit: the row lock on each organisation's counter is what orders its writers, and it
+        is held only until then."""
         if not events:
             return
-        counts: dict[str, int] = {}
-        for event in events:
-            org = event.referring_org or ""
-            counts[org] = counts.get(org, 0) + 1
-        # Sorted: two transactions taking two organisations' counters take them in one order.
-        reserved = await self.session.execute(_RESERVE, [{"org": o, "last": n} for o, n in sorted(counts.items())])
-        next_cursor = {org: last - counts[org] for org, last in reserved.all()}
-        bodies = dict(
-            (
-                await self.session.execute(
-                    sa.select(outbox.c.event_id, outbox.c.body).where(outbox.c.event_id.in_([e.id for e in events]))
-                )
-            ).all()
+        await self.session.execute(
+            _KEEP, {"orgs": [e.referring_org or "" for e in events], "event_ids": [e.id for e in events]}
         )
-        rows = []
-        for event in events:  # in the order they were emitted: the order the feed carries them
-            org = event.referring_org or ""
-            next_cursor[org] += 1
-            entry = entry_of(org, next_cursor[org], bodies[event.id])
-            rows.append(
-                {
-                    "org": entry.org,
-                    "cursor": entry.cursor,
-                    "event_id": entry.event_id,
-                    "subject": entry.subject,
-                    "type": entry.type,
-                    "sequence": entry.sequence,
-                    "time": entry.time,
-                    "body": entry.body,
-                }
-            )
-        await self.session.execute(partner_feed.insert(), rows)
 
     async def after(self, org: str, cursor: int, limit: int) -> FeedPage:
         result = await self.session.execute(

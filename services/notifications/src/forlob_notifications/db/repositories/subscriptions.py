@@ -18,11 +18,12 @@ class SubscriptionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         # Within one transaction (a consumer's batch: dozens of events of one organisation) the
-        # answer does not change but by this repository's own writes, which clear it.
-        self._wanting: dict[tuple[str, str], list[Subscription]] = {}
+        # answer does not change but by this repository's own writes, which clear it. Kept per
+        # organisation, every type at once: a course's milestones are of several types.
+        self._enabled: dict[str, list[Subscription]] = {}
 
     async def add(self, subscription: Subscription) -> None:
-        self._wanting.clear()
+        self._enabled.clear()
         await self.session.execute(sa.insert(SubscriptionRow).values(**columns_of(subscription)))
 
     async def get(self, subscription_id: UUID, org: str | None = None) -> Subscription | None:
@@ -45,21 +46,16 @@ class SubscriptionRepository:
         return [_subscription(row) for row in rows]
 
     async def wanting(self, org: str, event_type: str) -> list[Subscription]:
-        known = self._wanting.get((org, event_type))
-        if known is not None:
-            return list(known)
-        rows = await self.session.scalars(
-            sa.select(SubscriptionRow).where(
-                SubscriptionRow.org == org,
-                SubscriptionRow.enabled.is_(True),
-                SubscriptionRow.event_types.contains([event_type]),
+        enabled = self._enabled.get(org)
+        if enabled is None:
+            rows = await self.session.scalars(
+                sa.select(SubscriptionRow).where(SubscriptionRow.org == org, SubscriptionRow.enabled.is_(True))
             )
-        )
-        found = self._wanting[(org, event_type)] = [_subscription(row) for row in rows]
-        return list(found)
+            enabled = self._enabled[org] = [_subscription(row) for row in rows]
+        return [subscription for subscription in enabled if event_type in subscription.event_types]
 
     async def save(self, subscription: Subscription) -> None:
-        self._wanting.clear()
+        self._enabled.clear()
         values = columns_of(subscription)
         values.pop("id")
         await self.session.execute(
@@ -67,11 +63,11 @@ class SubscriptionRepository:
         )
 
     async def delete(self, subscription_id: UUID) -> None:
-        self._wanting.clear()
+        self._enabled.clear()
         await self.session.execute(sa.delete(SubscriptionRow).where(SubscriptionRow.id == subscription_id))
 
     async def drop_expired_secrets(self, now: datetime) -> int:
-        self._wanting.clear()
+        self._enabled.clear()
         result = await self.session.execute(
             sa.update(SubscriptionRow)
             .where(SubscriptionRow.previous_secret_expires_at <= now)
