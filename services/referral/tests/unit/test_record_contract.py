@@ -73,6 +73,24 @@ async def test_talks_meetings_and_notes_are_read_back_per_referral_in_order(make
         assert await uow.record.notes(mine.id) == []
 
 
+async def test_a_rebooked_meeting_keeps_its_new_time_place_and_invitation(make_uow: MakeUoW) -> None:
+    [mine] = await _referrals(make_uow, 1)
+    meeting = Meeting(
+        uuid4(), mine.id, MeetingKind.CLOSING, NOW + timedelta(days=90), PlaceKind.ON_SITE, True,
+        MeetingStatus.PLANNED, "co-3", NOW,
+    )  # fmt: skip
+    moved = meeting.rebook(NOW + timedelta(days=80), PlaceKind.VIDEO, False)
+    async with make_uow() as uow:
+        await uow.record.add_meeting(meeting)
+        await uow.commit()
+    async with make_uow() as uow:
+        await uow.record.save_meeting(moved)
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.record.meetings(mine.id) == [moved]
+        assert (moved.booked_by, moved.booked_at, moved.status) == ("co-3", NOW, MeetingStatus.PLANNED)
+
+
 async def test_the_record_is_gone_when_its_unit_of_work_is_left_without_commit(make_uow: MakeUoW) -> None:
     [mine] = await _referrals(make_uow, 1)
     async with make_uow() as uow:

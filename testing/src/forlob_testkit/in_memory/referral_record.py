@@ -44,7 +44,14 @@ class InMemoryCourseRecord:
 
     async def save_meeting(self, meeting: Meeting) -> None:
         if (found := self._meetings.get(meeting.id)) is not None:
-            self._meetings[meeting.id] = replace(found, status=meeting.status)
+            # What a meeting's change may touch; who booked it and when stay as they were.
+            self._meetings[meeting.id] = replace(
+                found,
+                status=meeting.status,
+                starts_at=meeting.starts_at,
+                place=meeting.place,
+                caseworker_invited=meeting.caseworker_invited,
+            )
 
     async def meetings(self, referral_id: UUID) -> list[Meeting]:
         found = [m for m in self._meetings.values() if m.referral_id == referral_id]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from forlob_referral.application.common import provided, visible
+from forlob_referral.application.common import own_programme, provided, visible
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain.course_record import (
     FollowUpTalk,
@@ -23,8 +23,11 @@ from forlob_referral.domain.course_record import (
     TalkTopic,
     check_closing_meeting,
     check_documented,
+    check_within_course,
+    current_closing_meeting,
     may_read_specialist_note,
 )
+from forlob_referral.domain.referral import Referral
 from forlob_shared.errors import InvalidInput, NotFound
 from forlob_shared.http.auth import Principal
 
@@ -81,18 +84,48 @@ async def book_meeting(uow: ReferralUoW, coordinator: Principal, referral_id: UU
         referral = await provided(uow, coordinator, referral_id)
         check_documented(referral)
         check_closing_meeting(command.kind, await uow.record.meetings(referral.id))
-        meeting = Meeting(
-            id=uuid4(),
-            referral_id=referral.id,
-            kind=command.kind,
-            starts_at=command.starts_at,
-            place=command.place,
-            caseworker_invited=command.caseworker_invited,
-            status=MeetingStatus.PLANNED,
-            booked_by=coordinator.staff_id,
-            booked_at=uow.clock.now(),
-        )
+        meeting = await new_meeting(uow, coordinator, referral, command, field="starts_at")
         await uow.record.add_meeting(meeting)
+        await uow.commit(meeting)
+    return meeting
+
+
+async def new_meeting(
+    uow: ReferralUoW, coordinator: Principal, referral: Referral, command: BookMeeting, *, field: str
+) -> Meeting:
+    """A meeting to book; the closing meeting on a day of the course (one rule for every way in)."""
+    if command.kind is MeetingKind.CLOSING:
+        programme = await own_programme(uow, referral.provider_org, referral.programme_code)
+        check_within_course(referral, command.starts_at, programme.calendar.zone, field=field)
+    return Meeting(
+        id=uuid4(),
+        referral_id=referral.id,
+        kind=command.kind,
+        starts_at=command.starts_at,
+        place=command.place,
+        caseworker_invited=command.caseworker_invited,
+        status=MeetingStatus.PLANNED,
+        booked_by=coordinator.staff_id,
+        booked_at=uow.clock.now(),
+    )
+
+
+async def rebook_closing_meeting(
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, command: BookMeeting
+) -> Meeting:
+    """Move the closing meeting to another day of the course, or book it if there is none (any
+    more): the record's meeting is the one place the closing meeting is kept."""
+    async with uow:
+        referral = await provided(uow, coordinator, referral_id)
+        check_documented(referral)
+        wanted = await new_meeting(uow, coordinator, referral, command, field="starts_at")
+        current = current_closing_meeting(await uow.record.meetings(referral.id))
+        if current is None:
+            await uow.record.add_meeting(wanted)
+            meeting = wanted
+        else:
+            meeting = current.rebook(command.starts_at, command.place, command.caseworker_invited)
+            await uow.record.save_meeting(meeting)
         await uow.commit(meeting)
     return meeting
 

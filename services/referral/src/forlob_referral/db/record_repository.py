@@ -111,7 +111,14 @@ class CourseRecordRepository:
 
     async def save_meeting(self, meeting: Meeting) -> None:
         await self.session.execute(
-            sa.update(MeetingRow).where(MeetingRow.id == meeting.id).values(status=meeting.status.value)
+            sa.update(MeetingRow)
+            .where(MeetingRow.id == meeting.id)
+            .values(
+                status=meeting.status.value,
+                starts_at=meeting.starts_at,
+                place=meeting.place.value,
+                caseworker_invited=meeting.caseworker_invited,
+            )
         )
 
     async def meetings(self, referral_id: UUID) -> list[Meeting]:
