@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from datetime import date, time
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,7 +19,8 @@ from forlob_shared.texts import code_text, every_code, raw_codes
 from forlob_testkit.scenario import DEVELOPMENT_COURSE
 from forlob_testkit.servers import free_port
 from forlob_testkit.web import visible_text
-from forlob_web.forms import AgreementForm, ContactAttemptForm, EndCourseForm, MoveForm, StartCourseForm
+from forlob_web.course_forms import ClosingMeetingForm, EndCourseForm, StartCourseForm
+from forlob_web.forms import AgreementForm, ContactAttemptForm, MoveForm
 from forlob_web.i18n import LANGUAGES, MESSAGES
 from forlob_web.routes.contact import CONTACT_OUTCOMES
 from forlob_web.settings import WebSettings
@@ -26,7 +28,8 @@ from forlob_web.web import Web
 from forlob_web.week_grid import Window, grid_of, opening_windows, read_grid, weekly_hours
 
 OPENING = opening_windows(DEVELOPMENT_COURSE["opening_hours"])  # Mon-Thu 07:30-14:30, Fri 07:30-14:00
-GOALS = ["Stable attendance", "More hours each week"]
+GOALS = [{"text": "Stable attendance", "sub_goals": []}, {"text": "More hours each week", "sub_goals": []}]
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def _problems(problems: dict[str, object]) -> dict[str, str]:
@@ -85,26 +88,71 @@ def test_the_start_form_gathers_the_grid_and_checks_the_closing_meeting() -> Non
     form = StartCourseForm.model_validate({**posted, "w0_1_start": "08:00", "w0_1_end": "12:00", "other": "x"})
     assert form.grid == {"w0_1_start": "08:00", "w0_1_end": "12:00"}
     windows, problems = form.problems(OPENING, 13)
-    assert _problems(problems) == {"closing_meeting": "field.required"}
-    early = StartCourseForm.model_validate({**posted, "closing_meeting": "2027-03-01", "w0_1_start": "08:00"})
+    assert _problems(problems) == {"closing_meeting": "field.required", "closing_meeting_time": "field.required"}
+    early = StartCourseForm.model_validate(
+        {**posted, "closing_meeting": "2027-03-01", "closing_meeting_time": "25:00", "w0_1_start": "08:00"}
+    )
     assert _problems(early.problems(OPENING, 13)[1]) == {
         "w0_1": "grid.half",
         "closing_meeting": "course.meeting_before_start",
+        "closing_meeting_time": "grid.not_a_time",
     }
     late = StartCourseForm.model_validate({**posted, "closing_meeting": "2027-12-01", "weeks": "4"})
     assert _problems(late.problems(OPENING, 13)[1]) == {
         "grid": "grid.empty",
         "closing_meeting": "course.meeting_after_end",
+        "closing_meeting_time": "field.required",
     }
-    good = StartCourseForm.model_validate({**posted, "closing_meeting": "2027-06-01"})
-    assert good.body(windows, 13, [{"text": "Stable attendance", "sub_goals": []}]) == {
+    # The course's last day (a Sunday, 13 weeks on) is still within it; the Monday after is not.
+    last = {**posted, "w0_1_start": "08:00", "w0_1_end": "12:00", "closing_meeting_time": "10:00"}
+    assert StartCourseForm.model_validate({**last, "closing_meeting": "2027-06-06"}).problems(OPENING, 13)[1] == {}
+    after = StartCourseForm.model_validate({**last, "closing_meeting": "2027-06-07"})
+    assert _problems(after.problems(OPENING, 13)[1]) == {"closing_meeting": "course.meeting_after_end"}
+    good = StartCourseForm.model_validate({**posted, "closing_meeting": "2027-06-01", "closing_meeting_time": "10:30"})
+    assert good.body(windows, 13, [{"text": "Stable attendance", "sub_goals": []}], COPENHAGEN) == {
         "start_date": "2027-03-08",
         "weeks": 13,
         "schedule": [{"weekday": 0, "start": "08:00", "end": "12:00"}],
         "contact_person_id": "kp-1",
         "team_leader_id": None,
         "plan": {"workshop": "Wood", "goals": [{"text": "Stable attendance", "sub_goals": []}]},
+        "closing_meeting": {"starts_at": "2027-06-01T10:30:00+02:00", "place": "on_site", "caseworker_invited": True},
     }
+
+
+def test_a_rebooked_closing_meeting_stays_within_the_course_and_has_a_place() -> None:
+    start, end = date(2027, 3, 8), date(2027, 6, 6)
+    empty = ClosingMeetingForm.model_validate({})
+    assert _problems(empty.problems(start, end)) == {
+        "meeting_day": "field.required",
+        "meeting_time": "field.required",
+        "place": "course.place_missing",
+    }
+    late = ClosingMeetingForm.model_validate({"meeting_day": "2027-06-07", "meeting_time": "9", "place": "pub"})
+    assert _problems(late.problems(start, end)) == {
+        "meeting_day": "course.meeting_after_end",
+        "meeting_time": "grid.not_a_time",
+        "place": "course.place_missing",
+    }
+    early = ClosingMeetingForm.model_validate(
+        {"meeting_day": "2027-03-07", "meeting_time": "09:00", "place": "on_site"}
+    )
+    assert _problems(early.problems(start, end)) == {"meeting_day": "course.meeting_before_start"}
+    good = ClosingMeetingForm.model_validate(
+        {"meeting_day": "2027-01-04", "meeting_time": "13:15", "place": "video_call", "caseworker_invited": "yes"}
+    )
+    assert good.problems(None, None) == {}
+    assert good.body(COPENHAGEN) == {
+        "starts_at": "2027-01-04T13:15:00+01:00",
+        "place": "video_call",
+        "caseworker_invited": True,
+    }
+    assert (
+        ClosingMeetingForm.model_validate({**good.model_dump(), "caseworker_invited": ""}).body(COPENHAGEN)[
+            "caseworker_invited"
+        ]
+        is False
+    )
 
 
 def test_a_change_of_hours_cannot_start_before_the_course() -> None:
@@ -138,10 +186,38 @@ def test_the_end_form_needs_an_outcome_each_goals_attainment_and_no_end_before_t
     )
     assert good.problems(date(2027, 3, 8), GOALS, outcomes) == {}
     assert good.body(GOALS)["closing_note"]["goal_attainment"] == [
-        {"goal": "Stable attendance", "attainment": "achieved", "comment": None},
-        {"goal": "More hours each week", "attainment": "not_achieved", "comment": "Later."},
+        {"goal": "Stable attendance", "attainment": "achieved", "comment": None, "sub_goals": []},
+        {"goal": "More hours each week", "attainment": "not_achieved", "comment": "Later.", "sub_goals": []},
     ]
     assert good.body(GOALS)["first_job_date"] is None
+
+
+def test_the_end_form_needs_each_sub_goals_attainment_in_the_referrals_order() -> None:
+    goals = [{"text": "Stable attendance", "sub_goals": ["By 08:00", "Four days"]}, {"text": "A job"}]
+    posted = {
+        "end_date": "2027-03-12",
+        "outcome": "education",
+        "summary": "s",
+        "resources": "r",
+        "development_possibilities": "d",
+        "goal_0": "achieved",
+        "goal_1": "partly_achieved",
+    }
+    outcomes = {o.value for o in Outcome}
+    missing = EndCourseForm.model_validate({**posted, "goal_0_sub_1": "sometimes"})
+    assert _problems(missing.problems(date(2027, 3, 8), goals, outcomes)) == {
+        "goal_0_sub_0": "course.attainment_missing",
+        "goal_0_sub_1": "course.attainment_missing",
+    }
+    good = EndCourseForm.model_validate({**posted, "goal_0_sub_0": "not_achieved", "goal_0_sub_1": "achieved"})
+    assert good.problems(date(2027, 3, 8), goals, outcomes) == {}
+    assert [a["sub_goals"] for a in good.body(goals)["closing_note"]["goal_attainment"]] == [
+        [
+            {"sub_goal": "By 08:00", "attainment": "not_achieved"},
+            {"sub_goal": "Four days", "attainment": "achieved"},
+        ],
+        [],
+    ]
 
 
 def test_a_move_needs_a_place_and_a_reason_and_a_contact_attempt_its_body() -> None:
