@@ -142,6 +142,24 @@ async def test_an_admin_keeps_their_own_organisations_directory(world: Notificat
         await directory.get_staff(world.uow(), person("admin-2", "admin", org=JOBCENTRE), "kp-7")
 
 
+async def test_colleagues_are_the_organisations_active_staff_only(world: Notifications) -> None:
+    for staff_id, role, active in (
+        ("kp-7", "contact_person", True),
+        ("tl-2", "team_leader", True),
+        ("kp-8", "contact_person", False),
+    ):
+        member = StaffMember(org=PROVIDER, staff_id=staff_id, role=role, channels=["inbox"], active=active)
+        await directory.put_staff(world.uow(), ADMIN, member)
+    await directory.put_staff(
+        world.uow(),
+        person("admin-2", "admin", org=JOBCENTRE),
+        StaffMember(org=JOBCENTRE, staff_id="cw-1", role="caseworker", channels=["inbox"]),
+    )
+    colleagues = await directory.list_colleagues(world.uow(), CONTACT)
+    assert [(m.staff_id, m.role) for m in colleagues] == [("kp-7", "contact_person"), ("tl-2", "team_leader")]
+    assert await directory.list_colleagues(world.uow(), person("x-1", "contact_person", org="rca-odense")) == []
+
+
 async def test_a_contact_person_may_not_change_the_directory(world: Notifications) -> None:
     member = StaffMember(org=PROVIDER, staff_id="kp-7", role="contact_person", email="kp7@example.org")
     with pytest.raises(Forbidden):

@@ -43,6 +43,13 @@ async def list_staff(uow: NotificationsUnit, viewer: Principal, role: str | None
         return await uow.staff.of_org(viewer.org, role)
 
 
+async def list_colleagues(uow: NotificationsUnit, viewer: Principal) -> list[StaffMember]:
+    """The organisation's active staff, for choosing who took part in something (a follow-up
+    talk): ids and roles are what the caller is shown, never addresses or working hours."""
+    async with uow:
+        return [m for m in await uow.staff.of_org(viewer.org, None) if m.active]
+
+
 async def list_assignments(
     uow: NotificationsUnit, viewer: Principal, staff_id: str | None, limit: int
 ) -> list[Assignment]:
