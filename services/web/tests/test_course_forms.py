@@ -5,6 +5,7 @@ and the new pages drawn for every code they show, in each language, with no code
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, time
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from forlob_shared.texts import code_text, every_code, raw_codes
 from forlob_testkit.scenario import DEVELOPMENT_COURSE
 from forlob_testkit.servers import free_port
 from forlob_testkit.web import visible_text
-from forlob_web.course_forms import ClosingMeetingForm, EndCourseForm, StartCourseForm
+from forlob_web.course_forms import PLACES, ClosingMeetingForm, EndCourseForm, StartCourseForm
 from forlob_web.forms import AgreementForm, ContactAttemptForm, MoveForm
 from forlob_web.i18n import LANGUAGES, MESSAGES
 from forlob_web.routes.contact import CONTACT_OUTCOMES
@@ -260,8 +261,14 @@ def _course(outcome: str | None, state: str) -> dict[str, object]:
         "id": "r1b2c3d4",
         "state": state,
         "participant": {"name": "P"},
-        "goals": [{"text": g} for g in GOALS],
-        "course": {**course, "contact_person_id": "kp-1", "plan": {"workshop": "Wood"}, "outcome": outcome},
+        "goals": GOALS,
+        "course": {
+            **course,
+            "contact_person_id": "kp-1",
+            "plan": {"workshop": "Wood"},
+            "outcome": outcome,
+            "closing_meeting": {"starts_at": "2027-06-01T08:00:00Z", "place": "video_call", "caseworker_invited": True},
+        },
     }
 
 
@@ -279,7 +286,8 @@ def test_the_course_and_contact_pages_show_words_for_every_code(lang: str) -> No
             grid={},
             outcomes=[o.value for o in Outcome],
             attainments=[a.value for a in Attainment],
-            goals=GOALS,
+            goals=[{"text": "Stable attendance", "sub_goals": ["Arrive by 08:00"]}],
+            places=list(PLACES),
             key=lambda: "k",
             today="2027-03-10",
             message=None,
@@ -292,6 +300,17 @@ def test_the_course_and_contact_pages_show_words_for_every_code(lang: str) -> No
         assert code_text("outcome", outcome.value, lang) in visible_text(page)
         shown.append(page)
     assert code_text("attainment", "partly_achieved", lang) in visible_text(shown[0])
+    # the closing meeting, its re-booking with every place, and each sub-goal's attainment
+    assert re.search(
+        r'class="closing-meeting">(01\.06\.|2027-06-01) 10:00 · ' + code_text("place_kind", "video_call", lang),
+        shown[0],
+    )
+    assert 'name="meeting_day" type="date" value="2027-06-01"' in shown[0]
+    assert 'name="meeting_time" type="time" value="10:00"' in shown[0]
+    for place in PLACES:
+        assert code_text("place_kind", place, lang) in visible_text(shown[0])
+    assert 'id="f-goal_0_sub_0" name="goal_0_sub_0"' in shown[0]
+    assert 'for="f-goal_0_sub_0"' in shown[0]
     alert = {
         "id": "a1",
         "kind": "absence",
@@ -343,3 +362,32 @@ def test_the_course_and_contact_pages_show_words_for_every_code(lang: str) -> No
     )
     for page in shown:
         assert raw_codes(visible_text(page), also=also) == [], visible_text(page)
+
+
+@pytest.mark.parametrize("lang", ["da", "sv", "en"])
+def test_the_talk_form_offers_the_staff_to_choose_or_a_typed_field_without_a_directory(lang: str) -> None:
+    user = SimpleNamespace(staff="kp-1", has=lambda *roles: True)
+    common = {
+        "referral": {"id": "r1b2c3d4", "participant": None},
+        "record": {"talks": [], "meetings": [], "specialist_notes": []},
+        "topics": [],
+        "meeting_kinds": [],
+        "places": [],
+        "specialisms": [],
+        "today": "2027-03-10",
+        "key": lambda: "k",
+        "may_talk": True,
+        "may_book": False,
+        "may_note": False,
+        "may_message": False,
+        "user": user,
+    }
+    staff = [{"staff_id": "co-3", "role": "coordinator"}, {"staff_id": "kp-1", "role": "contact_person"}]
+    chooser = _page("record.html", lang, colleagues=SimpleNamespace(data=staff, error=None), **common)
+    assert 'name="staff_ids" value="kp-1" checked>' in chooser
+    assert 'name="staff_ids" value="co-3">' in chooser
+    assert code_text("role", "coordinator", lang) in visible_text(chooser)
+    assert 'id="talk-staff_ids"' not in chooser
+    down = _page("record.html", lang, colleagues=SimpleNamespace(data=None, error="down"), **common)
+    assert 'id="talk-staff_ids" name="staff_ids" value="kp-1"' in down
+    assert '<p class="problem">down</p>' in down
