@@ -65,7 +65,9 @@ COURSE_MESSAGES: dict[str, Text] = {
     "course.team_leader": Text("Teamleder (medarbejder-id)", "Teamledare (medarbetar-id)", "Team leader (staff id)"),
     "course.workshop": Text("Værksted", "Verkstad", "Workshop"),
     "course.closing_meeting": Text("Afslutningsmøde (dato)", "Avslutningsmöte (datum)", "Closing meeting (date)"),
-    "course.closing_meeting_time": Text("Klokkeslæt", "Klockslag", "Time"),
+    "course.closing_meeting_time": Text(
+        "Afslutningsmøde (klokkeslæt)", "Avslutningsmöte (klockslag)", "Closing meeting (time)"
+    ),
     "course.closing_meeting_title": Text("Afslutningsmøde", "Avslutningsmöte", "Closing meeting"),
     "course.closing_meeting_hint": Text(
         "Aftales ved opstart, på en dag i forløbet; sagsbehandleren inviteres.",
