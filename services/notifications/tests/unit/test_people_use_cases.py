@@ -15,7 +15,7 @@ from forlob_notifications.domain.deliveries import Channel, DeliveryState
 from forlob_notifications.domain.directory import StaffMember
 from forlob_notifications.domain.policy import DANISH_DEFAULTS, NoticeRecipient, NotificationPolicy
 from forlob_shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from forlob_shared.events import AlertAcknowledged
+from forlob_shared.events import AlertAcknowledged, StaffChanged
 from forlob_shared.http.auth import Principal
 from forlob_testkit.in_memory.notifications_world import JOBCENTRE, MONDAY_9, PROVIDER, Notifications
 
@@ -138,6 +138,15 @@ async def test_an_admin_keeps_their_own_organisations_directory(world: Notificat
     assert kept.org == PROVIDER  # nobody keeps another organisation's directory
     assert (await directory.get_staff(world.uow(), ADMIN, "kp-7")).email == "kp7@example.org"
     assert [m.staff_id for m in await directory.list_staff(world.uow(), ADMIN, None)] == ["kp-7"]
+    # The other services hear who works here: id, role, active, never the address.
+    [announced] = world.published_of(StaffChanged)
+    assert (announced.org, announced.staff_id, announced.role, announced.active) == (
+        PROVIDER,
+        "kp-7",
+        "contact_person",
+        True,
+    )
+    assert "kp7@example.org" not in str(announced.model_dump())
     with pytest.raises(NotFound):
         await directory.get_staff(world.uow(), person("admin-2", "admin", org=JOBCENTRE), "kp-7")
 

@@ -20,6 +20,7 @@ from forlob_referral.domain.course_record import (
 )
 from forlob_referral.domain.messages import Message, Side
 from forlob_referral.domain.referral import Referral
+from forlob_shared.events.provider import StaffChanged
 from forlob_testkit.referral import NOW
 from forlob_testkit.referral_rules import referral
 
@@ -121,3 +122,28 @@ async def test_read_receipts_mark_only_the_other_sides_unread_messages(make_uow:
     async with make_uow() as uow:
         assert await uow.messages.thread(mine.id) == []
         assert len(await uow.messages.thread(other.id)) == 1
+
+
+async def test_the_staff_directory_keeps_each_persons_newest_change_per_organisation(make_uow: MakeUoW) -> None:
+    def change(staff_id: str, active: bool, days: int, org: str = "rca-aalborg") -> StaffChanged:
+        return StaffChanged(
+            org=org, staff_id=staff_id, role="coordinator", active=active, changed_at=NOW + timedelta(days=days)
+        )
+
+    async with make_uow() as uow:
+        assert await uow.staff.active_of("rca-aalborg") is None
+        for c in (
+            change("co-3", True, 0),
+            change("cp-1", False, 2),
+            change("cp-1", True, 1),
+            change("x-1", True, 0, "aspa"),
+        ):
+            await uow.staff.record(c)
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.staff.active_of("rca-aalborg") == {"co-3"}  # cp-1's older change came last
+        await uow.staff.record(change("co-3", False, 3))
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.staff.active_of("rca-aalborg") == set()  # a directory, with nobody active
+        assert await uow.staff.active_of("aspa") == {"x-1"}

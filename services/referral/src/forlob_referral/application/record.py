@@ -29,6 +29,7 @@ from forlob_referral.domain.course_record import (
 )
 from forlob_referral.domain.referral import Referral
 from forlob_shared.errors import InvalidInput, NotFound
+from forlob_shared.events.provider import StaffChanged
 from forlob_shared.http.auth import Principal
 
 
@@ -64,6 +65,7 @@ async def record_talk(uow: ReferralUoW, staff: Principal, referral_id: UUID, com
         check_documented(referral)
         if command.held_on > uow.clock.now().date():
             raise InvalidInput("a talk is recorded once it was held", field="held_on")
+        await check_staff(uow, staff.org, command.staff_ids)
         talk = FollowUpTalk(
             id=uuid4(),
             referral_id=referral.id,
@@ -77,6 +79,20 @@ async def record_talk(uow: ReferralUoW, staff: Principal, referral_id: UUID, com
         await uow.record.add_talk(talk)
         await uow.commit(talk)
     return talk
+
+
+async def check_staff(uow: ReferralUoW, org: str, staff_ids: tuple[str, ...]) -> None:
+    """Who took part are the organisation's active staff, as its directory (the notifications
+    service's, by ``staff.changed``) says; an organisation that keeps no directory is not checked."""
+    known = await uow.staff.active_of(org)
+    unknown = [s for s in dict.fromkeys(staff_ids) if known is not None and s not in known]
+    if unknown:
+        raise InvalidInput(f"not among {org}'s active staff: {', '.join(unknown)}", field="staff_ids", unknown=unknown)
+
+
+async def record_staff_change(uow: ReferralUoW, change: StaffChanged) -> None:
+    """A consumer's handler: the consumer holds the transaction (and commits it with the inbox)."""
+    await uow.staff.record(change)
 
 
 async def book_meeting(uow: ReferralUoW, coordinator: Principal, referral_id: UUID, command: BookMeeting) -> Meeting:
