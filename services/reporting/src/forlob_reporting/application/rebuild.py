@@ -92,6 +92,12 @@ class Replay:
         else:
             self.ignored += 1
 
+    def forget_erased(self, register: set[UUID]) -> int:
+        """After the last body: leave out the participant id of everyone erased, in ``register``
+        or by an erasure read from the history, wherever it stood; returns the rows changed."""
+        erased = register | {row["id"] for e in self.erasures for row in register_rows(e)}
+        return forget_erased(self.store.rows, erased)
+
 
 async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> RebuildResult:
     """Replace the read model with one built from the whole history (see the module's steps)."""
@@ -103,8 +109,7 @@ async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> 
             try:
                 erased = await erased_ids(lock)
                 read = await reader.replay(replay.on_body)
-                erased.update(row["id"] for e in replay.erasures for row in register_rows(e))
-                forgotten = forget_erased(replay.store.rows, erased)
+                forgotten = replay.forget_erased(erased)
                 async with engine.connect() as connection:
                     await replace_read_model(connection, replay.store, replay.applied, consumer, replay.erasures)
             finally:
