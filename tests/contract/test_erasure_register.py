@@ -221,3 +221,22 @@ async def test_skipping_erased_leaves_out_events_about_an_erased_participant_and
         calls.clear()
         await apply_steps(uow, plan_steps(subscription, [_envelope(erased_start, "x")]), "test")
         assert calls == []  # alone, by its handler: skipped too
+
+
+@pytest.mark.servers
+async def test_the_lock_is_taken_again_in_the_next_transaction_of_a_unit_of_work(sql_uow: Callable[[], Any]) -> None:
+    erased = _erasure()
+
+    async def held(uow: Any) -> int:
+        found = await uow.session.execute(
+            sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+        )
+        return int(found.scalar_one())
+
+    async with sql_uow() as uow:
+        await uow.erasures.erased_among({erased.participant_id})
+        await uow.erasures.erased_among({erased.participant_id})
+        assert await held(uow) == 1
+        await uow.commit()  # releases it
+        await uow.erasures.erased_among({erased.participant_id})
+        assert await held(uow) == 1

@@ -92,20 +92,26 @@ class ErasureRegister(Protocol):
 
 
 class SqlErasureRegister:
-    """The register in the service's database, in the caller's transaction."""
+    """The register in the service's database, in the caller's transaction. The lock, once taken,
+    is held until that transaction ends: a consumer's batch takes it once, not per step."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._locked_in: object | None = None  # the transaction that holds the lock
 
     async def record(self, erased: ParticipantErased) -> None:
         await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(ERASURE_LOCK)))
+        self._locked_in = self.session.sync_session.get_transaction()
         await self.session.execute(pg_insert(erased_subjects).on_conflict_do_nothing(), register_rows(erased))
 
     async def erased_among(self, ids: Collection[UUID]) -> set[UUID]:
         if not ids:
             return set()
-        # A statement of its own: the lookup's snapshot must be taken after the lock is granted.
-        await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(ERASURE_LOCK)))
+        current = self.session.sync_session.get_transaction()
+        if current is None or current is not self._locked_in:
+            # A statement of its own: the lookup's snapshot must be taken after the lock is granted.
+            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(ERASURE_LOCK)))
+            self._locked_in = self.session.sync_session.get_transaction()
         found = await self.session.scalars(sa.select(erased_subjects.c.id).where(erased_subjects.c.id.in_(list(ids))))
         return set(found)
 
