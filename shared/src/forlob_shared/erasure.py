@@ -66,11 +66,12 @@ def drop_erasure_register() -> None:
 
 def register_rows(erased: ParticipantErased) -> list[dict[str, Any]]:
     """The register's rows for one erasure: the participant and each of their referrals."""
-    return [
-        {"id": subject, "participant_id": erased.participant_id, "provider_org": erased.provider_org,
-         "erased_at": erased.erased_at}
-        for subject in dict.fromkeys([erased.participant_id, *erased.referral_ids])
-    ]  # fmt: skip
+    common = {
+        "participant_id": erased.participant_id,
+        "provider_org": erased.provider_org,
+        "erased_at": erased.erased_at,
+    }
+    return [{"id": subject, **common} for subject in dict.fromkeys([erased.participant_id, *erased.referral_ids])]
 
 
 def subjects_of(data: EventData) -> set[UUID]:
