@@ -30,6 +30,7 @@ from forlob_attendance.domain.schedule import ScheduleVersion
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.events import AbsenceDetected, PendingEvent, TimeWindow
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
 
 
 def _key(referral_id: UUID) -> str:
@@ -376,6 +377,7 @@ class FakeAttendanceUnitOfWork(FakeUnitOfWork):
     breaches: InMemoryBreaches
     summaries: InMemorySummaries
     reads: InMemoryReads
+    erasures: InMemoryErasureRegister
 
     async def _on_enter(self) -> None:
         self.courses = InMemoryCourses(self.store)
@@ -386,6 +388,7 @@ class FakeAttendanceUnitOfWork(FakeUnitOfWork):
         self.breaches = InMemoryBreaches(self.store)
         self.summaries = InMemorySummaries(self.store)
         self.reads = InMemoryReads(self.store)
+        self.erasures = InMemoryErasureRegister(self.store)
 
 
 def _is_an_attendance_uow(uow: FakeAttendanceUnitOfWork) -> AttendanceUoW:

@@ -29,6 +29,7 @@ from forlob_shared.clock import Clock
 from forlob_shared.events import ProviderCalendarChanged
 from forlob_shared.events.envelope import PendingEvent, encode
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
 
 if TYPE_CHECKING:
     from forlob_notifications.application.ports import NotificationsUnit
@@ -457,6 +458,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     calendars: InMemoryCalendars
     partner_feed: InMemoryPartnerFeed
     visits: InMemoryVisits
+    erasures: InMemoryErasureRegister
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         super().__init__(store, clock)
@@ -473,6 +475,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
         self.calendars = InMemoryCalendars(self.store)
         self.partner_feed = InMemoryPartnerFeed(self.store, self.clock)
         self.visits = InMemoryVisits(self.store)
+        self.erasures = InMemoryErasureRegister(self.store)
         self._inbox_changes, self._wake = [], False
 
     @property

@@ -26,6 +26,7 @@ from forlob_attendance.domain.course import Course, Declared
 from forlob_attendance.domain.schedule import ScheduleVersion
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
+from forlob_shared.erasure import ErasureRegister
 from forlob_shared.events import TimeWindow
 from forlob_shared.events.envelope import PendingEvent
 
@@ -164,6 +165,9 @@ class AttendanceUoW(Protocol):
 
     @property
     def reads(self) -> AttendanceReads: ...
+
+    @property
+    def erasures(self) -> ErasureRegister: ...
 
     @property
     def clock(self) -> Clock: ...

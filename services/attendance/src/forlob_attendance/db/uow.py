@@ -10,6 +10,7 @@ from forlob_attendance.db.records import (
 )
 from forlob_attendance.db.repository import CourseRepository, SlotRepository
 from forlob_shared.db import UnitOfWork
+from forlob_shared.erasure import SqlErasureRegister
 
 
 class AttendanceUnitOfWork(UnitOfWork):
@@ -22,6 +23,7 @@ class AttendanceUnitOfWork(UnitOfWork):
     summaries: WeekSummaryRepository
     reads: AttendanceQueries
     dpo: DpoRecords
+    erasures: SqlErasureRegister
 
     async def _on_enter(self) -> None:
         self.courses = CourseRepository(self.session)
@@ -33,6 +35,7 @@ class AttendanceUnitOfWork(UnitOfWork):
         self.summaries = WeekSummaryRepository(self.session)
         self.reads = AttendanceQueries(self.session)
         self.dpo = DpoRecords(self.session)
+        self.erasures = SqlErasureRegister(self.session)
 
 
 def _is_an_attendance_uow(uow: AttendanceUnitOfWork) -> AttendanceUoW:

@@ -18,6 +18,7 @@ from forlob_notifications.db.repositories import (
 )
 from forlob_notifications.domain.partner_feed import is_kept
 from forlob_shared.db import UnitOfWork
+from forlob_shared.erasure import SqlErasureRegister
 from forlob_shared.events.envelope import PendingEvent
 
 # PostgreSQL delivers a NOTIFY only when its transaction commits, so a listener never hears of
@@ -36,6 +37,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     calendars: CalendarRepository
     partner_feed: PartnerFeedRepository
     visits: VisitRepository
+    erasures: SqlErasureRegister
 
     async def _on_enter(self) -> None:
         self.staff = StaffRepository(self.session)
@@ -47,6 +49,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.calendars = CalendarRepository(self.session)
         self.partner_feed = PartnerFeedRepository(self.session)
         self.visits = VisitRepository(self.session)
+        self.erasures = SqlErasureRegister(self.session)
         self._feed: list[PendingEvent] = []
         self._inbox_changes: list[str] = []
         self._wake_dispatcher = False
