@@ -1,7 +1,7 @@
 """Idempotency-Key on every POST: the keys claimed and the responses they keep.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from forlob_shared.http.idempotency import create_idempotency_table, drop_idempotency_table
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Idempotency-Key on every POST: the keys claimed and the responses they keep.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from forlob_shared.http.idempotency import create_idempotency_table, drop_idempotency_table
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
