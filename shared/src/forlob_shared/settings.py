@@ -96,6 +96,12 @@ class ServiceSettings(BaseSettings):
     )
     identity_reads_spike_minutes: float = Field(default=10.0, gt=0, description="the spike warning's window")
 
+    idempotency_key_days: int = Field(
+        default=7, ge=1, description="days an Idempotency-Key (and the response it keeps) is remembered"
+    )
+    idempotency_sweep_interval: float = Field(
+        default=3600.0, gt=0, description="seconds between sweeps that forget Idempotency-Keys past their days"
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger request bodies get 413")
 
     log_level: str = "INFO"

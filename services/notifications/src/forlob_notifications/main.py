@@ -25,6 +25,7 @@ from forlob_notifications.runtime import NotificationsRuntime
 from forlob_notifications.settings import NotificationsSettings
 from forlob_notifications.wiring import Wiring
 from forlob_shared.clock import Clock
+from forlob_shared.http.idempotency_retention import idempotency_key_sweep
 from forlob_shared.periodic import periodic
 from forlob_shared.runtime import ServiceSpec
 from forlob_shared.service import create_app as create_service_app
@@ -56,6 +57,7 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring
             *background(),
             periodic("alert-gauges", update_gauges, lambda settings: GAUGE_INTERVAL),
             periodic("partner-feed-retention", _prune_partner_feed, _prune_interval),
+            idempotency_key_sweep(),
         ],
         publishes=PUBLISHES,
     )

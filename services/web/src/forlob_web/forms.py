@@ -44,9 +44,14 @@ class AcknowledgeForm(Form):
 
 
 class DayForm(Form):
-    """A check-in or check-out, from the list of one day."""
+    """A check-in or check-out, from the list of one day, with the idempotency key drawn with the
+    page: a double click is one registration."""
 
     day: Text = ""
+    key: Text = ""
+
+    def idempotency_key(self) -> str | None:
+        return self.key or None
 
     def back(self) -> str:
         """The day's list again; today's if the day is not one."""

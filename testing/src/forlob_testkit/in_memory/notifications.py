@@ -28,8 +28,9 @@ from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
 from forlob_shared.events import ProviderCalendarChanged
 from forlob_shared.events.envelope import PendingEvent, encode
-from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
+from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 
 if TYPE_CHECKING:
     from forlob_notifications.application.ports import NotificationsUnit
@@ -445,7 +446,7 @@ class InMemoryVisits:
             self._rows[visit.id] = _copy(visit)
 
 
-class FakeNotificationsUnitOfWork(FakeUnitOfWork):
+class FakeNotificationsUnitOfWork(FakeIdempotentUnitOfWork):
     """``NotificationsUnit`` in memory; what it would NOTIFY on commit is kept in
     :attr:`inbox_notices` and :attr:`dispatcher_woken` (the store's, so they outlive it)."""
 
@@ -496,7 +497,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     def wake_dispatcher(self) -> None:
         self._wake = True
 
-    async def commit(self) -> None:
+    async def commit(self, result: Any = None) -> None:
         self._refuse_commit_if_owned()
         self.partner_feed.keep([e for e in (*self._staged, *self._pending) if is_kept(e)])
         changes, wake = self._inbox_changes, self._wake
@@ -504,7 +505,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
         self.inbox_notices.extend(changes)
         if wake:
             self.store.table("notifications.dispatcher_wakes", list).append(True)
-        await super().commit()
+        await super().commit(result)
 
     async def rollback(self) -> None:
         self._inbox_changes, self._wake = [], False

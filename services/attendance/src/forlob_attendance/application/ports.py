@@ -180,4 +180,5 @@ class AttendanceUoW(Protocol):
 
     def emit(self, *events: PendingEvent) -> None: ...
 
-    async def commit(self) -> None: ...
+    async def commit(self, result: Any = None) -> None:
+        """Keep the change; ``result`` is the use case's answer, stored with an Idempotency-Key."""

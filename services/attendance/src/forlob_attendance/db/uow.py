@@ -9,11 +9,11 @@ from forlob_attendance.db.records import (
     WeekSummaryRepository,
 )
 from forlob_attendance.db.repository import CourseRepository, SlotRepository
-from forlob_shared.db import UnitOfWork
 from forlob_shared.erasure import SqlErasureRegister
+from forlob_shared.http.idempotency import IdempotentUnitOfWork
 
 
-class AttendanceUnitOfWork(UnitOfWork):
+class AttendanceUnitOfWork(IdempotentUnitOfWork):
     courses: CourseRepository
     slots: SlotRepository
     calendar: CalendarRepository
@@ -26,6 +26,7 @@ class AttendanceUnitOfWork(UnitOfWork):
     erasures: SqlErasureRegister
 
     async def _on_enter(self) -> None:
+        await super()._on_enter()  # claims the request's Idempotency-Key, if it has one
         self.courses = CourseRepository(self.session)
         self.slots = SlotRepository(self.session)
         self.calendar = CalendarRepository(self.session)

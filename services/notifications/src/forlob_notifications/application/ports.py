@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from forlob_notifications.domain.alerts import Alert
@@ -213,6 +213,7 @@ class NotificationsUnit(Protocol):
 
     def wake_dispatcher(self) -> None: ...
 
-    async def commit(self) -> None: ...
+    async def commit(self, result: Any = None) -> None:
+        """Keep the change; ``result`` is the use case's answer, stored with an Idempotency-Key."""
 
     async def rollback(self) -> None: ...
