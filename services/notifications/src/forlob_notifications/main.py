@@ -11,6 +11,7 @@ from forlob_notifications.api.directory import router as directory_router
 from forlob_notifications.api.dpo import router as dpo_router
 from forlob_notifications.api.inbox import router as inbox_router
 from forlob_notifications.api.partner import router as partner_router
+from forlob_notifications.api.partner_schemas import router as partner_schemas_router
 from forlob_notifications.api.policies import router as policies_router
 from forlob_notifications.api.visits import router as visits_router
 from forlob_notifications.api.webhooks import router as webhooks_router
@@ -51,6 +52,7 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring
             dpo_router,
             visits_router,
         ],
+        public_routers=[partner_schemas_router],
         subscriptions=lambda wiring: [*subscriptions(wiring), *dpo_subscriptions(wiring)],
         background=[
             *background(),
