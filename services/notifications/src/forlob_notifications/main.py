@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -64,8 +64,7 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring
 
 
 async def _prune_partner_feed(runtime: NotificationsRuntime, now: datetime) -> int:
-    retention = timedelta(days=runtime.settings.partner_feed_retention_days)
-    return await prune_feed(runtime.uow(), retention, now)
+    return await prune_feed(runtime.uow(), runtime.parts.options.feed_retention, now)
 
 
 def _prune_interval(settings: NotificationsSettings) -> float | None:
