@@ -102,7 +102,8 @@ def create_app(
         app.include_router(router, dependencies=[WRITES_LIMIT], responses={429: TOO_MANY_REQUESTS})
     for router in spec.public_routers:
         _refuse_public_changes(router)
-        app.include_router(router)
+        # No caller to charge, but an address over its failed authentications is refused here too.
+        app.include_router(router, responses={429: TOO_MANY_REQUESTS})
     declare_access(app)  # refuses a route that does not say who may call it
     return app
 
