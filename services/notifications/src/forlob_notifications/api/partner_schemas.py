@@ -8,6 +8,7 @@ at, under this deployment's public API address, the one the events name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -28,6 +29,13 @@ CACHE_CONTROL = "public, max-age=86400"
 router = APIRouter(tags=["partners"], dependencies=[PUBLIC])
 
 
+@functools.cache
+def _served(file: str, api_url: str) -> tuple[bytes, str]:
+    """The schema's bytes and ETag; the same for the process's life (a few dozen of them)."""
+    body = json.dumps(partner_json_schema(partner_schema_class(file), api_url), ensure_ascii=False, indent=2).encode()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
 @router.get(
     SCHEMA_PATH + "{file}",
     summary="The JSON Schema (2020-12) of one partner event type's data, as its dataschema names it",
@@ -40,13 +48,11 @@ router = APIRouter(tags=["partners"], dependencies=[PUBLIC])
 )
 async def schema(file: str, request: Request, options: Opts) -> Response:
     try:
-        cls = partner_schema_class(file)
+        body, etag = _served(file, options.api_url)
     except LookupError:
         raise NotFound(
             "no partner event schema of that name and version: <name>.v<major>.json, as the events' dataschema gives it"
         ) from None
-    body = json.dumps(partner_json_schema(cls, options.api_url), ensure_ascii=False, indent=2).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"Cache-Control": CACHE_CONTROL, "ETag": etag}
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
