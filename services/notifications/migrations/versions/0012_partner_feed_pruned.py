@@ -5,8 +5,8 @@ it says that events are missing instead of silently starting with what is left.
 A new table the previous release neither reads nor writes (docs/migrations.md). Feeds pruned
 before it have no row: their earlier prunes are not known, and go unmentioned.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
