@@ -79,6 +79,7 @@ async def _publish(infra: TestInfra, prefix: str, referring: str, *, internal: b
         referring_org=referring,
         provider_org="rca-aalborg",
         id=event.id,
+        dataschema=None if internal else partner.ReferralReceived.schema_url("https://api.forlob.example"),
     )
     source = "forlob/referral" if internal else "forlob/notifications"
     body = encode(event, source=source, sequence=1, time=datetime.now(UTC))

@@ -88,6 +88,12 @@ class ServiceSettings(BaseSettings):
     rate_writes_per_minute: int = Field(
         default=120, ge=1, description="POST, PUT, PATCH and DELETE requests one caller may make a minute"
     )
+    rate_partner_reads_per_minute: int = Field(
+        default=120,
+        ge=1,
+        description="reads of the partner API (catch-up, a referral's state) one partner system (org + token "
+        "subject) may make a minute, all at once or spread",
+    )
     rate_failed_auth_per_second: int = Field(
         default=20, ge=1, description="401 answers one client address may get a second before it is refused (429)"
     )

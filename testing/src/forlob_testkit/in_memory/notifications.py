@@ -20,7 +20,7 @@ from forlob_notifications.db.repositories.calendars import declared
 from forlob_notifications.domain.alerts import UNASSIGNED, Alert, AlertKind, AlertState
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
 from forlob_notifications.domain.directory import Assignment, StaffMember
-from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, entry_of, is_kept
+from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, Pruned, entry_of, is_kept
 from forlob_notifications.domain.policy import NotificationPolicy
 from forlob_notifications.domain.visits import Visit
 from forlob_notifications.domain.webhooks import Subscription
@@ -375,6 +375,7 @@ class InMemoryPartnerFeed:
         self._rows: list[FeedEntry] = store.table("notifications.partner_feed", list)
         self._sequences: dict[tuple[str, str], int] = store.table("notifications.partner_sequences")
         self._cursors: dict[str, int] = store.table("notifications.partner_feed_cursors")
+        self._pruned: dict[str, Pruned] = store.table("notifications.partner_feed_pruned")
         self._clock = clock
 
     def keep(self, events: Sequence[PendingEvent]) -> None:
@@ -410,9 +411,15 @@ class InMemoryPartnerFeed:
             newest[key] = max(newest.get(key, entry.time), entry.time)
         stale = {key for key, time in sorted(newest.items()) if time < older_than}
         stale = set(sorted(stale)[:limit])
-        before = len(self._rows)
+        gone = [e for e in self._rows if (e.org, e.subject) in stale]
         self._rows[:] = [e for e in self._rows if (e.org, e.subject) not in stale]
-        return before - len(self._rows)
+        for entry in gone:
+            told = self._pruned.get(entry.org) or Pruned(entry.cursor, entry.time)
+            self._pruned[entry.org] = told.widened(entry.cursor, entry.time)
+        return len(gone)
+
+    async def pruned(self, org: str) -> Pruned | None:
+        return self._pruned.get(org)
 
 
 class InMemoryVisits:

@@ -15,7 +15,7 @@ from uuid import UUID
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery
 from forlob_notifications.domain.directory import Assignment, StaffMember
-from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage
+from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, Pruned
 from forlob_notifications.domain.policy import NotificationPolicy
 from forlob_notifications.domain.visits import Visit
 from forlob_notifications.domain.webhooks import Subscription
@@ -153,6 +153,8 @@ class PartnerFeedStore(Protocol):
     async def of_referral(self, org: str, referral_id: UUID) -> list[FeedEntry]: ...
 
     async def prune(self, older_than: datetime, limit: int) -> int: ...
+
+    async def pruned(self, org: str) -> Pruned | None: ...
 
 
 class VisitStore(Protocol):
