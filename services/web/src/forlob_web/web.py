@@ -121,7 +121,7 @@ class Web:
     def words(lang: str) -> dict[str, Any]:
         """What templates say things with: the pages' messages, and the shared catalogue's words
         for codes, figures and facts (never a code shown raw)."""
-        numbers = number_words(lang, number)
+        numbers = number_words(lang)
         figure_name, figure_value = figure_words(lang, numbers)
         return {
             "lang": lang,
