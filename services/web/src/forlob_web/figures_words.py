@@ -62,4 +62,31 @@ FIGURES_MESSAGES: dict[str, Text] = {
     ),
     "referral.start_date": Text("Startede", "Startade", "Started"),
     "statement.print": Text("Udskriv afslutningsnotatet", "Skriv ut slutanteckningen", "Print the closing note"),
+    # the specialist's home
+    "nav.specialist": Text("Mine deltagere", "Mina deltagare", "My participants"),
+    "specialist.title": Text("Specialistnotater", "Specialistanteckningar", "Specialist notes"),
+    "specialist.awaiting": Text("Venter på et notat", "Väntar på en anteckning", "Awaiting a note"),
+    "specialist.awaiting_hint": Text(
+        "Afslutningsmødet er booket, og der er endnu intet specialistnotat til afslutningsnotatet.",
+        "Avslutningsmötet är bokat och det finns ännu ingen specialistanteckning till slutanteckningen.",
+        "The closing meeting is booked and no specialist has written a note for the closing note yet.",
+    ),
+    "specialist.none_awaiting": Text(
+        "Intet forløb venter på et notat.", "Ingen insats väntar på en anteckning.", "No course awaits a note."
+    ),
+    "specialist.mine": Text("Deltagere du skriver for", "Deltagare du skriver för", "Participants you write for"),
+    "specialist.none_mine": Text(
+        "Du har ikke skrevet notater i et igangværende forløb.",
+        "Du har inte skrivit anteckningar i en pågående insats.",
+        "You have written no note in a running course.",
+    ),
+    "specialist.notes": Text("Dine seneste notater", "Dina senaste anteckningar", "Your recent notes"),
+    "specialist.no_notes": Text("Ingen notater endnu.", "Inga anteckningar ännu.", "No notes yet."),
+    "specialist.others": Text(
+        "Andre igangværende forløb ({count})", "Andra pågående insatser ({count})", "Other running courses ({count})"
+    ),
+    "specialist.write": Text("Skriv et notat", "Skriv en anteckning", "Write a note"),
+    "specialist.started": Text("startede {day}", "startade {day}", "started {day}"),
+    "specialist.closing_meeting": Text("afslutningsmøde {at}", "avslutningsmöte {at}", "closing meeting {at}"),
+    "specialist.last_note": Text("dit seneste notat {at}", "din senaste anteckning {at}", "your last note {at}"),
 }

@@ -56,6 +56,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/referrals", "nav.referrals", ("caseworker",)),
     ("/figures", "nav.figures", ("team_leader", "coordinator", "caseworker", "admin")),
     ("/dpo", "nav.dpo", ("dpo",)),
+    ("/specialist", "nav.specialist", ("specialist",)),
 ]
 
 
@@ -183,6 +184,7 @@ HOMES: list[tuple[str, str]] = [
     ("contact_person", "/inbox"),
     ("team_leader", "/inbox"),
     ("workshop_lead", "/attendance"),
+    ("specialist", "/specialist"),
 ]
 
 
