@@ -41,7 +41,8 @@ async def test_the_desk_shows_the_courses_awaiting_a_note_first_and_the_callers_
     desk = answer.json()
     assert [c["referral_id"] for c in desk["courses"]] == [awaiting, written]
     first, second = desk["courses"]
-    assert first["awaiting_note"] is True and first["notes_total"] == 0
+    assert first["awaiting_note"] is True
+    assert first["notes_total"] == 0
     assert first["closing_meeting_at"] == "2026-08-27T07:00:00Z"
     assert first["participant_name"]  # the name: a specialist reads the referral already
     assert (second["awaiting_note"], second["notes_by_me"], second["notes_total"]) == (False, 1, 2)

@@ -172,4 +172,4 @@ def test_the_pages_explain_a_key_figure_in_the_words_defined_here() -> None:
         assert name in defined, f"{name}: a key figure docs/reporting.md does not define"
         words = re.sub(r"[`*]", "", defined[name][0])
         assert text.en == words, f"{name}: the page says {text.en!r}, docs/reporting.md {words!r}"
-        assert text.da and text.sv and len({text.da, text.sv, text.en}) == 3, f"{name}: not translated"
+        assert len({text.da, text.sv, text.en} - {""}) == 3, f"{name}: not translated"

@@ -28,8 +28,8 @@ from forlob_shared.texts.raw import every_code, raw_codes
 __all__ = [
     "CODES",
     "COUNTRY_LANGUAGE",
-    "DEFINITIONS",
     "DEFAULT_LANGUAGE",
+    "DEFINITIONS",
     "FACTS_SHOWN",
     "FACT_VALUE_CODES",
     "FIGURES",
