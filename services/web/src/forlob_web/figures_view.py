@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from forlob_shared.texts import figure
+
 Better = Literal["up", "down"]
 
 # The numbers a team leader reads first, in this order; a row shows those its shape has
@@ -75,7 +77,8 @@ class KeyFigure:
 
     @property
     def is_share(self) -> bool:
-        return self.name.rsplit(".", 1)[-1].startswith("share") or self.name.endswith(("_rate", "_occupancy"))
+        found = figure(self.name)
+        return found is not None and found.unit == "share"
 
     @property
     def verdict(self) -> str:
