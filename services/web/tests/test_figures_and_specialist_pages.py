@@ -123,6 +123,9 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
 
     async def figures(request: Request) -> JSONResponse:
         noted(request)
+        if request.query_params["from"] > request.query_params["to"]:
+            problem = {"title": "Unprocessable", "status": 422, "detail": "to is before from"}
+            return JSONResponse(problem, status_code=422, media_type="application/problem+json")
         current = request.query_params["from"] == "2026-09-01"
         before = _row(10.0, 0.9, 4)
         before["occupancy"]["mean_occupancy"] = None  # e.g. no capacity defined back then
@@ -256,6 +259,14 @@ async def test_the_figures_page_reads_at_a_glance_in_each_language() -> None:
             ("2026-09-03", "2026-12-01"),
             ("2026-06-05", "2026-09-02"),
         ]
+
+        # A period that ends before it starts: reporting's refusal, nothing to compare with.
+        asked.clear()
+        backwards = await leader.get("/figures?start=2026-11-29&end=2026-09-01")
+        assert backwards.status_code == 200
+        assert "to is before from" in visible_text(backwards.text)
+        assert [p for p, _ in asked if p == "/figures"] == ["/figures"]
+        assert "sammenlignet med" not in visible_text(backwards.text)
 
         # A caseworker sees the figures but not the organisation's alerts (notifications' rule).
         asked.clear()
