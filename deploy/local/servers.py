@@ -205,10 +205,12 @@ def enable_shovel(m: Machine) -> None:
     vhost with a dynamic shovel: a broker installed here has the plugin but not enabled.
     Enabling it on a running node needs no restart; a broker from Docker has it in
     deploy/rabbitmq/enabled_plugins already."""
-    if not m.which("rabbitmq-plugins") or m.probe(["rabbitmq-plugins", "-q", "is_enabled", SHOVEL_PLUGIN]):
+    # The Debian package's node and cookie belong to root (or rabbitmq): as elsewhere, sudo there.
+    sudo = (sudo_prefix(m) or []) if debian_like(m) else []
+    if not m.which("rabbitmq-plugins") or m.probe([*sudo, "rabbitmq-plugins", "-q", "is_enabled", SHOVEL_PLUGIN]):
         return
     m.say(f"servers: enabling RabbitMQ's shovel plugin for partner feeds (rabbitmq-plugins enable {SHOVEL_PLUGIN})")
-    if m.run(["rabbitmq-plugins", "-q", "enable", SHOVEL_PLUGIN], check=False) != 0:
+    if m.run([*sudo, "rabbitmq-plugins", "-q", "enable", SHOVEL_PLUGIN], check=False) != 0:
         # The services run without it; only `forlob partners add` needs it, and says so.
         m.say(f"servers: could not enable {SHOVEL_PLUGIN}: partner feeds will not work until it is", error=True)
 
