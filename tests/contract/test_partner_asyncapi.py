@@ -27,7 +27,8 @@ def test_it_names_the_server_vhost_security_and_queue() -> None:
     document = partner_asyncapi()
     assert document["asyncapi"] == "3.0.0"
     for server in document["servers"].values():
-        assert (server["protocol"], server["pathname"]) == ("amqp", "/forlob")
+        assert (server["protocol"], server["pathname"]) == ("amqp", "/partner.{org}")  # the partner's own vhost
+        assert "org" in server["variables"]
         assert server["security"] == [{"$ref": "#/components/securitySchemes/partnerUser"}]
     assert document["components"]["securitySchemes"]["partnerUser"]["type"] == "userPassword"
     feed = document["channels"]["partnerFeed"]

@@ -18,7 +18,9 @@ from pydantic.json_schema import models_json_schema
 from forlob_shared.events.envelope import CONTENT_TYPE, PendingEvent, encode
 from forlob_shared.partner.base import SCHEMA_PATH, SEQUENCE_DIGITS, PartnerEvent, partner_event_types
 
-VHOST = "forlob"
+# Each partner's own vhost (forlob_shared.ops.partners.partner_vhost): its queue and nothing else.
+VHOST = "partner.{org}"
+_ORG_VARIABLE = {"org": {"description": "your organisation's id, e.g. jobcenter-aalborg"}}
 SOURCE = "forlob/notifications"
 # The examples' public API address: a deployment's own is FORLOB_NOTIFICATIONS_PUBLIC_API_URL,
 # and its events' ``dataschema`` are under it (the document says so; docs/partners.md).
@@ -232,8 +234,11 @@ def partner_asyncapi() -> dict[str, Any]:
                 "protocol": "amqp",
                 "protocolVersion": "0-9-1",
                 "pathname": f"/{VHOST}",
-                "title": "The provider's RabbitMQ, vhost forlob (amqps where the operator offers TLS)",
-                "variables": {"host": {"description": "the broker's host and port, as the operator gives them"}},
+                "title": "The provider's RabbitMQ, your organisation's own vhost (amqps where the operator offers TLS)",
+                "variables": {
+                    "host": {"description": "the broker's host and port, as the operator gives them"},
+                    **_ORG_VARIABLE,
+                },
                 "security": [{"$ref": "#/components/securitySchemes/partnerUser"}],
             },
             "local": {
@@ -242,6 +247,7 @@ def partner_asyncapi() -> dict[str, Any]:
                 "protocolVersion": "0-9-1",
                 "pathname": f"/{VHOST}",
                 "title": "make up on a developer's machine",
+                "variables": _ORG_VARIABLE,
                 "security": [{"$ref": "#/components/securitySchemes/partnerUser"}],
             },
         },
@@ -252,8 +258,9 @@ def partner_asyncapi() -> dict[str, Any]:
                 "description": (
                     "A quorum queue bound to the headers exchange forlob.partners with x-match all, "
                     "referringorg <org>; forlob.partners takes only the partner contract's routing keys "
-                    "(partner.#) from forlob.events. Read it as the user partner-<org>, which may read this "
-                    "queue and nothing else."
+                    "(partner.#) from forlob.events. A shovel moves each event, confirmed, into the queue of "
+                    "this name in the vhost partner.<org>, your own: read it there as the user partner-<org>, "
+                    "which has rights in that vhost alone, to read this queue."
                 ),
                 "parameters": {"org": {"description": "your organisation's id, e.g. jobcenter-aalborg"}},
                 "messages": message_refs,
