@@ -52,7 +52,10 @@ def spec() -> ServiceSpec[AttendanceUnitOfWork, AttendanceSettings, CoursePolicy
         parts=course_policy,
         routers=[attendance_router, meetings_router, dpo_router],
         subscriptions=subscriptions,
-        background=[periodic("attendance-sweep", _tick, _sweep_interval), idempotency_key_sweep()],
+        background=[
+            periodic("attendance-sweep", _tick, _sweep_interval),
+            idempotency_key_sweep(lambda settings: settings.periodic_enabled),
+        ],
         publishes=PUBLISHES,
     )
 

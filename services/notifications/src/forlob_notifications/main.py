@@ -59,7 +59,7 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring
             *background(),
             periodic("alert-gauges", update_gauges, lambda settings: GAUGE_INTERVAL),
             periodic("partner-feed-retention", _prune_partner_feed, _prune_interval),
-            idempotency_key_sweep(),
+            idempotency_key_sweep(lambda settings: settings.background_tasks),
         ],
         publishes=PUBLISHES,
     )

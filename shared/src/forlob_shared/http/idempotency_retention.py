@@ -3,6 +3,7 @@ them only as long as a retry is plausible (``idempotency_key_days``), not for ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -22,6 +23,13 @@ async def forget_expired_keys(runtime: Runtime[KeyedUowT, SettingsT, PartsT], no
     return forgotten
 
 
-def idempotency_key_sweep() -> Background[KeyedUowT, SettingsT, PartsT]:
-    """The service's periodic sweep of its Idempotency-Keys (every ``idempotency_sweep_interval``)."""
-    return periodic("idempotency-keys", forget_expired_keys, lambda settings: settings.idempotency_sweep_interval)
+def idempotency_key_sweep(
+    runs_here: Callable[[SettingsT], bool] = lambda settings: True,
+) -> Background[KeyedUowT, SettingsT, PartsT]:
+    """The service's periodic sweep of its Idempotency-Keys (every ``idempotency_sweep_interval``),
+    in the processes ``runs_here`` names: those that run the service's other periodic work."""
+
+    def interval(settings: SettingsT) -> float | None:
+        return settings.idempotency_sweep_interval if runs_here(settings) else None
+
+    return periodic("idempotency-keys", forget_expired_keys, interval)
