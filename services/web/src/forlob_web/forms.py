@@ -43,7 +43,16 @@ class AcknowledgeForm(Form):
         return {"note": self.note} if self.note else None
 
 
-class DayForm(Form):
+class KeyedForm(Form):
+    """An action with the idempotency key drawn with the page, so a double click is one action."""
+
+    key: Text = ""
+
+    def idempotency_key(self) -> str:
+        return self.key or str(uuid.uuid4())
+
+
+class DayForm(KeyedForm):
     """A check-in or check-out, from the list of one day."""
 
     day: Text = ""
@@ -64,13 +73,8 @@ class AbsenceForm(DayForm):
         return {"reason": self.reason, "first_day": self.day, "last_day": self.day}
 
 
-class DecisionForm(Form):
-    """Accept: the idempotency key drawn with the page, so a double click is one decision."""
-
-    key: Text = ""
-
-    def idempotency_key(self) -> str | None:
-        return self.key or None
+class DecisionForm(KeyedForm):
+    """Accept or reject: a double click is one decision."""
 
 
 class RejectForm(DecisionForm):
@@ -175,15 +179,6 @@ def day_of(text: str) -> date | None:
 
 def _whole(text: str) -> int | None:
     return int(text) if text.isdigit() else None
-
-
-class KeyedForm(Form):
-    """A course action: the idempotency key drawn with the page, so a double click is one action."""
-
-    key: Text = ""
-
-    def idempotency_key(self) -> str:
-        return self.key or str(uuid.uuid4())
 
 
 class GridForm(KeyedForm):

@@ -70,7 +70,11 @@ def record_of_processing() -> str:
         "**Rights.** Access (Art. 15): `forlob dpo export`, each service's `GET /dpo/participants/{id}/export`. "
         "Erasure (Art. 17): `POST /dpo/participants/{id}/erasure` in referral, refused while a legal hold "
         "applies (an open course, or a closed one within its retention period), then announced to the other "
-        "services as `participant.erased.v1`.",
+        "services as `participant.erased.v1`. Attendance, notifications and reporting each record it in their "
+        "erasure register (`erased_subjects`: the pseudonymous participant id and referral ids, and when; nothing "
+        "else), which no replay empties: an event about the participant that comes later (redelivered, replayed "
+        "from the dead letters, or read again by reporting's rebuild from the history stream) writes nothing "
+        "that names them. Attendance and notifications skip it; reporting counts it without the participant id.",
         "",
         "## Categories of personal data, per service",
         "",
