@@ -47,7 +47,11 @@ CLOSING_NOTE = {
     "resources": "Punctual when he comes.",
     "development_possibilities": "Ready for an internship.",
     "goal_attainment": [
-        {"goal": "Stable attendance", "attainment": "partly_achieved"},
+        {
+            "goal": "Stable attendance",
+            "attainment": "partly_achieved",
+            "sub_goals": [{"sub_goal": "Arrive by 08:00 four days a week", "attainment": "partly_achieved"}],
+        },
         {"goal": "Increase weekly hours", "attainment": "not_achieved"},
     ],
 }

@@ -310,10 +310,22 @@ def test_every_page_that_shows_a_code_shows_words(lang: str) -> None:
             "provider_org": "rca-aalborg",
             "state": "ended",
             "received_at": "2026-11-02T09:00:00+00:00",
-            "course": {"planned_end_date": "2027-02-26", "end_date": "2026-12-04", "outcome": outcome.value},
+            "course": {
+                "planned_end_date": "2027-02-26",
+                "end_date": "2026-12-04",
+                "outcome": outcome.value,
+                "closing_meeting": {
+                    "starts_at": "2026-12-03T09:00:00+00:00",
+                    "place": "phone_call",
+                    "caseworker_invited": True,
+                },
+            },
         }
         note = {"summary": "s", "resources": "r", "development_possibilities": "d", "next_step": "n"}
-        note["goal_attainment"] = [{"goal": "Stable attendance", "attainment": attainment.value}]  # type: ignore[assignment]
+        sub_goals = [{"sub_goal": "Arrive by 08:00", "attainment": attainment.value}]
+        note["goal_attainment"] = [
+            {"goal": "Stable attendance", "attainment": attainment.value, "sub_goals": sub_goals}
+        ]  # type: ignore[assignment]
         nothing_agreed = {"agreed_hours": 0.0, "attended_hours": 0.0, "attendance_rate": None}
         statement = {"weeks": [{"week_start": "2026-11-30", **nothing_agreed, "absent_hours": 0.0}]}
         statement["totals"] = nothing_agreed  # type: ignore[assignment]
@@ -326,6 +338,8 @@ def test_every_page_that_shows_a_code_shows_words(lang: str) -> None:
         )
         assert code_text("outcome", outcome.value, lang) in visible_text(page)
         assert code_text("attainment", attainment.value, lang) in visible_text(page)
+        assert f"Arrive by 08:00: {code_text('attainment', attainment.value, lang)}" in visible_text(page)
+        assert code_text("place_kind", "phone_call", lang) in visible_text(page)  # the closing meeting's place
         # no hours agreed: the attendance rate is not 0 %, it does not apply
         assert re.search(r'<span class="rate">(ikke relevant|ej tillämpligt|n/a)</span>', page), page
         shown.append(page)

@@ -232,7 +232,11 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
                     "resources": "Punctual.",
                     "development_possibilities": "Ready for education.",
                     "goal_attainment": [
-                        {"goal": "Stable attendance", "attainment": "achieved"},
+                        {
+                            "goal": "Stable attendance",
+                            "attainment": "achieved",
+                            "sub_goals": [{"sub_goal": "Arrive by 08:00 four days a week", "attainment": "achieved"}],
+                        },
                         {"goal": "Increase weekly hours", "attainment": "partly_achieved"},
                     ],
                     "next_step": "Education.",

@@ -17,6 +17,7 @@ from forlob_referral.application.intake import seat_offer_job
 from forlob_referral.application.outreach import outreach_overdue_job
 from forlob_referral.application.retention import retention_job
 from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.handlers import subscriptions
 from forlob_referral.publishers import PUBLISHES
 from forlob_referral.settings import ReferralSettings
 from forlob_shared.clock import Clock
@@ -45,6 +46,7 @@ def spec() -> ServiceSpec[ReferralUnitOfWork, ReferralSettings, None]:
             outreach_router,
             dpo_router,
         ],
+        subscriptions=subscriptions,
         background=[
             periodic("seat-offers", seat_offer_job, lambda settings: settings.seat_offer_interval),
             periodic("retention", retention_job, lambda settings: settings.retention_sweep_interval),

@@ -59,7 +59,9 @@ def record_of_processing() -> str:
         "",
         "**Data subjects.** Participants referred by a jobcentre. **Staff** ids and e-mail addresses of the "
         "provider's and the jobcentre's staff are processed to address alerts and audit reads; they are not "
-        "part of a participant's access export.",
+        "part of a participant's access export. The referral service keeps each organisation's staff ids, roles "
+        "and whether they are active (from the notifications service's `staff.changed`, no addresses) to check "
+        "who took part in a follow-up talk.",
         "",
         "**Transfers to third countries.** None. **Security (Art. 32).** docs/security.md: tokens with roles, "
         "tenancy per organisation, identity numbers only in the referral service and every read audited, "

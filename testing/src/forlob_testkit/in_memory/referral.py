@@ -22,7 +22,7 @@ from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, Stat
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 from forlob_testkit.in_memory.referral_outreach import InMemoryOutreach
-from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages
+from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages, InMemoryStaffDirectory
 
 
 class InMemoryProgrammes:
@@ -236,6 +236,7 @@ class FakeReferralUnitOfWork(FakeIdempotentUnitOfWork):
     record: InMemoryCourseRecord
     messages: InMemoryMessages
     outreach: InMemoryOutreach
+    staff: InMemoryStaffDirectory
 
     async def _on_enter(self) -> None:
         self.programmes = InMemoryProgrammes(self.store)
@@ -245,6 +246,7 @@ class FakeReferralUnitOfWork(FakeIdempotentUnitOfWork):
         self.record = InMemoryCourseRecord(self.store)
         self.messages = InMemoryMessages(self.store)
         self.outreach = InMemoryOutreach(self.store)
+        self.staff = InMemoryStaffDirectory(self.store)
 
 
 def _is_a_referral_uow(uow: FakeReferralUnitOfWork) -> ReferralUoW:
