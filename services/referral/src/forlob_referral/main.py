@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from forlob_referral.api.dpo import router as dpo_router
+from forlob_referral.api.employment import router as employment_router
 from forlob_referral.api.messages import router as messages_router
 from forlob_referral.api.outreach import router as outreach_router
 from forlob_referral.api.programmes import router as programmes_router
@@ -35,7 +36,15 @@ def spec() -> ServiceSpec[ReferralUnitOfWork, ReferralSettings, None]:
         uow_class=ReferralUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=no_parts,
-        routers=[referrals_router, programmes_router, record_router, messages_router, outreach_router, dpo_router],
+        routers=[
+            referrals_router,
+            programmes_router,
+            record_router,
+            messages_router,
+            outreach_router,
+            employment_router,
+            dpo_router,
+        ],
         background=[
             periodic("seat-offers", seat_offer_job, lambda settings: settings.seat_offer_interval),
             periodic("retention", retention_job, lambda settings: settings.retention_sweep_interval),

@@ -24,6 +24,7 @@ from forlob_shared.clock import Clock
 from forlob_shared.errors import InvalidInput
 from forlob_shared.http.idempotency import HEADER, IdempotencyGuard, Replayed, StoredResponse
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.in_memory.referral_employment import InMemoryEmployment
 from forlob_testkit.in_memory.referral_outreach import InMemoryOutreach
 from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages
 
@@ -257,6 +258,7 @@ class FakeReferralUnitOfWork(FakeUnitOfWork):
     record: InMemoryCourseRecord
     messages: InMemoryMessages
     outreach: InMemoryOutreach
+    employment: InMemoryEmployment
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         super().__init__(store, clock)
@@ -272,6 +274,7 @@ class FakeReferralUnitOfWork(FakeUnitOfWork):
         self.record = InMemoryCourseRecord(self.store)
         self.messages = InMemoryMessages(self.store)
         self.outreach = InMemoryOutreach(self.store)
+        self.employment = InMemoryEmployment(self.store)
         if self.guard is not None:
             self._claim(self.guard)
 
