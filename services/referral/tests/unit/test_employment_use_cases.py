@@ -9,10 +9,13 @@ from uuid import UUID, uuid4
 import pytest
 
 from forlob_referral.application import employment as uc
+from forlob_referral.application.course import EndCourse, end_course
+from forlob_referral.application.retention import erase_expired_personal_data
 from forlob_referral.domain.employment import EmployerContactPerson, employer_number
 from forlob_referral.domain.programme import ProgrammeKind
+from forlob_referral.domain.records import Attainment, ClosingNote, GoalAttainment
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
-from forlob_shared.events.common import MeetingCadence, ProgrammeShape
+from forlob_shared.events.common import MeetingCadence, Outcome, ProgrammeShape
 from forlob_shared.events.employment import (
     Disclosure,
     EmployerContactKind,
@@ -25,7 +28,7 @@ from forlob_shared.events.employment import (
 )
 from forlob_shared.http.auth import Principal
 from forlob_testkit.referral import PROVIDER_ORG
-from forlob_testkit.referral_rules import CASEWORKER, COORDINATOR, FIRST_INTAKE, OTHER_COORDINATOR, Desk
+from forlob_testkit.referral_rules import CASEWORKER, COORDINATOR, FIRST_INTAKE, HORIZON, OTHER_COORDINATOR, Desk
 
 CONSULTANT = Principal(staff_id="ips-1", org=PROVIDER_ORG, roles=frozenset({"contact_person"}))
 WEEKLY_MEETINGS = MeetingCadence.model_validate({"kind": "weekly"})
@@ -272,3 +275,43 @@ async def test_a_result_on_a_programme_that_is_no_clarification_is_refused(desk:
     assert refused.value.extra["reason"] == "not-a-clarification"
     assert (await uc.read_employment(desk.uow(), COORDINATOR, rid)).result is None
     assert desk.events("programme.clarification_result.v1") == []
+
+
+async def test_the_course_ends_when_ended_with_the_first_job_and_erasure_keeps_the_coded_facts(desk: Desk) -> None:
+    rid = await ips_course(desk)
+    employer = await uc.register_employer(desk.uow(), CONSULTANT, employer_command())
+    start = FIRST_INTAKE + timedelta(days=9)
+    await uc.start_spell(desk.uow(), CONSULTANT, rid, spell(employer.id, start))
+    await uc.record_contact(
+        desk.uow(), CONSULTANT, uc.RecordContact(employer.id, start, EmployerContactKind.FOLLOW_UP, referral_id=rid)
+    )
+    today = desk.clock.now().date()
+    closing = ClosingNote(
+        summary="Found work.",
+        resources="Reliable.",
+        development_possibilities="More hours.",
+        goal_attainment=[
+            GoalAttainment(goal="Stable attendance", attainment=Attainment.ACHIEVED),
+            GoalAttainment(goal="Increase weekly hours", attainment=Attainment.PARTLY),
+        ],
+    )
+    ending = EndCourse(end_date=today, outcome=Outcome.ORDINARY_EMPLOYMENT, closing_note=closing)
+    ended = await end_course(desk.uow(), COORDINATOR, rid, ending, HORIZON)
+    assert ended.referral.first_job_date == start
+    [event] = desk.events("programme.ended.v1")
+    assert event.first_job_date == start
+    after = await uc.read_employment(desk.uow(), CASEWORKER, rid)
+    assert after.phase is SupportPhase.EMPLOYED_WITH_SUPPORT  # the job goes on after the support ended
+    with pytest.raises(Conflict):
+        await uc.start_spell(desk.uow(), CONSULTANT, rid, spell(employer.id, today))
+
+    desk.clock.advance(timedelta(days=6 * 365))
+    assert await erase_expired_personal_data(desk.uow(), desk.clock.now(), timedelta(days=5 * 365)) == 1
+    [kept] = (await uc.read_employment(desk.uow(), COORDINATOR, rid)).spells
+    assert (kept.disclosure, kept.kind, kept.start_date, kept.employer_id) == (
+        None,
+        SpellKind.ORDINARY,
+        start,
+        employer.id,
+    )
+    assert len(await uc.list_contacts(desk.uow(), CONSULTANT, rid, None)) == 1
