@@ -20,6 +20,7 @@ from forlob_shared.events.employment import (
     SupportPhase,
     WorkAbilityArea,
 )
+from forlob_shared.http.inputs import Day
 
 StaffId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,64}$")]
 
@@ -75,7 +76,7 @@ class EmployerOut(BaseModel):
 
 class EmployerContactIn(_In):
     employer_id: UUID
-    day: date
+    day: Day
     kind: EmployerContactKind
     referral_id: UUID | None = Field(default=None, description="the course it was for; none: general job development")
     staff_id: StaffId | None = Field(default=None, description="the consultant who made it; by default the caller")
@@ -110,13 +111,13 @@ class EmployerWithContactsOut(EmployerOut):
 class SpellIn(_In):
     employer_id: UUID | None = Field(default=None, description="required for a job; education may go without")
     kind: SpellKind
-    start_date: date
+    start_date: Day
     weekly_hours: float = Field(gt=0, le=60)
     disclosure: Disclosure = Field(description="the participant's choice to tell the employer; never what")
 
 
 class SpellEndIn(_In):
-    end_date: date = Field(description="the spell's last day")
+    end_date: Day = Field(description="the spell's last day")
     reason: SpellEndReason
 
 
@@ -151,7 +152,7 @@ class ClarificationIn(_In):
     meetings_held: int = Field(ge=0, le=1000)
     work_trials: int = Field(ge=0, le=100)
     specialist_assessments: int = Field(ge=0, le=100)
-    day: date
+    day: Day
 
 
 class ClarificationOut(BaseModel):
