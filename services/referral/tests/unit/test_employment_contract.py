@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.domain.clarification import Clarification
 from forlob_referral.domain.employment import (
-    Clarification,
     Employer,
     EmployerContact,
     EmployerContactPerson,

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from uuid import UUID
 
-from forlob_referral.domain.employment import Clarification, Employer, EmployerContact, Spell
+from forlob_referral.domain.clarification import Clarification
+from forlob_referral.domain.employment import Employer, EmployerContact, Spell
 from forlob_testkit.fakes import FakeStore
 
 

@@ -9,7 +9,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from forlob_referral.application.employment import EmploymentView
-from forlob_referral.domain.employment import Clarification, Employer, EmployerContact, Spell
+from forlob_referral.domain.clarification import Clarification
+from forlob_referral.domain.employment import Employer, EmployerContact, Spell
 from forlob_shared.events.employment import (
     Disclosure,
     EmployerContactKind,

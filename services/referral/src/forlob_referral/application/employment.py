@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from forlob_referral.application.common import own_programme, provided, visible
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain import employment as rules
-from forlob_referral.domain.employment import Clarification, Employer, EmployerContact, EmployerContactPerson, Spell
+from forlob_referral.domain.clarification import Clarification, give_clarification_result
+from forlob_referral.domain.employment import Employer, EmployerContact, EmployerContactPerson, Spell
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.referral import Referral
 from forlob_shared.calendar import DEFAULT_TIMEZONE
@@ -217,7 +218,7 @@ async def give_result(uow: ReferralUoW, staff: Principal, referral_id: UUID, com
     async with uow:
         referral = await provided(uow, staff, referral_id)
         programme = await own_programme(uow, referral.provider_org, referral.programme_code)
-        result, event = rules.give_clarification_result(
+        result, event = give_clarification_result(
             referral=referral,
             programme=programme,
             existing=await uow.employment.clarification(referral.id),

@@ -13,8 +13,9 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 from uuid import UUID
 
+from forlob_referral.domain.clarification import Clarification
 from forlob_referral.domain.course_record import FollowUpTalk, Meeting, SpecialistNote
-from forlob_referral.domain.employment import Clarification, Employer, EmployerContact, Spell
+from forlob_referral.domain.employment import Employer, EmployerContact, Spell
 from forlob_referral.domain.messages import Message, Side
 from forlob_referral.domain.outreach import ContactAttempt, OutreachCase
 from forlob_referral.domain.participant import Participant

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_referral.db.models import ClarificationRow, EmployerContactRow, EmployerRow, SpellRow
-from forlob_referral.domain.employment import Clarification, Employer, EmployerContact, EmployerContactPerson, Spell
+from forlob_referral.domain.clarification import Clarification
+from forlob_referral.domain.employment import Employer, EmployerContact, EmployerContactPerson, Spell
 from forlob_shared.events.employment import (
     Disclosure,
     EmployerContactKind,
