@@ -304,6 +304,10 @@ async def test_the_course_ends_when_ended_with_the_first_job_and_erasure_keeps_t
     assert after.phase is SupportPhase.EMPLOYED_WITH_SUPPORT  # the job goes on after the support ended
     with pytest.raises(Conflict):
         await uc.start_spell(desk.uow(), CONSULTANT, rid, spell(employer.id, today))
+    with pytest.raises(Conflict):  # job development for an ended course: it is general now
+        await uc.record_contact(
+            desk.uow(), CONSULTANT, uc.RecordContact(employer.id, today, EmployerContactKind.FOLLOW_UP, referral_id=rid)
+        )
 
     desk.clock.advance(timedelta(days=6 * 365))
     assert await erase_expired_personal_data(desk.uow(), desk.clock.now(), timedelta(days=5 * 365)) == 1
