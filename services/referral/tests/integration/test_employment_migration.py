@@ -1,5 +1,5 @@
-"""Migration 0005 runs forward on a database the previous release filled: its started meetings
-course reads back in ``search`` and takes a job; going back to 0004 and forward again loses no
+"""Migration 0006 runs forward on a database the previous release filled: its started meetings
+course reads back in ``search`` and takes a job; going back to 0005 and forward again loses no
 referral."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from forlob_testkit.referral import NOW, PROVIDER_ORG, Api
 CONSULTANT = auth(PROVIDER_ORG, "contact_person", staff="ips-1")
 
 
-async def test_0005_runs_forward_on_a_database_with_courses(make_database: Any, run_service: Any) -> None:
+async def test_0006_runs_forward_on_a_database_with_courses(make_database: Any, run_service: Any) -> None:
     clock = ManualClock(NOW)
     database = await make_database(spec())
     async_url = "postgresql+asyncpg://" + database.split("://", 1)[1]
@@ -34,7 +34,7 @@ async def test_0005_runs_forward_on_a_database_with_courses(make_database: Any, 
         )
 
     # Back to the previous release's schema, then forward again, as a deploy of this release does.
-    await asyncio.to_thread(command.downgrade, alembic_config(spec().migrations_dir, async_url), "0004")
+    await asyncio.to_thread(command.downgrade, alembic_config(spec().migrations_dir, async_url), "0005")
     await asyncio.to_thread(upgrade, spec().migrations_dir, async_url)
 
     clock.advance(timedelta(days=14))
