@@ -38,6 +38,16 @@ from forlob_reporting.domain.figures import SHAPES, GroupFacts, GroupKey, Period
 from forlob_reporting.domain.shape_figures import visits
 from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES
 from forlob_shared.events.common import AbsenceReason, CadenceKind, MeetingPlace, MeetingTopic, Outcome, ProgrammeShape
+from forlob_shared.events.employment import (
+    Disclosure,
+    EmployerContactKind,
+    EmployerSector,
+    Recommendation,
+    SpellEndReason,
+    SpellKind,
+    SupportPhase,
+    WorkAbilityArea,
+)
 from forlob_shared.events.outreach import (
     ConsentMethod,
     ContactChannel,
@@ -88,6 +98,14 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("visit_kind", VisitKind),
     ("attendance_meeting_state", AttendanceMeetingState),
     ("meeting_cancelled_by", CancelledBy),
+    ("employer_sector", EmployerSector),
+    ("employer_contact_kind", EmployerContactKind),
+    ("spell_kind", SpellKind),
+    ("spell_end_reason", SpellEndReason),
+    ("disclosure", Disclosure),
+    ("support_phase", SupportPhase),
+    ("recommendation", Recommendation),
+    ("work_ability_area", WorkAbilityArea),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [

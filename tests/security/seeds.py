@@ -60,7 +60,13 @@ async def _referral(service: RunningService) -> dict[str, str]:
         headers={**auth(JOBCENTRE, "caseworker"), "Idempotency-Key": str(uuid4())},
     )
     assert response.status_code == 201, response.text
-    return {"referral_id": response.json()["id"]}
+    referral_id = response.json()["id"]
+    employer = {"country": "DK", "number": "13585628", "name": "Bageriet ApS", "sector": "private"}
+    response = await client.post(
+        "/employers", json=employer, headers={**auth(PROVIDER, "coordinator"), "Idempotency-Key": str(uuid4())}
+    )
+    assert response.status_code == 201, response.text
+    return {"referral_id": referral_id, "employer_id": response.json()["id"]}
 
 
 async def _attendance(service: RunningService) -> dict[str, str]:

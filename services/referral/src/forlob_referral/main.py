@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from forlob_referral.api.dpo import router as dpo_router
+from forlob_referral.api.employment import router as employment_router
 from forlob_referral.api.messages import router as messages_router
 from forlob_referral.api.outreach import router as outreach_router
 from forlob_referral.api.programmes import router as programmes_router
@@ -44,6 +45,7 @@ def spec() -> ServiceSpec[ReferralUnitOfWork, ReferralSettings, None]:
             specialist_router,
             messages_router,
             outreach_router,
+            employment_router,
             dpo_router,
         ],
         subscriptions=subscriptions,

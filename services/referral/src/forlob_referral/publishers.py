@@ -2,6 +2,14 @@
 
 from forlob_shared.events import ParticipantErased, ReferralReceived
 from forlob_shared.events.catalogue import ProgrammeDefined
+from forlob_shared.events.employment import (
+    ClarificationResult,
+    EmployerContacted,
+    EmployerRegistered,
+    JobEnded,
+    JobStarted,
+    PhaseChanged,
+)
 from forlob_shared.events.outreach import (
     OutreachCaseIdentified,
     OutreachCaseOpened,
@@ -40,4 +48,10 @@ PUBLISHES = (
     OutreachConsentRecorded,
     OutreachCaseIdentified,
     OutreachContactOverdue,
+    EmployerRegistered,
+    EmployerContacted,
+    JobStarted,
+    JobEnded,
+    PhaseChanged,
+    ClarificationResult,
 )

@@ -31,6 +31,14 @@ from forlob_shared.events.common import (
     ProgrammeShape,
     TimeWindow,
 )
+from forlob_shared.events.employment import (
+    ClarificationResult,
+    EmployerContacted,
+    EmployerRegistered,
+    JobEnded,
+    JobStarted,
+    PhaseChanged,
+)
 from forlob_shared.events.envelope import CONTENT_TYPE, Envelope, InvalidEnvelope, PendingEvent, decode, encode
 from forlob_shared.events.meetings import MeetingCadenceOverdue, MeetingCancelled, MeetingHeld, MeetingPlanned
 from forlob_shared.events.outreach import (
@@ -70,11 +78,16 @@ __all__ = [
     "CadenceKind",
     "CheckedIn",
     "CheckedOut",
+    "ClarificationResult",
     "ContactRecorded",
     "DeclaredClosure",
+    "EmployerContacted",
+    "EmployerRegistered",
     "Envelope",
     "EventData",
     "InvalidEnvelope",
+    "JobEnded",
+    "JobStarted",
     "MeetingCadence",
     "MeetingCadenceOverdue",
     "MeetingCancelled",
@@ -93,6 +106,7 @@ __all__ = [
     "OutreachPhaseChanged",
     "ParticipantErased",
     "PendingEvent",
+    "PhaseChanged",
     "ProgrammeDefined",
     "ProgrammeEnded",
     "ProgrammeRescheduled",

@@ -21,6 +21,7 @@ from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
 from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
+from forlob_testkit.in_memory.referral_employment import InMemoryEmployment
 from forlob_testkit.in_memory.referral_outreach import InMemoryOutreach
 from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages, InMemoryStaffDirectory
 
@@ -237,6 +238,7 @@ class FakeReferralUnitOfWork(FakeIdempotentUnitOfWork):
     messages: InMemoryMessages
     outreach: InMemoryOutreach
     staff: InMemoryStaffDirectory
+    employment: InMemoryEmployment
 
     async def _on_enter(self) -> None:
         self.programmes = InMemoryProgrammes(self.store)
@@ -247,6 +249,7 @@ class FakeReferralUnitOfWork(FakeIdempotentUnitOfWork):
         self.messages = InMemoryMessages(self.store)
         self.outreach = InMemoryOutreach(self.store)
         self.staff = InMemoryStaffDirectory(self.store)
+        self.employment = InMemoryEmployment(self.store)
 
 
 def _is_a_referral_uow(uow: FakeReferralUnitOfWork) -> ReferralUoW:

@@ -134,11 +134,14 @@ async def end_course(
     async with uow:
         intake, referral = await locked_intake(uow, await provided(uow, coordinator, referral_id), horizon)
         personal = await uow.personal.get(referral.id)
+        # Recorded spells of work or education tell the first job's day when the coordinator does not.
+        spells = await uow.employment.spells(referral.id)
+        first_job = command.first_job_date or min((s.start_date for s in spells), default=None)
         events = intake.end(
             referral,
             end_date=command.end_date,
             outcome=command.outcome,
-            first_job_date=command.first_job_date,
+            first_job_date=first_job,
             now=uow.clock.now(),
         )
         if personal is not None:

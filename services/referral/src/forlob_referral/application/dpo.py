@@ -150,7 +150,9 @@ def _move(move: WaitlistMove, *, with_staff: bool) -> dict[str, Any]:
 
 
 # Who wrote, booked or read is the organisations' data, not the participant's (as in the audit).
-_STAFF_FIELDS = frozenset({"staff_ids", "recorded_by", "booked_by", "author_id", "attached_by", "read_by"})
+_STAFF_FIELDS = frozenset(
+    {"staff_ids", "recorded_by", "booked_by", "author_id", "attached_by", "read_by", "staff_id", "given_by"}
+)
 
 
 def _shown(item: Any) -> dict[str, Any]:
@@ -206,6 +208,12 @@ async def export_participant(
                 + [_shown(x) for x in await uow.record.notes(r.id)]
             )
             records.setdefault("messages", []).extend(_shown(x) for x in await uow.messages.thread(r.id))
+        for r in referrals:  # coded facts, kept after an erasure: exported whether or not personal data is left
+            records.setdefault("work_and_education", []).extend(
+                [_shown(x) for x in await uow.employment.spells(r.id)]
+                + [_shown(x) for x in await uow.employment.contacts(dpo.org, referral_id=r.id)]
+                + [_shown(x) for x in [await uow.employment.clarification(r.id)] if x is not None]
+            )
         reads, moves = await uow.audit.trail(dpo.org, [r.id for r in referrals], None, 10_000)
         records["identity_reads"] = [_read(x, with_staff=False) for x in reads]
         records["waiting_list_moves"] = [_move(x, with_staff=False) for x in moves]

@@ -13,7 +13,9 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 from uuid import UUID
 
+from forlob_referral.domain.clarification import Clarification
 from forlob_referral.domain.course_record import FollowUpTalk, Meeting, SpecialistNote
+from forlob_referral.domain.employment import Employer, EmployerContact, Spell
 from forlob_referral.domain.messages import Message, Side
 from forlob_referral.domain.outreach import ContactAttempt, OutreachCase
 from forlob_referral.domain.participant import Participant
@@ -178,6 +180,45 @@ class OutreachStore(Protocol):
     async def erase_notes(self, case_ids: Sequence[UUID]) -> None: ...
 
 
+class EmploymentStore(Protocol):
+    """The provider's employer register (org-scoped reads), employer contacts, spells of work or
+    education and clarification results; lists oldest first."""
+
+    async def add_employer(self, employer: Employer) -> None: ...
+
+    async def employer(self, employer_id: UUID, org: str) -> Employer | None: ...
+
+    async def employer_by_number(self, org: str, country: str, number: str) -> Employer | None: ...
+
+    async def employers(self, org: str) -> list[Employer]:
+        """The organisation's employers by name."""
+        ...
+
+    async def add_contact(self, contact: EmployerContact) -> None: ...
+
+    async def contacts(
+        self, org: str, *, referral_id: UUID | None = None, employer_id: UUID | None = None
+    ) -> list[EmployerContact]:
+        """The organisation's employer contacts by day, for one course or one employer if named."""
+        ...
+
+    async def add_spell(self, spell: Spell) -> None: ...
+
+    async def save_spell(self, spell: Spell) -> None: ...
+
+    async def spells(self, referral_id: UUID) -> list[Spell]:
+        """The course's spells by start date."""
+        ...
+
+    async def add_clarification(self, result: Clarification) -> None: ...
+
+    async def clarification(self, referral_id: UUID) -> Clarification | None: ...
+
+    async def erase(self, referral_ids: Sequence[UUID]) -> None:
+        """Empty what is personal beyond the coded facts: disclosure, resources and challenges."""
+        ...
+
+
 class IdempotencyKeys(Protocol):
     async def forget_before(self, before: datetime) -> int: ...
 
@@ -215,6 +256,9 @@ class ReferralUoW(Protocol):
 
     @property
     def staff(self) -> StaffDirectory: ...
+
+    @property
+    def employment(self) -> EmploymentStore: ...
 
     @property
     def clock(self) -> Clock: ...

@@ -68,6 +68,8 @@ class ReferralRow(Base):
     outreach_attempts: Mapped[int | None]
     outreach_first_contact_on: Mapped[date | None]
     outreach_days_in_contact: Mapped[int | None]
+    support_phase: Mapped[str | None] = mapped_column(sa.Text)
+    support_phase_since: Mapped[date | None]
 
     __table_args__ = (sa.Index("referrals_programme_state", "provider_org", "programme_code", "state"),)
 
@@ -238,3 +240,77 @@ class StaffMemberRow(Base):
     role: Mapped[str] = mapped_column(sa.Text)
     active: Mapped[bool]
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class EmployerRow(Base):
+    """An employer in a provider's register: organisation data, seen by the provider's staff only."""
+
+    __tablename__ = "employers"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    provider_org: Mapped[str] = mapped_column(sa.Text, index=True)
+    country: Mapped[str] = mapped_column(sa.Text)
+    number: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.Text)
+    sector: Mapped[str] = mapped_column(sa.Text)
+    industry_code: Mapped[str | None] = mapped_column(sa.Text)
+    contact_name: Mapped[str | None] = mapped_column(sa.Text)
+    contact_email: Mapped[str | None] = mapped_column(sa.Text)
+    contact_phone: Mapped[str | None] = mapped_column(sa.Text)
+    registered_by: Mapped[str] = mapped_column(sa.Text)
+    registered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (sa.UniqueConstraint("provider_org", "country", "number", name="employers_number"),)
+
+
+class EmployerContactRow(Base):
+    __tablename__ = "employer_contacts"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    provider_org: Mapped[str] = mapped_column(sa.Text, index=True)
+    employer_id: Mapped[UUID] = mapped_column(sa.ForeignKey("employers.id"), index=True)
+    staff_id: Mapped[str] = mapped_column(sa.Text)
+    day: Mapped[date]
+    kind: Mapped[str] = mapped_column(sa.Text)
+    referral_id: Mapped[UUID | None] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    participant_id: Mapped[UUID | None]
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SpellRow(Base):
+    """A spell of work or education; ``disclosure`` is emptied at erasure, the coded facts stay."""
+
+    __tablename__ = "job_spells"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    participant_id: Mapped[UUID]
+    provider_org: Mapped[str] = mapped_column(sa.Text)
+    employer_id: Mapped[UUID | None] = mapped_column(sa.ForeignKey("employers.id"))
+    kind: Mapped[str] = mapped_column(sa.Text)
+    start_date: Mapped[date]
+    weekly_hours: Mapped[float] = mapped_column(sa.Double)
+    disclosure: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    end_date: Mapped[date | None]
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class ClarificationRow(Base):
+    """A clarification course's result; resources and challenges are emptied at erasure."""
+
+    __tablename__ = "clarification_results"
+
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("referrals.id"), primary_key=True)
+    recommendation: Mapped[str] = mapped_column(sa.Text)
+    resources: Mapped[list[str]] = mapped_column(JSONB)
+    challenges: Mapped[list[str]] = mapped_column(JSONB)
+    meetings_held: Mapped[int]
+    work_trials: Mapped[int]
+    specialist_assessments: Mapped[int]
+    day: Mapped[date]
+    given_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

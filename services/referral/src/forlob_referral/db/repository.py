@@ -22,6 +22,7 @@ from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
 from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State
 from forlob_shared.events.common import AttendanceRules, MeetingCadence, Outcome, ProgrammeShape, TimeWindow
+from forlob_shared.events.employment import SupportPhase
 from forlob_shared.http.idempotency import forget_keys_before
 
 
@@ -214,6 +215,7 @@ class ReferralRepository:
         values["outcome"] = Outcome(row.outcome) if row.outcome else None
         values["schedule"] = tuple(TimeWindow.model_validate(w) for w in row.schedule or [])
         values["cadence"] = MeetingCadence.model_validate(row.cadence) if row.cadence else None
+        values["support_phase"] = SupportPhase(row.support_phase) if row.support_phase else None
         referral = Referral(**values)
         self._written[row.id] = _referral_values(referral)
         return referral
@@ -225,6 +227,7 @@ def _referral_values(referral: Referral) -> dict[str, Any]:
     values["outcome"] = referral.outcome.value if referral.outcome else None
     values["schedule"] = [w.model_dump(mode="json") for w in referral.schedule]
     values["cadence"] = referral.cadence.model_dump(mode="json") if referral.cadence else None
+    values["support_phase"] = referral.support_phase.value if referral.support_phase else None
     return values
 
 

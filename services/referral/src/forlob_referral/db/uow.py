@@ -1,4 +1,5 @@
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.db.employment_repository import EmploymentRepository
 from forlob_referral.db.outreach_repository import OutreachRepository
 from forlob_referral.db.record_repository import CourseRecordRepository, MessageRepository, StaffDirectoryRepository
 from forlob_referral.db.repository import (
@@ -21,6 +22,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
     messages: MessageRepository
     outreach: OutreachRepository
     staff: StaffDirectoryRepository
+    employment: EmploymentRepository
 
     async def _on_enter(self) -> None:
         self.programmes = ProgrammeRepository(self.session)
@@ -32,6 +34,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
         self.staff = StaffDirectoryRepository(self.session)
         self.messages = MessageRepository(self.session)
         self.outreach = OutreachRepository(self.session)
+        self.employment = EmploymentRepository(self.session)
         await super()._on_enter()
 
 

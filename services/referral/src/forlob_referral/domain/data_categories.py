@@ -46,6 +46,15 @@ def categories(retention_days: int) -> tuple[DataCategory, ...]:
             "messages", "messages about the referral between provider and caseworker", kept, LEGAL_BASIS, "erased"
         ),
         DataCategory(
+            "work_and_education",
+            "spells of work or education during a course (employer, kind, dates, weekly hours, end reason, the "
+            "participant's choice whether to tell the employer), the employer contacts made for the course, and "
+            "a clarification course's result (recommendation, resources and challenges by area, evidence counts)",
+            kept,
+            LEGAL_BASIS,
+            "the disclosure choice and the resources and challenges erased; the coded facts kept, pseudonymous",
+        ),
+        DataCategory(
             "outreach_cases",
             "outreach cases: the working name and description of a person of concern, the contact attempts "
             "(place, channel, outcome, notes), the consent (how and when), and after consent the name and "

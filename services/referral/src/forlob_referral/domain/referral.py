@@ -26,6 +26,7 @@ from forlob_shared.errors import Conflict, InvalidInput
 from forlob_shared.events import PendingEvent, ReferralReceived
 from forlob_shared.events.base import EventData
 from forlob_shared.events.common import MeetingCadence, Outcome, ProgrammeShape, TimeWindow
+from forlob_shared.events.employment import SupportPhase
 
 
 class State(StrEnum):
@@ -127,6 +128,9 @@ class Referral:
     outreach_attempts: int | None = None
     outreach_first_contact_on: date | None = None
     outreach_days_in_contact: int | None = None
+    # A meetings course's follow-along phase once a job moved it (None: still searching, as at the start).
+    support_phase: SupportPhase | None = None
+    support_phase_since: date | None = None
 
     @property
     def seat(self) -> Seat | None:
