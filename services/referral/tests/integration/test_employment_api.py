@@ -4,6 +4,7 @@ clear 4xx that changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -187,3 +188,17 @@ async def test_a_clarification_course_delivers_its_result_to_the_caseworker(api:
     assert (await api.client.get(f"/referrals/{ips}/employment", headers=CASEWORKER)).json()[
         "clarification_result"
     ] is None
+
+
+async def test_one_number_registered_twice_at_once_is_one_employer_and_a_409(api: Api) -> None:
+    # Two browsers, two keys, one moment: the database's constraint decides, and the loser is told
+    # which employer won rather than failing with a 500.
+    first, second = await asyncio.gather(
+        api.post("/employers", EMPLOYER, key("race-1")), api.post("/employers", EMPLOYER, key("race-2"))
+    )
+    assert sorted([first.status_code, second.status_code]) == [201, 409], (first.text, second.text)
+    won, lost = (first, second) if first.status_code == 201 else (second, first)
+    assert lost.json()["reason"] == "employer-registered"
+    assert lost.json()["employer_id"] == won.json()["id"]
+    registered = [e for e in await api.events() if e["type"] == "dk.forlob.employer.registered.v1"]
+    assert len(registered) == 1

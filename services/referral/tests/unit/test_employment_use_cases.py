@@ -13,7 +13,7 @@ from forlob_referral.application.course import EndCourse, end_course
 from forlob_referral.application.retention import erase_expired_personal_data
 from forlob_referral.domain.employment import EmployerContactPerson, employer_number
 from forlob_referral.domain.programme import ProgrammeKind
-from forlob_referral.domain.records import Attainment, ClosingNote, GoalAttainment
+from forlob_referral.domain.records import Attainment, ClosingNote, GoalAttainment, SubGoalAttainment
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events.common import MeetingCadence, Outcome, ProgrammeShape
 from forlob_shared.events.employment import (
@@ -291,7 +291,11 @@ async def test_the_course_ends_when_ended_with_the_first_job_and_erasure_keeps_t
         resources="Reliable.",
         development_possibilities="More hours.",
         goal_attainment=[
-            GoalAttainment(goal="Stable attendance", attainment=Attainment.ACHIEVED),
+            GoalAttainment(
+                goal="Stable attendance",
+                attainment=Attainment.ACHIEVED,
+                sub_goals=[SubGoalAttainment(sub_goal="Arrive by 08:00", attainment=Attainment.ACHIEVED)],
+            ),
             GoalAttainment(goal="Increase weekly hours", attainment=Attainment.PARTLY),
         ],
     )

@@ -24,13 +24,14 @@ class InMemoryEmployment:
         self._results: dict[UUID, Clarification] = store.table("clarification_results")
         self._referrals: dict[UUID, object] = store.table("referrals")
 
-    async def add_employer(self, employer: Employer) -> None:
+    async def add_employer(self, employer: Employer) -> bool:
         key = (employer.provider_org, employer.country, employer.number)
-        if employer.id in self._employers or any(
-            (e.provider_org, e.country, e.number) == key for e in self._employers.values()
-        ):
-            raise KeyError(f"employer {key} exists")  # the primary key and the unique constraint
+        if employer.id in self._employers:
+            raise KeyError(f"employer {employer.id} exists")  # the primary key
+        if any((e.provider_org, e.country, e.number) == key for e in self._employers.values()):
+            return False  # the unique constraint: ON CONFLICT DO NOTHING
         self._employers[employer.id] = employer
+        return True
 
     async def employer(self, employer_id: UUID, org: str) -> Employer | None:
         found = self._employers.get(employer_id)

@@ -105,14 +105,13 @@ async def register_employer(uow: ReferralUoW, staff: Principal, command: Registe
             staff_id=staff.staff_id,
             now=uow.clock.now(),
         )
-        existing = await uow.employment.employer_by_number(staff.org, employer.country, employer.number)
-        if existing is not None:
+        if not await uow.employment.add_employer(employer):
+            existing = await uow.employment.employer_by_number(staff.org, employer.country, employer.number)
             raise Conflict(
                 f"the employer {employer.number} is registered already",
                 reason="employer-registered",
-                employer_id=str(existing.id),
+                employer_id=str(existing.id) if existing is not None else None,
             )
-        await uow.employment.add_employer(employer)
         uow.emit(event)
         await uow.commit(employer)
     return employer

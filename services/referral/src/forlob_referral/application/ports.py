@@ -184,7 +184,9 @@ class EmploymentStore(Protocol):
     """The provider's employer register (org-scoped reads), employer contacts, spells of work or
     education and clarification results; lists oldest first."""
 
-    async def add_employer(self, employer: Employer) -> None: ...
+    async def add_employer(self, employer: Employer) -> bool:
+        """Add it; False when the organisation has this employer number already (even one
+        registered by a concurrent request that committed first)."""
 
     async def employer(self, employer_id: UUID, org: str) -> Employer | None: ...
 

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_referral.db.models import ClarificationRow, EmployerContactRow, EmployerRow, SpellRow
@@ -110,10 +111,13 @@ class EmploymentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add_employer(self, employer: Employer) -> None:
+    async def add_employer(self, employer: Employer) -> bool:
         contact = employer.contact
-        self.session.add(
-            EmployerRow(
+        # ON CONFLICT: two requests registering one number at once, the second waits for the
+        # first to commit and is then told (a 409), instead of failing on the unique constraint.
+        added = await self.session.scalar(
+            pg_insert(EmployerRow)
+            .values(
                 id=employer.id,
                 provider_org=employer.provider_org,
                 country=employer.country,
@@ -127,8 +131,10 @@ class EmploymentRepository:
                 registered_by=employer.registered_by,
                 registered_at=employer.registered_at,
             )
+            .on_conflict_do_nothing(constraint="employers_number")
+            .returning(EmployerRow.id)
         )
-        await self.session.flush()  # contacts and spells refer to the employer's row
+        return added is not None
 
     async def employer(self, employer_id: UUID, org: str) -> Employer | None:
         row = await self.session.scalar(
