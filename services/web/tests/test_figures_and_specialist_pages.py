@@ -4,7 +4,6 @@ page asks for, what it shows in each language, and what it leaves out."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import re
@@ -12,7 +11,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,8 +19,7 @@ from starlette.routing import Route
 from forlob_shared.clock import ManualClock
 from forlob_shared.ops.dpo import SERVICES
 from forlob_shared.texts import DEFINITIONS, every_code, raw_codes
-from forlob_testkit.servers import free_port
-from forlob_testkit.wait import eventually
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.web import visible_text, web_in_process
 from forlob_web.settings import WebSettings
 
@@ -164,19 +161,8 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
             Route("/specialist-desk", functools.partial(json, body=DESK)),
         ]
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return bool(server.started)
-
-    try:
-        await eventually(started, timeout=10, what="the stand-in services to listen")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_app(app) as url:
+        yield url
 
 
 def _settings(url: str) -> WebSettings:
