@@ -69,3 +69,18 @@ async def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+async def doc_shot(page: Any, name: str) -> None:
+    """The README's picture ``name`` (what the window shows), written to docs/screenshots/ only
+    when FORLOB_DOC_SCREENSHOTS is set (`make screenshots`): reduced to 64 colours, which keeps
+    the pages' flat colours and text sharp at a fraction of the size."""
+    if not os.environ.get("FORLOB_DOC_SCREENSHOTS"):
+        return
+    from PIL import Image
+
+    raw = await shot(page, f"doc-{name}", full_page=False)
+    DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with Image.open(raw) as image:
+        reduced = image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        reduced.save(DOC_SCREENSHOTS / f"{name}.png", optimize=True)
