@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events roles-table compose-check clean-test-databases browser axe
+.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events roles-table compose-check clean-test-databases browser axe screenshots
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
@@ -34,6 +34,9 @@ axe: testing/axe/node_modules/axe-core/axe.min.js  ## install axe-core (pinned i
 testing/axe/node_modules/axe-core/axe.min.js: testing/axe/package-lock.json
 	if command -v npm >/dev/null; then cd testing/axe && npm ci --no-audit --no-fund --ignore-scripts && touch node_modules/axe-core/axe.min.js; \
 	else echo "npm is missing: the browser tests skip axe (and fail under FORLOB_REQUIRE_BROWSER)"; fi
+
+screenshots: sync axe  ## regenerate docs/screenshots/ (the README's journeys) from the browser walk
+	FORLOB_DOC_SCREENSHOTS=1 $(UV) run --no-sync pytest services/web/tests/test_walks_in_a_browser.py -q
 
 lint:
 	$(UV) run --no-sync ruff check .
