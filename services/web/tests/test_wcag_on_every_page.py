@@ -126,7 +126,8 @@ async def _the_system(http: httpx.AsyncClient, system: Any, people: Any) -> dict
         body = referral_body(rng, code, wished_start=start or "2027-11-15")
         ids[key] = ok(await http.post(f"{referral_api}/referrals", json=body, headers=CASEWORKER), 201)["id"]
         ok(await http.post(f"{referral_api}/referrals/{ids[key]}/accept", headers=COORDINATOR))
-    ids["pid"] = await start_course(http, system, ids["A"], "2027-11-08")
+    # The clock has just jumped months: the services may still be busy with earlier tests' courses.
+    ids["pid"] = await start_course(http, system, ids["A"], "2027-11-08", timeout=60)
 
     coordinator, contact = await people(), await people()
     await coordinator.sign_in(PROVIDER, "co-3", "coordinator")
@@ -138,7 +139,7 @@ async def _the_system(http: httpx.AsyncClient, system: Any, people: Any) -> dict
     async def planned() -> bool:
         return (await contact.post(f"/referrals/{ids['C']}/meetings", plan)).status_code == 303
 
-    await eventually(planned, what="a meeting planned once attendance knows the meetings course")
+    await eventually(planned, timeout=60, what="a meeting planned once attendance knows the meetings course")
     opened = await contact.post(
         "/outreach/new", {"programme_code": "RCA-OPS", "working_name": "The woman by the library", "description": "."}
     )
@@ -164,7 +165,7 @@ async def _the_system(http: httpx.AsyncClient, system: Any, people: Any) -> dict
         mine = [a["id"] for a in answer.json() if a["referral_id"] == ids["A"] and a["kind"] == "absence"]
         return str(mine[0]) if mine else None
 
-    ids["alert"] = await eventually(the_alert, timeout=20, what="the missed arrival's alert")
+    ids["alert"] = await eventually(the_alert, timeout=60, what="the missed arrival's alert")
     return ids
 
 
