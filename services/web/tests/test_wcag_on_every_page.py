@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 
@@ -167,6 +168,29 @@ async def _the_system(http: httpx.AsyncClient, system: Any, people: Any) -> dict
 
     ids["alert"] = await eventually(the_alert, timeout=60, what="the missed arrival's alert")
     return ids
+
+
+async def test_axe_fails_a_page_with_a_serious_violation_and_names_it() -> None:
+    """The check itself, on a page made to fail: an unlabelled field and an image without words
+    (critical), text too pale to read (serious); a page without headings passes (moderate)."""
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.set_content(
+            '<html lang="en"><body><main><img src="data:,"><input type="text">'
+            '<p style="color:#bbb;background:#fff">pale</p></main></body></html>'
+        )
+        with pytest.raises(AssertionError) as failed:
+            await assert_accessible(page, "the made-up page")
+        report = str(failed.value)
+        assert "axe on the made-up page" in report
+        for rule in ("[critical] image-alt", "[critical] label", "[serious] color-contrast"):
+            assert rule in report, report
+        assert '<input type="text">' in report  # the element, to find it
+        await page.set_content(
+            '<html lang="en"><head><title>t</title></head><body><main><p>plain</p></main></body></html>'
+        )
+        await assert_accessible(page)
+        await page.close()
 
 
 async def test_every_page_passes_axe_in_danish_and_english(web_system: Any) -> None:
