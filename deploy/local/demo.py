@@ -252,7 +252,11 @@ def closing_note(outcome: str) -> dict[str, Any]:
         "resources": "Punctual, good with tools.",
         "development_possibilities": "Ready for the next step with support.",
         "goal_attainment": [
-            {"goal": "Stable attendance", "attainment": "achieved" if achieved else "partly_achieved"},
+            {
+                "goal": "Stable attendance",
+                "attainment": "achieved" if achieved else "partly_achieved",
+                "sub_goals": [{"sub_goal": "Arrive by 08:00 four days a week", "attainment": "partly_achieved"}],
+            },
             {"goal": "Increase weekly hours", "attainment": "partly_achieved"},
         ],
         "next_step": "Follow-up with the jobcentre.",

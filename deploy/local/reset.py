@@ -9,8 +9,9 @@ starts from nothing. It says what it will drop, then drops it:
   names (``forlob.*``, ``<service>.*``, ``partner.*``, with ``FORLOB_NAME_PREFIX`` in front if it is
   set). Test runs name theirs with a random prefix of their own on ``/``, so they never match, and
   the default vhost itself is never deleted;
-- the partner users of the partner queues found (``partner-<org>``) and the broker users of
-  deploy/rabbitmq/definitions.json, where they exist (never guest);
+- each partner's own vhost (``partner.<org>``, with its queue and the shovel that feeds it), and
+  the partner users of the partner queues and vhosts found (``partner-<org>``) and the broker
+  users of deploy/rabbitmq/definitions.json, where they exist (never guest);
 - var/ (mail, webhooks, logs, the demo's clock).
 
 The plan is made from what is there (:func:`plan`), then carried out through :class:`Actions`,
@@ -85,9 +86,15 @@ def development_vhosts(root: Path = ROOT) -> list[str]:
     return [v["name"] for v in _definitions(root).get("vhosts", []) if v["name"] != "/"]
 
 
+def partner_vhost(prefix: str) -> re.Pattern[str]:
+    """The vhost `forlob partners add` makes for each partner (forlob_shared.ops.partners)."""
+    return re.compile(rf"^{re.escape(prefix)}partner\.([a-z0-9][a-z0-9-]*)$")
+
+
 def plan(env: Mapping[str, str], queues: Mapping[str, Sequence[str]], root: Path = ROOT) -> Plan:
     """What to drop, from the settings the services read and the queues the broker has on each
-    vhost (a vhost that does not exist is not in ``queues``)."""
+    vhost (a vhost that does not exist is not in ``queues``; a partner's vhost is there, its
+    queues need not be)."""
     result = Plan()
     for service in SERVICES:
         url = (
@@ -120,8 +127,13 @@ def plan(env: Mapping[str, str], queues: Mapping[str, Sequence[str]], root: Path
         result.queues.extend(sorted(q for q in queues.get(vhost, ()) if mine.match(q)))
         result.exchanges.extend(prefix + e for e in EXCHANGES)
     partner_queues.extend(q for q in result.queues if partner_queue.match(q))
-    partners = sorted({f"{prefix}partner-{m.group(1)}" for q in partner_queues if (m := partner_queue.match(q))})
-    result.users.extend([*partners, *definition_users(root)])
+    orgs = {m.group(1) for q in partner_queues if (m := partner_queue.match(q))}
+    # Deleting a partner's vhost takes its queue and its shovel (a runtime parameter there) along.
+    for vhost_name in sorted(queues):
+        if match := partner_vhost(prefix).match(vhost_name):
+            result.vhosts.append(vhost_name)
+            orgs.add(match.group(1))
+    result.users.extend([*(f"{prefix}partner-{org}" for org in sorted(orgs)), *definition_users(root)])
     return _with_var(result, root)
 
 
@@ -262,6 +274,8 @@ async def main(env: Mapping[str, str], dry_run: bool) -> int:  # pragma: no cove
         here = unquote(urlsplit(broker_url).path[1:]) or "/"
         for vhost in {here, *development_vhosts()} & existing:
             queues[vhost] = await actions.queues(vhost)
+        mine = partner_vhost(env.get("FORLOB_NAME_PREFIX", ""))
+        queues.update({vhost: [] for vhost in existing if mine.match(vhost)})
     the_plan = plan(env, queues)
     if dry_run:
         for line in the_plan.describe():

@@ -39,6 +39,7 @@ SERVICES = ("referral", "attendance", "notifications", "reporting")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", ""})
 COMPOSE_PROJECT = "forlob-local"  # its own volumes: never the full `docker compose up` stack's
 COMPOSE_FILES = ("docker-compose.yml", "deploy/local/compose.servers.yml")
+SHOVEL_PLUGIN = "rabbitmq_shovel"
 
 
 class Machine(Protocol):
@@ -199,6 +200,21 @@ def what_to_install(missing: Sequence[Server]) -> str:
     )
 
 
+def enable_shovel(m: Machine) -> None:
+    """Partner feeds (`forlob partners add`) move each partner's events into the partner's own
+    vhost with a dynamic shovel: a broker installed here has the plugin but not enabled.
+    Enabling it on a running node needs no restart; a broker from Docker has it in
+    deploy/rabbitmq/enabled_plugins already."""
+    # The Debian package's node and cookie belong to root (or rabbitmq): as elsewhere, sudo there.
+    sudo = (sudo_prefix(m) or []) if debian_like(m) else []
+    if not m.which("rabbitmq-plugins") or m.probe([*sudo, "rabbitmq-plugins", "-q", "is_enabled", SHOVEL_PLUGIN]):
+        return
+    m.say(f"servers: enabling RabbitMQ's shovel plugin for partner feeds (rabbitmq-plugins enable {SHOVEL_PLUGIN})")
+    if m.run([*sudo, "rabbitmq-plugins", "-q", "enable", SHOVEL_PLUGIN], check=False) != 0:
+        # The services run without it; only `forlob partners add` needs it, and says so.
+        m.say(f"servers: could not enable {SHOVEL_PLUGIN}: partner feeds will not work until it is", error=True)
+
+
 def up(m: Machine, env: Mapping[str, str]) -> int:
     """Bring both servers up as above; 0 when both answer, 1 (having said why) when not."""
     wanted = servers(env)
@@ -233,6 +249,8 @@ def up(m: Machine, env: Mapping[str, str]) -> int:
     broker = wanted[-1]
     if broker.local and m.which("rabbitmqctl"):
         m.run(["timeout", "120", "rabbitmqctl", "await_startup"], check=False)
+    if broker.local:
+        enable_shovel(m)
     m.say("servers: " + " and ".join(f"{s.name} {s.where}" for s in wanted) + " answer")
     return 0
 

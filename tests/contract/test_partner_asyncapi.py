@@ -4,6 +4,7 @@ needs to connect, and says of every partner type exactly what the wire carries."
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,8 @@ def test_it_names_the_server_vhost_security_and_queue() -> None:
     document = partner_asyncapi()
     assert document["asyncapi"] == "3.0.0"
     for server in document["servers"].values():
-        assert (server["protocol"], server["pathname"]) == ("amqp", "/forlob")
+        assert (server["protocol"], server["pathname"]) == ("amqp", "/partner.{org}")  # the partner's own vhost
+        assert "org" in server["variables"]
         assert server["security"] == [{"$ref": "#/components/securitySchemes/partnerUser"}]
     assert document["components"]["securitySchemes"]["partnerUser"]["type"] == "userPassword"
     feed = document["channels"]["partnerFeed"]
@@ -42,9 +44,16 @@ def test_each_message_is_the_wire_of_its_type(cloudevent_type: str) -> None:
     message = asyncapi_message(document, cloudevent_type)
     assert message["contentType"] == "application/cloudevents+json"
     assert message["payload"]["allOf"][1]["properties"]["type"] == {"const": cloudevent_type}
-    schema_url = message["payload"]["allOf"][1]["properties"]["dataschema"]["const"]
-    published = ROOT / "docs" / "events" / "partner" / schema_url.rsplit("/", 1)[1]
-    assert json.loads(published.read_text())["$id"] == schema_url  # dataschema names a published schema
+    dataschema = message["payload"]["allOf"][1]["properties"]["dataschema"]
+    # Under any deployment's public API address, the type's own schema file and no other's.
+    for api in ("https://api.forlob.example", "https://forlob.kommune.dk/notifications/", "http://127.0.0.1:8003"):
+        assert re.fullmatch(dataschema["pattern"], cls.schema_url(api))
+    for other in TYPES.values():
+        if other is not cls:
+            assert not re.search(dataschema["pattern"], other.schema_url("https://api.forlob.example"))
+    assert not re.search(dataschema["pattern"], "https://forlob.dk/partner/events/" + cls.schema_file())
+    published = ROOT / "docs" / "events" / "partner" / cls.schema_file()
+    assert json.loads(published.read_text())["$id"] == cls.schema_file()  # dataschema names a published schema
     # The document's example, and a message encoded as the outbox does, both hold.
     for example in message["examples"]:
         check_against_asyncapi(document, example["headers"], example["payload"])

@@ -64,8 +64,11 @@ def test_published_partner_schema_is_current_compatible_and_2020_12(cloudevent_t
     assert published == current, f"{path} is out of date: run `make events`"
     assert current["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(current)
-    assert current["$id"] == cls.schema_url()
-    assert current["$id"].endswith(f"/{path.name}")
+    # Relative: it resolves against where the schema is served to that very URL (the dataschema).
+    assert current["$id"] == path.name == cls.schema_file()
+    served = partner_json_schema(cls, "https://api.forlob.example/notifications/")
+    assert served["$id"] == f"https://api.forlob.example/notifications/partner/schemas/{path.name}"
+    assert {**served, "$id": path.name} == current
 
 
 def test_every_published_partner_schema_still_has_its_type() -> None:
@@ -130,7 +133,12 @@ def test_on_the_wire_sequence_is_an_ordered_string_and_dataschema_is_set() -> No
         reason_code="not_target_group",
         decided_at=datetime(2026, 11, 23, 9, tzinfo=UTC),
     )
-    pending = PendingEvent(data=event, subject=str(event.referral_id), referring_org="jobcenter-aalborg")
+    pending = PendingEvent(
+        data=event,
+        subject=str(event.referral_id),
+        referring_org="jobcenter-aalborg",
+        dataschema=event.schema_url("https://api.forlob.example"),
+    )
     wire = [
         json.loads(encode(pending, source="forlob/notifications", sequence=n, time=datetime.now(UTC)))
         for n in (9, 10, 11)
@@ -138,5 +146,20 @@ def test_on_the_wire_sequence_is_an_ordered_string_and_dataschema_is_set() -> No
     sequences = [w["sequence"] for w in wire]
     assert sequences == ["000000000009", "000000000010", "000000000011"]
     assert sequences == sorted(sequences)  # a plain string comparison orders them (the extension's rule)
-    assert {w["dataschema"] for w in wire} == {"https://forlob.dk/partner/events/referral.rejected.v1.json"}
+    assert {w["dataschema"] for w in wire} == {"https://api.forlob.example/partner/schemas/referral.rejected.v1.json"}
     assert {w["type"] for w in wire} == {"dk.forlob.partner.referral.rejected.v1"}
+
+
+def test_a_partner_event_without_its_dataschema_is_not_encoded() -> None:
+    event = ReferralRejected(
+        referral_id=uuid4(),
+        participant_id=uuid4(),
+        programme_code="RCA-UDV-13",
+        referring_org="jobcenter-aalborg",
+        provider_org="rca-aalborg",
+        reason_code="not_target_group",
+        decided_at=datetime(2026, 11, 23, 9, tzinfo=UTC),
+    )
+    pending = PendingEvent(data=event, subject=str(event.referral_id), referring_org="jobcenter-aalborg")
+    with pytest.raises(ValueError, match="dataschema"):
+        encode(pending, source="forlob/notifications", sequence=1, time=datetime.now(UTC))

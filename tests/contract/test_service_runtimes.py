@@ -23,8 +23,15 @@ CLOSED = "127.0.0.1:9"
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 BACKGROUND = {
     "referral": {"seat-offers", "retention", "outreach-overdue"},
-    "attendance": {"attendance-sweep"},
-    "notifications": {"change-listener", "dispatchers", "escalation-sweep", "alert-gauges", "partner-feed-retention"},
+    "attendance": {"attendance-sweep", "idempotency-keys"},
+    "notifications": {
+        "change-listener",
+        "dispatchers",
+        "escalation-sweep",
+        "alert-gauges",
+        "partner-feed-retention",
+        "idempotency-keys",
+    },
     "reporting": set(),
 }
 

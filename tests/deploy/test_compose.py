@@ -137,12 +137,13 @@ def test_infrastructure_has_healthchecks(compose: dict[str, Any]) -> None:
     assert "pg_isready" in " ".join(map(str, postgres["healthcheck"]["test"]))
 
 
-def test_rabbitmq_enables_the_stream_plugin(compose: dict[str, Any]) -> None:
+def test_rabbitmq_enables_the_stream_and_shovel_plugins(compose: dict[str, Any]) -> None:
     mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in _service(compose, "rabbitmq")["volumes"]}
     source = mounts.get("/etc/rabbitmq/enabled_plugins")
     assert source, "enabled_plugins is not mounted into the rabbitmq container"
     plugins = (ROOT / source).read_text(encoding="utf-8")
     assert "rabbitmq_stream" in plugins
+    assert "rabbitmq_shovel" in plugins  # partner feeds (forlob partners add)
     assert "rabbitmq_management" in plugins
     assert plugins.strip().endswith("].")
 

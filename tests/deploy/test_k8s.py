@@ -291,6 +291,7 @@ def test_rabbitmq_cluster() -> None:
     spec = body["spec"]
     assert spec["replicas"] == 3, "three nodes: quorum queues and streams survive one"
     assert "rabbitmq_stream" in spec["rabbitmq"]["additionalPlugins"]
+    assert "rabbitmq_shovel" in spec["rabbitmq"]["additionalPlugins"]  # partner feeds
     for plugin in spec["rabbitmq"]["additionalPlugins"]:
         assert re.fullmatch(r"\w+", plugin), f"the CRD takes plugin names only: {plugin!r}"
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))

@@ -134,3 +134,18 @@ def test_the_vhost_make_up_imports_goes_whole_and_the_default_one_never() -> Non
     assert again.vhosts == ["forlob"]
     assert again.queues == again.exchanges == []
     assert again.users[0] == "partner-jobcenter-odense"
+
+
+def test_each_partners_vhost_goes_whole_with_its_user_and_a_test_runs_never() -> None:
+    """`forlob partners add` gives each partner a vhost of its own (its queue and shovel in it)."""
+    vhosts = {
+        "/": ["partner.jobcenter-aalborg.events"],
+        "partner.jobcenter-aalborg": [],
+        "partner.jobcenter-odense": [],  # its source queue already gone: the vhost alone tells
+        "t6947fdef.5.partner.jobcenter-aalborg": [],  # a test run's
+    }
+    plan = reset.plan({}, vhosts)
+    assert plan.vhosts == ["partner.jobcenter-aalborg", "partner.jobcenter-odense"]
+    assert plan.users == ["partner-jobcenter-aalborg", "partner-jobcenter-odense", *DEFINITION_USERS]
+    assert "  broker vhost 'partner.jobcenter-odense' with every queue, exchange and right in it" in plan.describe()
+    assert reset.plan({"FORLOB_NAME_PREFIX": "t1."}, {"t1.partner.x": []}).vhosts == ["t1.partner.x"]

@@ -43,6 +43,7 @@ COMPOSE = [
     str(ROOT / "deploy/local/compose.servers.yml"),
 ]
 APT_UPDATE = ["apt-get", "update", "-qq"]
+SHOVEL = ["rabbitmq-plugins", "-q", "enable", "rabbitmq_shovel"]
 HBA_LINES = r"1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust"
 
 
@@ -54,6 +55,7 @@ class FakeMachine:
     root: bool = True
     ids: set[str] = field(default_factory=lambda: {"debian"})
     engine: bool = False  # a Docker engine answers
+    plugins: set[str] = field(default_factory=set)  # enabled on the local broker
     log: list[tuple[str, Any]] = field(default_factory=list)
 
     @property
@@ -86,6 +88,9 @@ class FakeMachine:
         self.log.append(("probe", list(argv)))
         if list(argv) == ["docker", "info"]:
             return self.engine
+        plain = list(argv[1:] if argv[:1] == ["sudo"] else argv)
+        if plain[:3] == ["rabbitmq-plugins", "-q", "is_enabled"]:
+            return plain[3] in self.plugins
         return list(argv) == ["docker", "compose", "version"]
 
     def run(self, argv: Sequence[str], *, check: bool = True) -> int:
@@ -97,7 +102,9 @@ class FakeMachine:
                 self.programs.add("pg_ctlcluster")
                 self.pg_versions.append("15")
             if "rabbitmq-server" in plain:
-                self.programs |= {"rabbitmq-server", "rabbitmqctl"}
+                self.programs |= {"rabbitmq-server", "rabbitmqctl", "rabbitmq-plugins"}
+        if plain[:3] == ["rabbitmq-plugins", "-q", "enable"]:
+            self.plugins.add(plain[3])
         if plain[:1] == ["pg_ctlcluster"] and "start" in plain:
             self.answering.add(PG)
         if plain == ["rabbitmq-server", "-detached"]:
@@ -135,6 +142,8 @@ def announcement(argv: list[str]) -> str:
         return f"pg_ctlcluster {argv[-1]}" if argv[-1] == "reload" else f"{argv[-3]} main {argv[-1]}"
     if "rabbitmq-server" in argv:
         return "rabbitmq-server -detached"
+    if "rabbitmq-plugins" in argv:
+        return f"rabbitmq-plugins enable {argv[-1]}"
     return "docker-compose.yml"
 
 
@@ -188,6 +197,7 @@ def test_not_installed_debian_as_root_installs_and_starts_both() -> None:
         ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "reload"],
         ["rabbitmq-server", "-detached"],
         ["timeout", "120", "rabbitmqctl", "await_startup"],
+        SHOVEL,
     ]
     install = machine.log.index(("run", machine.commands[1]))
     assert any("installing postgresql and rabbitmq-server" in text for _, text in machine.log[:install])
@@ -280,3 +290,23 @@ def test_the_local_ports_may_move_as_the_broker_import_reads_them() -> None:
     assert up(machine, FORLOB_LOCAL_PG_PORT="5433", FORLOB_LOCAL_BROKER_PORT="5673") == 0
     assert machine.commands == []
     assert machine.said == ["servers: PostgreSQL 127.0.0.1:5433 and RabbitMQ 127.0.0.1:5673 answer"]
+
+
+def test_the_shovel_plugin_is_enabled_on_a_local_broker_once() -> None:
+    """Partner feeds need rabbitmq_shovel; a broker installed here has it but not enabled."""
+    machine = FakeMachine(
+        answering={PG, MQ}, programs={"pg_ctlcluster", "rabbitmq-server", "rabbitmqctl", "rabbitmq-plugins"}
+    )
+    assert up(machine) == 0
+    assert [c for c in machine.commands if c[-1] != "await_startup"] == [SHOVEL]
+    assert any("shovel plugin for partner feeds" in text for text in machine.said)
+    machine.log.clear()
+    assert up(machine) == 0  # enabled already: nothing to do
+    assert [c for c in machine.commands if c[-1] != "await_startup"] == []
+
+
+def test_a_broker_elsewhere_or_in_docker_gets_no_plugin_command() -> None:
+    # Docker's broker reads deploy/rabbitmq/enabled_plugins; a remote one is its operator's.
+    machine = FakeMachine(programs={"docker"}, engine=True, ids={"arch"})
+    assert up(machine) == 0
+    assert SHOVEL not in machine.commands

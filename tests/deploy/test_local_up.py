@@ -26,6 +26,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import RabbitmqctlAdmin
+from forlob_shared.ops.partners import partner_vhost
 from forlob_testkit import servers
 from forlob_testkit.servers import free_port
 
@@ -282,6 +283,10 @@ def test_partners_md_names_the_vhost_a_partner_puts_in_its_url(broker: ModuleTyp
     partners = (ROOT / "docs" / "partners.md").read_text(encoding="utf-8")
     deployed = [vhost["name"] for vhost in _definitions()["vhosts"]]
     assert deployed == [broker.VHOST]  # make up creates the deployed vhost, not another
-    assert f"amqp://partner-<org>:<password>@127.0.0.1:5672/{broker.VHOST}" in partners
-    assert f"amqp://partner-<org>:<password>@<broker host>:5672/{broker.VHOST}" in partners
+    # The partner's own vhost (forlob_shared.ops.partners.partner_vhost), fed from the services'.
+    vhost = partner_vhost(Topology(prefix=""), "<org>")
+    assert vhost == "partner.<org>"
+    assert f"amqp://partner-<org>:<password>@127.0.0.1:5672/{vhost}" in partners
+    assert f"amqp://partner-<org>:<password>@<broker host>:5672/{vhost}" in partners
+    assert f"from `/{broker.VHOST}` to" in " ".join(partners.split())  # what a partner of before changes
     assert "FORLOB_BROKER_URL=$(cat var/broker/guest.url) uv run forlob partners add" in partners

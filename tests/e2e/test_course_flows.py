@@ -69,7 +69,11 @@ def _closing_note() -> dict[str, Any]:
         "resources": "Punctual, good with tools.",
         "development_possibilities": "Ready for an internship in a workshop.",
         "goal_attainment": [
-            {"goal": "Stable attendance", "attainment": "partly_achieved"},
+            {
+                "goal": "Stable attendance",
+                "attainment": "partly_achieved",
+                "sub_goals": [{"sub_goal": "Arrive by 08:00 four days a week", "attainment": "partly_achieved"}],
+            },
             {"goal": "Increase weekly hours", "attainment": "achieved"},
         ],
         "next_step": "Job search with the jobcentre.",

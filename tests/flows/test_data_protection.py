@@ -6,7 +6,8 @@ protection officer then asks for an access export by identity number: every serv
 the document and the identity read is in the audit. An erasure request is refused while the
 course is open and while its retention period runs (with the reason and the day the hold ends);
 once the clock has passed that day it is accepted, and afterwards no service returns the
-participant's personal data while the figures still add up.
+participant's personal data while the figures still add up, not even after reporting's read model
+is rebuilt from the event history.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
+import sqlalchemy as sa
 
 from forlob_attendance.main import spec as attendance_spec
 from forlob_notifications.main import spec as notifications_spec
 from forlob_referral.main import spec as referral_spec
+from forlob_reporting.cli import run_rebuild
 from forlob_reporting.main import spec as reporting_spec
 from forlob_shared.clock import ManualClock
 from forlob_shared.ops.dpo import SERVICES, access_export
@@ -44,7 +47,11 @@ CLOSING_NOTE = {
     "resources": "Punctual when he comes.",
     "development_possibilities": "Ready for an internship.",
     "goal_attainment": [
-        {"goal": "Stable attendance", "attainment": "partly_achieved"},
+        {
+            "goal": "Stable attendance",
+            "attainment": "partly_achieved",
+            "sub_goals": [{"sub_goal": "Arrive by 08:00 four days a week", "attainment": "partly_achieved"}],
+        },
         {"goal": "Increase weekly hours", "attainment": "not_achieved"},
     ],
 }
@@ -151,8 +158,6 @@ async def test_access_export_and_erasure_with_its_legal_hold(make_database: Any,
         async def counted() -> Any:
             figures = _ok(await reporting.client.get("/figures/referrals-received", params=PERIOD, headers=COORDINATOR))
             async with reporting.runtime.engine.connect() as connection:
-                import sqlalchemy as sa
-
                 query = sa.text("SELECT outcome FROM referral_facts WHERE referral_id = :r")
                 outcome = (await connection.execute(query, {"r": rid})).scalar()
             return figures if figures["total"] == 1 and outcome == "education" else None
@@ -269,6 +274,18 @@ async def test_access_export_and_erasure_with_its_legal_hold(make_database: Any,
             await reporting.client.get("/figures/referrals-received", params=PERIOD, headers=COORDINATOR)
         )
         assert received_after == received_before
+
+        # -- a rebuild of reporting's read model from the history brings back no participant id -------
+        await run_rebuild(reporting.settings)
+        async with reporting.runtime.engine.connect() as connection:
+            naming = sa.text(
+                "SELECT (SELECT count(*) FROM referral_facts WHERE participant_id = :p)"
+                " + (SELECT count(*) FROM attendance_week_facts WHERE participant_id = :p)"
+            )
+            assert (await connection.execute(naming, {"p": pid})).scalar() == 0
+        assert (await reporting.client.get(f"/dpo/participants/{pid}/export", headers=DPO)).status_code == 404
+        rebuilt = _ok(await reporting.client.get("/figures/referrals-received", params=PERIOD, headers=COORDINATOR))
+        assert rebuilt == received_before
 
 
 async def _slots_of(attendance: Any, pid: str) -> int:

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+from jsonschema import Draft202012Validator
 
 from forlob_notifications.main import spec as notifications_spec
 from forlob_shared.clock import ManualClock
@@ -75,10 +76,17 @@ async def test_a_partner_that_subscribes_after_the_course_replays_it_completely(
     assert [m["type"].removeprefix("dk.forlob.partner.").rsplit(".v", 1)[0] for m in live] == CONTRACT.EXPECTED
 
     clock = ManualClock(datetime.fromisoformat(live[-1]["time"].replace("Z", "+00:00")))
-    async with run_service(notifications_spec(), databases["notifications"], clock=clock) as notifications:
+    async with run_service(
+        notifications_spec(), databases["notifications"], clock=clock, public_api_url=CONTRACT.PUBLIC_API_URL
+    ) as notifications:
         client = notifications.client
         from_the_start = await _replay(client, PARTNER, after="0")
         assert from_the_start == live  # the very CloudEvents, attribute for attribute, in order
+        for event in from_the_start:  # each names the schema it holds against, where it is served
+            schema = await client.get(event["dataschema"])
+            assert schema.status_code == 200, schema.text
+            assert schema.json()["$id"] == event["dataschema"]
+            Draft202012Validator(schema.json()).validate(event["data"])
         assert await _replay(client, PARTNER) == live
 
         # From a time: from the first event written at or after it.
@@ -89,7 +97,15 @@ async def test_a_partner_that_subscribes_after_the_course_replays_it_completely(
 
         # Caught up: nothing more, and ``next`` stays where it was.
         end = await client.get("/partner/events", params={"after": str(len(live))}, headers=PARTNER)
-        assert end.json() == {"events": [], "next": str(len(live)), "has_more": False}
+        assert end.json() == {
+            "events": [],
+            "next": str(len(live)),
+            "has_more": False,
+            "complete": True,  # nothing was forgotten: the course is days old
+            "pruned_through": None,
+            "pruned_until": None,
+            "retention_days": 400,
+        }
 
         rid = live[0]["subject"]
         state = (await client.get(f"/partner/referrals/{rid}", headers=PARTNER)).json()

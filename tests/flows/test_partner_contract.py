@@ -59,7 +59,11 @@ CLOSING_NOTE = {
     "resources": "Punctual when he comes, good with tools.",
     "development_possibilities": "Ready for an internship in a workshop.",
     "goal_attainment": [
-        {"goal": "Stable attendance", "attainment": "partly_achieved"},
+        {
+            "goal": "Stable attendance",
+            "attainment": "partly_achieved",
+            "sub_goals": [{"sub_goal": "Arrive by 08:00 four days a week", "attainment": "partly_achieved"}],
+        },
         {"goal": "Increase weekly hours", "attainment": "not_achieved"},
     ],
     "next_step": "Job search with the jobcentre.",
@@ -147,6 +151,10 @@ class Course:
 async def _feed_types(feed: PartnerInbox) -> list[str]:
     await feed.drain()
     return [json.loads(m.body)["type"].removeprefix("dk.forlob.partner.").rsplit(".v", 1)[0] for m in feed.messages]
+
+
+# Where the deployment's notifications API is, as partners reach it: the events' dataschema.
+PUBLIC_API_URL = "https://notifications.forlob.example"
 
 
 async def _feed_has(feed: PartnerInbox, expected: list[str]) -> bool:
@@ -330,7 +338,7 @@ async def test_the_jobcentre_hears_its_course_in_the_partner_contract_and_nothin
         for raw, message in zip(partner_feed.messages, messages, strict=True):
             headers = raw.headers or {}
             assert (headers["type"], headers["subject"], headers["referringorg"]) == (message["type"], rid, JOBCENTRE)
-            _assert_as_its_schema_says(message)
+            await _assert_as_its_schema_says(notif.client, message)
             check_against_asyncapi(ASYNCAPI, dict(headers), message)  # docs/asyncapi/partners.json
 
         async def webhooks_in() -> bool:
@@ -353,10 +361,17 @@ async def test_the_jobcentre_hears_its_course_in_the_partner_contract_and_nothin
                 assert secret not in text, f"a partner message carries {secret!r}"
 
 
-def _assert_as_its_schema_says(message: dict[str, Any]) -> None:
+async def _assert_as_its_schema_says(notifications: httpx.AsyncClient, message: dict[str, Any]) -> None:
+    """``data`` holds against the schema its ``dataschema`` answers with, fetched over HTTP from
+    the URL as it is (the test client reaches the notifications service whatever the host)."""
     cls = partner_event_class(message["type"])
-    schema = partner_json_schema(cls)
-    assert message["dataschema"] == schema["$id"]
+    assert message["dataschema"] == f"{PUBLIC_API_URL}/partner/schemas/{cls.name}.v{cls.version}.json"
+    answer = await notifications.get(message["dataschema"])
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/schema+json"
+    schema = answer.json()
+    assert schema == partner_json_schema(cls, PUBLIC_API_URL)
+    assert schema["$id"] == message["dataschema"]
     # Nothing beyond the contract's fields, each as the schema says.
     Draft202012Validator({**schema, "additionalProperties": False}).validate(message["data"])
     for name, value in message["data"].items():
@@ -372,6 +387,7 @@ def _notifications_settings(smtp: SmtpSink) -> dict[str, Any]:
         "dispatch_poll_interval": 0.1,
         "smtp_host": "127.0.0.1",
         "smtp_port": smtp.port,
+        "public_api_url": PUBLIC_API_URL,
     }
 
 

@@ -35,6 +35,7 @@ PATH_VALUES = {
     "fmt": "png",
     "legal_basis": "LAB-32-1-2",
     "staff_id": "kp-1",
+    "file": "referral.accepted.v1.json",  # a partner event's schema
 }
 
 

@@ -24,7 +24,7 @@ from .seeds import SETTINGS, seed
 
 OTHER_ORG = "aspa-odense"
 # Keys every organisation has its own of (staff ids, legal bases) name nothing of A's.
-OWN_NAMESPACE = {"staff_id", "legal_basis", "day", "code", "name", "fmt"}
+OWN_NAMESPACE = {"staff_id", "legal_basis", "day", "code", "name", "fmt", "file"}  # file: a partner schema
 # Bodies the generator cannot get right (times without an offset, a plausible start day).
 SCHEDULE = [{"weekday": 0, "start": "08:00", "end": "12:00"}]
 BODIES: dict[str, Any] = {

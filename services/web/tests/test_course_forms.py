@@ -5,8 +5,10 @@ and the new pages drawn for every code they show, in each language, with no code
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, time
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,7 +20,8 @@ from forlob_shared.texts import code_text, every_code, raw_codes
 from forlob_testkit.scenario import DEVELOPMENT_COURSE
 from forlob_testkit.servers import free_port
 from forlob_testkit.web import visible_text
-from forlob_web.forms import AgreementForm, ContactAttemptForm, EndCourseForm, MoveForm, StartCourseForm
+from forlob_web.course_forms import PLACES, ClosingMeetingForm, EndCourseForm, StartCourseForm
+from forlob_web.forms import AgreementForm, ContactAttemptForm, MoveForm
 from forlob_web.i18n import LANGUAGES, MESSAGES
 from forlob_web.routes.contact import CONTACT_OUTCOMES
 from forlob_web.settings import WebSettings
@@ -26,7 +29,8 @@ from forlob_web.web import Web
 from forlob_web.week_grid import Window, grid_of, opening_windows, read_grid, weekly_hours
 
 OPENING = opening_windows(DEVELOPMENT_COURSE["opening_hours"])  # Mon-Thu 07:30-14:30, Fri 07:30-14:00
-GOALS = ["Stable attendance", "More hours each week"]
+GOALS = [{"text": "Stable attendance", "sub_goals": []}, {"text": "More hours each week", "sub_goals": []}]
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def _problems(problems: dict[str, object]) -> dict[str, str]:
@@ -85,26 +89,71 @@ def test_the_start_form_gathers_the_grid_and_checks_the_closing_meeting() -> Non
     form = StartCourseForm.model_validate({**posted, "w0_1_start": "08:00", "w0_1_end": "12:00", "other": "x"})
     assert form.grid == {"w0_1_start": "08:00", "w0_1_end": "12:00"}
     windows, problems = form.problems(OPENING, 13)
-    assert _problems(problems) == {"closing_meeting": "field.required"}
-    early = StartCourseForm.model_validate({**posted, "closing_meeting": "2027-03-01", "w0_1_start": "08:00"})
+    assert _problems(problems) == {"closing_meeting": "field.required", "closing_meeting_time": "field.required"}
+    early = StartCourseForm.model_validate(
+        {**posted, "closing_meeting": "2027-03-01", "closing_meeting_time": "25:00", "w0_1_start": "08:00"}
+    )
     assert _problems(early.problems(OPENING, 13)[1]) == {
         "w0_1": "grid.half",
         "closing_meeting": "course.meeting_before_start",
+        "closing_meeting_time": "grid.not_a_time",
     }
     late = StartCourseForm.model_validate({**posted, "closing_meeting": "2027-12-01", "weeks": "4"})
     assert _problems(late.problems(OPENING, 13)[1]) == {
         "grid": "grid.empty",
         "closing_meeting": "course.meeting_after_end",
+        "closing_meeting_time": "field.required",
     }
-    good = StartCourseForm.model_validate({**posted, "closing_meeting": "2027-06-01"})
-    assert good.body(windows, 13, [{"text": "Stable attendance", "sub_goals": []}]) == {
+    # The course's last day (a Sunday, 13 weeks on) is still within it; the Monday after is not.
+    last = {**posted, "w0_1_start": "08:00", "w0_1_end": "12:00", "closing_meeting_time": "10:00"}
+    assert StartCourseForm.model_validate({**last, "closing_meeting": "2027-06-06"}).problems(OPENING, 13)[1] == {}
+    after = StartCourseForm.model_validate({**last, "closing_meeting": "2027-06-07"})
+    assert _problems(after.problems(OPENING, 13)[1]) == {"closing_meeting": "course.meeting_after_end"}
+    good = StartCourseForm.model_validate({**posted, "closing_meeting": "2027-06-01", "closing_meeting_time": "10:30"})
+    assert good.body(windows, 13, [{"text": "Stable attendance", "sub_goals": []}], COPENHAGEN) == {
         "start_date": "2027-03-08",
         "weeks": 13,
         "schedule": [{"weekday": 0, "start": "08:00", "end": "12:00"}],
         "contact_person_id": "kp-1",
         "team_leader_id": None,
         "plan": {"workshop": "Wood", "goals": [{"text": "Stable attendance", "sub_goals": []}]},
+        "closing_meeting": {"starts_at": "2027-06-01T10:30:00+02:00", "place": "on_site", "caseworker_invited": True},
     }
+
+
+def test_a_rebooked_closing_meeting_stays_within_the_course_and_has_a_place() -> None:
+    start, end = date(2027, 3, 8), date(2027, 6, 6)
+    empty = ClosingMeetingForm.model_validate({})
+    assert _problems(empty.problems(start, end)) == {
+        "meeting_day": "field.required",
+        "meeting_time": "field.required",
+        "place": "course.place_missing",
+    }
+    late = ClosingMeetingForm.model_validate({"meeting_day": "2027-06-07", "meeting_time": "9", "place": "pub"})
+    assert _problems(late.problems(start, end)) == {
+        "meeting_day": "course.meeting_after_end",
+        "meeting_time": "grid.not_a_time",
+        "place": "course.place_missing",
+    }
+    early = ClosingMeetingForm.model_validate(
+        {"meeting_day": "2027-03-07", "meeting_time": "09:00", "place": "on_site"}
+    )
+    assert _problems(early.problems(start, end)) == {"meeting_day": "course.meeting_before_start"}
+    good = ClosingMeetingForm.model_validate(
+        {"meeting_day": "2027-01-04", "meeting_time": "13:15", "place": "video_call", "caseworker_invited": "yes"}
+    )
+    assert good.problems(None, None) == {}
+    assert good.body(COPENHAGEN) == {
+        "starts_at": "2027-01-04T13:15:00+01:00",
+        "place": "video_call",
+        "caseworker_invited": True,
+    }
+    assert (
+        ClosingMeetingForm.model_validate({**good.model_dump(), "caseworker_invited": ""}).body(COPENHAGEN)[
+            "caseworker_invited"
+        ]
+        is False
+    )
 
 
 def test_a_change_of_hours_cannot_start_before_the_course() -> None:
@@ -138,10 +187,38 @@ def test_the_end_form_needs_an_outcome_each_goals_attainment_and_no_end_before_t
     )
     assert good.problems(date(2027, 3, 8), GOALS, outcomes) == {}
     assert good.body(GOALS)["closing_note"]["goal_attainment"] == [
-        {"goal": "Stable attendance", "attainment": "achieved", "comment": None},
-        {"goal": "More hours each week", "attainment": "not_achieved", "comment": "Later."},
+        {"goal": "Stable attendance", "attainment": "achieved", "comment": None, "sub_goals": []},
+        {"goal": "More hours each week", "attainment": "not_achieved", "comment": "Later.", "sub_goals": []},
     ]
     assert good.body(GOALS)["first_job_date"] is None
+
+
+def test_the_end_form_needs_each_sub_goals_attainment_in_the_referrals_order() -> None:
+    goals = [{"text": "Stable attendance", "sub_goals": ["By 08:00", "Four days"]}, {"text": "A job"}]
+    posted = {
+        "end_date": "2027-03-12",
+        "outcome": "education",
+        "summary": "s",
+        "resources": "r",
+        "development_possibilities": "d",
+        "goal_0": "achieved",
+        "goal_1": "partly_achieved",
+    }
+    outcomes = {o.value for o in Outcome}
+    missing = EndCourseForm.model_validate({**posted, "goal_0_sub_1": "sometimes"})
+    assert _problems(missing.problems(date(2027, 3, 8), goals, outcomes)) == {
+        "goal_0_sub_0": "course.attainment_missing",
+        "goal_0_sub_1": "course.attainment_missing",
+    }
+    good = EndCourseForm.model_validate({**posted, "goal_0_sub_0": "not_achieved", "goal_0_sub_1": "achieved"})
+    assert good.problems(date(2027, 3, 8), goals, outcomes) == {}
+    assert [a["sub_goals"] for a in good.body(goals)["closing_note"]["goal_attainment"]] == [
+        [
+            {"sub_goal": "By 08:00", "attainment": "not_achieved"},
+            {"sub_goal": "Four days", "attainment": "achieved"},
+        ],
+        [],
+    ]
 
 
 def test_a_move_needs_a_place_and_a_reason_and_a_contact_attempt_its_body() -> None:
@@ -184,8 +261,14 @@ def _course(outcome: str | None, state: str) -> dict[str, object]:
         "id": "r1b2c3d4",
         "state": state,
         "participant": {"name": "P"},
-        "goals": [{"text": g} for g in GOALS],
-        "course": {**course, "contact_person_id": "kp-1", "plan": {"workshop": "Wood"}, "outcome": outcome},
+        "goals": GOALS,
+        "course": {
+            **course,
+            "contact_person_id": "kp-1",
+            "plan": {"workshop": "Wood"},
+            "outcome": outcome,
+            "closing_meeting": {"starts_at": "2027-06-01T08:00:00Z", "place": "video_call", "caseworker_invited": True},
+        },
     }
 
 
@@ -203,7 +286,8 @@ def test_the_course_and_contact_pages_show_words_for_every_code(lang: str) -> No
             grid={},
             outcomes=[o.value for o in Outcome],
             attainments=[a.value for a in Attainment],
-            goals=GOALS,
+            goals=[{"text": "Stable attendance", "sub_goals": ["Arrive by 08:00"]}],
+            places=list(PLACES),
             key=lambda: "k",
             today="2027-03-10",
             message=None,
@@ -216,6 +300,17 @@ def test_the_course_and_contact_pages_show_words_for_every_code(lang: str) -> No
         assert code_text("outcome", outcome.value, lang) in visible_text(page)
         shown.append(page)
     assert code_text("attainment", "partly_achieved", lang) in visible_text(shown[0])
+    # the closing meeting, its re-booking with every place, and each sub-goal's attainment
+    assert re.search(
+        r'class="closing-meeting">(01\.06\.|2027-06-01) 10:00 · ' + code_text("place_kind", "video_call", lang),
+        shown[0],
+    )
+    assert 'name="meeting_day" type="date" value="2027-06-01"' in shown[0]
+    assert 'name="meeting_time" type="time" value="10:00"' in shown[0]
+    for place in PLACES:
+        assert code_text("place_kind", place, lang) in visible_text(shown[0])
+    assert 'id="f-goal_0_sub_0" name="goal_0_sub_0"' in shown[0]
+    assert 'for="f-goal_0_sub_0"' in shown[0]
     alert = {
         "id": "a1",
         "kind": "absence",
@@ -267,3 +362,32 @@ def test_the_course_and_contact_pages_show_words_for_every_code(lang: str) -> No
     )
     for page in shown:
         assert raw_codes(visible_text(page), also=also) == [], visible_text(page)
+
+
+@pytest.mark.parametrize("lang", ["da", "sv", "en"])
+def test_the_talk_form_offers_the_staff_to_choose_or_a_typed_field_without_a_directory(lang: str) -> None:
+    user = SimpleNamespace(staff="kp-1", has=lambda *roles: True)
+    common = {
+        "referral": {"id": "r1b2c3d4", "participant": None},
+        "record": {"talks": [], "meetings": [], "specialist_notes": []},
+        "topics": [],
+        "meeting_kinds": [],
+        "places": [],
+        "specialisms": [],
+        "today": "2027-03-10",
+        "key": lambda: "k",
+        "may_talk": True,
+        "may_book": False,
+        "may_note": False,
+        "may_message": False,
+        "user": user,
+    }
+    staff = [{"staff_id": "co-3", "role": "coordinator"}, {"staff_id": "kp-1", "role": "contact_person"}]
+    chooser = _page("record.html", lang, colleagues=SimpleNamespace(data=staff, error=None), **common)
+    assert 'name="staff_ids" value="kp-1" checked>' in chooser
+    assert 'name="staff_ids" value="co-3">' in chooser
+    assert code_text("role", "coordinator", lang) in visible_text(chooser)
+    assert 'id="talk-staff_ids"' not in chooser
+    down = _page("record.html", lang, colleagues=SimpleNamespace(data=None, error="down"), **common)
+    assert 'id="talk-staff_ids" name="staff_ids" value="kp-1"' in down
+    assert '<p class="problem">down</p>' in down

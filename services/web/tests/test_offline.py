@@ -23,9 +23,10 @@ from starlette.routing import Route
 from forlob_referral.domain.records import Attainment
 from forlob_shared.clock import SystemClock
 from forlob_shared.events.common import AbsenceReason, Outcome
-from forlob_shared.texts import CODES, FIGURES, code_text, every_code, figure_name, raw_codes
+from forlob_shared.texts import CODES, FIGURES, code_text, definition, every_code, figure_name, raw_codes
 from forlob_testkit.servers import free_port
 from forlob_testkit.web import csrf_of, visible_text, web_in_process, web_server
+from forlob_web.figures_view import DIMENSIONS, groups, period_of
 from forlob_web.forms import REFERRAL_FIELDS
 from forlob_web.i18n import LANGUAGES, MESSAGES, pick_language, translator
 from forlob_web.routes.figures import CHARTS
@@ -222,6 +223,39 @@ def _page(template: str, lang: str = "da", **values: object) -> str:
     return web.templates.get_template(template).render(**web.words(lang), **context)
 
 
+def _nested(flat: dict[str, object]) -> dict[str, object]:
+    """A row as reporting answers it, from its dotted (CSV) names."""
+    row: dict[str, object] = {"provider_org": "rca-aalborg", "programme_code": "RCA-UDV-13"}
+    for name, value in flat.items():
+        *parents, last = name.split(".")
+        into = row
+        for parent in parents:
+            into = into.setdefault(parent, {})  # type: ignore[assignment]
+        into[last] = value
+    return row
+
+
+def _figures_page(lang: str, now: dict[str, object], before: dict[str, object], **values: object) -> str:
+    period = period_of(date(2026, 9, 1), date(2026, 11, 29), date(2026, 12, 1))
+    late = {**_alert("absence"), "referral_id": "r1b2c3d4-0000-0000-0000-000000000000", "recipient_staff_id": "kp-1"}
+    return _page(
+        "figures.html",
+        lang,
+        **{
+            "found": SimpleNamespace(error=None),
+            "groups": groups([_nested(now)], [_nested(before)]),
+            "period": period,
+            "previous": period.before(),
+            "query": "start=2026-09-01&end=2026-11-29",
+            "charts": CHARTS,
+            "alerts": SimpleNamespace(data=[late], error=None),
+            "names": {},
+            "definition": lambda name: definition(name, lang),
+            **values,
+        },
+    )
+
+
 def _alert(kind: str, state: str = "open", **facts: object) -> dict[str, object]:
     return {
         "id": "a1b2c3d4-0000-0000-0000-000000000000",
@@ -276,10 +310,22 @@ def test_every_page_that_shows_a_code_shows_words(lang: str) -> None:
             "provider_org": "rca-aalborg",
             "state": "ended",
             "received_at": "2026-11-02T09:00:00+00:00",
-            "course": {"planned_end_date": "2027-02-26", "end_date": "2026-12-04", "outcome": outcome.value},
+            "course": {
+                "planned_end_date": "2027-02-26",
+                "end_date": "2026-12-04",
+                "outcome": outcome.value,
+                "closing_meeting": {
+                    "starts_at": "2026-12-03T09:00:00+00:00",
+                    "place": "phone_call",
+                    "caseworker_invited": True,
+                },
+            },
         }
         note = {"summary": "s", "resources": "r", "development_possibilities": "d", "next_step": "n"}
-        note["goal_attainment"] = [{"goal": "Stable attendance", "attainment": attainment.value}]  # type: ignore[assignment]
+        sub_goals = [{"sub_goal": "Arrive by 08:00", "attainment": attainment.value}]
+        note["goal_attainment"] = [
+            {"goal": "Stable attendance", "attainment": attainment.value, "sub_goals": sub_goals}
+        ]  # type: ignore[assignment]
         nothing_agreed = {"agreed_hours": 0.0, "attended_hours": 0.0, "attendance_rate": None}
         statement = {"weeks": [{"week_start": "2026-11-30", **nothing_agreed, "absent_hours": 0.0}]}
         statement["totals"] = nothing_agreed  # type: ignore[assignment]
@@ -292,14 +338,16 @@ def test_every_page_that_shows_a_code_shows_words(lang: str) -> None:
         )
         assert code_text("outcome", outcome.value, lang) in visible_text(page)
         assert code_text("attainment", attainment.value, lang) in visible_text(page)
+        assert f"Arrive by 08:00: {code_text('attainment', attainment.value, lang)}" in visible_text(page)
+        assert code_text("place_kind", "phone_call", lang) in visible_text(page)  # the closing meeting's place
         # no hours agreed: the attendance rate is not 0 %, it does not apply
         assert re.search(r'<span class="rate">(ikke relevant|ej tillämpligt|n/a)</span>', page), page
         shown.append(page)
-    row = [(name, 1.5) for name in FIGURES]
-    row += [(f"outcomes.by_outcome.{o.value}", 1) for o in Outcome]
-    row += [(f"attendance.absences_by_reason.{r.value}", 2) for r in AbsenceReason]
-    row += [("occupancy.mean_occupancy", None)]
-    figures = _page("figures.html", lang, found=SimpleNamespace(error=None), rows=[row], start=None, end=None)
+    row = {name: 1.5 for name in FIGURES if name not in DIMENSIONS}
+    row |= {f"outcomes.by_outcome.{o.value}": 1 for o in Outcome}
+    row |= {f"attendance.absences_by_reason.{r.value}": 2 for r in AbsenceReason}
+    row |= {"occupancy.mean_occupancy": None}
+    figures = _figures_page(lang, row, {**row, "waiting_days.median": 4.0, "attendance.attendance_rate": 0.5})
     mean_seats = {
         "da": "Belagte pladser (gennemsnit)",
         "sv": figure_name("occupancy.mean_occupancy", "sv"),
@@ -397,9 +445,10 @@ def test_a_swedish_page_writes_dates_and_numbers_the_swedish_way() -> None:
     assert "1,5" in pages["sv"]
     assert "Närvarosammanställning" in pages["sv"]
     assert "Remiss" in pages["sv"]
-    for lang in ("da", "en"):  # unchanged: the day and month with dots, a decimal point
+    assert "7,5" in pages["da"]  # Babel: Danish writes a decimal comma too, English a point
+    assert "7.5" in pages["en"]
+    for lang in ("da", "en"):  # the day and month with dots
         assert "02.11. 10:00" in pages[lang], pages[lang]
-        assert "7.5" in pages[lang], pages[lang]
     day = date(2026, 12, 2)
     empty = {"slots": SimpleNamespace(error=None), "missing": [], "rows": [], "reasons": [], "day": day, "today": day}
     assert "Närvaro 2026-12-02" in visible_text(_page("attendance.html", "sv", **empty))

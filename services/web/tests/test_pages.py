@@ -181,10 +181,16 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
         assert person["name"] in day.text
         assert f'action="/attendance/{pid}/check-in"' in day.text
         await set_clock(system, datetime(2026, 11, 30, 8, 20))
-        checked = await contact.post(f"/attendance/{pid}/check-in", {"day": "2026-11-30"})
+        drawn = re.search(rf'action="/attendance/{pid}/check-in".*?name="key" value="([^"]+)"', day.text, re.S)
+        assert drawn, "the check-in form carries the key drawn with the page"
+        form = {"day": "2026-11-30", "key": drawn.group(1)}
+        checked = await contact.post(f"/attendance/{pid}/check-in", form)
         assert checked.headers["location"] == "/attendance?day=2026-11-30"
         after_check_in = await contact.get(checked.headers["location"])
         assert "Tjekket ind. 20 min. forsinket" in after_check_in.text
+        # a double click sends the same key: the first answer again, not "already checked in"
+        again = await contact.post(f"/attendance/{pid}/check-in", form)
+        assert "Tjekket ind. 20 min. forsinket" in (await contact.get(again.headers["location"])).text
         assert re.search(r"Mangler nu \(0\)", after_check_in.text)
         slots = ok(
             await http.get(
@@ -226,7 +232,11 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
                     "resources": "Punctual.",
                     "development_possibilities": "Ready for education.",
                     "goal_attainment": [
-                        {"goal": "Stable attendance", "attainment": "achieved"},
+                        {
+                            "goal": "Stable attendance",
+                            "attainment": "achieved",
+                            "sub_goals": [{"sub_goal": "Arrive by 08:00 four days a week", "attainment": "achieved"}],
+                        },
                         {"goal": "Increase weekly hours", "attainment": "partly_achieved"},
                     ],
                     "next_step": "Education.",

@@ -327,6 +327,7 @@ async def test_a_course_started_on_the_week_grid(browser: Any, web_system: Any, 
             await page.get_by_label("Kontaktperson (medarbejder-id)").fill("kp-1")
             await page.get_by_label("Værksted").fill("Wood workshop")
             await page.get_by_label("Afslutningsmøde (dato)").fill("2027-05-03")
+            await page.get_by_label("Afslutningsmøde (klokkeslæt)").fill("10:00")
             for day in ("Mandag", "Tirsdag", "Onsdag", "Torsdag"):
                 await page.get_by_label(f"{day}, tidsrum 1: fra").fill("08:00")
                 await page.get_by_label(f"{day}, tidsrum 1: til").fill("12:00")

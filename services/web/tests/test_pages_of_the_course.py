@@ -75,6 +75,7 @@ async def test_the_coordinators_and_contact_persons_journeys(web_system: Any) ->
             "team_leader_id": "tl-1",
             "workshop": "Wood workshop",
             "closing_meeting": "2027-06-01",
+            "closing_meeting_time": "10:00",
         }
         outside = await coordinator.post(
             f"/courses/{rid}/start", {**start, **_grid(w0_1=("07:00", "12:00"), w4_1=("08:00", "14:30"))}
@@ -86,13 +87,18 @@ async def test_the_coordinators_and_contact_persons_journeys(web_system: Any) ->
         assert 'id="w0_1_start" name="w0_1_start" value="07:00"' in outside.text  # typed values kept
         backwards = await coordinator.post(
             f"/courses/{rid}/start",
-            {**start, "closing_meeting": "2027-03-01", **_grid(w0_1=("12:00", "08:00"))},
+            {**start, "closing_meeting": "2027-03-01", "closing_meeting_time": "", **_grid(w0_1=("12:00", "08:00"))},
         )
         assert backwards.status_code == 422
         assert _errors(backwards.text) == {
             "w0_1": "Sluttiden skal ligge efter starttiden.",
             "f-closing_meeting": "Afslutningsmødet kan ikke ligge før start.",
+            "f-closing_meeting_time": "Skal udfyldes.",
         }
+        beyond = await coordinator.post(
+            f"/courses/{rid}/start", {**start, "closing_meeting": "2027-06-07", **_grid(w0_1=("08:00", "12:00"))}
+        )
+        assert _errors(beyond.text) == {"f-closing_meeting": "Afslutningsmødet skal ligge inden forløbets slut."}
         empty = await coordinator.post(f"/courses/{rid}/start", start)
         assert _errors(empty.text) == {"grid": "Angiv mindst ét tidsrum i ugen."}
         assert ok(await http.get(f"{referral_api}/referrals/{rid}", headers=COORDINATOR))["state"] == "accepted"
@@ -110,7 +116,8 @@ async def test_the_coordinators_and_contact_persons_journeys(web_system: Any) ->
         started = await coordinator.post(f"/courses/{rid}/start", {**start, **_grid(**week)})
         assert (started.status_code, started.headers["location"]) == (303, f"/courses/{rid}")
         page = await coordinator.get(started.headers["location"])
-        assert "Forløbet starter 08.03.2027 med 19 timer om ugen. Afslutningsmøde aftalt 01.06.2027." in page.text
+        assert "Forløbet starter 08.03.2027 med 19 timer om ugen. Afslutningsmøde aftalt 01.06.2027 10:00." in page.text
+        assert re.search(r'class="closing-meeting">01\.06\. 10:00 · Hos tilbudsstedet<', page.text), page.text
         referral = ok(await http.get(f"{referral_api}/referrals/{rid}", headers=COORDINATOR))
         assert referral["state"] == "started"
         course = referral["course"]
@@ -125,6 +132,40 @@ async def test_the_coordinators_and_contact_persons_journeys(web_system: Any) ->
         }
         assert 'id="w4_1_end" name="w4_1_end" value="11:00"' in page.text  # the agreed week, to change
         assert raw_codes(visible_text(page.text)) == []
+        booked = course["closing_meeting"]
+        assert (booked["kind"], booked["place"], booked["caseworker_invited"]) == ("closing_meeting", "on_site", True)
+        assert datetime.fromisoformat(booked["starts_at"]) == datetime.fromisoformat("2027-06-01T08:00:00+00:00")
+        record = ok(await http.get(f"{referral_api}/referrals/{rid}/record", headers=CASEWORKER))
+        assert [m["id"] for m in record["meetings"]] == [booked["id"]]  # one meeting, in the course record
+        assert 'id="f-meeting_day" name="meeting_day" type="date" value="2027-06-01"' in page.text
+        assert 'id="f-meeting_time" name="meeting_time" type="time" value="10:00"' in page.text
+
+        # -- the closing meeting re-booked, within the course only --------------------------
+        rebook = {"meeting_day": "2027-06-03", "meeting_time": "14:00", "place": "video_call"}
+        outside_course = await coordinator.post(
+            f"/courses/{rid}/closing-meeting", {**rebook, "meeting_day": "2027-06-07"}
+        )
+        assert outside_course.status_code == 422
+        assert _errors(outside_course.text) == {"f-meeting_day": "Afslutningsmødet skal ligge inden forløbets slut."}
+        no_place = await coordinator.post(f"/courses/{rid}/closing-meeting", {**rebook, "place": "pub"})
+        assert _errors(no_place.text) == {"f-place": "Vælg et sted."}
+        rebooked = await coordinator.post(f"/courses/{rid}/closing-meeting", rebook)
+        assert rebooked.status_code == 303, _errors(rebooked.text)
+        assert "Afslutningsmødet er booket." in (await coordinator.get(f"/courses/{rid}")).text
+        moved_meeting = ok(await http.get(f"{referral_api}/referrals/{rid}", headers=CASEWORKER))["course"]
+        moved_meeting = moved_meeting["closing_meeting"]
+        assert (moved_meeting["id"], moved_meeting["place"], moved_meeting["caseworker_invited"]) == (
+            booked["id"],
+            "video_call",
+            False,  # the box was left unticked
+        )
+        assert datetime.fromisoformat(moved_meeting["starts_at"]) == datetime.fromisoformat("2027-06-03T12:00:00+00:00")
+        caseworker = await people()
+        await caseworker.sign_in(JOBCENTRE, "cw-7", "caseworker")
+        seen = await caseworker.get(f"/referrals/{rid}")
+        assert re.search(r'class="closing-meeting">03\.06\. 14:00 · Videomøde<', seen.text), seen.text
+        rebook["caseworker_invited"] = "yes"
+        assert (await coordinator.post(f"/courses/{rid}/closing-meeting", rebook)).status_code == 303
 
         # -- extend, change the hours --------------------------------------------------------
         longer = await coordinator.post(f"/courses/{rid}/reschedule", {"weeks": "15"})
@@ -196,6 +237,7 @@ async def test_the_coordinators_and_contact_persons_journeys(web_system: Any) ->
             "goal_0": "achieved",
             "goal_1": "partly_achieved",
             "goal_1_comment": "Up to 19 hours.",
+            "goal_0_sub_0": "not_achieved",
         }
         missing = await coordinator.post(f"/courses/{rid}/end", note)
         assert missing.status_code == 422
@@ -207,15 +249,28 @@ async def test_the_coordinators_and_contact_persons_journeys(web_system: Any) ->
         assert _errors(before.text) == {"f-end_date": "Slutdatoen kan ikke ligge før forløbets start."}
         no_goal = await coordinator.post(f"/courses/{rid}/end", {**note, "outcome": "education", "goal_0": ""})
         assert _errors(no_goal.text) == {"f-goal_0": "Vælg hvor langt målet er nået."}
+        assert "Delmål: Arrive by 08:00 four days a week" in no_goal.text
+        no_sub_goal = await coordinator.post(
+            f"/courses/{rid}/end", {**note, "outcome": "education", "goal_0_sub_0": ""}
+        )
+        assert _errors(no_sub_goal.text) == {"f-goal_0_sub_0": "Vælg hvor langt målet er nået."}
         assert ok(await http.get(f"{referral_api}/referrals/{rid}", headers=COORDINATOR))["state"] == "started"
         ended = await coordinator.post(f"/courses/{rid}/end", {**note, "outcome": "education"})
         assert ended.status_code == 303, _errors(ended.text)
         assert "Forløbet er afsluttet med afslutningsnotat." in (await coordinator.get(f"/courses/{rid}")).text
         closing = ok(await http.get(f"{referral_api}/referrals/{rid}/closing-note", headers=COORDINATOR))
+        arrive = {"sub_goal": "Arrive by 08:00 four days a week", "attainment": "not_achieved", "comment": None}
         assert closing["goal_attainment"] == [
-            {"goal": "Stable attendance", "attainment": "achieved", "comment": None},
-            {"goal": "Increase weekly hours", "attainment": "partly_achieved", "comment": "Up to 19 hours."},
+            {"goal": "Stable attendance", "attainment": "achieved", "comment": None, "sub_goals": [arrive]},
+            {
+                "goal": "Increase weekly hours",
+                "attainment": "partly_achieved",
+                "comment": "Up to 19 hours.",
+                "sub_goals": [],
+            },
         ]
+        with_note = await caseworker.get(f"/referrals/{rid}")
+        assert re.search(r'class="sub-goals"><li>Arrive by 08:00 four days a week: Ikke opfyldt</li>', with_note.text)
         assert ok(await http.get(f"{referral_api}/referrals/{rid}", headers=COORDINATOR))["course"]["outcome"] == (
             "education"
         )

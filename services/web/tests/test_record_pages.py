@@ -20,6 +20,7 @@ from forlob_testkit.scenario import JOBCENTRE, OTHER_JOBCENTRE, PROVIDER, referr
 from forlob_testkit.wait import eventually
 from forlob_testkit.web import (
     COORDINATOR,
+    PROVIDER_ADMIN,
     ok,
     put_programme,
     put_staff,
@@ -51,6 +52,8 @@ async def test_the_course_record_and_messages_in_the_pages(web_system: Any, web_
         jobcentre_admin = auth(JOBCENTRE, "admin", staff="admin-j")
         cw = {"role": "caseworker", "country": "DK", "email": "cw-7@jobcenter.example", "channels": ["email"]}
         ok(await http.put(f"{system.url('notifications')}/staff/cw-7", json=cw, headers=jobcentre_admin))
+        adviser = {"role": "coordinator", "channels": ["inbox"], "country": "DK"}
+        ok(await http.put(f"{system.url('notifications')}/staff/co-3", json=adviser, headers=PROVIDER_ADMIN))
         caseworker_token = auth(JOBCENTRE, "caseworker", staff="cw-7")
         body = referral_body(rng, wished_start="2027-04-05")
         name = body["participant"]["name"]
@@ -66,13 +69,40 @@ async def test_the_course_record_and_messages_in_the_pages(web_system: Any, web_
         assert page.status_code == 200, page.text
         assert name in page.text
         assert 'for="talk-next_steps"' in page.text
+        # who took part: a labelled choice of the organisation's staff, the one writing ticked
+        chooser = re.search(r'<fieldset class="staff-chooser".*?</fieldset>', page.text, re.S)
+        assert chooser, page.text
+        assert "<legend>Hvem deltog</legend>" in chooser[0]
+        boxes = re.findall(
+            r'<input type="checkbox" id="(talk-staff-\d+)" name="staff_ids" value="([\w-]+)"( checked)?>', chooser[0]
+        )
+        assert {value: bool(checked) for _, value, checked in boxes} == {"co-3": False, "kp-1": True, "tl-1": False}
+        for box_id, value, _ in boxes:
+            assert re.search(rf'<label for="{box_id}">{value}', chooser[0])
+        assert "kp-1 (dig) · Kontaktperson" in visible_text(chooser[0])
+        assert "cw-7" not in chooser[0]  # the jobcentre's people are not the provider's staff
+        stranger_staff = await contact.post(
+            f"/referrals/{rid}/record/talks",
+            {
+                "key": "talk-0",
+                "held_on": "2027-04-08",
+                "staff_ids": ["kp-1", "zz-9"],  # type: ignore[dict-item]
+                "topics": ["attendance_hours"],  # type: ignore[dict-item]
+                "next_steps": "x",
+            },
+        )
+        assert stranger_staff.status_code == 303
+        assert _flash((await contact.get(f"/referrals/{rid}/record")).text) == (
+            "Ikke registreret som medarbejder: zz-9. Samtalen er ikke gemt."
+        )
+        assert ok(await http.get(f"{referral_api}/referrals/{rid}/record", headers=COORDINATOR))["talks"] == []
         assert 'action="/referrals/' + rid + '/record/meetings"' not in page.text  # booking is the coordinator's
         saved = await contact.post(
             f"/referrals/{rid}/record/talks",
             {
                 "key": "talk-1",
                 "held_on": "2027-04-08",
-                "staff_ids": "kp-1, co-3",
+                "staff_ids": ["kp-1", "co-3"],  # type: ignore[dict-item]
                 "topics": ["attendance_hours", "wellbeing_social"],  # type: ignore[dict-item]
                 "next_steps": "Four days next week, Friday off",
             },

@@ -47,10 +47,10 @@ def main(argv: list[str] | None = None) -> int:
 
     partners = commands.add_parser("partners", help="partner organisations' AMQP event feeds")
     partner_commands = partners.add_subparsers(dest="partners_command", required=True)
-    add = partner_commands.add_parser("add", help="create the partner's user and its feed queue")
+    add = partner_commands.add_parser("add", help="create the partner's vhost, feed queue, shovel and user")
     add.add_argument("org", help="the partner organisation's id, e.g. jobcenter-aalborg")
     add.add_argument("--password", help="the partner user's password (default: a new random one, printed)")
-    remove = partner_commands.add_parser("remove", help="delete the partner's user and its queue")
+    remove = partner_commands.add_parser("remove", help="delete the partner's vhost, shovel, user and queue")
     remove.add_argument("org")
 
     dlq = commands.add_parser("dlq", help="dead letters: list, show, redrive, purge")
@@ -198,7 +198,7 @@ async def _broker_command(args: argparse.Namespace) -> int:
     topology = Topology(prefix=settings.name_prefix)
     if args.command == "partners" and args.partners_command == "add":
         feed = await add_partner(settings.broker_url, admin, topology, args.org, args.password)
-        print(f"partner {feed.org}: user {feed.user!r} reads queue {feed.queue!r}")
+        print(f"partner {feed.org}: user {feed.user!r} reads queue {feed.queue!r} in vhost {feed.vhost!r}")
         if feed.password is None:
             print("the user existed: password unchanged (--password sets a new one)")
         elif not args.password:

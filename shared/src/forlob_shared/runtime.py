@@ -86,6 +86,9 @@ class ServiceSpec(Generic[UowT, SettingsT, PartsT]):
     # What the service derives from its settings, built once before anything runs.
     parts: Callable[[SettingsT], PartsT]
     routers: Sequence[APIRouter] = ()
+    # Read-only routes anyone may call without a token (each marked PUBLIC): no caller, so no
+    # per-caller limit; only GET (service.create_app refuses anything else).
+    public_routers: Sequence[APIRouter] = ()
     subscriptions: Callable[[PartsT], Sequence[Subscription[UowT]]] = no_subscriptions
     background: Sequence[Background[UowT, SettingsT, PartsT]] = ()
     publishes: Sequence[type[EventData]] = ()  # what the service emits, for its AsyncAPI document

@@ -100,8 +100,20 @@ def create_app(
     for router in spec.routers:
         # Every changing request is limited per caller (docs/security.md, "Rate limits").
         app.include_router(router, dependencies=[WRITES_LIMIT], responses={429: TOO_MANY_REQUESTS})
+    for router in spec.public_routers:
+        _refuse_public_changes(router)
+        # No caller to charge, but an address over its failed authentications is refused here too.
+        app.include_router(router, responses={429: TOO_MANY_REQUESTS})
     declare_access(app)  # refuses a route that does not say who may call it
     return app
+
+
+def _refuse_public_changes(router: APIRouter) -> None:
+    # Writes are limited per caller, and a route without a token has none to limit.
+    for route in router.routes:
+        methods = getattr(route, "methods", None) or set()
+        if methods - {"GET", "HEAD"}:
+            raise ValueError(f"public route {getattr(route, 'path', route)} must be read-only, not {sorted(methods)}")
 
 
 def _install_trace_middleware(app: FastAPI) -> None:

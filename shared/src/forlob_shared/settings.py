@@ -88,6 +88,12 @@ class ServiceSettings(BaseSettings):
     rate_writes_per_minute: int = Field(
         default=120, ge=1, description="POST, PUT, PATCH and DELETE requests one caller may make a minute"
     )
+    rate_partner_reads_per_minute: int = Field(
+        default=120,
+        ge=1,
+        description="reads of the partner API (catch-up, a referral's state) one partner system (org + token "
+        "subject) may make a minute, all at once or spread",
+    )
     rate_failed_auth_per_second: int = Field(
         default=20, ge=1, description="401 answers one client address may get a second before it is refused (429)"
     )
@@ -96,6 +102,12 @@ class ServiceSettings(BaseSettings):
     )
     identity_reads_spike_minutes: float = Field(default=10.0, gt=0, description="the spike warning's window")
 
+    idempotency_key_days: int = Field(
+        default=7, ge=1, description="days an Idempotency-Key (and the response it keeps) is remembered"
+    )
+    idempotency_sweep_interval: float = Field(
+        default=3600.0, gt=0, description="seconds between sweeps that forget Idempotency-Keys past their days"
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger request bodies get 413")
 
     log_level: str = "INFO"

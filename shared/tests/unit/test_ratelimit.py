@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from structlog.testing import capture_logs
 
 from forlob_shared.clock import ManualClock
-from forlob_shared.http.ratelimit import Gcra, Rate, RefusalLog, SpikeWatch
+from forlob_shared.http.ratelimit import PARTNER_READS, Gcra, Rate, RateLimits, RefusalLog, SpikeWatch
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -28,6 +30,30 @@ def test_a_caller_may_use_the_whole_allowance_at_once_then_one_per_interval() ->
     assert limiter.take("w", "a", rate) == 10.0
     clock.advance(timedelta(minutes=5))  # idle for long: a full allowance again, not more
     assert [limiter.take("w", "a", rate) for _ in range(7)][-2:] == [0.0, 10.0]
+
+
+def test_where_a_caller_stands_is_told_in_ratelimit_headers_and_on_the_refusal() -> None:
+    clock = ManualClock(START)
+    limits = RateLimits(clock=clock, rates={PARTNER_READS: Rate(3, 60.0)})
+    assert limits.limiter.standing(PARTNER_READS, "a", Rate(3, 60.0)) == (3, 0.0)  # untouched: all of it
+    told = [limits.check_telling(PARTNER_READS, "a") for _ in range(3)]
+    assert [(t["RateLimit-Remaining"], t["RateLimit-Reset"]) for t in told] == [("2", "20"), ("1", "40"), ("0", "60")]
+    assert {(t["RateLimit-Limit"], t["RateLimit-Policy"]) for t in told} == {("3", "3;w=60")}
+    with pytest.raises(StarletteHTTPException) as refused:
+        limits.check_telling(PARTNER_READS, "a")
+    assert refused.value.status_code == 429
+    assert refused.value.headers == {
+        "Retry-After": "20",
+        "RateLimit-Limit": "3",
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": "60",  # nothing was charged for the refusal
+        "RateLimit-Policy": "3;w=60",
+    }
+    assert limits.check_telling(PARTNER_READS, "b")["RateLimit-Remaining"] == "2"  # another caller
+    clock.advance(timedelta(seconds=25))
+    assert limits.check_telling(PARTNER_READS, "a")["RateLimit-Remaining"] == "0"  # one came back, and went
+    clock.advance(timedelta(minutes=2))
+    assert limits.check_telling(PARTNER_READS, "a")["RateLimit-Remaining"] == "2"  # never more than the allowance
 
 
 def test_a_clock_set_back_does_not_refuse_the_caller_for_the_whole_jump() -> None:

@@ -159,7 +159,16 @@ class Attendance:
 
     async def snapshot(self) -> str:
         """Everything the service holds, to show that a refused request changed nothing."""
-        tables = ["courses", "slots", "absence_reports", "contact_attempts", "breaches", "week_summaries", "outbox"]
+        tables = [
+            "courses",
+            "slots",
+            "absence_reports",
+            "contact_attempts",
+            "breaches",
+            "week_summaries",
+            "outbox",
+            "idempotency_keys",
+        ]
         parts = {}
         for table in tables:
             rows = await self.rows(f"SELECT * FROM {table} ORDER BY 1")

@@ -307,7 +307,13 @@ class CourseLoad:
                 "resources": "Punctual.",
                 "development_possibilities": "Ready for the next step.",
                 "goal_attainment": [  # each goal of scenario.referral_body
-                    {"goal": "Stable attendance", "attainment": "partly_achieved"},
+                    {
+                        "goal": "Stable attendance",
+                        "attainment": "partly_achieved",
+                        "sub_goals": [
+                            {"sub_goal": "Arrive by 08:00 four days a week", "attainment": "partly_achieved"}
+                        ],
+                    },
                     {"goal": "Increase weekly hours", "attainment": "achieved"},
                 ],
                 "next_step": "Follow-up with the jobcentre.",

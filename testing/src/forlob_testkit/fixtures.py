@@ -174,6 +174,7 @@ async def delete_prefixed(broker_url: str, prefix: str, extra_queues: set[str] |
         *_REGISTERED.pop(prefix, set()),
         *_service_queues(topology),
     }
+    await _remove_partners(broker_url, topology, _PARTNERS.pop(prefix, set()))
     connection = await aio_pika.connect(broker_url)
     async with connection:
         for queue in sorted(queues):
@@ -182,7 +183,7 @@ async def delete_prefixed(broker_url: str, prefix: str, extra_queues: set[str] |
                 await channel.queue_delete(queue)
             with contextlib.suppress(Exception):
                 await channel.close()
-        for exchange in (topology.events_exchange, topology.dead_letter_exchange):
+        for exchange in (topology.events_exchange, topology.dead_letter_exchange, prefix + "forlob.partners"):
             channel = await connection.channel()
             with contextlib.suppress(Exception):
                 await channel.exchange_delete(exchange)
@@ -191,6 +192,22 @@ async def delete_prefixed(broker_url: str, prefix: str, extra_queues: set[str] |
 
 
 _REGISTERED: dict[str, set[str]] = {}
+_PARTNERS: dict[str, set[str]] = {}
+
+
+def register_partner(prefix: str, org: str) -> None:
+    """Have the partner feed of ``org`` (its vhost, shovel, user and queue) removed with the prefix,
+    even when the test stops between adding it and its own cleanup."""
+    _PARTNERS.setdefault(prefix, set()).add(org)
+
+
+async def _remove_partners(broker_url: str, topology: Any, orgs: set[str]) -> None:
+    from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
+    from forlob_shared.ops.partners import remove_partner
+
+    for org in sorted(orgs):
+        with contextlib.suppress(Exception):  # gone already, or the test's broker is elsewhere
+            await remove_partner(broker_url, RabbitmqctlAdmin(vhost_of(broker_url)), topology, org)
 
 
 def _service_queues(topology: Any) -> set[str]:

@@ -26,7 +26,8 @@ from starlette.routing import Route
 
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
-from forlob_shared.ops.partners import PartnerFeed, add_partner, remove_partner
+from forlob_shared.ops.partners import PartnerFeed, add_partner, url_in_vhost
+from forlob_testkit.fixtures import register_partner
 from forlob_testkit.infra import TestInfra
 from forlob_testkit.scenario import JOBCENTRE
 from forlob_testkit.servers import free_port
@@ -161,28 +162,29 @@ class PartnerInbox:
         return [str((m.headers or {}).get("type", "")) for m in self.messages]
 
 
-def _as_user(url: str, feed: PartnerFeed) -> str:
+def as_partner(url: str, feed: PartnerFeed) -> str:
+    """The broker URL as the partner's system has it: its user and password, its own vhost."""
     assert feed.password is not None, "a partner user made by this fixture has a fresh password"
-    parts = urlsplit(url)
+    parts = urlsplit(url_in_vhost(url, feed.vhost))
     netloc = f"{quote(feed.user, safe='')}:{quote(feed.password, safe='')}@{parts.hostname}:{parts.port or 5672}"
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-@pytest.fixture
-async def partner_feed(infra: TestInfra, prefix: str) -> AsyncIterator[PartnerInbox]:
+async def add_test_partner(infra: TestInfra, prefix: str, org: str) -> PartnerFeed:
+    """``forlob partners add`` for a test: removed (vhost, shovel, user, queue) with the prefix."""
     if urlsplit(infra.broker_url).hostname not in {"127.0.0.1", "localhost"}:
         pytest.skip("partner users are created with rabbitmqctl on the broker host")
-    admin = RabbitmqctlAdmin(vhost_of(infra.broker_url))
+    register_partner(prefix, org)
+    return await add_partner(
+        infra.broker_url, RabbitmqctlAdmin(vhost_of(infra.broker_url)), Topology(prefix=prefix), org
+    )
+
+
+@pytest.fixture
+async def partner_feed(infra: TestInfra, prefix: str) -> PartnerInbox:
     topology = Topology(prefix=prefix)
     connection = await aio_pika.connect(infra.broker_url)
     async with connection:
         await topology.declare_core(await connection.channel())
-    feed = await add_partner(infra.broker_url, admin, topology, JOBCENTRE)
-    try:
-        yield PartnerInbox(_as_user(infra.broker_url, feed), feed.queue)
-    finally:
-        await remove_partner(infra.broker_url, admin, topology, JOBCENTRE)
-        connection = await aio_pika.connect(infra.broker_url)
-        async with connection:
-            channel = await connection.channel()
-            await channel.exchange_delete(prefix + "forlob.partners")
+    feed = await add_test_partner(infra, prefix, JOBCENTRE)
+    return PartnerInbox(as_partner(infra.broker_url, feed), feed.queue)  # removed with the prefix

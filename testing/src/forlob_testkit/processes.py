@@ -32,6 +32,7 @@ SERVICES = ("referral", "attendance", "notifications", "reporting")
 LOAD_TEST_RATE_LIMITS = {
     "rate_identity_reads_per_minute": 100_000,
     "rate_writes_per_minute": 1_000_000,
+    "rate_partner_reads_per_minute": 1_000_000,
     "rate_failed_auth_per_second": 100_000,
 }
 

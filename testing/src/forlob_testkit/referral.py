@@ -65,7 +65,11 @@ def closing_note(**fields: Any) -> dict[str, Any]:
         "resources": "Punctual, good with tools.",
         "development_possibilities": "Ready for an internship in a workshop.",
         "goal_attainment": [
-            {"goal": "Stable attendance", "attainment": "achieved"},
+            {
+                "goal": "Stable attendance",
+                "attainment": "achieved",
+                "sub_goals": [{"sub_goal": "Arrive by 08:00 four days a week", "attainment": "partly_achieved"}],
+            },
             {"goal": "Increase weekly hours", "attainment": "partly_achieved", "comment": "from 12 to 16"},
         ],
         "specialist_notes": [{"specialty": "physiotherapist", "author": "PT Lise", "note": "Back pain eased."}],

@@ -362,7 +362,8 @@ class PrivateRabbitMQ(_Server):
         wd.mkdir(parents=True, exist_ok=True)
         (wd / "log").mkdir(exist_ok=True)
         (wd / "rabbitmq-env.conf").write_text("# empty on purpose: see forlob_testkit\n")
-        plugins = "[rabbitmq_management]" if self.management_port else "[]"
+        # With the API, the shovel too: the operator tools' partner feeds use both.
+        plugins = "[rabbitmq_management,rabbitmq_shovel]" if self.management_port else "[]"
         (wd / "enabled_plugins").write_text(f"{plugins}.\n")
         management = (
             f"management.tcp.ip = {LOOPBACK}\nmanagement.tcp.port = {self.management_port}\n"

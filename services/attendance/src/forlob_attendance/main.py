@@ -18,6 +18,7 @@ from forlob_attendance.publishers import PUBLISHES
 from forlob_attendance.runtime import AttendanceRuntime, course_policy
 from forlob_attendance.settings import AttendanceSettings
 from forlob_shared.clock import Clock
+from forlob_shared.http.idempotency_retention import idempotency_key_sweep
 from forlob_shared.logging import get_logger
 from forlob_shared.periodic import periodic
 from forlob_shared.runtime import ServiceSpec
@@ -51,7 +52,10 @@ def spec() -> ServiceSpec[AttendanceUnitOfWork, AttendanceSettings, CoursePolicy
         parts=course_policy,
         routers=[attendance_router, meetings_router, dpo_router],
         subscriptions=subscriptions,
-        background=[periodic("attendance-sweep", _tick, _sweep_interval)],
+        background=[
+            periodic("attendance-sweep", _tick, _sweep_interval),
+            idempotency_key_sweep(lambda settings: settings.periodic_enabled),
+        ],
         publishes=PUBLISHES,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,6 +11,7 @@ from forlob_notifications.api.directory import router as directory_router
 from forlob_notifications.api.dpo import router as dpo_router
 from forlob_notifications.api.inbox import router as inbox_router
 from forlob_notifications.api.partner import router as partner_router
+from forlob_notifications.api.partner_schemas import router as partner_schemas_router
 from forlob_notifications.api.policies import router as policies_router
 from forlob_notifications.api.visits import router as visits_router
 from forlob_notifications.api.webhooks import router as webhooks_router
@@ -25,6 +26,7 @@ from forlob_notifications.runtime import NotificationsRuntime
 from forlob_notifications.settings import NotificationsSettings
 from forlob_notifications.wiring import Wiring
 from forlob_shared.clock import Clock
+from forlob_shared.http.idempotency_retention import idempotency_key_sweep
 from forlob_shared.periodic import periodic
 from forlob_shared.runtime import ServiceSpec
 from forlob_shared.service import create_app as create_service_app
@@ -51,19 +53,20 @@ def spec() -> ServiceSpec[NotificationsUnitOfWork, NotificationsSettings, Wiring
             dpo_router,
             visits_router,
         ],
+        public_routers=[partner_schemas_router],
         subscriptions=lambda wiring: [*subscriptions(wiring), *dpo_subscriptions(wiring)],
         background=[
             *background(),
             periodic("alert-gauges", update_gauges, lambda settings: GAUGE_INTERVAL),
             periodic("partner-feed-retention", _prune_partner_feed, _prune_interval),
+            idempotency_key_sweep(lambda settings: settings.background_tasks),
         ],
         publishes=PUBLISHES,
     )
 
 
 async def _prune_partner_feed(runtime: NotificationsRuntime, now: datetime) -> int:
-    retention = timedelta(days=runtime.settings.partner_feed_retention_days)
-    return await prune_feed(runtime.uow(), retention, now)
+    return await prune_feed(runtime.uow(), runtime.parts.options.feed_retention, now)
 
 
 def _prune_interval(settings: NotificationsSettings) -> float | None:

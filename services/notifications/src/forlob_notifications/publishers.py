@@ -7,6 +7,7 @@ from forlob_shared.events import (
     AlertRaised,
     NotificationDelivered,
     NotificationFailed,
+    StaffChanged,
 )
 from forlob_shared.events.visits import VisitEnded, VisitOverdue, VisitStarted
 
@@ -20,4 +21,5 @@ PUBLISHES = (
     VisitStarted,
     VisitEnded,
     VisitOverdue,
+    StaffChanged,
 )

@@ -39,6 +39,35 @@ async def test_directory_keeps_staff_per_organisation(world: Any) -> None:
     assert (await world.client.get("/staff", headers=stranger)).json() == []
 
 
+async def test_colleagues_show_ids_and_roles_to_the_staff_who_choose_them(world: Any) -> None:
+    admin = world.auth(world.provider, "admin-1", "admin")
+    for staff_id, body in (
+        ("kp-2", {"role": "contact_person", "email": "kp2@rca.example"}),
+        ("ps-1", {"role": "specialist", "channels": ["inbox"]}),
+        ("kp-3", {"role": "contact_person", "channels": ["inbox"], "active": False}),
+    ):
+        assert (await world.client.put(f"/staff/{staff_id}", json=body, headers=admin)).status_code == 200
+    contact = world.auth(world.provider, "kp-1", "contact_person")
+    listed = await world.client.get("/colleagues", headers=contact)
+    assert listed.status_code == 200, listed.text
+    found = {m["staff_id"]: m for m in listed.json()}
+    assert found["kp-2"] == {"staff_id": "kp-2", "role": "contact_person"}  # no e-mail address
+    assert found["ps-1"]["role"] == "specialist"
+    assert "kp-3" not in found  # no longer active
+    assert "kp2@rca.example" not in listed.text
+    for role in ("workshop_lead", "specialist", "coordinator"):
+        assert (
+            await world.client.get("/colleagues", headers=world.auth(world.provider, "x-1", role))
+        ).status_code == 200
+    # the referring side and a token without a role do not list a provider's people
+    caseworker = world.auth("jobcenter-aalborg", "cw-1", "caseworker")
+    assert (await world.client.get("/colleagues", headers=caseworker)).status_code == 403
+    assert (await world.client.get("/colleagues", headers=world.auth(world.provider, "x-1"))).status_code == 403
+    # another organisation sees its own (none here)
+    stranger = world.auth("aspa-odense", "kp-9", "contact_person")
+    assert (await world.client.get("/colleagues", headers=stranger)).json() == []
+
+
 @pytest.mark.parametrize(
     ("headers_of", "body", "status"),
     [

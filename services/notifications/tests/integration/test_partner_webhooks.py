@@ -49,7 +49,7 @@ async def test_a_subscribed_milestone_reaches_the_referring_organisation_once(
     assert payload["type"] == "referral.accepted"
     UUID(payload["id"])  # the partner event's id, the same as its CloudEvent's on the AMQP feed
     assert payload["subject"] == str(referral_id)
-    assert payload["dataschema"] == partner.ReferralAccepted.schema_url()
+    assert payload["dataschema"] == "https://api.forlob.example/partner/schemas/referral.accepted.v1.json"
     assert payload["data"]["referral_id"] == str(referral_id)
     assert payload["data"]["intake_date"] == "2026-11-30"
     assert all(r["verified"] for r in webhook_receiver.requests)
@@ -101,7 +101,12 @@ async def test_every_milestone_webhook_is_its_partner_events_data_as_its_schema_
         # exactly the contract's fields, each as its schema says (no alert id, kind, facts or link)
         Draft202012Validator({**schema, "additionalProperties": False}).validate(data)
         assert set(data) <= set(schema["properties"]), event_type
-        assert payload["dataschema"] == schema["$id"]
+        assert (
+            payload["dataschema"]
+            == partner.partner_json_schema(
+                partner.partner_event_class(f"dk.forlob.partner.{event_type}.v1"), "https://api.forlob.example"
+            )["$id"]
+        )
         for staff in ("kp-1", "tl-1", "cw-1"):  # the provider's staff and the caseworker, as the start names them
             assert staff not in str(payload), (event_type, staff)
     data = payloads["programme.ended"]["data"]

@@ -11,6 +11,7 @@ import pytest
 
 from forlob_notifications.application.catch_up import parse_cursor, prune_feed, read_feed, referral_state
 from forlob_notifications.application.options import Options
+from forlob_notifications.domain.partner_feed import FeedPage, Pruned
 from forlob_notifications.partners.feed import publish
 from forlob_notifications.partners.state import derive
 from forlob_shared.clock import ManualClock
@@ -171,3 +172,48 @@ async def test_the_retention_job_forgets_only_referrals_past_it(
     page = await read_feed(uow, SYSTEM)
     assert [e.subject for e in page.events] == [str(recent.referral_id)]
     assert await prune_feed(uow, timedelta(days=90), clock.now()) == 0
+
+
+async def test_a_replay_reaching_back_past_what_the_retention_forgot_says_so(
+    uow: FakeNotificationsUnitOfWork, clock: ManualClock
+) -> None:
+    lively, old, late = AReferral(JC), AReferral(JC), AReferral(JC)
+    await _publish(uow, lively.received())  # 1
+    clock.advance(timedelta(hours=1))
+    await _publish(uow, old.received())  # 2
+    clock.advance(timedelta(hours=1))
+    await _publish(uow, old.accepted())  # 3, written at MONDAY_9 + 2 h
+    await _publish(uow, AReferral(OTHER).received())
+    clock.advance(timedelta(days=100))
+    await _publish(uow, lively.accepted())  # 4
+    await _publish(uow, late.received())  # 5
+    before = await read_feed(uow, SYSTEM)
+    assert (before.complete, before.pruned, len(before.events)) == (True, None, 5)
+
+    assert await prune_feed(uow, timedelta(days=90), clock.now()) == 3  # the old referral and the other's
+    forgot = MONDAY_9 + timedelta(hours=2)
+
+    def seen(page: FeedPage) -> tuple[list[int], bool]:
+        return [e.cursor for e in page.events], page.complete
+
+    # From the beginning: every event still kept (the lively referral's first too), and a warning.
+    page = await read_feed(uow, SYSTEM, after=0)
+    assert seen(page) == ([1, 4, 5], False)
+    assert page.pruned == Pruned(through=3, written_until=forgot)
+    assert seen(await read_feed(uow, SYSTEM)) == ([1, 4, 5], False)
+    assert seen(await read_feed(uow, SYSTEM, after=2)) == ([4, 5], False)  # a cursor before the forgotten one
+    after = await read_feed(uow, SYSTEM, after=3)  # at it: nothing after it was forgotten
+    assert seen(after) == ([4, 5], True)
+    assert after.pruned == page.pruned  # told all the same, so a client can log it
+    assert seen(await read_feed(uow, SYSTEM, after=4)) == ([5], True)
+    # By time: a time at or before the newest forgotten event's may miss some; a later one not.
+    assert seen(await read_feed(uow, SYSTEM, since=MONDAY_9 - timedelta(days=365))) == ([1, 4, 5], False)
+    assert seen(await read_feed(uow, SYSTEM, since=forgot)) == ([4, 5], False)
+    assert seen(await read_feed(uow, SYSTEM, since=forgot + timedelta(microseconds=1))) == ([4, 5], True)
+    # Another organisation is told only of its own.
+    other = await read_feed(uow, OTHER_SYSTEM)
+    assert (other.events, other.complete, other.pruned) == (
+        [],
+        False,
+        Pruned(through=1, written_until=MONDAY_9 + timedelta(hours=2)),
+    )

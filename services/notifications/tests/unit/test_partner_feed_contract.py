@@ -10,6 +10,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 from forlob_notifications.application.options import Options
+from forlob_notifications.domain.partner_feed import Pruned
 from forlob_notifications.partners.feed import publish
 from forlob_shared.clock import ManualClock
 from forlob_shared.partner import PartnerEvent
@@ -112,3 +113,35 @@ async def test_retention_forgets_a_referral_whole_once_its_newest_event_is_old(
         kept = (await uow.partner_feed.after(JC, 0, 10)).events
     # the lively referral keeps its first event too, though as old: a series is kept whole
     assert [(e.subject, e.cursor) for e in kept] == [(str(lively.referral_id), 2), (str(lively.referral_id), 3)]
+
+
+async def test_what_the_retention_forgot_is_told_per_organisation_and_only_grows(
+    new_uow: UowFactory, clock: ManualClock
+) -> None:
+    first, second, lively, elsewhere = AReferral(JC), AReferral(JC), AReferral(JC), AReferral(OTHER)
+    await _publish(new_uow, first.received(), lively.received())  # JC 1, 2
+    clock.advance(timedelta(hours=1))
+    await _publish(new_uow, second.received(), elsewhere.received())  # JC 3; OTHER 1
+    clock.advance(timedelta(hours=1))
+    await _publish(new_uow, first.accepted())  # JC 4
+    clock.advance(timedelta(days=100))
+    await _publish(new_uow, lively.accepted(), elsewhere.accepted())  # JC 5; OTHER 2
+    async with new_uow() as uow:
+        assert await uow.partner_feed.pruned(JC) is None
+    # One referral a round, in whichever order: what is told is the widest of them all.
+    removed = []
+    for _ in range(2):
+        async with new_uow() as uow:
+            removed.append(await uow.partner_feed.prune(MONDAY_9 + timedelta(days=90), 1))
+            await uow.commit()
+    assert sorted(removed) == [1, 2]  # the first referral's two events, the second's one
+    async with new_uow() as uow:
+        told = await uow.partner_feed.pruned(JC)
+        assert told == Pruned(through=4, written_until=MONDAY_9 + timedelta(hours=2))
+        assert await uow.partner_feed.pruned(OTHER) is None  # nothing of it went
+        kept = (await uow.partner_feed.after(JC, 0, 10)).events
+        assert [e.cursor for e in kept] == [2, 5]
+        assert await uow.partner_feed.prune(MONDAY_9 + timedelta(days=90), 10) == 0
+        await uow.commit()
+    async with new_uow() as uow:
+        assert await uow.partner_feed.pruned(JC) == told  # a round that forgets nothing changes nothing

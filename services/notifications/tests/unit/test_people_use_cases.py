@@ -15,7 +15,7 @@ from forlob_notifications.domain.deliveries import Channel, DeliveryState
 from forlob_notifications.domain.directory import StaffMember
 from forlob_notifications.domain.policy import DANISH_DEFAULTS, NoticeRecipient, NotificationPolicy
 from forlob_shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from forlob_shared.events import AlertAcknowledged
+from forlob_shared.events import AlertAcknowledged, StaffChanged
 from forlob_shared.http.auth import Principal
 from forlob_testkit.in_memory.notifications_world import JOBCENTRE, MONDAY_9, PROVIDER, Notifications
 
@@ -138,8 +138,35 @@ async def test_an_admin_keeps_their_own_organisations_directory(world: Notificat
     assert kept.org == PROVIDER  # nobody keeps another organisation's directory
     assert (await directory.get_staff(world.uow(), ADMIN, "kp-7")).email == "kp7@example.org"
     assert [m.staff_id for m in await directory.list_staff(world.uow(), ADMIN, None)] == ["kp-7"]
+    # The other services hear who works here: id, role, active, never the address.
+    [announced] = world.published_of(StaffChanged)
+    assert (announced.org, announced.staff_id, announced.role, announced.active) == (
+        PROVIDER,
+        "kp-7",
+        "contact_person",
+        True,
+    )
+    assert "kp7@example.org" not in str(announced.model_dump())
     with pytest.raises(NotFound):
         await directory.get_staff(world.uow(), person("admin-2", "admin", org=JOBCENTRE), "kp-7")
+
+
+async def test_colleagues_are_the_organisations_active_staff_only(world: Notifications) -> None:
+    for staff_id, role, active in (
+        ("kp-7", "contact_person", True),
+        ("tl-2", "team_leader", True),
+        ("kp-8", "contact_person", False),
+    ):
+        member = StaffMember(org=PROVIDER, staff_id=staff_id, role=role, channels=["inbox"], active=active)
+        await directory.put_staff(world.uow(), ADMIN, member)
+    await directory.put_staff(
+        world.uow(),
+        person("admin-2", "admin", org=JOBCENTRE),
+        StaffMember(org=JOBCENTRE, staff_id="cw-1", role="caseworker", channels=["inbox"]),
+    )
+    colleagues = await directory.list_colleagues(world.uow(), CONTACT)
+    assert [(m.staff_id, m.role) for m in colleagues] == [("kp-7", "contact_person"), ("tl-2", "team_leader")]
+    assert await directory.list_colleagues(world.uow(), person("x-1", "contact_person", org="rca-odense")) == []
 
 
 async def test_a_contact_person_may_not_change_the_directory(world: Notifications) -> None:

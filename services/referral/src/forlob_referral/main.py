@@ -12,10 +12,12 @@ from forlob_referral.api.outreach import router as outreach_router
 from forlob_referral.api.programmes import router as programmes_router
 from forlob_referral.api.record import router as record_router
 from forlob_referral.api.referrals import router as referrals_router
+from forlob_referral.api.specialist import router as specialist_router
 from forlob_referral.application.intake import seat_offer_job
 from forlob_referral.application.outreach import outreach_overdue_job
 from forlob_referral.application.retention import retention_job
 from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.handlers import subscriptions
 from forlob_referral.publishers import PUBLISHES
 from forlob_referral.settings import ReferralSettings
 from forlob_shared.clock import Clock
@@ -35,7 +37,16 @@ def spec() -> ServiceSpec[ReferralUnitOfWork, ReferralSettings, None]:
         uow_class=ReferralUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=no_parts,
-        routers=[referrals_router, programmes_router, record_router, messages_router, outreach_router, dpo_router],
+        routers=[
+            referrals_router,
+            programmes_router,
+            record_router,
+            specialist_router,
+            messages_router,
+            outreach_router,
+            dpo_router,
+        ],
+        subscriptions=subscriptions,
         background=[
             periodic("seat-offers", seat_offer_job, lambda settings: settings.seat_offer_interval),
             periodic("retention", retention_job, lambda settings: settings.retention_sweep_interval),

@@ -26,9 +26,6 @@ class ReferralSettings(ServiceSettings):
     seat_offer_interval: float = Field(
         default=300.0, gt=0, description="seconds between sweeps that offer seats freed by the calendar"
     )
-    idempotency_key_days: int = Field(
-        default=7, ge=1, description="days an Idempotency-Key (and the response it keeps) is remembered"
-    )
     retention_sweep_interval: float = Field(default=3600.0, gt=0, description="seconds between retention sweeps")
     outreach_overdue_interval: float = Field(
         default=900.0, gt=0, description="seconds between sweeps that remind of outreach contact plans past their day"

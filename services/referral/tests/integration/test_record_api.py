@@ -3,10 +3,15 @@ changed), bad input (422), and what each reader sees."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aio_pika
+
+from forlob_shared.events import PendingEvent, StaffChanged, encode
+from forlob_shared.messaging.topology import Topology
 from forlob_testkit.auth import auth
+from forlob_testkit.infra import TestInfra
 from forlob_testkit.referral import (
     CASEWORKER,
     COORDINATOR,
@@ -17,6 +22,7 @@ from forlob_testkit.referral import (
     SCHEDULE,
     Api,
 )
+from forlob_testkit.wait import eventually
 
 PSYCHOLOGIST = auth(PROVIDER_ORG, "specialist", staff="ps-1")
 CONTACT = auth(PROVIDER_ORG, "contact_person", staff="cp-1")
@@ -130,3 +136,34 @@ async def test_a_message_and_its_read_receipt(api: Api) -> None:
     assert event["data"]["from_side"] == "referrer"
     assert event["referringorg"] == REFERRING_ORG
     assert text not in str(event)
+
+
+async def _publish_staff(infra: TestInfra, prefix: str, change: StaffChanged) -> None:
+    """As the notifications service announces a change of its staff directory."""
+    pending = PendingEvent(data=change, subject=f"{change.org}/{change.staff_id}", provider_org=change.org)
+    body = encode(pending, source="forlob/notifications", sequence=1, time=datetime.now(UTC))
+    connection = await aio_pika.connect(infra.broker_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(Topology(prefix=prefix).events_exchange)
+        message = aio_pika.Message(body, message_id=str(pending.id), delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+        await exchange.publish(message, routing_key=change.routing_key)
+
+
+async def test_a_talk_with_staff_the_directory_does_not_know_is_refused(
+    api: Api, infra: TestInfra, prefix: str
+) -> None:
+    rid = await started(api)
+    at = datetime(2026, 5, 1, tzinfo=UTC)
+    for staff_id, active in (("co-3", True), ("cp-1", True), ("cp-2", False)):
+        change = StaffChanged(org=PROVIDER_ORG, staff_id=staff_id, role="contact_person", active=active, changed_at=at)
+        await _publish_staff(infra, prefix, change)
+
+    async def refused() -> dict[str, Any] | None:
+        response = await api.post(f"/referrals/{rid}/record/talks", {**TALK, "staff_ids": ["cp-1", "cp-2", "zz-9"]})
+        return response.json() if response.status_code == 422 else None
+
+    problem = await eventually(refused, timeout=20, what="the staff directory from staff.changed")
+    assert (problem["field"], problem["unknown"]) == ("staff_ids", ["cp-2", "zz-9"])
+    assert (await record(api, rid, COORDINATOR))["talks"] == []
+    assert (await api.post(f"/referrals/{rid}/record/talks", TALK)).status_code == 201  # co-3 and cp-1

@@ -18,7 +18,13 @@ from forlob_referral.application.course import (
     reschedule_course,
 )
 from forlob_referral.application.intake import waiting_list
-from forlob_referral.domain.records import Attainment, ClosingNote, DevelopmentPlan, GoalAttainment
+from forlob_referral.domain.records import (
+    Attainment,
+    ClosingNote,
+    DevelopmentPlan,
+    GoalAttainment,
+    SubGoalAttainment,
+)
 from forlob_referral.domain.referral import State
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events.common import Outcome, TimeWindow
@@ -43,7 +49,11 @@ def note(**fields: Any) -> ClosingNote:
         "resources": "Punctual, good with tools.",
         "development_possibilities": "Ready for an internship.",
         "goal_attainment": [
-            GoalAttainment(goal="Stable attendance", attainment=Attainment.ACHIEVED),
+            GoalAttainment(
+                goal="Stable attendance",
+                attainment=Attainment.ACHIEVED,
+                sub_goals=[SubGoalAttainment(sub_goal="Arrive by 08:00", attainment=Attainment.PARTLY)],
+            ),
             GoalAttainment(goal="Increase weekly hours", attainment=Attainment.PARTLY, comment="12 to 16"),
         ],
     }
@@ -309,6 +319,64 @@ async def test_a_bad_end_is_refused_and_changes_nothing(desk: Desk, command: End
     assert refused.value.extra["field"] == field
     assert desk.store.published == before
     assert (await desk.get(rid)).referral.state is State.STARTED
+
+
+def _stable(*subs: SubGoalAttainment) -> GoalAttainment:
+    return GoalAttainment(goal="Stable attendance", attainment=Attainment.ACHIEVED, sub_goals=list(subs))
+
+
+ARRIVE = SubGoalAttainment(sub_goal="Arrive by 08:00", attainment=Attainment.NOT_ACHIEVED)
+HOURS = GoalAttainment(goal="Increase weekly hours", attainment=Attainment.PARTLY)
+
+
+@pytest.mark.parametrize(
+    ("attained", "field", "missing", "unknown"),
+    [
+        ([_stable(), HOURS], "closing_note.goal_attainment.0.sub_goals", ["Arrive by 08:00"], []),
+        (
+            [_stable(ARRIVE, SubGoalAttainment(sub_goal="Speak Latin", attainment=Attainment.ACHIEVED)), HOURS],
+            "closing_note.goal_attainment.0.sub_goals",
+            [],
+            ["Speak Latin"],
+        ),
+        ([_stable(ARRIVE, ARRIVE), HOURS], "closing_note.goal_attainment.0.sub_goals", [], []),
+        (
+            [HOURS.model_copy(update={"sub_goals": [ARRIVE]}), _stable(ARRIVE)],
+            "closing_note.goal_attainment.0.sub_goals",
+            [],
+            ["Arrive by 08:00"],
+        ),
+    ],
+    ids=["a-sub-goal-missing", "an-unknown-sub-goal", "a-sub-goal-twice", "a-sub-goal-of-another-goal"],
+)
+async def test_each_sub_goal_is_attained_exactly_once(
+    desk: Desk, attained: list[GoalAttainment], field: str, missing: list[str], unknown: list[str]
+) -> None:
+    rid = await started(desk)
+    desk.clock.set(datetime(2026, 6, 5, 8, tzinfo=UTC))
+    before = list(desk.store.published)
+    with pytest.raises(InvalidInput) as refused:
+        await end_course(desk.uow(), COORDINATOR, rid, ending(closing_note=note(goal_attainment=attained)), HORIZON)
+    assert (refused.value.extra["field"], refused.value.extra["missing"], refused.value.extra["unknown"]) == (
+        field,
+        missing,
+        unknown,
+    )
+    assert desk.store.published == before
+    assert (await desk.get(rid)).referral.state is State.STARTED
+
+
+async def test_the_closing_note_keeps_each_sub_goals_attainment(desk: Desk) -> None:
+    rid = await started(desk)
+    desk.clock.set(datetime(2026, 6, 5, 8, tzinfo=UTC))
+    await end_course(
+        desk.uow(), COORDINATOR, rid, ending(closing_note=note(goal_attainment=[_stable(ARRIVE), HOURS])), HORIZON
+    )
+    kept = await read_closing_note(desk.uow(), CASEWORKER, rid)
+    assert [(a.goal, [(s.sub_goal, s.attainment) for s in a.sub_goals]) for a in kept.goal_attainment] == [
+        ("Stable attendance", [("Arrive by 08:00", Attainment.NOT_ACHIEVED)]),
+        ("Increase weekly hours", []),
+    ]
 
 
 async def test_a_course_not_started_cannot_end(desk: Desk) -> None:

@@ -21,7 +21,7 @@ from forlob_referral.application.referrals import read_identity
 from forlob_referral.domain.course_record import FollowUpTalk, TalkTopic
 from forlob_referral.domain.holds import HoldReason, erasure_hold
 from forlob_referral.domain.messages import Message, Side
-from forlob_referral.domain.records import Attainment, ClosingNote, GoalAttainment
+from forlob_referral.domain.records import Attainment, ClosingNote, GoalAttainment, SubGoalAttainment
 from forlob_referral.domain.referral import RejectReason, State
 from forlob_shared.errors import NotFound
 from forlob_shared.events.common import Outcome
@@ -38,7 +38,11 @@ NOTE = ClosingNote(
     resources="r",
     development_possibilities="d",
     goal_attainment=[
-        GoalAttainment(goal="Stable attendance", attainment=Attainment.ACHIEVED),
+        GoalAttainment(
+            goal="Stable attendance",
+            attainment=Attainment.ACHIEVED,
+            sub_goals=[SubGoalAttainment(sub_goal="Arrive by 08:00", attainment=Attainment.PARTLY)],
+        ),
         GoalAttainment(goal="Increase weekly hours", attainment=Attainment.NOT_ACHIEVED),
     ],
 )

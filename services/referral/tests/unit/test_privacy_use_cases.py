@@ -13,7 +13,7 @@ from forlob_referral.application.intake import reject_referral
 from forlob_referral.application.referrals import read_identity, receive_referral
 from forlob_referral.application.retention import erase_expired_personal_data, forget_idempotency_keys
 from forlob_referral.domain.participant import IdentityScheme
-from forlob_referral.domain.records import Attainment, ClosingNote, GoalAttainment
+from forlob_referral.domain.records import Attainment, ClosingNote, GoalAttainment, SubGoalAttainment
 from forlob_referral.domain.referral import RejectReason, State
 from forlob_shared.errors import InvalidInput, NotFound
 from forlob_shared.events.common import Outcome
@@ -35,7 +35,11 @@ NOTE = ClosingNote(
     resources="r",
     development_possibilities="d",
     goal_attainment=[
-        GoalAttainment(goal="Stable attendance", attainment=Attainment.ACHIEVED),
+        GoalAttainment(
+            goal="Stable attendance",
+            attainment=Attainment.ACHIEVED,
+            sub_goals=[SubGoalAttainment(sub_goal="Arrive by 08:00", attainment=Attainment.PARTLY)],
+        ),
         GoalAttainment(goal="Increase weekly hours", attainment=Attainment.NOT_ACHIEVED),
     ],
 )

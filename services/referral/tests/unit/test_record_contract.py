@@ -20,6 +20,7 @@ from forlob_referral.domain.course_record import (
 )
 from forlob_referral.domain.messages import Message, Side
 from forlob_referral.domain.referral import Referral
+from forlob_shared.events.provider import StaffChanged
 from forlob_testkit.referral import NOW
 from forlob_testkit.referral_rules import referral
 
@@ -73,6 +74,24 @@ async def test_talks_meetings_and_notes_are_read_back_per_referral_in_order(make
         assert await uow.record.notes(mine.id) == []
 
 
+async def test_a_rebooked_meeting_keeps_its_new_time_place_and_invitation(make_uow: MakeUoW) -> None:
+    [mine] = await _referrals(make_uow, 1)
+    meeting = Meeting(
+        uuid4(), mine.id, MeetingKind.CLOSING, NOW + timedelta(days=90), PlaceKind.ON_SITE, True,
+        MeetingStatus.PLANNED, "co-3", NOW,
+    )  # fmt: skip
+    moved = meeting.rebook(NOW + timedelta(days=80), PlaceKind.VIDEO, False)
+    async with make_uow() as uow:
+        await uow.record.add_meeting(meeting)
+        await uow.commit()
+    async with make_uow() as uow:
+        await uow.record.save_meeting(moved)
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.record.meetings(mine.id) == [moved]
+        assert (moved.booked_by, moved.booked_at, moved.status) == ("co-3", NOW, MeetingStatus.PLANNED)
+
+
 async def test_the_record_is_gone_when_its_unit_of_work_is_left_without_commit(make_uow: MakeUoW) -> None:
     [mine] = await _referrals(make_uow, 1)
     async with make_uow() as uow:
@@ -103,3 +122,28 @@ async def test_read_receipts_mark_only_the_other_sides_unread_messages(make_uow:
     async with make_uow() as uow:
         assert await uow.messages.thread(mine.id) == []
         assert len(await uow.messages.thread(other.id)) == 1
+
+
+async def test_the_staff_directory_keeps_each_persons_newest_change_per_organisation(make_uow: MakeUoW) -> None:
+    def change(staff_id: str, active: bool, days: int, org: str = "rca-aalborg") -> StaffChanged:
+        return StaffChanged(
+            org=org, staff_id=staff_id, role="coordinator", active=active, changed_at=NOW + timedelta(days=days)
+        )
+
+    async with make_uow() as uow:
+        assert await uow.staff.active_of("rca-aalborg") is None
+        for c in (
+            change("co-3", True, 0),
+            change("cp-1", False, 2),
+            change("cp-1", True, 1),
+            change("x-1", True, 0, "aspa"),
+        ):
+            await uow.staff.record(c)
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.staff.active_of("rca-aalborg") == {"co-3"}  # cp-1's older change came last
+        await uow.staff.record(change("co-3", False, 3))
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.staff.active_of("rca-aalborg") == set()  # a directory, with nobody active
+        assert await uow.staff.active_of("aspa") == {"x-1"}

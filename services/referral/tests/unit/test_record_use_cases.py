@@ -15,6 +15,7 @@ from forlob_referral.application.record import (
     attach_specialist_note,
     book_meeting,
     read_course_record,
+    record_staff_change,
     record_talk,
     settle_meeting,
     write_specialist_note,
@@ -24,6 +25,7 @@ from forlob_referral.domain.course_record import MeetingKind, MeetingStatus, Pla
 from forlob_referral.domain.messages import Side
 from forlob_referral.domain.referral import State
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
+from forlob_shared.events.provider import StaffChanged
 from forlob_shared.events.referral import MessagePosted
 from forlob_shared.http.auth import Principal
 from forlob_testkit.referral import PROVIDER_ORG, REFERRING_ORG
@@ -187,3 +189,42 @@ async def test_retention_erases_the_record_and_the_messages_with_the_personal_da
     assert await erase_expired_personal_data(desk.uow(), desk.clock.now(), timedelta(days=5 * 365)) == 1
     for table in ("course_talks", "specialist_notes", "referral_messages"):
         assert desk.store.tables[table] == {}
+
+
+def _staff(
+    staff_id: str, *, active: bool = True, at: datetime = datetime(2026, 5, 1, tzinfo=UTC), org: str = PROVIDER_ORG
+) -> StaffChanged:
+    return StaffChanged(org=org, staff_id=staff_id, role="contact_person", active=active, changed_at=at)
+
+
+async def _hear(desk: Desk, change: StaffChanged) -> None:
+    """As the consumer hands ``staff.changed`` on: in its transaction, committed after."""
+    uow = desk.uow()
+    async with uow:
+        await record_staff_change(uow, change)
+        await uow.commit()
+
+
+async def test_a_talk_names_only_the_organisations_active_staff_once_it_keeps_a_directory(desk: Desk) -> None:
+    referral_id = await started(desk)
+    # No directory kept for the organisation yet: its staff ids are taken as given.
+    assert (await record_talk(desk.uow(), CONTACT, referral_id, talk())).staff_ids == ("co-3", "cp-1")
+    for change in (_staff("co-3"), _staff("cp-1"), _staff("cp-2", active=False), _staff("zz-1", org="aspa-odense")):
+        await _hear(desk, change)
+    for staff_ids, unknown in ((("co-3", "cp-2"), ["cp-2"]), (("zz-1", "cp-1", "zz-1"), ["zz-1"])):
+        with pytest.raises(InvalidInput) as refused:
+            await record_talk(desk.uow(), CONTACT, referral_id, talk(staff_ids=staff_ids))
+        assert (refused.value.extra["field"], refused.value.extra["unknown"]) == ("staff_ids", unknown)
+    assert len((await read_course_record(desk.uow(), CASEWORKER, referral_id)).talks) == 1  # nothing written
+    assert (await record_talk(desk.uow(), CONTACT, referral_id, talk(staff_ids=("cp-1",)))).staff_ids == ("cp-1",)
+
+
+async def test_the_newest_change_of_a_staff_member_wins_whatever_the_order(desk: Desk) -> None:
+    referral_id = await started(desk)
+    later = datetime(2026, 5, 10, tzinfo=UTC)
+    await _hear(desk, _staff("cp-1", active=False, at=later))
+    await _hear(desk, _staff("cp-1", active=True))  # older: arrives late, changes nothing
+    with pytest.raises(InvalidInput):
+        await record_talk(desk.uow(), CONTACT, referral_id, talk(staff_ids=("cp-1",)))
+    await _hear(desk, _staff("cp-1", active=True, at=later + timedelta(days=1)))
+    assert (await record_talk(desk.uow(), CONTACT, referral_id, talk(staff_ids=("cp-1",)))).staff_ids == ("cp-1",)

@@ -12,7 +12,14 @@ import pytest
 
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain.participant import IdentityScheme, Participant
-from forlob_referral.domain.records import Attainment, ClosingNote, DevelopmentPlan, Goal, GoalAttainment
+from forlob_referral.domain.records import (
+    Attainment,
+    ClosingNote,
+    DevelopmentPlan,
+    Goal,
+    GoalAttainment,
+    SubGoalAttainment,
+)
 from forlob_referral.domain.referral import State
 from forlob_shared.errors import InvalidInput
 from forlob_shared.events.common import Outcome
@@ -156,7 +163,13 @@ async def test_personal_data_is_kept_apart_changed_and_erased(make_uow: MakeUoW)
         summary="s",
         resources="r",
         development_possibilities="d",
-        goal_attainment=[GoalAttainment(goal="Stable attendance", attainment=Attainment.ACHIEVED)],
+        goal_attainment=[
+            GoalAttainment(
+                goal="Stable attendance",
+                attainment=Attainment.ACHIEVED,
+                sub_goals=[SubGoalAttainment(sub_goal="Four days a week", attainment=Attainment.PARTLY, comment="c")],
+            )
+        ],
     )
     async with make_uow() as uow:
         personal = await uow.personal.get(r.id)

@@ -37,6 +37,7 @@ from forlob_reporting.domain.projection import project
 from forlob_reporting.domain.shape_figures import visits
 from forlob_reporting.domain.statement import statement as attendance_statement
 from forlob_shared.events import decode
+from forlob_shared.texts import DEFINITIONS
 from forlob_testkit.reporting.cohort import build_cohort
 from forlob_testkit.reporting.shapes import MARCH, build_shapes
 
@@ -161,3 +162,14 @@ def test_every_definition_has_what_is_counted_events_unit_and_scope() -> None:
         for name, cells in definitions.items():
             assert len(cells) == 4, f"{endpoint} {name}: what is counted | events | unit | per"
             assert all(cells), f"{endpoint} {name}: an empty cell"
+
+
+def test_the_pages_explain_a_key_figure_in_the_words_defined_here() -> None:
+    """The figures page shows a definition beside each key number (forlob_shared.texts.DEFINITIONS):
+    its English is this document's, so the two cannot drift apart; Danish and Swedish translate it."""
+    defined = documented()["/figures"]
+    for name, text in DEFINITIONS.items():
+        assert name in defined, f"{name}: a key figure docs/reporting.md does not define"
+        words = re.sub(r"[`*]", "", defined[name][0])
+        assert text.en == words, f"{name}: the page says {text.en!r}, docs/reporting.md {words!r}"
+        assert len({text.da, text.sv, text.en} - {""}) == 3, f"{name}: not translated"

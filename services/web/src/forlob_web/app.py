@@ -32,6 +32,7 @@ from forlob_web.routes import (
     record,
     referrals,
     signin,
+    specialist,
     visits,
 )
 from forlob_web.session_store import ServerSessions, SessionStore
@@ -87,6 +88,7 @@ def create_app(
         meetings,
         outreach,
         visits,
+        specialist,
     ):
         app.include_router(area.router)
     return app

@@ -8,7 +8,7 @@ The CSRF token is checked before a form is parsed and is not part of the models.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -43,7 +43,16 @@ class AcknowledgeForm(Form):
         return {"note": self.note} if self.note else None
 
 
-class DayForm(Form):
+class KeyedForm(Form):
+    """An action with the idempotency key drawn with the page, so a double click is one action."""
+
+    key: Text = ""
+
+    def idempotency_key(self) -> str:
+        return self.key or str(uuid.uuid4())
+
+
+class DayForm(KeyedForm):
     """A check-in or check-out, from the list of one day."""
 
     day: Text = ""
@@ -64,13 +73,8 @@ class AbsenceForm(DayForm):
         return {"reason": self.reason, "first_day": self.day, "last_day": self.day}
 
 
-class DecisionForm(Form):
-    """Accept: the idempotency key drawn with the page, so a double click is one decision."""
-
-    key: Text = ""
-
-    def idempotency_key(self) -> str | None:
-        return self.key or None
+class DecisionForm(KeyedForm):
+    """Accept or reject: a double click is one decision."""
 
 
 class RejectForm(DecisionForm):
@@ -177,15 +181,6 @@ def _whole(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-class KeyedForm(Form):
-    """A course action: the idempotency key drawn with the page, so a double click is one action."""
-
-    key: Text = ""
-
-    def idempotency_key(self) -> str:
-        return self.key or str(uuid.uuid4())
-
-
 class GridForm(KeyedForm):
     """A form with the week grid (forlob_web.week_grid): its cells are gathered into ``grid``."""
 
@@ -203,48 +198,6 @@ class GridForm(KeyedForm):
         if not windows and not problems:
             problems["grid"] = Problem("grid.empty", {})
         return windows, problems
-
-
-class StartCourseForm(GridForm):
-    """Start a course: the agreed week, the contact person, the workshop, the closing meeting."""
-
-    start_date: Text = ""
-    weeks: Text = ""
-    contact_person_id: Text = ""
-    team_leader_id: Text = ""
-    workshop: Text = ""
-    closing_meeting: Text = ""
-
-    def problems(self, opening: list[Window], default_weeks: int) -> tuple[list[Window], dict[str, Problem]]:
-        windows, problems = self.schedule(opening)
-        start, meeting, weeks = day_of(self.start_date), day_of(self.closing_meeting), self.course_weeks(default_weeks)
-        if not self.contact_person_id:
-            problems["contact_person_id"] = Problem("field.required", {})
-        if start is None:
-            problems["start_date"] = Problem("field.not_a_date" if self.start_date else "field.required", {})
-        if weeks is None:
-            problems["weeks"] = Problem("field.not_a_number", {})
-        if meeting is None:
-            problems["closing_meeting"] = Problem("field.not_a_date" if self.closing_meeting else "field.required", {})
-        elif start is not None and meeting < start:
-            problems["closing_meeting"] = Problem("course.meeting_before_start", {})
-        elif start is not None and weeks is not None and meeting > start + timedelta(weeks=weeks):
-            problems["closing_meeting"] = Problem("course.meeting_after_end", {})
-        return windows, problems
-
-    def course_weeks(self, default_weeks: int) -> int | None:
-        return _whole(self.weeks) if self.weeks else default_weeks
-
-    def body(self, windows: list[Window], weeks: int, goals: list[dict[str, Any]]) -> dict[str, Any]:
-        """What the referral service's POST /referrals/{id}/start takes: the referral's goals become the plan's."""
-        return {
-            "start_date": self.start_date,
-            "weeks": weeks,
-            "schedule": [w.body() for w in windows],
-            "contact_person_id": self.contact_person_id,
-            "team_leader_id": self.team_leader_id or None,
-            "plan": {"workshop": self.workshop or None, "goals": goals},
-        }
 
 
 class AgreementForm(GridForm):
@@ -284,71 +237,6 @@ class RescheduleForm(KeyedForm):
 
     def body(self) -> dict[str, int]:
         return {"weeks": int(self.weeks)}
-
-
-class EndCourseForm(KeyedForm):
-    """End the course: the outcome, each goal's attainment (``goal_{i}``, ``goal_{i}_comment``), the closing note."""
-
-    end_date: Text = ""
-    outcome: Text = ""
-    first_job_date: Text = ""
-    summary: Text = ""
-    resources: Text = ""
-    development_possibilities: Text = ""
-    next_step: Text = ""
-    attainment: dict[str, str] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _gather(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            found = {k: str(v).strip() for k, v in data.items() if k.startswith("goal_") and isinstance(v, str)}
-            return {**data, "attainment": found}
-        return data
-
-    def values(self) -> dict[str, str]:
-        return {**self.model_dump(exclude={"attainment", "key"}), **self.attainment}
-
-    def problems(self, start: date | None, goals: list[str], outcomes: set[str]) -> dict[str, Problem]:
-        problems: dict[str, Problem] = {}
-        end = day_of(self.end_date)
-        if end is None:
-            problems["end_date"] = Problem("field.not_a_date" if self.end_date else "field.required", {})
-        elif start is not None and end < start:
-            problems["end_date"] = Problem("course.end_before_start", {})
-        if self.outcome not in outcomes:
-            problems["outcome"] = Problem("course.outcome_missing", {})
-        if self.first_job_date and day_of(self.first_job_date) is None:
-            problems["first_job_date"] = Problem("field.not_a_date", {})
-        for name in ("summary", "resources", "development_possibilities"):
-            if not getattr(self, name):
-                problems[name] = Problem("field.required", {})
-        for i, _ in enumerate(goals):
-            if self.attainment.get(f"goal_{i}") not in {"achieved", "partly_achieved", "not_achieved"}:
-                problems[f"goal_{i}"] = Problem("course.attainment_missing", {})
-        return problems
-
-    def body(self, goals: list[str]) -> dict[str, Any]:
-        attained = [
-            {
-                "goal": goal,
-                "attainment": self.attainment[f"goal_{i}"],
-                "comment": self.attainment.get(f"goal_{i}_comment") or None,
-            }
-            for i, goal in enumerate(goals)
-        ]
-        return {
-            "end_date": self.end_date,
-            "outcome": self.outcome,
-            "first_job_date": self.first_job_date or None,
-            "closing_note": {
-                "summary": self.summary,
-                "resources": self.resources,
-                "development_possibilities": self.development_possibilities,
-                "goal_attainment": attained,
-                "next_step": self.next_step or None,
-            },
-        }
 
 
 class MoveForm(KeyedForm):

@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from forlob_shared.texts import LANGUAGES as SHARED_LANGUAGES
 from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
 from forlob_web.dpo_words import DPO_MESSAGES
+from forlob_web.figures_words import FIGURES_MESSAGES
 from forlob_web.messages_course import COURSE_MESSAGES
 from forlob_web.record_texts import RECORD_MESSAGES
 from forlob_web.shapes_words import SHAPE_MESSAGES
@@ -265,18 +268,6 @@ MESSAGES: dict[str, Text] = {
     "statement.absent_hours": Text("Fraværstimer", "Frånvarotimmar", "Hours absent"),
     "statement.total": Text("I alt", "Totalt", "Total"),
     "not_applicable": Text("ikke relevant", "ej tillämpligt", "n/a"),
-    # figures
-    "figures.title": Text("Nøgletal", "Nyckeltal", "Figures"),
-    "figures.from": Text("Fra", "Från", "From"),
-    "figures.to": Text("Til", "Till", "To"),
-    "figures.show": Text("Vis", "Visa", "Show"),
-    "figures.csv": Text("Hent som CSV", "Hämta som CSV", "Download as CSV"),
-    "figures.none": Text("Ingen tal for perioden.", "Inga siffror för perioden.", "No figures for the period."),
-    "figures.charts": Text("Grafer", "Diagram", "Charts"),
-    "chart.waiting-list": Text("Venteliste pr. uge", "Väntelista per vecka", "Waiting list per week"),
-    "chart.occupancy": Text("Belægning pr. dag", "Beläggning per dag", "Occupancy per day"),
-    "chart.attendance": Text("Fremmøde pr. uge", "Närvaro per vecka", "Attendance per week"),
-    "chart.outcomes": Text("Udfald", "Utfall", "Outcomes"),
     **DPO_MESSAGES,
 }
 MESSAGES.update(RECORD_MESSAGES)
@@ -285,6 +276,8 @@ MESSAGES.update(RECORD_MESSAGES)
 MESSAGES.update(COURSE_MESSAGES)
 # The pages for programmes without a timetable (meetings, outreach, visits).
 MESSAGES.update(SHAPE_MESSAGES)
+# The figures page, the statement's chart and the specialist's home.
+MESSAGES.update(FIGURES_MESSAGES)
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:
@@ -335,17 +328,26 @@ def date_words(lang: str) -> Callable[[Any], str]:
     return day
 
 
-def number_words(lang: str, number: Callable[[Any], str]) -> Callable[..., str]:
-    """A number as the language writes it: Swedish with a decimal comma (7,5 timmar).
+# The locale whose number format each language writes: Danish 1.234,5; Swedish 1 234,5; English 1,234.5.
+NUMBER_LOCALES = {"da": "da_DK", "sv": "sv_SE", "en": "en_GB"}
 
-    ``places`` fixes the decimals (hours in a statement); without it, ``number`` decides.
+
+def number_words(lang: str) -> Callable[..., str]:
+    """A number as the language writes it (Babel's CLDR data): a decimal comma in Danish and
+    Swedish, digits grouped by thousands.
+
+    ``places`` fixes the decimals (hours in a statement); without it, at most two, trailing zeros
+    left out.
     """
+    locale = NUMBER_LOCALES.get(lang, NUMBER_LOCALES[DEFAULT])
 
     def write(value: Any, places: int | None = None) -> str:
-        if value is None:
+        if value is None or value == "":
             return ""
-        text = f"{float(value):.{places}f}" if places is not None else number(value)
-        return text.replace(".", ",") if lang == "sv" else text
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        pattern = "#,##0." + "0" * places if places else "#,##0" if places == 0 else "#,##0.##"
+        return str(format_decimal(value, format=pattern, locale=locale, decimal_quantization=True))
 
     return write
 

@@ -65,6 +65,28 @@ COURSE_MESSAGES: dict[str, Text] = {
     "course.team_leader": Text("Teamleder (medarbejder-id)", "Teamledare (medarbetar-id)", "Team leader (staff id)"),
     "course.workshop": Text("Værksted", "Verkstad", "Workshop"),
     "course.closing_meeting": Text("Afslutningsmøde (dato)", "Avslutningsmöte (datum)", "Closing meeting (date)"),
+    "course.closing_meeting_time": Text(
+        "Afslutningsmøde (klokkeslæt)", "Avslutningsmöte (klockslag)", "Closing meeting (time)"
+    ),
+    "course.closing_meeting_title": Text("Afslutningsmøde", "Avslutningsmöte", "Closing meeting"),
+    "course.closing_meeting_hint": Text(
+        "Aftales ved opstart, på en dag i forløbet; sagsbehandleren inviteres.",
+        "Bestäms vid starten, en dag under förloppet; handläggaren bjuds in.",
+        "Agreed at the start, on a day of the course; the caseworker is invited.",
+    ),
+    "course.no_closing_meeting": Text("Ikke booket", "Inte bokat", "Not booked"),
+    "course.rebook_title": Text("Flyt afslutningsmødet", "Flytta avslutningsmötet", "Re-book the closing meeting"),
+    "course.rebook_hint": Text(
+        "En dag fra {start} til {end}.",
+        "En dag från {start} till {end}.",
+        "A day from {start} to {end}.",
+    ),
+    "course.rebook": Text("Gem afslutningsmødet", "Spara avslutningsmötet", "Save the closing meeting"),
+    "course.closing_meeting_moved": Text(
+        "Afslutningsmødet er booket.", "Avslutningsmötet är bokat.", "The closing meeting is booked."
+    ),
+    "course.place_missing": Text("Vælg et sted.", "Välj en plats.", "Choose a place."),
+    "course.sub_goal": Text("Delmål: {sub_goal}", "Delmål: {sub_goal}", "Sub-goal: {sub_goal}"),
     "course.goals_carried": Text(
         "Henvisningens mål bliver forløbets mål:",
         "Remissens mål blir förloppets mål:",

@@ -18,6 +18,18 @@ RECORD_MESSAGES: dict[str, Text] = {
         "Separera med kommatecken, t.ex. co-3, kp-1",
         "Separate with commas, e.g. co-3, kp-1",
     ),
+    "record.who_chooser": Text("Hvem deltog", "Vilka deltog", "Who took part"),
+    "record.who_chooser_hint": Text(
+        "Organisationens medarbejdere fra medarbejderlisten; vælg én eller flere.",
+        "Organisationens medarbetare från personallistan; välj en eller flera.",
+        "Your organisation's staff from the staff directory; choose one or more.",
+    ),
+    "record.you": Text("dig", "du", "you"),
+    "record.unknown_staff": Text(
+        "Ikke registreret som medarbejder: {ids}. Samtalen er ikke gemt.",
+        "Inte registrerad som medarbetare: {ids}. Samtalet är inte sparat.",
+        "Not in the staff directory: {ids}. The talk is not saved.",
+    ),
     "record.topics": Text("Emner", "Ämnen", "Topics"),
     "record.next_steps": Text("Aftalte næste skridt", "Överenskomna nästa steg", "Agreed next steps"),
     "record.add_talk": Text("Registrér samtale", "Registrera samtal", "Record the talk"),

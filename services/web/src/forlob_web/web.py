@@ -56,6 +56,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/referrals", "nav.referrals", ("caseworker",)),
     ("/figures", "nav.figures", ("team_leader", "coordinator", "caseworker", "admin")),
     ("/dpo", "nav.dpo", ("dpo",)),
+    ("/specialist", "nav.specialist", ("specialist",)),
 ]
 
 
@@ -121,7 +122,7 @@ class Web:
     def words(lang: str) -> dict[str, Any]:
         """What templates say things with: the pages' messages, and the shared catalogue's words
         for codes, figures and facts (never a code shown raw)."""
-        numbers = number_words(lang, number)
+        numbers = number_words(lang)
         figure_name, figure_value = figure_words(lang, numbers)
         return {
             "lang": lang,
@@ -183,6 +184,7 @@ HOMES: list[tuple[str, str]] = [
     ("contact_person", "/inbox"),
     ("team_leader", "/inbox"),
     ("workshop_lead", "/attendance"),
+    ("specialist", "/specialist"),
 ]
 
 

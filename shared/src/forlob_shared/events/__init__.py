@@ -43,7 +43,7 @@ from forlob_shared.events.outreach import (
 )
 from forlob_shared.events.participant import ParticipantErased
 from forlob_shared.events.programme import AgreementChanged, ProgrammeEnded, ProgrammeRescheduled, ProgrammeStarted
-from forlob_shared.events.provider import DeclaredClosure, ProviderCalendarChanged
+from forlob_shared.events.provider import DeclaredClosure, ProviderCalendarChanged, StaffChanged
 from forlob_shared.events.referral import (
     ReferralAccepted,
     ReferralReceived,
@@ -105,6 +105,7 @@ __all__ = [
     "ReferralWaitlisted",
     "ReferralWithdrawn",
     "SeatOffered",
+    "StaffChanged",
     "TimeWindow",
     "UnknownEventType",
     "VisitEnded",

@@ -32,6 +32,8 @@ class EventData(BaseModel):
     # them. None: the subject. Attendance's events name the course (``referral_id``), so an
     # absence (subject: the absence) keeps its place behind its course's start.
     partition_field: ClassVar[str | None] = None
+    # Whether its envelope must name the JSON Schema of its data (``PendingEvent.dataschema``).
+    needs_dataschema: ClassVar[bool] = False
 
     @classmethod
     def aggregate(cls) -> str:
@@ -50,7 +52,7 @@ class EventData(BaseModel):
     @classmethod
     def envelope_attributes(cls, sequence: int) -> dict[str, Any]:
         """Extension attributes the envelope carries for this type (the partner contract writes
-        ``sequence`` as the string the CloudEvents extension defines, and ``dataschema``)."""
+        ``sequence`` as the string the CloudEvents extension defines)."""
         return {"sequence": sequence}
 
 

@@ -35,6 +35,10 @@ class PendingEvent:
     referring_org: str | None = None
     provider_org: str | None = None
     id: UUID = field(default_factory=uuid4)
+    # The URL of the JSON Schema of ``data`` (CloudEvents ``dataschema``): deployment-dependent
+    # (the partner contract's schemas are served under the public API address), so the emitter
+    # names it, not the type.
+    dataschema: str | None = None
 
     @property
     def aggregate_type(self) -> str:
@@ -92,6 +96,8 @@ class _RawEnvelope(BaseModel):
 
 
 def encode(event: PendingEvent, *, source: str, sequence: int, time: datetime, traceparent: str | None = None) -> bytes:
+    if event.dataschema is None and event.data.needs_dataschema:
+        raise ValueError(f"{event.data.cloudevent_type()} is published with its dataschema: name it in the event")
     document: dict[str, Any] = {
         "specversion": SPEC_VERSION,
         "id": str(event.id),
@@ -101,6 +107,7 @@ def encode(event: PendingEvent, *, source: str, sequence: int, time: datetime, t
         "time": time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "datacontenttype": "application/json",
         **event.data.envelope_attributes(sequence),
+        **({"dataschema": event.dataschema} if event.dataschema is not None else {}),
         "partitionkey": event.partition_key,
         "data": event.data.model_dump(mode="json"),
     }

@@ -1,4 +1,4 @@
-"""Events about a provider as a whole: when it is closed."""
+"""Events about an organisation as a whole: when a provider is closed, who works there."""
 
 from __future__ import annotations
 
@@ -36,4 +36,19 @@ class ProviderCalendarChanged(EventData):
         description="customary closures the provider works on: christmas_eve, new_years_eve, "
         "constitution_day_afternoon (DK), midsummer_eve (SE)"
     )
+    changed_at: datetime
+
+
+@register
+class StaffChanged(EventData):
+    routing_key = "staff.changed.v1"
+    description = (
+        "A staff member of an organisation was added to or changed in the staff directory: the id "
+        "(the 'sub' of their token), the role and whether they are active; never an address or hours."
+    )
+
+    org: str
+    staff_id: str
+    role: str
+    active: bool
     changed_at: datetime

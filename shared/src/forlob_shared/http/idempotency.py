@@ -27,8 +27,9 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -238,3 +239,29 @@ async def run_idempotent(
     finally:
         uow.guard = None
     return JSONResponse(render(result), status_code=status_code)
+
+
+async def answer_idempotently(
+    uow: U,
+    *,
+    request: Request,
+    org: str,
+    key: str | None,
+    body: BaseModel | None,
+    use_case: Callable[[U], Awaitable[R]],
+    out: Callable[[R], BaseModel],
+    status_code: int = 200,
+) -> Response:
+    """:func:`run_idempotent` for a route whose request and response are pydantic models: the
+    fingerprint is the body as JSON (``{}`` without one), the stored response ``out(result)``."""
+    response: Response = await run_idempotent(
+        uow,
+        request=request,
+        org=org,
+        key=key,
+        body=body.model_dump(mode="json") if body is not None else {},
+        status_code=status_code,
+        render=lambda result: out(result).model_dump(mode="json"),
+        use_case=use_case,
+    )
+    return response

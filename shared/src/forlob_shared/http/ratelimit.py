@@ -6,6 +6,11 @@ and by route class, answering 429 problem+json with ``Retry-After``.
   POST, PUT, PATCH and DELETE, a dependency :func:`install_rate_limits` puts on the service's
   routers). The caller is known only once the token is verified, so these are dependencies on
   :func:`~forlob_shared.http.auth.current_principal`, which FastAPI solves once per request.
+- **Per partner system** (the token's organisation and subject): reads of the partner API
+  (``partner_reads``, a dependency the partner routes declare). Its answers say where the caller
+  stands: ``RateLimit-Limit``, ``RateLimit-Remaining``, ``RateLimit-Reset`` (seconds until the
+  whole allowance is back) and ``RateLimit-Policy`` (draft-ietf-httpapi-ratelimit-headers), on
+  the 429 too, so a well-behaved client paces itself before it is refused.
 - **Per client address**: failed authentications (``failed_auth``). A pure ASGI middleware
   counts each 401 an address received; once the address is over its rate, every request from it
   is refused before its token is verified (verifying a JWKS token with an unknown key would
@@ -29,7 +34,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,6 +48,7 @@ log = get_logger("forlob.http.ratelimit")
 
 IDENTITY_READS = "identity_reads"
 WRITES = "writes"
+PARTNER_READS = "partner_reads"
 FAILED_AUTH = "failed_auth"
 SIGN_IN = "sign_in"
 CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -91,6 +97,12 @@ class Gcra:
             self._forget_idle(now)
         self._tat[(name, key)] = new_tat
         return 0.0
+
+    def standing(self, name: str, key: str, rate: Rate) -> tuple[int, float]:
+        """(requests ``key`` may still make at once, seconds until its whole allowance is back)."""
+        now = self._now()
+        tat = self._arrival(name, key, rate, now)
+        return max(0, math.floor((now + rate.period - tat) / rate.interval + 1e-9)), tat - now
 
     def _arrival(self, name: str, key: str, rate: Rate, now: float) -> float:
         tat = self._tat.get((name, key), now)
@@ -168,6 +180,7 @@ class RateLimits:
             rates={
                 IDENTITY_READS: Rate(settings.rate_identity_reads_per_minute, 60.0),
                 WRITES: Rate(settings.rate_writes_per_minute, 60.0),
+                PARTNER_READS: Rate(settings.rate_partner_reads_per_minute, 60.0),
                 FAILED_AUTH: Rate(settings.rate_failed_auth_per_second, 1.0),
             },
             spike_threshold=settings.identity_reads_spike_threshold,
@@ -180,13 +193,31 @@ class RateLimits:
         if wait:
             raise self.refuse(name, key, wait)
 
-    def refuse(self, name: str, key: str, wait: float) -> StarletteHTTPException:
+    def refuse(self, name: str, key: str, wait: float, headers: dict[str, str] | None = None) -> StarletteHTTPException:
         """The 429 a refused request gets (the problem handlers render it as problem+json)."""
         metrics.REQUESTS_REFUSED.labels(name).inc()
         self.said.refused(name, key, wait)
         return StarletteHTTPException(
-            429, f"too many requests ({name}); try again in {retry_after(wait)} s", {"Retry-After": retry_after(wait)}
+            429,
+            f"too many requests ({name}); try again in {retry_after(wait)} s",
+            {"Retry-After": retry_after(wait), **(headers or {})},
         )
+
+    def check_telling(self, name: str, key: str) -> dict[str, str]:
+        """:meth:`check`, and the ``RateLimit-*`` headers of where ``key`` stands after it (the
+        429 carries them too)."""
+        rate = self.rates[name]
+        wait = self.limiter.take(name, key, rate)
+        remaining, reset = self.limiter.standing(name, key, rate)
+        headers = {
+            "RateLimit-Limit": str(rate.count),
+            "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(max(0, math.ceil(reset))),
+            "RateLimit-Policy": f"{rate.count};w={round(rate.period)}",
+        }
+        if wait:
+            raise self.refuse(name, key, wait, headers)
+        return headers
 
 
 class RefusalLog:
@@ -248,11 +279,20 @@ async def _identity_reads(
         )
 
 
+async def _partner_reads(
+    request: Request, response: Response, principal: Annotated[Principal, Depends(current_principal)]
+) -> None:
+    response.headers.update(limits_of(request).check_telling(PARTNER_READS, caller_key(principal)))
+
+
 WRITES_LIMIT = Depends(_writes)
 """Put on a service's routers by :func:`install_rate_limits`: every changing request, per caller."""
 
 IDENTITY_READS_LIMIT = Depends(_identity_reads)
 """Declared by the route that answers an identity number: per caller, counted and watched per org."""
+
+PARTNER_READS_LIMIT = Depends(_partner_reads)
+"""Declared by the partner API's routes: per partner system, with ``RateLimit-*`` headers."""
 
 
 class FailedAuthLimit:

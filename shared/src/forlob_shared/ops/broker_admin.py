@@ -1,8 +1,11 @@
-"""User, permission and queue administration on RabbitMQ.
+"""User, permission, vhost, shovel and queue administration on RabbitMQ.
 
 Two ways in: the management HTTP API (``FORLOB_RABBITMQ_MANAGEMENT_URL``, e.g. on Kubernetes
 with the cluster operator), or ``rabbitmqctl`` on a broker host (a local install, as in
 ``make up``). Both do the same things; the partner and dead-letter tools don't care which.
+Permissions apply to the admin's own vhost (the broker URL's) unless another is named.
+Shovels are runtime parameters of the ``shovel`` component: both ways set them as parameters, so
+the management API needs only the shovel plugin, not rabbitmq_shovel_management.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ class QueueInfo:
 
 
 class BrokerAdmin(Protocol):
+    # The user the broker sees making the changes (None: rabbitmqctl, which the broker trusts);
+    # RabbitMQ lets it set a shovel only between vhosts it may open itself.
+    @property
+    def acting_user(self) -> str | None: ...
+
     async def list_queues(self) -> list[QueueInfo]: ...
 
     async def user_exists(self, name: str) -> bool: ...
@@ -34,7 +42,15 @@ class BrokerAdmin(Protocol):
 
     async def delete_user(self, name: str) -> None: ...
 
-    async def set_permissions(self, user: str, configure: str, write: str, read: str) -> None: ...
+    async def set_permissions(
+        self, user: str, configure: str, write: str, read: str, vhost: str | None = None
+    ) -> None: ...
+
+    async def clear_permissions(self, user: str, vhost: str | None = None) -> None: ...
+
+    async def delete_vhost(self, name: str) -> None: ...
+
+    async def set_shovel(self, vhost: str, name: str, definition: dict[str, Any]) -> None: ...
 
     async def import_definitions(self, definitions: dict[str, Any]) -> None: ...
 
@@ -72,6 +88,10 @@ class RabbitmqctlAdmin:
         self.env = env
         self.executable = executable
 
+    @property
+    def acting_user(self) -> str | None:
+        return None
+
     async def _run(self, *args: str, stdin: bytes | None = None) -> str:
         argv = [self.executable, "-q", *(("-n", self.node) if self.node else ()), *args]
         try:
@@ -88,7 +108,10 @@ class RabbitmqctlAdmin:
             ) from None
         out, err = await process.communicate(stdin)
         if process.returncode != 0:
-            raise BrokerAdminError(f"rabbitmqctl {args[0]} failed: {_one_line((err or out).decode())}")
+            text = _one_line((err or out).decode())
+            # As the API's 404, so callers tell "not there" from a failure the same way for both.
+            missing = 404 if "does not exist" in text else None
+            raise BrokerAdminError(f"rabbitmqctl {args[0]} failed: {text}", status=missing)
         return out.decode()
 
     async def list_queues(self) -> list[QueueInfo]:
@@ -111,8 +134,17 @@ class RabbitmqctlAdmin:
     async def delete_user(self, name: str) -> None:
         await self._run("delete_user", name)
 
-    async def set_permissions(self, user: str, configure: str, write: str, read: str) -> None:
-        await self._run("set_permissions", "-p", self.vhost, user, configure, write, read)
+    async def set_permissions(self, user: str, configure: str, write: str, read: str, vhost: str | None = None) -> None:
+        await self._run("set_permissions", "-p", vhost or self.vhost, user, configure, write, read)
+
+    async def clear_permissions(self, user: str, vhost: str | None = None) -> None:
+        await self._run("clear_permissions", "-p", vhost or self.vhost, user)
+
+    async def delete_vhost(self, name: str) -> None:
+        await self._run("delete_vhost", name)
+
+    async def set_shovel(self, vhost: str, name: str, definition: dict[str, Any]) -> None:
+        await self._run("set_parameter", "-p", vhost, "shovel", name, json.dumps(definition))
 
     async def import_definitions(self, definitions: dict[str, Any]) -> None:
         # Through stdin (no path: RabbitMQ 3.10 reads no "-"): the definitions carry password hashes,
@@ -128,6 +160,10 @@ class ManagementApiAdmin:
         self.base = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}{parts.path.rstrip('/')}/api"
         self.auth = (unquote(parts.username or "guest"), unquote(parts.password or "guest"))
         self.vhost = vhost
+
+    @property
+    def acting_user(self) -> str | None:
+        return self.auth[0]
 
     async def _request(self, method: str, path: str, body: Any = None) -> Any:
         try:
@@ -165,12 +201,26 @@ class ManagementApiAdmin:
     async def delete_user(self, name: str) -> None:
         await self._request("DELETE", f"/users/{quote(name, safe='')}")
 
-    async def set_permissions(self, user: str, configure: str, write: str, read: str) -> None:
+    async def set_permissions(self, user: str, configure: str, write: str, read: str, vhost: str | None = None) -> None:
         await self._request(
             "PUT",
-            f"/permissions/{quote(self.vhost, safe='')}/{quote(user, safe='')}",
+            f"/permissions/{quote(vhost or self.vhost, safe='')}/{quote(user, safe='')}",
             {"configure": configure, "write": write, "read": read},
         )
+
+    async def clear_permissions(self, user: str, vhost: str | None = None) -> None:
+        try:
+            await self._request("DELETE", f"/permissions/{quote(vhost or self.vhost, safe='')}/{quote(user, safe='')}")
+        except BrokerAdminError as error:
+            if error.status != 404:  # none to clear: as rabbitmqctl, no error
+                raise
+
+    async def delete_vhost(self, name: str) -> None:
+        await self._request("DELETE", f"/vhosts/{quote(name, safe='')}")
+
+    async def set_shovel(self, vhost: str, name: str, definition: dict[str, Any]) -> None:
+        path = f"/parameters/shovel/{quote(vhost, safe='')}/{quote(name, safe='')}"
+        await self._request("PUT", path, {"value": definition})
 
     async def import_definitions(self, definitions: dict[str, Any]) -> None:
         await self._request("POST", "/definitions", definitions)

@@ -59,7 +59,9 @@ def record_of_processing() -> str:
         "",
         "**Data subjects.** Participants referred by a jobcentre. **Staff** ids and e-mail addresses of the "
         "provider's and the jobcentre's staff are processed to address alerts and audit reads; they are not "
-        "part of a participant's access export.",
+        "part of a participant's access export. The referral service keeps each organisation's staff ids, roles "
+        "and whether they are active (from the notifications service's `staff.changed`, no addresses) to check "
+        "who took part in a follow-up talk.",
         "",
         "**Transfers to third countries.** None. **Security (Art. 32).** docs/security.md: tokens with roles, "
         "tenancy per organisation, identity numbers only in the referral service and every read audited, "
@@ -68,7 +70,11 @@ def record_of_processing() -> str:
         "**Rights.** Access (Art. 15): `forlob dpo export`, each service's `GET /dpo/participants/{id}/export`. "
         "Erasure (Art. 17): `POST /dpo/participants/{id}/erasure` in referral, refused while a legal hold "
         "applies (an open course, or a closed one within its retention period), then announced to the other "
-        "services as `participant.erased.v1`.",
+        "services as `participant.erased.v1`. Attendance, notifications and reporting each record it in their "
+        "erasure register (`erased_subjects`: the pseudonymous participant id and referral ids, and when; nothing "
+        "else), which no replay empties: an event about the participant that comes later (redelivered, replayed "
+        "from the dead letters, or read again by reporting's rebuild from the history stream) writes nothing "
+        "that names them. Attendance and notifications skip it; reporting counts it without the participant id.",
         "",
         "## Categories of personal data, per service",
         "",

@@ -8,6 +8,7 @@ a partner event): tests hold each message on the wire against it.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from typing import Any, get_args
 from uuid import UUID
@@ -15,10 +16,15 @@ from uuid import UUID
 from pydantic.json_schema import models_json_schema
 
 from forlob_shared.events.envelope import CONTENT_TYPE, PendingEvent, encode
-from forlob_shared.partner.base import SEQUENCE_DIGITS, PartnerEvent, partner_event_types
+from forlob_shared.partner.base import SCHEMA_PATH, SEQUENCE_DIGITS, PartnerEvent, partner_event_types
 
-VHOST = "forlob"
+# Each partner's own vhost (forlob_shared.ops.partners.partner_vhost): its queue and nothing else.
+VHOST = "partner.{org}"
+_ORG_VARIABLE = {"org": {"description": "your organisation's id, e.g. jobcenter-aalborg"}}
 SOURCE = "forlob/notifications"
+# The examples' public API address: a deployment's own is FORLOB_NOTIFICATIONS_PUBLIC_API_URL,
+# and its events' ``dataschema`` are under it (the document says so; docs/partners.md).
+EXAMPLE_API_URL = "https://api.forlob.example"
 _SCHEMAS = "#/components/schemas/"
 
 # Example values by field name, where a field's type alone does not say what a real one looks like.
@@ -87,6 +93,7 @@ def example_message(cls: type[PartnerEvent], sequence: int = 1) -> tuple[dict[st
         referring_org=event.referring_org,
         provider_org=event.provider_org,
         id=_EXAMPLE_ID,
+        dataschema=cls.schema_url(EXAMPLE_API_URL),
     )
     body = json.loads(encode(pending, source=SOURCE, sequence=sequence, time=_EXAMPLE_TIME))
     headers = {
@@ -132,12 +139,27 @@ def _envelope() -> dict[str, Any]:
                 "description": "CloudEvents sequence extension: the referral's partner events counted from "
                 "000000000001 without gaps, one series per subject and source; compare as strings",
             },
-            "dataschema": {"type": "string", "format": "uri", "description": "the JSON Schema (2020-12) of data"},
+            "dataschema": {
+                "type": "string",
+                "format": "uri",
+                "description": "the URL of the JSON Schema (2020-12) of data: <public API address>"
+                f"{SCHEMA_PATH}<name>.v<major>.json, which answers GET with that schema (no token)",
+            },
             "referringorg": {**org, "description": "the referring organisation (you)"},
             "providerorg": {**org, "description": "the provider running the programme"},
             "traceparent": {"type": "string", "description": "W3C trace context, when there is one"},
             "data": {"type": "object"},
         },
+    }
+
+
+def _dataschema(cls: type[PartnerEvent]) -> dict[str, Any]:
+    """The type's ``dataschema``: its file under the deployment's public API address, which
+    this document cannot know; the schema is also in docs/events/partner/ under that file name."""
+    file = cls.schema_file()
+    return {
+        "pattern": "^https?://[^?#]+" + re.escape(SCHEMA_PATH + file) + "$",
+        "description": f"<public API address>{SCHEMA_PATH}{file}, e.g. {cls.schema_url(EXAMPLE_API_URL)}",
     }
 
 
@@ -175,7 +197,7 @@ def partner_asyncapi() -> dict[str, Any]:
                     {
                         "properties": {
                             "type": {"const": cls.cloudevent_type()},
-                            "dataschema": {"const": cls.schema_url()},
+                            "dataschema": _dataschema(cls),
                             "data": {"$ref": _SCHEMAS + cls.__name__},
                         }
                     },
@@ -198,7 +220,11 @@ def partner_asyncapi() -> dict[str, Any]:
                 "Every message is also kept, as it was sent, for at least 90 days: a partner that was away (or "
                 "new) replays them over HTTP from the notifications service, GET /partner/events?after=<cursor> "
                 "or ?since=<RFC 3339 time>, and reads one referral's state at GET /partner/referrals/{id} "
-                "(role partner_system; its OpenAPI is at /openapi.json). See docs/partners.md."
+                "(role partner_system; its OpenAPI is at /openapi.json). Each message's dataschema is the URL at "
+                "which that service serves the JSON Schema of its data, "
+                f"<public API address>{SCHEMA_PATH}<name>.v<major>.json, without a token; the address is the "
+                "deployment's, so this document gives it as a pattern "
+                f"and its examples use {EXAMPLE_API_URL}. See docs/partners.md."
             ),
         },
         "defaultContentType": CONTENT_TYPE,
@@ -208,8 +234,11 @@ def partner_asyncapi() -> dict[str, Any]:
                 "protocol": "amqp",
                 "protocolVersion": "0-9-1",
                 "pathname": f"/{VHOST}",
-                "title": "The provider's RabbitMQ, vhost forlob (amqps where the operator offers TLS)",
-                "variables": {"host": {"description": "the broker's host and port, as the operator gives them"}},
+                "title": "The provider's RabbitMQ, your organisation's own vhost (amqps where the operator offers TLS)",
+                "variables": {
+                    "host": {"description": "the broker's host and port, as the operator gives them"},
+                    **_ORG_VARIABLE,
+                },
                 "security": [{"$ref": "#/components/securitySchemes/partnerUser"}],
             },
             "local": {
@@ -218,6 +247,7 @@ def partner_asyncapi() -> dict[str, Any]:
                 "protocolVersion": "0-9-1",
                 "pathname": f"/{VHOST}",
                 "title": "make up on a developer's machine",
+                "variables": _ORG_VARIABLE,
                 "security": [{"$ref": "#/components/securitySchemes/partnerUser"}],
             },
         },
@@ -228,8 +258,9 @@ def partner_asyncapi() -> dict[str, Any]:
                 "description": (
                     "A quorum queue bound to the headers exchange forlob.partners with x-match all, "
                     "referringorg <org>; forlob.partners takes only the partner contract's routing keys "
-                    "(partner.#) from forlob.events. Read it as the user partner-<org>, which may read this "
-                    "queue and nothing else."
+                    "(partner.#) from forlob.events. A shovel moves each event, confirmed, into the queue of "
+                    "this name in the vhost partner.<org>, your own: read it there as the user partner-<org>, "
+                    "which has rights in that vhost alone, to read this queue."
                 ),
                 "parameters": {"org": {"description": "your organisation's id, e.g. jobcenter-aalborg"}},
                 "messages": message_refs,

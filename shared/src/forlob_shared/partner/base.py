@@ -14,7 +14,9 @@ differences a partner relies on:
 - ``sequence`` is a string (the CloudEvents sequence extension's type), zero-padded so that
   comparing two as strings orders them, counting one series per ``subject`` (the referral) and
   ``source``;
-- ``dataschema`` names the JSON Schema (2020-12) of its ``data``.
+- ``dataschema`` names the JSON Schema (2020-12) of its ``data``: a URL under the deployment's
+  public API address (``<api>/partner/schemas/<name>.v<major>.json``), which the notifications
+  service answers with that schema, so the URL on the wire is one that resolves.
 
 Only pseudonymous ids and codes: a field is an id (UUID), an organisation id, a date or time, a
 number or a code matching :data:`CODE`; no field may hold a name, an identity number, a provider
@@ -33,7 +35,8 @@ from forlob_shared.events.base import TYPE_PREFIX, EventData
 
 PARTNER_ROUTING_PREFIX = "partner."
 PARTNER_TYPE_PREFIX = TYPE_PREFIX + PARTNER_ROUTING_PREFIX  # dk.forlob.partner.
-SCHEMA_BASE = "https://forlob.dk/partner/events/"
+# Where the notifications API serves the schemas, under the deployment's public API address.
+SCHEMA_PATH = "/partner/schemas/"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Twelve digits: a referral would need a trillion partner events to outgrow it.
 SEQUENCE_DIGITS = 12
@@ -70,13 +73,24 @@ class PartnerEvent(EventData):
         """The type a webhook subscribes to, and the ``type`` of a webhook's body."""
         return cls.name
 
+    # Encoding refuses one without its ``dataschema``: the contract promises every event names it.
+    needs_dataschema: ClassVar[bool] = True
+
     @classmethod
-    def schema_url(cls) -> str:
-        return f"{SCHEMA_BASE}{cls.name}.v{cls.version}.json"
+    def schema_file(cls) -> str:
+        """The schema's file name: its ``$id`` relative to where it is served, and its name in
+        docs/events/partner/."""
+        return f"{cls.name}.v{cls.version}.json"
+
+    @classmethod
+    def schema_url(cls, api_url: str) -> str:
+        """The ``dataschema``: where the API at ``api_url`` (the deployment's public address)
+        serves the type's schema."""
+        return f"{api_url.rstrip('/')}{SCHEMA_PATH}{cls.schema_file()}"
 
     @classmethod
     def envelope_attributes(cls, sequence: int) -> dict[str, Any]:
-        return {"sequence": wire_sequence(sequence), "dataschema": cls.schema_url()}
+        return {"sequence": wire_sequence(sequence)}
 
 
 _REGISTRY: dict[str, type[PartnerEvent]] = {}
@@ -107,12 +121,24 @@ def partner_event_class(cloudevent_type: str) -> type[PartnerEvent]:
         raise LookupError(f"not a partner event type: {cloudevent_type}") from None
 
 
-def partner_json_schema(cls: type[PartnerEvent]) -> dict[str, Any]:
-    """The JSON Schema (2020-12) of the type's ``data``, as ``dataschema`` names it."""
+def partner_schema_class(file: str) -> type[PartnerEvent]:
+    """The type whose schema file (``<name>.v<major>.json``) this is."""
+    for cls in partner_event_types().values():
+        if cls.schema_file() == file:
+            return cls
+    raise LookupError(f"no partner event schema {file}")
+
+
+def partner_json_schema(cls: type[PartnerEvent], api_url: str | None = None) -> dict[str, Any]:
+    """The JSON Schema (2020-12) of the type's ``data``, as ``dataschema`` names it.
+
+    Served by an API (``api_url``), its ``$id`` is the URL it is served at; without one (the file
+    in docs/events/partner/) it is the file's name, a relative reference that resolves against
+    wherever the schema was fetched from to that same URL."""
     schema = cls.model_json_schema(mode="serialization")
     return {
         "$schema": JSON_SCHEMA_DIALECT,
-        "$id": cls.schema_url(),
+        "$id": cls.schema_url(api_url) if api_url is not None else cls.schema_file(),
         **schema,
         "title": cls.cloudevent_type(),
         "description": cls.description,

@@ -10,6 +10,7 @@ rather than reaching a page.
 """
 
 from forlob_shared.texts.codes import CODES, MissingText, code_text
+from forlob_shared.texts.definitions import DEFINITIONS, definition
 from forlob_shared.texts.facts import FACT_VALUE_CODES, FACTS_SHOWN, day_text, fact_text, instant_text
 from forlob_shared.texts.figures import (
     FIGURE_FAMILIES,
@@ -28,6 +29,7 @@ __all__ = [
     "CODES",
     "COUNTRY_LANGUAGE",
     "DEFAULT_LANGUAGE",
+    "DEFINITIONS",
     "FACTS_SHOWN",
     "FACT_VALUE_CODES",
     "FIGURES",
@@ -40,6 +42,7 @@ __all__ = [
     "Unit",
     "code_text",
     "day_text",
+    "definition",
     "every_code",
     "fact_text",
     "figure",

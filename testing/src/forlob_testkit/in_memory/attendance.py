@@ -29,7 +29,9 @@ from forlob_attendance.domain.course import Course, Declared, provider_calendar
 from forlob_attendance.domain.schedule import ScheduleVersion
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.events import AbsenceDetected, PendingEvent, TimeWindow
-from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.fakes import FakeStore
+from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
+from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 
 
 def _key(referral_id: UUID) -> str:
@@ -365,7 +367,7 @@ class InMemoryReads:
         return sorted(found, key=lambda pair: (pair[0].expected_start, str(pair[0].id)))
 
 
-class FakeAttendanceUnitOfWork(FakeUnitOfWork):
+class FakeAttendanceUnitOfWork(FakeIdempotentUnitOfWork):
     """``AttendanceUnitOfWork`` in memory."""
 
     courses: InMemoryCourses
@@ -376,6 +378,7 @@ class FakeAttendanceUnitOfWork(FakeUnitOfWork):
     breaches: InMemoryBreaches
     summaries: InMemorySummaries
     reads: InMemoryReads
+    erasures: InMemoryErasureRegister
 
     async def _on_enter(self) -> None:
         self.courses = InMemoryCourses(self.store)
@@ -386,6 +389,7 @@ class FakeAttendanceUnitOfWork(FakeUnitOfWork):
         self.breaches = InMemoryBreaches(self.store)
         self.summaries = InMemorySummaries(self.store)
         self.reads = InMemoryReads(self.store)
+        self.erasures = InMemoryErasureRegister(self.store)
 
 
 def _is_an_attendance_uow(uow: FakeAttendanceUnitOfWork) -> AttendanceUoW:

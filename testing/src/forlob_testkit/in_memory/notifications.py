@@ -20,7 +20,7 @@ from forlob_notifications.db.repositories.calendars import declared
 from forlob_notifications.domain.alerts import UNASSIGNED, Alert, AlertKind, AlertState
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
 from forlob_notifications.domain.directory import Assignment, StaffMember
-from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, entry_of, is_kept
+from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, Pruned, entry_of, is_kept
 from forlob_notifications.domain.policy import NotificationPolicy
 from forlob_notifications.domain.visits import Visit
 from forlob_notifications.domain.webhooks import Subscription
@@ -28,7 +28,9 @@ from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
 from forlob_shared.events import ProviderCalendarChanged
 from forlob_shared.events.envelope import PendingEvent, encode
-from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.fakes import FakeStore
+from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
+from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 
 if TYPE_CHECKING:
     from forlob_notifications.application.ports import NotificationsUnit
@@ -373,6 +375,7 @@ class InMemoryPartnerFeed:
         self._rows: list[FeedEntry] = store.table("notifications.partner_feed", list)
         self._sequences: dict[tuple[str, str], int] = store.table("notifications.partner_sequences")
         self._cursors: dict[str, int] = store.table("notifications.partner_feed_cursors")
+        self._pruned: dict[str, Pruned] = store.table("notifications.partner_feed_pruned")
         self._clock = clock
 
     def keep(self, events: Sequence[PendingEvent]) -> None:
@@ -408,9 +411,15 @@ class InMemoryPartnerFeed:
             newest[key] = max(newest.get(key, entry.time), entry.time)
         stale = {key for key, time in sorted(newest.items()) if time < older_than}
         stale = set(sorted(stale)[:limit])
-        before = len(self._rows)
+        gone = [e for e in self._rows if (e.org, e.subject) in stale]
         self._rows[:] = [e for e in self._rows if (e.org, e.subject) not in stale]
-        return before - len(self._rows)
+        for entry in gone:
+            told = self._pruned.get(entry.org) or Pruned(entry.cursor, entry.time)
+            self._pruned[entry.org] = told.widened(entry.cursor, entry.time)
+        return len(gone)
+
+    async def pruned(self, org: str) -> Pruned | None:
+        return self._pruned.get(org)
 
 
 class InMemoryVisits:
@@ -444,7 +453,7 @@ class InMemoryVisits:
             self._rows[visit.id] = _copy(visit)
 
 
-class FakeNotificationsUnitOfWork(FakeUnitOfWork):
+class FakeNotificationsUnitOfWork(FakeIdempotentUnitOfWork):
     """``NotificationsUnit`` in memory; what it would NOTIFY on commit is kept in
     :attr:`inbox_notices` and :attr:`dispatcher_woken` (the store's, so they outlive it)."""
 
@@ -457,6 +466,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     calendars: InMemoryCalendars
     partner_feed: InMemoryPartnerFeed
     visits: InMemoryVisits
+    erasures: InMemoryErasureRegister
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
         super().__init__(store, clock)
@@ -473,6 +483,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
         self.calendars = InMemoryCalendars(self.store)
         self.partner_feed = InMemoryPartnerFeed(self.store, self.clock)
         self.visits = InMemoryVisits(self.store)
+        self.erasures = InMemoryErasureRegister(self.store)
         self._inbox_changes, self._wake = [], False
 
     @property
@@ -493,7 +504,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     def wake_dispatcher(self) -> None:
         self._wake = True
 
-    async def commit(self) -> None:
+    async def commit(self, result: Any = None) -> None:
         self._refuse_commit_if_owned()
         self.partner_feed.keep([e for e in (*self._staged, *self._pending) if is_kept(e)])
         changes, wake = self._inbox_changes, self._wake
@@ -501,7 +512,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
         self.inbox_notices.extend(changes)
         if wake:
             self.store.table("notifications.dispatcher_wakes", list).append(True)
-        await super().commit()
+        await super().commit(result)
 
     async def rollback(self) -> None:
         self._inbox_changes, self._wake = [], False

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from forlob_referral.application.ports import ReferralUoW
@@ -20,12 +19,10 @@ from forlob_referral.domain.personal import IdentityRead, PersonalData, Waitlist
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
 from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State
-from forlob_shared.clock import Clock
-from forlob_shared.errors import InvalidInput
-from forlob_shared.http.idempotency import HEADER, IdempotencyGuard, Replayed, StoredResponse
-from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.fakes import FakeStore
+from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 from forlob_testkit.in_memory.referral_outreach import InMemoryOutreach
-from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages
+from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages, InMemoryStaffDirectory
 
 
 class InMemoryProgrammes:
@@ -229,77 +226,27 @@ class InMemoryAudit:
         return reads[:limit], moves[:limit]
 
 
-# (org, key) → the claim: fingerprint, then the stored status and body once the use case committed.
-IdempotencyRows = dict[tuple[str, str], dict[str, Any]]
-
-
-class InMemoryIdempotencyKeys:
-    def __init__(self, store: FakeStore) -> None:
-        self.rows: IdempotencyRows = store.table("idempotency_keys")
-
-    async def forget_before(self, before: datetime) -> int:
-        old = [k for k, row in self.rows.items() if row["created_at"] < before]
-        for key in old:
-            del self.rows[key]
-        return len(old)
-
-
-class FakeReferralUnitOfWork(FakeUnitOfWork):
-    """``ReferralUnitOfWork`` in memory, with the part of the Idempotency-Key handling the use cases
-    meet: a guard set on the unit of work claims its key on entry (a replay raises
-    :class:`Replayed` with the stored response) and ``commit(result)`` stores the rendered result."""
+class FakeReferralUnitOfWork(FakeIdempotentUnitOfWork):
+    """``ReferralUnitOfWork`` in memory, Idempotency-Keys included."""
 
     programmes: InMemoryProgrammes
     referrals: InMemoryReferrals
     personal: InMemoryPersonalData
     audit: InMemoryAudit
-    idempotency: InMemoryIdempotencyKeys
     record: InMemoryCourseRecord
     messages: InMemoryMessages
     outreach: InMemoryOutreach
-
-    def __init__(self, store: FakeStore, clock: Clock) -> None:
-        super().__init__(store, clock)
-        self.guard: IdempotencyGuard | None = None
-        self.results: list[Any] = []  # what each commit stored as the use case's result
+    staff: InMemoryStaffDirectory
 
     async def _on_enter(self) -> None:
         self.programmes = InMemoryProgrammes(self.store)
         self.referrals = InMemoryReferrals(self.store)
         self.personal = InMemoryPersonalData(self.store)
         self.audit = InMemoryAudit(self.store)
-        self.idempotency = InMemoryIdempotencyKeys(self.store)
         self.record = InMemoryCourseRecord(self.store)
         self.messages = InMemoryMessages(self.store)
         self.outreach = InMemoryOutreach(self.store)
-        if self.guard is not None:
-            self._claim(self.guard)
-
-    def _claim(self, guard: IdempotencyGuard) -> None:
-        rows = self.idempotency.rows
-        found = rows.get((guard.org, guard.key))
-        if found is None:
-            rows[(guard.org, guard.key)] = {
-                "fingerprint": guard.fingerprint,
-                "status_code": None,
-                "response": None,
-                "created_at": self.clock.now(),
-            }
-            return
-        if found["fingerprint"] != guard.fingerprint or found["status_code"] is None:
-            raise InvalidInput(
-                f"the {HEADER} {guard.key!r} was used for a different request; use a new key for a new request",
-                reason="idempotency-key-reused",
-            )
-        raise Replayed(StoredResponse(found["status_code"], found["response"]))
-
-    async def commit(self, result: Any = None) -> None:
-        if self.guard is not None:
-            row = self.idempotency.rows[(self.guard.org, self.guard.key)]
-            row["status_code"], row["response"] = self.guard.status_code, self.guard.render(result)
-            self.guard = None
-        self.results.append(result)
-        await super().commit()
+        self.staff = InMemoryStaffDirectory(self.store)
 
 
 def _is_a_referral_uow(uow: FakeReferralUnitOfWork) -> ReferralUoW:

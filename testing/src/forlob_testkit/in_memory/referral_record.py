@@ -15,6 +15,7 @@ from uuid import UUID
 from forlob_referral.domain.course_record import FollowUpTalk, Meeting, SpecialistNote
 from forlob_referral.domain.messages import Message, Side
 from forlob_referral.domain.referral import Referral
+from forlob_shared.events.provider import StaffChanged
 from forlob_testkit.fakes import FakeStore
 
 
@@ -44,7 +45,14 @@ class InMemoryCourseRecord:
 
     async def save_meeting(self, meeting: Meeting) -> None:
         if (found := self._meetings.get(meeting.id)) is not None:
-            self._meetings[meeting.id] = replace(found, status=meeting.status)
+            # What a meeting's change may touch; who booked it and when stay as they were.
+            self._meetings[meeting.id] = replace(
+                found,
+                status=meeting.status,
+                starts_at=meeting.starts_at,
+                place=meeting.place,
+                caseworker_invited=meeting.caseworker_invited,
+            )
 
     async def meetings(self, referral_id: UUID) -> list[Meeting]:
         found = [m for m in self._meetings.values() if m.referral_id == referral_id]
@@ -94,3 +102,19 @@ class InMemoryMessages:
         gone = set(referral_ids)
         for key in [k for k, m in self._rows.items() if m.referral_id in gone]:
             del self._rows[key]
+
+
+class InMemoryStaffDirectory:
+    """``StaffDirectory``: the newest change of each person, by organisation."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._members: dict[tuple[str, str], StaffChanged] = store.table("staff_members")
+
+    async def record(self, change: StaffChanged) -> None:
+        kept = self._members.get((change.org, change.staff_id))
+        if kept is None or kept.changed_at <= change.changed_at:
+            self._members[(change.org, change.staff_id)] = change
+
+    async def active_of(self, org: str) -> set[str] | None:
+        members = [m for (o, _), m in self._members.items() if o == org]
+        return {m.staff_id for m in members if m.active} if members else None

@@ -9,11 +9,13 @@ The contract tests (services/reporting/tests/unit/test_*_contract.py) hold the t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from forlob_reporting.application.ports import FactReads, FiguresUnitOfWork, ReadModelUnitOfWork
+from forlob_reporting.application.ports import ErasureUnitOfWork, FactReads, FiguresUnitOfWork, ReadModelUnitOfWork
 from forlob_reporting.db.store import MemoryFactStore
+from forlob_reporting.domain.erasure import forget_erased
 from forlob_reporting.domain.facts import (
     ALERTS,
     BREACHES,
@@ -34,6 +36,7 @@ from forlob_reporting.domain.facts import (
 from forlob_reporting.domain.groups import Programme
 from forlob_shared.clock import Clock, SystemClock
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
+from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
 
 FACTS = "reporting.facts"
 REBUILD = "reporting.rebuild"
@@ -125,6 +128,16 @@ class MemoryFactReads:
         return [v for v in self._table(VISITS) if v["provider_org"] == org]
 
 
+class MemoryParticipantFacts:
+    """``DpoFacts.forget_participant`` on the fake's rows: the same rule as a rebuild's."""
+
+    def __init__(self, rows: Rows) -> None:
+        self.rows = rows
+
+    async def forget_participant(self, provider_org: str, participant_id: UUID, referral_ids: Sequence[UUID]) -> None:
+        forget_erased(self.rows, {participant_id, *referral_ids}, provider_org)
+
+
 class FakeRebuildLock:
     """Held by a rebuild while ``store.tables[REBUILD]["held"]`` is true (a test sets it)."""
 
@@ -143,6 +156,8 @@ class FakeReportingUnitOfWork(FakeUnitOfWork):
     facts: MemoryFactStore
     reads: MemoryFactReads
     rebuild_lock: FakeRebuildLock
+    erasures: InMemoryErasureRegister
+    dpo: MemoryParticipantFacts
 
     def __init__(self, store: FakeStore | None = None, clock: Clock | None = None) -> None:
         super().__init__(store if store is not None else FakeStore(), clock or SystemClock())
@@ -152,6 +167,8 @@ class FakeReportingUnitOfWork(FakeUnitOfWork):
         self.facts = MemoryFactStore(rows)
         self.reads = MemoryFactReads(rows)
         self.rebuild_lock = FakeRebuildLock(self.store)
+        self.erasures = InMemoryErasureRegister(self.store)
+        self.dpo = MemoryParticipantFacts(rows)
 
 
 def _satisfies_the_ports(uow: FakeReportingUnitOfWork, reads: MemoryFactReads) -> None:
@@ -159,3 +176,4 @@ def _satisfies_the_ports(uow: FakeReportingUnitOfWork, reads: MemoryFactReads) -
     _: ReadModelUnitOfWork = uow
     __: FiguresUnitOfWork = uow
     ___: FactReads = reads
+    ____: ErasureUnitOfWork = uow

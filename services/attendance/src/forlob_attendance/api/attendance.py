@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from forlob_attendance.api.deps import Coordinator, Staff, UoW
 from forlob_attendance.api.schemas import (
@@ -41,51 +41,110 @@ from forlob_attendance.application.registration import (
     record_contact,
     report_absence,
 )
+from forlob_shared.http.idempotency import IdempotencyKey, answer_idempotently
 from forlob_shared.http.inputs import Day
 
 router = APIRouter(tags=["attendance"])
 
 
-@router.post("/participants/{participant_id}/check-in", summary="The participant arrived")
+@router.post("/participants/{participant_id}/check-in", response_model=RegisteredOut, summary="The participant arrived")
 async def participant_check_in(
-    participant_id: UUID, staff: Staff, uow: UoW, body: RegistrationIn | None = None
-) -> RegisteredOut:
-    at = body.at if body else None
-    return RegisteredOut.of(await check_in(uow, staff, CheckInEntry(participant_id, at)))
+    participant_id: UUID,
+    staff: Staff,
+    uow: UoW,
+    request: Request,
+    key: IdempotencyKey,
+    body: RegistrationIn | None = None,
+) -> Response:
+    entry = CheckInEntry(participant_id, body.at if body else None)
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: check_in(u, staff, entry),
+        out=RegisteredOut.of,
+    )
 
 
-@router.post("/participants/{participant_id}/check-out", summary="The participant left")
+@router.post("/participants/{participant_id}/check-out", response_model=RegisteredOut, summary="The participant left")
 async def participant_check_out(
-    participant_id: UUID, staff: Staff, uow: UoW, body: RegistrationIn | None = None
-) -> RegisteredOut:
+    participant_id: UUID,
+    staff: Staff,
+    uow: UoW,
+    request: Request,
+    key: IdempotencyKey,
+    body: RegistrationIn | None = None,
+) -> Response:
     at = body.at if body else None
-    return RegisteredOut.of(await check_out(uow, staff, participant_id, at))
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: check_out(u, staff, participant_id, at),
+        out=RegisteredOut.of,
+    )
 
 
-@router.post("/check-ins", summary="A whole list of arrivals at once: all or none")
-async def list_check_in(body: DayListIn, staff: Staff, uow: UoW) -> DayListOut:
+@router.post("/check-ins", response_model=DayListOut, summary="A whole list of arrivals at once: all or none")
+async def list_check_in(body: DayListIn, staff: Staff, uow: UoW, request: Request, key: IdempotencyKey) -> Response:
     entries = [CheckInEntry(e.participant_id, e.at) for e in body.entries]
-    return DayListOut(registered=[RegisteredOut.of(r) for r in await check_in_list(uow, staff, entries)])
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: check_in_list(u, staff, entries),
+        out=lambda registered: DayListOut(registered=[RegisteredOut.of(r) for r in registered]),
+    )
 
 
 @router.post(
     "/participants/{participant_id}/absences",
     status_code=status.HTTP_201_CREATED,
+    response_model=ReportedOut,
     summary="Absence reported in advance (or afterwards), with a coded reason and a period",
 )
-async def participant_absence(participant_id: UUID, body: AbsenceReportIn, staff: Staff, uow: UoW) -> ReportedOut:
+async def participant_absence(
+    participant_id: UUID, body: AbsenceReportIn, staff: Staff, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
     report = AbsenceReport(participant_id, body.reason, body.first_day, body.last_day)
-    return ReportedOut.of(await report_absence(uow, staff, report))
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: report_absence(u, staff, report),
+        out=ReportedOut.of,
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.post(
     "/absences/{absence_id}/contacts",
     status_code=status.HTTP_201_CREATED,
+    response_model=ContactOut,
     summary="A contact attempt about a detected absence",
 )
-async def absence_contact(absence_id: UUID, body: ContactIn, staff: Staff, uow: UoW) -> ContactOut:
+async def absence_contact(
+    absence_id: UUID, body: ContactIn, staff: Staff, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
     attempt = ContactAttempt(absence_id, body.outcome, body.reason, body.at)
-    return ContactOut(contact_id=await record_contact(uow, staff, attempt))
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: record_contact(u, staff, attempt),
+        out=lambda contact_id: ContactOut(contact_id=contact_id),
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.get("/days/{day}", summary="The day's attendance list at your organisation")
@@ -127,12 +186,23 @@ async def closures(staff: Staff, uow: UoW) -> ClosuresOut:
 @router.post(
     "/closures",
     status_code=status.HTTP_201_CREATED,
+    response_model=ClosureOut,
     summary="Declare a closure (coordinator): nobody is expected then, expected arrivals already planned go",
 )
-async def closure_declare(body: ClosureIn, staff: Coordinator, uow: UoW) -> ClosureOut:
+async def closure_declare(
+    body: ClosureIn, staff: Coordinator, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
     declaration = ClosureDeclaration(body.first_day, body.last_day, body.reason, body.start, body.end)
-    closure_id = await declare_closure(uow, staff, declaration)
-    return ClosureOut(closure_id=closure_id, **body.model_dump())
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: declare_closure(u, staff, declaration),
+        out=lambda closure_id: ClosureOut(closure_id=closure_id, **body.model_dump()),
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.delete(

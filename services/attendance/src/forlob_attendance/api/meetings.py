@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from forlob_attendance.api.deps import MeetingStaff, UoW
 from forlob_attendance.api.meeting_schemas import MeetingCancelIn, MeetingHeldIn, MeetingIn, MeetingOut, MeetingsOut
@@ -20,6 +20,7 @@ from forlob_attendance.application.meetings import (
     plan_meeting,
 )
 from forlob_attendance.domain.meetings import CancelledBy
+from forlob_shared.http.idempotency import IdempotencyKey, answer_idempotently
 from forlob_shared.http.inputs import Day
 
 router = APIRouter(tags=["meetings"])
@@ -28,11 +29,23 @@ router = APIRouter(tags=["meetings"])
 @router.post(
     "/referrals/{referral_id}/meetings",
     status_code=status.HTTP_201_CREATED,
+    response_model=MeetingOut,
     summary="Plan a meeting in a meetings-shaped course: the participant is expected then",
 )
-async def meeting_plan(referral_id: UUID, body: MeetingIn, staff: MeetingStaff, uow: UoW) -> MeetingOut:
+async def meeting_plan(
+    referral_id: UUID, body: MeetingIn, staff: MeetingStaff, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
     plan = MeetingPlan(body.starts_at, body.ends_at, body.place, body.staff_id)
-    return MeetingOut.of(await plan_meeting(uow, staff, referral_id, plan))
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: plan_meeting(u, staff, referral_id, plan),
+        out=MeetingOut.of,
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.get("/referrals/{referral_id}/meetings", summary="A course's meetings, by start")
@@ -46,16 +59,41 @@ async def meeting_move(meeting_id: UUID, body: MeetingIn, staff: MeetingStaff, u
     return MeetingOut.of(await move_meeting(uow, staff, meeting_id, plan))
 
 
-@router.post("/meetings/{meeting_id}/held", summary="The meeting took place, with its coded topics")
-async def meeting_held(meeting_id: UUID, body: MeetingHeldIn, staff: MeetingStaff, uow: UoW) -> MeetingOut:
+@router.post(
+    "/meetings/{meeting_id}/held", response_model=MeetingOut, summary="The meeting took place, with its coded topics"
+)
+async def meeting_held(
+    meeting_id: UUID, body: MeetingHeldIn, staff: MeetingStaff, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
     record = MeetingRecord(body.held_at, body.duration_minutes, tuple(body.topics))
-    return MeetingOut.of(await hold_meeting(uow, staff, meeting_id, record))
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: hold_meeting(u, staff, meeting_id, record),
+        out=MeetingOut.of,
+    )
 
 
-@router.post("/meetings/{meeting_id}/cancel", summary="Call off a planned meeting: no absence is detected for it")
-async def meeting_cancel(meeting_id: UUID, body: MeetingCancelIn, staff: MeetingStaff, uow: UoW) -> MeetingOut:
-    view = await cancel_meeting(uow, staff, meeting_id, CancelledBy(body.cancelled_by), body.reason)
-    return MeetingOut.of(view)
+@router.post(
+    "/meetings/{meeting_id}/cancel",
+    response_model=MeetingOut,
+    summary="Call off a planned meeting: no absence is detected for it",
+)
+async def meeting_cancel(
+    meeting_id: UUID, body: MeetingCancelIn, staff: MeetingStaff, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=staff.org,
+        key=key,
+        body=body,
+        use_case=lambda u: cancel_meeting(u, staff, meeting_id, CancelledBy(body.cancelled_by), body.reason),
+        out=MeetingOut.of,
+    )
 
 
 @router.get("/meetings", summary="Your organisation's meetings in a period (one staff member's week)")

@@ -172,7 +172,7 @@ async def declare_closure(uow: AttendanceUoW, staff: Principal, declaration: Clo
         )
         await _replan(uow, staff.org, closure.first_day, closure.last_day, now)
         await _announce(uow, staff.org, now)
-        await uow.commit()
+        await uow.commit(closure_id)
     return closure_id
 
 

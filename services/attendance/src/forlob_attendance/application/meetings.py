@@ -191,8 +191,9 @@ async def plan_meeting(uow: AttendanceUoW, staff: Principal, referral_id: UUID, 
         await _free(uow, slot)
         await uow.slots.add([_columns(slot)])
         uow.emit(_planned(course, slot))
-        await uow.commit()
-    return view(slot, row)
+        meeting = view(slot, row)
+        await uow.commit(meeting)
+    return meeting
 
 
 def _columns(slot: SlotRow) -> dict[str, object]:
@@ -233,8 +234,9 @@ async def move_meeting(uow: AttendanceUoW, staff: Principal, meeting_id: UUID, p
         _place(slot, row, course, plan, now)
         await _free(uow, slot)
         uow.emit(_planned(course, slot))
-        await uow.commit()
-    return view(slot, row)
+        meeting = view(slot, row)
+        await uow.commit(meeting)
+    return meeting
 
 
 async def hold_meeting(uow: AttendanceUoW, staff: Principal, meeting_id: UUID, record: MeetingRecord) -> MeetingView:
@@ -284,8 +286,9 @@ async def hold_meeting(uow: AttendanceUoW, staff: Principal, meeting_id: UUID, r
                     slot.absence_id,
                 )
             )
-        await uow.commit()
-    return view(slot, row)
+        meeting = view(slot, row)
+        await uow.commit(meeting)
+    return meeting
 
 
 def _call_off(
@@ -314,8 +317,9 @@ async def cancel_meeting(
         if slot.state != "expected":
             raise Conflict(f"the meeting is {meeting_state(slot.state)}: only a planned meeting is cancelled")
         uow.emit(_call_off(course, slot, by, reason, now))
-        await uow.commit()
-    return view(slot, row)
+        meeting = view(slot, row)
+        await uow.commit(meeting)
+    return meeting
 
 
 async def call_off_meetings_after(uow: AttendanceUoW, row: CourseRow, last_day: date) -> None:

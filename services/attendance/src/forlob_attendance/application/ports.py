@@ -26,6 +26,7 @@ from forlob_attendance.domain.course import Course, Declared
 from forlob_attendance.domain.schedule import ScheduleVersion
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
+from forlob_shared.erasure import ErasureRegister
 from forlob_shared.events import TimeWindow
 from forlob_shared.events.envelope import PendingEvent
 
@@ -166,6 +167,9 @@ class AttendanceUoW(Protocol):
     def reads(self) -> AttendanceReads: ...
 
     @property
+    def erasures(self) -> ErasureRegister: ...
+
+    @property
     def clock(self) -> Clock: ...
 
     async def __aenter__(self) -> Self: ...
@@ -176,4 +180,5 @@ class AttendanceUoW(Protocol):
 
     def emit(self, *events: PendingEvent) -> None: ...
 
-    async def commit(self) -> None: ...
+    async def commit(self, result: Any = None) -> None:
+        """Keep the change; ``result`` is the use case's answer, stored with an Idempotency-Key."""

@@ -148,7 +148,7 @@ async def _check_in(uow: AttendanceUoW, org: str, entry: CheckInEntry, now: date
 async def check_in(uow: AttendanceUoW, staff: Principal, entry: CheckInEntry) -> Registered:
     async with uow:
         registered = await _check_in(uow, staff.org, entry, uow.clock.now())
-        await uow.commit()
+        await uow.commit(registered)
     return registered
 
 
@@ -164,7 +164,7 @@ async def check_in_list(uow: AttendanceUoW, staff: Principal, entries: Sequence[
                 registered.append(await _check_in(uow, staff.org, entry, now))
             except (InvalidInput, Conflict, NotFound) as exc:
                 raise type(exc)(f"entry {index}: {exc.detail}", entry=index, **exc.extra) from None
-        await uow.commit()
+        await uow.commit(registered)
     return registered
 
 
@@ -204,10 +204,11 @@ async def check_out(
                 ),
             )
         )
-        await uow.commit()
-    return Registered(
-        participant_id, course.referral_id, slot.id, day, at, minutes_early=early, attended_minutes=attended
-    )
+        registered = Registered(
+            participant_id, course.referral_id, slot.id, day, at, minutes_early=early, attended_minutes=attended
+        )
+        await uow.commit(registered)
+    return registered
 
 
 @dataclass(frozen=True)
@@ -285,8 +286,9 @@ async def report_absence(uow: AttendanceUoW, staff: Principal, report: AbsenceRe
                 ),
             )
         )
-        await uow.commit()
-    return Reported(report_id, course.referral_id, excused, resolved)
+        reported = Reported(report_id, course.referral_id, excused, resolved)
+        await uow.commit(reported)
+    return reported
 
 
 @dataclass(frozen=True)
@@ -335,5 +337,5 @@ async def record_contact(uow: AttendanceUoW, staff: Principal, attempt: ContactA
                 subject=attempt.absence_id,
             )
         )
-        await uow.commit()
+        await uow.commit(attempt_id)
     return attempt_id

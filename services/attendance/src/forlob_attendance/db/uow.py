@@ -9,10 +9,11 @@ from forlob_attendance.db.records import (
     WeekSummaryRepository,
 )
 from forlob_attendance.db.repository import CourseRepository, SlotRepository
-from forlob_shared.db import UnitOfWork
+from forlob_shared.erasure import SqlErasureRegister
+from forlob_shared.http.idempotency import IdempotentUnitOfWork
 
 
-class AttendanceUnitOfWork(UnitOfWork):
+class AttendanceUnitOfWork(IdempotentUnitOfWork):
     courses: CourseRepository
     slots: SlotRepository
     calendar: CalendarRepository
@@ -22,8 +23,10 @@ class AttendanceUnitOfWork(UnitOfWork):
     summaries: WeekSummaryRepository
     reads: AttendanceQueries
     dpo: DpoRecords
+    erasures: SqlErasureRegister
 
     async def _on_enter(self) -> None:
+        await super()._on_enter()  # claims the request's Idempotency-Key, if it has one
         self.courses = CourseRepository(self.session)
         self.slots = SlotRepository(self.session)
         self.calendar = CalendarRepository(self.session)
@@ -33,6 +36,7 @@ class AttendanceUnitOfWork(UnitOfWork):
         self.summaries = WeekSummaryRepository(self.session)
         self.reads = AttendanceQueries(self.session)
         self.dpo = DpoRecords(self.session)
+        self.erasures = SqlErasureRegister(self.session)
 
 
 def _is_an_attendance_uow(uow: AttendanceUnitOfWork) -> AttendanceUoW:

@@ -14,6 +14,7 @@ from forlob_attendance.application.courses import (
     start_courses,
 )
 from forlob_attendance.db.uow import AttendanceUnitOfWork
+from forlob_shared.erasure import skipping_erased
 from forlob_shared.events import (
     AgreementChanged,
     Envelope,
@@ -42,7 +43,9 @@ def subscriptions(policy: CoursePolicy) -> list[Subscription[AttendanceUnitOfWor
         await end_course(uow, envelope.data)
 
     async def on_erased(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
-        # GDPR Art. 17: the referral service decided the legal holds; nothing here is kept.
+        # GDPR Art. 17: the referral service decided the legal holds; nothing here is kept, and
+        # the register makes a late event about the participant write nothing (skipping_erased).
+        await uow.erasures.record(envelope.data)
         await uow.dpo.erase(envelope.data.provider_org, envelope.data.participant_id)
 
     handlers: dict[type[EventData], Handler[AttendanceUnitOfWork]] = {
@@ -57,13 +60,15 @@ def subscriptions(policy: CoursePolicy) -> list[Subscription[AttendanceUnitOfWor
         await start_courses(uow, [envelope.data for envelope in envelopes], policy)
 
     return [
-        Subscription(
-            purpose="programme",
-            handlers=handlers,
-            batches={ProgrammeStarted: on_starts},  # starts in a row: three statements for all
-            description="Courses, agreed schedules and expected attendance from the referral service.",
-            # Two lanes by course: one applies its batch while the other waits on the database.
-            # More lanes make smaller batches, and the work is CPU-bound (bench/pipeline.py).
-            lanes=2,
+        skipping_erased(
+            Subscription(
+                purpose="programme",
+                handlers=handlers,
+                batches={ProgrammeStarted: on_starts},  # starts in a row: three statements for all
+                description="Courses, agreed schedules and expected attendance from the referral service.",
+                # Two lanes by course: one applies its batch while the other waits on the database.
+                # More lanes make smaller batches, and the work is CPU-bound (bench/pipeline.py).
+                lanes=2,
+            )
         )
     ]

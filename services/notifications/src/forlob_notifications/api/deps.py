@@ -33,6 +33,8 @@ DirectoryKeeper = Annotated[Principal, requires(*DIRECTORY_ROLES)]
 # Who looks after which course (staff ids only): those who keep the directory, the staff who meet
 # the participants (their own courses) and the referring caseworker (who to call at the provider).
 CourseReader = Annotated[Principal, requires(*DIRECTORY_ROLES, "contact_person", "workshop_lead", "caseworker")]
+# Who works here (ids and roles, nothing else): the provider's people who record who took part.
+ColleagueReader = Annotated[Principal, requires(*DIRECTORY_ROLES, "contact_person", "workshop_lead", "specialist")]
 PolicyReader = Annotated[Principal, requires(*POLICY_ROLES, "team_leader")]
 PolicyEditor = Annotated[Principal, requires(*POLICY_ROLES)]
 # Webhook subscriptions (with their secrets) and the deliveries (with every recipient): admins.

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from forlob_notifications.api.deps import CourseReader, DirectoryKeeper, UoW
+from forlob_notifications.api.deps import ColleagueReader, CourseReader, DirectoryKeeper, UoW
 from forlob_notifications.application import directory
 from forlob_notifications.domain.directory import Assignment, StaffMember
 from forlob_shared.working_time import Window
@@ -69,6 +69,11 @@ class StaffOut(BaseModel):
         )
 
 
+class ColleagueOut(BaseModel):
+    staff_id: str
+    role: str
+
+
 class AssignmentOut(BaseModel):
     referral_id: UUID
     participant_id: UUID | None
@@ -119,6 +124,11 @@ async def put_staff(staff_id: StaffId, body: StaffIn, principal: DirectoryKeeper
 @router.get("/staff", summary="Your organisation's staff")
 async def list_staff(principal: DirectoryKeeper, uow: UoW, role: Role | None = None) -> list[StaffOut]:
     return [StaffOut.of(m) for m in await directory.list_staff(uow, principal, role)]
+
+
+@router.get("/colleagues", summary="Your organisation's active staff: ids and roles only, to choose from")
+async def list_colleagues(principal: ColleagueReader, uow: UoW) -> list[ColleagueOut]:
+    return [ColleagueOut(staff_id=m.staff_id, role=m.role) for m in await directory.list_colleagues(uow, principal)]
 
 
 @router.get("/staff/{staff_id}", summary="One staff member of your organisation")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
@@ -16,6 +16,7 @@ from forlob_notifications.application import inbox as inbox_use_cases
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Delivery
 from forlob_shared.http.auth import AnyMember
+from forlob_shared.http.idempotency import IdempotencyKey, answer_idempotently
 from forlob_shared.http.inputs import Moment
 
 router = APIRouter(tags=["inbox"])
@@ -145,12 +146,27 @@ class AcknowledgementIn(BaseModel):
     )
 
 
-@router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert: it stops escalating")
+@router.post(
+    "/alerts/{alert_id}/acknowledge", response_model=AlertOut, summary="Acknowledge an alert: it stops escalating"
+)
 async def acknowledge(
-    alert_id: UUID, principal: AnyMember, uow: UoW, body: AcknowledgementIn | None = None
-) -> AlertOut:
+    alert_id: UUID,
+    principal: AnyMember,
+    uow: UoW,
+    request: Request,
+    key: IdempotencyKey,
+    body: AcknowledgementIn | None = None,
+) -> Response:
     note = body.note.strip() or None if body is not None and body.note else None
-    return AlertOut.of(await inbox_use_cases.acknowledge(uow, principal, alert_id, note))
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=principal.org,
+        key=key,
+        body=body,
+        use_case=lambda u: inbox_use_cases.acknowledge(u, principal, alert_id, note),
+        out=AlertOut.of,
+    )
 
 
 @router.get(

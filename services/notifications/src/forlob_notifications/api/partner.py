@@ -10,13 +10,15 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from forlob_notifications.api.deps import UoW
+from forlob_notifications.api.deps import Opts, UoW
 from forlob_notifications.application import catch_up as app
 from forlob_notifications.domain.partner_feed import DEFAULT_PAGE, MAX_PAGE
 from forlob_notifications.partners.state import ReferralState
 from forlob_shared.http.auth import Principal, requires
+from forlob_shared.http.ratelimit import PARTNER_READS_LIMIT
 
-router = APIRouter(tags=["partners"])
+# Per partner system, with RateLimit-* headers on every answer (docs/partners.md#rate-limit).
+router = APIRouter(tags=["partners"], dependencies=[PARTNER_READS_LIMIT])
 
 PartnerSystem = Annotated[Principal, requires(*app.PARTNER_ROLES)]
 
@@ -27,6 +29,17 @@ class FeedPageOut(BaseModel):
     )
     next: str = Field(description="ask again with after=<next> for what follows (the same when nothing did)")
     has_more: bool = Field(description="more events follow at once: ask again without waiting")
+    complete: bool = Field(
+        description="false: the retention forgot events this replay would have held (referrals whose last event "
+        "is older than retention_days, each forgotten whole); you get every event still kept, in order"
+    )
+    pruned_through: str | None = Field(
+        description="the highest cursor the retention forgot (null: nothing yet); a replay after it misses nothing"
+    )
+    pruned_until: AwareDatetime | None = Field(
+        description="when the newest event the retention forgot was written; a replay since a later time misses nothing"
+    )
+    retention_days: int = Field(description="how long after a referral's last event its events are kept")
 
 
 @router.get(
@@ -36,6 +49,7 @@ class FeedPageOut(BaseModel):
 async def events(
     principal: PartnerSystem,
     uow: UoW,
+    options: Opts,
     after: Annotated[
         str | None, Query(description="a cursor from 'next'; 0 (or neither after nor since) from the beginning")
     ] = None,
@@ -46,7 +60,16 @@ async def events(
 ) -> FeedPageOut:
     cursor = app.parse_cursor(after) if after is not None else None
     page = await app.read_feed(uow, principal, after=cursor, since=since, limit=limit)
-    return FeedPageOut(events=[e.cloudevent() for e in page.events], next=str(page.next), has_more=page.has_more)
+    pruned = page.pruned
+    return FeedPageOut(
+        events=[e.cloudevent() for e in page.events],
+        next=str(page.next),
+        has_more=page.has_more,
+        complete=page.complete,
+        pruned_through=str(pruned.through) if pruned else None,
+        pruned_until=pruned.written_until if pruned else None,
+        retention_days=options.feed_retention.days,
+    )
 
 
 @router.get(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from forlob_notifications.api.deps import Opts, UoW
@@ -15,6 +15,7 @@ from forlob_notifications.application import visits as app
 from forlob_notifications.domain.visits import Visit
 from forlob_shared.events.visits import VisitKind
 from forlob_shared.http.auth import Principal, requires
+from forlob_shared.http.idempotency import IdempotencyKey, answer_idempotently
 from forlob_shared.http.inputs import AwareMoment
 
 router = APIRouter(tags=["visits"])
@@ -65,10 +66,26 @@ class VisitOut(BaseModel):
         )
 
 
-@router.post("/visits", status_code=201, summary="Set out on a home or street visit, with its planned end")
-async def start_visit(body: VisitIn, principal: Visitor, uow: UoW, options: Opts) -> VisitOut:
+@router.post(
+    "/visits",
+    status_code=201,
+    response_model=VisitOut,
+    summary="Set out on a home or street visit, with its planned end",
+)
+async def start_visit(
+    body: VisitIn, principal: Visitor, uow: UoW, options: Opts, request: Request, key: IdempotencyKey
+) -> Response:
     plan = app.VisitPlan(kind=body.kind, planned_end=body.planned_end, colleague_id=body.colleague_id)
-    return VisitOut.of(await app.start(uow, options, principal, plan))
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=principal.org,
+        key=key,
+        body=body,
+        use_case=lambda u: app.start(u, options, principal, plan),
+        out=VisitOut.of,
+        status_code=201,
+    )
 
 
 @router.get("/visits", summary="Open visits you look out for: yours, your team's (team leaders: all)")
@@ -83,7 +100,16 @@ async def get_visit(visit_id: UUID, principal: Visitor, uow: UoW) -> VisitOut:
 
 @router.post(
     "/visits/{visit_id}/end",
+    response_model=VisitOut,
     summary="End a visit safely (the visitor, the colleague or a team leader); its alerts close; again: no change",
 )
-async def end_visit(visit_id: UUID, principal: Visitor, uow: UoW) -> VisitOut:
-    return VisitOut.of(await app.end(uow, principal, visit_id))
+async def end_visit(visit_id: UUID, principal: Visitor, uow: UoW, request: Request, key: IdempotencyKey) -> Response:
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=principal.org,
+        key=key,
+        body=None,
+        use_case=lambda u: app.end(u, principal, visit_id),
+        out=VisitOut.of,
+    )

@@ -4,12 +4,13 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from forlob_notifications.api.deps import Admin, Opts, UoW
 from forlob_notifications.application import subscriptions as app
 from forlob_notifications.domain.webhooks import EVENT_TYPES, Subscription
+from forlob_shared.http.idempotency import IdempotencyKey, answer_idempotently
 
 router = APIRouter(tags=["webhooks"])
 
@@ -65,6 +66,10 @@ class SubscriptionOut(BaseModel):
 
 class SubscriptionWithSecret(SubscriptionOut):
     secret: str = Field(description="whsec_...: verify our signatures with it; shown on creation and rotation")
+
+    @classmethod
+    def of_new(cls, s: Subscription) -> SubscriptionWithSecret:
+        return cls(**SubscriptionOut.of(s).model_dump(), secret=s.secret)
 
 
 class AttemptOut(BaseModel):
@@ -128,12 +133,24 @@ async def event_types(_: Admin) -> dict[str, str]:
 @router.post(
     "/webhooks/subscriptions",
     status_code=status.HTTP_201_CREATED,
+    response_model=SubscriptionWithSecret,
     summary="Subscribe a URL of yours to event types; the answer holds the signing secret",
 )
-async def create(body: SubscriptionIn, principal: Admin, uow: UoW, options: Opts) -> SubscriptionWithSecret:
+async def create(
+    body: SubscriptionIn, principal: Admin, uow: UoW, options: Opts, request: Request, key: IdempotencyKey
+) -> Response:
     command = app.NewSubscription(url=body.url, event_types=body.event_types, description=body.description)
-    created = await app.create_subscription(uow, options, principal, command)
-    return SubscriptionWithSecret(**SubscriptionOut.of(created).model_dump(), secret=created.secret)
+    # A retry with the key answers the same secret: the stored answer is kept as long as the key.
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=principal.org,
+        key=key,
+        body=body,
+        use_case=lambda u: app.create_subscription(u, options, principal, command),
+        out=SubscriptionWithSecret.of_new,
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.get("/webhooks/subscriptions", summary="Your organisation's subscriptions")
@@ -163,11 +180,22 @@ async def change(
 
 @router.post(
     "/webhooks/subscriptions/{subscription_id}/rotate-secret",
+    response_model=SubscriptionWithSecret,
     summary="A new signing secret, shown once; the old one keeps signing alongside it until previous_secret_expires_at",
 )
-async def rotate_secret(subscription_id: UUID, principal: Admin, uow: UoW, options: Opts) -> SubscriptionWithSecret:
-    rotated = await app.rotate_secret(uow, options, principal, subscription_id)
-    return SubscriptionWithSecret(**SubscriptionOut.of(rotated).model_dump(), secret=rotated.secret)
+async def rotate_secret(
+    subscription_id: UUID, principal: Admin, uow: UoW, options: Opts, request: Request, key: IdempotencyKey
+) -> Response:
+    # Without a key a retried rotation would rotate twice and drop the secret the caller still uses.
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=principal.org,
+        key=key,
+        body=None,
+        use_case=lambda u: app.rotate_secret(u, options, principal, subscription_id),
+        out=SubscriptionWithSecret.of_new,
+    )
 
 
 @router.delete(
@@ -200,6 +228,20 @@ async def delivery(delivery_id: UUID, principal: Admin, uow: UoW) -> DeliveryOut
     return DeliveryOut.of(await app.get_delivery(uow, principal, delivery_id))
 
 
-@router.post("/deliveries/{delivery_id}/resend", summary="Send a delivery again (same id, so receivers deduplicate)")
-async def resend(delivery_id: UUID, principal: Admin, uow: UoW, options: Opts) -> DeliveryOut:
-    return DeliveryOut.of(await app.resend_delivery(uow, options, principal, delivery_id))
+@router.post(
+    "/deliveries/{delivery_id}/resend",
+    response_model=DeliveryOut,
+    summary="Send a delivery again (same id, so receivers deduplicate)",
+)
+async def resend(
+    delivery_id: UUID, principal: Admin, uow: UoW, options: Opts, request: Request, key: IdempotencyKey
+) -> Response:
+    return await answer_idempotently(
+        uow,
+        request=request,
+        org=principal.org,
+        key=key,
+        body=None,
+        use_case=lambda u: app.resend_delivery(u, options, principal, delivery_id),
+        out=DeliveryOut.of,
+    )

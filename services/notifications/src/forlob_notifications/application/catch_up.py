@@ -7,6 +7,7 @@ for it (an empty page, a 404), whatever cursor or id it names.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -37,7 +38,8 @@ async def read_feed(
     limit: int = DEFAULT_PAGE,
 ) -> FeedPage:
     """The caller's organisation's events after ``after`` (or from the first written at or after
-    ``since``; from the beginning with neither), oldest first, at most ``limit``."""
+    ``since``; from the beginning with neither), oldest first, at most ``limit``; not
+    ``complete`` when the retention forgot events the replay would have held."""
     reader.require(*PARTNER_ROLES)
     if after is not None and since is not None:
         raise InvalidInput("give either after (a cursor) or since (a time), not both")
@@ -54,7 +56,12 @@ async def read_feed(
         start = after or 0
         if since is not None:
             start = await uow.partner_feed.cursor_before(reader.org, since)
-        return await uow.partner_feed.after(reader.org, start, limit)
+        page = await uow.partner_feed.after(reader.org, start, limit)
+        pruned = await uow.partner_feed.pruned(reader.org)
+    if pruned is None:
+        return page
+    missed = pruned.missed_since(since) if since is not None else pruned.missed_after(start)
+    return replace(page, complete=not missed, pruned=pruned)
 
 
 async def referral_state(uow: NotificationsUnit, reader: Principal, referral_id: UUID) -> ReferralState:

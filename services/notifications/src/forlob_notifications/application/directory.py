@@ -11,10 +11,12 @@ from forlob_notifications.domain.directory import Assignment, StaffMember
 from forlob_shared.errors import NotFound
 from forlob_shared.events import (
     AgreementChanged,
+    PendingEvent,
     ProgrammeStarted,
     ReferralReceived,
     ReferralRejected,
     ReferralWithdrawn,
+    StaffChanged,
 )
 from forlob_shared.http.auth import Principal
 
@@ -25,7 +27,13 @@ async def put_staff(uow: NotificationsUnit, editor: Principal, member: StaffMemb
     editor.require(*DIRECTORY_ROLES)
     member.org = editor.org  # nobody keeps another organisation's directory
     async with uow:
-        await uow.staff.upsert(member, uow.clock.now())
+        now = uow.clock.now()
+        await uow.staff.upsert(member, now)
+        # Who works here, for the services that check a staff id (a follow-up talk's participants).
+        change = StaffChanged(
+            org=member.org, staff_id=member.staff_id, role=member.role, active=member.active, changed_at=now
+        )
+        uow.emit(PendingEvent(data=change, subject=f"{member.org}/{member.staff_id}", provider_org=member.org))
         await uow.commit()
     return member
 
@@ -41,6 +49,13 @@ async def get_staff(uow: NotificationsUnit, viewer: Principal, staff_id: str) ->
 async def list_staff(uow: NotificationsUnit, viewer: Principal, role: str | None) -> list[StaffMember]:
     async with uow:
         return await uow.staff.of_org(viewer.org, role)
+
+
+async def list_colleagues(uow: NotificationsUnit, viewer: Principal) -> list[StaffMember]:
+    """The organisation's active staff, for choosing who took part in something (a follow-up
+    talk): ids and roles are what the caller is shown, never addresses or working hours."""
+    async with uow:
+        return [m for m in await uow.staff.of_org(viewer.org, None) if m.active]
 
 
 async def list_assignments(

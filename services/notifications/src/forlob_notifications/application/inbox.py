@@ -23,7 +23,7 @@ async def acknowledge(uow: NotificationsUnit, person: Principal, alert_id: UUID,
             await uow.alerts.save(alert)
             uow.emit(event)
             uow.inbox_changed(alert.org, [alert.recipient_staff_id, alert.escalated_to], alert.id, "acknowledged")
-            await uow.commit()
+            await uow.commit(alert)
     return alert
 
 

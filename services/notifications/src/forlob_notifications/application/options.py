@@ -19,6 +19,7 @@ class Options:
     secret_overlap: timedelta = timedelta(hours=24)  # a rotated-out webhook secret keeps signing this long
     visit_grace: timedelta = timedelta(minutes=15)  # a visit past its planned end this long is overdue
     visit_escalation: timedelta = timedelta(minutes=15)  # an overdue visit's alert not acknowledged: escalate
+    feed_retention: timedelta = timedelta(days=400)  # a referral's partner events are kept this long after its last
 
     @classmethod
     def of(cls, settings: NotificationsSettings) -> Options:
@@ -32,4 +33,5 @@ class Options:
             secret_overlap=timedelta(hours=settings.webhook_secret_overlap_hours),
             visit_grace=timedelta(minutes=settings.visit_grace_minutes),
             visit_escalation=timedelta(minutes=settings.visit_escalation_minutes),
+            feed_retention=timedelta(days=settings.partner_feed_retention_days),
         )

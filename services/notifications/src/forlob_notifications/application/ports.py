@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery
 from forlob_notifications.domain.directory import Assignment, StaffMember
-from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage
+from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, Pruned
 from forlob_notifications.domain.policy import NotificationPolicy
 from forlob_notifications.domain.visits import Visit
 from forlob_notifications.domain.webhooks import Subscription
@@ -154,6 +154,8 @@ class PartnerFeedStore(Protocol):
 
     async def prune(self, older_than: datetime, limit: int) -> int: ...
 
+    async def pruned(self, org: str) -> Pruned | None: ...
+
 
 class VisitStore(Protocol):
     async def add(self, visit: Visit) -> None: ...
@@ -213,6 +215,7 @@ class NotificationsUnit(Protocol):
 
     def wake_dispatcher(self) -> None: ...
 
-    async def commit(self) -> None: ...
+    async def commit(self, result: Any = None) -> None:
+        """Keep the change; ``result`` is the use case's answer, stored with an Idempotency-Key."""
 
     async def rollback(self) -> None: ...

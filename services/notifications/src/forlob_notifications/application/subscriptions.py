@@ -39,7 +39,7 @@ async def create_subscription(
     )
     async with uow:
         await uow.subscriptions.add(subscription)
-        await uow.commit()
+        await uow.commit(subscription)
     return subscription
 
 
@@ -106,7 +106,7 @@ async def rotate_secret(
             raise NotFound(f"no subscription {subscription_id}")
         subscription.rotate_secret(uow.clock.now(), options.secret_overlap)
         await uow.subscriptions.save(subscription)
-        await uow.commit()
+        await uow.commit(subscription)
     return subscription
 
 
@@ -186,6 +186,8 @@ async def resend_delivery(
         resend(delivery, uow.clock.now(), options.retry_window)
         await uow.deliveries.save(delivery)
         uow.wake_dispatcher()
-        await uow.commit()
-        attempts = await uow.deliveries.attempts([delivery.id])
-    return DeliveryView(delivery, attempts[delivery.id])
+        # The attempts so far (a resend adds none until the dispatcher sends): read before the
+        # commit, which stores the answer with the request's Idempotency-Key.
+        view = DeliveryView(delivery, (await uow.deliveries.attempts([delivery.id]))[delivery.id])
+        await uow.commit(view)
+    return view

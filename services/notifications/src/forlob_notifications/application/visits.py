@@ -52,7 +52,7 @@ async def start(uow: NotificationsUnit, options: Options, person: Principal, pla
         )
         await uow.visits.add(visit)
         uow.emit(visit.started())
-        await uow.commit()
+        await uow.commit(visit)
     return visit
 
 
@@ -76,7 +76,7 @@ async def end(uow: NotificationsUnit, person: Principal, visit_id: UUID) -> Visi
         await uow.visits.save(visit)
         uow.emit(ended)
         await close_visit_alerts(uow, visit, now)
-        await uow.commit()
+        await uow.commit(visit)
     return visit
 
 

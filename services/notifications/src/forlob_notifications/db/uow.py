@@ -1,6 +1,7 @@
 """The notifications unit of work: its repositories, and the NOTIFYs that go out on commit."""
 
 import json
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -17,8 +18,9 @@ from forlob_notifications.db.repositories import (
     VisitRepository,
 )
 from forlob_notifications.domain.partner_feed import is_kept
-from forlob_shared.db import UnitOfWork
+from forlob_shared.erasure import SqlErasureRegister
 from forlob_shared.events.envelope import PendingEvent
+from forlob_shared.http.idempotency import IdempotentUnitOfWork
 
 # PostgreSQL delivers a NOTIFY only when its transaction commits, so a listener never hears of
 # an alert or a delivery that was rolled back; every replica hears it.
@@ -26,7 +28,7 @@ INBOX_CHANNEL = "forlob_notifications_inbox"
 DELIVERIES_CHANNEL = "forlob_notifications_deliveries"
 
 
-class NotificationsUnitOfWork(UnitOfWork):
+class NotificationsUnitOfWork(IdempotentUnitOfWork):
     staff: StaffRepository
     assignments: AssignmentRepository
     alerts: AlertRepository
@@ -36,8 +38,10 @@ class NotificationsUnitOfWork(UnitOfWork):
     calendars: CalendarRepository
     partner_feed: PartnerFeedRepository
     visits: VisitRepository
+    erasures: SqlErasureRegister
 
     async def _on_enter(self) -> None:
+        await super()._on_enter()  # claims the request's Idempotency-Key, if it has one
         self.staff = StaffRepository(self.session)
         self.assignments = AssignmentRepository(self.session)
         self.alerts = AlertRepository(self.session)
@@ -47,6 +51,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.calendars = CalendarRepository(self.session)
         self.partner_feed = PartnerFeedRepository(self.session)
         self.visits = VisitRepository(self.session)
+        self.erasures = SqlErasureRegister(self.session)
         self._feed: list[PendingEvent] = []
         self._inbox_changes: list[str] = []
         self._wake_dispatcher = False
@@ -64,7 +69,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self._feed.extend(e for e in self._pending if is_kept(e))
         await super().stage()
 
-    async def commit(self) -> None:
+    async def commit(self, result: Any = None) -> None:
         self._refuse_commit_if_owned()
         # The partner events are kept from the outbox rows this transaction wrote (the exact
         # CloudEvents the feed will carry), so the outbox is written here, ahead of the base
@@ -82,7 +87,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         # other writer of those organisations waits on until this transaction commits.
         feed, self._feed = self._feed, []
         await self.partner_feed.keep(feed)
-        await super().commit()
+        await super().commit(result)
 
     async def rollback(self) -> None:
         self._inbox_changes, self._wake_dispatcher, self._feed = [], False, []

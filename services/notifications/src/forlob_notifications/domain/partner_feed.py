@@ -42,10 +42,38 @@ class FeedEntry:
 
 
 @dataclass(frozen=True)
+class Pruned:
+    """What the retention forgot of one organisation's feed, all told: every event it removed
+    had a cursor up to ``through`` and was written at ``written_until`` or before.
+
+    Referrals are forgotten whole, by their newest event, so what was forgotten is not a prefix:
+    below ``through`` the events of referrals still alive are kept. A replay starting below it
+    (or at a time not after ``written_until``) may therefore lack events, and one starting at or
+    after it lacks none."""
+
+    through: int
+    written_until: datetime
+
+    def missed_after(self, cursor: int) -> bool:
+        """Whether a replay after ``cursor`` may lack events the retention forgot."""
+        return cursor < self.through
+
+    def missed_since(self, since: datetime) -> bool:
+        """Whether a replay of the events written at or after ``since`` may lack some."""
+        return since <= self.written_until
+
+    def widened(self, through: int, written_until: datetime) -> Pruned:
+        return Pruned(max(self.through, through), max(self.written_until, written_until))
+
+
+@dataclass(frozen=True)
 class FeedPage:
     events: list[FeedEntry]
     next: int  # the cursor to ask ``after`` next time: the last one here, or where the reader was
     has_more: bool
+    # False when the retention forgot events this replay would have held (see ``pruned``).
+    complete: bool = True
+    pruned: Pruned | None = None  # what the retention forgot of the organisation's feed, if anything
 
 
 def is_kept(event: PendingEvent) -> bool:

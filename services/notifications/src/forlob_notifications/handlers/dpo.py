@@ -1,4 +1,5 @@
-"""An accepted erasure request (``participant.erased.v1``): the participant's alerts and deliveries go."""
+"""An accepted erasure request (``participant.erased.v1``): the participant's alerts and deliveries
+go, and the erasure register keeps later events about them from raising new ones."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from forlob_shared.messaging.consumer import Subscription
 
 async def on_erased(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
     data: ParticipantErased = envelope.data
+    # Recorded first: from here on an event about the participant raises no alert (skipping_erased).
+    await uow.erasures.record(data)
     await DpoRecords(uow.session).erase(data.provider_org, data.participant_id, list(data.referral_ids))
 
 

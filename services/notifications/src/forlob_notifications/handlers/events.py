@@ -9,6 +9,7 @@ from forlob_notifications.application import alerts, directory, messages, partne
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.partners import notices as partner_notices
 from forlob_notifications.wiring import Wiring
+from forlob_shared.erasure import skipping_erased
 from forlob_shared.events import (
     AbsenceDetected,
     AbsenceResolved,
@@ -156,14 +157,18 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         OutreachContactAttempted: contact_attempted,
     }
 
+    # An event about an erased participant (late, redelivered, replayed from the dead letters)
+    # raises no alert, sends nothing and forwards nothing: what it would write, the erasure deleted.
     return [
-        Subscription(
-            purpose="alerts",
-            handlers=handlers,
-            batches=dict.fromkeys(TOGETHER, directory_events),
-            lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
-            description="Keeps who is whose contact person and caseworker, and turns absences (missed "
-            "windows and meetings), breaches, course ends, overdue meeting cadences and overdue outreach "
-            "contacts into alerts and deliveries.",
+        skipping_erased(
+            Subscription(
+                purpose="alerts",
+                handlers=handlers,
+                batches=dict.fromkeys(TOGETHER, directory_events),
+                lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
+                description="Keeps who is whose contact person and caseworker, and turns absences (missed "
+                "windows and meetings), breaches, course ends, overdue meeting cadences and overdue outreach "
+                "contacts into alerts and deliveries.",
+            )
         )
     ]

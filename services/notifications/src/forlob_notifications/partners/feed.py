@@ -27,7 +27,7 @@ def webhook_body(pending: PendingEvent, event: PartnerEvent, timestamp: str) -> 
         "timestamp": timestamp,
         "id": str(pending.id),
         "subject": pending.subject,
-        "dataschema": event.schema_url(),
+        "dataschema": pending.dataschema,
         "data": event.model_dump(mode="json"),
     }
 
@@ -41,6 +41,8 @@ async def publish(
         subject=str(event.referral_id),
         referring_org=event.referring_org,
         provider_org=event.provider_org,
+        # Served by this service (api/partner_schemas.py) at its public address.
+        dataschema=event.schema_url(options.api_url),
     )
     uow.emit(pending)
     wanting = await uow.subscriptions.wanting(event.referring_org, event.partner_type())

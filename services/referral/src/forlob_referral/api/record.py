@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from forlob_referral.api.deps import Coordinator, UoW
 from forlob_referral.api.record_schemas import (
+    ClosingMeetingIn,
     CourseRecordOut,
     MeetingIn,
     MeetingOut,
@@ -30,11 +31,13 @@ from forlob_referral.application.record import (
     attach_specialist_note,
     book_meeting,
     read_course_record,
+    rebook_closing_meeting,
     record_talk,
     settle_meeting,
     write_specialist_note,
 )
 from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.domain.course_record import MeetingKind
 from forlob_shared.http.auth import Principal, requires
 from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
 
@@ -119,6 +122,27 @@ async def post_meeting(
         body,
         lambda u: book_meeting(u, principal, referral_id, command),
         lambda meeting: MeetingOut.of(meeting).model_dump(mode="json"),
+    )
+
+
+@router.post(
+    "/closing-meeting",
+    response_model=MeetingOut,
+    summary="Re-book the closing meeting on another day of the course, or book it (coordinator)",
+)
+async def post_closing_meeting(
+    referral_id: UUID, body: ClosingMeetingIn, principal: Coordinator, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
+    command = BookMeeting(MeetingKind.CLOSING, body.starts_at, body.place, body.caseworker_invited)
+    return await _run(
+        request,
+        uow,
+        principal,
+        key,
+        body,
+        lambda u: rebook_closing_meeting(u, principal, referral_id, command),
+        lambda meeting: MeetingOut.of(meeting).model_dump(mode="json"),
+        status.HTTP_200_OK,
     )
 
 

@@ -43,6 +43,15 @@ class MeetingIn(_In):
     caseworker_invited: bool = False
 
 
+class ClosingMeetingIn(_In):
+    """The closing meeting, agreed at the start (seed 002) for a day of the course; the caseworker
+    takes part, so is invited unless said otherwise."""
+
+    starts_at: AwareDatetime = Field(examples=["2026-08-27T10:00:00+02:00"])
+    place: PlaceKind = PlaceKind.ON_SITE
+    caseworker_invited: bool = True
+
+
 class SettleIn(_In):
     status: MeetingStatus = Field(description="'held' or 'cancelled'")
 

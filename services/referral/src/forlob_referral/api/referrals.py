@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from forlob_referral.api.deps import Caseworker, Coordinator, CourseStaff, Horizon, Parties, UoW
+from forlob_referral.api.record_schemas import ClosingMeetingIn
 from forlob_referral.api.schemas import (
     CODE,
     AgreementIn,
@@ -34,6 +35,7 @@ from forlob_referral.application.course import (
     start_course,
 )
 from forlob_referral.application.intake import accept_referral, reject_referral
+from forlob_referral.application.record import BookMeeting
 from forlob_referral.application.referrals import (
     ReceiveReferral,
     ReferralView,
@@ -44,6 +46,7 @@ from forlob_referral.application.referrals import (
     withdraw_referral,
 )
 from forlob_referral.db.uow import ReferralUnitOfWork
+from forlob_referral.domain.course_record import MeetingKind
 from forlob_referral.domain.records import ClosingNote
 from forlob_referral.domain.referral import State
 from forlob_shared.http.auth import Principal
@@ -233,6 +236,7 @@ async def start(
         weeks=body.weeks,
         plan=body.plan,
         cadence=body.cadence,
+        closing_meeting=_closing(body.closing_meeting),
     )
     return await _run(
         request,
@@ -242,6 +246,12 @@ async def start(
         body.model_dump(mode="json"),
         lambda u: start_course(u, principal, referral_id, command, horizon),
     )
+
+
+def _closing(meeting: ClosingMeetingIn | None) -> BookMeeting | None:
+    if meeting is None:
+        return None
+    return BookMeeting(MeetingKind.CLOSING, meeting.starts_at, meeting.place, meeting.caseworker_invited)
 
 
 @router.post(

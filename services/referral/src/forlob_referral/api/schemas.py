@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forlob_referral.api.record_schemas import ClosingMeetingIn, MeetingOut
 from forlob_referral.application.intake import IntakeCalendar, WaitingList, WeekFlow
 from forlob_referral.application.referrals import ReferralView
 from forlob_referral.domain.participant import IdentityScheme
@@ -130,6 +131,9 @@ class CourseOut(BaseModel):
     end_date: date | None = None
     outcome: Outcome | None = None
     first_job_date: date | None = None
+    closing_meeting: MeetingOut | None = Field(
+        default=None, description="the closing meeting booked in the course record (GET of one referral only)"
+    )
 
 
 class OutreachHistoryOut(BaseModel):
@@ -183,6 +187,7 @@ class ReferralOut(BaseModel):
                 end_date=r.end_date,
                 outcome=r.outcome,
                 first_job_date=r.first_job_date,
+                closing_meeting=MeetingOut.of(view.closing_meeting) if view.closing_meeting else None,
             )
         return cls(
             id=r.id,
@@ -256,6 +261,9 @@ class StartIn(_In):
     contact_person_id: str = Field(pattern=STAFF)
     team_leader_id: str | None = Field(default=None, pattern=STAFF)
     plan: DevelopmentPlan = DevelopmentPlan()
+    closing_meeting: ClosingMeetingIn | None = Field(
+        default=None, description="booked in the course record; on a day from the start to the planned end"
+    )
 
 
 class RescheduleIn(_In):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta, tzinfo
 from uuid import UUID
 
 from forlob_referral.application.common import locked_intake, provided, save_intake, visible
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.application.record import BookMeeting, new_meeting
 from forlob_referral.application.referrals import ReferralView
+from forlob_referral.domain.course_record import Meeting, MeetingKind, MeetingStatus, current_closing_meeting
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan
 from forlob_referral.domain.referral import State
-from forlob_shared.errors import Conflict, NotFound
+from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events.common import MeetingCadence, Outcome, TimeWindow
 from forlob_shared.http.auth import Principal
 
@@ -25,6 +27,7 @@ class StartCourse:
     weeks: int | None = None
     plan: DevelopmentPlan = field(default_factory=DevelopmentPlan)
     cadence: MeetingCadence | None = None
+    closing_meeting: BookMeeting | None = None
 
 
 async def start_course(
@@ -47,7 +50,13 @@ async def start_course(
         )
         await save_intake(uow, intake, referral)
         await uow.personal.set_plan(referral.id, command.plan)
-        view = ReferralView(referral, await uow.personal.get(referral.id))
+        meeting = None
+        if command.closing_meeting is not None:
+            # Agreed at the start (seed 002) and kept in the course record, with the other meetings.
+            booking = replace(command.closing_meeting, kind=MeetingKind.CLOSING)
+            meeting = await new_meeting(uow, coordinator, referral, booking, field="closing_meeting.starts_at")
+            await uow.record.add_meeting(meeting)
+        view = ReferralView(referral, await uow.personal.get(referral.id), closing_meeting=meeting)
         await uow.commit(view)
     return view
 
@@ -59,10 +68,24 @@ async def reschedule_course(
     async with uow:
         intake, referral = await locked_intake(uow, await provided(uow, coordinator, referral_id), horizon)
         uow.emit(*intake.reschedule(referral, weeks=weeks, now=uow.clock.now()))
+        meeting = current_closing_meeting(await uow.record.meetings(referral.id))
+        _check_closing_meeting_kept(meeting, referral.planned_end_date, intake.programme.calendar.zone)
         await save_intake(uow, intake, referral)
-        view = ReferralView(referral, await uow.personal.get(referral.id))
+        view = ReferralView(referral, await uow.personal.get(referral.id), closing_meeting=meeting)
         await uow.commit(view)
     return view
+
+
+def _check_closing_meeting_kept(meeting: Meeting | None, end: date | None, zone: tzinfo) -> None:
+    """A shortened course still holds its planned closing meeting: re-book the meeting first."""
+    if meeting is None or meeting.status is not MeetingStatus.PLANNED or end is None:
+        return
+    day = meeting.starts_at.astimezone(zone).date()
+    if day > end:
+        raise InvalidInput(
+            f"the course would end on {end}, before its closing meeting on {day}; re-book the closing meeting first",
+            field="weeks",
+        )
 
 
 @dataclass(frozen=True)

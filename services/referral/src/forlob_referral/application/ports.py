@@ -23,6 +23,7 @@ from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
 from forlob_referral.domain.referral import Referral, State
 from forlob_shared.clock import Clock
 from forlob_shared.events.envelope import PendingEvent
+from forlob_shared.events.provider import StaffChanged
 
 
 class ProgrammeStore(Protocol):
@@ -125,6 +126,14 @@ class CourseRecordStore(Protocol):
     async def erase(self, referral_ids: Sequence[UUID]) -> None: ...
 
 
+class StaffDirectory(Protocol):
+    async def record(self, change: StaffChanged) -> None:
+        """Keep the change unless a newer one of the same person is kept already."""
+
+    async def active_of(self, org: str) -> set[str] | None:
+        """The organisation's active staff ids; ``None`` when it keeps no directory at all."""
+
+
 class MessageStore(Protocol):
     async def add(self, message: Message) -> None: ...
 
@@ -203,6 +212,9 @@ class ReferralUoW(Protocol):
 
     @property
     def outreach(self) -> OutreachStore: ...
+
+    @property
+    def staff(self) -> StaffDirectory: ...
 
     @property
     def clock(self) -> Clock: ...

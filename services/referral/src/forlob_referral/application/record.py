@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from forlob_referral.application.common import provided, visible
+from forlob_referral.application.common import own_programme, provided, visible
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain.course_record import (
     FollowUpTalk,
@@ -23,9 +23,13 @@ from forlob_referral.domain.course_record import (
     TalkTopic,
     check_closing_meeting,
     check_documented,
+    check_within_course,
+    current_closing_meeting,
     may_read_specialist_note,
 )
+from forlob_referral.domain.referral import Referral
 from forlob_shared.errors import InvalidInput, NotFound
+from forlob_shared.events.provider import StaffChanged
 from forlob_shared.http.auth import Principal
 
 
@@ -61,6 +65,7 @@ async def record_talk(uow: ReferralUoW, staff: Principal, referral_id: UUID, com
         check_documented(referral)
         if command.held_on > uow.clock.now().date():
             raise InvalidInput("a talk is recorded once it was held", field="held_on")
+        await check_staff(uow, staff.org, command.staff_ids)
         talk = FollowUpTalk(
             id=uuid4(),
             referral_id=referral.id,
@@ -76,23 +81,67 @@ async def record_talk(uow: ReferralUoW, staff: Principal, referral_id: UUID, com
     return talk
 
 
+async def check_staff(uow: ReferralUoW, org: str, staff_ids: tuple[str, ...]) -> None:
+    """Who took part are the organisation's active staff, as its directory (the notifications
+    service's, by ``staff.changed``) says; an organisation that keeps no directory is not checked."""
+    known = await uow.staff.active_of(org)
+    unknown = [s for s in dict.fromkeys(staff_ids) if known is not None and s not in known]
+    if unknown:
+        raise InvalidInput(f"not among {org}'s active staff: {', '.join(unknown)}", field="staff_ids", unknown=unknown)
+
+
+async def record_staff_change(uow: ReferralUoW, change: StaffChanged) -> None:
+    """A consumer's handler: the consumer holds the transaction (and commits it with the inbox)."""
+    await uow.staff.record(change)
+
+
 async def book_meeting(uow: ReferralUoW, coordinator: Principal, referral_id: UUID, command: BookMeeting) -> Meeting:
     async with uow:
         referral = await provided(uow, coordinator, referral_id)
         check_documented(referral)
         check_closing_meeting(command.kind, await uow.record.meetings(referral.id))
-        meeting = Meeting(
-            id=uuid4(),
-            referral_id=referral.id,
-            kind=command.kind,
-            starts_at=command.starts_at,
-            place=command.place,
-            caseworker_invited=command.caseworker_invited,
-            status=MeetingStatus.PLANNED,
-            booked_by=coordinator.staff_id,
-            booked_at=uow.clock.now(),
-        )
+        meeting = await new_meeting(uow, coordinator, referral, command, field="starts_at")
         await uow.record.add_meeting(meeting)
+        await uow.commit(meeting)
+    return meeting
+
+
+async def new_meeting(
+    uow: ReferralUoW, coordinator: Principal, referral: Referral, command: BookMeeting, *, field: str
+) -> Meeting:
+    """A meeting to book; the closing meeting on a day of the course (one rule for every way in)."""
+    if command.kind is MeetingKind.CLOSING:
+        programme = await own_programme(uow, referral.provider_org, referral.programme_code)
+        check_within_course(referral, command.starts_at, programme.calendar.zone, field=field)
+    return Meeting(
+        id=uuid4(),
+        referral_id=referral.id,
+        kind=command.kind,
+        starts_at=command.starts_at,
+        place=command.place,
+        caseworker_invited=command.caseworker_invited,
+        status=MeetingStatus.PLANNED,
+        booked_by=coordinator.staff_id,
+        booked_at=uow.clock.now(),
+    )
+
+
+async def rebook_closing_meeting(
+    uow: ReferralUoW, coordinator: Principal, referral_id: UUID, command: BookMeeting
+) -> Meeting:
+    """Move the closing meeting to another day of the course, or book it if there is none (any
+    more): the record's meeting is the one place the closing meeting is kept."""
+    async with uow:
+        referral = await provided(uow, coordinator, referral_id)
+        check_documented(referral)
+        wanted = await new_meeting(uow, coordinator, referral, command, field="starts_at")
+        current = current_closing_meeting(await uow.record.meetings(referral.id))
+        if current is None:
+            await uow.record.add_meeting(wanted)
+            meeting = wanted
+        else:
+            meeting = current.rebook(command.starts_at, command.place, command.caseworker_invited)
+            await uow.record.save_meeting(meeting)
         await uow.commit(meeting)
     return meeting
 

@@ -16,6 +16,7 @@ from forlob_referral.application.common import (
 )
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain import referral as rules
+from forlob_referral.domain.course_record import Meeting, current_closing_meeting
 from forlob_referral.domain.participant import IdentityScheme, Participant, identify
 from forlob_referral.domain.personal import PersonalData
 from forlob_referral.domain.records import Goal
@@ -46,6 +47,7 @@ class ReferralView:
     personal: PersonalData | None
     waitlist_position: int | None = None
     estimated_start: date | None = None
+    closing_meeting: Meeting | None = None
 
 
 async def receive_referral(uow: ReferralUoW, caseworker: Principal, command: ReceiveReferral) -> ReferralView:
@@ -92,6 +94,10 @@ async def get_referral(uow: ReferralUoW, viewer: Principal, referral_id: UUID, h
     async with uow:
         referral = await visible(uow, viewer, referral_id)
         personal = await uow.personal.get(referral.id)
+        if referral.start_date is not None:
+            # Read from the course record, where the closing meeting is kept (and re-booked).
+            meeting = current_closing_meeting(await uow.record.meetings(referral.id))
+            return ReferralView(referral, personal, closing_meeting=meeting)
         if referral.state is not State.WAITLISTED:
             return ReferralView(referral, personal)
         intake = await read_intake(

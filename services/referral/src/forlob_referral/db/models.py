@@ -226,3 +226,15 @@ class ContactAttemptRow(Base):
     next_attempt_by: Mapped[date | None]
     note: Mapped[str | None] = mapped_column(sa.Text)
     recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class StaffMemberRow(Base):
+    """Who works at an organisation (from ``staff.changed``): ids and roles, never an address."""
+
+    __tablename__ = "staff_members"
+
+    org: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    staff_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    role: Mapped[str] = mapped_column(sa.Text)
+    active: Mapped[bool]
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -1,4 +1,5 @@
-"""The course record's and the messages' repositories (Protocols in ``application/ports.py``)."""
+"""The course record's, the messages' and the staff directory's repositories (Protocols in
+``application/ports.py``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forlob_referral.db.models import MeetingRow, MessageRow, SpecialistNoteRow, TalkRow
+from forlob_referral.db.models import MeetingRow, MessageRow, SpecialistNoteRow, StaffMemberRow, TalkRow
 from forlob_referral.domain.course_record import (
     FollowUpTalk,
     Meeting,
@@ -22,6 +24,7 @@ from forlob_referral.domain.course_record import (
     TalkTopic,
 )
 from forlob_referral.domain.messages import Message, Side
+from forlob_shared.events.provider import StaffChanged
 
 
 def _talk(row: TalkRow) -> FollowUpTalk:
@@ -111,7 +114,14 @@ class CourseRecordRepository:
 
     async def save_meeting(self, meeting: Meeting) -> None:
         await self.session.execute(
-            sa.update(MeetingRow).where(MeetingRow.id == meeting.id).values(status=meeting.status.value)
+            sa.update(MeetingRow)
+            .where(MeetingRow.id == meeting.id)
+            .values(
+                status=meeting.status.value,
+                starts_at=meeting.starts_at,
+                place=meeting.place.value,
+                caseworker_invited=meeting.caseworker_invited,
+            )
         )
 
     async def meetings(self, referral_id: UUID) -> list[Meeting]:
@@ -211,3 +221,38 @@ class MessageRepository:
 
     async def erase(self, referral_ids: Sequence[UUID]) -> None:
         await self.session.execute(sa.delete(MessageRow).where(MessageRow.referral_id.in_(list(referral_ids))))
+
+
+class StaffDirectoryRepository:
+    """The organisations' staff as ``staff.changed`` tells them (the notifications service keeps
+    the directory); the newest change of a person wins, whatever order the events arrive in."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, change: StaffChanged) -> None:
+        values = {
+            "org": change.org,
+            "staff_id": change.staff_id,
+            "role": change.role,
+            "active": change.active,
+            "changed_at": change.changed_at,
+        }
+        insert = pg_insert(StaffMemberRow).values(**values)
+        await self.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[StaffMemberRow.org, StaffMemberRow.staff_id],
+                set_={k: insert.excluded[k] for k in ("role", "active", "changed_at")},
+                where=StaffMemberRow.changed_at <= insert.excluded.changed_at,
+            )
+        )
+
+    async def active_of(self, org: str) -> set[str] | None:
+        rows = (
+            await self.session.execute(
+                sa.select(StaffMemberRow.staff_id, StaffMemberRow.active).where(StaffMemberRow.org == org)
+            )
+        ).all()
+        if not rows:
+            return None
+        return {staff_id for staff_id, active in rows if active}

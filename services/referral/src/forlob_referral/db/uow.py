@@ -1,6 +1,6 @@
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.db.outreach_repository import OutreachRepository
-from forlob_referral.db.record_repository import CourseRecordRepository, MessageRepository
+from forlob_referral.db.record_repository import CourseRecordRepository, MessageRepository, StaffDirectoryRepository
 from forlob_referral.db.repository import (
     AuditRepository,
     IdempotencyKeyRepository,
@@ -20,6 +20,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
     record: CourseRecordRepository
     messages: MessageRepository
     outreach: OutreachRepository
+    staff: StaffDirectoryRepository
 
     async def _on_enter(self) -> None:
         self.programmes = ProgrammeRepository(self.session)
@@ -28,6 +29,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
         self.audit = AuditRepository(self.session)
         self.idempotency = IdempotencyKeyRepository(self.session)
         self.record = CourseRecordRepository(self.session)
+        self.staff = StaffDirectoryRepository(self.session)
         self.messages = MessageRepository(self.session)
         self.outreach = OutreachRepository(self.session)
         await super()._on_enter()

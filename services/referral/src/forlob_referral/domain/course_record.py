@@ -10,8 +10,9 @@ here, in :func:`may_read_specialist_note`, so the API, the pages and the tests s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from uuid import UUID
 
@@ -94,6 +95,12 @@ class Meeting:
             raise Conflict(f"the meeting is already {self.status.value}", current_state=self.status.value)
         return replace(self, status=status)
 
+    def rebook(self, starts_at: datetime, place: PlaceKind, caseworker_invited: bool) -> Meeting:
+        """Another time (and place) for a meeting still to come; a held one stays as it was."""
+        if self.status is not MeetingStatus.PLANNED:
+            raise Conflict(f"the meeting is already {self.status.value}", current_state=self.status.value)
+        return replace(self, starts_at=starts_at, place=place, caseworker_invited=caseworker_invited)
+
 
 @dataclass(frozen=True)
 class SpecialistNote:
@@ -127,6 +134,28 @@ def check_closing_meeting(kind: MeetingKind, meetings: list[Meeting]) -> None:
         m.kind is MeetingKind.CLOSING and m.status is not MeetingStatus.CANCELLED for m in meetings
     ):
         raise Conflict("the closing meeting is already booked", current_state="closing_meeting_booked")
+
+
+def current_closing_meeting(meetings: Sequence[Meeting]) -> Meeting | None:
+    """The course's closing meeting: the one booked and not cancelled (there is at most one)."""
+    booked = [m for m in meetings if m.kind is MeetingKind.CLOSING and m.status is not MeetingStatus.CANCELLED]
+    return booked[-1] if booked else None
+
+
+def check_within_course(referral: Referral, starts_at: datetime, zone: tzinfo, *, field: str) -> None:
+    """The closing meeting is agreed at the start for a day of the course, its planned end at the
+    latest (seed 002); the day is the provider's, in the programme's zone."""
+    start, end = referral.start_date, referral.planned_end_date
+    assert start is not None  # a documented course has started
+    assert end is not None
+    day = starts_at.astimezone(zone).date()
+    if not start <= day <= end:
+        raise InvalidInput(
+            f"the closing meeting ({day}) must lie within the course ({start} to {end})",
+            field=field,
+            start_date=start.isoformat(),
+            planned_end_date=end.isoformat(),
+        )
 
 
 def is_provider_staff(viewer: Principal, referral: Referral) -> bool:

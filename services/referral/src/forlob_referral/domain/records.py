@@ -39,10 +39,19 @@ class Attainment(StrEnum):
     NOT_ACHIEVED = "not_achieved"
 
 
+class SubGoalAttainment(_Record):
+    sub_goal: str = Field(min_length=1, max_length=500, description="the sub-goal's text, as in the referral")
+    attainment: Attainment
+    comment: str | None = Field(default=None, max_length=4000)
+
+
 class GoalAttainment(_Record):
     goal: str = Field(min_length=1, max_length=500, description="the goal's text, as in the referral")
     attainment: Attainment
     comment: str | None = Field(default=None, max_length=4000)
+    sub_goals: list[SubGoalAttainment] = Field(
+        default_factory=list, max_length=20, description="one per sub-goal of the goal in the referral, same scale"
+    )
 
 
 class Specialty(StrEnum):
@@ -69,15 +78,25 @@ class ClosingNote(_Record):
     next_step: str | None = Field(default=None, max_length=4000, description="the handover to what comes next")
 
     def check_covers(self, goals: list[Goal]) -> None:
-        """One attainment per goal of the referral, and none for a goal it did not have."""
-        wanted = [g.text for g in goals]
-        given = [a.goal for a in self.goal_attainment]
-        missing = [g for g in wanted if g not in given]
-        unknown = [g for g in given if g not in wanted]
-        if missing or unknown or len(given) != len(set(given)):
-            raise InvalidInput(
-                "give the attainment of each of the referral's goals exactly once",
-                field="closing_note.goal_attainment",
-                missing=missing,
-                unknown=unknown,
+        """One attainment per goal and per sub-goal of the referral, none for one it did not have."""
+        _check_once(
+            [g.text for g in goals],
+            [a.goal for a in self.goal_attainment],
+            "give the attainment of each of the referral's goals exactly once",
+            "closing_note.goal_attainment",
+        )
+        sub_goals = {g.text: g.sub_goals for g in goals}
+        for i, attained in enumerate(self.goal_attainment):
+            _check_once(
+                sub_goals[attained.goal],
+                [s.sub_goal for s in attained.sub_goals],
+                f"give the attainment of each sub-goal of the goal {attained.goal!r} exactly once",
+                f"closing_note.goal_attainment.{i}.sub_goals",
             )
+
+
+def _check_once(wanted: list[str], given: list[str], message: str, field: str) -> None:
+    missing = [g for g in wanted if g not in given]
+    unknown = [g for g in given if g not in wanted]
+    if missing or unknown or len(given) != len(set(given)):
+        raise InvalidInput(message, field=field, missing=missing, unknown=unknown)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from forlob_reporting.application.ports import FactStore, ReadModelUnitOfWork
+from forlob_reporting.application.ports import ErasureUnitOfWork, FactStore, ReadModelUnitOfWork
+from forlob_reporting.domain.erasure import subjects, without_erased
 from forlob_reporting.domain.projection import project
-from forlob_shared.events import Envelope
+from forlob_shared.events import Envelope, ParticipantErased
 
 
 class RebuildInProgress(TimeoutError):
@@ -34,8 +35,20 @@ async def record_event(uow: ReadModelUnitOfWork, envelope: Envelope[Any]) -> Non
 
 async def record_events(uow: ReadModelUnitOfWork, envelopes: Sequence[Envelope[Any]]) -> None:
     """The live consumer's use case, in the transaction that also records the inbox row: a batch's
-    events' changes, in order, through one pass of the store."""
+    events' changes, in order, through one pass of the store. An erased participant's id is left
+    out: an event about them that comes after the erasure still counts, without naming them."""
     locked = await uow.rebuild_lock.try_share()
     if not locked:
         raise RebuildInProgress("the read model is being rebuilt")
-    await uow.facts.apply([change for envelope in envelopes for change in project(envelope)])
+    changes = [change for envelope in envelopes for change in project(envelope)]
+    await uow.facts.apply(without_erased(changes, await uow.erasures.erased_among(subjects(changes))))
+
+
+async def forget_participant(uow: ErasureUnitOfWork, erased: ParticipantErased) -> None:
+    """An erasure: into the register (which a rebuild keeps), then out of the facts. Under the
+    rebuild lock like any change of the read model: a rebuild swapping in rows it built before
+    the erasure was recorded would bring the id back."""
+    if not await uow.rebuild_lock.try_share():
+        raise RebuildInProgress("the read model is being rebuilt")
+    await uow.erasures.record(erased)
+    await uow.dpo.forget_participant(erased.provider_org, erased.participant_id, erased.referral_ids)

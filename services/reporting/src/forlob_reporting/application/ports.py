@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -11,6 +11,7 @@ from uuid import UUID
 from forlob_reporting.domain.facts import Row
 from forlob_reporting.domain.groups import Programme
 from forlob_reporting.domain.merge import Change
+from forlob_shared.erasure import ErasureRegister
 
 
 class FactStore(Protocol):
@@ -53,6 +54,12 @@ class _Transaction(Protocol):
     async def commit(self) -> None: ...
 
 
+class ParticipantFacts(Protocol):
+    async def forget_participant(
+        self, provider_org: str, participant_id: UUID, referral_ids: Sequence[UUID]
+    ) -> None: ...
+
+
 class ReadModelUnitOfWork(_Transaction, Protocol):
     """The live consumer's: its batch's changes, under the rebuild lock taken shared."""
 
@@ -60,6 +67,19 @@ class ReadModelUnitOfWork(_Transaction, Protocol):
     def facts(self) -> FactStore: ...
     @property
     def rebuild_lock(self) -> RebuildLock: ...
+    @property
+    def erasures(self) -> ErasureRegister: ...
+
+
+class ErasureUnitOfWork(_Transaction, Protocol):
+    """An erasure's: the register and the facts, under the rebuild lock taken shared."""
+
+    @property
+    def rebuild_lock(self) -> RebuildLock: ...
+    @property
+    def erasures(self) -> ErasureRegister: ...
+    @property
+    def dpo(self) -> ParticipantFacts: ...
 
 
 class FiguresUnitOfWork(_Transaction, Protocol):

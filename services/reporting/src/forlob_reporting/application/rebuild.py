@@ -3,9 +3,12 @@
 1. Take the rebuild lock exclusively (once the events in hand are committed): meanwhile the
    live consumer rolls each event back and retries it with back-off (RebuildInProgress).
 2. Read the history stream from its first offset to its tail, decoding and deduplicating by
-   event id, and apply every event through :func:`apply_event` into memory.
+   event id, and apply every event through :func:`apply_event` into memory. Then leave out the
+   participant id of everyone erased: in the erasure register (read under the lock, so no
+   erasure commits meanwhile) or by an erasure the history holds, wherever it stands in it.
 3. In one transaction: empty the fact tables and the read-model consumer's inbox rows, copy in
-   the new rows and an inbox row per applied event; commit. Readers see the old figures until
+   the new rows, an inbox row per applied event and the history's erasures into the register
+   (which is never emptied); commit. Readers see the old figures until
    this commit and the new ones after it, never a half-built model.
 4. Release the lock. Live consumption resumes; events it now receives that the replay already
    applied are skipped by the inbox, the rest apply as usual, in any order.
@@ -21,11 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from forlob_reporting.application.events import apply_event
 from forlob_reporting.application.frozen_model import Freezer, frozen_as_built
-from forlob_reporting.db.rebuild_lock import hold_exclusively, release
+from forlob_reporting.db.rebuild_lock import erased_ids, hold_exclusively, release
 from forlob_reporting.db.store import MemoryFactStore
 from forlob_reporting.db.swap import replace_read_model
+from forlob_reporting.domain.erasure import forget_erased
 from forlob_reporting.history import HistoryReader
-from forlob_shared.events import InvalidEnvelope, decode
+from forlob_shared.erasure import register_rows
+from forlob_shared.events import InvalidEnvelope, ParticipantErased, decode
 from forlob_shared.logging import get_logger
 from forlob_shared.partner import is_partner_event
 
@@ -39,6 +44,8 @@ class RebuildResult:
     duplicates: int  # the same event id again
     ignored: int  # types the read model does not use, and the partner contract's events
     unreadable: int  # not a Forløb CloudEvent
+    erasures: int  # participant.erased events read (the dpo consumer's; into the register)
+    forgotten: int  # rows built with a participant id that the erasure register then left out
     rows: int  # fact rows written
     seconds: float
 
@@ -56,6 +63,7 @@ class Replay:
     duplicates: int = 0
     ignored: int = 0
     unreadable: int = 0
+    erasures: list[ParticipantErased] = field(default_factory=list)
     _seen: set[UUID] = field(default_factory=set)
     freezer: Freezer | None = None  # a rebuild's: what is built is frozen as it goes (frozen_model)
 
@@ -76,10 +84,19 @@ class Replay:
             self.duplicates += 1
             return
         self._seen.add(envelope.id)
+        if isinstance(envelope.data, ParticipantErased):
+            self.erasures.append(envelope.data)
+            return
         if await apply_event(self.store, envelope):
             self.applied[envelope.id] = envelope.type
         else:
             self.ignored += 1
+
+    def forget_erased(self, register: set[UUID]) -> int:
+        """After the last body: leave out the participant id of everyone erased, in ``register``
+        or by an erasure read from the history, wherever it stood; returns the rows changed."""
+        erased = register | {row["id"] for e in self.erasures for row in register_rows(e)}
+        return forget_erased(self.store.rows, erased)
 
 
 async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> RebuildResult:
@@ -90,9 +107,11 @@ async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> 
         async with engine.connect() as lock:
             await hold_exclusively(lock)
             try:
+                erased = await erased_ids(lock)
                 read = await reader.replay(replay.on_body)
+                forgotten = replay.forget_erased(erased)
                 async with engine.connect() as connection:
-                    await replace_read_model(connection, replay.store, replay.applied, consumer)
+                    await replace_read_model(connection, replay.store, replay.applied, consumer, replay.erasures)
             finally:
                 await release(lock)
         result = RebuildResult(
@@ -101,6 +120,8 @@ async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> 
             duplicates=replay.duplicates,
             ignored=replay.ignored,
             unreadable=replay.unreadable,
+            erasures=len(replay.erasures),
+            forgotten=forgotten,
             rows=len(replay.store),
             seconds=time.perf_counter() - started,
         )

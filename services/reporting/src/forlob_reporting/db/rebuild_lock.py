@@ -3,8 +3,12 @@ swaps, and the live consumer takes shared, per transaction, for each batch it ap
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from forlob_shared.erasure import erased_subjects
 
 REBUILD_LOCK = 0x7265706F7274  # "report"
 
@@ -26,6 +30,14 @@ async def hold_exclusively(connection: AsyncConnection) -> None:
     connection's session, past the commit, until :func:`release`)."""
     await connection.execute(sa.select(sa.func.pg_advisory_lock(REBUILD_LOCK)))
     await connection.commit()
+
+
+async def erased_ids(connection: AsyncConnection) -> set[UUID]:
+    """The erasure register, read by the rebuild once it holds the lock: an erasure takes the lock
+    shared, so none commits between this read and the swap."""
+    found = set((await connection.execute(sa.select(erased_subjects.c.id))).scalars())
+    await connection.commit()
+    return found
 
 
 async def release(connection: AsyncConnection) -> None:

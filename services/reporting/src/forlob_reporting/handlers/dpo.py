@@ -2,24 +2,22 @@
 
 Apart from the read model's projection on purpose: the change is not a fact for the figures, and
 it touches every week row of the participant's courses, which a projection's change per row
-cannot name. A rebuild from the history restores the id (the history's events carry it until
-the stream's retention drops them); announcing the erasure again (the referral service's
-erasure is idempotent) removes it again.
+cannot name. The erasure register it records keeps the id out for good: of events about the
+participant that come later, and of every rebuild (:mod:`forlob_reporting.domain.erasure`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from forlob_reporting.db.dpo import DpoFacts
+from forlob_reporting.application.events import forget_participant
 from forlob_reporting.db.uow import ReportingUnitOfWork
 from forlob_shared.events import Envelope, ParticipantErased
 from forlob_shared.messaging.consumer import Subscription
 
 
 async def on_erased(envelope: Envelope[Any], uow: ReportingUnitOfWork) -> None:
-    data: ParticipantErased = envelope.data
-    await DpoFacts(uow.session).forget_participant(data.provider_org, data.participant_id, data.referral_ids)
+    await forget_participant(uow, envelope.data)
 
 
 def dpo_subscriptions() -> list[Subscription[ReportingUnitOfWork]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from uuid import UUID
 
@@ -48,6 +49,7 @@ async def attendance(request: Request, web: CurrentWeb, day: date | None = None)
         day=day,
         today=today,
         reasons=ABSENCE_REASONS,
+        key=lambda: str(uuid.uuid4()),
     )
 
 
@@ -55,7 +57,9 @@ async def attendance(request: Request, web: CurrentWeb, day: date | None = None)
 async def check_in(participant_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
     user = signed_in(request)
     form = await posted(request, DayForm)
-    call = web.api(user).post("attendance", f"/participants/{participant_id}/check-in")
+    call = web.api(user).post(
+        "attendance", f"/participants/{participant_id}/check-in", idempotency_key=form.idempotency_key()
+    )
     result, response = await act(request, form.back(), call)
     if result is not None:
         late = result.get("minutes_late")
@@ -67,7 +71,9 @@ async def check_in(participant_id: UUID, request: Request, web: CurrentWeb, t: W
 async def check_out(participant_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
     user = signed_in(request)
     form = await posted(request, DayForm)
-    call = web.api(user).post("attendance", f"/participants/{participant_id}/check-out")
+    call = web.api(user).post(
+        "attendance", f"/participants/{participant_id}/check-out", idempotency_key=form.idempotency_key()
+    )
     _, response = await act(request, form.back(), call, t("attendance.checked_out"))
     return response
 
@@ -76,6 +82,8 @@ async def check_out(participant_id: UUID, request: Request, web: CurrentWeb, t: 
 async def report_absence(participant_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
     user = signed_in(request)
     form = await posted(request, AbsenceForm)
-    call = web.api(user).post("attendance", f"/participants/{participant_id}/absences", form.body())
+    call = web.api(user).post(
+        "attendance", f"/participants/{participant_id}/absences", form.body(), idempotency_key=form.idempotency_key()
+    )
     _, response = await act(request, form.back(), call, t("attendance.absence_reported"))
     return response

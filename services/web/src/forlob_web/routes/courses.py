@@ -11,22 +11,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import RedirectResponse
 
 from forlob_shared.events.common import Outcome
 from forlob_web.client import Api, ApiError, ServiceDown
+from forlob_web.course_forms import ATTAINMENTS, PLACES, ClosingMeetingForm, EndCourseForm, StartCourseForm
 from forlob_web.deps import CurrentWeb, Words, posted, signed_in
-from forlob_web.forms import (
-    AgreementForm,
-    EndCourseForm,
-    KeyedForm,
-    MoveForm,
-    RescheduleForm,
-    StartCourseForm,
-    day_of,
-)
+from forlob_web.forms import AgreementForm, KeyedForm, MoveForm, RescheduleForm, day_of
 from forlob_web.i18n import code_words
 from forlob_web.routes.parts import act, part, problem_words
 from forlob_web.session import flash
@@ -38,7 +32,6 @@ from forlob_web.week_grid import WINDOWS_PER_DAY, Problem, grid_of, open_days, o
 router = APIRouter(include_in_schema=False)
 
 OUTCOMES = [o.value for o in Outcome]
-ATTAINMENTS = ["achieved", "partly_achieved", "not_achieved"]
 # What a change of a meetings course is called: its agreement is how often they meet, not hours.
 MEETINGS_WORDS = {"course.agreed": "cadence.changed"}
 PROGRAMME_CODE = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -57,6 +50,11 @@ async def _course_facts(api: Api, referral_id: UUID) -> tuple[dict[str, Any], di
 
 def _goals(referral: dict[str, Any]) -> list[dict[str, Any]]:
     return list(referral.get("goals") or [])
+
+
+def _zone(programme: dict[str, Any]) -> ZoneInfo:
+    """The programme's zone: a meeting's wall time is the provider's."""
+    return ZoneInfo(programme.get("timezone") or "Europe/Copenhagen")
 
 
 @router.get("/courses")
@@ -149,7 +147,7 @@ async def start(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) 
             web, request, referral, programme, status=422, errors=errors, message=t("course.fix"), **again
         )
     weeks = form.course_weeks(programme["default_weeks"]) or programme["default_weeks"]
-    body = form.body(windows, weeks, _goals(referral))
+    body = form.body(windows, weeks, _goals(referral), _zone(programme))
     started, message, fields, status = await _call(
         request, api.post("referral", f"/referrals/{referral_id}/start", body, idempotency_key=form.idempotency_key())
     )
@@ -159,10 +157,8 @@ async def start(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) 
         return _start_page(web, request, referral, programme, status=status, errors=fields, message=message, **again)
     words = web.words(language(request))
     day, hours = words["day_text"], words["decimal"](weekly_hours(windows))
-    flash(
-        request,
-        t("course.started", date=day(form.start_date), meeting=day(form.closing_meeting), hours=hours),
-    )
+    meeting = f"{day(form.closing_meeting)} {form.closing_meeting_time}"
+    flash(request, t("course.started", date=day(form.start_date), meeting=meeting, hours=hours))
     return RedirectResponse(f"/courses/{referral_id}", status_code=303)
 
 
@@ -221,7 +217,8 @@ def _course_page(
         windows=range(1, WINDOWS_PER_DAY + 1),
         outcomes=OUTCOMES,
         attainments=ATTAINMENTS,
-        goals=[g["text"] for g in _goals(referral)],
+        places=PLACES,
+        goals=_goals(referral),
         key=lambda: str(uuid.uuid4()),
         today=web.now().date().isoformat(),
         shape=shape_of(programme),
@@ -318,11 +315,28 @@ async def end(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) ->
     form = await posted(request, EndCourseForm)
 
     def check(referral: dict[str, Any], programme: dict[str, Any]) -> tuple[dict[str, Problem], Any]:
-        goals = [g["text"] for g in _goals(referral)]
+        goals = _goals(referral)
         problems = form.problems(_start_of(referral), goals, set(OUTCOMES))
         return problems, None if problems else form.body(goals)
 
     return await _course_action(request, web, t, referral_id, "end", form, check, "end", "course.ended")
+
+
+@router.post("/courses/{referral_id}/closing-meeting")
+async def closing_meeting(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
+    """Another day and time for the closing meeting, kept in the course record by the referral service."""
+    signed_in(request, "coordinator")
+    form = await posted(request, ClosingMeetingForm)
+
+    def check(referral: dict[str, Any], programme: dict[str, Any]) -> tuple[dict[str, Problem], Any]:
+        end = day_of(str((referral.get("course") or {}).get("planned_end_date") or ""))
+        problems = form.problems(_start_of(referral), end)
+        return problems, None if problems else form.body(_zone(programme))
+
+    path = "record/closing-meeting"
+    return await _course_action(
+        request, web, t, referral_id, "closing", form, check, path, "course.closing_meeting_moved"
+    )
 
 
 @router.post("/intake/{code}/waiting-list/{referral_id}/move")

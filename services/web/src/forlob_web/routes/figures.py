@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from forlob_shared.texts import definition
 from forlob_web.client import ApiError
 from forlob_web.deps import CurrentWeb, Lang, signed_in
-from forlob_web.routes.parts import part
+from forlob_web.figures_view import groups, overdue, period_of
+from forlob_web.routes.parts import Part, part, participant_names
+from forlob_web.web import language
 
 router = APIRouter(include_in_schema=False)
 
 CHARTS = ("waiting-list", "occupancy", "attendance", "outcomes")
 FIGURES_ROLES = ("team_leader", "coordinator", "caseworker", "admin")
+# notifications' /inbox?everyone=true: the whole organisation's alerts.
+TEAM_ALERT_ROLES = ("team_leader", "coordinator", "admin")
 
 
 def _period(start: date | None, end: date | None) -> dict[str, str]:
@@ -26,23 +31,39 @@ def _period(start: date | None, end: date | None) -> dict[str, str]:
     return period
 
 
-def _flatten(row: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for name, value in row.items():
-        if isinstance(value, dict):
-            out += _flatten(value, f"{prefix}{name}.")
-        else:
-            out.append((f"{prefix}{name}", value))
-    return out
-
-
 @router.get("/figures")
 async def figures(request: Request, web: CurrentWeb, start: date | None = None, end: date | None = None) -> Response:
+    """The key numbers per programme against the previous period of the same length, the charts
+    beside them, every figure on request, and the team's overdue alerts (docs/web.md)."""
     user = signed_in(request, *FIGURES_ROLES)
-    found = await part(request, web.api(user).get("reporting", "/figures", **_period(start, end)))
-    rows = [_flatten(r) for r in (found.data or {}).get("rows", [])]
-    query = "&".join(f"{k}={v.isoformat()}" for k, v in (("start", start), ("end", end)) if v)
-    return web.render(request, "figures.html", found=found, rows=rows, start=start, end=end, query=query, charts=CHARTS)
+    api = web.api(user)
+    period = period_of(start, end, web.now().date())
+    calls = [api.get("reporting", "/figures", **period.query())]
+    if period.start <= period.end:  # else reporting's 422 says what is wrong; nothing to compare
+        calls.append(api.get("reporting", "/figures", **period.before().query()))
+    found, *before = await asyncio.gather(*(part(request, c) for c in calls))
+    previous = before[0].data if before and before[0].data else {}
+    alerts, names = Part(), {}
+    if user.has(*TEAM_ALERT_ROLES):
+        every = await part(request, api.get("notifications", "/inbox", state="open", everyone="true", limit="500"))
+        alerts = Part(overdue(every.data or [], web.clock.now()), every.error)
+        names = await participant_names(api, {a["referral_id"] for a in alerts.data if a.get("referral_id")})
+    lang = language(request)
+    return web.render(
+        request,
+        "figures.html",
+        found=found,
+        groups=groups((found.data or {}).get("rows", []), previous.get("rows", [])),
+        period=period,
+        previous=period.before() if period.start <= period.end else None,
+        start=start,
+        end=end,
+        query=f"start={period.start.isoformat()}&end={period.end.isoformat()}",
+        charts=CHARTS,
+        alerts=alerts,
+        names=names,
+        definition=lambda name: definition(name, lang),
+    )
 
 
 @router.get("/figures/chart/{name}.{fmt}")

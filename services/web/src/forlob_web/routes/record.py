@@ -9,11 +9,13 @@ from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
+from forlob_web.client import Api
 from forlob_web.deps import CurrentWeb, Words, signed_in
-from forlob_web.routes.parts import act
-from forlob_web.session import checked_form
+from forlob_web.routes.parts import Part, act, part
+from forlob_web.session import checked_form, flash
 from forlob_web.web import Web
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +46,21 @@ def _key(form: FormData) -> str | None:
     return _text(form, "key") or None
 
 
+def _staff_ids(form: FormData) -> list[str]:
+    """Those ticked in the chooser, or typed (comma-separated) when the directory did not answer."""
+    typed = [v for v in form.getlist("staff_ids") if isinstance(v, str)]
+    return list(dict.fromkeys(s.strip() for v in typed for s in v.split(",") if s.strip()))
+
+
+async def _colleagues(request: Request, api: Api) -> Part:
+    """The organisation's active staff from the notifications service's directory (ids and roles):
+    the web keeps no list of its own."""
+    found = await part(request, api.get("notifications", "/colleagues"))
+    if found.data is not None:
+        found.data = sorted(found.data, key=lambda m: (m["role"], m["staff_id"]))
+    return found
+
+
 def _aware(web: Web, local: str) -> str:
     """A ``datetime-local`` field is the provider's wall time: the API takes it with its offset."""
     try:
@@ -58,6 +75,8 @@ async def course_record(referral_id: UUID, request: Request, web: CurrentWeb) ->
     api = web.api(user)
     referral = await api.get("referral", f"/referrals/{referral_id}")
     record = await api.get("referral", f"/referrals/{referral_id}/record")
+    may_talk = user.has("coordinator", "contact_person")
+    colleagues = await _colleagues(request, api) if may_talk else Part()
     return web.render(
         request,
         "record.html",
@@ -69,7 +88,8 @@ async def course_record(referral_id: UUID, request: Request, web: CurrentWeb) ->
         specialisms=SPECIALISMS,
         today=web.now().date().isoformat(),
         key=lambda: str(uuid.uuid4()),
-        may_talk=user.has("coordinator", "contact_person"),
+        may_talk=may_talk,
+        colleagues=colleagues,
         may_book=user.has("coordinator"),
         may_note=user.has("specialist"),
         may_message=user.has("caseworker", "coordinator", "contact_person", "team_leader"),
@@ -84,13 +104,20 @@ def _back(referral_id: UUID) -> str:
 async def add_talk(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
     user = signed_in(request, "coordinator", "contact_person")
     form = await checked_form(request)
+    api = web.api(user)
+    staff_ids = _staff_ids(form)
+    known = (await _colleagues(request, api)).data
+    unknown = [s for s in staff_ids if known and s not in {m["staff_id"] for m in known}]
+    if unknown:  # not one of the organisation's staff: say so before anything is written
+        flash(request, t("record.unknown_staff", ids=", ".join(unknown)), "error")
+        return RedirectResponse(_back(referral_id), status_code=303)
     body = {
         "held_on": _text(form, "held_on"),
-        "staff_ids": [s.strip() for s in _text(form, "staff_ids").split(",") if s.strip()],
+        "staff_ids": staff_ids,
         "topics": [v for v in form.getlist("topics") if isinstance(v, str)],
         "next_steps": _text(form, "next_steps"),
     }
-    call = web.api(user).post("referral", f"/referrals/{referral_id}/record/talks", body, idempotency_key=_key(form))
+    call = api.post("referral", f"/referrals/{referral_id}/record/talks", body, idempotency_key=_key(form))
     _, response = await act(request, _back(referral_id), call, t("record.talk_saved"))
     return response
 

@@ -3,6 +3,7 @@ and attendance statement (both organisations of the referral may read it)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 from uuid import UUID
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from forlob_web.client import ApiError, ServiceDown
-from forlob_web.deps import CurrentWeb, Words, posted, signed_in
+from forlob_web.deps import CurrentWeb, Lang, Words, posted, signed_in
 from forlob_web.forms import REFERRAL_FIELDS, ReferralForm
 from forlob_web.routes.parts import Part, part, problem_words
 from forlob_web.session import flash
@@ -87,3 +88,28 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
         note = Part(error=t("forbidden.text"))
     statement = await part(request, api.get("reporting", f"/statements/{referral_id}"))
     return web.render(request, "referral.html", referral=referral, note=note, statement=statement)
+
+
+@router.get("/referrals/{referral_id}/closing-note/print")
+async def closing_note_print(referral_id: UUID, request: Request, web: CurrentWeb) -> Response:
+    """The closing note with its attendance statement and chart, to print or save as PDF (the
+    page's print style leaves out the menu and links)."""
+    user = signed_in(request, *NOTE_ROLES)
+    api = web.api(user)
+    referral = await api.get("referral", f"/referrals/{referral_id}")
+    note, statement = await asyncio.gather(
+        part(request, api.get("referral", f"/referrals/{referral_id}/closing-note")),
+        part(request, api.get("reporting", f"/statements/{referral_id}")),
+    )
+    return web.render(request, "closing_note_print.html", referral=referral, note=note, statement=statement)
+
+
+@router.get("/referrals/{referral_id}/statement/chart.svg")
+async def statement_chart(referral_id: UUID, request: Request, web: CurrentWeb, lang: Lang) -> Response:
+    """The statement's chart from reporting, in the reader's language (reporting decides who may see it)."""
+    user = signed_in(request)
+    upstream = await web.api(user).request(
+        "reporting", "GET", f"/statements/{referral_id}/chart.svg", params={"lang": lang}
+    )
+    headers = {"Cache-Control": "private, max-age=60", "Vary": "Cookie, Accept-Language"}
+    return Response(upstream.content, media_type="image/svg+xml", headers=headers)

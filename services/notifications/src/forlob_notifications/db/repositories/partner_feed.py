@@ -11,7 +11,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, entry_of
+from forlob_notifications.domain.partner_feed import FeedEntry, FeedPage, Pruned, entry_of
 from forlob_shared.events.envelope import PendingEvent
 
 _metadata = sa.MetaData()
@@ -34,6 +34,37 @@ partner_feed_cursor = sa.Table(
     _metadata,
     sa.Column("org", sa.Text, primary_key=True),
     sa.Column("last", sa.BigInteger, nullable=False),
+)
+
+partner_feed_pruned = sa.Table(
+    "partner_feed_pruned",
+    _metadata,
+    sa.Column("org", sa.Text, primary_key=True),
+    sa.Column("through_cursor", sa.BigInteger, nullable=False),
+    sa.Column("written_until", sa.DateTime(timezone=True), nullable=False),
+)
+
+# One round of the retention: forget the stale referrals whole and, in the same statement, widen
+# what each organisation is told was forgotten (so the two never disagree).
+_PRUNE = sa.text(
+    """
+    WITH stale AS (
+        SELECT org, subject FROM partner_feed GROUP BY org, subject
+        HAVING max(time) < :older_than LIMIT :limit
+    ), gone AS (
+        DELETE FROM partner_feed AS f USING stale AS s
+        WHERE f.org = s.org AND f.subject = s.subject
+        RETURNING f.org, f.cursor, f.time
+    ), told AS (
+        INSERT INTO partner_feed_pruned AS p (org, through_cursor, written_until)
+        SELECT org, max(cursor), max(time) FROM gone GROUP BY org ORDER BY org
+        ON CONFLICT (org) DO UPDATE
+        SET through_cursor = GREATEST(p.through_cursor, excluded.through_cursor),
+            written_until = GREATEST(p.written_until, excluded.written_until)
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM told)
+    """
 )
 
 # One statement and one round trip per commit: number the kept events in their organisations'
@@ -120,14 +151,17 @@ class PartnerFeedRepository:
 
     async def prune(self, older_than: datetime, limit: int) -> int:
         """Forget the referrals whose newest event is older than ``older_than`` (at most
-        ``limit`` of them): a referral's series is kept whole or not at all."""
-        stale = (
-            sa.select(partner_feed.c.org, partner_feed.c.subject)
-            .group_by(partner_feed.c.org, partner_feed.c.subject)
-            .having(sa.func.max(partner_feed.c.time) < older_than)
-            .limit(limit)
-        )
-        result = await self.session.execute(
-            sa.delete(partner_feed).where(sa.tuple_(partner_feed.c.org, partner_feed.c.subject).in_(stale))
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        ``limit`` of them): a referral's series is kept whole or not at all. What each
+        organisation lost is added to :meth:`pruned`."""
+        row = (await self.session.execute(_PRUNE, {"older_than": older_than, "limit": limit})).one()
+        return int(row[0])
+
+    async def pruned(self, org: str) -> Pruned | None:
+        row = (
+            await self.session.execute(
+                sa.select(partner_feed_pruned.c.through_cursor, partner_feed_pruned.c.written_until).where(
+                    partner_feed_pruned.c.org == org
+                )
+            )
+        ).one_or_none()
+        return None if row is None else Pruned(int(row.through_cursor), row.written_until)

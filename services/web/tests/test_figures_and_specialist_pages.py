@@ -1,0 +1,343 @@
+"""The team leader's figures page, the closing note's attendance chart and the specialist's home,
+against stand-in services that answer as reporting, notifications and referral do: what each
+page asks for, what it shows in each language, and what it leaves out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from forlob_shared.clock import ManualClock
+from forlob_shared.ops.dpo import SERVICES
+from forlob_shared.texts import DEFINITIONS, every_code, raw_codes
+from forlob_testkit.servers import free_port
+from forlob_testkit.wait import eventually
+from forlob_testkit.web import visible_text, web_in_process
+from forlob_web.settings import WebSettings
+
+RID = "5b0c1f43-3c0e-4b8a-9f59-0d1c2a7e6b11"
+LATE = "a1b2c3d4-0000-0000-0000-000000000001"
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+NAME = "Karen Holm"
+
+
+def _row(median: float, rate: float, unexcused: int, *, shape: str = "timetabled") -> dict[str, Any]:
+    if shape == "meetings":
+        return {"provider_org": "ips-nord", "programme_code": "IPS-M", "meetings": {"planned": 6, "share_held": 0.5}}
+    return {
+        "provider_org": "rca-aalborg",
+        "programme_code": "RCA-UDV-13",
+        "referrals_received": 9,
+        "waiting_days": {"count": 4, "median": median, "p90": 20.0},
+        "occupancy": {"capacity": 14, "mean_seats_used": 11.25, "peak_seats_used": 13, "mean_occupancy": 0.8036},
+        "attendance": {"attendance_rate": rate, "unexcused_absences": unexcused, "absences_by_reason": {"illness": 2}},
+        "outcomes": {"ended": 3, "share_work_or_education": 0.6667, "by_outcome": {"ordinary_employment": 2}},
+        "alerts": {"with_deadline": 10, "share_acknowledged_in_time": 0.9},
+    }
+
+
+def _alert(alert_id: str, due: str, **more: Any) -> dict[str, Any]:
+    return {
+        "id": alert_id,
+        "kind": "absence",
+        "state": "open",
+        "referral_id": RID,
+        "programme_code": "RCA-UDV-13",
+        "recipient_staff_id": "kp-1",
+        "escalated_to": None,
+        "raised_at": "2026-12-01T07:30:00+00:00",
+        "due_at": due,
+        **more,
+    }
+
+
+STATEMENT = {
+    "referral_id": RID,
+    "weeks": [
+        {"week_start": "2026-11-16", "agreed_hours": 16.0, "attended_hours": 12.5, "absent_hours": 3.5},
+        {"week_start": "2026-11-23", "agreed_hours": 16.0, "attended_hours": 14.0, "absent_hours": 2.0},
+    ],
+    "totals": {"weeks": 2, "agreed_hours": 32.0, "attended_hours": 26.5, "attendance_rate": 0.828125},
+}
+NOTE = {"summary": "Steady weeks", "resources": "Punctual", "development_possibilities": "More hours"}
+NOTE |= {"goal_attainment": [{"goal": "Stable attendance", "attainment": "achieved"}], "next_step": "Education"}
+DESK = {
+    "courses": [
+        {
+            "referral_id": RID,
+            "participant_name": NAME,
+            "programme_code": "RCA-UDV-13",
+            "start_date": "2026-10-05",
+            "planned_end_date": "2027-01-01",
+            "closing_meeting_at": "2026-12-17T09:00:00Z",
+            "notes_by_me": 0,
+            "notes_total": 0,
+            "last_note_at": None,
+            "awaiting_note": True,
+        },
+        {
+            "referral_id": "5b0c1f43-3c0e-4b8a-9f59-0d1c2a7e6b12",
+            "participant_name": "Ole Berg",
+            "programme_code": "RCA-UDV-13",
+            "start_date": "2026-11-02",
+            "planned_end_date": "2027-02-01",
+            "closing_meeting_at": None,
+            "notes_by_me": 1,
+            "notes_total": 1,
+            "last_note_at": "2026-11-20T10:00:00Z",
+            "awaiting_note": False,
+        },
+    ],
+    "recent_notes": [
+        {
+            "id": "9b0c1f43-3c0e-4b8a-9f59-0d1c2a7e6b13",
+            "referral_id": "5b0c1f43-3c0e-4b8a-9f59-0d1c2a7e6b12",
+            "participant_name": "Ole Berg",
+            "programme_code": "RCA-UDV-13",
+            "specialism": "psychologist",
+            "text": "Anxiety in large groups; a smaller workshop is advised.",
+            "written_at": "2026-11-20T10:00:00Z",
+            "attached": False,
+        }
+    ],
+}
+
+
+@contextlib.asynccontextmanager
+async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[str]:
+    """One stand-in for the four services (their paths do not collide), noting what was asked."""
+
+    def noted(request: Request) -> None:
+        asked.append((request.url.path, dict(request.query_params)))
+
+    async def figures(request: Request) -> JSONResponse:
+        noted(request)
+        if request.query_params["from"] > request.query_params["to"]:
+            problem = {"title": "Unprocessable", "status": 422, "detail": "to is before from"}
+            return JSONResponse(problem, status_code=422, media_type="application/problem+json")
+        current = request.query_params["from"] == "2026-09-01"
+        before = _row(10.0, 0.9, 4)
+        before["occupancy"]["mean_occupancy"] = None  # e.g. no capacity defined back then
+        rows = [_row(12.5, 0.87, 4), _row(0, 0, 0, shape="meetings")] if current else [before]
+        return JSONResponse({"org": "rca-aalborg", "rows": rows})
+
+    async def svg(request: Request) -> Response:
+        noted(request)
+        return Response(f"<svg><text>{request.query_params.get('lang')}</text></svg>", media_type="image/svg+xml")
+
+    async def inbox(request: Request) -> JSONResponse:
+        noted(request)
+        late = _alert(LATE, "2026-12-01T08:00:00+00:00", escalated_to="tl-1")
+        return JSONResponse([_alert("a1b2c3d4-0000-0000-0000-000000000002", "2026-12-01T10:00:00+00:00"), late])
+
+    async def referral(request: Request) -> JSONResponse:
+        noted(request)
+        course = {"start_date": "2026-10-05", "end_date": "2026-11-27", "outcome": "education"}
+        body = {"id": RID, "programme_code": "RCA-UDV-13", "provider_org": "rca-aalborg", "state": "ended"}
+        body |= {"received_at": "2026-09-20T09:00:00+00:00", "has_closing_note": True, "course": course}
+        return JSONResponse({**body, "participant": {"name": NAME}})
+
+    async def json(request: Request, body: Any) -> JSONResponse:
+        noted(request)
+        return JSONResponse(body)
+
+    app = Starlette(
+        routes=[
+            Route("/figures", figures),
+            Route("/charts/{name}.svg", svg),
+            Route("/inbox", inbox),
+            Route("/referrals/{rid}", referral),
+            Route("/referrals/{rid}/closing-note", functools.partial(json, body=NOTE)),
+            Route("/statements/{rid}", functools.partial(json, body=STATEMENT)),
+            Route("/statements/{rid}/chart.svg", svg),
+            Route("/specialist-desk", functools.partial(json, body=DESK)),
+        ]
+    )
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    try:
+        await eventually(started, timeout=10, what="the stand-in services to listen")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def _settings(url: str) -> WebSettings:
+    return WebSettings(environment="test", **{f"{s}_url": url for s in SERVICES})  # type: ignore[arg-type]
+
+
+def _key_figure(html: str, name: str) -> str:
+    """The visible text of one key figure's box, found by its name."""
+    boxes = re.findall(r'<div class="key-figure [a-z]+">(.*?)</div>', html, re.S)
+    found = [visible_text(b) for b in boxes if name in visible_text(b)]
+    assert found, (name, visible_text(html))
+    return found[0]
+
+
+async def test_the_figures_page_reads_at_a_glance_in_each_language() -> None:
+    asked: list[tuple[str, dict[str, str]]] = []
+    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+        leader = await people()
+        await leader.sign_in("rca-aalborg", "tl-1", "team_leader")
+        asked.clear()  # the inbox the team leader lands on
+        page = await leader.get("/figures?start=2026-09-01&end=2026-11-29")
+        assert page.status_code == 200, page.text
+        # The period and the one of the same length before it, both asked for.
+        periods = [(q["from"], q["to"]) for path, q in asked if path == "/figures"]
+        assert periods == [("2026-09-01", "2026-11-29"), ("2026-06-03", "2026-08-31")]
+        inbox = [q for path, q in asked if path == "/inbox"]
+        assert inbox == [{"state": "open", "everyone": "true", "limit": "500"}]
+        read = visible_text(page.text)
+        assert "01.09.2026 til 29.11.2026, sammenlignet med 03.06.2026 til 31.08.2026" in read
+        waiting = _key_figure(page.text, "Ventetid til start: median")
+        assert "12,5 dage" in waiting  # Babel: a Danish decimal comma
+        assert "Forrige periode: 10 dage" in waiting
+        assert "op 2,5 dage (dårligere)" in waiting  # a longer wait is worse
+        assert DEFINITIONS["waiting_days.median"].da in waiting
+        attendance = _key_figure(page.text, "Fremmøde")
+        assert "87 %" in attendance
+        assert "ned 3 procentpoint (dårligere)" in attendance
+        assert "uændret" in _key_figure(page.text, "Uforklarede fravær")
+        occupancy = _key_figure(page.text, "Belægning (gennemsnit)")
+        assert "80,4 %" in occupancy
+        assert "Pladser: 14 pladser" in occupancy
+        assert "Intet tal for forrige periode" in occupancy  # the previous period had no occupancy
+        held = _key_figure(page.text, "Andel møder holdt")  # a meetings-shaped programme's own key figure
+        assert "50 %" in held
+        assert "Intet tal for forrige periode" in held
+        assert "Fremmøde" not in held
+        # Every figure one click away, the charts and CSV beside them in the same period.
+        assert "<details>" in page.text
+        assert "Afsluttet med: Ordinær beskæftigelse" in read
+        for chart in ("waiting-list", "occupancy", "attendance", "outcomes"):
+            assert f'src="/figures/chart/{chart}.svg?start=2026-09-01&amp;end=2026-11-29"' in page.text
+            assert f'href="/figures/chart/{chart}.png?start=2026-09-01&amp;end=2026-11-29"' in page.text
+        assert 'href="/figures.csv?start=2026-09-01&amp;end=2026-11-29"' in page.text
+        # The overdue alert (not the one still within its deadline), with whose course it is.
+        table = visible_text(page.text.split('id="overdue-h"', 1)[1])
+        assert NAME in table
+        assert "Udeblivelse" in table
+        assert "eskaleret til tl-1" in table
+        assert page.text.count(f'href="/alerts/{LATE}"') == 1
+        assert "a1b2c3d4-0000-0000-0000-000000000002" not in page.text
+        assert raw_codes(read, also=every_code()) == [], read
+
+        words_of = {"sv": ("12,5 dagar", "upp 2,5 dagar (sämre)"), "en": ("12.5 days", "up 2.5 days (worse)")}
+        for lang, words in words_of.items():
+            other = await leader.get("/figures?start=2026-09-01&end=2026-11-29", headers={"Accept-Language": lang})
+            shown = _key_figure(other.text, {"sv": "Väntetid till start: median", "en": "Waiting time"}[lang])
+            assert all(w in shown for w in words), shown
+            assert DEFINITIONS["waiting_days.median"].in_language(lang) in shown
+            also = every_code() if lang != "en" else set()  # single-word codes are English words
+            assert raw_codes(visible_text(other.text), also=also) == [], visible_text(other.text)
+
+        chart = await leader.get("/figures/chart/occupancy.svg?start=2026-09-01&end=2026-11-29")
+        assert chart.headers["content-type"].startswith("image/svg+xml")
+        assert ("/charts/occupancy.svg", {"from": "2026-09-01", "to": "2026-11-29", "lang": "da"}) in asked
+
+        # Without dates: the 90 days up to the web's today, against the 90 before.
+        asked.clear()
+        await leader.get("/figures")
+        assert [(q["from"], q["to"]) for p, q in asked if p == "/figures"] == [
+            ("2026-09-03", "2026-12-01"),
+            ("2026-06-05", "2026-09-02"),
+        ]
+
+        # A period that ends before it starts: reporting's refusal, nothing to compare with.
+        asked.clear()
+        backwards = await leader.get("/figures?start=2026-11-29&end=2026-09-01")
+        assert backwards.status_code == 200
+        assert "to is before from" in visible_text(backwards.text)
+        assert [p for p, _ in asked if p == "/figures"] == ["/figures"]
+        assert "sammenlignet med" not in visible_text(backwards.text)
+
+        # A caseworker sees the figures but not the organisation's alerts (notifications' rule).
+        asked.clear()
+        caseworker = await people()
+        await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
+        theirs = await caseworker.get("/figures?start=2026-09-01&end=2026-11-29")
+        assert theirs.status_code == 200
+        assert 'id="overdue-h"' not in theirs.text
+        assert [p for p, _ in asked if p == "/inbox"] == []
+        contact = await people()
+        await contact.sign_in("rca-aalborg", "kp-1", "contact_person")
+        assert (await contact.get("/figures")).status_code == 403
+
+
+async def test_the_closing_note_embeds_the_attendance_chart_with_its_numbers_in_words() -> None:
+    asked: list[tuple[str, dict[str, str]]] = []
+    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+        caseworker = await people()
+        await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
+        for path in (f"/referrals/{RID}", f"/referrals/{RID}/closing-note/print"):
+            for lang, alt in (
+                ("da", "Søjlediagram over 2 uger: 32,0 aftalte timer, 26,5 fremmødte timer i alt, fremmøde 83 %."),
+                ("sv", "Stapeldiagram över 2 veckor: 32,0 avtalade timmar, 26,5 närvarotimmar totalt, närvaro 83 %."),
+                ("en", "Bar chart of 2 weeks: 32.0 agreed hours, 26.5 attended hours in all, attendance 83 %."),
+            ):
+                page = await caseworker.get(path, headers={"Accept-Language": lang})
+                assert page.status_code == 200, page.text
+                assert f'<img src="/referrals/{RID}/statement/chart.svg"' in page.text
+                assert f'alt="{alt}"' in page.text, page.text
+                also = every_code() if lang != "en" else set()
+                assert raw_codes(visible_text(page.text), also=also) == [], visible_text(page.text)
+        printed = await caseworker.get(f"/referrals/{RID}/closing-note/print")
+        assert "Steady weeks" in printed.text
+        assert NAME in printed.text
+        assert f'href="/referrals/{RID}/closing-note/print"' in (await caseworker.get(f"/referrals/{RID}")).text
+
+        chart = await caseworker.get(f"/referrals/{RID}/statement/chart.svg", headers={"Accept-Language": "sv"})
+        assert chart.headers["content-type"].startswith("image/svg+xml")
+        assert (f"/statements/{RID}/chart.svg", {"lang": "sv"}) in asked
+        # The printable closing note is for those who read the note: not a contact person.
+        contact = await people()
+        await contact.sign_in("rca-aalborg", "kp-1", "contact_person")
+        assert (await contact.get(f"/referrals/{RID}/closing-note/print")).status_code == 403
+        assert (await contact.get("/referrals/not-an-id/statement/chart.svg")).status_code == 422
+
+
+async def test_a_specialist_lands_on_the_courses_awaiting_a_note_and_their_own_notes() -> None:
+    asked: list[tuple[str, dict[str, str]]] = []
+    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+        psychologist = await people()
+        signed = await psychologist.sign_in("rca-aalborg", "ps-1", "specialist")
+        home = await psychologist.http.get(signed.headers["location"], follow_redirects=True)
+        assert str(home.url).endswith("/specialist"), home.url
+        assert ("/specialist-desk", {}) in asked
+        assert 'href="/specialist" aria-current="page"' in home.text  # in the menu
+        awaiting = visible_text(home.text.split('id="awaiting-h"', 1)[1].split("</section>", 1)[0])
+        assert NAME in awaiting
+        assert "afslutningsmøde 17.12. 10:00" in awaiting
+        assert f'href="/referrals/{RID}/record#note-text"' in home.text
+        mine = visible_text(home.text.split('id="mine-h"', 1)[1].split("</section>", 1)[0])
+        assert "Ole Berg" in mine
+        assert NAME not in mine
+        notes = visible_text(home.text.split('id="notes-h"', 1)[1].split("</section>", 1)[0])
+        assert "Psykolog" in notes
+        assert "Anxiety in large groups" in notes
+        for lang in ("da", "sv", "en"):
+            page = await psychologist.get("/specialist", headers={"Accept-Language": lang})
+            also = every_code() if lang != "en" else set()
+            assert raw_codes(visible_text(page.text), also=also) == [], visible_text(page.text)
+
+        coordinator = await people()
+        await coordinator.sign_in("rca-aalborg", "co-3", "coordinator")
+        assert (await coordinator.get("/specialist")).status_code == 403
+        assert 'href="/specialist"' not in (await coordinator.get("/intake")).text
