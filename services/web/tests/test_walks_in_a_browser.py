@@ -117,6 +117,7 @@ async def test_the_journeys_walked_in_the_browser(
         await coordinator.get_by_label("Kontaktperson (medarbejder-id)").fill("kp-1")
         await coordinator.get_by_label("Værksted").fill("Wood workshop")
         await coordinator.get_by_label("Afslutningsmøde (dato)").fill("2027-09-10")
+        await coordinator.get_by_label("Afslutningsmøde (klokkeslæt)").fill("10:00")
         for day in ("Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag"):
             await coordinator.get_by_label(f"{day}, tidsrum 1: fra").fill("08:00")
             await coordinator.get_by_label(f"{day}, tidsrum 1: til").fill("12:00")
@@ -173,7 +174,7 @@ async def test_the_journeys_walked_in_the_browser(
         await contact.get_by_role("link", name=NAME).click()  # the referral, then its record
         await contact.get_by_role("link", name="Forløbsjournal").click()
         await contact.fill("#talk-held_on", "2027-09-07")
-        await contact.fill("#talk-staff_ids", "kp-1")
+        assert await contact.get_by_label(re.compile(r"^kp-1 \(dig\)")).is_checked()  # who took part: the writer
         await contact.get_by_label("Fremmøde").check()
         await contact.get_by_label("Trivsel").check()
         await contact.fill("#talk-next_steps", NEXT_STEPS)

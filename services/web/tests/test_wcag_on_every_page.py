@@ -52,6 +52,7 @@ NOT_PAGES = {
     "/inbox/stream": "the inbox's event stream",
     "/figures/chart/{name}.{fmt}": "a chart image (its alt text is checked on /figures)",
     "/figures.csv": "a CSV download",
+    "/referrals/{referral_id}/statement/chart.svg": "a chart image (checked on the pages that show it)",
     "/dpo/participants/{participant_id}/export.json": "a JSON download",
     "/health/live": "for the platform",
     "/health/ready": "for the platform",
@@ -82,7 +83,13 @@ EXTRA = {
         "/referrals/{A}/messages",
     ],
     "specialist": ["/referrals/{A}/record"],
-    "caseworker": ["/referrals/new", "/referrals/{A}", "/referrals/{A}/record", "/referrals/{A}/messages"],
+    "caseworker": [
+        "/referrals/new",
+        "/referrals/{A}",
+        "/referrals/{A}/record",
+        "/referrals/{A}/messages",
+        "/referrals/{A}/closing-note/print",
+    ],
     "dpo": ["/dpo/participants/{pid}"],
 }
 
