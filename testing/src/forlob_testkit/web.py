@@ -174,8 +174,11 @@ async def put_programme(http: httpx.AsyncClient, system: Any, code: str = "RCA-U
     assert response.status_code in {200, 201}, response.text
 
 
-async def start_course(http: httpx.AsyncClient, system: Any, referral_id: str, start: str, weeks: int = 13) -> str:
-    """Start the course (coordinator, through the API) and wait until attendance has planned its week."""
+async def start_course(
+    http: httpx.AsyncClient, system: Any, referral_id: str, start: str, weeks: int = 13, timeout: float = 15.0
+) -> str:
+    """Start the course (coordinator, through the API) and wait until attendance has planned its week
+    (``timeout``: longer where the clock has just jumped and the services catch up on other courses)."""
     body = {
         "start_date": start,
         "weeks": weeks,
@@ -197,5 +200,5 @@ async def start_course(http: httpx.AsyncClient, system: Any, referral_id: str, s
         )
         return answer.status_code == 200 and len(answer.json()["slots"]) == 5
 
-    await eventually(planned, what="attendance to plan the agreed week")
+    await eventually(planned, timeout=timeout, what="attendance to plan the agreed week")
     return participant
