@@ -52,6 +52,7 @@ NOT_PAGES = {
     "/inbox/stream": "the inbox's event stream",
     "/figures/chart/{name}.{fmt}": "a chart image (its alt text is checked on /figures)",
     "/figures.csv": "a CSV download",
+    "/referrals/{referral_id}/closing-note.pdf": "a PDF download (its words are checked on their own)",
     "/referrals/{referral_id}/statement/chart.svg": "a chart image (checked on the pages that show it)",
     "/dpo/participants/{participant_id}/export.json": "a JSON download",
     "/health/live": "for the platform",
