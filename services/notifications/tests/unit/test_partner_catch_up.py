@@ -15,8 +15,8 @@ from forlob_notifications.domain.partner_feed import FeedPage, Pruned
 from forlob_notifications.partners.feed import publish
 from forlob_notifications.partners.state import derive
 from forlob_shared.clock import ManualClock
-from forlob_shared.events.employment import Recommendation, SupportPhase, WorkAbilityArea
 from forlob_shared.errors import Forbidden, InvalidInput, NotFound
+from forlob_shared.events.employment import Recommendation, SupportPhase, WorkAbilityArea
 from forlob_shared.http.auth import Principal
 from forlob_shared.partner import PartnerEvent
 from forlob_testkit.fakes import FakeStore
