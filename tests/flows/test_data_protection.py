@@ -194,6 +194,13 @@ async def test_access_export_and_erasure_with_its_legal_hold(make_database: Any,
         notifications_part = _categories(parts["notifications"])
         alerts = {a["kind"]: a for a in notifications_part["alerts"]}
         assert alerts["absence"]["recipient_staff_id"] == "the provider's staff"
+        # what the jobcentre's system was told, event by event: codes and dates, no name
+        told = notifications_part["told_to_the_referring_organisation"]
+        assert [e["type"] for e in told][:2] == [
+            "dk.forlob.partner.referral.received.v1",
+            "dk.forlob.partner.referral.accepted.v1",
+        ]
+        assert all(e["data"]["participant_id"] == pid for e in told)
         assert alerts["closing_note_ready"]["recipient_staff_id"] == "the referring organisation's staff"
         reporting_part = _categories(parts["reporting"])
         assert [f["outcome"] for f in reporting_part["referral_facts"]] == ["education"]
@@ -232,11 +239,15 @@ async def test_access_export_and_erasure_with_its_legal_hold(make_database: Any,
         assert again["erased_at"] == erased["erased_at"]  # idempotent
 
         async def nothing_left() -> bool:
-            for name in ("attendance", "notifications", "reporting"):
+            for name in ("attendance", "reporting"):
                 answer = await running[name].client.get(f"/dpo/participants/{pid}/export", headers=DPO)
                 if answer.status_code != 404:  # nothing held any more
                     return False
-            return True
+            # Notifications keeps what the jobcentre was told until the feed's retention ends.
+            kept = await running["notifications"].client.get(f"/dpo/participants/{pid}/export", headers=DPO)
+            return kept.status_code == 200 and {
+                name for name, records in _categories(kept.json()).items() if records
+            } == {"told_to_the_referring_organisation"}
 
         await eventually(nothing_left, what="attendance, notifications and reporting to apply the erasure")
         async with httpx.AsyncClient(mounts=mounts) as client:
@@ -244,7 +255,7 @@ async def test_access_export_and_erasure_with_its_legal_hold(make_database: Any,
         assert {s: bool(p.get("nothing_held")) for s, p in after["participants"][0]["services"].items()} == {
             "referral": False,
             "attendance": True,
-            "notifications": True,
+            "notifications": False,  # the partner feed, until its retention ends
             "reporting": True,
         }
         view = _ok(await referral.client.get(f"/referrals/{rid}", headers=COORDINATOR))

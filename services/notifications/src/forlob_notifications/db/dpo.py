@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -9,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_notifications.db.models import AlertRow, AssignmentRow, AttemptRow, DeliveryRow
+from forlob_notifications.db.repositories.partner_feed import partner_feed
 from forlob_shared.dpo import record
+from forlob_shared.erasure import erased_subjects
 
 PROVIDER_STAFF = "the provider's staff"
 # Staff ids and addresses: the provider's data, replaced by who they are, not who by name.
@@ -35,6 +38,11 @@ def _values(row: Any) -> dict[str, Any]:
     return record(values, leave_out=MACHINERY)
 
 
+def _told(body: bytes) -> dict[str, Any]:
+    event = json.loads(body)
+    return {"type": event["type"], "time": event["time"], "data": event["data"]}
+
+
 class DpoRecords:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -45,9 +53,11 @@ class DpoRecords:
         )
 
     async def export(self, provider_org: str, participant_id: UUID) -> dict[str, list[dict[str, Any]]]:
-        assignments = await self.session.scalars(
-            sa.select(AssignmentRow).where(
-                AssignmentRow.provider_org == provider_org, AssignmentRow.participant_id == participant_id
+        assignments = list(
+            await self.session.scalars(
+                sa.select(AssignmentRow).where(
+                    AssignmentRow.provider_org == provider_org, AssignmentRow.participant_id == participant_id
+                )
             )
         )
         alerts = await self.session.scalars(
@@ -60,11 +70,29 @@ class DpoRecords:
             .where(DeliveryRow.alert_id.in_(self._alert_ids(provider_org, participant_id)))
             .order_by(DeliveryRow.created_at)
         )
+        # The referrals: the assignments', or after an erasure (which deletes them) the register's.
+        erased_referrals = sa.select(sa.cast(erased_subjects.c.id, sa.Text)).where(
+            erased_subjects.c.participant_id == participant_id,
+            erased_subjects.c.provider_org == provider_org,
+            erased_subjects.c.id != participant_id,
+        )
+        told = await self.session.execute(
+            sa.select(partner_feed.c.body)
+            .where(
+                sa.or_(
+                    partner_feed.c.subject.in_([str(a.referral_id) for a in assignments]),
+                    partner_feed.c.subject.in_(erased_referrals),
+                )
+            )
+            .order_by(partner_feed.c.time, partner_feed.c.cursor)
+        )
         return {
             "course_assignments": [_values(r) for r in assignments],
             "alerts": [_values(r) for r in alerts],
             # The content is what the recipient read; the staff e-mail's address is not in it.
             "deliveries": [_values(r) for r in deliveries],
+            # Exactly what the referring organisation's system received, event by event.
+            "told_to_the_referring_organisation": [_told(body) for (body,) in told.all()],
         }
 
     async def erase(self, provider_org: str, participant_id: UUID, referral_ids: list[UUID]) -> int:

@@ -39,4 +39,14 @@ CATEGORIES = (
         LEGAL_BASIS,
         "deleted with their attempts",
     ),
+    DataCategory(
+        "told_to_the_referring_organisation",
+        "the partner events the referring organisation's system was sent about the participant's referrals "
+        "(pseudonymous ids, dates and coded facts: never a name, an identity number or free text), kept so "
+        "that its system can catch up",
+        "PARTNER_FEED_RETENTION_DAYS after the referral's last partner event (400 days by default, at least 90)",
+        LEGAL_BASIS,
+        "kept until its retention ends: it is what the referring organisation was told under its legal basis, "
+        "and its catch-up depends on it; no event of the participant is added after the erasure",
+    ),
 )
