@@ -109,9 +109,7 @@ async def test_a_job_before_its_course_start_counts_once_the_start_arrives() -> 
     async with FakeReportingUnitOfWork(store) as uow:
         await record_events(uow, [decode(b) for b in started])
         await uow.commit()
-    assert jsonable(await ips_fidelity(FakeReportingUnitOfWork(store), Scope(IPS[0], IPS[1]), WHOLE)) == [
-        EXPECTED_IPS
-    ]
+    assert jsonable(await ips_fidelity(FakeReportingUnitOfWork(store), Scope(IPS[0], IPS[1]), WHOLE)) == [EXPECTED_IPS]
 
 
 async def _store_of(bodies: list[bytes]) -> FakeStore:
