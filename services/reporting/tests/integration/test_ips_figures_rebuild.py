@@ -96,6 +96,16 @@ async def test_the_ips_items_are_served_as_computed_by_hand_and_survive_an_erasu
         assert rows[0]["rapid_job_search.share_within_threshold"] == repr(1 / 3)
         assert rows[1]["employer_contacts.per_consultant.cons-b.per_week"] == "0.25"
 
+        # The data protection officer's export shows the way into work, the staff unnamed.
+        path = f"/dpo/participants/{ERASED}/export"
+        export = await reporting.client.get(path, headers=bearer(IPS[0], "dpo"))
+        assert export.status_code == 200, export.text
+        held = {c["category"]: c["records"] for c in export.json()["categories"]}
+        assert [r["kind"] for r in held["job_spell_facts"]] == ["ordinary"]
+        assert [r["phase"] for r in held["support_phase_facts"]] == ["employed_with_support"]
+        assert {r["staff_id"] for r in held["employer_contact_facts"]} == {"the provider's staff"}
+        assert len(held["employer_contact_facts"]) == 3
+
         # The participant erased: named nowhere, every figure as it was.
         assert await _named(engine) == 1
         await publish([_erasure()])
@@ -105,6 +115,7 @@ async def test_the_ips_items_are_served_as_computed_by_hand_and_survive_an_erasu
 
         await eventually(forgotten, what="the erasure to be applied")
         assert await fetch_all(reporting.client) == before
+        assert (await reporting.client.get(path, headers=bearer(IPS[0], "dpo"))).status_code == 404
 
         result = await run_rebuild(reporting.settings)
         assert (result.applied, result.erasures) == (len(events), 1)
