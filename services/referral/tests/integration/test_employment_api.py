@@ -117,6 +117,25 @@ async def test_an_ips_participant_from_employer_contacts_to_a_job_and_back_to_se
     )
     assert ended.status_code == 200, ended.text
     assert (ended.json()["phase"], ended.json()["phase_since"]) == ("search", "2026-06-13")
+    provider_sees = ended.json()["spells"][0]
+    assert (provider_sees["employer_id"], provider_sees["disclosure"], provider_sees["end_reason"]) == (
+        employer["id"],
+        "partly",
+        "fixed_term_ended",
+    )
+    # The jobcentre sees what the partner contract tells it: the job, not the employer, the
+    # participant's choice about disclosure or why it ended.
+    caseworker_sees = (await api.client.get(f"/referrals/{rid}/employment", headers=CASEWORKER)).json()["spells"][0]
+    assert (caseworker_sees["kind"], caseworker_sees["start_date"], caseworker_sees["end_date"]) == (
+        provider_sees["kind"],
+        provider_sees["start_date"],
+        "2026-06-12",
+    )
+    assert (caseworker_sees["employer_id"], caseworker_sees["disclosure"], caseworker_sees["end_reason"]) == (
+        None,
+        None,
+        None,
+    )
 
     assert (await api.event_types(rid))[-4:] == [
         "employment.job_started.v1",

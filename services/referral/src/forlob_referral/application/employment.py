@@ -8,6 +8,7 @@ and result (the employer by id only), never the register.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
@@ -237,9 +238,14 @@ async def give_result(uow: ReferralUoW, staff: Principal, referral_id: UUID, com
 
 
 async def read_employment(uow: ReferralUoW, viewer: Principal, referral_id: UUID) -> EmploymentView:
-    """The course's work for the provider and the referring caseworker alike."""
+    """The course's work: all of it for the provider; for the referring caseworker what the
+    jobcentre is told in the partner contract (no employer, no disclosure, no reason for an end)."""
     async with uow:
-        return await _view(uow, await visible(uow, viewer, referral_id))
+        referral = await visible(uow, viewer, referral_id)
+        view = await _view(uow, referral)
+    if viewer.org == referral.provider_org:
+        return view
+    return dataclasses.replace(view, spells=[rules.as_the_referrer_sees(s) for s in view.spells])
 
 
 async def _view(uow: ReferralUoW, referral: Referral) -> EmploymentView:

@@ -206,6 +206,13 @@ class Spell:
         return self.end_date is None
 
 
+def as_the_referrer_sees(spell: Spell) -> Spell:
+    """A spell as the referring jobcentre may see it, as the partner contract tells it: the kind,
+    dates and hours; not the employer (the provider's register), not the participant's choice
+    about disclosure, not why it ended."""
+    return replace(spell, employer_id=None, disclosure=None, end_reason=None)
+
+
 def phase_of(referral: Referral, programme: Programme) -> SupportPhase | None:
     """The support phase of a started meetings-shaped course; None for any other course."""
     if programme.shape is not ProgrammeShape.MEETINGS or referral.state not in (State.STARTED, State.ENDED):
