@@ -95,6 +95,13 @@ async def test_the_ips_items_are_served_as_computed_by_hand_and_survive_an_erasu
         assert [r["programme_code"] for r in rows] == [IPS[1], "general"]
         assert rows[0]["rapid_job_search.share_within_threshold"] == repr(1 / 3)
         assert rows[1]["employer_contacts.per_consultant.cons-b.per_week"] == "0.25"
+        danish = await reporting.client.get(
+            "/figures/clarification-results",
+            params={**PARAMS, "format": "csv", "lang": "da"},
+            headers=bearer(JOBCENTRE, "caseworker"),
+        )
+        (row,) = csv.DictReader(io.StringIO(danish.text.lstrip("\ufeff")), delimiter=";")
+        assert (row["by_recommendation.flex_job"], row["meetings_held.p90"]) == ("1", "7,8")
 
         # The data protection officer's export shows the way into work, the staff unnamed.
         path = f"/dpo/participants/{ERASED}/export"

@@ -125,10 +125,10 @@ async def get_ips_fidelity(
     summary="Clarification courses' results by recommendation, and the evidence behind them",
 )
 async def get_clarification_results(
-    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json"
+    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
 ) -> Response:
     rows = await app.clarification_results(uow, scope, period)
-    return _answer(scope.org, period, rows, format, "clarification-results")
+    return _answer(scope.org, period, rows, format, "clarification-results", lang)
 
 
 @router.get(
