@@ -22,16 +22,20 @@ from forlob_reporting.domain import figures as f
 from forlob_reporting.domain.facts import (
     ALERTS,
     BREACHES,
+    CLARIFICATIONS,
+    EMPLOYER_CONTACTS,
+    JOB_SPELLS,
     MEETING_REMINDERS,
     MEETINGS,
     OUTREACH_ATTEMPTS,
     OUTREACH_CASES,
     OUTREACH_PHASES,
     REFERRALS,
+    SUPPORT_PHASES,
     VISITS,
     WEEKS,
 )
-from forlob_reporting.domain.ips import ips_fidelity
+from forlob_reporting.domain.ips import clarification_results, ips_fidelity
 from forlob_reporting.domain.merge import local_date
 from forlob_reporting.domain.projection import project
 from forlob_reporting.domain.shape_figures import visits
@@ -39,6 +43,8 @@ from forlob_reporting.domain.statement import statement as attendance_statement
 from forlob_shared.events import decode
 from forlob_shared.texts import DEFINITIONS
 from forlob_testkit.reporting.cohort import build_cohort
+from forlob_testkit.reporting.ips import PERIOD as IPS_PERIOD
+from forlob_testkit.reporting.ips import build_ips
 from forlob_testkit.reporting.shapes import MARCH, build_shapes
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "reporting.md"
@@ -49,6 +55,9 @@ KEYED = {
     "by_outcome": "<outcome>",
     "per_contact_person": "<contact_person>",
     "closed_by_reason": "<close_reason>",
+    "per_consultant": "<consultant>",
+    "by_reason": "<end_reason>",
+    "by_recommendation": "<recommendation>",
 }
 # What a row is about, not a figure: the group, the week or day of a series, the referral.
 DIMENSIONS = {"provider_org", "programme_code", "referring_org", "week_start", "day", "referral_id"}
@@ -79,7 +88,8 @@ def served() -> dict[str, set[str]]:
     answers["/figures/visits"] = visit_names()
     for name, series in SERIES.items():
         answers[f"/figures/{name}"] = set().union(*(names(r) for r in series(facts, period)))
-    answers["/figures/ips-fidelity"] = names(ips_fidelity(facts, period))
+    answers["/figures/ips-fidelity"] = names(ips_fidelity(facts, period)) | ips_names()
+    answers["/figures/clarification-results"] = clarification_names()
     # A course with eight summarised weeks or more has every part of a statement.
     long = next(r for r in cohort.referrals if r.end_date and len(r.weeks) >= 8)
     referral = store.rows[REFERRALS.name][(long.referral_id,)]
@@ -124,6 +134,34 @@ def shape_names() -> set[str]:
 def visit_names() -> set[str]:
     rows = list(_shapes_store().rows[VISITS.name].values())
     return names({"provider_org": "gadeteam", "visits": visits(rows, f.Period(*MARCH), local_date)})
+
+
+def _ips_facts() -> f.GroupFacts:
+    store = MemoryFactStore()
+    for published in build_ips():
+        store.apply_now(project(decode(published.body())))
+
+    def rows(table: Any) -> list[Any]:
+        return list(store.rows[table.name].values())
+
+    return f.GroupFacts(
+        referrals=rows(REFERRALS),
+        meetings=rows(MEETINGS),
+        employer_contacts=rows(EMPLOYER_CONTACTS),
+        job_spells=rows(JOB_SPELLS),
+        support_phases=rows(SUPPORT_PHASES),
+        clarifications=rows(CLARIFICATIONS),
+        shape="meetings",
+    )
+
+
+def ips_names() -> set[str]:
+    """The items from the facts of the way into work: every keyed map has a key."""
+    return names(ips_fidelity(_ips_facts(), f.Period(*IPS_PERIOD)))
+
+
+def clarification_names() -> set[str]:
+    return names(clarification_results(_ips_facts(), f.Period(*IPS_PERIOD)))
 
 
 def documented() -> dict[str, dict[str, list[str]]]:

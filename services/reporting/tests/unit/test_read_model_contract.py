@@ -15,7 +15,10 @@ from forlob_reporting.application.events import record_events
 from forlob_reporting.db.uow import ReportingUnitOfWork
 from forlob_reporting.domain.facts import (
     ALERTS,
+    CLARIFICATIONS,
     DAYS,
+    EMPLOYER_CONTACTS,
+    JOB_SPELLS,
     MEETING_REMINDERS,
     MEETINGS,
     OUTREACH_ATTEMPTS,
@@ -24,6 +27,7 @@ from forlob_reporting.domain.facts import (
     OUTREACH_REMINDERS,
     PROGRAMMES,
     REFERRALS,
+    SUPPORT_PHASES,
     VISITS,
     WEEKS,
 )
@@ -198,3 +202,40 @@ async def test_the_shapes_facts_read_back_for_whom_they_are(new_uow: Factory) ->
         (v,) = await uow.reads.visits("team")
         assert (v["visit_id"], v["with_colleague"], v["ended_at"]) == (visit, True, None)
         assert await uow.reads.visits("ips") == []
+
+
+async def test_the_way_into_work_reads_back_for_whom_it_is(new_uow: Factory) -> None:
+    course = {"referral_id": A, "programme_code": "IPS-M", "referring_org": "jc-1", "provider_org": "ips"}
+    contact = {"provider_org": "ips", "staff_id": "cons-a", "day": date(2026, 3, 9), "kind": "first_contact"}
+    spell = UUID(int=21)
+    await _apply(
+        new_uow,
+        Change(EMPLOYER_CONTACTS, (UUID(int=22),), {**contact, "programme_code": None}),  # general
+        Change(EMPLOYER_CONTACTS, (UUID(int=23),), {**contact, **course}),
+        Change(JOB_SPELLS, (spell,), {**course, "kind": "ordinary", "start_date": date(2026, 5, 1)}),
+        Change(JOB_SPELLS, (spell,), {**course, "end_date": date(2026, 5, 10), "end_reason": "dismissed"}),
+        Change(SUPPORT_PHASES, (A, AT, "employed_with_support"), {**course, "previous_phase": "search"}),
+        Change(
+            CLARIFICATIONS, (B,), {**course, "referral_id": B, "recommendation": "flex_job"}, "result_guard", ("2",)
+        ),
+        Change(CLARIFICATIONS, (B,), {**course, "referral_id": B, "recommendation": "pension"}, "result_guard", ("1",)),
+    )
+    async with new_uow() as uow:
+        contacts = await uow.reads.employer_contacts("ips", None)
+        assert [(c["contact_id"], c["programme_code"]) for c in contacts] == [
+            (UUID(int=22), None),
+            (UUID(int=23), "IPS-M"),
+        ]
+        assert [c["contact_id"] for c in await uow.reads.employer_contacts("ips", "IPS-M")] == [UUID(int=23)]
+        (s,) = await uow.reads.job_spells("ips", "IPS-M")
+        assert (s["start_date"], s["end_date"], s["end_reason"]) == (date(2026, 5, 1), date(2026, 5, 10), "dismissed")
+        (p,) = await uow.reads.support_phases("ips", None)
+        assert (p["referral_id"], p["changed_at"], p["phase"]) == (A, AT, "employed_with_support")
+        # The provider's own job development: the referring organisation reads none of it.
+        assert await uow.reads.employer_contacts("jc-1", None) == []
+        assert await uow.reads.job_spells("jc-1", None) == []
+        assert await uow.reads.support_phases("jc-1", None) == []
+        # A clarification's result is the course's, for either party; the latest result wins.
+        for org in ("ips", "jc-1"):
+            assert [c["recommendation"] for c in await uow.reads.clarifications(org, "IPS-M")] == ["flex_job"]
+        assert await uow.reads.clarifications("nobody", None) == []

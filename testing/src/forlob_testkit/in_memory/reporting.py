@@ -19,7 +19,10 @@ from forlob_reporting.domain.erasure import forget_erased
 from forlob_reporting.domain.facts import (
     ALERTS,
     BREACHES,
+    CLARIFICATIONS,
     DAYS,
+    EMPLOYER_CONTACTS,
+    JOB_SPELLS,
     MEETING_REMINDERS,
     MEETINGS,
     OUTREACH_ATTEMPTS,
@@ -28,6 +31,7 @@ from forlob_reporting.domain.facts import (
     OUTREACH_REMINDERS,
     PROGRAMMES,
     REFERRALS,
+    SUPPORT_PHASES,
     VISITS,
     WEEKS,
     FactTable,
@@ -126,6 +130,18 @@ class MemoryFactReads:
 
     async def visits(self, org: str) -> list[Row]:
         return [v for v in self._table(VISITS) if v["provider_org"] == org]
+
+    async def employer_contacts(self, org: str, programme: str | None) -> list[Row]:
+        return self._own(EMPLOYER_CONTACTS, org, programme)
+
+    async def job_spells(self, org: str, programme: str | None) -> list[Row]:
+        return self._own(JOB_SPELLS, org, programme)
+
+    async def support_phases(self, org: str, programme: str | None) -> list[Row]:
+        return self._own(SUPPORT_PHASES, org, programme)
+
+    async def clarifications(self, org: str, programme: str | None) -> list[Row]:
+        return self._party(CLARIFICATIONS, org, programme)
 
 
 class MemoryParticipantFacts:

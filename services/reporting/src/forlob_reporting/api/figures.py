@@ -120,6 +120,18 @@ async def get_ips_fidelity(
 
 
 @router.get(
+    "/clarification-results",
+    responses=JSON_OR_CSV,
+    summary="Clarification courses' results by recommendation, and the evidence behind them",
+)
+async def get_clarification_results(
+    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
+    rows = await app.clarification_results(uow, scope, period)
+    return _answer(scope.org, period, rows, format, "clarification-results", lang)
+
+
+@router.get(
     "/visits",
     responses=JSON_OR_CSV,
     summary="Safety on visits, for your organisation: visits started, with a colleague, overdue",

@@ -22,12 +22,14 @@ from forlob_reporting.domain import figures as f
 from forlob_reporting.domain import shape_figures
 from forlob_reporting.domain.facts import REFERRALS, Row
 from forlob_reporting.domain.groups import Fact, Programme
+from forlob_reporting.domain.ips import clarification_results as clarifications
 from forlob_reporting.domain.ips import ips_fidelity as ips_items
 from forlob_reporting.domain.merge import date_in_zone, local_date, zone_named
 from forlob_reporting.domain.statement import statement
 from forlob_shared.errors import NotFound
 
 UNLINKED = "unknown"  # the programme of an alert that names no referral the read model knows
+GENERAL = "general"  # the programme of employer contacts made for no course
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         attempts = await uow.reads.outreach_attempts(scope.org, scope.programme)
         phases = await uow.reads.outreach_phases(scope.org, scope.programme)
         outreach_reminders = await uow.reads.outreach_reminders(scope.org, scope.programme)
+        contacts = await uow.reads.employer_contacts(scope.org, scope.programme)
+        spells = await uow.reads.job_spells(scope.org, scope.programme)
+        support = await uow.reads.support_phases(scope.org, scope.programme)
+        clarifications = await uow.reads.clarifications(scope.org, scope.programme)
 
     groups: dict[f.GroupKey, f.GroupFacts] = defaultdict(f.GroupFacts)
 
@@ -81,6 +87,16 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         groups[key(p)].outreach_phases.append(p)
     for o in outreach_reminders:
         groups[key(o)].outreach_reminders.append(o)
+    for c in contacts:
+        # General job development names no programme: ips_fidelity counts it in a row of its own.
+        if c["programme_code"] is not None:
+            groups[key(c)].employer_contacts.append(c)
+    for j in spells:
+        groups[key(j)].job_spells.append(j)
+    for s in support:
+        groups[key(s)].support_phases.append(s)
+    for c in clarifications:
+        groups[key(c)].clarifications.append(c)
     for a in alerts:
         referral = by_id.get(a["referral_id"])
         if referral is not None:
@@ -166,9 +182,26 @@ async def series(uow: FiguresUnitOfWork, scope: Scope, period: f.Period, name: s
 
 
 async def ips_fidelity(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
-    # Caseloads name the provider's staff: only the provider sees them.
+    """Per programme of the caller's (the provider's) own; caseloads and contacts name its staff.
+    General job development, for no course, is a row of its own (programme ``general``) when no
+    programme is asked for: a consultant's contacts are counted once, where they were made."""
     groups = await load_groups(uow, Scope(scope.org, scope.programme))
-    return [{**group_fields(k), **ips_items(g, period)} for k, g in groups.items() if k.provider_org == scope.org]
+    rows = [{**group_fields(k), **ips_items(g, period)} for k, g in groups.items() if k.provider_org == scope.org]
+    if scope.programme is None:
+        async with uow:
+            contacts = await uow.reads.employer_contacts(scope.org, None)
+        general = [c for c in contacts if c["programme_code"] is None]
+        if general:
+            key = f.GroupKey(scope.org, GENERAL)
+            rows.append({**group_fields(key), **ips_items(f.GroupFacts(), period, general)})
+    return rows
+
+
+async def clarification_results(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
+    """Per programme whose courses gave clarification results: the provider's and the referring
+    organisation's alike (the result is delivered to the caseworker)."""
+    groups = await load_groups(uow, scope)
+    return [{**group_fields(k), **clarifications(g, period)} for k, g in groups.items() if g.clarifications]
 
 
 async def visit_safety(uow: FiguresUnitOfWork, org: str, period: f.Period) -> list[dict[str, Any]]:

@@ -13,14 +13,27 @@ from forlob_reporting.db.models import (
     attendance_day_facts,
     attendance_week_facts,
     breach_facts,
+    clarification_facts,
+    employer_contact_facts,
+    job_spell_facts,
     meeting_facts,
     referral_facts,
+    support_phase_facts,
 )
 from forlob_shared.dpo import record
 
-STAFF = {"contact_person_id": "the provider's staff"}
+STAFF = {"contact_person_id": "the provider's staff", "staff_id": "the provider's staff"}
 MACHINERY = frozenset(
-    {"planned_end_guard", "contact_guard", "summary_guard", "in_guard", "out_guard", "defined_guard", "plan_guard"}
+    {
+        "planned_end_guard",
+        "contact_guard",
+        "summary_guard",
+        "in_guard",
+        "out_guard",
+        "defined_guard",
+        "plan_guard",
+        "result_guard",
+    }
 )
 
 
@@ -59,6 +72,12 @@ class DpoFacts:
             "attendance_day_facts": await of(attendance_day_facts, attendance_day_facts.c.day),
             "breach_facts": await of(breach_facts, breach_facts.c.detected_at),
             "meeting_facts": await of(meeting_facts, meeting_facts.c.starts_at, meeting_facts.c.meeting_id),
+            "job_spell_facts": await of(job_spell_facts, job_spell_facts.c.start_date, job_spell_facts.c.spell_id),
+            "support_phase_facts": await of(support_phase_facts, support_phase_facts.c.changed_at),
+            "employer_contact_facts": await of(
+                employer_contact_facts, employer_contact_facts.c.day, employer_contact_facts.c.contact_id
+            ),
+            "clarification_facts": await of(clarification_facts, clarification_facts.c.referral_id),
         }
 
     async def forget_participant(self, provider_org: str, participant_id: UUID, referral_ids: Sequence[UUID]) -> None:

@@ -212,4 +212,58 @@ visit_facts = sa.Table(
     sa.Column("overdue_at", _AT),
 )
 
+employer_contact_facts = sa.Table(
+    p.EMPLOYER_CONTACTS.name,
+    metadata,
+    sa.Column("contact_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_org", sa.Text),
+    sa.Column("programme_code", sa.Text),
+    sa.Column("referring_org", sa.Text),
+    sa.Column("referral_id", sa.Uuid),
+    sa.Column("staff_id", sa.Text),
+    sa.Column("day", sa.Date),
+    sa.Column("kind", sa.Text),
+    sa.Index("employer_contact_facts_provider", "provider_org", "programme_code"),
+)
+
+job_spell_facts = sa.Table(
+    p.JOB_SPELLS.name,
+    metadata,
+    sa.Column("spell_id", sa.Uuid, primary_key=True),
+    sa.Column("referral_id", sa.Uuid),
+    *_orgs(),
+    sa.Column("kind", sa.Text),
+    sa.Column("start_date", sa.Date),
+    sa.Column("end_date", sa.Date),
+    sa.Column("end_reason", sa.Text),
+    sa.Index("job_spell_facts_provider", "provider_org", "programme_code"),
+)
+
+support_phase_facts = sa.Table(
+    p.SUPPORT_PHASES.name,
+    metadata,
+    sa.Column("referral_id", sa.Uuid, primary_key=True),
+    sa.Column("changed_at", _AT, primary_key=True),
+    sa.Column("phase", sa.Text, primary_key=True),
+    *_orgs(),
+    sa.Column("previous_phase", sa.Text),
+    sa.Column("since", sa.Date),
+    sa.Index("support_phase_facts_provider", "provider_org", "programme_code"),
+)
+
+clarification_facts = sa.Table(
+    p.CLARIFICATIONS.name,
+    metadata,
+    sa.Column("referral_id", sa.Uuid, primary_key=True),
+    *_orgs(),
+    sa.Column("recommendation", sa.Text),
+    sa.Column("day", sa.Date),
+    sa.Column("meetings_held", sa.Integer),
+    sa.Column("work_trials", sa.Integer),
+    sa.Column("specialist_assessments", sa.Integer),
+    sa.Column("result_guard", sa.Text),
+    sa.Index("clarification_facts_provider", "provider_org", "programme_code"),
+    sa.Index("clarification_facts_referring", "referring_org", "programme_code"),
+)
+
 TABLES: dict[str, sa.Table] = {t.name: t for t in metadata.sorted_tables}

@@ -17,6 +17,9 @@ from forlob_reporting.db.models import (
     attendance_day_facts,
     attendance_week_facts,
     breach_facts,
+    clarification_facts,
+    employer_contact_facts,
+    job_spell_facts,
     meeting_facts,
     meeting_reminder_facts,
     outreach_attempt_facts,
@@ -25,6 +28,7 @@ from forlob_reporting.db.models import (
     outreach_reminder_facts,
     programme_facts,
     referral_facts,
+    support_phase_facts,
     visit_facts,
 )
 from forlob_reporting.domain.facts import Row
@@ -107,6 +111,18 @@ class SqlFactReads:
     async def visits(self, org: str) -> list[Row]:
         query = sa.select(visit_facts).where(visit_facts.c.provider_org == org).order_by(visit_facts.c.visit_id)
         return await self._all(query)
+
+    async def employer_contacts(self, org: str, programme: str | None) -> list[Row]:
+        return await self._own_rows(employer_contact_facts, org, programme)
+
+    async def job_spells(self, org: str, programme: str | None) -> list[Row]:
+        return await self._own_rows(job_spell_facts, org, programme)
+
+    async def support_phases(self, org: str, programme: str | None) -> list[Row]:
+        return await self._own_rows(support_phase_facts, org, programme)
+
+    async def clarifications(self, org: str, programme: str | None) -> list[Row]:
+        return await self._party_rows(clarification_facts, org, programme)
 
     async def _own_rows(self, table: sa.Table, org: str, programme: str | None) -> list[Row]:
         query = sa.select(table).where(table.c.provider_org == org).order_by(*table.primary_key.columns)

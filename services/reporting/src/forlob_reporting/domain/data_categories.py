@@ -41,4 +41,32 @@ CATEGORIES = (
         LEGAL_BASIS,
         "kept, keyed by referral only",
     ),
+    DataCategory(
+        "job_spell_facts",
+        "spells of work or education: kind, start, end and coded reason (never the employer's name)",
+        KEPT,
+        LEGAL_BASIS,
+        "kept, keyed by referral only",
+    ),
+    DataCategory(
+        "support_phase_facts",
+        "a meetings course's moves between job search and support in work, and since when",
+        KEPT,
+        LEGAL_BASIS,
+        "kept, keyed by referral only",
+    ),
+    DataCategory(
+        "employer_contact_facts",
+        "the consultant's employer contacts for the course: day and kind (never the employer's name)",
+        KEPT,
+        LEGAL_BASIS,
+        "kept, keyed by referral only",
+    ),
+    DataCategory(
+        "clarification_facts",
+        "a clarification course's recommendation and how much evidence is behind it (counts)",
+        KEPT,
+        LEGAL_BASIS,
+        "kept, keyed by referral only",
+    ),
 )

@@ -213,7 +213,78 @@ SHAPE_TABLES: tuple[FactTable, ...] = (
     OUTREACH_REMINDERS,
     VISITS,
 )
-TABLES: tuple[FactTable, ...] = (PROGRAMMES, REFERRALS, WEEKS, DAYS, BREACHES, ALERTS, *SHAPE_TABLES)
+# The way into work (domain/employment_projection.py): ids and codes only, never the participant's
+# id, so an erasure has nothing to take out of them and a rebuild nothing to bring back.
+EMPLOYER_CONTACTS = FactTable(
+    "employer_contact_facts",
+    ("contact_id",),
+    (
+        "contact_id",
+        "provider_org",
+        "programme_code",  # none: general job development, for no course
+        "referring_org",
+        "referral_id",
+        "staff_id",
+        "day",
+        "kind",
+    ),
+)
+JOB_SPELLS = FactTable(
+    "job_spell_facts",
+    ("spell_id",),
+    (
+        "spell_id",
+        "referral_id",
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "kind",  # ordinary | flex_job | subsidised | education
+        "start_date",
+        "end_date",
+        "end_reason",
+    ),
+)
+SUPPORT_PHASES = FactTable(
+    "support_phase_facts",
+    ("referral_id", "changed_at", "phase"),
+    (
+        "referral_id",
+        "changed_at",
+        "phase",
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "previous_phase",
+        "since",  # the day the phase began (a job's start or end)
+    ),
+)
+CLARIFICATIONS = FactTable(
+    "clarification_facts",
+    ("referral_id",),
+    (
+        "referral_id",
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "recommendation",
+        "day",
+        "meetings_held",
+        "work_trials",
+        "specialist_assessments",
+        "result_guard",  # a result given again: the latest is the course's
+    ),
+)
+EMPLOYMENT_TABLES: tuple[FactTable, ...] = (EMPLOYER_CONTACTS, JOB_SPELLS, SUPPORT_PHASES, CLARIFICATIONS)
+TABLES: tuple[FactTable, ...] = (
+    PROGRAMMES,
+    REFERRALS,
+    WEEKS,
+    DAYS,
+    BREACHES,
+    ALERTS,
+    *SHAPE_TABLES,
+    *EMPLOYMENT_TABLES,
+)
 
 # Columns every event about one referral carries with the same value.
 IDENTITY_COLUMNS = frozenset({"participant_id", "programme_code", "referring_org", "provider_org", "referral_id"})

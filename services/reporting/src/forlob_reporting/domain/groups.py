@@ -67,6 +67,10 @@ class GroupFacts:
     outreach_attempts: list[Fact] = field(default_factory=list)
     outreach_phases: list[Fact] = field(default_factory=list)
     outreach_reminders: list[Fact] = field(default_factory=list)
+    employer_contacts: list[Fact] = field(default_factory=list)
+    job_spells: list[Fact] = field(default_factory=list)
+    support_phases: list[Fact] = field(default_factory=list)
+    clarifications: list[Fact] = field(default_factory=list)
 
 
 def distribution(values: Sequence[float]) -> dict[str, Any]:

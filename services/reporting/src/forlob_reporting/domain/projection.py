@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from forlob_reporting.domain.employment_projection import EMPLOYMENT_PROJECTORS
 from forlob_reporting.domain.facts import ALERTS, BREACHES, DAYS, PROGRAMMES, REFERRALS, WEEKS
 from forlob_reporting.domain.merge import Change, guard_of
 from forlob_reporting.domain.merge import local_date as local_date  # the day of an instant, as the API's "today"
@@ -269,6 +270,7 @@ PROJECTORS: dict[type[EventData], Projector] = {
     AlertEscalated: _alert_escalated,
     AlertClosed: _alert_closed,
     **SHAPE_PROJECTORS,
+    **EMPLOYMENT_PROJECTORS,
 }
 
 
