@@ -98,7 +98,9 @@ async def _employment_page(web: Web, request: Request, referral_id: UUID, status
         part(request, employment_api.employers(api)),
         part(request, shapes_api.programmes(api)),
     )
-    programme = next((p for p in programmes.data or [] if p.get("code") == referral.get("programme_code")), {})
+    programme: dict[str, Any] = next(
+        (p for p in programmes.data or [] if p.get("code") == referral.get("programme_code")), {}
+    )
     for name, default in (("form", None), ("errors", {}), ("message", None), ("values", {})):
         values.setdefault(name, default)
     return web.render(
