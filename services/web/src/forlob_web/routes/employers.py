@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from forlob_web import employment_api
 from forlob_web.deps import CurrentWeb, Words, posted, signed_in
-from forlob_web.employment_forms import COUNTRIES, SECTORS, EmployerForm
+from forlob_web.employment_forms import SECTORS, EmployerForm
 from forlob_web.routes.parts import attempt, part
 from forlob_web.session import flash
 from forlob_web.web import Web
@@ -42,7 +42,6 @@ async def _register_page(web: Web, request: Request, back: str, status: int = 20
         "employers.html",
         status,
         found=found,
-        countries=COUNTRIES,
         sectors=SECTORS,
         back=back,
         key=str(uuid.uuid4()),
