@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events roles-table compose-check clean-test-databases browser
+.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events roles-table compose-check clean-test-databases browser axe screenshots
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
@@ -29,6 +29,15 @@ test: sync lint typecheck pytest  ## lint, type-check and run every test (the RE
 browser:  ## install Debian's Chromium for the web's browser tests (services/web/tests), if it is missing
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+axe: testing/axe/node_modules/axe-core/axe.min.js  ## install axe-core (pinned in testing/axe/package-lock.json) for the browser tests' accessibility checks
+
+testing/axe/node_modules/axe-core/axe.min.js: testing/axe/package-lock.json
+	if command -v npm >/dev/null; then cd testing/axe && npm ci --no-audit --no-fund --ignore-scripts && touch node_modules/axe-core/axe.min.js; \
+	else echo "npm is missing: the browser tests skip axe (and fail under FORLOB_REQUIRE_BROWSER)"; fi
+
+screenshots: sync axe  ## regenerate docs/screenshots/ (the README's journeys) from the browser walk
+	FORLOB_DOC_SCREENSHOTS=1 $(UV) run --no-sync pytest services/web/tests/test_walks_in_a_browser.py -q
+
 lint:
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
@@ -36,10 +45,10 @@ lint:
 typecheck:
 	$(UV) run --no-sync mypy shared/src services/*/src testing/src
 
-pytest:  ## every test but the fault suite under load (`make test-reliability`; CI runs it as its own step)
+pytest: axe  ## every test but the fault suite under load (`make test-reliability`; CI runs it as its own step)
 	$(UV) run --no-sync pytest --ignore=tests/reliability
 
-test-fast:  ## everything but the slow fault-injection tests
+test-fast: axe  ## everything but the slow fault-injection tests
 	$(UV) run --no-sync pytest -m "not slow"
 
 test-unit:  ## the fast tier: every server-free test, with the broker and database pointed at a closed port

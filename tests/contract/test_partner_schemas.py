@@ -44,6 +44,14 @@ FORBIDDEN_FIELDS = {
     "description",
     "goals",
     "plan",
+    # The provider's register and its support work with the participant (issue 21): a job's
+    # employer, the participant's disclosure to it, who recorded or gave a result.
+    "employer_id",
+    "employer",
+    "employer_name",
+    "disclosure",
+    "given_by",
+    "recorded_by",
 }
 # Strings that are neither ids, codes, dates nor patterned: allowed by name, each for a reason.
 FREE_STRINGS_ALLOWED = {"timezone"}  # an IANA zone name, e.g. Europe/Copenhagen

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,10 +23,10 @@ from schemathesis.specs.openapi.checks import (
 
 from forlob_shared.clock import ManualClock
 from forlob_shared.service import create_app
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.fixtures import RunningService
 from forlob_testkit.processes import LOAD_TEST_RATE_LIMITS
 from forlob_testkit.scenario import PROVIDER, auth
-from forlob_testkit.wait import eventually
 
 from . import hostile as hostile_requests
 from .conftest import ALL_ROLES, NOW, SERVICES, UNGUARDED, service_spec
@@ -38,12 +36,6 @@ EXAMPLES = 30
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, response_headers_conformance]
 # A stream that never ends is no request/response pair to check.
 STREAMS = {"/inbox/stream"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _runner(operation: Any, base_url: str, headers: dict[str, str], ids: dict[str, str]) -> Any:
@@ -119,20 +111,7 @@ async def test_generated_requests_get_no_5xx_and_answers_match_the_schema(
         **SETTINGS[service_name],
     )
     app = create_app(spec, service_settings, ManualClock(NOW), with_relay=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    try:
-
-        async def started() -> bool:
-            return bool(server.started)
-
-        await eventually(started, what="the service to listen")
-        base_url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=base_url) as client:
-            ids = await seed(service_name, RunningService(app.state.runtime, client))
+    async with serving_app(app) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        ids = await seed(service_name, RunningService(app.state.runtime, client))
         failures = await asyncio.to_thread(_fuzz, app.openapi(), base_url, ids)
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=15)
     assert not failures, "\n\n".join(failures)

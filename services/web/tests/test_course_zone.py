@@ -5,14 +5,12 @@ answers with their own response models."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID, uuid4
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -20,7 +18,7 @@ from starlette.routing import Route
 
 from forlob_attendance.api.schemas import SlotOut, SlotsOut
 from forlob_notifications.api.inbox import AlertDetail
-from forlob_testkit.servers import free_port
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.web import visible_text, web_in_process
 from forlob_web.settings import WebSettings
 
@@ -97,17 +95,9 @@ async def _services(day_zone: str | None) -> AsyncIterator[str]:
             return JSONResponse(_slots(day_zone))
         return JSONResponse({"detail": "not found"}, status_code=404)
 
-    port = free_port()
     app = Starlette(routes=[Route("/{path:path}", answer)])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started and not task.done():
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_app(app) as url:
+        yield url
 
 
 def _settings(base: str) -> WebSettings:

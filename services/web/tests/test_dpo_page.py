@@ -3,13 +3,11 @@ export per service and category, the download, and an erasure refusal in the rea
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -17,7 +15,7 @@ from starlette.routing import Route
 
 from forlob_shared.dpo import DataCategory, export_part
 from forlob_shared.ops.dpo import SERVICES
-from forlob_testkit.servers import free_port
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.web import web_in_process
 from forlob_web.settings import WebSettings
 
@@ -50,16 +48,8 @@ async def _services(seen: list[tuple[str, str, Any]]) -> AsyncIterator[str]:
             Route("/dpo/participants/{pid}/erasure", erasure, methods=["POST"]),
         ]
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_app(app) as url:
+        yield url
 
 
 async def test_the_dpo_finds_shows_downloads_and_hears_why_erasure_must_wait() -> None:

@@ -4,15 +4,16 @@ page asks for, what it shows in each language, and what it leaves out."""
 
 from __future__ import annotations
 
-import asyncio
+import base64
 import contextlib
 import functools
+import io
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import uvicorn
+from pypdf import PdfReader
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,8 +22,7 @@ from starlette.routing import Route
 from forlob_shared.clock import ManualClock
 from forlob_shared.ops.dpo import SERVICES
 from forlob_shared.texts import DEFINITIONS, every_code, raw_codes
-from forlob_testkit.servers import free_port
-from forlob_testkit.wait import eventually
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.web import visible_text, web_in_process
 from forlob_web.settings import WebSettings
 
@@ -30,6 +30,7 @@ RID = "5b0c1f43-3c0e-4b8a-9f59-0d1c2a7e6b11"
 LATE = "a1b2c3d4-0000-0000-0000-000000000001"
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 NAME = "Karen Holm"
+ONE_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 def _row(median: float, rate: float, unexcused: int, *, shape: str = "timetabled") -> dict[str, Any]:
@@ -136,6 +137,10 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
         noted(request)
         return Response(f"<svg><text>{request.query_params.get('lang')}</text></svg>", media_type="image/svg+xml")
 
+    async def png(request: Request) -> Response:
+        noted(request)
+        return Response(base64.b64decode(ONE_PIXEL_PNG), media_type="image/png")
+
     async def inbox(request: Request) -> JSONResponse:
         noted(request)
         late = _alert(LATE, "2026-12-01T08:00:00+00:00", escalated_to="tl-1")
@@ -161,22 +166,12 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
             Route("/referrals/{rid}/closing-note", functools.partial(json, body=NOTE)),
             Route("/statements/{rid}", functools.partial(json, body=STATEMENT)),
             Route("/statements/{rid}/chart.svg", svg),
+            Route("/statements/{rid}/chart.png", png),
             Route("/specialist-desk", functools.partial(json, body=DESK)),
         ]
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return bool(server.started)
-
-    try:
-        await eventually(started, timeout=10, what="the stand-in services to listen")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_app(app) as url:
+        yield url
 
 
 def _settings(url: str) -> WebSettings:
@@ -341,3 +336,25 @@ async def test_a_specialist_lands_on_the_courses_awaiting_a_note_and_their_own_n
         await coordinator.sign_in("rca-aalborg", "co-3", "coordinator")
         assert (await coordinator.get("/specialist")).status_code == 403
         assert 'href="/specialist"' not in (await coordinator.get("/intake")).text
+
+
+async def test_the_closing_note_as_a_pdf_for_the_case_file() -> None:
+    asked: list[tuple[str, dict[str, str]]] = []
+    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+        caseworker = await people()
+        await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
+        assert f'href="/referrals/{RID}/closing-note.pdf"' in (await caseworker.get(f"/referrals/{RID}")).text
+        pdf = await caseworker.get(f"/referrals/{RID}/closing-note.pdf", headers={"Accept-Language": "da"})
+        assert pdf.status_code == 200, pdf.text
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["content-disposition"] == f'attachment; filename="closing-note-{RID[:8]}.pdf"'
+        assert pdf.headers["cache-control"] == "no-store"
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        for expected in (f"Afslutningsnotat #{RID[:8]}: {NAME}", "Steady weeks", "Stable attendance:", "32,0", "83 %"):
+            assert expected in text, (expected, text)
+        assert raw_codes(text, also=every_code()) == [], text  # outcome and attainment in words
+        assert (f"/statements/{RID}/chart.png", {"lang": "da"}) in asked  # the chart, in the reader's language
+
+        contact = await people()
+        await contact.sign_in("rca-aalborg", "kp-1", "contact_person")
+        assert (await contact.get(f"/referrals/{RID}/closing-note.pdf")).status_code == 403

@@ -24,6 +24,7 @@ from forlob_referral.domain.records import Attainment
 from forlob_shared.clock import SystemClock
 from forlob_shared.events.common import AbsenceReason, Outcome
 from forlob_shared.texts import CODES, FIGURES, code_text, definition, every_code, figure_name, raw_codes
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.servers import free_port
 from forlob_testkit.web import csrf_of, visible_text, web_in_process, web_server
 from forlob_web.figures_view import DIMENSIONS, groups, period_of
@@ -133,35 +134,26 @@ async def test_sign_in_forms_refuse_a_missing_csrf_token_and_bad_input() -> None
 @contextlib.asynccontextmanager
 async def _identity_provider() -> AsyncIterator[str]:
     """An identity provider's discovery document, served for real (the web fetches it over HTTP)."""
-    import asyncio
 
-    import uvicorn
+    def provider(port: int) -> Starlette:
+        issuer = f"http://127.0.0.1:{port}"
 
-    port = free_port()
-    issuer = f"http://127.0.0.1:{port}"
+        async def discovery(_: object) -> JSONResponse:
+            return JSONResponse(
+                {
+                    "issuer": issuer,
+                    "authorization_endpoint": f"{issuer}/authorize",
+                    "token_endpoint": f"{issuer}/token",
+                    "jwks_uri": f"{issuer}/jwks",
+                    "response_types_supported": ["code"],
+                    "code_challenge_methods_supported": ["S256"],
+                }
+            )
 
-    async def discovery(_: object) -> JSONResponse:
-        return JSONResponse(
-            {
-                "issuer": issuer,
-                "authorization_endpoint": f"{issuer}/authorize",
-                "token_endpoint": f"{issuer}/token",
-                "jwks_uri": f"{issuer}/jwks",
-                "response_types_supported": ["code"],
-                "code_challenge_methods_supported": ["S256"],
-            }
-        )
+        return Starlette(routes=[Route("/.well-known/openid-configuration", discovery)])
 
-    app = Starlette(routes=[Route("/.well-known/openid-configuration", discovery)])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
+    async with serving_app(app_for_port=provider) as issuer:
         yield issuer
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def test_openid_connect_sends_the_person_to_the_identity_provider_with_pkce() -> None:

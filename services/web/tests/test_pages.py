@@ -291,6 +291,9 @@ async def test_every_page_against_the_running_services(web_system: Any, capsys: 
         csv = await team_leader.get("/figures.csv?start=2026-11-01&end=2026-12-02")
         assert csv.headers["content-type"].startswith("text/csv")
         assert "RCA-UDV-13" in csv.text
+        header = csv.text.lstrip("\ufeff").splitlines()[0]
+        assert ";" in header  # a Danish reader's spreadsheet: ';' between cells, decimal commas
+        assert "," not in header
         assert (await team_leader.get("/intake")).status_code == 403  # not a coordinator
 
         # -- a token the services refuse sends the person to sign in --------------------------

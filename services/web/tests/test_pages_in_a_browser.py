@@ -3,7 +3,7 @@ app served by uvicorn and the four services as real processes: a contact person 
 workshop lead sees a missed arrival arrive in the inbox without reloading, acknowledges it with
 the keyboard only and checks the participant in; a coordinator accepts the referral; a caseworker
 reads the referral; a person of another organisation sees none of it. Every page is saved as a
-screenshot in artifacts/screenshots/ (CI keeps them)."""
+screenshot in artifacts/screenshots/ (CI keeps them) and checked by axe (forlob_testkit.axe)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from forlob_shared.texts import every_code, raw_codes
+from forlob_testkit.axe import assert_accessible
 from forlob_testkit.outside import SmtpSink
 from forlob_testkit.scenario import JOBCENTRE, OTHER_JOBCENTRE, auth, referral_body
 from forlob_testkit.wait import eventually
@@ -77,6 +78,7 @@ async def _signed_in(browser: Any, base: str, person: str) -> Any:
 
 async def _shot(page: Any, name: str) -> None:
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    await assert_accessible(page, name)
 
 
 async def test_a_morning_in_the_browser(browser: Any, web_system: Any, web_port: int) -> None:

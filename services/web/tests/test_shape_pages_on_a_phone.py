@@ -1,7 +1,7 @@
 """The pages for meetings, outreach and visits on a phone-sized screen (390 by 844, Debian's
 Chromium driven by Playwright) against the stand-in for the services (forlob_testkit.shape_services):
 no page is wider than the screen, and a meeting is recorded as held in three taps. Every page is
-saved as a screenshot in artifacts/screenshots/."""
+saved as a screenshot in artifacts/screenshots/ and checked by axe (forlob_testkit.axe)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from forlob_shared.clock import ManualClock
+from forlob_testkit.axe import assert_accessible
 from forlob_testkit.shape_services import CASE, MEETING, REFERRAL, Fake, case, meeting, programme, referral, serving
 from forlob_testkit.web import web_server
 
@@ -86,6 +87,7 @@ async def test_the_pages_fit_a_phone_and_a_meeting_is_held_in_three_taps(browser
             assert answer.status == 200, path
             await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
             assert await _wider_than_the_screen(page) <= 0, path
+            await assert_accessible(page, name)
 
         await page.goto("/meetings?week=2027-05-03")
         card = page.locator(f"#meeting-{MEETING}")
@@ -93,6 +95,7 @@ async def test_the_pages_fit_a_phone_and_a_meeting_is_held_in_three_taps(browser
         await card.get_by_label("Jobsøgning").check()  # 2: a topic
         assert await _wider_than_the_screen(page) <= 0
         await page.screenshot(path=str(SCREENSHOTS / "phone-meeting-held-form.png"), full_page=True)
+        await assert_accessible(page, "the meeting's form open")
         await card.get_by_role("button", name="Gem: mødet er holdt").click()  # 3: save
         await page.wait_for_url("**/meetings?week=2027-05-03")
         assert await page.locator(".flash").inner_text() == "Mødet er registreret som holdt."

@@ -5,7 +5,6 @@ AMQP feed (a real RabbitMQ user under the test's prefix), and every message on t
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import aio_pika
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
@@ -27,11 +25,11 @@ from starlette.routing import Route
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
 from forlob_shared.ops.partners import PartnerFeed, add_partner, url_in_vhost
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.fixtures import register_partner
 from forlob_testkit.infra import TestInfra
 from forlob_testkit.scenario import JOBCENTRE
 from forlob_testkit.servers import free_port
-from forlob_testkit.wait import eventually
 
 
 @dataclass
@@ -127,18 +125,14 @@ class WebhookReceiver:
 
 @pytest.fixture
 async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
-    receiver = WebhookReceiver(free_port())
-    app = Starlette(routes=[Route("/hooks", receiver.handle, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=receiver.port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
+    receiver = WebhookReceiver(0)
 
-    async def started() -> bool:
-        return bool(server.started)
+    def app(port: int) -> Starlette:
+        receiver.port = port
+        return Starlette(routes=[Route("/hooks", receiver.handle, methods=["POST"])])
 
-    await eventually(started, what="the webhook receiver to start")
-    yield receiver
-    server.should_exit = True
-    await asyncio.wait_for(task, timeout=10)
+    async with serving_app(app_for_port=app):
+        yield receiver
 
 
 @dataclass

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from forlob_shared import partner
 from forlob_shared.events.common import Outcome
+from forlob_shared.events.employment import Recommendation, SpellKind, SupportPhase, WorkAbilityArea
 
 NOON = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
@@ -109,4 +110,45 @@ class AReferral:
             outcome=Outcome.ORDINARY_EMPLOYMENT,
             first_job_date=date(2027, 4, 1),
             ended_at=NOON,
+        )
+
+    def job_started(self, spell_id: UUID, start: date, weekly_hours: float = 15.0) -> partner.JobStarted:
+        return partner.JobStarted(
+            **self._about(),
+            spell_id=spell_id,
+            kind=SpellKind.ORDINARY,
+            start_date=start,
+            weekly_hours=weekly_hours,
+            recorded_at=NOON,
+        )
+
+    def job_ended(self, spell_id: UUID, start: date, end: date) -> partner.JobEnded:
+        return partner.JobEnded(
+            **self._about(),
+            spell_id=spell_id,
+            kind=SpellKind.ORDINARY,
+            start_date=start,
+            end_date=end,
+            recorded_at=NOON,
+        )
+
+    def phase_changed(self, phase: SupportPhase, since: date, spell_id: UUID | None = None) -> partner.PhaseChanged:
+        previous = (
+            SupportPhase.SEARCH if phase is SupportPhase.EMPLOYED_WITH_SUPPORT else SupportPhase.EMPLOYED_WITH_SUPPORT
+        )
+        return partner.PhaseChanged(
+            **self._about(), phase=phase, previous_phase=previous, since=since, spell_id=spell_id, changed_at=NOON
+        )
+
+    def clarification_result(self, recommendation: Recommendation) -> partner.ClarificationResultGiven:
+        return partner.ClarificationResultGiven(
+            **self._about(),
+            recommendation=recommendation,
+            resources=[WorkAbilityArea.WORK_EXPERIENCE],
+            challenges=[WorkAbilityArea.HEALTH, WorkAbilityArea.ADAPTABILITY],
+            meetings_held=11,
+            work_trials=2,
+            specialist_assessments=1,
+            result_date=date(2027, 2, 19),
+            recorded_at=NOON,
         )

@@ -6,7 +6,6 @@ api/visits)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import re
@@ -15,13 +14,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from forlob_testkit.servers import free_port
+from forlob_testkit.asgi_server import serving_app
 from forlob_web.settings import WebSettings
 
 REFERRAL = "7b0c6d1e-0000-4000-8000-000000000001"
@@ -283,16 +281,7 @@ class Fake:
 @contextlib.asynccontextmanager
 async def serving(fake: Fake) -> AsyncIterator[WebSettings]:
     """The fake on a free port, and the web's settings that send every service's calls to it."""
-    port = free_port()
     app = Starlette(routes=[Route("/{path:path}", fake.answer, methods=["GET", "POST", "PUT"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        url = f"http://127.0.0.1:{port}"
+    async with serving_app(app) as url:
         values: dict[str, Any] = {f"{s}_url": url for s in ("referral", "attendance", "notifications", "reporting")}
         yield WebSettings(**values, environment="test", rate_sign_in_per_minute=100_000)
-    finally:
-        server.should_exit = True
-        await task

@@ -3,7 +3,6 @@ processes), a person's session through the local sign-in, and a course set up th
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -15,9 +14,9 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from forlob_shared.clock import Clock, SystemClock
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.auth import auth
 from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER
-from forlob_testkit.servers import free_port
 from forlob_testkit.wait import eventually
 from forlob_web.app import create_app
 from forlob_web.settings import WebSettings
@@ -133,35 +132,12 @@ async def web_in_process(settings: WebSettings, clock: Clock | None = None) -> A
 async def web_server(settings: WebSettings, port: int | None = None, clock: Clock | None = None) -> AsyncIterator[str]:
     """The web app served by uvicorn on ``port`` (else a free one) of this event loop (for a real
     browser); the port the system's e-mails link to, when they are followed."""
-    import uvicorn
 
-    port = port or free_port()
-    app = create_app(settings.model_copy(update={"port": port}), clock, real_time=SystemClock())
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        await eventually(lambda: _true(server.started or task.done()), what="the web server to start")
-        if task.done():
-            task.result()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        # An open event stream would hold the shutdown: the graceful timeout cuts it short.
-        await asyncio.wait({task}, timeout=10)
+    def app(bound: int) -> Any:
+        return create_app(settings.model_copy(update={"port": bound}), clock, real_time=SystemClock())
 
-
-async def _true(value: bool) -> bool:
-    return value
+    async with serving_app(app_for_port=app, port=port or 0, lifespan="on") as base:
+        yield base
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -198,8 +174,11 @@ async def put_programme(http: httpx.AsyncClient, system: Any, code: str = "RCA-U
     assert response.status_code in {200, 201}, response.text
 
 
-async def start_course(http: httpx.AsyncClient, system: Any, referral_id: str, start: str, weeks: int = 13) -> str:
-    """Start the course (coordinator, through the API) and wait until attendance has planned its week."""
+async def start_course(
+    http: httpx.AsyncClient, system: Any, referral_id: str, start: str, weeks: int = 13, timeout: float = 15.0
+) -> str:
+    """Start the course (coordinator, through the API) and wait until attendance has planned its week
+    (``timeout``: longer where the clock has just jumped and the services catch up on other courses)."""
     body = {
         "start_date": start,
         "weeks": weeks,
@@ -221,5 +200,5 @@ async def start_course(http: httpx.AsyncClient, system: Any, referral_id: str, s
         )
         return answer.status_code == 200 and len(answer.json()["slots"]) == 5
 
-    await eventually(planned, what="attendance to plan the agreed week")
+    await eventually(planned, timeout=timeout, what="attendance to plan the agreed week")
     return participant

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from forlob_shared.messaging.topology import Topology
 from forlob_testkit.auth import auth as bearer
 from forlob_testkit.messaging import collector
 from forlob_testkit.outside import webhook_receiver
+from forlob_testkit.servers import free_port
 from forlob_testkit.wait import eventually
 
 __all__ = ["collector", "webhook_receiver"]
@@ -48,12 +48,6 @@ PROVIDER = "rca-aalborg"
 JOBCENTRE = "jobcenter-aalborg"
 # Monday 23 November 2026, 09:00 in Copenhagen (UTC+1): a working day.
 MONDAY_9 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def auth(org: str, staff: str, *roles: str) -> dict[str, str]:
@@ -355,10 +349,6 @@ class StreamWorlds:
 
     infra: Any
     smtp: SmtpSink
-
-    @staticmethod
-    def free_port() -> int:
-        return free_port()
 
     def attach(self, client: Any, app: Any, clock: ManualClock, prefix: str) -> World:
         runtime = app.state.runtime

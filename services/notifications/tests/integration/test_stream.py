@@ -9,14 +9,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import uvicorn
 
 from forlob_notifications.main import spec as notifications_spec
 from forlob_notifications.settings import NotificationsSettings
 from forlob_shared.clock import ManualClock
 from forlob_shared.service import create_app
+from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.fixtures import register_queue
-from forlob_testkit.wait import eventually
 
 
 async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
@@ -48,44 +47,32 @@ async def test_an_open_inbox_page_sees_a_new_alert_at_once(
     register_queue(prefix, f"{prefix}notifications.alerts")
     register_queue(prefix, f"{prefix}notifications.alerts.dlq")
     app = create_app(spec, settings, clock)
-    port = world_for_stream.free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    try:
-        await eventually(lambda: _started(server), what="the service to serve")
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            world = world_for_stream.attach(client, app, clock, prefix)
-            await world.put_staff(world.provider, "kp-1", role="contact_person", channels=["inbox"])
-            contact = world.auth(world.provider, "kp-1", "contact_person")
-            other = world.auth("aspa-odense", "kp-1", "contact_person")
-            async with (
-                client.stream("GET", "/inbox/stream", headers=contact) as mine,
-                client.stream("GET", "/inbox/stream", headers=other) as theirs,
-            ):
-                assert mine.status_code == 200
-                assert mine.headers["content-type"].startswith("text/event-stream")
-                events = _events(mine)
-                assert (await anext(events))["event"] == "ready"
-                assert (await anext(_events(theirs)))["event"] == "ready"  # and hears nothing (unit-tested)
+    async with serving_app(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
+        world = world_for_stream.attach(client, app, clock, prefix)
+        await world.put_staff(world.provider, "kp-1", role="contact_person", channels=["inbox"])
+        contact = world.auth(world.provider, "kp-1", "contact_person")
+        other = world.auth("aspa-odense", "kp-1", "contact_person")
+        async with (
+            client.stream("GET", "/inbox/stream", headers=contact) as mine,
+            client.stream("GET", "/inbox/stream", headers=other) as theirs,
+        ):
+            assert mine.status_code == 200
+            assert mine.headers["content-type"].startswith("text/event-stream")
+            events = _events(mine)
+            assert (await anext(events))["event"] == "ready"
+            assert (await anext(_events(theirs)))["event"] == "ready"  # and hears nothing (unit-tested)
 
-                course = await world.start_course()
-                absence = world.absence(course)
-                await world.publish(absence)
-                raised = await asyncio.wait_for(anext(events), timeout=10)
-                assert raised["event"] == "alert.raised"
-                alert = json.loads(raised["data"])
-                assert alert["kind"] == "absence"
-                assert alert["participant_ref"] == str(course.participant_id)
+            course = await world.start_course()
+            absence = world.absence(course)
+            await world.publish(absence)
+            raised = await asyncio.wait_for(anext(events), timeout=10)
+            assert raised["event"] == "alert.raised"
+            alert = json.loads(raised["data"])
+            assert alert["kind"] == "absence"
+            assert alert["participant_ref"] == str(course.participant_id)
 
-                acknowledged = await client.post(f"/alerts/{alert['id']}/acknowledge", headers=contact)
-                assert acknowledged.status_code == 200
-                change = await asyncio.wait_for(anext(events), timeout=10)
-                assert change["event"] == "alert.acknowledged"
-                assert json.loads(change["data"])["state"] == "acknowledged"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(serving, timeout=20)
-
-
-async def _started(server: uvicorn.Server) -> bool:
-    return bool(server.started)
+            acknowledged = await client.post(f"/alerts/{alert['id']}/acknowledge", headers=contact)
+            assert acknowledged.status_code == 200
+            change = await asyncio.wait_for(anext(events), timeout=10)
+            assert change["event"] == "alert.acknowledged"
+            assert json.loads(change["data"])["state"] == "acknowledged"

@@ -16,6 +16,7 @@ from forlob_notifications.partners.feed import publish
 from forlob_notifications.partners.state import derive
 from forlob_shared.clock import ManualClock
 from forlob_shared.errors import Forbidden, InvalidInput, NotFound
+from forlob_shared.events.employment import Recommendation, SupportPhase, WorkAbilityArea
 from forlob_shared.http.auth import Principal
 from forlob_shared.partner import PartnerEvent
 from forlob_testkit.fakes import FakeStore
@@ -159,6 +160,62 @@ def test_the_state_follows_the_intake_and_skips_what_it_does_not_know() -> None:
     assert state is not None
     assert (state.status, state.waiting_list_position, state.sequence) == ("waitlisted", 2, "000000000002")
     assert derive([]) is None
+
+
+async def test_the_state_shows_the_jobs_the_support_phase_and_a_clarification_result(
+    uow: FakeNotificationsUnitOfWork, clock: ManualClock
+) -> None:
+    ips = AReferral(JC)
+    first, second = uuid4(), uuid4()
+    await _publish(uow, ips.received(), ips.accepted(), ips.started())
+    assert (await referral_state(uow, SYSTEM, ips.referral_id)).phase is None  # nothing told yet
+    await _publish(
+        uow,
+        ips.job_started(first, date(2027, 1, 11), weekly_hours=12.5),
+        ips.phase_changed(SupportPhase.EMPLOYED_WITH_SUPPORT, date(2027, 1, 11), first),
+    )
+    state = await referral_state(uow, SYSTEM, ips.referral_id)
+    assert (state.phase, state.phase_since) == (SupportPhase.EMPLOYED_WITH_SUPPORT, date(2027, 1, 11))
+    assert [(s.spell_id, s.weekly_hours, s.end_date) for s in state.spells] == [(first, 12.5, None)]
+    await _publish(
+        uow,
+        ips.job_ended(first, date(2027, 1, 11), date(2027, 3, 31)),
+        ips.phase_changed(SupportPhase.SEARCH, date(2027, 4, 1), first),
+        ips.job_started(second, date(2027, 5, 3), weekly_hours=30.0),
+        ips.phase_changed(SupportPhase.EMPLOYED_WITH_SUPPORT, date(2027, 5, 3), second),
+    )
+    state = await referral_state(uow, SYSTEM, ips.referral_id)
+    assert [(s.spell_id, s.start_date, s.weekly_hours, s.end_date) for s in state.spells] == [
+        (first, date(2027, 1, 11), 12.5, date(2027, 3, 31)),
+        (second, date(2027, 5, 3), 30.0, None),
+    ]
+    assert (state.phase, state.phase_since, state.status) == (
+        SupportPhase.EMPLOYED_WITH_SUPPORT,
+        date(2027, 5, 3),
+        "started",
+    )
+    assert state.clarification_result is None
+    assert state.sequence == "000000000009"
+
+    clarification = AReferral(JC)
+    await _publish(
+        uow,
+        clarification.received(),
+        clarification.accepted(),
+        clarification.started(),
+        clarification.clarification_result(Recommendation.FLEX_JOB),
+    )
+    result = (await referral_state(uow, SYSTEM, clarification.referral_id)).clarification_result
+    assert result is not None
+    assert (result.recommendation, result.resources, result.challenges) == (
+        Recommendation.FLEX_JOB,
+        [WorkAbilityArea.WORK_EXPERIENCE],
+        [WorkAbilityArea.HEALTH, WorkAbilityArea.ADAPTABILITY],
+    )
+    assert (result.meetings_held, result.work_trials, result.specialist_assessments) == (11, 2, 1)
+    assert result.result_date == date(2027, 2, 19)
+    with pytest.raises(NotFound):  # another organisation is told nothing of it
+        await referral_state(uow, OTHER_SYSTEM, clarification.referral_id)
 
 
 async def test_the_retention_job_forgets_only_referrals_past_it(

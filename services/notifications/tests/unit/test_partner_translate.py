@@ -1,15 +1,27 @@
 """Internal events become partner events with the fields the referring organisation is entitled
-to, and nothing of the provider's own: no staff ids, no rules, no opening hours."""
+to, and nothing of the provider's own: no staff ids, no rules, no opening hours, no employer, no
+disclosure to it, no reason a job ended."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from uuid import uuid4
 
+from forlob_notifications.application.partner_events import FORWARDED
 from forlob_notifications.partners import translate
 from forlob_shared import events as internal
 from forlob_shared import partner
 from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
+from forlob_shared.events.employment import (
+    Disclosure,
+    EmployerContactKind,
+    EmployerSector,
+    Recommendation,
+    SpellEndReason,
+    SpellKind,
+    SupportPhase,
+    WorkAbilityArea,
+)
 
 NOW = datetime(2026, 11, 30, 7, tzinfo=UTC)
 MORNINGS = [TimeWindow(weekday=d, start=time(8), end=time(12)) for d in range(5)]
@@ -98,3 +110,132 @@ def test_the_provider_s_day_to_day_becomes_nothing() -> None:
         detected_at=NOW,
     )
     assert translate.milestones(detected) == []  # an absence reaches a partner only as the policy's notice
+
+
+# -- results: work or education, the support phase, a clarification's recommendation --------------
+
+SPELL = uuid4()
+EMPLOYER = uuid4()
+
+
+def test_a_job_start_tells_kind_day_and_hours_never_the_employer_or_the_disclosure() -> None:
+    job = internal.JobStarted(
+        **ABOUT,
+        spell_id=SPELL,
+        employer_id=EMPLOYER,
+        kind=SpellKind.FLEX_JOB,
+        start_date=date(2027, 1, 11),
+        weekly_hours=12.5,
+        disclosure=Disclosure.PARTLY,
+        recorded_at=NOW,
+    )
+    [started] = translate.milestones(job)
+    assert isinstance(started, partner.JobStarted)
+    assert (started.spell_id, started.kind, started.start_date, started.weekly_hours) == (
+        SPELL,
+        SpellKind.FLEX_JOB,
+        date(2027, 1, 11),
+        12.5,
+    )
+    assert set(started.model_dump()).isdisjoint({"employer_id", "disclosure"})
+    for kept in (str(EMPLOYER), "partly"):
+        assert kept not in started.model_dump_json()
+
+
+def test_a_job_end_tells_its_last_day_not_why() -> None:
+    ended = internal.JobEnded(
+        **ABOUT,
+        spell_id=SPELL,
+        employer_id=EMPLOYER,
+        kind=SpellKind.ORDINARY,
+        start_date=date(2027, 1, 11),
+        end_date=date(2027, 3, 31),
+        reason=SpellEndReason.DISMISSED,
+        recorded_at=NOW,
+    )
+    [told] = translate.milestones(ended)
+    assert isinstance(told, partner.JobEnded)
+    assert (told.spell_id, told.kind, told.start_date, told.end_date) == (
+        SPELL,
+        SpellKind.ORDINARY,
+        date(2027, 1, 11),
+        date(2027, 3, 31),
+    )
+    for kept in ("dismissed", str(EMPLOYER), "reason"):
+        assert kept not in told.model_dump_json()
+
+
+def test_a_phase_change_is_told_with_the_spell_that_moved_it() -> None:
+    moved = internal.PhaseChanged(
+        **ABOUT,
+        phase=SupportPhase.EMPLOYED_WITH_SUPPORT,
+        previous_phase=SupportPhase.SEARCH,
+        since=date(2027, 1, 11),
+        spell_id=SPELL,
+        changed_at=NOW,
+    )
+    [told] = translate.milestones(moved)
+    assert isinstance(told, partner.PhaseChanged)
+    assert (told.phase, told.previous_phase, told.since, told.spell_id) == (
+        SupportPhase.EMPLOYED_WITH_SUPPORT,
+        SupportPhase.SEARCH,
+        date(2027, 1, 11),
+        SPELL,
+    )
+
+
+def test_a_clarification_result_is_the_recommendation_with_coded_areas_and_evidence_not_who_gave_it() -> None:
+    result = internal.ClarificationResult(
+        **ABOUT,
+        recommendation=Recommendation.FLEX_JOB,
+        resources=[WorkAbilityArea.WORK_EXPERIENCE, WorkAbilityArea.SOCIAL_SKILLS],
+        challenges=[WorkAbilityArea.HEALTH],
+        meetings_held=11,
+        work_trials=2,
+        specialist_assessments=1,
+        day=date(2027, 2, 19),
+        staff_id="kp-9",
+        recorded_at=NOW,
+    )
+    [told] = translate.milestones(result)
+    assert isinstance(told, partner.ClarificationResultGiven)
+    assert told.recommendation is Recommendation.FLEX_JOB
+    assert (told.resources, told.challenges) == (
+        [WorkAbilityArea.WORK_EXPERIENCE, WorkAbilityArea.SOCIAL_SKILLS],
+        [WorkAbilityArea.HEALTH],
+    )
+    assert (told.meetings_held, told.work_trials, told.specialist_assessments) == (11, 2, 1)
+    assert told.result_date == date(2027, 2, 19)
+    assert "kp-9" not in told.model_dump_json()
+
+
+def test_the_employer_register_and_job_development_are_the_provider_s_own() -> None:
+    registered = internal.EmployerRegistered(
+        employer_id=EMPLOYER, provider_org="rca-aalborg", country="DK", sector=EmployerSector.PRIVATE, registered_at=NOW
+    )
+    contacted = internal.EmployerContacted(
+        employer_id=EMPLOYER,
+        provider_org="rca-aalborg",
+        contact_id=uuid4(),
+        staff_id="kp-1",
+        day=date(2026, 12, 2),
+        kind=EmployerContactKind.FIRST_CONTACT,
+        referral_id=ABOUT["referral_id"],
+        participant_id=ABOUT["participant_id"],
+        programme_code="IPS-AAL",
+        referring_org="jobcenter-aalborg",
+        recorded_at=NOW,
+    )
+    assert translate.milestones(registered) == []
+    assert translate.milestones(contacted) == []
+
+
+def test_every_forwarded_event_and_partner_type_exists() -> None:
+    """FORWARDED documents the mapping: each internal routing key in it is a registered event and
+    each partner type it names is in the contract."""
+    assert set(FORWARDED) <= set(internal.event_types())
+    contract = {cls.name for cls in partner.partner_event_types().values()}
+    for routing_key, names in FORWARDED.items():
+        assert set(names) <= contract, routing_key
+    assert FORWARDED["employment.job_started.v1"] == ("employment.job_started",)
+    assert FORWARDED["programme.clarification_result.v1"] == ("programme.clarification_result",)

@@ -62,6 +62,9 @@ FIGURES_MESSAGES: dict[str, Text] = {
     ),
     "referral.start_date": Text("Startede", "Startade", "Started"),
     "statement.print": Text("Udskriv afslutningsnotatet", "Skriv ut slutanteckningen", "Print the closing note"),
+    "statement.pdf": Text(
+        "Hent afslutningsnotatet som PDF", "Hämta slutanteckningen som PDF", "Download the closing note as PDF"
+    ),
     # the specialist's home
     "nav.specialist": Text("Mine deltagere", "Mina deltagare", "My participants"),
     "specialist.title": Text("Specialistnotater", "Specialistanteckningar", "Specialist notes"),

@@ -51,6 +51,16 @@ _EXAMPLE_VALUES: dict[str, Any] = {
     "previous_weekly_minutes": 960,
     "unexcused_absences": 2,
     "contact_attempts": 1,
+    "kind": "ordinary",
+    "weekly_hours": 15.0,
+    "phase": "employed_with_support",
+    "previous_phase": "search",
+    "recommendation": "flex_job",
+    "resources": ["work_experience", "social_skills"],
+    "challenges": ["health", "adaptability"],
+    "meetings_held": 11,
+    "work_trials": 2,
+    "specialist_assessments": 1,
     "agreed_schedule": [{"weekday": d, "start": "08:00:00", "end": "12:00:00"} for d in range(5)],
 }
 _EXAMPLE_ID = UUID("8d2f6a1c-4b3e-4f5a-9c8d-7e6f5a4b3c2d")

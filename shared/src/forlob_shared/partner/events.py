@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from forlob_shared.events.common import Outcome
+from forlob_shared.events.employment import Recommendation, SpellKind, SupportPhase, WorkAbilityArea
 from forlob_shared.partner.base import CatalogueCode, Code, PartnerEvent, partner_event
 
 
@@ -152,6 +153,78 @@ class ClosingNoteAvailable(PartnerEvent):
 
     end_date: date
     available_at: datetime
+
+
+# -- results: work or education, the support phase, a clarification's recommendation -------------
+#
+# A job's employer (its register id included), the participant's choice to tell the employer of
+# their situation, why a job ended and who at the provider recorded it are the provider's support
+# work with the participant, not the jobcentre's case: the contract says that work or education
+# started or ended, of which kind, from when and for how many hours.
+
+
+@partner_event
+class JobStarted(PartnerEvent):
+    name = "employment.job_started"
+    description = (
+        "The participant started work or education during the course (a spell), with its kind, first day and "
+        "weekly hours. The employer and the participant's disclosure to it stay with the provider."
+    )
+
+    spell_id: UUID = Field(description="the spell; its end names it again")
+    kind: SpellKind
+    start_date: date
+    weekly_hours: float = Field(gt=0, le=60)
+    recorded_at: datetime
+
+
+@partner_event
+class JobEnded(PartnerEvent):
+    name = "employment.job_ended"
+    description = (
+        "A spell of work or education that started during the course ended (its last day). Why it ended is "
+        "between the participant and the provider's support."
+    )
+
+    spell_id: UUID = Field(description="the spell employment.job_started told of")
+    kind: SpellKind
+    start_date: date
+    end_date: date = Field(description="the last day of the spell")
+    recorded_at: datetime
+
+
+@partner_event
+class PhaseChanged(PartnerEvent):
+    name = "programme.phase_changed"
+    description = (
+        "A meetings-shaped course (IPS) moved between search and support in work or education. The course "
+        "goes on in support for as long as needed; programme.ended says when it ends."
+    )
+
+    phase: SupportPhase
+    previous_phase: SupportPhase
+    since: date = Field(description="the first day in the new phase")
+    spell_id: UUID | None = Field(default=None, description="the spell whose start or end moved the phase")
+    changed_at: datetime
+
+
+@partner_event
+class ClarificationResultGiven(PartnerEvent):
+    name = "programme.clarification_result"
+    description = (
+        "A clarification course's result: the provider's recommendation, the participant's resources and "
+        "challenges by area of the resource profile (coded; never a diagnosis) and the evidence behind it. "
+        "The jobcentre keeps the decision."
+    )
+
+    recommendation: Recommendation
+    resources: list[WorkAbilityArea] = Field(description="areas of the resource profile that are resources")
+    challenges: list[WorkAbilityArea] = Field(description="areas of the resource profile that are challenges")
+    meetings_held: int = Field(ge=0)
+    work_trials: int = Field(ge=0)
+    specialist_assessments: int = Field(ge=0, description="specialist assessments attached to the result")
+    result_date: date = Field(description="the day the result was given")
+    recorded_at: datetime
 
 
 # -- the notices the legal basis requires ----------------------------------------------------------

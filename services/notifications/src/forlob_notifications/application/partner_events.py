@@ -2,7 +2,9 @@
 
 The jobcentre's system hears that its referral was received, accepted, wait-listed, offered a
 seat, rejected or withdrawn, that the course started, that its agreed hours changed, that it was
-extended or shortened, that it ended (with its outcome) and that the closing note is ready. Each
+extended or shortened, that it ended (with its outcome) and that the closing note is ready; and
+the course's results: work or education started and ended, the support phase of a meetings
+course (IPS), a clarification course's recommendation. Each
 internal event is translated (forlob_notifications.partners.translate: pseudonymous ids and codes,
 never a staff id) and sent on both channels, the AMQP feed and webhooks, with one payload. There
 is no alert behind these: nobody has to act, the partner keeps its case up to date.
@@ -31,6 +33,10 @@ FORWARDED = {
     "programme.agreement_changed.v1": ("programme.agreed_hours_changed",),
     "programme.rescheduled.v1": ("programme.rescheduled",),
     "programme.ended.v1": ("programme.ended", "closing_note.available"),
+    "employment.job_started.v1": ("employment.job_started",),
+    "employment.job_ended.v1": ("employment.job_ended",),
+    "programme.phase_changed.v1": ("programme.phase_changed",),
+    "programme.clarification_result.v1": ("programme.clarification_result",),
 }
 
 

@@ -15,12 +15,16 @@ from forlob_shared.events import (
     AbsenceResolved,
     AgreementBreached,
     AgreementChanged,
+    ClarificationResult,
     ContactRecorded,
     EventData,
+    JobEnded,
+    JobStarted,
     MeetingCadenceOverdue,
     MeetingPlanned,
     OutreachContactAttempted,
     OutreachContactOverdue,
+    PhaseChanged,
     ProgrammeEnded,
     ProgrammeRescheduled,
     ProgrammeStarted,
@@ -90,6 +94,10 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
         await directory.record_referral_closed(uow, envelope.data)
 
+    async def course_result(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        """Work or education, the support phase, a clarification's result: the jobcentre's news only."""
+        await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
+
     async def message_posted(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await messages.on_message_posted(uow, wiring.options, envelope.data)
 
@@ -148,6 +156,10 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         SeatOffered: directory_event,
         ProgrammeRescheduled: directory_event,
         ProviderCalendarChanged: provider_calendar_changed,
+        JobStarted: course_result,
+        JobEnded: course_result,
+        PhaseChanged: course_result,
+        ClarificationResult: course_result,
         MessagePosted: message_posted,
         # The shapes without a timetable: reminders to the provider's own staff, never to partners.
         # (A missed meeting is absence.detected.v1 with its meeting_id; a cancelled one raises nothing.)
@@ -168,7 +180,8 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
                 lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
                 description="Keeps who is whose contact person and caseworker, and turns absences (missed "
                 "windows and meetings), breaches, course ends, overdue meeting cadences and overdue outreach "
-                "contacts into alerts and deliveries.",
+                "contacts into alerts and deliveries; tells each referring organisation its referrals' milestones "
+                "and results in the partner contract.",
             )
         )
     ]

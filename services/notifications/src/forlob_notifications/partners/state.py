@@ -15,17 +15,22 @@ from uuid import UUID
 from pydantic import BaseModel, Field, ValidationError
 
 from forlob_shared.events.common import Outcome
+from forlob_shared.events.employment import Recommendation, SpellKind, SupportPhase, WorkAbilityArea
 from forlob_shared.partner import (
     AbsenceUnexplained,
     AgreedHoursChanged,
     AgreedWindow,
     AgreementBreached,
+    ClarificationResultGiven,
     ClosingNoteAvailable,
     ContactReestablished,
     CourseEnded,
     CourseRescheduled,
     CourseStarted,
+    JobEnded,
+    JobStarted,
     PartnerEvent,
+    PhaseChanged,
     ReferralAccepted,
     ReferralReceived,
     ReferralRejected,
@@ -59,6 +64,28 @@ class Breach(BaseModel):
     detected_at: datetime
 
 
+class Spell(BaseModel):
+    """Work or education the participant started during the course, as told."""
+
+    spell_id: UUID
+    kind: SpellKind
+    start_date: date
+    weekly_hours: float | None = Field(description="null if its start was never told")
+    end_date: date | None = None
+
+
+class Result(BaseModel):
+    """A clarification course's recommendation; the decision is the jobcentre's."""
+
+    recommendation: Recommendation
+    resources: list[WorkAbilityArea]
+    challenges: list[WorkAbilityArea]
+    meetings_held: int
+    work_trials: int
+    specialist_assessments: int
+    result_date: date
+
+
 class ReferralState(BaseModel):
     referral_id: UUID
     participant_id: UUID
@@ -81,6 +108,10 @@ class ReferralState(BaseModel):
     outcome: Outcome | None = None
     first_job_date: date | None = None
     closing_note_available_at: datetime | None = None
+    phase: SupportPhase | None = Field(default=None, description="a meetings course's (IPS) phase; null for others")
+    phase_since: date | None = None
+    spells: list[Spell] = Field(default_factory=list, description="work or education started during the course")
+    clarification_result: Result | None = None
     open_notices: list[OpenNotice] = Field(default_factory=list)
     breaches: list[Breach] = Field(default_factory=list)
     sequence: str = Field(description="the sequence of the last event folded in: the state is as of it")
@@ -161,6 +192,21 @@ def _changes(state: ReferralState, event: PartnerEvent) -> dict[str, Any]:
             }
         case ClosingNoteAvailable():
             return {"closing_note_available_at": event.available_at}
+        case JobStarted() | JobEnded():
+            return {"spells": _spells(state.spells, event)}
+        case PhaseChanged():
+            return {"phase": event.phase, "phase_since": event.since}
+        case ClarificationResultGiven():
+            result = Result(
+                recommendation=event.recommendation,
+                resources=event.resources,
+                challenges=event.challenges,
+                meetings_held=event.meetings_held,
+                work_trials=event.work_trials,
+                specialist_assessments=event.specialist_assessments,
+                result_date=event.result_date,
+            )
+            return {"clarification_result": result}
         case AbsenceUnexplained():
             kept = [n for n in state.open_notices if n.absence_id != event.absence_id]
             notice = OpenNotice(
@@ -185,3 +231,27 @@ def _changes(state: ReferralState, event: PartnerEvent) -> dict[str, Any]:
             )
             return {"breaches": [*(b for b in state.breaches if b.breach_id != event.breach_id), breach]}
     return {}
+
+
+def _spells(spells: list[Spell], event: JobStarted | JobEnded) -> list[Spell]:
+    """The spells with this start or end folded in, in order of their first day."""
+    known = {s.spell_id: s for s in spells}
+    told = known.get(event.spell_id)
+    if isinstance(event, JobStarted):
+        spell = Spell(
+            spell_id=event.spell_id,
+            kind=event.kind,
+            start_date=event.start_date,
+            weekly_hours=event.weekly_hours,
+            end_date=told.end_date if told else None,
+        )
+    else:
+        spell = Spell(
+            spell_id=event.spell_id,
+            kind=event.kind,
+            start_date=event.start_date,
+            weekly_hours=told.weekly_hours if told else None,
+            end_date=event.end_date,
+        )
+    known[event.spell_id] = spell
+    return sorted(known.values(), key=lambda s: (s.start_date, str(s.spell_id)))

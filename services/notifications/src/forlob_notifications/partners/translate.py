@@ -1,5 +1,6 @@
 """Internal events → partner events: the fields the referring organisation is entitled to, and
-nothing else (no staff ids, no rules, no opening hours). Pure functions."""
+nothing else (no staff ids, no rules, no opening hours, no employer, no disclosure to it, no
+reason a job ended). Pure functions."""
 
 from __future__ import annotations
 
@@ -113,6 +114,60 @@ def milestones(event: internal.EventData) -> list[partner.PartnerEvent]:
                     ended_at=event.ended_at,
                 ),
                 partner.ClosingNoteAvailable(**_about(event), end_date=event.end_date, available_at=event.ended_at),
+            ]
+    return results(event)
+
+
+def results(event: internal.EventData) -> list[partner.PartnerEvent]:
+    """What a course's results become: work or education started and ended, the support phase,
+    a clarification's recommendation (none for any other event)."""
+    match event:
+        case internal.JobStarted():
+            return [
+                partner.JobStarted(
+                    **_about(event),
+                    spell_id=event.spell_id,
+                    kind=event.kind,
+                    start_date=event.start_date,
+                    weekly_hours=event.weekly_hours,
+                    recorded_at=event.recorded_at,
+                )
+            ]
+        case internal.JobEnded():
+            return [
+                partner.JobEnded(
+                    **_about(event),
+                    spell_id=event.spell_id,
+                    kind=event.kind,
+                    start_date=event.start_date,
+                    end_date=event.end_date,
+                    recorded_at=event.recorded_at,
+                )
+            ]
+        case internal.PhaseChanged():
+            return [
+                partner.PhaseChanged(
+                    **_about(event),
+                    phase=event.phase,
+                    previous_phase=event.previous_phase,
+                    since=event.since,
+                    spell_id=event.spell_id,
+                    changed_at=event.changed_at,
+                )
+            ]
+        case internal.ClarificationResult():
+            return [
+                partner.ClarificationResultGiven(
+                    **_about(event),
+                    recommendation=event.recommendation,
+                    resources=event.resources,
+                    challenges=event.challenges,
+                    meetings_held=event.meetings_held,
+                    work_trials=event.work_trials,
+                    specialist_assessments=event.specialist_assessments,
+                    result_date=event.day,
+                    recorded_at=event.recorded_at,
+                )
             ]
     return []
 

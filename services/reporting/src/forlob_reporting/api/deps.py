@@ -64,3 +64,11 @@ def _scope(
 
 ScopeQuery = Annotated[Scope, Depends(_scope)]
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
+CsvLanguage = Annotated[
+    Literal["da", "sv", "en"],
+    Query(
+        alias="lang",
+        description="the CSV's conventions: da and sv separate cells with ';' and write decimal commas, "
+        "en (default) uses ',' and '.'",
+    ),
+]

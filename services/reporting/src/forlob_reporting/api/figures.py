@@ -10,8 +10,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from forlob_reporting.api.deps import FigureReader, Format, PeriodQuery, ScopeQuery, UoW
-from forlob_reporting.api.tabular import csv_response
+from forlob_reporting.api.deps import CsvLanguage, FigureReader, Format, PeriodQuery, ScopeQuery, UoW
+from forlob_reporting.api.tabular import CsvLang, csv_response
 from forlob_reporting.application import figures as app
 from forlob_reporting.domain.figures import Period
 from forlob_shared.errors import InvalidInput
@@ -60,9 +60,11 @@ async def get_referrals_received(
     )
 
 
-def _answer(org: str, period: Period, rows: list[dict[str, Any]], fmt: str, name: str) -> Response:
+def _answer(
+    org: str, period: Period, rows: list[dict[str, Any]], fmt: str, name: str, lang: CsvLang = "en"
+) -> Response:
     if fmt == "csv":
-        return csv_response(rows, f"{name}_{period.start}_{period.end}")
+        return csv_response(rows, f"{name}_{period.start}_{period.end}", lang)
     body = {"org": org, "from": period.start, "to": period.end, "rows": rows}
     return JSONResponse(jsonable_encoder(body))
 
@@ -72,28 +74,38 @@ def _answer(org: str, period: Period, rows: list[dict[str, Any]], fmt: str, name
     responses=JSON_OR_CSV,
     summary="Every figure per provider and programme (or per referring organisation) for a period",
 )
-async def get_figures(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
-    return _answer(scope.org, period, await app.figures(uow, scope, period), format, "figures")
+async def get_figures(
+    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
+    return _answer(scope.org, period, await app.figures(uow, scope, period), format, "figures", lang)
 
 
 @router.get(
     "/waiting-list", responses=JSON_OR_CSV, summary="Waiting list per week: inflow, outflow, length at the week's end"
 )
-async def get_waiting_list(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
-    return _answer(scope.org, period, await app.series(uow, scope, period, "waiting-list"), format, "waiting-list")
+async def get_waiting_list(
+    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
+    return _answer(
+        scope.org, period, await app.series(uow, scope, period, "waiting-list"), format, "waiting-list", lang
+    )
 
 
 @router.get("/occupancy", responses=JSON_OR_CSV, summary="Seats used and occupancy per day")
-async def get_occupancy(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
-    return _answer(scope.org, period, await app.series(uow, scope, period, "occupancy"), format, "occupancy")
+async def get_occupancy(
+    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
+    return _answer(scope.org, period, await app.series(uow, scope, period, "occupancy"), format, "occupancy", lang)
 
 
 @router.get(
     "/attendance-weeks", responses=JSON_OR_CSV, summary="Agreed and attended hours and attendance rate per week"
 )
-async def get_attendance_weeks(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
+async def get_attendance_weeks(
+    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
     rows = await app.series(uow, scope, period, "attendance-weeks")
-    return _answer(scope.org, period, rows, format, "attendance-weeks")
+    return _answer(scope.org, period, rows, format, "attendance-weeks", lang)
 
 
 @router.get(
@@ -101,8 +113,10 @@ async def get_attendance_weeks(scope: ScopeQuery, period: PeriodQuery, uow: UoW,
     responses=JSON_OR_CSV,
     summary="The IPS fidelity items the records can show, beside the scale's thresholds",
 )
-async def get_ips_fidelity(scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
-    return _answer(scope.org, period, await app.ips_fidelity(uow, scope, period), format, "ips-fidelity")
+async def get_ips_fidelity(
+    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
+    return _answer(scope.org, period, await app.ips_fidelity(uow, scope, period), format, "ips-fidelity", lang)
 
 
 @router.get(
@@ -110,5 +124,7 @@ async def get_ips_fidelity(scope: ScopeQuery, period: PeriodQuery, uow: UoW, for
     responses=JSON_OR_CSV,
     summary="Safety on visits, for your organisation: visits started, with a colleague, overdue",
 )
-async def get_visits(principal: FigureReader, period: PeriodQuery, uow: UoW, format: Format = "json") -> Response:
-    return _answer(principal.org, period, await app.visit_safety(uow, principal.org, period), format, "visits")
+async def get_visits(
+    principal: FigureReader, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
+    return _answer(principal.org, period, await app.visit_safety(uow, principal.org, period), format, "visits", lang)

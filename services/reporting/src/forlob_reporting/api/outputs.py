@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from forlob_reporting.api import charts
-from forlob_reporting.api.deps import Format, PeriodQuery, ScopeQuery, StatementReader, UoW
+from forlob_reporting.api.deps import CsvLanguage, Format, PeriodQuery, ScopeQuery, StatementReader, UoW
 from forlob_reporting.api.tabular import csv_response
 from forlob_reporting.application import figures as app
 
@@ -71,7 +71,9 @@ async def get_chart(
     responses=JSON_OR_CSV,
     summary="The attendance statement for a participant's closing note",
 )
-async def get_statement(referral_id: UUID, principal: StatementReader, uow: UoW, format: Format = "json") -> Response:
+async def get_statement(
+    referral_id: UUID, principal: StatementReader, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
     statement = await app.attendance_statement(uow, principal.org, referral_id)
     if format == "csv":
         rows: list[dict[str, Any]] = [
@@ -79,7 +81,7 @@ async def get_statement(referral_id: UUID, principal: StatementReader, uow: UoW,
             | {f"absences.{reason}": n for reason, n in week["absences_by_reason"].items()}
             for week in statement["weeks"]
         ]
-        return csv_response(rows, f"attendance-statement_{referral_id}")
+        return csv_response(rows, f"attendance-statement_{referral_id}", lang)
     return JSONResponse(jsonable_encoder(statement))
 
 

@@ -89,10 +89,11 @@ async def chart(
 
 @router.get("/figures.csv")
 async def figures_csv(
-    request: Request, web: CurrentWeb, start: date | None = None, end: date | None = None
+    request: Request, web: CurrentWeb, lang: Lang, start: date | None = None, end: date | None = None
 ) -> Response:
     user = signed_in(request)
-    params = {**_period(start, end), "format": "csv"}
+    # In the reader's conventions: ';' and decimal commas in Danish and Swedish.
+    params = {**_period(start, end), "format": "csv", "lang": lang}
     upstream = await web.api(user).request("reporting", "GET", "/figures", params=params)
     disposition = upstream.headers.get("content-disposition") or 'attachment; filename="figures.csv"'
     return Response(upstream.content, media_type="text/csv", headers={"Content-Disposition": disposition})

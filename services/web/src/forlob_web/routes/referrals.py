@@ -11,7 +11,8 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from forlob_web.client import ApiError, ServiceDown
+from forlob_web.client import Api, ApiError, ServiceDown
+from forlob_web.closing_note_pdf import closing_note_pdf
 from forlob_web.deps import CurrentWeb, Lang, Words, posted, signed_in
 from forlob_web.forms import REFERRAL_FIELDS, ReferralForm
 from forlob_web.routes.parts import Part, part, problem_words
@@ -108,6 +109,32 @@ async def closing_note_print(referral_id: UUID, request: Request, web: CurrentWe
         part(request, api.get("reporting", f"/statements/{referral_id}")),
     )
     return web.render(request, "closing_note_print.html", referral=referral, note=note, statement=statement)
+
+
+@router.get("/referrals/{referral_id}/closing-note.pdf")
+async def closing_note_as_pdf(referral_id: UUID, request: Request, web: CurrentWeb, lang: Lang) -> Response:
+    """The printable closing note as a PDF for the case file (made for the reader, never kept)."""
+    user = signed_in(request, *NOTE_ROLES)
+    api = web.api(user)
+    referral = await api.get("referral", f"/referrals/{referral_id}")
+    note, statement, chart = await asyncio.gather(
+        part(request, api.get("referral", f"/referrals/{referral_id}/closing-note")),
+        part(request, api.get("reporting", f"/statements/{referral_id}")),
+        _chart_png(api, referral_id, lang),
+    )
+    document = closing_note_pdf(referral, note.data, statement.data, web.words(lang), chart)
+    filename = f"closing-note-{str(referral_id)[:8]}.pdf"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(document, media_type="application/pdf", headers=headers)
+
+
+async def _chart_png(api: Api, referral_id: UUID, lang: str) -> bytes | None:
+    """The statement's chart for the PDF; the note goes out without it if reporting cannot draw it."""
+    try:
+        upstream = await api.request("reporting", "GET", f"/statements/{referral_id}/chart.png", params={"lang": lang})
+    except (ApiError, ServiceDown):
+        return None
+    return upstream.content
 
 
 @router.get("/referrals/{referral_id}/statement/chart.svg")
