@@ -77,9 +77,9 @@ def fake() -> EmploymentFake:
         CLARIFYING: _course(CLARIFYING, "AFK-AAL", "Anna Friis", "kp-1"),
     }
     found.employers = {
-        BAKERY: employer(BAKERY, "Bageriet Ved Åen ApS", "13585497", contact_name="Lis Bager"),
-        HARBOUR: employer(HARBOUR, "Havnens Lager A/S", "10403782", sector="public"),
-        FOREIGN: employer(FOREIGN, "Fremmed Firma ApS", "25313763", org="other-provider"),
+        BAKERY: employer(BAKERY, "Bageriet Ved Åen ApS", "10000009", contact_name="Lis Bager"),
+        HARBOUR: employer(HARBOUR, "Havnens Lager A/S", "10000017", sector="public"),
+        FOREIGN: employer(FOREIGN, "Fremmed Firma ApS", "10000025", org="other-provider"),
     }
     found.contacts = [
         {"id": "c1", "org": ORG, "employer_id": HARBOUR, "staff_id": "kp-1", "day": "2027-04-20",

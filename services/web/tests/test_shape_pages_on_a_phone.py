@@ -119,7 +119,7 @@ async def test_the_work_pages_fit_a_phone_and_an_employer_contact_takes_four_tap
     fake.referrals = {REFERRAL: referral(REFERRAL, "IPS-AAL", "Mette Nielsen")}
     fake.referrals[REFERRAL]["course"] = {"start_date": "2027-04-01", "contact_person_id": "kp-1", "end_date": None}
     bakery = "e0e0e0e0-0000-4000-8000-000000000001"
-    fake.employers = {bakery: employer(bakery, "Bageriet Ved Åen ApS", "13585497")}
+    fake.employers = {bakery: employer(bakery, "Bageriet Ved Åen ApS", "10000009")}
     fake.work = {REFERRAL: work(REFERRAL, "employed_with_support", spells=[spell("s1", bakery, "2027-04-26")])}
     async with serving(fake) as settings, web_server(settings, clock=ManualClock(NOW)) as base:
         context = await browser.new_context(base_url=base, locale="da-DK", viewport=PHONE, is_mobile=True)
