@@ -101,7 +101,7 @@ async def _employment_page(web: Web, request: Request, referral_id: UUID, status
     programme: dict[str, Any] = next(
         (p for p in programmes.data or [] if p.get("code") == referral.get("programme_code")), {}
     )
-    for name, default in (("form", None), ("errors", {}), ("message", None), ("values", {})):
+    for name, default in (("form", None), ("errors", {}), ("message", None), ("values", {}), ("chosen", "")):
         values.setdefault(name, default)
     return web.render(
         request,
@@ -119,7 +119,6 @@ async def _employment_page(web: Web, request: Request, referral_id: UUID, status
         end_reasons=END_REASONS,
         recommendations=RECOMMENDATIONS,
         areas=AREAS,
-        chosen=request.query_params.get("employer", ""),
         today=web.now().date().isoformat(),
         back=f"/referrals/{rid}/employment",
         key=lambda: str(uuid.uuid4()),
@@ -131,8 +130,9 @@ async def _employment_page(web: Web, request: Request, referral_id: UUID, status
 async def employment_page(
     referral_id: UUID, request: Request, web: CurrentWeb, employer: UUID | None = Query(default=None)
 ) -> Response:
+    """``employer``: the one just registered from here, chosen in the forms."""
     signed_in(request, *IPS_ROLES)
-    return await _employment_page(web, request, referral_id)
+    return await _employment_page(web, request, referral_id, chosen=str(employer) if employer else "")
 
 
 async def _action(
