@@ -354,6 +354,56 @@ def test_every_page_that_shows_a_code_shows_words(lang: str) -> None:
     assert "Kontaktperson" in visible_text(shown[-1]) or lang == "en"
 
 
+def _work_pages(lang: str) -> list[str]:
+    """The caseload, one participant's work and the referral page, with every code of work and
+    the way into it (forlob_shared.events.employment) shown once."""
+    from forlob_shared.events.employment import (
+        Disclosure,
+        EmployerContactKind,
+        Recommendation,
+        SpellEndReason,
+        SpellKind,
+        SupportPhase,
+        WorkAbilityArea,
+    )
+
+    employer = "e0e0e0e0-0000-4000-8000-000000000001"
+    ended = [
+        {"id": f"s{i}", "employer_id": employer, "kind": kind.value, "start_date": "2027-01-04", "weekly_hours": 12.5,
+         "disclosure": disclosure.value, "end_date": "2027-03-01", "end_reason": reason.value}
+        for i, (kind, disclosure, reason) in enumerate(
+            zip(list(SpellKind) * 2, list(Disclosure) * 3, list(SpellEndReason), strict=False)
+        )
+    ]  # fmt: skip
+    areas = [a.value for a in WorkAbilityArea]
+    pages = []
+    for phase, recommendation in zip(list(SupportPhase) * 3, list(Recommendation), strict=False):
+        result = {"recommendation": recommendation.value, "resources": areas, "challenges": areas[:3],
+                  "meetings_held": 9, "work_trials": 2, "specialist_assessments": 1, "day": "2027-05-05"}  # fmt: skip
+        work = {"phase": phase.value, "phase_since": "2027-05-03", "spells": ended, "clarification_result": result}
+        data = SimpleNamespace(data=work, error=None)
+        referral = {"id": "r1b2c3d4", "programme_code": "IPS", "provider_org": "rca-aalborg", "state": "started"}
+        referral |= {"received_at": "2026-11-02T09:00:00+00:00", "course": {"planned_end_date": "2027-02-26"}}
+        nothing = SimpleNamespace(data=None, error=None)
+        pages.append(_page("referral.html", lang, referral=referral, note=nothing, statement=nothing, work=data))
+    contacts = [
+        {"day": "2027-05-05", "kind": k.value, "employer_id": employer, "staff_id": "kp-1"} for k in EmployerContactKind
+    ]
+    rows = [{"referral": {"id": "r1b2c3d4", "course": {}}, "work": SimpleNamespace(data=work, error=None),
+             "job": ended[0], "latest": c, "contacts_error": None} for c in contacts]  # fmt: skip
+    pages.append(_page("caseload.html", lang, found=nothing, rows=rows, names={}, employer_names={}, everyone=True))
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["da", "sv"])
+def test_the_pages_of_work_show_every_code_in_words(lang: str) -> None:
+    for page in _work_pages(lang):
+        assert raw_codes(visible_text(page), also=every_code()) == [], visible_text(page)
+    referral = visible_text(_work_pages(lang)[0])
+    assert code_text("recommendation", "ordinary_work_or_education", lang) in referral
+    assert "Arbejdsgiver #e0e0e0e0" in referral or lang == "sv"
+
+
 # -- Swedish: the pages in the third language ------------------------------------------------------
 
 # Words only a Danish page says; a Swedish page must not fall back to them.

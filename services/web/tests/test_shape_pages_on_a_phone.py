@@ -109,3 +109,50 @@ async def test_the_pages_fit_a_phone_and_a_meeting_is_held_in_three_taps(browser
         assert box is not None
         assert box["height"] >= 44  # a target a thumb hits
         await context.close()
+
+
+async def test_the_work_pages_fit_a_phone_and_an_employer_contact_takes_four_taps(browser: Any) -> None:
+    from forlob_testkit.employment_services import EmploymentFake, employer, spell, work
+
+    fake = EmploymentFake()
+    fake.programmes = {"IPS-AAL": programme("IPS-AAL", "meetings", "IPS Aalborg")}
+    fake.referrals = {REFERRAL: referral(REFERRAL, "IPS-AAL", "Mette Nielsen")}
+    fake.referrals[REFERRAL]["course"] = {"start_date": "2027-04-01", "contact_person_id": "kp-1", "end_date": None}
+    bakery = "e0e0e0e0-0000-4000-8000-000000000001"
+    fake.employers = {bakery: employer(bakery, "Bageriet Ved Åen ApS", "10000009")}
+    fake.work = {REFERRAL: work(REFERRAL, "employed_with_support", spells=[spell("s1", bakery, "2027-04-26")])}
+    async with serving(fake) as settings, web_server(settings, clock=ManualClock(NOW)) as base:
+        context = await browser.new_context(base_url=base, locale="da-DK", viewport=PHONE, is_mobile=True)
+        page = await context.new_page()
+        await page.goto("/sign-in")
+        await page.get_by_text("… eller angiv selv").click()
+        await page.fill("#org", "rca-aalborg")
+        await page.fill("#staff", "kp-1")
+        await page.fill("#roles", "contact_person")
+        await page.get_by_role("button", name="Log ind").click()
+        await page.wait_for_url(lambda url: "/sign-in" not in url)
+
+        for path, name in (
+            ("/caseload", "phone-caseload"),
+            ("/employers", "phone-employers"),
+            (f"/employers/{bakery}", "phone-employer"),
+            (f"/referrals/{REFERRAL}/employment", "phone-employment"),
+        ):
+            answer = await page.goto(path)
+            assert answer is not None
+            assert answer.status == 200, path
+            await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            assert await _wider_than_the_screen(page) <= 0, path
+
+        await page.goto("/caseload")
+        await page.get_by_role("link", name="Registrér arbejdsgiverkontakt").click()  # 1: to the form
+        form = page.locator("#contact")
+        await form.get_by_label("Arbejdsgiver").select_option(bakery)  # 2: the employer
+        await form.get_by_label("Slags").select_option("first_contact")  # 3: the kind (the day is today's)
+        await form.get_by_role("button", name="Registrér arbejdsgiverkontakt").click()  # 4: save
+        await page.wait_for_url(f"**/referrals/{REFERRAL}/employment")
+        assert await page.locator(".flash").inner_text() == "Arbejdsgiverkontakten er registreret."
+        assert fake.posted("/employer-contacts") == [
+            {"employer_id": bakery, "day": "2027-05-05", "kind": "first_contact", "referral_id": REFERRAL}
+        ]
+        await context.close()

@@ -71,7 +71,8 @@ PEOPLE = {
     "admin": (JOBCENTRE, "admin-j"),
 }
 # The pages behind the menu, per role (the menu's own pages are taken from forlob_web.web.NAV).
-# {A}: a started course; {B}: an accepted referral; {C}: a meetings course; {alert}, {case}, {pid}.
+# {A}: a started course; {B}: an accepted referral; {C}: a meetings course; {alert}, {case}, {pid};
+# {employer}: one of the provider's register, with a general employer contact.
 EXTRA = {
     "coordinator": ["/courses/{B}/start", "/courses/{A}", "/referrals/{A}", "/referrals/{A}/record"],
     "contact_person": [
@@ -79,6 +80,8 @@ EXTRA = {
         "/outreach/new",
         "/outreach/{case}",
         "/referrals/{C}/meetings",
+        "/referrals/{C}/employment",
+        "/employers/{employer}",
         "/referrals/{A}",
         "/referrals/{A}/record",
         "/referrals/{A}/messages",
@@ -87,6 +90,7 @@ EXTRA = {
     "caseworker": [
         "/referrals/new",
         "/referrals/{A}",
+        "/referrals/{C}",
         "/referrals/{A}/record",
         "/referrals/{A}/messages",
         "/referrals/{A}/closing-note/print",
@@ -121,7 +125,8 @@ def _template_of(routes: list[APIRoute], path: str) -> str:
 
 async def _the_system(http: httpx.AsyncClient, system: Any, people: Any) -> dict[str, str]:
     """Something on every page: a started course with an open alert, a talk, a specialist's note
-    and a message; an accepted referral; a meetings course; an outreach case; a visit."""
+    and a message; an accepted referral; a meetings course; an outreach case; a visit; an employer
+    with a contact."""
     rng = random.Random(1919)
     referral_api = system.url("referral")
     await set_clock(system, datetime(2027, 11, 1, 9, 0), first=True)
@@ -156,6 +161,13 @@ async def _the_system(http: httpx.AsyncClient, system: Any, people: Any) -> dict
     ids["case"] = opened.headers["location"].rsplit("/", 1)[1]
     attempt = {"place": "street", "channel": "in_person", "outcome": "meeting_agreed", "next_in_days": "3"}
     assert (await contact.post(f"/outreach/{ids['case']}/attempts", attempt)).status_code == 303
+    registered = await contact.post(
+        "/employers", {"country": "DK", "number": "10000009", "name": "Bageriet Ved Åen ApS", "sector": "private"}
+    )
+    assert registered.status_code == 303, registered.text
+    ids["employer"] = registered.headers["location"].rsplit("/", 1)[1]
+    general = {"employer_id": ids["employer"], "day": "2027-11-01", "kind": "first_contact"}
+    ok(await http.post(f"{referral_api}/employer-contacts", json=general, headers=CONTACT_PERSON), 201)
     visit = await contact.post("/visits", {"kind": "home", "planned_end": "15:30", "colleague_id": "kp-2"})
     assert visit.status_code == 303
     talk = {"key": "talk-ax", "held_on": "2027-11-01", "staff_ids": "kp-1", "next_steps": "Four days a week"}

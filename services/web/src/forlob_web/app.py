@@ -23,6 +23,8 @@ from forlob_web.routes import (
     contact,
     courses,
     dpo,
+    employers,
+    employment,
     figures,
     intake,
     meetings,
@@ -89,6 +91,8 @@ def create_app(
         outreach,
         visits,
         specialist,
+        employers,
+        employment,
     ):
         app.include_router(area.router)
     return app

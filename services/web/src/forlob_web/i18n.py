@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from forlob_shared.texts import LANGUAGES as SHARED_LANGUAGES
 from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
 from forlob_web.dpo_words import DPO_MESSAGES
+from forlob_web.employment_words import EMPLOYMENT_MESSAGES
 from forlob_web.figures_words import FIGURES_MESSAGES
 from forlob_web.messages_course import COURSE_MESSAGES
 from forlob_web.record_texts import RECORD_MESSAGES
@@ -278,6 +279,7 @@ MESSAGES.update(COURSE_MESSAGES)
 MESSAGES.update(SHAPE_MESSAGES)
 # The figures page, the statement's chart and the specialist's home.
 MESSAGES.update(FIGURES_MESSAGES)
+MESSAGES.update(EMPLOYMENT_MESSAGES)
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

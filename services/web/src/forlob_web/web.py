@@ -49,6 +49,8 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/day-list", "nav.day_list", ("workshop_lead", "contact_person", "coordinator", "team_leader")),
     ("/following", "nav.following", ("contact_person",)),
     ("/meetings", "nav.meetings", ("contact_person",)),
+    ("/caseload", "nav.caseload", ("contact_person", "team_leader", "coordinator")),
+    ("/employers", "nav.employers", ("contact_person", "team_leader", "coordinator")),
     ("/outreach", "nav.outreach", ("contact_person", "team_leader", "coordinator")),
     ("/visits", "nav.visits", ("contact_person", "workshop_lead", "team_leader", "coordinator")),
     ("/intake", "nav.intake", ("coordinator",)),

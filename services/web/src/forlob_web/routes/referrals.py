@@ -24,6 +24,9 @@ router = APIRouter(include_in_schema=False)
 # The closing note is for the caseworker who reads it and the coordinator who writes it (the
 # referral service's GET /referrals/{id}/closing-note; docs/security.md).
 NOTE_ROLES = ("caseworker", "coordinator")
+# A course's phase, spells and clarification result: both organisations read them (the referral
+# service's GET /referrals/{id}/employment); employers' names are the provider's register only.
+WORK_READERS = ("caseworker", "coordinator", "contact_person", "team_leader")
 
 
 @router.get("/referrals")
@@ -88,7 +91,10 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
     elif referral.get("has_closing_note"):  # a contact person from the inbox: the course, not the note
         note = Part(error=t("forbidden.text"))
     statement = await part(request, api.get("reporting", f"/statements/{referral_id}"))
-    return web.render(request, "referral.html", referral=referral, note=note, statement=statement)
+    work = Part()
+    if referral.get("course") and user.has(*WORK_READERS):
+        work = await part(request, api.get("referral", f"/referrals/{referral_id}/employment"))
+    return web.render(request, "referral.html", referral=referral, note=note, statement=statement, work=work)
 
 
 @router.get("/referrals/{referral_id}/closing-note/print")
