@@ -890,9 +890,15 @@ class Pipeline:
         follow-on events included."""
         await self.mark()
         bound = {c.service for c in self.ceiling.bound}
-        held = {n: p.process.pid for n, p in self.system.services.items() if n in bound and p.process is not None}
-        if "referral" in held or "referral" not in self.system.relays:
-            raise RuntimeError("the burst drives the referral service, whose relay runs apart, while the rest is held")
+        # The referral service takes the requests, so it runs; what it consumes (the staff
+        # directory's changes) the burst does not send. Its relay runs apart and is held.
+        held = {
+            n: p.process.pid
+            for n, p in self.system.services.items()
+            if n in bound and n != "referral" and p.process is not None
+        }
+        if "referral" not in self.system.relays:
+            raise RuntimeError("the burst drives the referral service, whose relay must run apart to be held")
         relays = {f"{n} relay": p.process.pid for n, p in self.system.relays.items() if p.process is not None}
         held |= relays
         pids = {name: p.process.pid for name, p in self.system.services.items() if p.process is not None}

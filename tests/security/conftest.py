@@ -45,6 +45,7 @@ class Operation:
     path: str
     params: tuple[str, ...]
     has_body: bool
+    public: bool = False  # takes no token at all (``x-public``; test_roles holds the list)
 
     def url(self, values: dict[str, str] | None = None) -> str:
         filled = self.path
@@ -80,7 +81,7 @@ def operations(name: str) -> list[Operation]:
             continue
         for method, op in item.items():
             params = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "path")
-            found.append(Operation(method, path, params, "requestBody" in op))
+            found.append(Operation(method, path, params, "requestBody" in op, op.get("x-public") is True))
     return found
 
 

@@ -72,6 +72,8 @@ async def test_every_route_refuses_a_bad_token_with_401(start: Any, service_name
     async with start(service_name) as service:
         failures = []
         for op in operations(service_name):
+            if op.public:  # no token asked, so none refused: a bad one is ignored like none
+                continue
             for label, headers in BAD_TOKENS.items():
                 body = {} if op.has_body else None
                 response = await service.client.request(op.method, op.url(), json=body, headers=headers)
