@@ -77,6 +77,10 @@ class DecisionForm(KeyedForm):
     """Accept or reject: a double click is one decision."""
 
 
+class WithdrawForm(KeyedForm):
+    reason_code: Text = ""
+
+
 class RejectForm(DecisionForm):
     reason_code: Text = ""
 

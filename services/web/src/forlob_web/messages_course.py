@@ -69,6 +69,17 @@ COURSE_MESSAGES: dict[str, Text] = {
         "Afslutningsmøde (klokkeslæt)", "Avslutningsmöte (klockslag)", "Closing meeting (time)"
     ),
     "course.closing_meeting_title": Text("Afslutningsmøde", "Avslutningsmöte", "Closing meeting"),
+    "referral.withdraw_title": Text("Træk henvisningen tilbage", "Återkalla remissen", "Withdraw the referral"),
+    "referral.withdraw_hint": Text(
+        "Før forløbet starter. Udbyderen får besked, og en plads på ventelisten gives videre.",
+        "Innan förloppet börjar. Anordnaren meddelas, och en plats i kön går vidare.",
+        "Before the course starts. The provider is told, and a place on the waiting list moves on.",
+    ),
+    "referral.withdraw_reason": Text("Årsag", "Orsak", "Reason"),
+    "referral.withdraw": Text("Træk tilbage", "Återkalla", "Withdraw"),
+    "referral.withdrawn": Text(
+        "Henvisningen er trukket tilbage.", "Remissen är återkallad.", "The referral is withdrawn."
+    ),
     "course.closing_meeting_hint": Text(
         "Aftales ved opstart, på en dag i forløbet; sagsbehandleren inviteres.",
         "Bestäms vid starten, en dag under förloppet; handläggaren bjuds in.",

@@ -14,8 +14,8 @@ from fastapi.responses import RedirectResponse
 from forlob_web.client import Api, ApiError, ServiceDown
 from forlob_web.closing_note_pdf import closing_note_pdf
 from forlob_web.deps import CurrentWeb, Lang, Words, posted, signed_in
-from forlob_web.forms import REFERRAL_FIELDS, ReferralForm
-from forlob_web.routes.parts import Part, part, problem_words
+from forlob_web.forms import REFERRAL_FIELDS, ReferralForm, WithdrawForm
+from forlob_web.routes.parts import Part, act, part, problem_words
 from forlob_web.session import flash
 from forlob_web.web import Web
 
@@ -94,7 +94,41 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
     work = Part()
     if referral.get("course") and user.has(*WORK_READERS):
         work = await part(request, api.get("referral", f"/referrals/{referral_id}/employment"))
-    return web.render(request, "referral.html", referral=referral, note=note, statement=statement, work=work)
+    withdrawable = user.has("caseworker") and referral.get("state") in WITHDRAWABLE
+    return web.render(
+        request,
+        "referral.html",
+        referral=referral,
+        note=note,
+        statement=statement,
+        work=work,
+        withdraw_reasons=WITHDRAW_REASONS if withdrawable else (),
+        key=lambda: str(uuid.uuid4()),
+    )
+
+
+# The states a referral may be withdrawn from (the referral service decides; a 409 is shown).
+WITHDRAWABLE = ("received", "accepted", "waitlisted")
+WITHDRAW_REASONS = ("participant_declined", "circumstances_changed", "other_offer", "moved", "illness", "other")
+
+
+@router.post("/referrals/{referral_id}/withdraw")
+async def withdraw(referral_id: UUID, request: Request, web: CurrentWeb, t: Words) -> Response:
+    """The caseworker withdraws before the course starts, with a coded reason."""
+    user = signed_in(request, "caseworker")
+    form = await posted(request, WithdrawForm)
+    back = f"/referrals/{referral_id}"
+    if form.reason_code not in WITHDRAW_REASONS:
+        flash(request, t("course.fix"), "error")
+        return RedirectResponse(back, status_code=303)
+    call = web.api(user).post(
+        "referral",
+        f"/referrals/{referral_id}/withdraw",
+        {"reason_code": form.reason_code},
+        idempotency_key=form.idempotency_key(),
+    )
+    _, response = await act(request, back, call, t("referral.withdrawn"))
+    return response
 
 
 @router.get("/referrals/{referral_id}/closing-note/print")
