@@ -94,6 +94,7 @@ EXTRA = {
         "/referrals/{A}/record",
         "/referrals/{A}/messages",
         "/referrals/{A}/closing-note/print",
+        "/referrals/{A}/timeline",
     ],
     "dpo": ["/dpo/participants/{pid}"],
 }

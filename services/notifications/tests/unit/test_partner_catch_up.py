@@ -9,7 +9,13 @@ from uuid import uuid4
 
 import pytest
 
-from forlob_notifications.application.catch_up import parse_cursor, prune_feed, read_feed, referral_state
+from forlob_notifications.application.catch_up import (
+    parse_cursor,
+    prune_feed,
+    read_feed,
+    referral_state,
+    told_of_referral,
+)
 from forlob_notifications.application.options import Options
 from forlob_notifications.domain.partner_feed import FeedPage, Pruned
 from forlob_notifications.partners.feed import publish
@@ -274,3 +280,30 @@ async def test_a_replay_reaching_back_past_what_the_retention_forgot_says_so(
         False,
         Pruned(through=1, written_until=MONDAY_9 + timedelta(hours=2)),
     )
+
+
+async def test_a_caseworker_reads_what_their_organisation_was_told_of_one_referral(
+    uow: FakeNotificationsUnitOfWork, clock: ManualClock
+) -> None:
+    referral = AReferral(JC)
+    await _a_course(uow, clock, referral)
+    caseworker = Principal(staff_id="cw-7", org=JC, roles=frozenset({"caseworker"}))
+    told = await told_of_referral(uow, caseworker, referral.referral_id)
+    assert [e["type"].removeprefix("dk.forlob.partner.").removesuffix(".v1") for e in told] == [
+        "referral.received",
+        "referral.accepted",
+        "programme.started",
+        "programme.agreed_hours_changed",
+        "absence.unexplained",
+        "absence.contact_reestablished",
+        "attendance.agreement_breached",
+        "absence.unexplained",
+        "programme.rescheduled",
+        "programme.ended",
+    ]
+    assert all(e["data"]["referral_id"] == str(referral.referral_id) for e in told)
+    elsewhere = Principal(staff_id="cw-9", org=OTHER, roles=frozenset({"caseworker"}))
+    with pytest.raises(NotFound):
+        await told_of_referral(uow, elsewhere, referral.referral_id)
+    with pytest.raises(Forbidden):
+        await told_of_referral(uow, SYSTEM, referral.referral_id)  # the machine reads the feed, not this

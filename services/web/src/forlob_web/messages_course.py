@@ -76,6 +76,14 @@ COURSE_MESSAGES: dict[str, Text] = {
         "Before the course starts. The provider is told, and a place on the waiting list moves on.",
     ),
     "referral.withdraw_reason": Text("Årsag", "Orsak", "Reason"),
+    "timeline.title": Text("Forløbet som tidslinje", "Förloppet som tidslinje", "The course as a timeline"),
+    "timeline.link": Text("Tidslinje", "Tidslinje", "Timeline"),
+    "timeline.empty": Text("Intet endnu.", "Inget ännu.", "Nothing yet."),
+    "timeline.missing": Text(
+        "En del af forløbet kunne ikke hentes:",
+        "En del av förloppet kunde inte hämtas:",
+        "Part of the course could not be fetched:",
+    ),
     "referral.withdraw": Text("Træk tilbage", "Återkalla", "Withdraw"),
     "referral.withdrawn": Text(
         "Henvisningen er trukket tilbage.", "Remissen är återkallad.", "The referral is withdrawn."

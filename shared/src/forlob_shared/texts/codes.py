@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from forlob_shared.texts.employment_codes import EMPLOYMENT_CODES
 from forlob_shared.texts.language import DEFAULT_LANGUAGE, Text
+from forlob_shared.texts.partner_codes import PARTNER_CODES
 from forlob_shared.texts.record_codes import RECORD_CODES
 from forlob_shared.texts.shape_codes import SHAPE_CODES
 
@@ -229,6 +230,7 @@ CODES: dict[str, dict[str, Text]] = {
 CODES.update(RECORD_CODES)
 CODES.update(SHAPE_CODES)
 CODES.update(EMPLOYMENT_CODES)
+CODES.update(PARTNER_CODES)
 
 
 class MissingText(LookupError):

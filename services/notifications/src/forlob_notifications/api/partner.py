@@ -21,6 +21,7 @@ from forlob_shared.http.ratelimit import PARTNER_READS_LIMIT
 router = APIRouter(tags=["partners"], dependencies=[PARTNER_READS_LIMIT])
 
 PartnerSystem = Annotated[Principal, requires(*app.PARTNER_ROLES)]
+Caseworker = Annotated[Principal, requires(*app.CASEWORKER_ROLES)]
 
 
 class FeedPageOut(BaseModel):
@@ -78,3 +79,17 @@ async def events(
 )
 async def referral(referral_id: UUID, principal: PartnerSystem, uow: UoW) -> ReferralState:
     return await app.referral_state(uow, principal, referral_id)
+
+
+class ToldOut(BaseModel):
+    type: str = Field(description="the partner event's CloudEvents type, e.g. dk.forlob.partner.programme.started.v1")
+    time: str = Field(description="when it was sent (RFC 3339)")
+    data: dict[str, Any] = Field(description="its data, exactly as the partner contract sent it")
+
+
+@router.get(
+    "/referrals/{referral_id}/told",
+    summary="What your organisation was told of one of its referrals, event by event (caseworker's timeline)",
+)
+async def told(referral_id: UUID, principal: Caseworker, uow: UoW) -> list[ToldOut]:
+    return [ToldOut(**event) for event in await app.told_of_referral(uow, principal, referral_id)]

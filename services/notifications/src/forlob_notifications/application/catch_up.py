@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from forlob_notifications.application.ports import NotificationsUnit
@@ -18,6 +19,8 @@ from forlob_shared.errors import InvalidInput, NotFound
 from forlob_shared.http.auth import Principal
 
 PARTNER_ROLES = ("partner_system",)
+# The referring organisation's own people read it too, on the course's timeline.
+CASEWORKER_ROLES = ("caseworker",)
 # Referrals forgotten per round of the retention job: a round is one short transaction.
 PRUNE_BATCH = 500
 
@@ -73,6 +76,21 @@ async def referral_state(uow: NotificationsUnit, reader: Principal, referral_id:
     if state is None:
         raise NotFound("no such referral of your organisation")
     return state
+
+
+async def told_of_referral(uow: NotificationsUnit, reader: Principal, referral_id: UUID) -> list[dict[str, Any]]:
+    """What the reader's organisation was told of one of its referrals, oldest first, for its
+    caseworker's timeline: each partner event's type, time and data, exactly as sent."""
+    reader.require(*CASEWORKER_ROLES)
+    async with uow:
+        entries = await uow.partner_feed.of_referral(reader.org, referral_id)
+    if not entries:
+        raise NotFound("no such referral of your organisation")
+    return [_told(entry.cloudevent()) for entry in entries]
+
+
+def _told(event: dict[str, Any]) -> dict[str, Any]:
+    return {"type": event["type"], "time": event["time"], "data": event["data"]}
 
 
 async def prune_feed(uow: NotificationsUnit, retention: timedelta, now: datetime) -> int:

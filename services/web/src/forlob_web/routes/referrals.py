@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from forlob_web import timeline
 from forlob_web.client import Api, ApiError, ServiceDown
 from forlob_web.closing_note_pdf import closing_note_pdf
 from forlob_web.deps import CurrentWeb, Lang, Words, posted, signed_in
@@ -105,6 +106,28 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
         withdraw_reasons=WITHDRAW_REASONS if withdrawable else (),
         key=lambda: str(uuid.uuid4()),
     )
+
+
+@router.get("/referrals/{referral_id}/timeline")
+async def referral_timeline(referral_id: UUID, request: Request, web: CurrentWeb, lang: Lang) -> Response:
+    """The referral's course as one timeline, for the caseworker (forlob_web.timeline)."""
+    user = signed_in(request, "caseworker")
+    api = web.api(user)
+    referral = await api.get("referral", f"/referrals/{referral_id}")
+    told, messages, statement = await asyncio.gather(
+        part(request, api.get("notifications", f"/referrals/{referral_id}/told")),
+        part(request, api.get("referral", f"/referrals/{referral_id}/messages")),
+        part(request, api.get("reporting", f"/statements/{referral_id}")),
+    )
+    found = timeline.entries(
+        told.data or [],
+        (messages.data or {}).get("messages", []),
+        statement.data,
+        web.words(lang),
+        web.zone,
+    )
+    missing = [p.error for p in (told, messages, statement) if p.error]
+    return web.render(request, "timeline.html", referral=referral, entries=found, missing=missing)
 
 
 # The states a referral may be withdrawn from (the referral service decides; a 409 is shown).

@@ -1,6 +1,7 @@
-"""The caseworker withdraws a referral from its page, before the course starts: a coded reason, the
-page's key (a double click is one withdrawal), the service's refusal in words; nobody else sees
-the form. Against a stand-in referral service that records what it is asked."""
+"""The caseworker's own pages against stand-in services that record what they are asked: withdrawing
+a referral before the course starts (a coded reason, the page's key so a double click is one
+withdrawal, the service's refusal in words; nobody else sees the form), and the course as one
+timeline (what the jobcentre was told, the messages, the weeks with absence), oldest first."""
 
 from __future__ import annotations
 
@@ -24,6 +25,39 @@ from forlob_web.settings import WebSettings
 
 RID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+P = "dk.forlob.partner."
+TOLD = [
+    {"type": P + "referral.received.v1", "time": "2026-11-02T09:00:00Z", "data": {"legal_basis": "LAB-32-1-2"}},
+    {"type": P + "referral.accepted.v1", "time": "2026-11-03T10:00:00Z", "data": {"intake_date": "2026-11-09"}},
+    {
+        "type": P + "programme.started.v1",
+        "time": "2026-11-09T07:00:00Z",
+        "data": {"start_date": "2026-11-09", "planned_end_date": "2027-02-05"},
+    },
+    {
+        "type": P + "absence.unexplained.v1",
+        "time": "2026-11-17T12:00:00Z",
+        "data": {"expected_at": "2026-11-17T07:00:00Z", "minutes_missed": 240},
+    },
+    {"type": P + "programme.ended.v1", "time": "2026-11-27T15:00:00Z", "data": {"outcome": "education"}},
+]
+MESSAGES = [
+    {
+        "id": "m1",
+        "side": "provider",
+        "author_id": "kp-1",
+        "text": "Ida is settling in",
+        "posted_at": "2026-11-12T13:00:00Z",
+    }
+]
+STATEMENT = {
+    "referral_id": RID,
+    "weeks": [
+        {"week_start": "2026-11-09", "agreed_hours": 16.0, "attended_hours": 16.0, "absent_hours": 0.0},
+        {"week_start": "2026-11-16", "agreed_hours": 16.0, "attended_hours": 12.0, "absent_hours": 4.0},
+    ],
+    "totals": {"weeks": 2, "agreed_hours": 32.0, "attended_hours": 28.0, "attendance_rate": 0.875},
+}
 
 
 @contextlib.asynccontextmanager
@@ -40,6 +74,15 @@ async def _referral_service(state: dict[str, Any], posted: list[tuple[str, Any]]
         state["now"] = "withdrawn"
         return JSONResponse({"id": RID, "state": "withdrawn"})
 
+    async def told(request: Request) -> JSONResponse:
+        return JSONResponse(TOLD)
+
+    async def messages(request: Request) -> JSONResponse:
+        return JSONResponse({"referral_id": RID, "your_side": "referrer", "messages": MESSAGES})
+
+    async def statement(request: Request) -> JSONResponse:
+        return JSONResponse(STATEMENT)
+
     async def nothing(request: Request) -> JSONResponse:
         return JSONResponse({"detail": "not found"}, status_code=404)
 
@@ -47,6 +90,9 @@ async def _referral_service(state: dict[str, Any], posted: list[tuple[str, Any]]
         routes=[
             Route("/referrals/{rid}", referral),
             Route("/referrals/{rid}/withdraw", withdraw, methods=["POST"]),
+            Route("/referrals/{rid}/told", told),
+            Route("/referrals/{rid}/messages", messages),
+            Route("/statements/{rid}", statement),
             Route("/{path:path}", nothing),
         ]
     )
@@ -91,3 +137,32 @@ async def test_the_caseworker_withdraws_from_the_referral_page() -> None:
         assert "/withdraw" not in (await coordinator.get(f"/referrals/{RID}")).text
         refused = await coordinator.post(f"/referrals/{RID}/withdraw", {"reason_code": "moved"})
         assert refused.status_code == 403
+
+
+async def test_the_caseworker_reads_the_course_as_one_timeline() -> None:
+    state, posted = {"now": "ended"}, []  # type: ignore[var-annotated]
+    async with _referral_service(state, posted) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+        caseworker = await people()
+        await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
+        assert f'href="/referrals/{RID}/timeline"' in (await caseworker.get(f"/referrals/{RID}")).text
+        page = await caseworker.get(f"/referrals/{RID}/timeline")
+        assert page.status_code == 200, page.text
+        read = visible_text(page.text)
+        order = [
+            "Henvisningen modtaget",
+            "Optaget på forløbet · 09.11.2026",
+            "Forløbet startede · 09.11.2026 - 05.02.2027",
+            "Tilbudsstedet · Ida is settling in",
+            "Fravær i ugen · 4,0 / 16,0 h",  # only the week with absence, in Danish numbers
+            "Uforklaret fravær",
+            "Forløbet sluttede · Uddannelse",
+        ]
+        places = [read.find(text) for text in order]
+        assert -1 not in places, (order, read)
+        assert places == sorted(places), read  # oldest first
+        assert "0,0 / 16,0" not in read
+        assert raw_codes(read, also=every_code()) == [], read
+
+        coordinator = await people()
+        await coordinator.sign_in("rca-aalborg", "co-3", "coordinator")
+        assert (await coordinator.get(f"/referrals/{RID}/timeline")).status_code == 403

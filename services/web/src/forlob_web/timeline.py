@@ -1,0 +1,101 @@
+"""The referral's course as one timeline for its caseworker: what the jobcentre was told (the
+partner contract's events: intake, start, changes, notices, the end, results), the messages
+between provider and caseworker, and the weeks with absence summarised from the attendance
+statement; oldest first. The web keeps none of it: each part comes from the service that owns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+PARTNER_PREFIX = "dk.forlob.partner."
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # told | message | absence_week: the timeline's own classes, for the page's marks
+    title: str
+    detail: str = ""
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _name(cloudevent_type: str) -> str:
+    """``dk.forlob.partner.programme.started.v1`` → ``programme.started``."""
+    return cloudevent_type.removeprefix(PARTNER_PREFIX).rsplit(".v", 1)[0]
+
+
+def told_detail(name: str, data: Mapping[str, Any], words: Mapping[str, Any]) -> str:
+    """The one or two facts a caseworker reads beside each kind of event, in words."""
+    day: Callable[[Any], str] = words["day_text"]
+    code: Callable[[str, str], str] = words["code"]
+    decimal: Callable[..., str] = words["decimal"]
+    fact: Callable[[str, Any], str] = words["fact_text"]
+    if name == "programme.started":
+        return f"{day(data.get('start_date'))} - {day(data.get('planned_end_date'))}"
+    if name == "programme.rescheduled":
+        return f"{day(data.get('previous_end_date'))} → {day(data.get('planned_end_date'))}"
+    if name == "programme.agreed_hours_changed":
+        before, after = data.get("previous_weekly_minutes") or 0, data.get("agreed_weekly_minutes") or 0
+        return f"{decimal(before / 60, 1)} → {decimal(after / 60, 1)} h"
+    if name == "programme.ended" and data.get("outcome"):
+        return code("outcome", data["outcome"])
+    if name == "referral.waitlisted":
+        return day(data.get("estimated_start"))
+    if name in ("referral.accepted", "referral.seat_offered"):
+        return day(data.get("intake_date"))
+    if name == "referral.rejected" and data.get("reason_code"):
+        return code("reject_reason", data["reason_code"])
+    if name == "referral.withdrawn" and data.get("reason_code"):
+        return code("withdraw_reason", data["reason_code"])
+    if name == "absence.unexplained":
+        missed = f"{words['code']('fact', 'minutes_missed')}: {data.get('minutes_missed')}"
+        return f"{fact('expected_at', data.get('expected_at'))} · {missed}"
+    if name == "attendance.agreement_breached" and data.get("rule"):
+        return code("breach_rule", data["rule"])
+    if name in ("employment.job_started", "employment.job_ended") and data.get("kind"):
+        return f"{code('spell_kind', data['kind'])} · {day(data.get('start_date'))}"
+    if name == "programme.phase_changed" and data.get("phase"):
+        return code("support_phase", data["phase"])
+    if name == "programme.clarification_result" and data.get("recommendation"):
+        return code("recommendation", data["recommendation"])
+    return ""
+
+
+def entries(
+    told: Sequence[Mapping[str, Any]],
+    messages: Sequence[Mapping[str, Any]],
+    statement: Mapping[str, Any] | None,
+    words: Mapping[str, Any],
+    zone: ZoneInfo,
+) -> list[Entry]:
+    code: Callable[[str, str], str] = words["code"]
+    decimal: Callable[..., str] = words["decimal"]
+    found = [
+        Entry(_instant(e["time"]), "told", code("partner_event", name), told_detail(name, e.get("data") or {}, words))
+        for e in told
+        if (name := _name(e["type"]))
+    ]
+    found += [
+        Entry(_instant(m["posted_at"]), "message", code("message_side", m["side"]), m.get("text", "")) for m in messages
+    ]
+    for week in (statement or {}).get("weeks") or []:
+        if (week.get("absent_hours") or 0) > 0:
+            monday = date.fromisoformat(str(week["week_start"]))
+            detail = f"{decimal(week['absent_hours'], 1)} / {decimal(week['agreed_hours'], 1)} h"
+            found.append(
+                Entry(
+                    datetime.combine(monday, time(), zone),
+                    "absence_week",
+                    code("timeline_kind", "absence_week"),
+                    detail,
+                )
+            )
+    return sorted(found, key=lambda e: e.at)
