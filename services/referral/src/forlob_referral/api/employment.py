@@ -9,12 +9,10 @@ course's spells, phase and result are read by both organisations. Every POST tak
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel
 
 from forlob_referral.api.deps import UoW
 from forlob_referral.api.employment_schemas import (
@@ -29,6 +27,7 @@ from forlob_referral.api.employment_schemas import (
     SpellEndIn,
     SpellIn,
 )
+from forlob_referral.api.keyed import keyed_runner
 from forlob_referral.application.employment import (
     EmploymentView,
     GiveResult,
@@ -45,10 +44,9 @@ from forlob_referral.application.employment import (
     register_employer,
     start_spell,
 )
-from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_referral.domain.employment import EmployerContactPerson
 from forlob_shared.http.auth import Principal, requires
-from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
+from forlob_shared.http.idempotency import IdempotencyKey
 
 router = APIRouter(tags=["work and the way into it"])
 
@@ -58,30 +56,8 @@ ProviderStaff = Annotated[Principal, requires("contact_person", "coordinator", "
 ResultGiver = Annotated[Principal, requires("coordinator", "contact_person")]
 Reader = Annotated[Principal, requires("caseworker", "coordinator", "contact_person", "team_leader")]
 
-R = TypeVar("R")
 
-
-async def _run(
-    request: Request,
-    uow: ReferralUnitOfWork,
-    principal: Principal,
-    key: str | None,
-    body: BaseModel,
-    use_case: Callable[[ReferralUnitOfWork], Awaitable[R]],
-    render: Callable[[R], Any],
-    status_code: int = status.HTTP_201_CREATED,
-) -> Response:
-    result: Response = await run_idempotent(
-        uow,
-        request=request,
-        org=principal.org,
-        key=key,
-        body=body.model_dump(mode="json"),
-        status_code=status_code,
-        render=render,
-        use_case=use_case,
-    )
-    return result
+_run = keyed_runner(status.HTTP_201_CREATED)
 
 
 def _render_view(view: EmploymentView) -> Any:

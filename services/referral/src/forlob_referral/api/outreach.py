@@ -6,13 +6,13 @@ Only the team's own organisation sees a case; everyone else gets 404. Every POST
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 
 from forlob_referral.api.deps import UoW
+from forlob_referral.api.keyed import keyed_runner
 from forlob_referral.api.outreach_schemas import (
     AttemptIn,
     CaseIn,
@@ -38,43 +38,20 @@ from forlob_referral.application.outreach import (
     record_attempt,
     record_consent,
 )
-from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_shared.http.auth import Principal, requires
-from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
+from forlob_shared.http.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/outreach/cases", tags=["outreach cases"])
 
 # The outreach team: its contact people do the work, its coordinator and team leader follow it.
 OutreachStaff = Annotated[Principal, requires("contact_person", "coordinator", "team_leader")]
 
-R = TypeVar("R")
-
 
 def _render_case(view: CaseView) -> Any:
     return CaseOut.of(view).model_dump(mode="json")
 
 
-async def _run(
-    request: Request,
-    uow: ReferralUnitOfWork,
-    principal: Principal,
-    key: str | None,
-    body: Any,
-    use_case: Callable[[ReferralUnitOfWork], Awaitable[R]],
-    render: Callable[[R], Any],
-    status_code: int = status.HTTP_200_OK,
-) -> Response:
-    result: Response = await run_idempotent(
-        uow,
-        request=request,
-        org=principal.org,
-        key=key,
-        body=body,
-        status_code=status_code,
-        render=render,
-        use_case=use_case,
-    )
-    return result
+_run = keyed_runner(status.HTTP_200_OK)
 
 
 @router.post(

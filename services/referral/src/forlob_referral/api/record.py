@@ -6,14 +6,13 @@ Both organisations' people named below read it; a specialist note only as
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel
 
 from forlob_referral.api.deps import Coordinator, UoW
+from forlob_referral.api.keyed import keyed_runner
 from forlob_referral.api.record_schemas import (
     ClosingMeetingIn,
     CourseRecordOut,
@@ -36,10 +35,9 @@ from forlob_referral.application.record import (
     settle_meeting,
     write_specialist_note,
 )
-from forlob_referral.db.uow import ReferralUnitOfWork
 from forlob_referral.domain.course_record import MeetingKind
 from forlob_shared.http.auth import Principal, requires
-from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
+from forlob_shared.http.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/referrals/{referral_id}/record", tags=["course record"])
 
@@ -52,30 +50,8 @@ Reader = Annotated[
 TalkWriter = Annotated[Principal, requires("coordinator", "contact_person")]
 Specialist = Annotated[Principal, requires("specialist")]
 
-R = TypeVar("R")
 
-
-async def _run(
-    request: Request,
-    uow: ReferralUnitOfWork,
-    principal: Principal,
-    key: str | None,
-    body: BaseModel | None,
-    use_case: Callable[[ReferralUnitOfWork], Awaitable[R]],
-    render: Callable[[R], Any],
-    status_code: int = status.HTTP_201_CREATED,
-) -> Response:
-    result: Response = await run_idempotent(
-        uow,
-        request=request,
-        org=principal.org,
-        key=key,
-        body=body.model_dump(mode="json") if body is not None else {},
-        status_code=status_code,
-        render=render,
-        use_case=use_case,
-    )
-    return result
+_run = keyed_runner(status.HTTP_201_CREATED)
 
 
 @router.get("", summary="The course record; specialist notes only for those who may read them")

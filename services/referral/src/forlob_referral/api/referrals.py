@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from forlob_referral.api.deps import Caseworker, Coordinator, CourseStaff, Horizon, Parties, UoW
+from forlob_referral.api.keyed import keyed_runner
 from forlob_referral.api.record_schemas import ClosingMeetingIn
 from forlob_referral.api.schemas import (
     CODE,
@@ -50,7 +51,7 @@ from forlob_referral.domain.course_record import MeetingKind
 from forlob_referral.domain.records import ClosingNote
 from forlob_referral.domain.referral import State
 from forlob_shared.http.auth import Principal
-from forlob_shared.http.idempotency import IdempotencyKey, run_idempotent
+from forlob_shared.http.idempotency import IdempotencyKey
 from forlob_shared.http.inputs import Offset
 from forlob_shared.http.ratelimit import IDENTITY_READS_LIMIT
 
@@ -66,21 +67,14 @@ async def _run(
     uow: ReferralUnitOfWork,
     principal: Principal,
     key: str | None,
-    body: Any,
+    body: dict[str, Any],
     use_case: Callable[[ReferralUnitOfWork], Awaitable[ReferralView]],
     status_code: int = status.HTTP_200_OK,
 ) -> Response:
-    result: Response = await run_idempotent(
-        uow,
-        request=request,
-        org=principal.org,
-        key=key,
-        body=body,
-        status_code=status_code,
-        render=_render,
-        use_case=use_case,
-    )
-    return result
+    return await _write(request, uow, principal, key, body, use_case, _render, status_code)
+
+
+_write = keyed_runner(status.HTTP_200_OK)
 
 
 @router.post(
