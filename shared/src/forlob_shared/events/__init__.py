@@ -60,6 +60,15 @@ from forlob_shared.events.referral import (
     ReferralWithdrawn,
     SeatOffered,
 )
+from forlob_shared.events.sms import (
+    SmsConsentChanged,
+    SmsConsentChannel,
+    SmsConsentStatus,
+    SmsReplied,
+    SmsReplyCode,
+    SmsRequested,
+    SmsTemplate,
+)
 from forlob_shared.events.visits import VisitEnded, VisitOverdue, VisitStarted
 
 __all__ = [
@@ -119,6 +128,13 @@ __all__ = [
     "ReferralWaitlisted",
     "ReferralWithdrawn",
     "SeatOffered",
+    "SmsConsentChanged",
+    "SmsConsentChannel",
+    "SmsConsentStatus",
+    "SmsReplied",
+    "SmsReplyCode",
+    "SmsRequested",
+    "SmsTemplate",
     "StaffChanged",
     "TimeWindow",
     "UnknownEventType",
