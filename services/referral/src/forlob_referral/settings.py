@@ -58,4 +58,8 @@ class ReferralSettings(ServiceSettings):
         description="seconds a send with no answer from the gateway waits for its delivery report before it is "
         "marked unconfirmed (never sent again)",
     )
+    sms_keyword: str = Field(
+        default="",
+        description="the keyword leased on a shared short code (replies start with it); empty on an own number",
+    )
     sms_max_parts: int = Field(default=4, ge=1, le=10, description="most parts one message may cost")

@@ -35,7 +35,7 @@ class Sent:
     parts: int | None
 
 
-class GatewayRefused(Exception):  # noqa: N818  (a refusal, not an error of ours)
+class GatewayRefused(Exception):
     """The gateway surely did not take the message; ``permanent``: sending it again will not help."""
 
     def __init__(self, reason: str, *, permanent: bool) -> None:
@@ -43,7 +43,7 @@ class GatewayRefused(Exception):  # noqa: N818  (a refusal, not an error of ours
         self.permanent = permanent
 
 
-class GatewayUncertain(Exception):  # noqa: N818
+class GatewayUncertain(Exception):
     """The gateway may have taken the message: it must not be sent again."""
 
 
@@ -137,7 +137,7 @@ def _parts(data: dict[str, Any]) -> int | None:
         return None
 
 
-class BadSignature(Exception):  # noqa: N818
+class BadSignature(Exception):
     """A webhook without a valid signature."""
 
 

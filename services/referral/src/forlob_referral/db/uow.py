@@ -1,7 +1,6 @@
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.db.employment_repository import EmploymentRepository
 from forlob_referral.db.outreach_repository import OutreachRepository
-from forlob_referral.db.sms_repository import SmsRepository
 from forlob_referral.db.record_repository import CourseRecordRepository, MessageRepository, StaffDirectoryRepository
 from forlob_referral.db.repository import (
     AuditRepository,
@@ -10,6 +9,7 @@ from forlob_referral.db.repository import (
     ProgrammeRepository,
     ReferralRepository,
 )
+from forlob_referral.db.sms_repository import SmsRepository
 from forlob_shared.http.idempotency import IdempotentUnitOfWork
 
 

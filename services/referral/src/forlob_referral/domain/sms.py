@@ -50,7 +50,6 @@ class SmsSkipReason(StrEnum):
     NO_CONSENT = "no_consent"
     OPTED_OUT = "opted_out"
     EXPIRED = "expired"
-    PERSONAL_DATA_ERASED = "personal_data_erased"
     GATEWAY_REFUSED = "gateway_refused"  # FAILED: the gateway refused it for good (bad number, content)
     TOO_MANY_ATTEMPTS = "too_many_attempts"  # FAILED: every attempt met an unreachable gateway
 
@@ -168,7 +167,12 @@ class SmsMessage:
         self.attempts += 1
 
     def sent(self, gateway_message_id: str, parts: int | None, now: datetime) -> None:
-        self.state, self.gateway_message_id, self.sent_at, self.not_before = SmsState.SENT, gateway_message_id, now, None
+        self.state, self.gateway_message_id, self.sent_at, self.not_before = (
+            SmsState.SENT,
+            gateway_message_id,
+            now,
+            None,
+        )
         if parts is not None:
             self.parts = parts
 

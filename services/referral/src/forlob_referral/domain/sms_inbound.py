@@ -9,7 +9,9 @@ from uuid import UUID
 from forlob_shared.events.sms import SmsReplyCode
 
 # The gateway's final delivery states (GatewayAPI): a transient one after these is ignored.
-FINAL_DELIVERY_STATES = frozenset({"DELIVERED", "EXPIRED", "DELETED", "UNDELIVERABLE", "ACCEPTED", "REJECTED", "SKIPPED"})
+FINAL_DELIVERY_STATES = frozenset(
+    {"DELIVERED", "EXPIRED", "DELETED", "UNDELIVERABLE", "ACCEPTED", "REJECTED", "SKIPPED"}
+)
 
 
 @dataclass(frozen=True)
