@@ -20,7 +20,7 @@ from forlob_testkit.sms_gateway import FakeGatewayApi, running_fake_gateway
 
 LOCAL_PORT = 8025
 LOCAL_TOKEN = "local-sms-token"  # noqa: S105  (the fake's, known to deploy/local/Procfile)
-LOCAL_WEBHOOK_SECRET = "local-sms-webhook-secret"  # noqa: S105
+LOCAL_WEBHOOK_SECRET = "local-sms-webhook-secret-for-make-up-only"  # noqa: S105
 REFERRAL = "http://127.0.0.1:8001"
 
 
