@@ -1,9 +1,9 @@
 """``forlob-sms``: the local fake SMS gateway under ``make up``, and a person's reply from the terminal.
 
-    uv run forlob-sms serve                 # what deploy/local/Procfile runs (port 8025, var/sms/)
-    uv run forlob-sms list                  # the messages sent so far (number, text, userref)
-    uv run forlob-sms reply --to last 1     # the last message's participant answers "1"
-    uv run forlob-sms reply --to +4512345678 stop
+uv run forlob-sms serve                 # what deploy/local/Procfile runs (port 8098, var/sms/)
+uv run forlob-sms list                  # the messages sent so far (number, text, userref)
+uv run forlob-sms reply --to last 1     # the last message's participant answers "1"
+uv run forlob-sms reply --to +4512345678 stop
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import httpx
 
 from forlob_testkit.sms_gateway import FakeGatewayApi, running_fake_gateway
 
-LOCAL_PORT = 8025
-LOCAL_TOKEN = "local-sms-token"  # noqa: S105  (the fake's, known to deploy/local/Procfile)
-LOCAL_WEBHOOK_SECRET = "local-sms-webhook-secret-for-make-up-only"  # noqa: S105
+LOCAL_PORT = 8098
+LOCAL_TOKEN = "local-sms-token"
+LOCAL_WEBHOOK_SECRET = "local-sms-webhook-secret-for-make-up-only"
 REFERRAL = "http://127.0.0.1:8001"
 
 
@@ -38,7 +38,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="forlob-sms", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="forlob-sms", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--gateway", default=f"http://127.0.0.1:{LOCAL_PORT}", help="the fake gateway's address")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the fake gateway")

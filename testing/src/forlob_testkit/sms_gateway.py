@@ -102,7 +102,9 @@ class FakeGatewayApi:
             }
             self._record(record)
             ids.append(self._next_id)
-            details.append({"id": self._next_id, "recipients": [{"country": "DK", "msisdn": record["msisdn"], "parts": parts}]})
+            details.append(
+                {"id": self._next_id, "recipients": [{"country": "DK", "msisdn": record["msisdn"], "parts": parts}]}
+            )
             if self.report_delivery and self.status_url:
                 self._later(self._report(record))
         if fault == "taken_then_500":

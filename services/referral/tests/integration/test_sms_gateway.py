@@ -147,8 +147,10 @@ async def test_a_request_asked_twice_is_sent_once(sms: Sms, log_lines: io.String
     first, second = await sms.send(), await sms.send()
     assert (first.sent, second.sent) == (1, 0)
     [message] = sms.gateway.messages
-    assert message["msisdn"] == MSISDN and message["userref"] == str(request_id)
-    assert message["label"] == PROVIDER_ORG and message["message"].startswith("Vi savnede dig i dag")
+    assert message["msisdn"] == MSISDN
+    assert message["userref"] == str(request_id)
+    assert message["label"] == PROVIDER_ORG
+    assert message["message"].startswith("Vi savnede dig i dag")
     assert await sms.stored(request_id) == "sent"
     assert await sms.api.scalar("SELECT count(*) FROM sms_messages") == 1
     gateway_id = await sms.api.scalar("SELECT gateway_message_id FROM sms_messages")
@@ -309,7 +311,8 @@ async def test_opt_in_refuses_a_bad_number_and_other_organisations(sms: Sms) -> 
     path = f"/referrals/{referral['id']}/sms-consent"
     bad = {"mobile_number": "+49 151 23456789", "language": "ar", "channel": "phone"}
     refused = await sms.api.client.post(path, json=bad, headers={**COORDINATOR, "Idempotency-Key": "k-bad"})
-    assert refused.status_code == 422 and "23456789" not in refused.text
+    assert refused.status_code == 422
+    assert "23456789" not in refused.text
     assert await sms.api.scalar("SELECT count(*) FROM sms_contacts") == 0
     assert await sms.api.scalar("SELECT count(*) FROM sms_consent_changes") == 0
     assert (await sms.api.client.get(path, headers=OTHER_COORDINATOR)).status_code == 404

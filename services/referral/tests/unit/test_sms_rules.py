@@ -119,8 +119,10 @@ def test_every_template_renders_in_every_language(
     language: SmsLanguage, template: SmsTemplate, local_time: str | None
 ) -> None:
     text = render(template, language, date(2026, 12, 3), local_time)
-    assert "{" not in text and "}" not in text
-    assert "3" in text and "12" in text  # the day
+    assert "{" not in text
+    assert "}" not in text
+    assert "3" in text  # the day
+    assert "12" in text
     if local_time:
         assert local_time in text
     assert not FORBIDDEN.search(text), text
@@ -172,7 +174,8 @@ def test_quiet_hours_are_configurable_and_may_lie_within_a_day() -> None:
 def test_mobile_numbers_are_kept_in_e164(raw: str, region: str, e164: str) -> None:
     assert normalise_mobile(raw, region) == e164
     assert msisdn_to_e164(int(e164[1:])) == e164
-    assert masked(e164).endswith(e164[-2:]) and e164[3:-2] not in masked(e164)
+    assert masked(e164).endswith(e164[-2:])
+    assert e164[3:-2] not in masked(e164)
 
 
 @pytest.mark.parametrize("raw", ["12", "not a number", "+49 151 23456789", "+46 8 123 456 78", "+4520"])
@@ -180,7 +183,8 @@ def test_a_bad_number_is_refused_without_repeating_it(raw: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         normalise_mobile(raw, "DK")
     assert refused.value.extra["field"] == "mobile_number"
-    assert raw not in str(refused.value) and "".join(raw.split()) not in str(refused.value)
+    assert raw not in str(refused.value)
+    assert "".join(raw.split()) not in str(refused.value)
 
 
 def test_a_phone_number_never_survives_a_log_line() -> None:

@@ -23,8 +23,8 @@ from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 from forlob_testkit.in_memory.referral_employment import InMemoryEmployment
 from forlob_testkit.in_memory.referral_outreach import InMemoryOutreach
-from forlob_testkit.in_memory.referral_sms import InMemorySms
 from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages, InMemoryStaffDirectory
+from forlob_testkit.in_memory.referral_sms import InMemorySms
 
 
 class InMemoryProgrammes:
