@@ -1,5 +1,4 @@
-"""Words for the text messages' codes a person reads: the consent (status, how), the participant's
-language, why a message was not sent, and a reply's code."""
+"""Words for the text messages' codes a person reads: the consent (status, how), why a message was not sent, and a reply's code."""
 
 from __future__ import annotations
 
@@ -17,16 +16,6 @@ SMS_CODES: dict[str, dict[str, Text]] = {
         "phone": Text("Telefon", "Telefon", "Phone"),
         "web": Text("Web", "Webb", "Web"),
         "sms_stop": Text("Svarede STOP på sms", "Svarade STOPP på sms", "Replied STOP by text"),
-    },
-    # forlob_referral.domain.sms_catalogue.SmsLanguage (each named in the reader's language)
-    "sms_language": {
-        "da": Text("Dansk", "Danska", "Danish"),
-        "sv": Text("Svensk", "Svenska", "Swedish"),
-        "en": Text("Engelsk", "Engelska", "English"),
-        "ar": Text("Arabisk", "Arabiska", "Arabic"),
-        "so": Text("Somali", "Somaliska", "Somali"),
-        "uk": Text("Ukrainsk", "Ukrainska", "Ukrainian"),
-        "ti": Text("Tigrinya", "Tigrinska", "Tigrinya"),
     },
     # forlob_referral.domain.sms.SmsSkipReason
     "sms_skip_reason": {
