@@ -1,4 +1,5 @@
-"""Words for the text messages' codes a person reads: the consent (status, how), why a message was not sent, and a reply's code."""
+"""Words for the text messages' codes a person reads: the consent (status, how), why a message
+was not sent, and a reply's code. The languages are named in their catalogues."""
 
 from __future__ import annotations
 
