@@ -32,6 +32,7 @@ def announcement() -> list[str]:
     lines += [
         "  mail sink      smtp://127.0.0.1:1025 -> var/mail/ (a Maildir)",
         "  webhook sink   http://127.0.0.1:8099/hooks -> var/webhooks/ (signed calls, once per webhook-id)",
+        "  sms gateway    http://127.0.0.1:8098 (fake GatewayAPI) -> var/sms/; reply: uv run forlob-sms reply 1",
         "  broker         vhost 'forlob', one user per service; their URLs in var/broker/",
         "  a token        uv run forlob token --org jobcenter-aalborg --staff cw-1 --roles caseworker",
         "Stop with Ctrl-C.",

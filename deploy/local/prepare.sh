@@ -9,6 +9,7 @@ bash deploy/local/servers.sh
 uv run --no-sync python deploy/local/broker.py
 # A fresh start runs on the real clock; `make demo` moves it again when it plays a morning.
 rm -f var/clock-offset var/webhooks/secret
+mkdir -p var/sms  # the fake SMS gateway writes one JSON line per message there
 mkdir -p var/mail/tmp var/mail/new var/mail/cur  # a Maildir: the sink writes into tmp/ and moves to new/
 for service in referral attendance notifications reporting; do
   uv run --no-sync "forlob-$service" migrate --create-database >"var/migrate-$service.log" 2>&1 \

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLOSED = "127.0.0.1:9"
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 BACKGROUND = {
-    "referral": {"seat-offers", "retention", "outreach-overdue"},
+    "referral": {"seat-offers", "retention", "outreach-overdue", "sms-send"},
     "attendance": {"attendance-sweep", "idempotency-keys"},
     "notifications": {
         "change-listener",

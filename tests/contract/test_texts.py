@@ -33,6 +33,7 @@ from forlob_referral.domain.participant import IdentityScheme
 from forlob_referral.domain.programme import ProgrammeKind
 from forlob_referral.domain.records import Attainment, Specialty
 from forlob_referral.domain.referral import RejectReason, State, WithdrawReason
+from forlob_referral.domain.sms import SmsSkipReason
 from forlob_reporting.application.figures import group_fields
 from forlob_reporting.domain.figures import SHAPES, GroupFacts, GroupKey, Period, all_figures
 from forlob_reporting.domain.shape_figures import visits
@@ -56,6 +57,7 @@ from forlob_shared.events.outreach import (
     OutreachCloseReason,
     OutreachPhase,
 )
+from forlob_shared.events.sms import SmsConsentChannel, SmsConsentStatus, SmsReplyCode
 from forlob_shared.events.visits import VisitKind
 from forlob_shared.texts import (
     CODES,
@@ -106,6 +108,10 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("support_phase", SupportPhase),
     ("recommendation", Recommendation),
     ("work_ability_area", WorkAbilityArea),
+    ("sms_consent_status", SmsConsentStatus),
+    ("sms_consent_channel", SmsConsentChannel),
+    ("sms_skip_reason", SmsSkipReason),
+    ("sms_reply_code", SmsReplyCode),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [

@@ -157,13 +157,17 @@ def exc_info_of(value: Any) -> ExcInfo | None:
 
 # The shapes of what must never be written: a JWT (our bearer tokens), a bearer credential, a
 # Standard Webhooks secret, the password in a URL, and identity numbers (a Danish CPR number
-# DDMMYY-NNNN, a Swedish personnummer [YY]YYMMDD-NNNN, with or without the separator).
+# DDMMYY-NNNN, a Swedish personnummer [YY]YYMMDD-NNNN, with or without the separator), and
+# phone numbers in international form (+45 12 34 56 78, 004670-123 45 67, a gateway's MSISDN
+# 4512345678 or 46701234567: the Danish and Swedish country codes followed by a mobile number).
 _SCRUBBERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "[token]"),
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [credential]"),
     (re.compile(r"whsec_[A-Za-z0-9+/=_-]+"), "whsec_[secret]"),
     (re.compile(r"(?i)(secret|password|token)([\"']?\s*[:=]\s*[\"']?)[^\s\"',}&]{6,}"), r"\1\2[secret]"),
     (re.compile(r"([a-z][a-z0-9+.-]*://[^/\s:@]+):[^@\s/]+@"), r"\1:[secret]@"),
+    (re.compile(r"(?<![\w+])(?:\+|00)\d{1,3}(?:[ .-]?\d){6,13}(?![\w-])"), "[phone-number]"),
+    (re.compile(r"(?<![\w.+-])(?:45\d{8}|46\d{9})(?![\w-])"), "[phone-number]"),
     (re.compile(r"(?<![\w.-])(?:19|20)?\d{6}[-+]?\d{4}(?![\w-])"), "[identity-number]"),
 )
 

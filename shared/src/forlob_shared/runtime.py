@@ -89,6 +89,9 @@ class ServiceSpec(Generic[UowT, SettingsT, PartsT]):
     # Read-only routes anyone may call without a token (each marked PUBLIC): no caller, so no
     # per-caller limit; only GET (service.create_app refuses anything else).
     public_routers: Sequence[APIRouter] = ()
+    # Webhooks an outside provider posts, without a token but signed (each marked PUBLIC and
+    # verifying its own signature: 401 otherwise, counted against the address like any 401).
+    signed_routers: Sequence[APIRouter] = ()
     subscriptions: Callable[[PartsT], Sequence[Subscription[UowT]]] = no_subscriptions
     background: Sequence[Background[UowT, SettingsT, PartsT]] = ()
     publishes: Sequence[type[EventData]] = ()  # what the service emits, for its AsyncAPI document

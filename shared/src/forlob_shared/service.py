@@ -104,6 +104,10 @@ def create_app(
         _refuse_public_changes(router)
         # No caller to charge, but an address over its failed authentications is refused here too.
         app.include_router(router, responses={429: TOO_MANY_REQUESTS})
+    for router in spec.signed_routers:
+        # No token, so no caller to charge per write: the route verifies the sender's signature,
+        # and an address over its failed authentications is refused before any work.
+        app.include_router(router, responses={429: TOO_MANY_REQUESTS})
     declare_access(app)  # refuses a route that does not say who may call it
     return app
 

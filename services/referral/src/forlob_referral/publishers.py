@@ -27,6 +27,7 @@ from forlob_shared.events.referral import (
     ReferralWithdrawn,
     SeatOffered,
 )
+from forlob_shared.events.sms import SmsConsentChanged, SmsReplied
 
 PUBLISHES = (
     ProgrammeDefined,
@@ -54,4 +55,6 @@ PUBLISHES = (
     JobEnded,
     PhaseChanged,
     ClarificationResult,
+    SmsReplied,
+    SmsConsentChanged,
 )

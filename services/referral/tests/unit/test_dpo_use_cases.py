@@ -156,8 +156,10 @@ async def test_the_export_holds_every_category_and_the_lookup_is_an_audited_read
         "waiting_list_moves",
         "outreach_cases",
         "work_and_education",
+        "text_messages",
     }
     assert by_name["work_and_education"]["records"] == []  # no job, no contact, no result
+    assert by_name["text_messages"]["records"] == []  # no consent to text messages was recorded
     [talk] = by_name["course_record"]["records"]
     assert (talk["entry"], talk["next_steps"], talk["topics"]) == ("FollowUpTalk", "walk daily", ["health_situation"])
     [message] = by_name["messages"]["records"]

@@ -7,6 +7,7 @@ from forlob_shared.texts.language import DEFAULT_LANGUAGE, Text
 from forlob_shared.texts.partner_codes import PARTNER_CODES
 from forlob_shared.texts.record_codes import RECORD_CODES
 from forlob_shared.texts.shape_codes import SHAPE_CODES
+from forlob_shared.texts.sms_codes import SMS_CODES
 
 CODES: dict[str, dict[str, Text]] = {
     # forlob_shared.events.common.Outcome
@@ -229,6 +230,7 @@ CODES: dict[str, dict[str, Text]] = {
 }
 CODES.update(RECORD_CODES)
 CODES.update(SHAPE_CODES)
+CODES.update(SMS_CODES)
 CODES.update(EMPLOYMENT_CODES)
 CODES.update(PARTNER_CODES)
 

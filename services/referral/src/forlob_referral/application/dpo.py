@@ -163,6 +163,31 @@ def _shown(item: Any) -> dict[str, Any]:
     return {"entry": type(item).__name__, **shown}
 
 
+async def _sms_shown(uow: ReferralUoW, referral_id: UUID) -> list[dict[str, Any]]:
+    """The mobile number, language and consent (with its history), the messages asked for (template,
+    what became of them) and the replies' codes; the texts themselves are kept nowhere."""
+    shown: list[dict[str, Any]] = []
+    contact = await uow.sms.contact(referral_id)
+    if contact is not None:
+        shown.append({"entry": "SmsConsent", **_shown_plain(contact, exclude={"changed_by"})})
+    shown += [
+        {"entry": "SmsConsentChange", **_shown_plain(c, exclude={"changed_by"})}
+        for c in await uow.sms.consent_history(referral_id)
+    ]
+    shown += [
+        {"entry": "SmsMessage", **_shown_plain(m, exclude={"last_error", "claimed_at", "answered_by"})}
+        for m in await uow.sms.messages_of(referral_id)
+    ]
+    shown += [{"entry": "SmsReply", **_shown_plain(r, exclude=set())} for r in await uow.sms.replies_of(referral_id)]
+    return shown
+
+
+def _shown_plain(item: Any, exclude: set[str]) -> dict[str, Any]:
+    values = {k: v for k, v in dataclasses.asdict(item).items() if k not in exclude}
+    shown: dict[str, Any] = json.loads(json.dumps(values, default=str))
+    return shown
+
+
 async def export_participant(
     uow: ReferralUoW, dpo: Principal, participant_id: UUID, retention_days: int
 ) -> dict[str, Any]:
@@ -208,6 +233,8 @@ async def export_participant(
                 + [_shown(x) for x in await uow.record.notes(r.id)]
             )
             records.setdefault("messages", []).extend(_shown(x) for x in await uow.messages.thread(r.id))
+        for r in referrals:
+            records.setdefault("text_messages", []).extend(await _sms_shown(uow, r.id))
         for r in referrals:  # coded facts, kept after an erasure: exported whether or not personal data is left
             records.setdefault("work_and_education", []).extend(
                 [_shown(x) for x in await uow.employment.spells(r.id)]

@@ -19,6 +19,7 @@ async def erase_personal_data(uow: ReferralUoW, referrals: Sequence[Referral], n
     await uow.record.erase(ids)  # the course record and the messages are notes about the person too
     await uow.messages.erase(ids)
     await uow.employment.erase(ids)  # what a job's disclosure and a resource profile say about the person
+    await uow.sms.erase(ids)  # the mobile number, language and consent to text messages
     for referral in referrals:
         referral.personal_data_erased_at = now
     await uow.referrals.save(*referrals)
@@ -47,10 +48,10 @@ async def erase_expired_outreach_cases(uow: ReferralUoW, now: datetime, retentio
 
 
 async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500) -> int:
-    """Erase name, identity number, goals, plan, closing note, course record and messages of referrals closed before
-    ``now - retention``; returns how many were erased. Ids, programme, dates, states and the
-    outcome stay, so the figures still add up. Several replicas may run it: rows being erased
-    elsewhere are skipped, not waited for.
+    """Erase name, identity number, mobile number, goals, plan, closing note, course record and
+    messages of referrals closed before ``now - retention``; returns how many were erased. Ids,
+    programme, dates, states and the outcome stay, so the figures still add up. Several replicas
+    may run it: rows being erased elsewhere are skipped, not waited for.
     """
     erased = 0
     while True:

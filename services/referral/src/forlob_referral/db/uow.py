@@ -9,6 +9,7 @@ from forlob_referral.db.repository import (
     ProgrammeRepository,
     ReferralRepository,
 )
+from forlob_referral.db.sms_repository import SmsRepository
 from forlob_shared.http.idempotency import IdempotentUnitOfWork
 
 
@@ -23,6 +24,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
     outreach: OutreachRepository
     staff: StaffDirectoryRepository
     employment: EmploymentRepository
+    sms: SmsRepository
 
     async def _on_enter(self) -> None:
         self.programmes = ProgrammeRepository(self.session)
@@ -35,6 +37,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
         self.messages = MessageRepository(self.session)
         self.outreach = OutreachRepository(self.session)
         self.employment = EmploymentRepository(self.session)
+        self.sms = SmsRepository(self.session)
         await super()._on_enter()
 
 

@@ -46,6 +46,15 @@ def categories(retention_days: int) -> tuple[DataCategory, ...]:
             "messages", "messages about the referral between provider and caseworker", kept, LEGAL_BASIS, "erased"
         ),
         DataCategory(
+            "text_messages",
+            "the mobile number, preferred language and consent to text messages (when, how, by whom; its "
+            "withdrawal, also by a STOP reply), the messages asked for (template, day, what became of each, "
+            "delivery status) and the replies' codes; never a message's text",
+            kept,
+            LEGAL_BASIS + "; the number and text messages with the participant's consent (GDPR Art. 6(1)(a))",
+            "the number, language and consent erased; the messages' and replies' codes kept, pseudonymous",
+        ),
+        DataCategory(
             "work_and_education",
             "spells of work or education during a course (employer, kind, dates, weekly hours, end reason, the "
             "participant's choice whether to tell the employer), the employer contacts made for the course, and "
