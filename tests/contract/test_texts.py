@@ -17,6 +17,7 @@ from forlob_attendance.api.schemas import ContactIn
 from forlob_attendance.domain import breach
 from forlob_attendance.domain.meetings import CancelledBy
 from forlob_attendance.domain.meetings import MeetingState as AttendanceMeetingState
+from forlob_attendance.domain.sms import TEXT_OUTCOMES
 from forlob_notifications.domain.alerts import (
     CONTACT_ATTEMPTED,
     COURSE_ENDED,
@@ -56,6 +57,7 @@ from forlob_shared.events.outreach import (
     OutreachCloseReason,
     OutreachPhase,
 )
+from forlob_shared.events.sms import SmsReplyCode
 from forlob_shared.events.visits import VisitKind
 from forlob_shared.texts import (
     CODES,
@@ -106,6 +108,7 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("support_phase", SupportPhase),
     ("recommendation", Recommendation),
     ("work_ability_area", WorkAbilityArea),
+    ("sms_reply", SmsReplyCode),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [
@@ -119,6 +122,8 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     ("closure_reason", set(CLOSURE_REASONS) | CUSTOMARY_CODES),
     # the outcomes the attendance API takes for a contact attempt (a Literal, read from the schema)
     ("contact_outcome", set(get_args(ContactIn.model_fields["outcome"].annotation))),
+    # the contact attempts a participant's reply by text becomes
+    ("contact_outcome", set(TEXT_OUTCOMES)),
 ]
 
 
