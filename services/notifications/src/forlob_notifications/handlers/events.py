@@ -187,8 +187,8 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
                 lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
                 description="Keeps who is whose contact person and caseworker, and turns absences (missed "
                 "windows and meetings), breaches, course ends, overdue meeting cadences and overdue outreach "
-                "contacts into alerts and deliveries, and replies by text that ask for a call into tasks; tells each referring organisation its referrals' milestones "
-                "and results in the partner contract.",
+                "contacts into alerts and deliveries, and replies by text that ask for a call into tasks; tells "
+                "each referring organisation its referrals' milestones and results in the partner contract.",
             )
         )
     ]
