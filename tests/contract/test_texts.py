@@ -17,6 +17,7 @@ from forlob_attendance.api.schemas import ContactIn
 from forlob_attendance.domain import breach
 from forlob_attendance.domain.meetings import CancelledBy
 from forlob_attendance.domain.meetings import MeetingState as AttendanceMeetingState
+from forlob_attendance.domain.sms import TEXT_OUTCOMES
 from forlob_notifications.domain.alerts import (
     CONTACT_ATTEMPTED,
     COURSE_ENDED,
@@ -125,6 +126,8 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     ("closure_reason", set(CLOSURE_REASONS) | CUSTOMARY_CODES),
     # the outcomes the attendance API takes for a contact attempt (a Literal, read from the schema)
     ("contact_outcome", set(get_args(ContactIn.model_fields["outcome"].annotation))),
+    # the contact attempts a participant's reply by text becomes
+    ("contact_outcome", set(TEXT_OUTCOMES)),
 ]
 
 

@@ -13,7 +13,8 @@ from forlob_attendance.api.meetings import router as meetings_router
 from forlob_attendance.application.courses import CoursePolicy
 from forlob_attendance.application.periodic import tick
 from forlob_attendance.db.uow import AttendanceUnitOfWork
-from forlob_attendance.handlers.programme import subscriptions
+from forlob_attendance.handlers.programme import subscriptions as programme_subscriptions
+from forlob_attendance.handlers.sms import subscriptions as sms_subscriptions
 from forlob_attendance.publishers import PUBLISHES
 from forlob_attendance.runtime import AttendanceRuntime, course_policy
 from forlob_attendance.settings import AttendanceSettings
@@ -31,9 +32,13 @@ log = get_logger("forlob.attendance")
 async def _tick(runtime: AttendanceRuntime, now: datetime) -> None:
     settings = runtime.settings
     result = await tick(
-        runtime.uow, now, days_ahead=settings.materialise_days_ahead, sweep_batch=settings.sweep_batch_size
+        runtime.uow,
+        now,
+        days_ahead=settings.materialise_days_ahead,
+        sweep_batch=settings.sweep_batch_size,
+        reminder_at=settings.sms_reminder_at,
     )
-    if result.absences_detected or result.breaches_raised or result.weeks_summarised or result.cadence_reminders:
+    if any(value for name, value in result.__dict__.items() if name != "slots_created"):
         log.info("attendance.tick", **result.__dict__)
 
 
@@ -51,7 +56,7 @@ def spec() -> ServiceSpec[AttendanceUnitOfWork, AttendanceSettings, CoursePolicy
         migrations_dir=MIGRATIONS,
         parts=course_policy,
         routers=[attendance_router, meetings_router, dpo_router],
-        subscriptions=subscriptions,
+        subscriptions=lambda policy: [*programme_subscriptions(policy), *sms_subscriptions()],
         background=[
             periodic("attendance-sweep", _tick, _sweep_interval),
             idempotency_key_sweep(lambda settings: settings.periodic_enabled),

@@ -13,6 +13,7 @@ from forlob_shared.events import (
     MeetingHeld,
     MeetingPlanned,
     ProviderCalendarChanged,
+    SmsRequested,
     WeekSummarised,
 )
 
@@ -30,4 +31,5 @@ PUBLISHES = (
     MeetingHeld,
     MeetingCancelled,
     MeetingCadenceOverdue,
+    SmsRequested,  # an internal command to referral: never in the partner contract
 )

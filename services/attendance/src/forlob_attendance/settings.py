@@ -1,3 +1,4 @@
+from datetime import time
 from typing import ClassVar
 
 from pydantic import Field
@@ -18,3 +19,8 @@ class AttendanceSettings(ServiceSettings):
     )
     materialise_days_ahead: int = Field(default=14, ge=1, le=120, description="days of expected slots kept ahead")
     sweep_batch_size: int = Field(default=50_000, ge=1, description="missed arrivals per sweep transaction")
+    sms_reminder_at: time = Field(
+        default=time(18, 0),
+        description="local time (in each course's own zone) from which the evening's text reminders for the "
+        "next day's first day or planned meeting are asked for",
+    )

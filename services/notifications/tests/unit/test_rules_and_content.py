@@ -235,6 +235,7 @@ FACTS: dict[AlertKind, dict[str, Any]] = {
     },
     AlertKind.MEETING_OVERDUE: {"due_by": "2026-11-20", "max_days_between": 7, "last_meeting_day": "2026-11-13"},
     AlertKind.OUTREACH_CONTACT_OVERDUE: {"case_id": str(uuid4()), "due_by": "2026-11-20", "last_attempt_at": None},
+    AlertKind.CALL_PARTICIPANT: {"replied_by_text": "other_call_me", "absence_id": str(uuid4())},
 }
 
 

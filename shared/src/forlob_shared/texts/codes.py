@@ -7,7 +7,7 @@ from forlob_shared.texts.language import DEFAULT_LANGUAGE, Text
 from forlob_shared.texts.partner_codes import PARTNER_CODES
 from forlob_shared.texts.record_codes import RECORD_CODES
 from forlob_shared.texts.shape_codes import SHAPE_CODES
-from forlob_shared.texts.sms_codes import SMS_CODES
+from forlob_shared.texts.sms_codes import SMS_CODES, TEXT_CONTACT_OUTCOMES
 
 CODES: dict[str, dict[str, Text]] = {
     # forlob_shared.events.common.Outcome
@@ -45,6 +45,7 @@ CODES: dict[str, dict[str, Text]] = {
         "reached": Text("Talt med deltageren", "Talat med deltagaren", "Reached the participant"),
         "reason_given": Text("Årsag oplyst", "Orsak angiven", "Reason given"),
         "contact_reestablished": Text("Kontakt genoprettet", "Kontakt återupprättad", "Contact re-established"),
+        **TEXT_CONTACT_OUTCOMES,  # a participant's reply by text (attendance records it, not staff)
     },
     # forlob_notifications.domain.alerts.AlertKind
     "alert_kind": {
@@ -62,6 +63,7 @@ CODES: dict[str, dict[str, Text]] = {
         "outreach_contact_overdue": Text(
             "Kontaktforsøg ikke gjort i tide", "Kontaktförsök inte gjort i tid", "Contact attempt overdue"
         ),
+        "call_participant": Text("Ring til deltageren", "Ring deltagaren", "Call the participant"),
     },
     # forlob_notifications.domain.alerts.AlertState
     "alert_state": {
@@ -226,6 +228,7 @@ CODES: dict[str, dict[str, Text]] = {
         "legal_basis": Text("Lovgrundlag", "Rättslig grund", "Legal basis"),
         "subscription_id": Text("Webhook", "Webhook", "Webhook"),
         "retry_hours": Text("Forsøgt i timer", "Försökt i timmar", "Tried for hours"),
+        "replied_by_text": Text("Svaret pr. sms", "Svarat via sms", "Replied by text"),
     },
 }
 CODES.update(RECORD_CODES)

@@ -14,6 +14,7 @@ FACT_VALUE_CODES = {
     "rule": "breach_rule",
     "outcome": "outcome",
     "legal_basis": "legal_basis",
+    "replied_by_text": "sms_reply_code",
 }
 
 # The facts of an alert a person reads, in this order (ids and internal details stay out).
@@ -23,6 +24,7 @@ FACTS_SHOWN = (
     "arrived_at",
     "reason_given_at",
     "contact_attempts",
+    "replied_by_text",
     "reason",
     "rule",
     "unexcused_absences",

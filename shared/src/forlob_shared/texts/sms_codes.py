@@ -1,5 +1,6 @@
 """Words for the text messages' codes a person reads: the consent (status, how), why a message
-was not sent, and a reply's code. The languages are named in their catalogues."""
+was not sent, a participant's coded reply (never its text), and the contact attempts a reply
+becomes in attendance."""
 
 from __future__ import annotations
 
@@ -28,13 +29,23 @@ SMS_CODES: dict[str, dict[str, Text]] = {
             "Sms-tjenesten svarede ikke", "Sms-tjänsten svarade inte", "The SMS service did not answer"
         ),
     },
-    # forlob_shared.events.sms.SmsReplyCode
+    # forlob_shared.events.sms.SmsReplyCode: what the participant answered, never the text itself
     "sms_reply_code": {
         "sick": Text("Syg", "Sjuk", "Sick"),
-        "on_my_way": Text("På vej", "På väg", "On the way"),
-        "doctor": Text("Læge eller anden aftale", "Läkare eller annan tid", "Doctor or other appointment"),
-        "other_call_me": Text("Andet - ring op", "Annat - ring upp", "Other - call back"),
-        "stop": Text("Frameldte sms", "Avböjde sms", "Stopped text messages"),
-        "unknown": Text("Uklart svar - ring op", "Oklart svar - ring upp", "Unclear reply - call back"),
+        "on_my_way": Text("På vej", "På väg", "On my way"),
+        "doctor": Text("Hos lægen", "Hos läkaren", "At the doctor's"),
+        "other_call_me": Text("Andet, ring til mig", "Annat, ring mig", "Other, call me"),
+        "stop": Text("Ønsker ikke flere sms'er", "Vill inte ha fler sms", "No more text messages"),
+        "unknown": Text("Svar kunne ikke læses", "Svaret kunde inte läsas", "Reply not understood"),
     },
+}
+
+# The contact attempts a reply by text becomes (forlob_attendance.domain.sms.TEXT_OUTCOMES); the
+# catalogue's "contact_outcome" takes them beside the outcomes staff record.
+TEXT_CONTACT_OUTCOMES: dict[str, Text] = {
+    "reason_given_by_text": Text("Årsag oplyst pr. sms", "Orsak angiven via sms", "Reason given by text"),
+    "on_my_way": Text("Svarede pr. sms: på vej", "Svarade via sms: på väg", "Replied by text: on my way"),
+    "asked_to_be_called": Text(
+        "Bad pr. sms om at blive ringet op", "Bad via sms att bli uppringd", "Asked by text to be called"
+    ),
 }

@@ -30,6 +30,7 @@ from forlob_attendance.domain.schedule import ScheduleVersion
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.events import AbsenceDetected, PendingEvent, TimeWindow
 from forlob_testkit.fakes import FakeStore
+from forlob_testkit.in_memory.attendance_sms import InMemorySms, ask_question
 from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 
@@ -155,6 +156,7 @@ class InMemorySlots:
         self._rows: dict[UUID, SlotRow] = store.table("slots")
         self._courses: dict[UUID, CourseRow] = store.table("courses")
         self._flagged: set[UUID] = store.table("breach_checks", set)
+        self._store = store
         self._emit = emit
 
     async def on_day(self, referral_id: UUID, day: date, *, lock: bool = False) -> list[SlotRow]:
@@ -188,7 +190,7 @@ class InMemorySlots:
         found.sort(key=lambda s: (_key(s.referral_id), s.day, s.window_start))
         return [(s.referral_id, s.day, s.state, s.absence_id) for s in found]
 
-    async def absence(self, absence_id: UUID, org: str) -> tuple[SlotRow, CourseRow] | None:
+    async def absence(self, absence_id: UUID, org: str, *, lock: bool = False) -> tuple[SlotRow, CourseRow] | None:
         slot = self._rows.get(absence_id)
         if slot is None or slot.absence_id is None:
             return None
@@ -230,6 +232,7 @@ class InMemorySlots:
                     provider_org=course.provider_org,
                 )
             )
+            ask_question(self._store, self._emit, course, slot, now)
         return len(due)
 
     def _drop_undecided(self, referral_id: UUID, keep: Callable[[date], bool]) -> None:
@@ -377,6 +380,7 @@ class FakeAttendanceUnitOfWork(FakeIdempotentUnitOfWork):
     contacts: InMemoryContacts
     breaches: InMemoryBreaches
     summaries: InMemorySummaries
+    sms: InMemorySms
     reads: InMemoryReads
     erasures: InMemoryErasureRegister
 
@@ -388,6 +392,7 @@ class FakeAttendanceUnitOfWork(FakeIdempotentUnitOfWork):
         self.contacts = InMemoryContacts(self.store)
         self.breaches = InMemoryBreaches(self.store)
         self.summaries = InMemorySummaries(self.store)
+        self.sms = InMemorySms(self.store, self.emit)
         self.reads = InMemoryReads(self.store)
         self.erasures = InMemoryErasureRegister(self.store)
 

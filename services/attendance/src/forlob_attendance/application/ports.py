@@ -8,7 +8,7 @@ read (a slot checked in, a course's end) and the unit of work's commit keeps the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from types import TracebackType
 from typing import Any, Protocol, Self
 from uuid import UUID
@@ -20,6 +20,7 @@ from forlob_attendance.db.models import (
     ContactAttemptRow,
     CourseRow,
     SlotRow,
+    SmsConsentRow,
     WeekSummaryRow,
 )
 from forlob_attendance.domain.course import Course, Declared
@@ -27,7 +28,7 @@ from forlob_attendance.domain.schedule import ScheduleVersion
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
 from forlob_shared.erasure import ErasureRegister
-from forlob_shared.events import TimeWindow
+from forlob_shared.events import SmsConsentChanged, SmsReplied, TimeWindow
 from forlob_shared.events.envelope import PendingEvent
 
 
@@ -74,7 +75,7 @@ class SlotStore(Protocol):
         self, referral_ids: Sequence[UUID], last: date
     ) -> list[tuple[UUID, date, str, UUID | None]]: ...
 
-    async def absence(self, absence_id: UUID, org: str) -> tuple[SlotRow, CourseRow] | None: ...
+    async def absence(self, absence_id: UUID, org: str, *, lock: bool = False) -> tuple[SlotRow, CourseRow] | None: ...
 
     async def meeting(self, meeting_id: UUID, org: str, *, lock: bool = False) -> tuple[SlotRow, CourseRow] | None: ...
 
@@ -127,6 +128,18 @@ class SummaryStore(Protocol):
     async def of_course(self, referral_id: UUID) -> list[WeekSummaryRow]: ...
 
 
+class SmsStore(Protocol):
+    """Text messages: consent as referral tells it, the requests asked for, the replies taken."""
+
+    async def consent(self, referral_id: UUID) -> SmsConsentRow | None: ...
+
+    async def set_consent(self, event: SmsConsentChanged) -> bool: ...
+
+    async def record_reply(self, event: SmsReplied, now: datetime) -> bool: ...
+
+    async def request_reminders(self, now: datetime, at: time) -> int: ...
+
+
 class AttendanceReads(Protocol):
     """The read side: no lock, no write."""
 
@@ -162,6 +175,9 @@ class AttendanceUoW(Protocol):
 
     @property
     def summaries(self) -> SummaryStore: ...
+
+    @property
+    def sms(self) -> SmsStore: ...
 
     @property
     def reads(self) -> AttendanceReads: ...

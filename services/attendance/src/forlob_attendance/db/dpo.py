@@ -22,6 +22,9 @@ from forlob_attendance.db.models import (
     CourseRow,
     ScheduleVersionRow,
     SlotRow,
+    SmsConsentRow,
+    SmsReplyRow,
+    SmsRequestRow,
     WeekSummaryRow,
 )
 from forlob_shared.dpo import record
@@ -29,7 +32,15 @@ from forlob_shared.dpo import record
 STAFF = frozenset({"contact_person_id", "reported_by", "recorded_by", "staff_id"})
 # Scheduling machinery, not information about the person.
 MACHINERY = frozenset(
-    {"materialised_through", "summarised_through", "breach_marks", "due_at", "report_id", "cadence_checked_on"}
+    {
+        "materialised_through",
+        "summarised_through",
+        "breach_marks",
+        "due_at",
+        "report_id",
+        "cadence_checked_on",
+        "published_at",
+    }
 )
 
 
@@ -52,6 +63,12 @@ class DpoRecords:
             )
         )
         return list(rows)
+
+    def _consents(self, provider_org: str, participant_id: UUID) -> sa.Select[SmsConsentRow]:
+        """Kept per course, and possibly before the course started here: by the participant."""
+        return sa.select(SmsConsentRow).where(
+            SmsConsentRow.provider_org == provider_org, SmsConsentRow.participant_id == participant_id
+        )
 
     async def export(self, provider_org: str, participant_id: UUID) -> dict[str, list[dict[str, Any]]]:
         ids = await self._course_ids(provider_org, participant_id)
@@ -77,16 +94,33 @@ class DpoRecords:
             "contact_attempts": _records(contacts.all()),
             "breaches": await of(BreachRow, BreachRow.detected_at),
             "week_summaries": await of(WeekSummaryRow, WeekSummaryRow.week_start),
+            "sms_consent": _records(
+                (
+                    await self.session.scalars(
+                        sa.select(SmsConsentRow)
+                        .where(
+                            SmsConsentRow.provider_org == provider_org, SmsConsentRow.participant_id == participant_id
+                        )
+                        .order_by(SmsConsentRow.changed_at)
+                    )
+                ).all()
+            ),
+            "sms_requested": await of(SmsRequestRow, SmsRequestRow.requested_at),
+            "sms_replies": await of(SmsReplyRow, SmsReplyRow.received_at),
         }
 
     async def erase(self, provider_org: str, participant_id: UUID) -> int:
         """Delete every record of the participant's courses at the provider; returns courses deleted.
         Children first (the foreign keys); a second call finds nothing."""
+        consents = self._consents(provider_org, participant_id).with_only_columns(SmsConsentRow.referral_id)
+        await self.session.execute(sa.delete(SmsConsentRow).where(SmsConsentRow.referral_id.in_(consents)))
         ids = await self._course_ids(provider_org, participant_id)
         if not ids:
             return 0
         slots = sa.select(SlotRow.id).where(SlotRow.referral_id.in_(ids))
         await self.session.execute(sa.delete(ContactAttemptRow).where(ContactAttemptRow.absence_id.in_(slots)))
+        await self.session.execute(sa.delete(SmsRequestRow).where(SmsRequestRow.referral_id.in_(ids)))
+        await self.session.execute(sa.delete(SmsReplyRow).where(SmsReplyRow.referral_id.in_(ids)))
         for model in (SlotRow, AbsenceReportRow, BreachRow, BreachCheckRow, WeekSummaryRow, ScheduleVersionRow):
             await self.session.execute(sa.delete(model).where(model.referral_id.in_(ids)))
         await self.session.execute(sa.delete(CourseRow).where(CourseRow.referral_id.in_(ids)))

@@ -191,3 +191,54 @@ class CustomaryOpeningRow(Base):
     code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     declared_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     declared_by: Mapped[str] = mapped_column(sa.Text)
+
+
+class SmsConsentRow(Base):
+    """Whether a course's participant takes text messages, as referral last told it (never the
+    number: that stays in referral)."""
+
+    __tablename__ = "sms_consents"
+
+    referral_id: Mapped[UUID] = mapped_column(primary_key=True)
+    participant_id: Mapped[UUID] = mapped_column(index=True)
+    provider_org: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.Text)  # SmsConsentStatus
+    channel: Mapped[str] = mapped_column(sa.Text)  # SmsConsentChannel
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SmsRequestRow(Base):
+    """A message attendance asked referral to send (``sms.requested.v1``), once per request id.
+
+    ``published_at`` is NULL only inside the transaction that asks: the sweep writes its questions
+    in its one statement and publishes them with the next (db/sweep.py).
+    """
+
+    __tablename__ = "sms_requests"
+    __table_args__ = (
+        sa.Index("sms_requests_unpublished", "request_id", postgresql_where=sa.text("published_at IS NULL")),
+    )
+
+    request_id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(index=True)
+    template: Mapped[str] = mapped_column(sa.Text)  # SmsTemplate
+    day: Mapped[date]
+    local_time: Mapped[str | None] = mapped_column(sa.Text)
+    absence_id: Mapped[UUID | None]
+    meeting_id: Mapped[UUID | None]
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SmsReplyRow(Base):
+    """A participant's coded reply, once per ``reply_id`` however often it is delivered."""
+
+    __tablename__ = "sms_replies"
+
+    reply_id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(index=True)
+    absence_id: Mapped[UUID | None]
+    code: Mapped[str] = mapped_column(sa.Text)  # SmsReplyCode
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -274,15 +274,17 @@ class SlotRepository:
         )
         return [(r, d, s, a) for r, d, s, a in rows.all()]
 
-    async def absence(self, absence_id: UUID, org: str) -> tuple[SlotRow, CourseRow] | None:
-        """The slot swept as the absence ``absence_id`` at ``org``, with its course."""
-        found = (
-            await self.session.execute(
-                sa.select(SlotRow, CourseRow)
-                .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
-                .where(SlotRow.id == absence_id, SlotRow.absence_id.is_not(None), CourseRow.provider_org == org)
-            )
-        ).first()
+    async def absence(self, absence_id: UUID, org: str, *, lock: bool = False) -> tuple[SlotRow, CourseRow] | None:
+        """The slot swept as the absence ``absence_id`` at ``org``, with its course (the slot
+        locked with ``lock``, as a check-in locks it)."""
+        query = (
+            sa.select(SlotRow, CourseRow)
+            .join(CourseRow, CourseRow.referral_id == SlotRow.referral_id)
+            .where(SlotRow.id == absence_id, SlotRow.absence_id.is_not(None), CourseRow.provider_org == org)
+        )
+        if lock:
+            query = query.with_for_update(of=SlotRow)
+        found = (await self.session.execute(query)).first()
         return (found[0], found[1]) if found is not None else None
 
     async def meeting(self, meeting_id: UUID, org: str, *, lock: bool = False) -> tuple[SlotRow, CourseRow] | None:

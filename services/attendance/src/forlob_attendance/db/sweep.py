@@ -4,6 +4,10 @@ slots at once. The events are built in the database by the outbox's bulk path.
 
 Several replicas may sweep at once: each takes its slots with ``FOR UPDATE SKIP LOCKED`` and
 re-checks their state under the lock, so every missed arrival is detected (and announced) once.
+
+The same statement asks a question by text of each participant who opted in (db/sms.py's
+``QUESTIONS``, a join of the marked rows to the few consents), and one more statement publishes
+those: still set-based, two statements per sweep however many absences.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forlob_attendance.db.sms import PARAMS, QUESTIONS, publish_requested
 from forlob_shared.events import AbsenceDetected
 from forlob_shared.messaging.bulk import insert_events_from_query
 
@@ -64,12 +69,15 @@ _DETECTED_EVENTS = """
 
 async def mark_missed_arrivals(session: AsyncSession, now: datetime, batch: int) -> int:
     """Detect the missed arrivals due by ``now`` (at most ``batch``); returns how many."""
-    return await insert_events_from_query(
+    detected = await insert_events_from_query(
         session,
         AbsenceDetected,
         _DETECTED_EVENTS,
-        {"now": now, "batch": batch},
+        {"now": now, "batch": batch, **PARAMS},
         source=SOURCE,
         now=now,
-        ctes=[("marked", _MARK_MISSED), ("flagged", _FLAG_BREACH_CHECK)],
+        ctes=[("marked", _MARK_MISSED), ("flagged", _FLAG_BREACH_CHECK), ("asked", QUESTIONS)],
     )
+    if detected:
+        await publish_requested(session, now)
+    return detected

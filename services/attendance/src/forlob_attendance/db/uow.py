@@ -9,6 +9,7 @@ from forlob_attendance.db.records import (
     WeekSummaryRepository,
 )
 from forlob_attendance.db.repository import CourseRepository, SlotRepository
+from forlob_attendance.db.sms import SmsRepository
 from forlob_shared.erasure import SqlErasureRegister
 from forlob_shared.http.idempotency import IdempotentUnitOfWork
 
@@ -21,6 +22,7 @@ class AttendanceUnitOfWork(IdempotentUnitOfWork):
     contacts: ContactAttemptRepository
     breaches: BreachRepository
     summaries: WeekSummaryRepository
+    sms: SmsRepository
     reads: AttendanceQueries
     dpo: DpoRecords
     erasures: SqlErasureRegister
@@ -34,6 +36,7 @@ class AttendanceUnitOfWork(IdempotentUnitOfWork):
         self.contacts = ContactAttemptRepository(self.session)
         self.breaches = BreachRepository(self.session)
         self.summaries = WeekSummaryRepository(self.session)
+        self.sms = SmsRepository(self.session)
         self.reads = AttendanceQueries(self.session)
         self.dpo = DpoRecords(self.session)
         self.erasures = SqlErasureRegister(self.session)

@@ -28,4 +28,7 @@ CATEGORIES = (
     _category("contact_attempts", "the provider's attempts to reach the participant after an absence"),
     _category("breaches", "breaches of the attendance agreement the rules found"),
     _category("week_summaries", "agreed, attended and absent minutes per week"),
+    _category("sms_consent", "whether the participant takes text messages, since when and how (never the number)"),
+    _category("sms_requested", "the reminders and questions by text asked of referral: template, day and time"),
+    _category("sms_replies", "the participant's coded replies by text (a code, never the text)"),
 )

@@ -40,10 +40,17 @@ FORWARDED = {
 }
 
 
+# Internal events that must never reach a partner, whatever is added to FORWARDED: text messages
+# to participants are between the provider's services (the command to send one, consent, a reply).
+INTERNAL_ONLY = ("sms.",)
+
+
 async def forward_to_referring_org(uow: NotificationsUnitOfWork, options: Options, envelope: Envelope[Any]) -> int:
     """Publish what this internal event means to the referring organisation (in the caller's
     transaction: the caller commits); returns how many partner events."""
     event = envelope.data
+    if event.routing_key.startswith(INTERNAL_ONLY):
+        return 0  # the provider's own business: no translation, no feed, no webhook
     if isinstance(event, AgreementChanged):
         told = await agreed_hours.told(uow.session, event.referral_id)
         changed = translate.agreed_hours_changed(event, told)

@@ -26,6 +26,7 @@ class AlertKind(StrEnum):
     VISIT_OVERDUE = "visit_overdue"  # to the team leader and the colleague: a visit was not ended in time
     MEETING_OVERDUE = "meeting_overdue"  # to the contact person: no meeting planned within the cadence
     OUTREACH_CONTACT_OVERDUE = "outreach_contact_overdue"  # to the team member: the next contact attempt is late
+    CALL_PARTICIPANT = "call_participant"  # to the contact person: a reply by text asks for a call
 
 
 class AlertState(StrEnum):

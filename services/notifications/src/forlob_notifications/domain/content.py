@@ -81,6 +81,11 @@ _SUBJECTS: dict[AlertKind, Text] = {
         "Kontaktförsök inte gjort i tid: uppsökande ärende {case} ({programme})",
         "Contact attempt overdue: outreach case {case} ({programme})",
     ),
+    AlertKind.CALL_PARTICIPANT: Text(
+        "Ring til deltageren: ref. {ref} ({programme})",
+        "Ring deltagaren: ref. {ref} ({programme})",
+        "Call the participant: ref. {ref} ({programme})",
+    ),
 }
 
 # A planned meeting not attended is an absence (the same rules), told in its own words.
@@ -138,6 +143,15 @@ _INTROS: dict[AlertKind, Text] = {
         "Kontaktplanens næste forsøg skulle være gjort senest {due_by}, og intet er registreret.",
         "Kontaktplanens nästa försök skulle ha gjorts senast {due_by} och inget är registrerat.",
         "The contact plan's next attempt was due by {due_by} and none is recorded.",
+    ),
+    # The reply's words are never here (nor anywhere in Forløb): only its code, as a fact.
+    AlertKind.CALL_PARTICIPANT: Text(
+        "Deltageren har svaret på en sms {occurred} og beder om at blive ringet op, eller svaret kunne ikke "
+        "læses. Ring til deltageren og kvittér for opgaven.",
+        "Deltagaren har svarat på ett sms {occurred} och vill bli uppringd, eller så kunde svaret inte läsas. "
+        "Ring deltagaren och kvittera uppgiften.",
+        "The participant replied to a text message {occurred} and asks to be called, or the reply could not be "
+        "read. Call them and acknowledge the task.",
     ),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from forlob_notifications.application import alerts, directory, messages, partner_events, reminders
+from forlob_notifications.application import alerts, directory, messages, partner_events, reminders, sms_replies
 from forlob_notifications.db.uow import NotificationsUnitOfWork
 from forlob_notifications.partners import notices as partner_notices
 from forlob_notifications.wiring import Wiring
@@ -35,6 +35,7 @@ from forlob_shared.events import (
     ReferralWaitlisted,
     ReferralWithdrawn,
     SeatOffered,
+    SmsReplied,
 )
 from forlob_shared.events.envelope import Envelope
 from forlob_shared.events.referral import MessagePosted
@@ -116,6 +117,10 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
     async def contact_attempted(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
         await reminders.on_contact_attempted(uow, envelope.data)
 
+    async def sms_replied(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
+        """A participant's coded reply: the provider's staff only, never a partner."""
+        await sms_replies.on_sms_replied(uow, wiring.options, envelope.data, envelope.id)
+
     async def together(group: Sequence[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
         """Directory events that write each course at most once: each forwarded as alone, then the
         directory written and waiting alerts handed over with a statement or two for all of them."""
@@ -167,6 +172,8 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         MeetingPlanned: meeting_planned,
         OutreachContactOverdue: contact_overdue,
         OutreachContactAttempted: contact_attempted,
+        # A reply by text: a task to call, or a note on the absence's alert (its facts come from attendance).
+        SmsReplied: sms_replied,
     }
 
     # An event about an erased participant (late, redelivered, replayed from the dead letters)
@@ -180,8 +187,8 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
                 lanes=2,  # more make smaller batches, and the work is CPU-bound (bench/pipeline.py)
                 description="Keeps who is whose contact person and caseworker, and turns absences (missed "
                 "windows and meetings), breaches, course ends, overdue meeting cadences and overdue outreach "
-                "contacts into alerts and deliveries; tells each referring organisation its referrals' milestones "
-                "and results in the partner contract.",
+                "contacts into alerts and deliveries, and replies by text that ask for a call into tasks; tells "
+                "each referring organisation its referrals' milestones and results in the partner contract.",
             )
         )
     ]

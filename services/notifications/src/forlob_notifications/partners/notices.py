@@ -21,8 +21,17 @@ from forlob_shared.logging import get_logger
 
 log = get_logger("forlob.notifications.partners")
 
-# Contact attempts whose outcome is contact with the participant (absence.contact_recorded.v1).
-CONTACT_MADE = frozenset({"reached", "reason_given", "contact_reestablished"})
+# Contact attempts whose outcome is contact with the participant (absence.contact_recorded.v1),
+# as the partner contract says it: a reply by text is told as the call it stands for (a reason
+# given, the participant reached), so the jobcentre hears nothing new, not even that it was a text.
+# A reply asking to be called ("asked_to_be_called") is no contact yet: the call that follows is.
+CONTACT_MADE = {
+    "reached": "reached",
+    "reason_given": "reason_given",
+    "contact_reestablished": "contact_reestablished",
+    "reason_given_by_text": "reason_given",
+    "on_my_way": "reached",
+}
 _TOLD = "contact_reestablished_at"  # on the absence alert's facts: told once
 
 
@@ -121,8 +130,9 @@ async def on_absence_resolved(uow: NotificationsUnit, options: Options, event: i
 
 
 async def on_contact_recorded(uow: NotificationsUnit, options: Options, event: internal.ContactRecorded) -> None:
-    if event.outcome in CONTACT_MADE:
-        await _contact(uow, options, event.absence_id, event.outcome, event.reason, event.recorded_at)
+    how = CONTACT_MADE.get(event.outcome)
+    if how is not None:
+        await _contact(uow, options, event.absence_id, how, event.reason, event.recorded_at)
 
 
 async def _contact(
