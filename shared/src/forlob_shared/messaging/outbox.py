@@ -77,6 +77,8 @@ class OutboxWriter:
             headers["referringorg"] = event.referring_org
         if event.provider_org:
             headers["providerorg"] = event.provider_org
+        if traceparent:
+            headers["traceparent"] = traceparent  # the relay publishes under it (forlob_shared.tracing)
         return {
             "event_id": event.id,
             "aggregate_type": event.aggregate_type,
