@@ -154,7 +154,7 @@ class OtlpReceiver:
     def add(self, body: bytes, content_type: str) -> None:
         request = ExportTraceServiceRequest()
         if content_type.startswith("application/json"):
-            from google.protobuf import json_format
+            from google.protobuf import json_format  # type: ignore[import-untyped]
 
             json_format.Parse(body, request)
         else:

@@ -47,7 +47,7 @@ class OutboxWriter:
         for event in events:
             key = (event.aggregate_type, event.subject)
             sequences[key] += 1
-            rows.append(self._row(event, sequences[key], now, traceparent))
+            rows.append(self._row(event, sequences[key], now, event.traceparent or traceparent))
         await session.execute(_INSERT, rows)
         await session.execute(_NOTIFY)
 
