@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from forlob_shared import logging as forlob_logging
@@ -156,14 +156,14 @@ def span_under(
     kind: SpanKind = SpanKind.INTERNAL,
     attributes: Mapping[str, str | int | bool] | None = None,
     links: Sequence[str | None] = (),
-) -> Iterator[None]:
+) -> Iterator[Span | None]:
     """A span, child of ``traceparent`` (a root one when there is none), current while it runs.
 
     An exception ends it with an error status and an ``exception`` event that says only what
     :func:`~forlob_shared.redaction.describe_error` says (never the values an error quotes).
     """
     if _provider is None:
-        yield
+        yield None
         return
     tracer = trace.get_tracer(TRACER)
     span_links = [Link(c) for c in (span_context_of(t) for t in links) if c is not None]
@@ -177,7 +177,7 @@ def span_under(
         set_status_on_exception=False,
     ) as span:
         try:
-            yield
+            yield span
         except BaseException as exc:
             span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
             span.add_event(
@@ -191,11 +191,13 @@ def span_under(
             raise
 
 
-def consuming(envelopes: Sequence[Envelope[Any]], consumer: str, queue: str) -> contextlib.AbstractContextManager[None]:
+@contextlib.contextmanager
+def consuming(envelopes: Sequence[Envelope[Any]], consumer: str, queue: str) -> Iterator[None]:
     """The CONSUMER span in which ``consumer`` applies ``envelopes``: one event's is a child of
     its ``traceparent``; a batch function's run of several is a root span linked to each."""
     if _provider is None:
-        return contextlib.nullcontext()
+        yield
+        return
     attributes: dict[str, str | int | bool] = {
         "messaging.system": "rabbitmq",
         "messaging.operation.type": "process",
@@ -206,17 +208,12 @@ def consuming(envelopes: Sequence[Envelope[Any]], consumer: str, queue: str) -> 
     if len(envelopes) == 1:
         envelope = envelopes[0]
         attributes |= {"messaging.message.id": str(envelope.id), "cloudevents.event_type": envelope.type}
-        return span_under(
-            envelope.traceparent, f"process {envelope.routing_key}", kind=SpanKind.CONSUMER, attributes=attributes
-        )
-    attributes["messaging.batch.message_count"] = len(envelopes)
-    return span_under(
-        None,
-        f"process {consumer}",
-        kind=SpanKind.CONSUMER,
-        attributes=attributes,
-        links=[e.traceparent for e in envelopes],
-    )
+        name, parent, links = f"process {envelope.routing_key}", envelope.traceparent, []
+    else:
+        attributes["messaging.batch.message_count"] = len(envelopes)
+        name, parent, links = f"process {consumer}", None, [e.traceparent for e in envelopes]
+    with span_under(parent, name, kind=SpanKind.CONSUMER, attributes=attributes, links=links):
+        yield
 
 
 __all__ = [
