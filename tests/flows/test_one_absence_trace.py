@@ -71,7 +71,8 @@ async def test_one_trace_spans_the_four_services_for_one_absence(
         _ok(
             await http.put(
                 f"{notifications}/staff/kp-1",
-                json={"channels": ["inbox", "email"], "country": "DK", "role": "contact_person", "email": CONTACT_EMAIL},
+                json={"channels": ["inbox", "email"], "country": "DK", "role": "contact_person"}
+                | {"email": CONTACT_EMAIL},
                 headers=PROVIDER_ADMIN,
             )
         )
@@ -124,6 +125,7 @@ async def test_one_trace_spans_the_four_services_for_one_absence(
 
         trace = await eventually(traced, timeout=30, what="the absence's spans at the OTLP receiver")
 
+    print(as_json(trace))
     services = {s.service for s in trace}
     assert {"forlob-referral", "forlob-attendance", "forlob-notifications", "forlob-reporting"} <= services
     start_span = _one(trace, "referral", f"POST {START_ROUTE}")
