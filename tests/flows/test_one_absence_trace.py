@@ -125,7 +125,6 @@ async def test_one_trace_spans_the_four_services_for_one_absence(
 
         trace = await eventually(traced, timeout=30, what="the absence's spans at the OTLP receiver")
 
-    print(as_json(trace))
     services = {s.service for s in trace}
     assert {"forlob-referral", "forlob-attendance", "forlob-notifications", "forlob-reporting"} <= services
     start_span = _one(trace, "referral", f"POST {START_ROUTE}")
