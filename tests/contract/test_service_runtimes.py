@@ -89,7 +89,12 @@ async def test_background_tasks_follow_their_settings() -> None:
 
 
 # Operator tools read the environment for what the command line may also give; no service does.
-ENVIRONMENT_READERS_ALLOWED = {"shared/src/forlob_shared/ops/broker_admin.py"}
+ENVIRONMENT_READERS_ALLOWED = {
+    "shared/src/forlob_shared/ops/broker_admin.py",
+    # Traces are configured by the standard OTEL_* variables, which the OpenTelemetry SDK reads
+    # itself; this module only asks whether they turn traces on at all (docs/operations.md).
+    "shared/src/forlob_shared/tracing.py",
+}
 
 
 def test_no_product_module_reads_the_environment_but_through_its_settings() -> None:

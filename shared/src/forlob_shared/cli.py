@@ -20,10 +20,12 @@ from aiormq.exceptions import ChannelAccessRefused
 
 from forlob_shared.events.base import event_types, json_schema
 from forlob_shared.http.auth import mint_token
+from forlob_shared.logging import configure_logging
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops import deadletters
 from forlob_shared.ops.broker_admin import BrokerAdminError, broker_admin, vhost_of
 from forlob_shared.ops.partners import add_partner, remove_partner
+from forlob_shared.progress import progress, run_command
 from forlob_shared.settings import ServiceSettings
 
 
@@ -163,21 +165,22 @@ def _dpo_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
 def _report_failure(args: argparse.Namespace) -> int:
     """Run a broker command; a failure is one line on stderr and an exit code, never a traceback
-    (an operator's script reads the code, a person the line)."""
+    (forlob_shared.progress.run_command: an operator's script reads the code, a person the line)."""
     # aiormq logs each failed connection attempt itself; the one line below says it once.
+    settings = ServiceSettings()
+    # Log lines (a redrive's progress when no terminal shows a bar) on stderr: stdout is the answer.
+    configure_logging("operator", settings.log_level, settings.log_json, stream=sys.stderr)
     for noisy in ("aiormq", "aio_pika"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
-    try:
-        return asyncio.run(_broker_command(args))
-    except ValueError as error:  # bad input, e.g. an organisation id
-        print(f"forlob: {error}", file=sys.stderr)
-        return 2
-    except BrokerAdminError as error:
-        print(f"forlob: {error}", file=sys.stderr)
-        return 1
-    except (aio_pika.exceptions.AMQPError, OSError) as error:
-        print(f"forlob: {_broker_failure(error)}", file=sys.stderr)
-        return 1
+    return run_command("forlob", lambda: asyncio.run(_broker_command(args)), explain=_explain_broker_failure)
+
+
+def _explain_broker_failure(error: BaseException) -> str | None:
+    if isinstance(error, ValueError | BrokerAdminError):  # bad input (an organisation id), or the admin API's answer
+        return str(error)
+    if isinstance(error, aio_pika.exceptions.AMQPError | OSError):
+        return _broker_failure(error)
+    return None
 
 
 def _broker_failure(error: BaseException) -> str:
@@ -227,7 +230,8 @@ async def _broker_command(args: argparse.Namespace) -> int:
             print("no dead letters")
         return 0
     if args.dlq_command == "redrive":
-        moved = await deadletters.redrive(settings.broker_url, args.queue, args.limit, args.message_id)
+        with progress(f"redrive {args.queue}") as shown:
+            moved = await deadletters.redrive(settings.broker_url, args.queue, args.limit, args.message_id, shown)
         print(f"redriven: {moved}")
         return 0
     if args.dlq_command == "purge":

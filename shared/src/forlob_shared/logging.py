@@ -28,10 +28,13 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import structlog
+from opentelemetry import trace as otel_trace
 
 from forlob_shared.redaction import exc_info_of, format_exception, scrub_value
 
 _traceparent: ContextVar[str | None] = ContextVar("forlob_traceparent", default=None)
+# Set by forlob_shared.tracing when traces are on: the current span is then the trace context.
+_spans = False
 
 MAX_PENDING = 10_000
 # Libraries whose INFO lines repeat what a request sent (httpx logs every URL it calls, and a
@@ -273,15 +276,35 @@ def trace_id(traceparent: str | None) -> str | None:
     return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
 
 
+def use_span_context(on: bool) -> None:
+    """From now on (traces on), the current OpenTelemetry span is the current trace context."""
+    global _spans
+    _spans = on
+
+
+def _span_traceparent() -> str | None:
+    context = otel_trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
+
+
 def current_traceparent() -> str | None:
+    """The trace context to hand on (in an event the transaction writes): the current span's
+    when traces are on and one is current, else the one :func:`bind_trace` made current."""
+    if _spans:
+        return _span_traceparent() or _traceparent.get()
     return _traceparent.get()
 
 
 def bind_trace(traceparent: str | None, **fields: Any) -> Any:
     """Make ``traceparent`` current for this task and bind it (and ``fields``) to every log line.
 
-    Returns a token for :func:`unbind_trace`. An invalid or missing traceparent starts a new trace.
+    Returns a token for :func:`unbind_trace`. An invalid or missing traceparent starts a new trace;
+    with traces on, the current span (a request's server span, a consumer's process span) is it.
     """
+    if _spans:
+        traceparent = _span_traceparent() or traceparent
     if traceparent is None or trace_id(traceparent) is None:
         traceparent = new_traceparent()
     token = _traceparent.set(traceparent)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from forlob_shared.clock import Clock
+from forlob_shared.http.access import AccessLog
 from forlob_shared.http.auth import PUBLIC, declare_access
 from forlob_shared.http.deps import current_runtime
 from forlob_shared.http.inputs import TextGuard
@@ -23,7 +24,7 @@ from forlob_shared.http.limits import RequestLimits
 from forlob_shared.http.openapi import PROBLEM_CONTENT, document_problems
 from forlob_shared.http.problems import install_problem_handlers
 from forlob_shared.http.ratelimit import WRITES_LIMIT, install_rate_limits
-from forlob_shared.logging import bind_trace, get_logger, unbind_trace
+from forlob_shared.logging import get_logger
 from forlob_shared.runtime import (
     Background,
     PartsT,
@@ -37,6 +38,7 @@ from forlob_shared.runtime import (
     start_runtime,
     stop_runtime,
 )
+from forlob_shared.tracing import instrument_app
 
 __all__ = [
     "TOO_MANY_REQUESTS",
@@ -91,7 +93,6 @@ def create_app(
     app = FastAPI(title=spec.title, description=spec.description, version=spec.version, lifespan=lifespan)
     install_problem_handlers(app)
     document_problems(app)
-    _install_trace_middleware(app)
     # Added first, so it runs inside RequestLimits and reads a body whose size is already bounded.
     app.add_middleware(TextGuard)
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
@@ -109,6 +110,9 @@ def create_app(
         # and an address over its failed authentications is refused before any work.
         app.include_router(router, responses={429: TOO_MANY_REQUESTS})
     declare_access(app)  # refuses a route that does not say who may call it
+    # Outside the others: a request refused by a limit is counted and logged too.
+    app.add_middleware(AccessLog)
+    instrument_app(app)  # with traces on, the server span is around all of it
     return app
 
 
@@ -118,17 +122,6 @@ def _refuse_public_changes(router: APIRouter) -> None:
         methods = getattr(route, "methods", None) or set()
         if methods - {"GET", "HEAD"}:
             raise ValueError(f"public route {getattr(route, 'path', route)} must be read-only, not {sorted(methods)}")
-
-
-def _install_trace_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def trace(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        handle = bind_trace(request.headers.get("traceparent"))
-        try:
-            response: Response = await call_next(request)
-            return response
-        finally:
-            unbind_trace(handle)
 
 
 def _install_operational_routes(app: FastAPI) -> None:

@@ -17,6 +17,7 @@ from forlob_shared.logging import configure_logging, get_logger
 from forlob_shared.messaging.relay import OutboxRelay
 from forlob_shared.migrations import upgrade
 from forlob_shared.runtime import PartsT, ServiceSpec, SettingsT, UowT, build_runtime, declare_topology, stop_runtime
+from forlob_shared.tracing import configure_tracing
 
 
 def run_service_cli(
@@ -38,6 +39,8 @@ def run_service_cli(
 
     settings = spec.settings_cls()
     configure_logging(spec.name, settings.log_level, settings.log_json)
+    if args.command in {"serve", "relay"}:
+        configure_tracing(spec.name)  # only by the OTEL_* variables: off when they are unset
     log = get_logger(f"forlob.{spec.name}")
 
     if args.command == "migrate":

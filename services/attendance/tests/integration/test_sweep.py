@@ -221,3 +221,23 @@ async def test_one_tick_materialises_sweeps_checks_breaches_and_summarises(atten
     again = await tick(attendance.uow, attendance.clock.now(), days_ahead=14, sweep_batch=4)
     assert again == type(again)()  # nothing twice
     assert course
+
+
+async def test_a_detected_absence_is_announced_under_its_courses_trace(attendance: Attendance) -> None:
+    from forlob_attendance.application.courses import CoursePolicy, start_course
+    from forlob_testkit.attendance import programme_started
+
+    traced = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    event = programme_started()
+    attendance.at(local(event.start_date, 5))
+    await attendance.apply(start_course, event, CoursePolicy(days_ahead=14), traced)
+    untraced = await attendance.start()  # started before the courses kept their trace
+    attendance.at(local(MONDAY, 9))
+    assert await attendance.sweep() == 2
+    by_course = {e.data.referral_id: e for e in await attendance.events("absence.detected.v1")}
+    assert by_course[event.referral_id].traceparent == traced
+    assert by_course[untraced.referral_id].traceparent is None  # no trace current in the sweep here
+    [headers] = await attendance.rows(
+        "SELECT headers FROM outbox WHERE routing_key = 'absence.detected.v1' AND headers->>'traceparent' IS NOT NULL"
+    )
+    assert headers["headers"]["traceparent"] == traced  # what the relay publishes under

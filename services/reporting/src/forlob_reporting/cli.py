@@ -14,6 +14,7 @@ from forlob_reporting.main import spec
 from forlob_reporting.settings import ReportingSettings
 from forlob_shared.db import create_engine
 from forlob_shared.logging import configure_logging
+from forlob_shared.progress import Progress, progress, run_command
 from forlob_shared.service import build_topology
 from forlob_shared.service_cli import run_service_cli
 
@@ -34,17 +35,25 @@ def _rebuild_command(argv: list[str]) -> int:
     )
     parser.add_argument("--prefetch", type=int, default=2_000, help="stream credit (messages in flight)")
     args = parser.parse_args(argv)
-    settings = ReportingSettings()
-    configure_logging("reporting", settings.log_level, settings.log_json)
-    result = asyncio.run(run_rebuild(settings, prefetch=args.prefetch))
-    print(json.dumps({**result.__dict__, "events_per_second": round(result.events_per_second)}))
-    return 0
+
+    def body() -> int:
+        settings = ReportingSettings()
+        configure_logging("reporting", settings.log_level, settings.log_json)
+        # A bar on a terminal, else a log line every few seconds: a long history reads for minutes.
+        with progress("rebuild: events read") as shown:
+            result = asyncio.run(run_rebuild(settings, prefetch=args.prefetch, progress=shown))
+        print(json.dumps({**result.__dict__, "events_per_second": round(result.events_per_second)}))
+        return 0
+
+    return run_command("forlob-reporting rebuild", body)
 
 
-async def run_rebuild(settings: ReportingSettings, *, prefetch: int = 2_000) -> RebuildResult:
+async def run_rebuild(
+    settings: ReportingSettings, *, prefetch: int = 2_000, progress: Progress | None = None
+) -> RebuildResult:
     engine = create_engine(settings, pool_size=2)
     try:
         reader = HistoryReader(settings.broker_url, build_topology(settings), prefetch=prefetch)
-        return await rebuild(engine, reader, consumer=f"reporting.{READ_MODEL}")
+        return await rebuild(engine, reader, consumer=f"reporting.{READ_MODEL}", progress=progress)
     finally:
         await engine.dispose()

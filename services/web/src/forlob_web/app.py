@@ -15,7 +15,9 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import Counter
 
 from forlob_shared.clock import Clock, SystemClock
-from forlob_shared.logging import bind_trace, get_logger, unbind_trace
+from forlob_shared.http.access import AccessLog
+from forlob_shared.logging import get_logger
+from forlob_shared.tracing import instrument_app
 from forlob_web.errors import install_error_pages
 from forlob_web.routes import (
     alerts,
@@ -95,17 +97,16 @@ def create_app(
         employment,
     ):
         app.include_router(area.router)
+    # Outermost but for the server span: every page counted and logged once (route template only).
+    app.add_middleware(AccessLog)
+    instrument_app(app)
     return app
 
 
 def _install_middleware(app: FastAPI) -> None:
     @app.middleware("http")
-    async def trace_and_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        handle = bind_trace(request.headers.get("traceparent"))
-        try:
-            response: Response = await call_next(request)
-        finally:
-            unbind_trace(handle)
+    async def headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
         route = request.scope.get("route")
         PAGES_SHOWN.labels(getattr(route, "path", "unmatched"), str(response.status_code)).inc()
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

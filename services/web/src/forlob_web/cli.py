@@ -7,6 +7,7 @@ import sys
 
 from forlob_shared.clock import Clock, SystemClock
 from forlob_shared.logging import configure_logging
+from forlob_shared.tracing import configure_tracing
 from forlob_web.settings import WebSettings
 
 
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> None:
     args = parser.parse_args(argv)
     settings = WebSettings()
     configure_logging("web", settings.log_level, settings.log_json)
+    configure_tracing("web")  # only by the OTEL_* variables: off when they are unset
     if args.command == "serve":
         import uvicorn
 

@@ -39,6 +39,9 @@ class PendingEvent:
     # (the partner contract's schemas are served under the public API address), so the emitter
     # names it, not the type.
     dataschema: str | None = None
+    # The trace context it is written under, when not the current one (a sweep's absence is
+    # written under its course's: forlob_shared.tracing).
+    traceparent: str | None = None
 
     @property
     def aggregate_type(self) -> str:

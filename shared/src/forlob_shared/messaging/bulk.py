@@ -10,6 +10,9 @@ writer's), and inserts the rows.
 The query must return the columns ``event_id`` (uuid), ``subject`` (text), ``data`` (jsonb: the
 event's ``data``, matching its model), ``referring_org`` and ``provider_org`` (text or NULL).
 It runs in the caller's transaction, so the state change and its events commit together.
+A query may also return ``traceparent`` (text or NULL) and say so with ``row_traces=True``: each
+event is then written under its row's trace context (a sweep's absence under its course's),
+the current one where the row has none.
 ``ctes`` are named statements placed before the query in the same ``WITH``: typically the
 ``UPDATE ... RETURNING`` that makes the state change, whose rows the query reads, so that the
 change and its events are one statement (PostgreSQL allows data-modifying statements only in a
@@ -64,14 +67,15 @@ SELECT
     jsonb_strip_nulls(jsonb_build_object(
         'type', CAST(:_type AS text), 'subject', subject, 'partitionkey', partition_key,
         'content-type', CAST(:_content_type AS text),
-        'referringorg', nullif(referring_org, ''), 'providerorg', nullif(provider_org, ''))),
+        'referringorg', nullif(referring_org, ''), 'providerorg', nullif(provider_org, ''),
+        'traceparent', {traceparent})),
     convert_to((jsonb_strip_nulls(jsonb_build_object(
         'specversion', CAST(:_spec_version AS text), 'id', event_id,
         'source', CAST(:_source AS text), 'type', CAST(:_type AS text),
         'subject', subject, 'time', CAST(:_time AS text), 'datacontenttype', 'application/json',
         'sequence', sequence, 'partitionkey', partition_key,
         'referringorg', nullif(referring_org, ''), 'providerorg', nullif(provider_org, ''),
-        'traceparent', CAST(:_traceparent AS text)
+        'traceparent', {traceparent}
     )) || jsonb_build_object('data', CAST(:_defaults AS jsonb) || data{timestamps}))::text, 'UTF8')
 FROM (SELECT numbered.*, coalesce(data ->> CAST(:_partition_field AS text), subject) AS partition_key
       FROM numbered) AS keyed
@@ -92,13 +96,19 @@ async def insert_events_from_query(
     source: str,
     now: datetime,
     ctes: Sequence[tuple[str, str]] = (),
+    row_traces: bool = False,
 ) -> int:
     """Insert one ``event_type`` event per row of ``query`` into the outbox; returns how many."""
     if event_type.envelope_attributes.__func__ is not EventData.envelope_attributes.__func__:  # type: ignore[attr-defined]
         # (the partner contract's string ``sequence`` and ``dataschema``): its events go one by one
         raise TypeError(f"{event_type.__name__} has envelope attributes of its own: write it with OutboxWriter")
     prefix = "".join(f"{name} AS ({sql}),\n" for name, sql in ctes)
-    statement = sa.text(_BULK_INSERT.format(ctes=prefix, query=query, timestamps=_as_pydantic_times(event_type)))
+    traceparent = "coalesce(traceparent, CAST(:_traceparent AS text))" if row_traces else "CAST(:_traceparent AS text)"
+    statement = sa.text(
+        _BULK_INSERT.format(
+            ctes=prefix, query=query, timestamps=_as_pydantic_times(event_type), traceparent=traceparent
+        )
+    )
     result = await session.execute(
         statement,
         {

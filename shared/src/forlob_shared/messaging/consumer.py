@@ -66,6 +66,7 @@ from forlob_shared.messaging.steps import Step, apply_steps, plan_steps
 from forlob_shared.messaging.subscription import BatchHandler, Handler, Subscription
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
+from forlob_shared.tracing import consuming
 
 __all__ = [
     "CANARY_HEADER",
@@ -217,18 +218,20 @@ class EventConsumer(Generic[U]):
 
     @contextlib.contextmanager
     def _traced(self, step: Step[Any]) -> Iterator[None]:
-        """A step of one event logs under its trace; a batch function's run under none."""
-        if len(step.envelopes) != 1:
-            yield
-            return
-        envelope = step.envelopes[0]
-        trace = bind_trace(
-            envelope.traceparent, event_id=str(envelope.id), event_type=envelope.type, consumer=self.name
-        )
-        try:
-            yield
-        finally:
-            unbind_trace(trace)
+        """A step runs in its CONSUMER span (with traces on: forlob_shared.tracing.consuming); a
+        step of one event logs under its trace, a batch function's run under none."""
+        with consuming(step.envelopes, self.name, self.queue):
+            if len(step.envelopes) != 1:
+                yield
+                return
+            envelope = step.envelopes[0]
+            trace = bind_trace(
+                envelope.traceparent, event_id=str(envelope.id), event_type=envelope.type, consumer=self.name
+            )
+            try:
+                yield
+            finally:
+                unbind_trace(trace)
 
     async def _apply_batch(self, items: Sequence[_Ready], started: float) -> list[str]:
         attempt = 0

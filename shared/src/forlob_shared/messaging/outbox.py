@@ -47,7 +47,7 @@ class OutboxWriter:
         for event in events:
             key = (event.aggregate_type, event.subject)
             sequences[key] += 1
-            rows.append(self._row(event, sequences[key], now, traceparent))
+            rows.append(self._row(event, sequences[key], now, event.traceparent or traceparent))
         await session.execute(_INSERT, rows)
         await session.execute(_NOTIFY)
 
@@ -77,6 +77,8 @@ class OutboxWriter:
             headers["referringorg"] = event.referring_org
         if event.provider_org:
             headers["providerorg"] = event.provider_org
+        if traceparent:
+            headers["traceparent"] = traceparent  # the relay publishes under it (forlob_shared.tracing)
         return {
             "event_id": event.id,
             "aggregate_type": event.aggregate_type,

@@ -35,6 +35,7 @@ from forlob_shared.logging import get_logger
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
+from forlob_shared.tracing import attached
 
 log = get_logger("forlob.relay")
 
@@ -191,15 +192,7 @@ class OutboxRelay:
         rows = await db.fetch(_FETCH, self.config.batch_size)
         if not rows:
             return 0
-        results = await asyncio.gather(
-            *(
-                exchange.publish(
-                    self._message(row), row["routing_key"], mandatory=True, timeout=self.config.confirm_timeout
-                )
-                for row in rows
-            ),
-            return_exceptions=True,
-        )
+        results = await asyncio.gather(*(self._publish(exchange, row) for row in rows), return_exceptions=True)
         sent: list[int] = []
         failed: tuple[Any, BaseException] | None = None
         for row, result in zip(rows, results, strict=True):
@@ -215,6 +208,14 @@ class OutboxRelay:
         if failed is not None:
             await self._handle_failure(db, *failed)
         return len(sent)
+
+    async def _publish(self, exchange: AbstractExchange, row: Any) -> Any:
+        # Under the context of the transaction that wrote the row: with traces on, aio-pika's
+        # PRODUCER span is its child (each publish runs in a task of its own, with its own context).
+        with attached(row["headers"].get("traceparent")):
+            return await exchange.publish(
+                self._message(row), row["routing_key"], mandatory=True, timeout=self.config.confirm_timeout
+            )
 
     async def _handle_failure(self, db: asyncpg.Connection, row: Any, error: BaseException) -> None:
         if isinstance(error, PublishError):

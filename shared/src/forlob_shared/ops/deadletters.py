@@ -22,6 +22,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 
 from forlob_shared.logging import get_logger
 from forlob_shared.ops.broker_admin import BrokerAdmin
+from forlob_shared.progress import Progress
 
 DLQ_SUFFIX = ".dlq"
 _OUR_HEADERS = ("x-forlob-", "x-death", "x-first-death", "x-last-death", "x-delivery-count")
@@ -143,10 +144,19 @@ async def show(broker_url: str, dlq: str, limit: int = 20) -> list[DeadLetter]:
         return [describe(m, dlq) for m in messages[:limit]]
 
 
-async def redrive(broker_url: str, dlq: str, limit: int | None = None, message_id: str | None = None) -> int:
-    """Put dead letters back on their source queues, oldest first; returns how many."""
+async def redrive(
+    broker_url: str,
+    dlq: str,
+    limit: int | None = None,
+    message_id: str | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Put dead letters back on their source queues, oldest first; returns how many (each one
+    moved advances ``progress``, whose total is known once the queue's messages are taken)."""
     moved = 0
     async with _taken(broker_url, dlq) as (channel, messages):
+        if progress is not None:
+            progress.set_total(1 if message_id is not None else min(len(messages), limit or len(messages)))
         for message in messages:
             if message_id is not None and message.message_id != message_id:
                 continue
@@ -170,6 +180,8 @@ async def redrive(broker_url: str, dlq: str, limit: int | None = None, message_i
             )
             await message.ack()
             moved += 1
+            if progress is not None:
+                progress.advance()
     return moved
 
 

@@ -91,7 +91,7 @@ class InMemoryCourses:
             if values["referral_id"] in self._rows:
                 continue  # ON CONFLICT DO NOTHING
             defaults = {"shape": "timetabled", "cadence_kind": None, "cadence_max_days": None}
-            defaults |= {"cadence_reminded_due": None, "cadence_checked_on": None}
+            defaults |= {"cadence_reminded_due": None, "cadence_checked_on": None, "traceparent": None}
             self._rows[values["referral_id"]] = CourseRow(**(defaults | _stored(values)))
             started.add(values["referral_id"])
         if len(started) == len(courses):
@@ -230,6 +230,7 @@ class InMemorySlots:
                     subject=str(slot.id),
                     referring_org=course.referring_org,
                     provider_org=course.provider_org,
+                    traceparent=course.traceparent,  # as the sweep's SQL: under the course's trace
                 )
             )
             ask_question(self._store, self._emit, course, slot, now)

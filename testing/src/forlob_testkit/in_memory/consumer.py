@@ -30,6 +30,7 @@ from forlob_shared.events.base import EventData
 from forlob_shared.events.envelope import Envelope, InvalidEnvelope, PendingEvent, decode, encode
 from forlob_shared.messaging.steps import apply_steps, plan_steps
 from forlob_shared.messaging.subscription import Subscription
+from forlob_shared.tracing import consuming
 from forlob_testkit.fakes import FakeUnitOfWork
 
 F = TypeVar("F", bound=FakeUnitOfWork)
@@ -71,8 +72,10 @@ class InMemoryConsumer(Generic[F]):
         event_id: UUID | None = None,
         referring_org: str | None = None,
         provider_org: str | None = None,
+        traceparent: str | None = None,
     ) -> Envelope[Any]:
-        """``data`` as the outbox would publish it next (``subject`` defaults to its referral)."""
+        """``data`` as the outbox would publish it next (``subject`` defaults to its referral),
+        written under ``traceparent`` when given."""
         subject = subject or str(getattr(data, "referral_id", "") or "")
         if not subject:
             raise ValueError(f"{type(data).__name__} needs a subject")
@@ -85,7 +88,9 @@ class InMemoryConsumer(Generic[F]):
         )
         key = (pending.aggregate_type, subject)
         self._sequences[key] = self._sequences.get(key, 0) + 1
-        body = encode(pending, source=self._source, sequence=self._sequences[key], time=self._clock.now())
+        body = encode(
+            pending, source=self._source, sequence=self._sequences[key], time=self._clock.now(), traceparent=traceparent
+        )
         return decode(body)
 
     async def publish(self, data: EventData, **fields: Any) -> dict[str, str]:
@@ -118,7 +123,10 @@ class InMemoryConsumer(Generic[F]):
                 if (name, envelope.id) in seen:
                     return "duplicate"
                 seen.add((name, envelope.id))
-                await apply_steps(uow, plan_steps(subscription, [envelope]), name)
+                # In the consumer's CONSUMER span, as the real one (with traces on).
+                await apply_steps(
+                    uow, plan_steps(subscription, [envelope]), name, lambda step: consuming(step.envelopes, name, name)
+                )
                 await uow.commit()
                 return "processed"
         except DomainError as exc:

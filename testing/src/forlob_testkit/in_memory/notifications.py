@@ -28,6 +28,7 @@ from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.clock import Clock
 from forlob_shared.events import ProviderCalendarChanged
 from forlob_shared.events.envelope import PendingEvent, encode
+from forlob_shared.logging import current_traceparent
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
@@ -215,8 +216,9 @@ class InMemoryDeliveries:
         self._clock = clock
 
     async def add(self, *deliveries: Delivery) -> None:
+        current = current_traceparent()  # as the real one: queued under the current trace context
         for delivery in deliveries:
-            self._rows[delivery.id] = _copy(delivery)
+            self._rows[delivery.id] = replace(_copy(delivery), traceparent=delivery.traceparent or current)
 
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
         lease_now = self._clock.now()

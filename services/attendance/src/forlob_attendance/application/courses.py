@@ -45,7 +45,9 @@ class _PlannedStart:
     slots: list[dict[str, Any]]
 
 
-def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime, declared: Declared) -> _PlannedStart:
+def _planned_start(
+    event: ProgrammeStarted, policy: CoursePolicy, now: datetime, declared: Declared, traceparent: str | None
+) -> _PlannedStart:
     """A course that starts now, its schedule and its first slots, checked and planned from the
     event alone: it has one schedule and no absence reported yet (none can be, for a course
     unknown here)."""
@@ -80,6 +82,7 @@ def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime,
         **cadence_columns(event.cadence if event.shape is ProgrammeShape.MEETINGS else None),
         "cadence_reminded_due": None,
         "cadence_checked_on": None,
+        "traceparent": traceparent,
     }
     schedule = {
         "referral_id": event.referral_id,
@@ -95,18 +98,30 @@ def _planned_start(event: ProgrammeStarted, policy: CoursePolicy, now: datetime,
     return _PlannedStart(columns, schedule, slots)
 
 
-async def start_course(uow: AttendanceUoW, event: ProgrammeStarted, policy: CoursePolicy) -> None:
+async def start_course(
+    uow: AttendanceUoW, event: ProgrammeStarted, policy: CoursePolicy, traceparent: str | None = None
+) -> None:
     """:func:`start_courses` of one: the rule is written once, for many."""
-    await start_courses(uow, [event], policy)
+    await start_courses(uow, [event], policy, [traceparent])
 
 
-async def start_courses(uow: AttendanceUoW, events: Sequence[ProgrammeStarted], policy: CoursePolicy) -> None:
+async def start_courses(
+    uow: AttendanceUoW,
+    events: Sequence[ProgrammeStarted],
+    policy: CoursePolicy,
+    traceparents: Sequence[str | None] = (),
+) -> None:
     """Courses that start now (a consumer's batch of starts): the courses, their schedules and their
-    slots go in with three statements, however many."""
+    slots go in with three statements, however many. ``traceparents`` (one per event, when known):
+    the trace context each course was started in, which its detected absences join."""
+    contexts = list(traceparents) + [None] * (len(events) - len(traceparents))
     now = uow.clock.now()
     # The providers' own closures: nobody is expected on them from the first day.
     declared = await uow.courses.declared(e.provider_org for e in events)
-    planned = [_planned_start(event, policy, now, declared[event.provider_org]) for event in events]
+    planned = [
+        _planned_start(event, policy, now, declared[event.provider_org], context)
+        for event, context in zip(events, contexts, strict=True)
+    ]
     if not planned:
         return
     started = await uow.courses.start([p.course for p in planned], [p.schedule for p in planned])

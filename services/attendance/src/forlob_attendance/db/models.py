@@ -49,6 +49,9 @@ class CourseRow(Base):
     cadence_reminded_due: Mapped[date | None] = mapped_column(default=None)
     # The day the cadence sweep last looked at the course: once a day, so a full batch moves on.
     cadence_checked_on: Mapped[date | None] = mapped_column(default=None)
+    # The trace context the course was started in (W3C traceparent, no personal data): each
+    # absence the sweep detects is announced under it, so it joins the course's trace.
+    traceparent: Mapped[str | None] = mapped_column(sa.Text, default=None)
 
 
 class BreachCheckRow(Base):

@@ -62,7 +62,7 @@ _DETECTED_EVENTS = """
                'expected_at', m.expected_start, 'detected_at', m.detected_at,
                'expected_end', m.expected_end, 'meeting_id', m.meeting_id
            ) AS data,
-           c.referring_org, c.provider_org
+           c.referring_org, c.provider_org, c.traceparent
     FROM marked AS m JOIN courses AS c ON c.referral_id = m.referral_id
 """
 
@@ -77,6 +77,7 @@ async def mark_missed_arrivals(session: AsyncSession, now: datetime, batch: int)
         source=SOURCE,
         now=now,
         ctes=[("marked", _MARK_MISSED), ("flagged", _FLAG_BREACH_CHECK), ("asked", QUESTIONS)],
+        row_traces=True,  # each absence under its course's trace context (docs/operations.md#traces)
     )
     if detected:
         await publish_requested(session, now)

@@ -31,7 +31,7 @@ def subscriptions(policy: CoursePolicy) -> list[Subscription[AttendanceUnitOfWor
     """``policy``: from the service's settings, built with its runtime."""
 
     async def on_started(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
-        await start_course(uow, envelope.data, policy)
+        await start_course(uow, envelope.data, policy, envelope.traceparent)
 
     async def on_agreement_changed(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
         await change_agreement(uow, envelope.data, policy)
@@ -57,7 +57,7 @@ def subscriptions(policy: CoursePolicy) -> list[Subscription[AttendanceUnitOfWor
     }
 
     async def on_starts(envelopes: Sequence[Envelope[Any]], uow: AttendanceUnitOfWork) -> None:
-        await start_courses(uow, [envelope.data for envelope in envelopes], policy)
+        await start_courses(uow, [e.data for e in envelopes], policy, [e.traceparent for e in envelopes])
 
     return [
         skipping_erased(

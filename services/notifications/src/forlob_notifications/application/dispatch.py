@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
 from forlob_notifications.application.options import Options
 from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.domain import content
@@ -37,6 +39,7 @@ from forlob_shared.logging import get_logger
 from forlob_shared.messaging.consumer import is_transient
 from forlob_shared.redaction import describe_error
 from forlob_shared.texts import language_of_country
+from forlob_shared.tracing import span_under
 
 log = get_logger("forlob.notifications.dispatch")
 
@@ -117,6 +120,29 @@ async def _claim(uow: NotificationsUnit, options: Options, now: datetime) -> lis
 
 
 async def _send(senders: Senders, job: _Job, now: datetime) -> AttemptOutcome:
+    """One attempt, in a span of the trace the delivery was queued in (with traces on): the
+    e-mail's SMTP conversation, or the webhook's call (httpx's span inside it)."""
+    delivery = job.delivery
+    email = delivery.channel is Channel.EMAIL
+    attributes: dict[str, str | int | bool] = {
+        "forlob.delivery.id": str(delivery.id),
+        "forlob.delivery.channel": delivery.channel.value,
+        "forlob.delivery.attempt": delivery.attempts + 1,
+        "forlob.event_type": delivery.event_type,
+    }
+    kind = SpanKind.CLIENT if email else SpanKind.INTERNAL
+    with span_under(
+        delivery.traceparent, "smtp send" if email else "webhook deliver", kind=kind, attributes=attributes
+    ) as span:
+        outcome = await _attempt(senders, job, now)
+        if span is not None:
+            span.set_attribute("forlob.delivery.outcome", "delivered" if outcome.ok else outcome.error_code)
+            if not outcome.ok:
+                span.set_status(Status(StatusCode.ERROR, outcome.error_code))
+    return outcome
+
+
+async def _attempt(senders: Senders, job: _Job, now: datetime) -> AttemptOutcome:
     delivery = job.delivery
     if delivery.channel is Channel.EMAIL:
         if not job.address:
@@ -232,6 +258,7 @@ def _delivered(delivery: Delivery, now: datetime) -> PendingEvent:
             delivered_at=now,
         ),
         subject=str(delivery.id),
+        traceparent=delivery.traceparent,  # in the trace the delivery was queued in
     )
 
 
@@ -248,4 +275,5 @@ def _failed(delivery: Delivery, outcome: AttemptOutcome, final: bool, now: datet
             failed_at=now,
         ),
         subject=str(delivery.id),
+        traceparent=delivery.traceparent,  # in the trace the delivery was queued in
     )

@@ -141,6 +141,7 @@ class DeliveryRow(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(TS)
     delivered_at: Mapped[datetime | None] = mapped_column(TS)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    traceparent: Mapped[str | None] = mapped_column(sa.Text)
 
     __table_args__ = (
         sa.Index("deliveries_pending", "next_attempt_at", postgresql_where=sa.text("state = 'pending'")),

@@ -59,6 +59,8 @@ class Delivery:
     attempts: int = 0
     delivered_at: datetime | None = None
     last_error: str | None = None
+    # The trace context it was queued in (W3C traceparent): each attempt's span joins that trace.
+    traceparent: str | None = None
 
 
 @dataclass(frozen=True)

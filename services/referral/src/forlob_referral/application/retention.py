@@ -9,6 +9,7 @@ from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain.outreach import OutreachCase
 from forlob_referral.domain.referral import Referral
 from forlob_referral.runtime import ReferralRuntime
+from forlob_shared.progress import Progress
 
 
 async def erase_personal_data(uow: ReferralUoW, referrals: Sequence[Referral], now: datetime) -> None:
@@ -34,7 +35,9 @@ async def erase_outreach_personal_data(uow: ReferralUoW, cases: Sequence[Outreac
     await uow.outreach.save(*cases)
 
 
-async def erase_expired_outreach_cases(uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500) -> int:
+async def erase_expired_outreach_cases(
+    uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500, progress: Progress | None = None
+) -> int:
     """The retention sweep's part for outreach cases closed before ``now - retention``."""
     erased = 0
     while True:
@@ -45,9 +48,13 @@ async def erase_expired_outreach_cases(uow: ReferralUoW, now: datetime, retentio
             await erase_outreach_personal_data(uow, due, now)
             await uow.commit()
         erased += len(due)
+        if progress is not None:
+            progress.advance(len(due))
 
 
-async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500) -> int:
+async def erase_expired_personal_data(
+    uow: ReferralUoW, now: datetime, retention: timedelta, batch: int = 500, progress: Progress | None = None
+) -> int:
     """Erase name, identity number, mobile number, goals, plan, closing note, course record and
     messages of referrals closed before ``now - retention``; returns how many were erased. Ids,
     programme, dates, states and the outcome stay, so the figures still add up. Several replicas
@@ -62,6 +69,8 @@ async def erase_expired_personal_data(uow: ReferralUoW, now: datetime, retention
             await erase_personal_data(uow, due, now)
             await uow.commit()
         erased += len(due)
+        if progress is not None:
+            progress.advance(len(due))
 
 
 async def forget_idempotency_keys(uow: ReferralUoW, now: datetime, keep: timedelta) -> int:
@@ -72,10 +81,12 @@ async def forget_idempotency_keys(uow: ReferralUoW, now: datetime, keep: timedel
     return forgotten
 
 
-async def retention_job(runtime: ReferralRuntime, now: datetime) -> int:
-    """The periodic form of the two above, run in the service's lifespan; returns referrals erased."""
+async def retention_job(runtime: ReferralRuntime, now: datetime, progress: Progress | None = None) -> int:
+    """The periodic form of the two above, run in the service's lifespan (and once, by hand, by
+    ``forlob-referral retention``, whose ``progress`` advances with each referral and case erased);
+    returns referrals erased."""
     uow: ReferralUoW = runtime.uow()
     settings = runtime.settings
     await forget_idempotency_keys(uow, now, timedelta(days=settings.idempotency_key_days))
-    await erase_expired_outreach_cases(uow, now, timedelta(days=settings.retention_days))
-    return await erase_expired_personal_data(uow, now, timedelta(days=settings.retention_days))
+    await erase_expired_outreach_cases(uow, now, timedelta(days=settings.retention_days), progress=progress)
+    return await erase_expired_personal_data(uow, now, timedelta(days=settings.retention_days), progress=progress)

@@ -33,6 +33,7 @@ from forlob_shared.erasure import register_rows
 from forlob_shared.events import InvalidEnvelope, ParticipantErased, decode
 from forlob_shared.logging import get_logger
 from forlob_shared.partner import is_partner_event
+from forlob_shared.progress import Progress
 
 log = get_logger("forlob.reporting.rebuild")
 
@@ -66,10 +67,13 @@ class Replay:
     erasures: list[ParticipantErased] = field(default_factory=list)
     _seen: set[UUID] = field(default_factory=set)
     freezer: Freezer | None = None  # a rebuild's: what is built is frozen as it goes (frozen_model)
+    progress: Progress | None = None  # advanced by every body read (forlob-reporting rebuild shows it)
 
     async def on_body(self, body: bytes) -> None:
         if self.freezer is not None:
             self.freezer.tick()
+        if self.progress is not None:
+            self.progress.advance()
         try:
             envelope = decode(body)
         except InvalidEnvelope:
@@ -99,11 +103,14 @@ class Replay:
         return forget_erased(self.store.rows, erased)
 
 
-async def rebuild(engine: AsyncEngine, reader: HistoryReader, consumer: str) -> RebuildResult:
-    """Replace the read model with one built from the whole history (see the module's steps)."""
+async def rebuild(
+    engine: AsyncEngine, reader: HistoryReader, consumer: str, progress: Progress | None = None
+) -> RebuildResult:
+    """Replace the read model with one built from the whole history (see the module's steps);
+    ``progress`` advances with every message read."""
     started = time.perf_counter()
     with frozen_as_built() as freezer:
-        replay = Replay(freezer=freezer)
+        replay = Replay(freezer=freezer, progress=progress)
         async with engine.connect() as lock:
             await hold_exclusively(lock)
             try:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forlob_notifications.db.models import AttemptRow, DeliveryRow
 from forlob_notifications.db.repositories.rows import columns_of
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
+from forlob_shared.logging import current_traceparent
 
 
 class DeliveryRepository:
@@ -19,8 +20,12 @@ class DeliveryRepository:
         self.session = session
 
     async def add(self, *deliveries: Delivery) -> None:
+        """Queue ``deliveries``, each under the trace context current now (the event's consumer
+        span, the request's) unless it names its own."""
         if deliveries:
-            await self.session.execute(sa.insert(DeliveryRow), [columns_of(d) for d in deliveries])
+            current = current_traceparent()
+            rows = [columns_of(d) | {"traceparent": d.traceparent or current} for d in deliveries]
+            await self.session.execute(sa.insert(DeliveryRow), rows)
 
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
         """Take up to ``limit`` due deliveries for sending; a crashed sender's claim runs out.
