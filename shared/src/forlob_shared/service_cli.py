@@ -17,6 +17,7 @@ from forlob_shared.logging import configure_logging, get_logger
 from forlob_shared.messaging.relay import OutboxRelay
 from forlob_shared.migrations import upgrade
 from forlob_shared.runtime import PartsT, ServiceSpec, SettingsT, UowT, build_runtime, declare_topology, stop_runtime
+from forlob_shared.settings import load_settings
 
 
 def run_service_cli(
@@ -36,7 +37,7 @@ def run_service_cli(
     asyncapi.add_argument("--out", type=Path, help="file to write (default: standard output)")
     args = parser.parse_args(argv)
 
-    settings = spec.settings_cls()
+    settings = load_settings(spec.settings_cls)
     configure_logging(spec.name, settings.log_level, settings.log_json)
     log = get_logger(f"forlob.{spec.name}")
 
