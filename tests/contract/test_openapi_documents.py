@@ -79,7 +79,7 @@ def test_every_error_an_operation_can_answer_is_documented_as_a_problem(name: st
         if any(p["in"] == "path" for p in parameters):
             must.add("404")
         if "requestBody" in op:
-            must |= {"413", "422"}
+            must |= {"404", "413", "422"}
         if any(p["in"] == "header" and p["name"] == IDEMPOTENCY_HEADER for p in parameters):
             must |= {"409", "422"}
         if not path.startswith("/health/"):

@@ -5,6 +5,7 @@ unique, and a part of a document (the partner API) keeps exactly the schemas it 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 import pytest
 from fastapi import APIRouter, FastAPI
@@ -38,6 +39,10 @@ def _app() -> FastAPI:
     async def get_thing(thing_id: int, principal: Coordinator) -> Thing:
         return Thing(name="x")
 
+    @things.get("/things/search")
+    async def search_things(principal: Coordinator, owner: UUID | None = None) -> list[Thing]:
+        return []
+
     @things.post("/things", status_code=201)
     async def create_thing(thing: Thing, principal: Coordinator, key: IdempotencyKey) -> Thing:
         return thing
@@ -65,7 +70,8 @@ def test_the_standard_errors_follow_the_routes_dependencies() -> None:
     document = _app().openapi()
     assert _codes(document, "get", "/things") == ["200", "401", "403"]
     assert _codes(document, "get", "/things/{thing_id}") == ["200", "401", "403", "404", "422"]
-    assert _codes(document, "post", "/things") == ["201", "401", "403", "409", "413", "422"]
+    assert _codes(document, "post", "/things") == ["201", "401", "403", "404", "409", "413", "422"]
+    assert _codes(document, "get", "/things/search") == ["200", "401", "403", "404", "422"]
     assert _codes(document, "put", "/things/{thing_id}") == ["200", "401", "403", "404", "409", "413", "422"]
     assert _codes(document, "get", "/other") == ["200"]
 
@@ -93,6 +99,7 @@ def test_operation_ids_are_the_tag_and_the_function() -> None:
         "things_and_stuff_get_thing",
         "things_and_stuff_list_things",
         "things_and_stuff_put_thing",
+        "things_and_stuff_search_things",
     ]
 
 

@@ -3,8 +3,9 @@ can rely on it (docs/openapi/, checked for drift by tests/contract/test_openapi_
 
 - every error a route can answer, as application/problem+json (RFC 9457), added once here from
   what the route depends on rather than by hand per route (:func:`standard_errors`): a token
-  (``requires``) -> 401 and 403, an id in the path -> 404, a body -> 413 and 422, a change (an
-  ``Idempotency-Key`` or a write method) -> 409 and 422; 429 comes with every router
+  (``requires``) -> 401 and 403, a thing named (an id in the path or the query, or a body, which
+  names what it acts on) -> 404, a body -> 413 and 422, a change (an ``Idempotency-Key`` or a
+  write method) -> 409 and 422; 429 comes with every router
   (forlob_shared.service); what a route declares itself is kept;
 - a stable, unique ``operationId`` per operation, ``<tag>_<function>`` in snake case (e.g.
   ``referrals_create_referral``), which a generated client names its methods by;
@@ -17,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
+from uuid import UUID
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -63,7 +65,8 @@ PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components
 ERRORS: dict[str, str] = {
     "401": "No valid bearer token: missing, expired, not signed by the configured issuer, or too long-lived",
     "403": "The token holds none of the roles this operation needs (x-roles)",
-    "404": "Nothing with that id in your organisation: unknown ids and other organisations' look the same",
+    "404": "Nothing of that id (in the path, the query or the body) in your organisation: unknown ids and "
+    "other organisations' look the same",
     "409": "The request conflicts with the current state (e.g. the course has already ended); nothing changed",
     "413": "The body is larger than the service accepts",
     "422": "Invalid input: the request does not match the schema, breaks a rule, or reuses an "
@@ -84,7 +87,7 @@ class Operation:
     name: str
     operation_id: str | None  # one the route gives itself
     authenticated: bool
-    path_ids: bool
+    names_things: bool  # an id in the path or the query, or a body
     body: bool
     idempotency_key: bool
 
@@ -94,7 +97,7 @@ class Operation:
         codes = set()
         if self.authenticated:
             codes |= {"401", "403"}
-        if self.path_ids:
+        if self.names_things or self.body:
             codes.add("404")
         if self.body:
             codes |= {"413", "422"}
@@ -127,12 +130,19 @@ def operations(app: FastAPI) -> dict[tuple[str, str], Operation]:
                 name=str(context.name),
                 operation_id=context.operation_id,
                 authenticated=any(isinstance(d.call, RoleCheck) for d in parts),
-                path_ids=any(d.path_params for d in parts),
+                names_things=any(
+                    d.path_params or any(_is_id(q.field_info.annotation) for q in d.query_params) for d in parts
+                ),
                 body=context.body_field is not None,
                 idempotency_key=any(p.alias == IDEMPOTENCY_HEADER for d in parts for p in d.header_params),
             )
             found[(operation.method, operation.path)] = operation
     return found
+
+
+def _is_id(annotation: Any) -> bool:
+    """A UUID, or an optional or a list of them: a query parameter naming a thing that may not exist."""
+    return annotation is UUID or any(_is_id(arg) for arg in get_args(annotation))
 
 
 def snake(text: str) -> str:
