@@ -346,7 +346,7 @@ def warn_if_every_caller_is_the_proxy(settings: Any) -> None:
     """In production a service sits behind an ingress: unless its addresses are trusted for
     X-Forwarded-For, every caller has the ingress's address and one client's bad tokens (or a
     morning's sign-ins) would spend everybody's per-address allowance."""
-    if settings.production and settings.forwarded_allow_ips.strip() in {"", "127.0.0.1"}:
+    if settings.environment == "production" and settings.forwarded_allow_ips.strip() in {"", "127.0.0.1"}:
         log.warning(
             "ratelimit.client_address_is_the_proxy",
             setting="FORLOB_FORWARDED_ALLOW_IPS",
