@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events roles-table compose-check clean-test-databases browser axe screenshots
+.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events openapi prometheus-rule roles-table compose-check clean-test-databases browser axe screenshots
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
@@ -72,6 +72,13 @@ events:  ## regenerate docs/events/ (JSON Schema per event, the partner contract
 	$(UV) run --no-sync forlob events export --out docs/events
 	$(UV) run --no-sync forlob events partner-asyncapi --out docs/asyncapi/partners.json
 	for s in referral attendance notifications reporting; do $(UV) run --no-sync forlob-$$s asyncapi --out docs/asyncapi/$$s.json; done
+
+openapi:  ## regenerate docs/openapi/ (one OpenAPI document per service, and partners.json: the partner API)
+	for s in referral attendance notifications reporting; do $(UV) run --no-sync forlob-$$s openapi --out docs/openapi/$$s.json; done
+	$(UV) run --no-sync forlob-notifications openapi --tag partners --out docs/openapi/partners.json
+
+prometheus-rule:  ## rewrite deploy/k8s/monitoring/prometheusrule.yaml from deploy/prometheus/alerts.yml
+	$(UV) run --no-sync python deploy/prometheus/prometheusrule.py
 
 roles-table:  ## regenerate docs/security.md's table of who may call each route, from the services' OpenAPI
 	$(UV) run --no-sync python tests/security/roles_table.py

@@ -125,7 +125,7 @@ def test_compose_config_is_valid() -> None:
 
 def test_infrastructure_has_healthchecks(compose: dict[str, Any]) -> None:
     rabbitmq = _service(compose, "rabbitmq")
-    assert rabbitmq["image"].startswith("rabbitmq:3.13-management")
+    assert rabbitmq["image"].startswith("rabbitmq:4.")  # 4.x: quorum queues and a stream, no mirroring
     assert "rabbitmq-diagnostics -q ping" in " ".join(map(str, rabbitmq["healthcheck"]["test"]))
     # Users, permissions and the vhost come from the definitions the node imports at boot.
     mounts = " ".join(map(str, rabbitmq["volumes"]))

@@ -34,7 +34,16 @@ K8S = ROOT / "deploy" / "k8s"
 RABBITMQ_CONF = ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf"
 NAMESPACE = "forlob"
 SERVICES = {"referral": 8001, "attendance": 8002, "notifications": 8003, "reporting": 8004}
-CORE_KINDS = {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Namespace"}
+CORE_KINDS = {
+    "Deployment",
+    "Service",
+    "ConfigMap",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "Namespace",
+    "Ingress",
+    "NetworkPolicy",
+}
 # The oldest Kubernetes the manifests need (lifecycle.preStop.sleep is on by default from 1.30).
 OLDEST_KUBERNETES = "1.30.0"
 FASTSTREAM_GRACEFUL_TIMEOUT = 15  # seconds FastStream waits for handlers in flight at shutdown
@@ -255,11 +264,11 @@ def test_every_kustomization_builds(directory: str) -> None:
 def test_production_pins_every_image_and_runs_three_of_each() -> None:
     built = _build(K8S / "overlays" / "production")
     kinds = {body["kind"] for body in built}
-    assert {"RabbitmqCluster", "Cluster", *CORE_KINDS} <= kinds
+    assert {"RabbitmqCluster", "Cluster", "ServiceMonitor", "PrometheusRule", *CORE_KINDS} <= kinds
     for body in built:
         if body["kind"] == "Deployment":
             spec = body["spec"]["template"]["spec"]
-            for container in [*spec["initContainers"], *spec["containers"]]:
+            for container in [*spec.get("initContainers", []), *spec["containers"]]:
                 image = container["image"]
                 assert not image.startswith("forlob/"), f"{image}: the overlay names the registry"
                 assert re.fullmatch(r"\d+\.\d+\.\d+", image.rpartition(":")[2]), f"{image}: pin a released version"

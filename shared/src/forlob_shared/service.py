@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 from forlob_shared.clock import Clock
 from forlob_shared.http.access import AccessLog
@@ -124,9 +125,20 @@ def _refuse_public_changes(router: APIRouter) -> None:
             raise ValueError(f"public route {getattr(route, 'path', route)} must be read-only, not {sorted(methods)}")
 
 
+class Health(BaseModel):
+    status: str = Field(description="ok | consumers-lost (live); ready | not-ready (ready)")
+    checks: dict[str, str] | None = Field(default=None, description="ready: 'ok' or why not, per server")
+
+
+HEALTH: dict[int | str, dict[str, Any]] = {
+    200: {"model": Health},
+    503: {"model": Health, "description": "Not healthy: the orchestrator restarts (live) or routes around it (ready)"},
+}
+
+
 def _install_operational_routes(app: FastAPI) -> None:
     # Orchestrators and Prometheus call these without a token; they name no organisation.
-    ops = APIRouter(tags=["operations"], dependencies=[PUBLIC])
+    ops = APIRouter(tags=["operations"], dependencies=[PUBLIC], responses=HEALTH)
 
     @ops.get("/health/live", summary="The process runs and its consumers are attached")
     async def live(request: Request) -> JSONResponse:

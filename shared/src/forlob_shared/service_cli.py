@@ -17,6 +17,7 @@ from forlob_shared.logging import configure_logging, get_logger
 from forlob_shared.messaging.relay import OutboxRelay
 from forlob_shared.migrations import upgrade
 from forlob_shared.runtime import PartsT, ServiceSpec, SettingsT, UowT, build_runtime, declare_topology, stop_runtime
+from forlob_shared.settings import load_settings
 from forlob_shared.tracing import configure_tracing
 
 
@@ -35,9 +36,12 @@ def run_service_cli(
     commands.add_parser("declare", help="declare the exchanges, queues and history stream this service uses")
     asyncapi = commands.add_parser("asyncapi", help="write this service's AsyncAPI document")
     asyncapi.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    openapi = commands.add_parser("openapi", help="write this service's OpenAPI document")
+    openapi.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    openapi.add_argument("--tag", help="only the operations with this tag (e.g. partners), as a document of its own")
     args = parser.parse_args(argv)
 
-    settings = spec.settings_cls()
+    settings = load_settings(spec.settings_cls)
     configure_logging(spec.name, settings.log_level, settings.log_json)
     if args.command in {"serve", "relay"}:
         configure_tracing(spec.name)  # only by the OTEL_* variables: off when they are unset
@@ -73,15 +77,49 @@ def run_service_cli(
     if args.command == "asyncapi":
         from forlob_shared.asyncapi import asyncapi_document
 
-        text = json.dumps(asyncapi_document(spec, settings), indent=2, sort_keys=True) + "\n"
-        if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text)
-        else:
-            print(text, end="")
+        _write(args.out, asyncapi_document(spec, settings))
+        return 0
+    if args.command == "openapi":
+        _write(args.out, openapi_document(spec, settings, args.tag))
         return 0
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def openapi_document(
+    spec: ServiceSpec[UowT, SettingsT, PartsT], settings: SettingsT | None = None, tag: str | None = None
+) -> dict[str, Any]:
+    """The service's OpenAPI document as docs/openapi/ holds it; with ``tag``, only that part
+    (the notifications service's ``partners``: the partner API, docs/openapi/partners.json)."""
+    from forlob_shared.http.openapi import tagged
+    from forlob_shared.service import create_app
+
+    document = create_app(spec, settings).openapi()
+    if tag is None:
+        return document
+    title, description = PARTS.get(tag, (f"{spec.title}: {tag}", spec.description))
+    return tagged(document, tag, title, description)
+
+
+# The parts of a service's API published as documents of their own: (title, description).
+PARTS = {
+    "partners": (
+        "Forløb partner API",
+        "What a partner system (a referring organisation's case system, role partner_system) may call: "
+        "catch-up of its organisation's partner events, a referral's state as it was told, the JSON Schema "
+        "of each partner event; and, for the caseworker, what their system was told of a referral "
+        "(docs/partners.md). Served by the notifications service.",
+    )
+}
+
+
+def _write(out: Path | None, document: dict[str, Any]) -> None:
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+    else:
+        sys.stdout.write(text)
 
 
 def _run_on_the_best_loop(main: Coroutine[Any, Any, None]) -> None:

@@ -9,15 +9,27 @@ elsewhere on its own.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+import sys
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+
+
+class Environment(StrEnum):
+    """Where a service runs: a closed set, so a typo (``prod``, ``Production``) stops the start
+    instead of quietly turning the production guards off."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
 
 _NAME_PREFIX = re.compile(r"[a-z0-9][a-z0-9_.-]*|")
 _DEV_SECRET = "forlob-local-development-secret-change-me"
@@ -38,7 +50,10 @@ class ServiceSettings(BaseSettings):
     service_name: ClassVar[str] = "service"
     default_port: ClassVar[int] = 8000
 
-    environment: str = Field(default="development", description="development | test | production")
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        description="development | test | production (production turns on the guards: real secrets, https, ...)",
+    )
     database_url: str = Field(
         default="", description="PostgreSQL URL; default postgresql://postgres@127.0.0.1:5432/forlob_<service>"
     )
@@ -139,13 +154,13 @@ class ServiceSettings(BaseSettings):
             self.database_url = f"postgresql://postgres@127.0.0.1:5432/forlob_{self.service_name}"
         if not self.port:
             self.port = self.default_port
-        if (
-            self.environment == "production"
-            and self.jwt_secret.get_secret_value() == _DEV_SECRET
-            and not self.jwt_jwks_url
-        ):
+        if self.production and self.jwt_secret.get_secret_value() == _DEV_SECRET and not self.jwt_jwks_url:
             raise ValueError("set FORLOB_JWT_SECRET or FORLOB_JWT_JWKS_URL in production")
         return self
+
+    @property
+    def production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
 
     @property
     def asyncpg_dsn(self) -> str:
@@ -164,6 +179,31 @@ class ServiceSettings(BaseSettings):
     def public_dict(self) -> dict[str, Any]:
         """Settings without secrets, for logs and diagnostics."""
         return self.model_dump(exclude={"jwt_secret"})
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def settings_refusal(settings_cls: type[BaseSettings], error: ValidationError) -> str:
+    """One line naming each refused setting, the variables it is read from and why; never the
+    value given (it may be a password)."""
+    prefix = str(settings_cls.model_config.get("env_prefix", "")).upper()
+    problems = []
+    for e in error.errors(include_input=False, include_url=False):
+        name = "_".join(str(part) for part in e["loc"]).upper()
+        where = f"{prefix}{name}" + (f" or FORLOB_{name}" if prefix != "FORLOB_" else "") if name else "settings"
+        problems.append(f"{where}: {e['msg']}")
+    return "refusing to start: " + "; ".join(problems)
+
+
+def load_settings(settings_cls: type[SettingsT]) -> SettingsT:
+    """The settings from the environment; if they are refused, one clear line on standard error
+    and exit status 2, not a traceback."""
+    try:
+        return settings_cls()
+    except ValidationError as exc:
+        sys.stderr.write(settings_refusal(settings_cls, exc) + "\n")
+        raise SystemExit(2) from None
 
 
 def plain_postgres_url(url: str) -> str:

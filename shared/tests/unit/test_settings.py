@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from forlob_shared.settings import ServiceSettings, plain_postgres_url
+from forlob_shared.settings import Environment, ServiceSettings, load_settings, plain_postgres_url
 
 DEV_SECRET = "forlob-local-development-secret-change-me"
 
@@ -234,6 +234,50 @@ def test_production_with_a_secret_is_accepted(monkeypatch: pytest.MonkeyPatch) -
 def test_production_with_jwks_is_accepted() -> None:
     settings = XSettings(environment="production", jwt_jwks_url="https://idp.example/.well-known/jwks.json")
     assert settings.jwt_jwks_url == "https://idp.example/.well-known/jwks.json"
+
+
+# --- environment: a closed set --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typo", ["prod", "Production", "production ", "staging", "produciton"])
+def test_an_environment_outside_the_set_is_refused(typo: str) -> None:
+    # A typo must not quietly run production without its guards (the development secret, ...).
+    with pytest.raises(ValidationError, match="'development', 'test' or 'production'"):
+        XSettings(environment=typo)
+
+
+def test_the_environment_is_an_enum_equal_to_its_name() -> None:
+    settings = XSettings(environment="production", jwt_secret="a-real-production-secret-of-some-length")
+    assert settings.environment is Environment.PRODUCTION
+    assert settings.production
+    assert settings.environment == "production"
+    assert not XSettings(environment="test").production
+
+
+def test_a_typo_stops_the_start_with_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FORLOB_ENVIRONMENT", "prod")
+    monkeypatch.setenv("FORLOB_X_JWT_SECRET", "a-secret-never-printed")
+    with pytest.raises(SystemExit) as stopped:
+        load_settings(XSettings)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert err.startswith("refusing to start: FORLOB_X_ENVIRONMENT or FORLOB_ENVIRONMENT: Input should be")
+    assert "'development', 'test' or 'production'" in err
+    assert "a-secret-never-printed" not in err
+    assert "prod'" not in err.split("should be", 1)[0]
+
+
+def test_a_guard_refusal_names_no_variable_it_cannot_know(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FORLOB_ENVIRONMENT", "production")
+    with pytest.raises(SystemExit):
+        load_settings(XSettings)
+    assert capsys.readouterr().err.startswith("refusing to start: settings: Value error, set FORLOB_JWT_SECRET")
 
 
 @pytest.mark.parametrize("environment", ["development", "test"])

@@ -97,20 +97,20 @@ class NotificationsSettings(ServiceSettings):
     @model_validator(mode="after")
     def _https_in_production(self) -> "NotificationsSettings":
         if self.webhook_require_https is None:
-            self.webhook_require_https = self.environment == "production"
+            self.webhook_require_https = self.production
         return self
 
     @model_validator(mode="after")
     def _no_private_targets_in_production(self) -> "NotificationsSettings":
         # In production a webhook to this network's own addresses is an attack on it (SSRF).
-        if self.environment == "production" and self.webhook_allow_private_targets:
+        if self.production and self.webhook_allow_private_targets:
             raise ValueError("FORLOB_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS must not be true in production")
         return self
 
     @model_validator(mode="after")
     def _public_addresses_in_production(self) -> "NotificationsSettings":
         # A link to a local address reaches nobody: refuse to start rather than mail it out.
-        if self.environment == "production":
+        if self.production:
             for name, url in (("PUBLIC_WEB_URL", self.public_web_url), ("PUBLIC_API_URL", self.public_api_url)):
                 if not is_public_address(url):
                     raise ValueError(

@@ -7,6 +7,7 @@ import sys
 
 from forlob_shared.clock import Clock, SystemClock
 from forlob_shared.logging import configure_logging
+from forlob_shared.settings import load_settings
 from forlob_shared.tracing import configure_tracing
 from forlob_web.settings import WebSettings
 
@@ -17,7 +18,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the pages")
     args = parser.parse_args(argv)
-    settings = WebSettings()
+    settings = load_settings(WebSettings)
     configure_logging("web", settings.log_level, settings.log_json)
     configure_tracing("web")  # only by the OTEL_* variables: off when they are unset
     if args.command == "serve":

@@ -49,7 +49,7 @@ class WebSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _web_guards(self) -> WebSettings:
-        production = self.environment == "production"
+        production = self.production
         if self.local_sign_in is None:
             self.local_sign_in = not production
         if self.secure_cookies is None:

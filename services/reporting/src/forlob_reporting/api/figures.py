@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from forlob_reporting.api import figure_models as out
 from forlob_reporting.api.deps import CsvLanguage, FigureReader, Format, PeriodQuery, ScopeQuery, UoW
 from forlob_reporting.api.tabular import CsvLang, csv_response
 from forlob_reporting.application import figures as app
@@ -18,11 +19,6 @@ from forlob_shared.errors import InvalidInput
 from forlob_shared.http.inputs import Day
 
 router = APIRouter(prefix="/figures", tags=["figures"])
-
-# With format=csv the same figures come as CSV: say so, so clients and the schema agree.
-JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}
-}
 
 
 class ReferralsReceivedRow(BaseModel):
@@ -71,7 +67,7 @@ def _answer(
 
 @router.get(
     "",
-    responses=JSON_OR_CSV,
+    responses=out.json_or_csv(out.FiguresOut),
     summary="Every figure per provider and programme (or per referring organisation) for a period",
 )
 async def get_figures(
@@ -81,7 +77,9 @@ async def get_figures(
 
 
 @router.get(
-    "/waiting-list", responses=JSON_OR_CSV, summary="Waiting list per week: inflow, outflow, length at the week's end"
+    "/waiting-list",
+    responses=out.json_or_csv(out.WaitingListOut),
+    summary="Waiting list per week: inflow, outflow, length at the week's end",
 )
 async def get_waiting_list(
     scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
@@ -91,7 +89,7 @@ async def get_waiting_list(
     )
 
 
-@router.get("/occupancy", responses=JSON_OR_CSV, summary="Seats used and occupancy per day")
+@router.get("/occupancy", responses=out.json_or_csv(out.OccupancyOut), summary="Seats used and occupancy per day")
 async def get_occupancy(
     scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
 ) -> Response:
@@ -99,7 +97,9 @@ async def get_occupancy(
 
 
 @router.get(
-    "/attendance-weeks", responses=JSON_OR_CSV, summary="Agreed and attended hours and attendance rate per week"
+    "/attendance-weeks",
+    responses=out.json_or_csv(out.AttendanceWeeksOut),
+    summary="Agreed and attended hours and attendance rate per week",
 )
 async def get_attendance_weeks(
     scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
@@ -110,7 +110,7 @@ async def get_attendance_weeks(
 
 @router.get(
     "/ips-fidelity",
-    responses=JSON_OR_CSV,
+    responses=out.json_or_csv(out.IpsFidelityOut),
     summary="The IPS fidelity items the records can show, beside the scale's thresholds",
 )
 async def get_ips_fidelity(
@@ -121,7 +121,7 @@ async def get_ips_fidelity(
 
 @router.get(
     "/clarification-results",
-    responses=JSON_OR_CSV,
+    responses=out.json_or_csv(out.ClarificationResultsOut),
     summary="Clarification courses' results by recommendation, and the evidence behind them",
 )
 async def get_clarification_results(
@@ -133,7 +133,7 @@ async def get_clarification_results(
 
 @router.get(
     "/visits",
-    responses=JSON_OR_CSV,
+    responses=out.json_or_csv(out.VisitsOut),
     summary="Safety on visits, for your organisation: visits started, with a colleague, overdue",
 )
 async def get_visits(

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from forlob_reporting.api import charts
+from forlob_reporting.api import figure_models as out
 from forlob_reporting.api.deps import CsvLanguage, Format, PeriodQuery, ScopeQuery, StatementReader, UoW
 from forlob_reporting.api.tabular import csv_response
 from forlob_reporting.application import figures as app
@@ -21,7 +22,7 @@ ChartName = Literal["waiting-list", "occupancy", "attendance", "outcomes"]
 ChartFormat = Literal["png", "svg"]
 # The language of a chart's words (the web asks in its reader's); English when not given.
 ChartLanguage = Literal["da", "sv", "en"]
-# The charts are images and a statement may come as CSV: say so, so clients and the schema agree.
+# The charts are images: say so, so clients and the schema agree.
 IMAGE: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
@@ -29,9 +30,6 @@ IMAGE: dict[int | str, dict[str, Any]] = {
             "image/svg+xml": {"schema": {"type": "string"}},
         }
     }
-}
-JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}
 }
 
 
@@ -68,7 +66,7 @@ async def get_chart(
 
 @router.get(
     "/statements/{referral_id}",
-    responses=JSON_OR_CSV,
+    responses=out.json_or_csv(out.StatementOut),
     summary="The attendance statement for a participant's closing note",
 )
 async def get_statement(
