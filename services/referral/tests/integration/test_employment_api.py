@@ -209,6 +209,28 @@ async def test_a_clarification_course_delivers_its_result_to_the_caseworker(api:
     ] is None
 
 
+async def test_a_swedish_sole_trader_is_registered_without_its_personnummer(api: Api) -> None:
+    """An enskild firma's organisation number is the owner's personnummer: a 422 that does not
+    repeat it, nothing registered, nothing in the outbox; registered without a number it is."""
+    sole_trader = {**EMPLOYER, "country": "SE", "number": "880320-0016", "name": "Frisör Anna"}
+    refused = await api.post("/employers", sole_trader, key("sole-trader"))
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (refused.json()["field"], refused.json()["reason"]) == ("number", "personal-identity-number")
+    assert "880320" not in refused.text
+    assert (await api.client.get("/employers", headers=CONSULTANT)).json() == []
+    assert not [e for e in await api.events() if e["type"] == "dk.forlob.employer.registered.v1"]
+
+    made = await api.post("/employers", {**sole_trader, "number": None}, key("without"))
+    assert made.status_code == 201, made.text
+    assert made.json()["number"] is None
+    again = await api.post("/employers", {**sole_trader, "number": None}, key("another"))
+    assert again.status_code == 201, again.text  # two firms without a number never conflict
+    assert [e["number"] for e in (await api.client.get("/employers", headers=CONSULTANT)).json()] == [None, None]
+    for event in await api.events():
+        assert "880320" not in str(event)
+
+
 async def test_one_number_registered_twice_at_once_is_one_employer_and_a_409(api: Api) -> None:
     # Two browsers, two keys, one moment: the database's constraint decides, and the loser is told
     # which employer won rather than failing with a 500.
