@@ -206,7 +206,8 @@ async def test_the_register_lists_registers_and_shows_one_employer_with_its_cont
     empty = await consultant.post("/employers", {"country": "DK", "number": "", "name": "", "sector": ""})
     assert empty.status_code == 422
     assert _errors(empty.text) == {
-        "e-number": "Angiv et CVR-nummer (8 cifre) eller et organisationsnummer (10 cifre), eller registrér uden nummer.",
+        "e-number": "Angiv et CVR-nummer (8 cifre) eller et organisationsnummer (10 cifre), "
+        "eller registrér uden nummer.",
         "e-name": "Skal udfyldes.",
         "e-sector": "Skal udfyldes.",
     }
@@ -232,7 +233,8 @@ async def test_the_register_lists_registers_and_shows_one_employer_with_its_cont
     personal = await consultant.post("/employers", sole_trader)
     assert personal.status_code == 422
     assert _errors(personal.text) == {
-        "e-number": "Nummeret er et personnummer: en enskild firmas nummer er ejerens eget. Registrér firmaet uden nummer."
+        "e-number": "Nummeret er et personnummer: en enskild firmas nummer er ejerens eget. "
+        "Registrér firmaet uden nummer."
     }
     without = await consultant.post("/employers", {**sole_trader, "number": "", "without_number": "yes"})
     assert without.status_code == 303, without.text
