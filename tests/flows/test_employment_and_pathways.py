@@ -225,7 +225,8 @@ def _period(period: tuple[date, date]) -> dict[str, str]:
 def _close(actual: Any, expected: Any, where: str = "") -> None:
     """Equal, floats to 1e-9 (a share or a per-week rate)."""
     if isinstance(expected, dict):
-        assert isinstance(actual, dict) and actual.keys() == expected.keys(), (where, actual, expected)
+        assert isinstance(actual, dict), (where, actual)
+        assert actual.keys() == expected.keys(), (where, actual, expected)
         for k in expected:
             _close(actual[k], expected[k], f"{where}.{k}")
     elif isinstance(expected, float) and actual is not None:
