@@ -20,13 +20,14 @@ from forlob_attendance.db.models import (
     BreachRow,
     ContactAttemptRow,
     CourseRow,
+    InternshipRow,
     ScheduleVersionRow,
     SlotRow,
     WeekSummaryRow,
 )
 from forlob_shared.dpo import record
 
-STAFF = frozenset({"contact_person_id", "reported_by", "recorded_by", "staff_id"})
+STAFF = frozenset({"contact_person_id", "reported_by", "recorded_by", "staff_id", "planned_by"})
 # Scheduling machinery, not information about the person.
 MACHINERY = frozenset(
     {"materialised_through", "summarised_through", "breach_marks", "due_at", "report_id", "cadence_checked_on"}
@@ -74,6 +75,7 @@ class DpoRecords:
             "courses": courses,
             "slots": await of(SlotRow, SlotRow.expected_start),
             "absences_reported": await of(AbsenceReportRow, AbsenceReportRow.reported_at),
+            "internship_days": await of(InternshipRow, InternshipRow.first_day),
             "contact_attempts": _records(contacts.all()),
             "breaches": await of(BreachRow, BreachRow.detected_at),
             "week_summaries": await of(WeekSummaryRow, WeekSummaryRow.week_start),
@@ -87,7 +89,15 @@ class DpoRecords:
             return 0
         slots = sa.select(SlotRow.id).where(SlotRow.referral_id.in_(ids))
         await self.session.execute(sa.delete(ContactAttemptRow).where(ContactAttemptRow.absence_id.in_(slots)))
-        for model in (SlotRow, AbsenceReportRow, BreachRow, BreachCheckRow, WeekSummaryRow, ScheduleVersionRow):
+        for model in (
+            SlotRow,
+            AbsenceReportRow,
+            InternshipRow,
+            BreachRow,
+            BreachCheckRow,
+            WeekSummaryRow,
+            ScheduleVersionRow,
+        ):
             await self.session.execute(sa.delete(model).where(model.referral_id.in_(ids)))
         await self.session.execute(sa.delete(CourseRow).where(CourseRow.referral_id.in_(ids)))
         return len(ids)

@@ -1,6 +1,7 @@
 from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.db.calendar import CalendarRepository
 from forlob_attendance.db.dpo import DpoRecords
+from forlob_attendance.db.internships import EmployerRepository, InternshipRepository
 from forlob_attendance.db.queries import AttendanceQueries
 from forlob_attendance.db.records import (
     AbsenceReportRepository,
@@ -19,6 +20,8 @@ class AttendanceUnitOfWork(IdempotentUnitOfWork):
     calendar: CalendarRepository
     reports: AbsenceReportRepository
     contacts: ContactAttemptRepository
+    internships: InternshipRepository
+    employers: EmployerRepository
     breaches: BreachRepository
     summaries: WeekSummaryRepository
     reads: AttendanceQueries
@@ -32,6 +35,8 @@ class AttendanceUnitOfWork(IdempotentUnitOfWork):
         self.calendar = CalendarRepository(self.session)
         self.reports = AbsenceReportRepository(self.session)
         self.contacts = ContactAttemptRepository(self.session)
+        self.internships = InternshipRepository(self.session)
+        self.employers = EmployerRepository(self.session)
         self.breaches = BreachRepository(self.session)
         self.summaries = WeekSummaryRepository(self.session)
         self.reads = AttendanceQueries(self.session)
