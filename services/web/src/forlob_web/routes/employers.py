@@ -69,7 +69,7 @@ async def register_employer(request: Request, web: CurrentWeb, t: Words) -> Resp
         return await _register_page(web, request, back, 422, errors=errors, message=t("course.fix"), values=typed)
     call = employment_api.register(web.api(user), form.body(), form.idempotency_key())
     created, message, fields, status = await attempt(request, call)
-    if created == employment_api.PERSONAL_NUMBER:  # a sole trader's personnummer: in words, not quoted
+    if isinstance(created, str):  # PERSONAL_NUMBER: a sole trader's personnummer, in words, never quoted
         errors = {"number": t("employers.personal_number")}
         return await _register_page(web, request, back, 422, errors=errors, message=t("course.fix"), values=typed)
     if message is not None or created is None:
