@@ -206,7 +206,8 @@ async def test_the_register_lists_registers_and_shows_one_employer_with_its_cont
     empty = await consultant.post("/employers", {"country": "DK", "number": "", "name": "", "sector": ""})
     assert empty.status_code == 422
     assert _errors(empty.text) == {
-        "e-number": "Angiv et CVR-nummer (8 cifre) eller et organisationsnummer (10 cifre).",
+        "e-number": "Angiv et CVR-nummer (8 cifre) eller et organisationsnummer (10 cifre), "
+        "eller registrér uden nummer.",
         "e-name": "Skal udfyldes.",
         "e-sector": "Skal udfyldes.",
     }
@@ -225,6 +226,22 @@ async def test_the_register_lists_registers_and_shows_one_employer_with_its_cont
     assert twice.status_code == 409
     assert "Henvisningstjenesten svarede: the employer 29403473 is registered already" in visible_text(twice.text)
     fake.failing.clear()
+
+    # A Swedish sole trader's number is its owner's personnummer: refused in words, never echoed
+    # back in the page's message, then registered without a number.
+    sole_trader = {"country": "SE", "number": "880320-0016", "name": "Frisör Anna", "sector": "private"}
+    personal = await consultant.post("/employers", sole_trader)
+    assert personal.status_code == 422
+    assert _errors(personal.text) == {
+        "e-number": "Nummeret er et personnummer: en enskild firmas nummer er ejerens eget. "
+        "Registrér firmaet uden nummer."
+    }
+    without = await consultant.post("/employers", {**sole_trader, "number": "", "without_number": "yes"})
+    assert without.status_code == 303, without.text
+    assert fake.posted("/employers")[-1]["number"] is None
+    listed = visible_text((await consultant.get("/employers")).text)
+    assert "Frisör Anna" in listed
+    assert "uden nummer" in listed
 
     made = await consultant.post("/employers", {**typed, "number": "29403473", "contact_name": "Bo Smed"})
     assert made.status_code == 303

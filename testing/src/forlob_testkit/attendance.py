@@ -164,6 +164,8 @@ class Attendance:
             "slots",
             "absence_reports",
             "contact_attempts",
+            "internships",
+            "employers",
             "breaches",
             "week_summaries",
             "outbox",

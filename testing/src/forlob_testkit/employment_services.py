@@ -115,6 +115,16 @@ class EmploymentFake(Fake):
             own = [self._shown(e) for e in self.employers.values() if e["org"] == org]
             return 200, sorted(own, key=lambda e: e["name"])
         if not rest and method == "POST":
+            number = body["number"] or ""
+            if body["country"] == "SE" and number[2:3] in ("0", "1"):  # as forlob_referral.domain.employment
+                return 422, {
+                    "type": "about:blank",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": "this organisation number is a personnummer",
+                    "field": "number",
+                    "reason": "personal-identity-number",
+                }
             if body["number"] in self.numbers_refused:
                 return 422, {
                     "type": "about:blank",

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from forlob_attendance.api.attendance import router as attendance_router
 from forlob_attendance.api.dpo import router as dpo_router
+from forlob_attendance.api.internships import router as internships_router
 from forlob_attendance.api.meetings import router as meetings_router
 from forlob_attendance.application.courses import CoursePolicy
 from forlob_attendance.application.periodic import tick
@@ -55,7 +56,7 @@ def spec() -> ServiceSpec[AttendanceUnitOfWork, AttendanceSettings, CoursePolicy
         uow_class=AttendanceUnitOfWork,
         migrations_dir=MIGRATIONS,
         parts=course_policy,
-        routers=[attendance_router, meetings_router, dpo_router],
+        routers=[attendance_router, meetings_router, internships_router, dpo_router],
         subscriptions=lambda policy: [*programme_subscriptions(policy), *sms_subscriptions()],
         background=[
             periodic("attendance-sweep", _tick, _sweep_interval),

@@ -209,6 +209,28 @@ async def test_a_clarification_course_delivers_its_result_to_the_caseworker(api:
     ] is None
 
 
+async def test_a_swedish_sole_trader_is_registered_without_its_personnummer(api: Api) -> None:
+    """An enskild firma's organisation number is the owner's personnummer: a 422 that does not
+    repeat it, nothing registered, nothing in the outbox; registered without a number it is."""
+    sole_trader = {**EMPLOYER, "country": "SE", "number": "880320-0016", "name": "Frisör Anna"}
+    refused = await api.post("/employers", sole_trader, key("sole-trader"))
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (refused.json()["field"], refused.json()["reason"]) == ("number", "personal-identity-number")
+    assert "880320" not in refused.text
+    assert (await api.client.get("/employers", headers=CONSULTANT)).json() == []
+    assert not [e for e in await api.events() if e["type"] == "dk.forlob.employer.registered.v1"]
+
+    made = await api.post("/employers", {**sole_trader, "number": None}, key("without"))
+    assert made.status_code == 201, made.text
+    assert made.json()["number"] is None
+    again = await api.post("/employers", {**sole_trader, "number": None}, key("another"))
+    assert again.status_code == 201, again.text  # two firms without a number never conflict
+    assert [e["number"] for e in (await api.client.get("/employers", headers=CONSULTANT)).json()] == [None, None]
+    for event in await api.events():
+        assert "880320" not in str(event)
+
+
 async def test_one_number_registered_twice_at_once_is_one_employer_and_a_409(api: Api) -> None:
     # Two browsers, two keys, one moment: the database's constraint decides, and the loser is told
     # which employer won rather than failing with a 500.
@@ -221,3 +243,167 @@ async def test_one_number_registered_twice_at_once_is_one_employer_and_a_409(api
     assert lost.json()["employer_id"] == won.json()["id"]
     registered = [e for e in await api.events() if e["type"] == "dk.forlob.employer.registered.v1"]
     assert len(registered) == 1
+
+
+async def test_every_bad_write_is_a_problem_and_changes_nothing(api: Api) -> None:
+    """Issue 21's bad input, each through HTTP: a clear 4xx problem+json naming what is wrong, and
+    the register, the contacts, each course's work and the outbox exactly as they were."""
+    ips, afk = await _meetings_courses(api, ("IPS-AAL", "ips"), ("AFK-AAL", "clarification"))
+    await api.programme("IPS-WAIT", kind="ips", shape="meetings")
+    waiting = str((await api.refer(programme_code="IPS-WAIT"))["id"])
+    await api.act(waiting, "accept")
+    employer = (await _employer(api))["id"]
+    job = {"employer_id": employer, "kind": "ordinary", "start_date": "2026-06-10", "weekly_hours": 12}
+    started = await api.post(f"/referrals/{ips}/spells", {**job, "disclosure": "no"}, key("job"))
+    spell = started.json()["spells"][0]["id"]
+    ended = await api.post(f"/referrals/{ips}/spells/{spell}/end", {"end_date": "2026-06-12", "reason": "other"})
+    assert ended.status_code == 200, ended.text
+
+    async def state() -> Any:
+        courses = [
+            (await api.client.get(f"/referrals/{r}/employment", headers=COORDINATOR)).json()
+            for r in (ips, afk, waiting)
+        ]
+        return (
+            (await api.client.get("/employers", headers=CONSULTANT)).json(),
+            (await api.client.get("/employer-contacts", headers=CONSULTANT)).json(),
+            courses,
+            len(await api.events()),
+        )
+
+    before = await state()
+    unknown = "00000000-0000-0000-0000-000000000001"
+    result = {
+        "recommendation": "flex_job",
+        "resources": [],
+        "challenges": ["health"],
+        "meetings_held": 3,
+        "work_trials": 0,
+        "specialist_assessments": 0,
+        "day": "2026-06-15",
+    }
+    contact = {"employer_id": employer, "day": "2026-06-10", "kind": "follow_up", "referral_id": ips}
+    bad: list[tuple[str, str, dict[str, Any], int, str | None]] = [
+        # (path, what, body, status, the field the problem names)
+        ("/employers", "a CVR number failing its check digit", {**EMPLOYER, "number": "13585629"}, 422, "number"),
+        (
+            "/employers",
+            "an organisation number failing it",
+            {**EMPLOYER, "country": "SE", "number": "5567037484"},
+            422,
+            "number",
+        ),
+        (
+            "/employers",
+            "a sole trader's personnummer",
+            {**EMPLOYER, "country": "SE", "number": "8803200016"},
+            422,
+            "number",
+        ),
+        ("/employers", "a country with no register", {**EMPLOYER, "country": "NO"}, 422, "country"),
+        ("/employers", "no name", {**EMPLOYER, "number": "29403473", "name": "  "}, 422, "name"),
+        (
+            "/employers",
+            "an industry code that is none",
+            {**EMPLOYER, "number": "29403473", "industry_code": "x"},
+            422,
+            "industry_code",
+        ),
+        ("/employers", "the same number again", EMPLOYER, 409, None),
+        ("/employer-contacts", "an unknown employer", {**contact, "employer_id": unknown}, 404, "employer_id"),
+        ("/employer-contacts", "an unknown course", {**contact, "referral_id": unknown}, 404, None),
+        ("/employer-contacts", "a course not started", {**contact, "referral_id": waiting}, 409, None),
+        ("/employer-contacts", "a day to come", {**contact, "day": "2026-07-01"}, 422, "day"),
+        ("/employer-contacts", "a day before the course", {**contact, "day": "2026-05-29"}, 422, "day"),
+        ("/employer-contacts", "a kind that is none", {**contact, "kind": "lunch"}, 422, None),
+        (
+            f"/referrals/{ips}/spells",
+            "an unknown employer",
+            {**job, "employer_id": unknown, "disclosure": "no"},
+            404,
+            "employer_id",
+        ),
+        (
+            f"/referrals/{ips}/spells",
+            "a job without its employer",
+            {**job, "employer_id": None, "disclosure": "no"},
+            422,
+            "employer_id",
+        ),
+        (
+            f"/referrals/{ips}/spells",
+            "a start to come",
+            {**job, "start_date": "2026-07-01", "disclosure": "no"},
+            422,
+            "start_date",
+        ),
+        (
+            f"/referrals/{ips}/spells",
+            "a start before the course",
+            {**job, "start_date": "2026-05-29", "disclosure": "no"},
+            422,
+            "start_date",
+        ),
+        (
+            f"/referrals/{ips}/spells",
+            "the illness told, not the choice",
+            {**job, "disclosure": "depression"},
+            422,
+            None,
+        ),
+        (f"/referrals/{waiting}/spells", "a course not started", {**job, "disclosure": "no"}, 409, None),
+        (f"/referrals/{unknown}/spells", "an unknown course", {**job, "disclosure": "no"}, 404, None),
+        (
+            f"/referrals/{ips}/spells/{spell}/end",
+            "a spell ended already",
+            {"end_date": "2026-06-13", "reason": "other"},
+            409,
+            None,
+        ),
+        (
+            f"/referrals/{ips}/spells/{unknown}/end",
+            "an unknown spell",
+            {"end_date": "2026-06-13", "reason": "other"},
+            404,
+            None,
+        ),
+        (f"/referrals/{ips}/clarification-result", "a result on an IPS course", result, 409, None),
+        (f"/referrals/{waiting}/clarification-result", "a result on a course not started", result, 409, None),
+        (
+            f"/referrals/{afk}/clarification-result",
+            "a result dated before the start",
+            {**result, "day": "2026-05-20"},
+            422,
+            "day",
+        ),
+        (
+            f"/referrals/{afk}/clarification-result",
+            "a diagnosis for a challenge",
+            {**result, "challenges": ["F32.1"]},
+            422,
+            None,
+        ),
+    ]
+    for n, (path, what, body, status, field) in enumerate(bad):
+        answer = await api.post(path, body, key(f"bad-{n}"))
+        assert answer.status_code == status, (what, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json"), what
+        problem = answer.json()
+        assert problem["status"] == status, what
+        if field is not None:
+            assert problem["field"] == field, (what, problem)
+    assert await state() == before
+    # A job ending before it starts, on an open spell of the clarification course.
+    clar_job = await api.post(f"/referrals/{afk}/spells", {**job, "disclosure": "yes"}, key("afk-job"))
+    assert clar_job.status_code == 201, clar_job.text
+    # Support is IPS's: a job on a clarification course is recorded with no phase and moves none.
+    assert clar_job.json()["phase"] is None
+    assert "programme.phase_changed.v1" not in await api.event_types(afk)
+    before = await state()
+    open_spell = clar_job.json()["spells"][0]["id"]
+    backwards = await api.post(
+        f"/referrals/{afk}/spells/{open_spell}/end", {"end_date": "2026-06-09", "reason": "resigned"}, key("back")
+    )
+    assert backwards.status_code == 422, backwards.text
+    assert backwards.json()["field"] == "end_date"
+    assert await state() == before

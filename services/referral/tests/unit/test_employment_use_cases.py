@@ -75,6 +75,31 @@ def test_employer_numbers_are_validated_and_compacted() -> None:
     assert refused.value.extra["field"] == "country"
 
 
+@pytest.mark.parametrize("number", ["880320-0016", "8803200016", "701063-2391"])
+def test_a_swedish_sole_traders_number_is_a_personnummer_and_refused_without_repeating_it(number: str) -> None:
+    """An enskild firma's organisation number is its owner's personnummer (or coordination
+    number): refused with its own reason, and the problem does not quote it."""
+    with pytest.raises(InvalidInput) as refused:
+        employer_number("SE", number)
+    assert (refused.value.extra["field"], refused.value.extra["reason"]) == ("number", "personal-identity-number")
+    assert "without a number" in refused.value.detail
+    assert number.replace("-", "")[:6] not in refused.value.detail
+    assert number[:6] not in str(refused.value.extra)
+
+
+async def test_an_employer_without_a_number_is_registered_and_never_conflicts(desk: Desk) -> None:
+    first = await uc.register_employer(desk.uow(), CONSULTANT, employer_command("", "SE"))
+    second = await uc.register_employer(
+        desk.uow(),
+        CONSULTANT,
+        uc.RegisterEmployer(country="SE", number=None, name="Frisör Anna", sector=EmployerSector.PRIVATE),
+    )
+    assert (first.number, second.number) == (None, None)
+    assert len(await uc.list_employers(desk.uow(), CONSULTANT)) == 2
+    with pytest.raises(InvalidInput):  # a number that is no number is refused, not dropped
+        employer_number("DK", "   x ")
+
+
 async def test_an_employer_is_registered_once_per_provider_and_seen_only_by_it(desk: Desk) -> None:
     employer = await uc.register_employer(desk.uow(), CONSULTANT, employer_command("DK13585628"))
     assert employer.number == "13585628"

@@ -26,6 +26,7 @@ from forlob_testkit.reporting.ips import (
     EXPECTED_GENERAL,
     EXPECTED_IPS,
     IPS,
+    IPS_TEAM_OTHER,
     JOBCENTRE,
     PERIOD,
     build_ips,
@@ -76,6 +77,17 @@ async def test_the_fidelity_items_are_the_hand_computed_ones_in_any_order_of_eve
     assert answers["ips-programme"] == [EXPECTED_IPS]
     # The caseloads and contacts name the provider's staff: the jobcentre sees none of them.
     assert answers["jobcentre-ips"] == []
+
+
+async def test_only_programmes_defined_as_ips_have_fidelity_rows() -> None:
+    """The scale's items mean nothing for a development course (the IPS team's own other
+    programme, defined with no course) or a clarification course (another provider's, with
+    results): neither has a row, asked for by name or not."""
+    uow = FakeReportingUnitOfWork(await _store())
+    assert [r["programme_code"] for r in await ips_fidelity(uow, Scope(IPS[0]), WHOLE)] == [IPS[1], "general"]
+    assert await ips_fidelity(uow, Scope(*IPS_TEAM_OTHER), WHOLE) == []
+    assert await ips_fidelity(uow, Scope(CLARIFICATION[0]), WHOLE) == []
+    assert await ips_fidelity(uow, Scope(*CLARIFICATION), WHOLE) == []
 
 
 @pytest.mark.parametrize("seed", [None, 5, 6])

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from forlob_web.client import Api
+from forlob_web.client import Api, ApiError
 
 # The referral service's programme kinds that end in a clarification result (forlob_referral.domain.clarification).
 CLARIFICATION_KINDS = frozenset({"clarification", "work_ability_assessment"})
+# The referral service's refusal of a Swedish sole trader's number (the owner's personnummer).
+PERSONAL_NUMBER = "personal-identity-number"
 
 
 async def employers(api: Api) -> list[dict[str, Any]]:
@@ -21,8 +23,15 @@ async def employer(api: Api, employer_id: str) -> dict[str, Any]:
     return found
 
 
-async def register(api: Api, body: dict[str, Any], key: str) -> dict[str, Any]:
-    created: dict[str, Any] = await api.post("referral", "/employers", body, idempotency_key=key)
+async def register(api: Api, body: dict[str, Any], key: str) -> dict[str, Any] | str:
+    """The employer registered, or ``PERSONAL_NUMBER`` when the number was a Swedish sole
+    trader's, i.e. its owner's personnummer (the page says so in the reader's words)."""
+    try:
+        created: dict[str, Any] = await api.post("referral", "/employers", body, idempotency_key=key)
+    except ApiError as exc:
+        if exc.status == 422 and exc.extensions.get("reason") == PERSONAL_NUMBER:
+            return PERSONAL_NUMBER
+        raise
     return created
 
 

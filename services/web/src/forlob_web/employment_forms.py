@@ -52,6 +52,7 @@ class EmployerForm(BackForm):
 
     country: Text = "DK"
     number: Text = ""
+    without_number: Text = ""  # "yes": a Swedish sole trader, whose number is the owner's personnummer
     name: Text = ""
     sector: Text = ""
     industry_code: Text = ""
@@ -63,7 +64,7 @@ class EmployerForm(BackForm):
         problems: dict[str, Problem] = {}
         if self.country not in COUNTRIES:
             problems["country"] = Problem("field.required", {})
-        if not self.number:
+        if not self.number and self.without_number != "yes":
             problems["number"] = Problem("employers.number_needed", {})
         if not self.name:
             problems["name"] = Problem("field.required", {})
@@ -75,7 +76,7 @@ class EmployerForm(BackForm):
         contact = {"name": self.contact_name, "email": self.contact_email, "phone": self.contact_phone}
         return {
             "country": self.country,
-            "number": self.number,
+            "number": None if self.without_number == "yes" else self.number,
             "name": self.name,
             "sector": self.sector,
             "industry_code": self.industry_code or None,

@@ -68,10 +68,21 @@ EMPLOYMENT_MESSAGES: dict[str, Text] = {
     "employers.for_participant": Text("For en deltager", "För en deltagare", "For a participant"),
     "employers.by_id": Text("Arbejdsgiver #{id}", "Arbetsgivare #{id}", "Employer #{id}"),
     "employers.number_needed": Text(
-        "Angiv et CVR-nummer (8 cifre) eller et organisationsnummer (10 cifre).",
-        "Ange ett CVR-nummer (8 siffror) eller ett organisationsnummer (10 siffror).",
-        "Give a CVR number (8 digits) or an organisation number (10 digits).",
+        "Angiv et CVR-nummer (8 cifre) eller et organisationsnummer (10 cifre), eller registrér uden nummer.",
+        "Ange ett CVR-nummer (8 siffror) eller ett organisationsnummer (10 siffror), eller registrera utan nummer.",
+        "Give a CVR number (8 digits) or an organisation number (10 digits), or register without a number.",
     ),
+    "employers.without_number": Text(
+        "Uden nummer (svensk enskild firma: nummeret er ejerens personnummer og gemmes ikke)",
+        "Utan nummer (enskild firma: numret är ägarens personnummer och sparas inte)",
+        "Without a number (Swedish sole trader: its number is the owner's personnummer and is not kept)",
+    ),
+    "employers.personal_number": Text(
+        "Nummeret er et personnummer: en enskild firmas nummer er ejerens eget. Registrér firmaet uden nummer.",
+        "Numret är ett personnummer: en enskild firmas nummer är ägarens eget. Registrera firman utan nummer.",
+        "The number is a personnummer: a sole trader's number is the owner's own. Register the firm without a number.",
+    ),
+    "employers.no_number": Text("uden nummer", "utan nummer", "no number"),
     # one participant's work
     "employment.title": Text("Job og jobsøgning", "Arbete och jobbsökning", "Work and job search"),
     "employment.phase": Text("Fase", "Fas", "Phase"),

@@ -16,6 +16,7 @@ from forlob_shared.events.attendance import (
     CheckedIn,
     CheckedOut,
     ContactRecorded,
+    InternshipPlanned,
     WeekSummarised,
 )
 from forlob_shared.events.base import EventData, UnknownEventType, event_class, event_types, register
@@ -94,6 +95,7 @@ __all__ = [
     "EmployerRegistered",
     "Envelope",
     "EventData",
+    "InternshipPlanned",
     "InvalidEnvelope",
     "JobEnded",
     "JobStarted",

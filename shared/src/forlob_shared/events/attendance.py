@@ -60,6 +60,23 @@ class AbsenceReported(_AttendanceEvent):
 
 
 @register
+class InternshipPlanned(_AttendanceEvent):
+    routing_key = "attendance.internship_planned.v1"
+    description = (
+        "A combined course's agreed plan: on these weekdays of this period the participant is at a "
+        "company internship (the employer by its register id), attendance elsewhere, not absence."
+    )
+    aggregate_type = "attendance"
+
+    internship_id: UUID
+    employer_id: UUID = Field(description="the employer in the provider's register (referral service)")
+    first_day: date
+    last_day: date
+    weekdays: list[int] = Field(description="0 = Monday ... 6 = Sunday")
+    planned_at: datetime
+
+
+@register
 class AbsenceDetected(_AttendanceEvent):
     routing_key = "absence.detected.v1"
     description = "An expected arrival passed its start plus grace with no check-in and no reported absence."

@@ -75,6 +75,13 @@ FIGURES: dict[str, Figure] = {
     "attendance.participant_weeks": Figure(Text("Deltageruger", "Deltagarveckor", "Participant weeks"), "weeks"),
     "attendance.agreed_hours": Figure(Text("Aftalte timer", "Avtalade timmar", "Agreed hours"), "hours"),
     "attendance.attended_hours": Figure(Text("Fremmødte timer", "Närvarotimmar", "Attended hours"), "hours"),
+    "attendance.at_provider_hours": Figure(
+        Text("Heraf timer hos udbyderen", "Varav timmar hos anordnaren", "Of which hours at the provider"), "hours"
+    ),
+    "attendance.at_internship_hours": Figure(
+        Text("Heraf timer i virksomhedspraktik", "Varav timmar på praktik", "Of which hours at a company internship"),
+        "hours",
+    ),
     "attendance.attendance_rate": Figure(Text("Fremmøde", "Närvaro", "Attendance rate"), "share"),
     "attendance.mean_weekly_hours": Figure(
         Text("Timer pr. deltager og uge", "Timmar per deltagare och vecka", "Hours per participant and week"), "hours"

@@ -30,6 +30,7 @@ from forlob_attendance.domain.schedule import ScheduleVersion
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.events import AbsenceDetected, PendingEvent, TimeWindow
 from forlob_testkit.fakes import FakeStore
+from forlob_testkit.in_memory.attendance_internships import InMemoryEmployers, InMemoryInternships
 from forlob_testkit.in_memory.attendance_sms import InMemorySms, ask_question
 from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
@@ -379,6 +380,8 @@ class FakeAttendanceUnitOfWork(FakeIdempotentUnitOfWork):
     calendar: InMemoryCalendar
     reports: InMemoryReports
     contacts: InMemoryContacts
+    internships: InMemoryInternships
+    employers: InMemoryEmployers
     breaches: InMemoryBreaches
     summaries: InMemorySummaries
     sms: InMemorySms
@@ -391,6 +394,8 @@ class FakeAttendanceUnitOfWork(FakeIdempotentUnitOfWork):
         self.calendar = InMemoryCalendar(self.store)
         self.reports = InMemoryReports(self.store)
         self.contacts = InMemoryContacts(self.store)
+        self.internships = InMemoryInternships(self.store)
+        self.employers = InMemoryEmployers(self.store)
         self.breaches = InMemoryBreaches(self.store)
         self.summaries = InMemorySummaries(self.store)
         self.sms = InMemorySms(self.store, self.emit)

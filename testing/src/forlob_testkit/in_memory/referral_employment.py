@@ -28,7 +28,9 @@ class InMemoryEmployment:
         key = (employer.provider_org, employer.country, employer.number)
         if employer.id in self._employers:
             raise KeyError(f"employer {employer.id} exists")  # the primary key
-        if any((e.provider_org, e.country, e.number) == key for e in self._employers.values()):
+        if employer.number is not None and any(
+            (e.provider_org, e.country, e.number) == key for e in self._employers.values()
+        ):
             return False  # the unique constraint: ON CONFLICT DO NOTHING
         self._employers[employer.id] = employer
         return True

@@ -93,7 +93,7 @@ class MemoryFactReads:
 
     async def programmes(self) -> dict[tuple[str, str], Programme]:
         return {
-            (p["provider_org"], p["programme_code"]): Programme(p["capacity"], p["timezone"], p["shape"])
+            (p["provider_org"], p["programme_code"]): Programme(p["capacity"], p["timezone"], p["shape"], p.get("kind"))
             for p in self._table(PROGRAMMES)
         }
 

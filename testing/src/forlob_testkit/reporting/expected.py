@@ -109,6 +109,8 @@ def expected_group(rs: list[Referral], capacity: int | None, period: Period, org
             "participant_weeks": len(ws),
             "agreed_hours": agreed / 60,
             "attended_hours": present / 60,
+            "at_provider_hours": sum(w.attended_minutes for w in ws) / 60,
+            "at_internship_hours": sum(w.internship_minutes for w in ws) / 60,
             "attendance_rate": share(present, agreed) if agreed else None,
             "mean_weekly_hours": statistics.mean(hours(w) for w in ws) if ws else None,
             "unexcused_absences": sum(w.unexcused_absences for w in ws),

@@ -34,6 +34,8 @@ from forlob_testkit.reporting.cohort import Published
 from forlob_testkit.reporting.shapes import HOURS, _at, _History
 
 IPS = ("ips-syd", "IPS-S")
+# The same team also runs a development course (meetings too): no IPS fidelity row is its.
+IPS_TEAM_OTHER = (IPS[0], "UDV-S")
 CLARIFICATION = ("aspa-aalborg", "AFK-1")
 JOBCENTRE = "jobcenter-aarhus"
 CONSULTANT, DEVELOPER = "cons-a", "cons-b"  # the contact person; a colleague doing general job development
@@ -267,6 +269,7 @@ def _ended(h: _History, ids: dict[str, Any], start: date, end: date, outcome: Ou
 
 def _ips(h: _History) -> None:
     _define(h, *IPS, "ips")
+    _define(h, *IPS_TEAM_OTHER, "development_course")
     first = _course(h, IPS, 1, date(2026, 2, 20), date(2026, 3, 2))
     _held(h, first, 1, date(2026, 3, 4))
     _contact(h, 1, date(2026, 3, 9), EmployerContactKind.FIRST_CONTACT, first)

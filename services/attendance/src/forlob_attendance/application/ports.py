@@ -19,6 +19,7 @@ from forlob_attendance.db.models import (
     ClosureRow,
     ContactAttemptRow,
     CourseRow,
+    InternshipRow,
     SlotRow,
     SmsConsentRow,
     WeekSummaryRow,
@@ -110,6 +111,20 @@ class ReportStore(Protocol):
     async def between(self, referral_id: UUID, first: date, last: date) -> Sequence[AbsenceReportRow]: ...
 
 
+class InternshipStore(Protocol):
+    async def add(self, internship: InternshipRow) -> None: ...
+
+    async def between(self, referral_id: UUID, first: date, last: date) -> Sequence[InternshipRow]: ...
+
+    async def of_course(self, referral_id: UUID) -> Sequence[InternshipRow]: ...
+
+
+class EmployerStore(Protocol):
+    async def add(self, employer_id: UUID, provider_org: str, registered_at: datetime) -> None: ...
+
+    async def known(self, employer_id: UUID, provider_org: str) -> bool: ...
+
+
 class ContactStore(Protocol):
     async def add(self, attempt: ContactAttemptRow) -> None: ...
 
@@ -169,6 +184,12 @@ class AttendanceUoW(Protocol):
 
     @property
     def contacts(self) -> ContactStore: ...
+
+    @property
+    def internships(self) -> InternshipStore: ...
+
+    @property
+    def employers(self) -> EmployerStore: ...
 
     @property
     def breaches(self) -> BreachStore: ...

@@ -8,9 +8,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from forlob_attendance.application.ports import AttendanceUoW
-from forlob_attendance.db.models import AbsenceReportRow, CourseRow
+from forlob_attendance.db.models import AbsenceReportRow, CourseRow, InternshipRow
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course, Declared, provider_calendar
+from forlob_attendance.domain.internship import InternshipDays, internship_on
 from forlob_attendance.domain.registration import excused_state
 from forlob_attendance.domain.schedule import days_between, plan_slots
 from forlob_shared.events import AbsenceReason
@@ -28,14 +29,29 @@ def slot_span(row: CourseRow, through: date) -> tuple[date, date]:
     return first, min(row.end_date, through)
 
 
+def internship_days(rows: Sequence[InternshipRow]) -> list[InternshipDays]:
+    return [InternshipDays(r.id, r.employer_id, r.first_day, r.last_day, tuple(r.weekdays)) for r in rows]
+
+
 def slot_values(
-    row: CourseRow, course: Course, first: date, last: date, reports: Sequence[AbsenceReportRow]
+    row: CourseRow,
+    course: Course,
+    first: date,
+    last: date,
+    reports: Sequence[AbsenceReportRow],
+    internships: Sequence[InternshipRow] = (),
 ) -> list[dict[str, Any]]:
-    """The slot rows of ``first``..``last``, marked excused where an absence report covers the day."""
+    """The slot rows of ``first``..``last``: at an internship where the agreed plan puts the day at
+    a company, and excused where an absence report covers the day (a report says more about that
+    one day than the plan: ill on an internship day is ill)."""
     planned = plan_slots(course.calendar, course.versions, days_between(first, last), course.grace)
+    plans = internship_days(internships)
     values = []
     for slot in planned:
         state, reason, report_id = "expected", None, None
+        internship = internship_on(plans, slot.day)
+        if internship is not None:
+            state = "internship"
         for report in reports:  # the newest report covering the day wins
             if report.first_day <= slot.day <= report.last_day:
                 state, reason, report_id = excused_state(AbsenceReason(report.reason)), report.reason, report.id
@@ -52,6 +68,7 @@ def slot_values(
                 "state": state,
                 "reason": reason,
                 "report_id": report_id,
+                "internship_id": internship.id if internship is not None else None,
             }
         )
     return values
@@ -73,7 +90,8 @@ async def materialise_course(
         calendar = provider_calendar(row.country, row.timezone).declared(*declared)
         course = to_domain(row, await uow.courses.versions(row.referral_id), calendar)
     reports = await reports_between(uow, row.referral_id, first, last)
-    values = slot_values(row, course, first, last, reports)
+    internships = await uow.internships.between(row.referral_id, first, last)
+    values = slot_values(row, course, first, last, reports, internships)
     await uow.slots.add(values)
     row.materialised_through = last
     return len(values)

@@ -20,6 +20,7 @@ from forlob_attendance.db.models import (
     BreachRow,
     ContactAttemptRow,
     CourseRow,
+    InternshipRow,
     ScheduleVersionRow,
     SlotRow,
     SmsConsentRow,
@@ -29,7 +30,7 @@ from forlob_attendance.db.models import (
 )
 from forlob_shared.dpo import record
 
-STAFF = frozenset({"contact_person_id", "reported_by", "recorded_by", "staff_id"})
+STAFF = frozenset({"contact_person_id", "reported_by", "recorded_by", "staff_id", "planned_by"})
 # Scheduling machinery, not information about the person.
 MACHINERY = frozenset(
     {
@@ -91,6 +92,7 @@ class DpoRecords:
             "courses": courses,
             "slots": await of(SlotRow, SlotRow.expected_start),
             "absences_reported": await of(AbsenceReportRow, AbsenceReportRow.reported_at),
+            "internship_days": await of(InternshipRow, InternshipRow.first_day),
             "contact_attempts": _records(contacts.all()),
             "breaches": await of(BreachRow, BreachRow.detected_at),
             "week_summaries": await of(WeekSummaryRow, WeekSummaryRow.week_start),
@@ -121,7 +123,15 @@ class DpoRecords:
         await self.session.execute(sa.delete(ContactAttemptRow).where(ContactAttemptRow.absence_id.in_(slots)))
         await self.session.execute(sa.delete(SmsRequestRow).where(SmsRequestRow.referral_id.in_(ids)))
         await self.session.execute(sa.delete(SmsReplyRow).where(SmsReplyRow.referral_id.in_(ids)))
-        for model in (SlotRow, AbsenceReportRow, BreachRow, BreachCheckRow, WeekSummaryRow, ScheduleVersionRow):
+        for model in (
+            SlotRow,
+            AbsenceReportRow,
+            InternshipRow,
+            BreachRow,
+            BreachCheckRow,
+            WeekSummaryRow,
+            ScheduleVersionRow,
+        ):
             await self.session.execute(sa.delete(model).where(model.referral_id.in_(ids)))
         await self.session.execute(sa.delete(CourseRow).where(CourseRow.referral_id.in_(ids)))
         return len(ids)

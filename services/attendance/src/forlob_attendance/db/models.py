@@ -117,6 +117,8 @@ class SlotRow(Base):
     topics: Mapped[list[str] | None] = mapped_column(JSONB, default=None)  # MeetingTopic codes, once held
     cancelled_by: Mapped[str | None] = mapped_column(sa.Text, default=None)  # participant | provider
     planned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+    # A window of a combined course's internship day (state ``internship``): the plan it comes from.
+    internship_id: Mapped[UUID | None] = mapped_column(default=None)
 
 
 class AbsenceReportRow(Base):
@@ -245,3 +247,28 @@ class SmsReplyRow(Base):
     code: Mapped[str] = mapped_column(sa.Text)  # SmsReplyCode
     received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class EmployerRow(Base):
+    """An employer of a provider's register, by id only (``employer.registered.v1``)."""
+
+    __tablename__ = "employers"
+
+    employer_id: Mapped[UUID] = mapped_column(primary_key=True)
+    provider_org: Mapped[str] = mapped_column(sa.Text, index=True)
+    registered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class InternshipRow(Base):
+    """A combined course's internship days in the agreed plan: these weekdays of this period."""
+
+    __tablename__ = "internships"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("courses.referral_id"), index=True)
+    employer_id: Mapped[UUID]
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    weekdays: Mapped[list[int]] = mapped_column(JSONB)
+    planned_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    planned_by: Mapped[str] = mapped_column(sa.Text)

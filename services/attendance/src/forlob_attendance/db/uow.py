@@ -1,6 +1,7 @@
 from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.db.calendar import CalendarRepository
 from forlob_attendance.db.dpo import DpoRecords
+from forlob_attendance.db.internships import EmployerRepository, InternshipRepository
 from forlob_attendance.db.queries import AttendanceQueries
 from forlob_attendance.db.records import (
     AbsenceReportRepository,
@@ -20,6 +21,8 @@ class AttendanceUnitOfWork(IdempotentUnitOfWork):
     calendar: CalendarRepository
     reports: AbsenceReportRepository
     contacts: ContactAttemptRepository
+    internships: InternshipRepository
+    employers: EmployerRepository
     breaches: BreachRepository
     summaries: WeekSummaryRepository
     sms: SmsRepository
@@ -34,6 +37,8 @@ class AttendanceUnitOfWork(IdempotentUnitOfWork):
         self.calendar = CalendarRepository(self.session)
         self.reports = AbsenceReportRepository(self.session)
         self.contacts = ContactAttemptRepository(self.session)
+        self.internships = InternshipRepository(self.session)
+        self.employers = EmployerRepository(self.session)
         self.breaches = BreachRepository(self.session)
         self.summaries = WeekSummaryRepository(self.session)
         self.sms = SmsRepository(self.session)

@@ -25,6 +25,7 @@ CATEGORIES = (
     _category("courses", "the course's dates, programme and agreed weekly schedule"),
     _category("slots", "each expected arrival: check-in, check-out, lateness, absence and its reason"),
     _category("absences_reported", "absences reported in advance, with their coded reason"),
+    _category("internship_days", "a combined course's internship days at a company (employer by id) in the plan"),
     _category("contact_attempts", "the provider's attempts to reach the participant after an absence"),
     _category("breaches", "breaches of the attendance agreement the rules found"),
     _category("week_summaries", "agreed, attended and absent minutes per week"),

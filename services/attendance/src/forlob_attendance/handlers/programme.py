@@ -13,6 +13,7 @@ from forlob_attendance.application.courses import (
     start_course,
     start_courses,
 )
+from forlob_attendance.application.internships import record_employer
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_shared.erasure import skipping_erased
 from forlob_shared.events import (
@@ -24,6 +25,7 @@ from forlob_shared.events import (
     ProgrammeRescheduled,
     ProgrammeStarted,
 )
+from forlob_shared.events.employment import EmployerRegistered
 from forlob_shared.messaging.consumer import Handler, Subscription
 
 
@@ -59,7 +61,16 @@ def subscriptions(policy: CoursePolicy) -> list[Subscription[AttendanceUnitOfWor
     async def on_starts(envelopes: Sequence[Envelope[Any]], uow: AttendanceUnitOfWork) -> None:
         await start_courses(uow, [e.data for e in envelopes], policy, [e.traceparent for e in envelopes])
 
+    async def on_employer(envelope: Envelope[Any], uow: AttendanceUnitOfWork) -> None:
+        await record_employer(uow, envelope.data)
+
+    employers = Subscription[AttendanceUnitOfWork](
+        purpose="employers",
+        handlers={EmployerRegistered: on_employer},
+        description="The ids of the employers in each provider's register: an internship day names one.",
+    )
     return [
+        employers,
         skipping_erased(
             Subscription(
                 purpose="programme",
@@ -70,5 +81,5 @@ def subscriptions(policy: CoursePolicy) -> list[Subscription[AttendanceUnitOfWor
                 # More lanes make smaller batches, and the work is CPU-bound (bench/pipeline.py).
                 lanes=2,
             )
-        )
+        ),
     ]

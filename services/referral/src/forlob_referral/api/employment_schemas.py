@@ -38,8 +38,13 @@ class EmployerContactPersonIn(_In):
 
 class EmployerIn(_In):
     country: str = Field(pattern=r"^[A-Z]{2}$", examples=["DK"])
-    number: str = Field(
-        min_length=1, max_length=20, description="CVR (DK) or organisation number (SE)", examples=["13585628"]
+    number: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="CVR (DK) or organisation number (SE); leave it out for a Swedish sole trader (enskild "
+        "firma), whose number is the owner's personnummer and is refused",
+        examples=["13585628"],
     )
     name: str = Field(min_length=1, max_length=200, examples=["Bageriet Ved Åen ApS"])
     sector: EmployerSector
@@ -50,7 +55,7 @@ class EmployerIn(_In):
 class EmployerOut(BaseModel):
     id: UUID
     country: str
-    number: str
+    number: str | None
     name: str
     sector: EmployerSector
     industry_code: str | None

@@ -39,7 +39,7 @@ from forlob_shared.http.auth import Principal
 @dataclass(frozen=True)
 class RegisterEmployer:
     country: str
-    number: str
+    number: str | None  # None: registered without one (e.g. a Swedish sole trader)
     name: str
     sector: EmployerSector
     industry_code: str | None = None
@@ -107,6 +107,7 @@ async def register_employer(uow: ReferralUoW, staff: Principal, command: Registe
             now=uow.clock.now(),
         )
         if not await uow.employment.add_employer(employer):
+            assert employer.number is not None  # one without a number never conflicts
             existing = await uow.employment.employer_by_number(staff.org, employer.country, employer.number)
             raise Conflict(
                 f"the employer {employer.number} is registered already",

@@ -250,7 +250,7 @@ class EmployerRow(Base):
     id: Mapped[UUID] = mapped_column(primary_key=True)
     provider_org: Mapped[str] = mapped_column(sa.Text, index=True)
     country: Mapped[str] = mapped_column(sa.Text)
-    number: Mapped[str] = mapped_column(sa.Text)
+    number: Mapped[str | None] = mapped_column(sa.Text)  # none: a sole trader's is the owner's personnummer
     name: Mapped[str] = mapped_column(sa.Text)
     sector: Mapped[str] = mapped_column(sa.Text)
     industry_code: Mapped[str | None] = mapped_column(sa.Text)

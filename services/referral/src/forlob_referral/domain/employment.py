@@ -5,9 +5,9 @@
   the employer's id only.
 - **Employer contacts** are the consultant's job development, for a participant's course or in
   general (IPS: "personal contact with employers" from the first month).
-- **Spells** of work or education: several per course, each ended with a reason. On a
-  meetings-shaped course (IPS) the first open spell moves the course into follow-along support
-  and the end of the last one moves it back to search; the course itself goes on until ended.
+- **Spells** of work or education: several per course, each ended with a reason. On an IPS
+  course (kind ``ips``, meetings-shaped) the first open spell moves the course into follow-along
+  support and the end of the last one moves it back to search; the course goes on until ended.
 - **Clarification results** (:mod:`forlob_referral.domain.clarification`).
 """
 
@@ -22,7 +22,7 @@ from stdnum.dk import cvr
 from stdnum.exceptions import ValidationError
 from stdnum.se import orgnr
 
-from forlob_referral.domain.programme import Programme
+from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.referral import Referral, State
 from forlob_shared.errors import Conflict, InvalidInput
 from forlob_shared.events import PendingEvent
@@ -58,7 +58,7 @@ class Employer:
     id: UUID
     provider_org: str
     country: str
-    number: str  # compact: 8 digits (CVR) or 10 digits (organisation number)
+    number: str | None  # compact: 8 digits (CVR) or 10 (organisation number); None: registered without
     name: str
     sector: EmployerSector
     industry_code: str | None
@@ -67,22 +67,40 @@ class Employer:
     registered_at: datetime
 
 
-def employer_number(country: str, number: str) -> str:
-    """The compact, validated CVR or organisation number (python-stdnum), or 422 on ``number``."""
+def employer_number(country: str, number: str | None) -> str | None:
+    """The compact, validated CVR or organisation number (python-stdnum), None when the employer
+    goes without one, or 422 on ``number``.
+
+    A Swedish sole trader's (*enskild firma*) organisation number is the owner's personnummer:
+    personal data about a person who is not our participant, which the register would show to
+    every colleague and keep as an organisation's id. It is refused (``personal-identity-number``)
+    and the firm is registered without a number. Legal entities' numbers have a third digit of 2
+    or more ("month" 20-99), so no personnummer is one. The refusal never repeats the number.
+    """
     if country not in _VALIDATORS:
         raise InvalidInput(f"country must be one of {sorted(_VALIDATORS)}", field="country")
+    if number is None or not number.strip():
+        return None
     module, what = _VALIDATORS[country]
     try:
-        return str(module.validate(number))
-    except ValidationError as error:
-        raise InvalidInput(f"{number!r} is not a valid {what}: {error}", field="number") from None
+        compact = str(module.validate(number))
+    except ValidationError:
+        raise InvalidInput(f"the number is not a valid {what} (check its digits)", field="number") from None
+    if country == "SE" and compact[2] in "01":
+        raise InvalidInput(
+            "this organisation number is a personnummer: a sole trader's (enskild firma) number is the "
+            "owner's identity number, which the register does not keep. Register the firm without a number.",
+            field="number",
+            reason="personal-identity-number",
+        )
+    return compact
 
 
 def register_employer(
     *,
     provider_org: str,
     country: str,
-    number: str,
+    number: str | None,
     name: str,
     sector: EmployerSector,
     industry_code: str | None,
@@ -214,8 +232,12 @@ def as_the_referrer_sees(spell: Spell) -> Spell:
 
 
 def phase_of(referral: Referral, programme: Programme) -> SupportPhase | None:
-    """The support phase of a started meetings-shaped course; None for any other course."""
-    if programme.shape is not ProgrammeShape.MEETINGS or referral.state not in (State.STARTED, State.ENDED):
+    """The support phase of a started IPS course (kind ``ips``, meetings-shaped); None for any
+    other course. Follow-along support after a job starts is IPS's: a clarification or conversation
+    course that records a job (a work trial that became one) goes on as it was, with no phase."""
+    if programme.kind is not ProgrammeKind.IPS or programme.shape is not ProgrammeShape.MEETINGS:
+        return None
+    if referral.state not in (State.STARTED, State.ENDED):
         return None
     return referral.support_phase or SupportPhase.SEARCH
 

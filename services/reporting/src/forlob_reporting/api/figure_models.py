@@ -57,6 +57,8 @@ class AttendanceFigures(Strict):
     participant_weeks: int
     agreed_hours: float
     attended_hours: float
+    at_provider_hours: float = Field(description="of the attended hours: at the provider")
+    at_internship_hours: float = Field(description="of the attended hours: at a combined course's company internship")
     attendance_rate: float | None
     mean_weekly_hours: float | None
     unexcused_absences: int

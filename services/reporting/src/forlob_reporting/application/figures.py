@@ -30,6 +30,7 @@ from forlob_shared.errors import NotFound
 
 UNLINKED = "unknown"  # the programme of an alert that names no referral the read model knows
 GENERAL = "general"  # the programme of employer contacts made for no course
+IPS_KIND = "ips"  # the catalogue's kind of the programmes the IPS fidelity scale is for
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ async def load_groups(uow: FiguresUnitOfWork, scope: Scope) -> dict[f.GroupKey, 
         defined = programmes.get((group_key.provider_org, group_key.programme_code))
         group.zone = _zone(defined, group.referrals)
         group.shape = _shape(defined, group)
+        group.kind = defined.kind if defined is not None else None
         # The seats are the provider's: a referring organisation's own courses over them would
         # read as the programme's occupancy, which it is not.
         if group_key.provider_org == scope.org and defined is not None:
@@ -182,11 +184,17 @@ async def series(uow: FiguresUnitOfWork, scope: Scope, period: f.Period, name: s
 
 
 async def ips_fidelity(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
-    """Per programme of the caller's (the provider's) own; caseloads and contacts name its staff.
-    General job development, for no course, is a row of its own (programme ``general``) when no
-    programme is asked for: a consultant's contacts are counted once, where they were made."""
+    """Per IPS programme of the caller's (the provider's) own; caseloads and contacts name its staff.
+    Only a programme defined with kind ``ips`` has a row: the scale's items (rapid job search, a
+    caseload of at most 20) mean nothing for a development or clarification course. General job
+    development, for no course, is a row of its own (programme ``general``) when no programme is
+    asked for: a consultant's contacts are counted once, where they were made."""
     groups = await load_groups(uow, Scope(scope.org, scope.programme))
-    rows = [{**group_fields(k), **ips_items(g, period)} for k, g in groups.items() if k.provider_org == scope.org]
+    rows = [
+        {**group_fields(k), **ips_items(g, period)}
+        for k, g in groups.items()
+        if k.provider_org == scope.org and g.kind == IPS_KIND
+    ]
     if scope.programme is None:
         async with uow:
             contacts = await uow.reads.employer_contacts(scope.org, None)

@@ -62,9 +62,10 @@ class SqlFactReads:
             programme_facts.c.capacity,
             programme_facts.c.timezone,
             programme_facts.c.shape,
+            programme_facts.c.kind,
         )
         found = (await self.session.execute(query)).all()
-        return {(p, c): Programme(cap, zone, shape) for p, c, cap, zone, shape in found}
+        return {(p, c): Programme(cap, zone, shape, kind) for p, c, cap, zone, shape, kind in found}
 
     async def referral(self, referral_id: UUID) -> Row | None:
         query = sa.select(referral_facts).where(referral_facts.c.referral_id == referral_id)

@@ -144,6 +144,10 @@ def attendance(facts: GroupFacts, period: Period) -> dict[str, Any]:
         "participant_weeks": len(weeks),
         "agreed_hours": agreed / 60,
         "attended_hours": present / 60,
+        # Of those: at the provider, and at a company internship (a combined course's internship
+        # days are attendance elsewhere: neither absent nor present at the provider).
+        "at_provider_hours": sum(int(w["attended_minutes"] or 0) for w in weeks) / 60,
+        "at_internship_hours": sum(int(w["internship_minutes"] or 0) for w in weeks) / 60,
         "attendance_rate": share(present, agreed),
         "mean_weekly_hours": mean([present_minutes(w) / 60 for w in weeks]),
         "unexcused_absences": sum(int(w["unexcused_absences"] or 0) for w in weeks),

@@ -20,6 +20,7 @@ class Programme(NamedTuple):
     capacity: int | None
     timezone: str | None
     shape: str | None = None  # none: a definition from before shapes, i.e. timetabled
+    kind: str | None = None  # the catalogue's kind (ips, clarification, development_course, ...)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class GroupFacts:
     capacity: int | None = None
     zone: ZoneInfo = LOCAL_ZONE  # the programme's: its courses' instants are dated in it
     shape: str = "timetabled"  # which figures mean something for the programme (figures.BLOCKS)
+    kind: str | None = None  # the programme's kind as defined; None: no definition heard
     meetings: list[Fact] = field(default_factory=list)
     meeting_reminders: list[Fact] = field(default_factory=list)
     outreach_cases: list[Fact] = field(default_factory=list)

@@ -69,6 +69,9 @@ async def register_employer(request: Request, web: CurrentWeb, t: Words) -> Resp
         return await _register_page(web, request, back, 422, errors=errors, message=t("course.fix"), values=typed)
     call = employment_api.register(web.api(user), form.body(), form.idempotency_key())
     created, message, fields, status = await attempt(request, call)
+    if isinstance(created, str):  # PERSONAL_NUMBER: a sole trader's personnummer, in words, never quoted
+        errors = {"number": t("employers.personal_number")}
+        return await _register_page(web, request, back, 422, errors=errors, message=t("course.fix"), values=typed)
     if message is not None or created is None:
         errors = {name.replace(".", "_"): words for name, words in fields.items()}
         return await _register_page(web, request, back, status, errors=errors, message=message, values=typed)
