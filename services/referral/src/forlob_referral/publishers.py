@@ -10,6 +10,7 @@ from forlob_shared.events.employment import (
     JobStarted,
     PhaseChanged,
 )
+from forlob_shared.events.handover import CourseReferredOn, HandoverMeetingHeld, HandoverMeetingPlanned
 from forlob_shared.events.outreach import (
     OutreachCaseIdentified,
     OutreachCaseOpened,
@@ -54,4 +55,7 @@ PUBLISHES = (
     JobEnded,
     PhaseChanged,
     ClarificationResult,
+    CourseReferredOn,
+    HandoverMeetingPlanned,
+    HandoverMeetingHeld,
 )
