@@ -28,6 +28,7 @@ from forlob_notifications.domain.alerts import (
 from forlob_notifications.domain.directory import ROLES
 from forlob_notifications.domain.policy import DANISH_DEFAULTS
 from forlob_referral.domain.course_record import MeetingKind, MeetingStatus, PlaceKind, Specialism, TalkTopic
+from forlob_referral.domain.handover import HandoverState
 from forlob_referral.domain.messages import Side
 from forlob_referral.domain.participant import IdentityScheme
 from forlob_referral.domain.programme import ProgrammeKind
@@ -48,6 +49,7 @@ from forlob_shared.events.employment import (
     SupportPhase,
     WorkAbilityArea,
 )
+from forlob_shared.events.handover import HandoverRelation
 from forlob_shared.events.outreach import (
     ConsentMethod,
     ContactChannel,
@@ -106,6 +108,8 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("support_phase", SupportPhase),
     ("recommendation", Recommendation),
     ("work_ability_area", WorkAbilityArea),
+    ("handover_relation", HandoverRelation),
+    ("handover_state", HandoverState),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [
