@@ -156,6 +156,7 @@ async def test_the_export_holds_every_category_and_the_lookup_is_an_audited_read
         "waiting_list_moves",
         "outreach_cases",
         "work_and_education",
+        "handovers",
     }
     assert by_name["work_and_education"]["records"] == []  # no job, no contact, no result
     [talk] = by_name["course_record"]["records"]

@@ -11,6 +11,7 @@ import pytest
 from forlob_referral.application import handover as uc
 from forlob_referral.application.catalogue import define_programme
 from forlob_referral.application.course import EndCourse, end_course
+from forlob_referral.application.dpo import export_participant
 from forlob_referral.application.employment import GiveResult, give_result
 from forlob_referral.application.referrals import withdraw_referral
 from forlob_referral.application.retention import erase_personal_data
@@ -23,6 +24,7 @@ from forlob_shared.events.common import Outcome
 from forlob_shared.events.employment import Recommendation, WorkAbilityArea
 from forlob_shared.events.handover import CourseReferredOn, HandoverMeetingHeld, HandoverMeetingPlanned
 from forlob_shared.events.handover import HandoverRelation as Rel
+from forlob_shared.http.auth import Principal
 from forlob_testkit.referral import PROVIDER_ORG, REFERRING_ORG
 from forlob_testkit.referral_rules import (
     CASEWORKER,
@@ -344,3 +346,16 @@ async def test_erasure_empties_the_handed_over_areas_and_keeps_the_rest(desk: De
     assert kept.planned_start == TWO_WEEKS_BEFORE
     assert kept.facts.resources == ()
     assert kept.facts.challenges == ()
+
+
+async def test_the_participant_s_export_holds_the_handover_once_without_who_made_it(desk: Desk) -> None:
+    course = await physio_course(desk)
+    view = await uc.refer_on(desk.uow(), CASEWORKER, course, step(), uc.ReferOn())
+    dpo = Principal(staff_id="dpo-1", org=PROVIDER_ORG, roles=frozenset({"dpo"}))
+    referral = (await desk.get(course)).referral
+    part = await export_participant(desk.uow(), dpo, referral.participant_id, 1826)
+    [category] = [c for c in part["categories"] if c["category"] == "handovers"]
+    [record] = category["records"]
+    assert record["id"] == str(view.handover.id)  # from the one course and into the next: once
+    assert record["relation"] == "overlap"
+    assert "cw-7" not in str(record)
