@@ -71,8 +71,10 @@ async def _referral(service: RunningService) -> dict[str, str]:
 
 
 async def _handover(client: Any) -> str:
-    """A running course referred on (an overlap into the same provider's programme)."""
+    """A running course referred on (an overlap into another of the provider's programmes)."""
     coordinator, caseworker = auth(PROVIDER, "coordinator"), auth(JOBCENTRE, "caseworker")
+    response = await client.put("/programmes/RCA-UDV-26", json=DEVELOPMENT_COURSE, headers=coordinator)
+    assert response.status_code == 201, response.text
     response = await client.post("/referrals", json=referral_body(random.Random(10)), headers=caseworker)
     assert response.status_code == 201, response.text
     course = response.json()["id"]
@@ -85,7 +87,7 @@ async def _handover(client: Any) -> str:
     response = await client.post(f"/referrals/{course}/start", json=start, headers=coordinator)
     assert response.status_code == 200, response.text
     step = {
-        "programme_code": "RCA-UDV-13",
+        "programme_code": "RCA-UDV-26",
         "provider_org": PROVIDER,
         "relation": "overlap",
         "planned_start": "2026-12-07",

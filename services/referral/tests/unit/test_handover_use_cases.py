@@ -232,10 +232,12 @@ async def test_timing_that_does_not_fit_the_relation_is_refused(desk: Desk, rela
     assert tables(desk) == before
 
 
-async def test_a_programme_that_does_not_exist_is_invalid_input(desk: Desk) -> None:
+async def test_a_programme_that_does_not_exist_or_is_the_course_s_own_is_invalid_input(desk: Desk) -> None:
     course = await physio_course(desk)
-    with pytest.raises(InvalidInput):
-        await uc.refer_on(desk.uow(), CASEWORKER, course, step(code="NO-SUCH"), uc.ReferOn())
+    for code in ("NO-SUCH", PHYSIO):  # the same programme again is an extension, not a next step
+        with pytest.raises(InvalidInput) as refused:
+            await uc.refer_on(desk.uow(), CASEWORKER, course, step(code=code), uc.ReferOn())
+        assert refused.value.extra["field"] == "programme_code"
 
 
 async def test_only_a_running_course_is_referred_on(desk: Desk) -> None:

@@ -60,6 +60,7 @@ async def _check_step(
     """The course runs, no other next step is under way from it, the timing fits and the next
     programme has a seat free for the period (under its row lock, as every seat decision)."""
     rules.check_course(course)
+    rules.check_another_programme(course, step.provider_org, step.programme_code)
     others = [h for h in await uow.handovers.of_course(course.id, lock=True) if h.id != excluding]
     states = {}
     for h in others:

@@ -262,6 +262,15 @@ def check_open(handovers: Sequence[Handover], next_states: dict[UUID, State]) ->
             raise Conflict("the participant is referred on from this course already", handover_id=str(h.id))
 
 
+def check_another_programme(course: Referral, provider_org: str, code: str) -> None:
+    """The next step is another programme: more of the same course is an extension (reschedule)."""
+    if (provider_org, code) == (course.provider_org, course.programme_code):
+        raise InvalidInput(
+            f"the course is in {code} already; extend it instead of referring on to the same programme",
+            field="programme_code",
+        )
+
+
 def check_timing(course: Referral, relation: HandoverRelation, planned_start: date, today: date) -> None:
     """``overlap``: the next starts on a day of this course (its planned last day at the latest);
     ``sequence``: after that day. Never in the past."""
