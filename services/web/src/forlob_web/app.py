@@ -26,6 +26,7 @@ from forlob_web.routes import (
     employers,
     employment,
     figures,
+    handover,
     intake,
     meetings,
     messages,
@@ -93,6 +94,7 @@ def create_app(
         specialist,
         employers,
         employment,
+        handover,
     ):
         app.include_router(area.router)
     return app
