@@ -29,6 +29,7 @@ from forlob_notifications.domain.alerts import (
 from forlob_notifications.domain.directory import ROLES
 from forlob_notifications.domain.policy import DANISH_DEFAULTS
 from forlob_referral.domain.course_record import MeetingKind, MeetingStatus, PlaceKind, Specialism, TalkTopic
+from forlob_referral.domain.handover import HandoverState
 from forlob_referral.domain.messages import Side
 from forlob_referral.domain.participant import IdentityScheme
 from forlob_referral.domain.programme import ProgrammeKind
@@ -50,6 +51,7 @@ from forlob_shared.events.employment import (
     SupportPhase,
     WorkAbilityArea,
 )
+from forlob_shared.events.handover import HandoverRelation
 from forlob_shared.events.outreach import (
     ConsentMethod,
     ContactChannel,
@@ -113,6 +115,8 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("sms_consent_channel", SmsConsentChannel),
     ("sms_skip_reason", SmsSkipReason),
     ("sms_reply_code", SmsReplyCode),
+    ("handover_relation", HandoverRelation),
+    ("handover_state", HandoverState),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [

@@ -66,7 +66,35 @@ async def _referral(service: RunningService) -> dict[str, str]:
         "/employers", json=employer, headers={**auth(PROVIDER, "coordinator"), "Idempotency-Key": str(uuid4())}
     )
     assert response.status_code == 201, response.text
-    return {"referral_id": referral_id, "employer_id": response.json()["id"]}
+    employer_id = response.json()["id"]
+    return {"referral_id": referral_id, "employer_id": employer_id, "handover_id": await _handover(client)}
+
+
+async def _handover(client: Any) -> str:
+    """A running course referred on (an overlap into another of the provider's programmes)."""
+    coordinator, caseworker = auth(PROVIDER, "coordinator"), auth(JOBCENTRE, "caseworker")
+    response = await client.put("/programmes/RCA-UDV-26", json=DEVELOPMENT_COURSE, headers=coordinator)
+    assert response.status_code == 201, response.text
+    response = await client.post("/referrals", json=referral_body(random.Random(10)), headers=caseworker)
+    assert response.status_code == 201, response.text
+    course = response.json()["id"]
+    assert (await client.post(f"/referrals/{course}/accept", headers=coordinator)).status_code == 200
+    start = {
+        "start_date": "2026-11-23",
+        "contact_person_id": "kp-1",
+        "schedule": [{"weekday": 0, "start": "08:00", "end": "12:00"}],
+    }
+    response = await client.post(f"/referrals/{course}/start", json=start, headers=coordinator)
+    assert response.status_code == 200, response.text
+    step = {
+        "programme_code": "RCA-UDV-26",
+        "provider_org": PROVIDER,
+        "relation": "overlap",
+        "planned_start": "2026-12-07",
+    }
+    response = await client.post(f"/referrals/{course}/refer-on", json=step, headers=caseworker)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 async def _attendance(service: RunningService) -> dict[str, str]:

@@ -209,6 +209,45 @@ def test_a_clarification_result_is_the_recommendation_with_coded_areas_and_evide
     assert "kp-9" not in told.model_dump_json()
 
 
+def test_a_referral_on_tells_the_next_step_and_its_dates_not_the_handover_facts_or_who() -> None:
+    nxt = uuid4()
+    referred_on = internal.CourseReferredOn(
+        **ABOUT,
+        handover_id=uuid4(),
+        next_referral_id=nxt,
+        next_programme_code="ASPA-UDV",
+        next_provider_org="aspa-odense",
+        relation=internal.HandoverRelation.SEQUENCE,
+        planned_start=date(2027, 3, 1),
+        previous_start_date=date(2026, 12, 7),
+        previous_planned_end=date(2027, 2, 21),
+        proposed_by_provider=True,
+        referred_at=NOW,
+    )
+    [told] = translate.milestones(referred_on)
+    assert isinstance(told, partner.NextStepPlanned)
+    assert (told.next_referral_id, told.next_programme_code, told.next_provider_org) == (nxt, "ASPA-UDV", "aspa-odense")
+    assert (told.relation, told.planned_start, told.previous_planned_end) == (
+        internal.HandoverRelation.SEQUENCE,
+        date(2027, 3, 1),
+        date(2027, 2, 21),
+    )
+    assert "handover_id" not in told.model_dump()
+    assert FORWARDED["course.referred_on.v1"] == ("programme.next_step_planned",)
+    planned = internal.HandoverMeetingPlanned(
+        **ABOUT,
+        handover_id=uuid4(),
+        next_referral_id=nxt,
+        next_provider_org="aspa-odense",
+        starts_at=NOW,
+        timezone="Europe/Copenhagen",
+        staff_ids=["cw-7", "co-3"],
+        orgs=["jobcenter-aalborg", "rca-aalborg"],
+        planned_at=NOW,
+    )
+    assert translate.milestones(planned) == []  # the meeting is the parties' own arrangement
+
+
 def test_the_employer_register_and_job_development_are_the_provider_s_own() -> None:
     registered = internal.EmployerRegistered(
         employer_id=EMPLOYER, provider_org="rca-aalborg", country="DK", sector=EmployerSector.PRIVATE, registered_at=NOW

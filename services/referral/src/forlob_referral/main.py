@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from forlob_referral.api.dpo import router as dpo_router
 from forlob_referral.api.employment import router as employment_router
+from forlob_referral.api.handover import router as handover_router
 from forlob_referral.api.messages import router as messages_router
 from forlob_referral.api.outreach import router as outreach_router
 from forlob_referral.api.programmes import router as programmes_router
@@ -50,6 +51,7 @@ def spec() -> ServiceSpec[ReferralUnitOfWork, ReferralSettings, None]:
             messages_router,
             outreach_router,
             employment_router,
+            handover_router,
             dpo_router,
             sms_router,
         ],

@@ -10,6 +10,7 @@ from forlob_shared.events.employment import (
     JobStarted,
     PhaseChanged,
 )
+from forlob_shared.events.handover import CourseReferredOn, HandoverMeetingHeld, HandoverMeetingPlanned
 from forlob_shared.events.outreach import (
     OutreachCaseIdentified,
     OutreachCaseOpened,
@@ -57,4 +58,7 @@ PUBLISHES = (
     ClarificationResult,
     SmsReplied,
     SmsConsentChanged,
+    CourseReferredOn,
+    HandoverMeetingPlanned,
+    HandoverMeetingHeld,
 )

@@ -157,6 +157,7 @@ async def test_the_export_holds_every_category_and_the_lookup_is_an_audited_read
         "outreach_cases",
         "work_and_education",
         "text_messages",
+        "handovers",
     }
     assert by_name["work_and_education"]["records"] == []  # no job, no contact, no result
     assert by_name["text_messages"]["records"] == []  # no consent to text messages was recorded

@@ -24,6 +24,7 @@ from forlob_reporting.domain.facts import (
     BREACHES,
     CLARIFICATIONS,
     EMPLOYER_CONTACTS,
+    HANDOVERS,
     JOB_SPELLS,
     MEETING_REMINDERS,
     MEETINGS,
@@ -37,14 +38,18 @@ from forlob_reporting.domain.facts import (
 )
 from forlob_reporting.domain.ips import clarification_results, ips_fidelity
 from forlob_reporting.domain.merge import local_date
+from forlob_reporting.domain.pathways import by_pair, per_handover
 from forlob_reporting.domain.projection import project
 from forlob_reporting.domain.shape_figures import visits
 from forlob_reporting.domain.statement import statement as attendance_statement
 from forlob_shared.events import decode
 from forlob_shared.texts import DEFINITIONS
+from forlob_shared.texts.handover_figures import HANDOVER_DEFINITIONS, HANDOVER_FIGURES
 from forlob_testkit.reporting.cohort import build_cohort
 from forlob_testkit.reporting.ips import PERIOD as IPS_PERIOD
 from forlob_testkit.reporting.ips import build_ips
+from forlob_testkit.reporting.pathways import PERIOD as PATHWAYS_PERIOD
+from forlob_testkit.reporting.pathways import build_pathways
 from forlob_testkit.reporting.shapes import MARCH, build_shapes
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "reporting.md"
@@ -60,7 +65,17 @@ KEYED = {
     "by_recommendation": "<recommendation>",
 }
 # What a row is about, not a figure: the group, the week or day of a series, the referral.
-DIMENSIONS = {"provider_org", "programme_code", "referring_org", "week_start", "day", "referral_id"}
+DIMENSIONS = {
+    "provider_org",
+    "programme_code",
+    "referring_org",
+    "week_start",
+    "day",
+    "referral_id",
+    "next_provider_org",
+    "next_programme_code",
+    "handover_id",
+}
 
 
 def names(row: Mapping[str, Any], prefix: str = "") -> set[str]:
@@ -90,6 +105,7 @@ def served() -> dict[str, set[str]]:
         answers[f"/figures/{name}"] = set().union(*(names(r) for r in series(facts, period)))
     answers["/figures/ips-fidelity"] = names(ips_fidelity(facts, period)) | ips_names()
     answers["/figures/clarification-results"] = clarification_names()
+    answers["/figures/handovers"] = handover_names()
     # A course with eight summarised weeks or more has every part of a statement.
     long = next(r for r in cohort.referrals if r.end_date and len(r.weeks) >= 8)
     referral = store.rows[REFERRALS.name][(long.referral_id,)]
@@ -164,6 +180,20 @@ def clarification_names() -> set[str]:
     return names(clarification_results(_ips_facts(), f.Period(*IPS_PERIOD)))
 
 
+def handover_names() -> set[str]:
+    """Per programme pair and per handover (``per=handover``)."""
+    store = MemoryFactStore()
+    for published in build_pathways():
+        store.apply_now(project(decode(published.body())))
+    found = list(store.rows[HANDOVERS.name].values())
+    referrals = {r["referral_id"]: r for r in store.rows[REFERRALS.name].values()}
+    period = f.Period(*PATHWAYS_PERIOD)
+    return set().union(
+        *(names(r) for r in by_pair(found, referrals, period)),
+        *(names(r) for r in per_handover(found, referrals, period)),
+    )
+
+
 def documented() -> dict[str, dict[str, list[str]]]:
     """Per endpoint (the first `code` of a ### heading): each defined name and its other cells."""
     text = DOC.read_text(encoding="utf-8")
@@ -210,4 +240,17 @@ def test_the_pages_explain_a_key_figure_in_the_words_defined_here() -> None:
         assert name in defined, f"{name}: a key figure docs/reporting.md does not define"
         words = re.sub(r"[`*]", "", defined[name][0])
         assert text.en == words, f"{name}: the page says {text.en!r}, docs/reporting.md {words!r}"
+        assert len({text.da, text.sv, text.en} - {""}) == 3, f"{name}: not translated"
+
+
+def test_the_handover_figures_are_named_and_defined_in_each_language_as_here() -> None:
+    """Every handover figure has a name in each language; the key ones a definition whose English is
+    this document's (forlob_shared.texts.handover_figures)."""
+    defined = documented()["/figures/handovers"]
+    assert set(HANDOVER_FIGURES) == set(defined)
+    for name, found in HANDOVER_FIGURES.items():
+        assert len({found.name.da, found.name.sv, found.name.en} - {""}) == 3, name
+    for name, text in HANDOVER_DEFINITIONS.items():
+        words = re.sub(r"[`*]", "", defined[name][0])
+        assert text.en == words, f"{name}: the texts say {text.en!r}, docs/reporting.md {words!r}"
         assert len({text.da, text.sv, text.en} - {""}) == 3, f"{name}: not translated"

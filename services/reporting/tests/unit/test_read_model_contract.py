@@ -18,6 +18,7 @@ from forlob_reporting.domain.facts import (
     CLARIFICATIONS,
     DAYS,
     EMPLOYER_CONTACTS,
+    HANDOVERS,
     JOB_SPELLS,
     MEETING_REMINDERS,
     MEETINGS,
@@ -239,3 +240,28 @@ async def test_the_way_into_work_reads_back_for_whom_it_is(new_uow: Factory) -> 
         for org in ("ips", "jc-1"):
             assert [c["recommendation"] for c in await uow.reads.clarifications(org, "IPS-M")] == ["flex_job"]
         assert await uow.reads.clarifications("nobody", None) == []
+
+
+async def test_handovers_read_back_for_the_jobcentre_and_both_providers(new_uow: Factory) -> None:
+    before = {"referral_id": A, "programme_code": "FYS", "referring_org": "jc-1", "provider_org": "rca"}
+    values = {
+        **before,
+        "next_referral_id": B,
+        "next_programme_code": "UDV",
+        "next_provider_org": "aspa",
+        "relation": "overlap",
+        "planned_start": date(2026, 6, 29),
+        "previous_planned_end": date(2026, 7, 12),
+        "referred_at": AT,
+    }
+    other = {**values, "next_provider_org": "rca", "next_programme_code": "UDV-2"}
+    await _apply(new_uow, Change(HANDOVERS, (UUID(int=31),), values), Change(HANDOVERS, (UUID(int=32),), other))
+    async with new_uow() as uow:
+        for org in ("jc-1", "rca"):
+            assert [h["handover_id"] for h in await uow.reads.handovers(org, None)] == [UUID(int=31), UUID(int=32)]
+        (into,) = await uow.reads.handovers("aspa", None)
+        assert (into["relation"], into["planned_start"], into["referred_at"]) == ("overlap", date(2026, 6, 29), AT)
+        # One programme: as the course before's or as the next step's.
+        assert [h["handover_id"] for h in await uow.reads.handovers("rca", "UDV-2")] == [UUID(int=32)]
+        assert len(await uow.reads.handovers("rca", "FYS")) == 2
+        assert await uow.reads.handovers("nobody", None) == []

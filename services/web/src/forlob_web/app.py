@@ -28,6 +28,7 @@ from forlob_web.routes import (
     employers,
     employment,
     figures,
+    handover,
     intake,
     meetings,
     messages,
@@ -95,6 +96,7 @@ def create_app(
         specialist,
         employers,
         employment,
+        handover,
     ):
         app.include_router(area.router)
     # Outermost but for the server span: every page counted and logged once (route template only).

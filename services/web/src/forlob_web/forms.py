@@ -81,6 +81,30 @@ class WithdrawForm(KeyedForm):
     reason_code: Text = ""
 
 
+class NextStepForm(KeyedForm):
+    """The next step: the coordinator's proposal or the caseworker's referral on."""
+
+    programme_code: Text = ""
+    provider_org: Text = ""
+    relation: Text = ""
+    planned_start: Text = ""
+
+    def body(self) -> dict[str, str] | None:
+        """The body the referral service takes; None when the form is not filled in right."""
+        try:
+            day = date.fromisoformat(self.planned_start)
+        except ValueError:
+            return None
+        if not self.programme_code or not self.provider_org or self.relation not in ("overlap", "sequence"):
+            return None
+        return {
+            "programme_code": self.programme_code,
+            "provider_org": self.provider_org,
+            "relation": self.relation,
+            "planned_start": day.isoformat(),
+        }
+
+
 class RejectForm(DecisionForm):
     reason_code: Text = ""
 

@@ -21,6 +21,7 @@ from forlob_shared.texts import Text, code_text, day_text, figure, unit_text
 from forlob_web.dpo_words import DPO_MESSAGES
 from forlob_web.employment_words import EMPLOYMENT_MESSAGES
 from forlob_web.figures_words import FIGURES_MESSAGES
+from forlob_web.handover_words import HANDOVER_MESSAGES
 from forlob_web.messages_course import COURSE_MESSAGES
 from forlob_web.record_texts import RECORD_MESSAGES
 from forlob_web.shapes_words import SHAPE_MESSAGES
@@ -280,6 +281,8 @@ MESSAGES.update(SHAPE_MESSAGES)
 # The figures page, the statement's chart and the specialist's home.
 MESSAGES.update(FIGURES_MESSAGES)
 MESSAGES.update(EMPLOYMENT_MESSAGES)
+# The next step on the referral page: referring on and the handover.
+MESSAGES.update(HANDOVER_MESSAGES)
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

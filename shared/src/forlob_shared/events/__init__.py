@@ -41,6 +41,12 @@ from forlob_shared.events.employment import (
     PhaseChanged,
 )
 from forlob_shared.events.envelope import CONTENT_TYPE, Envelope, InvalidEnvelope, PendingEvent, decode, encode
+from forlob_shared.events.handover import (
+    CourseReferredOn,
+    HandoverMeetingHeld,
+    HandoverMeetingPlanned,
+    HandoverRelation,
+)
 from forlob_shared.events.meetings import MeetingCadenceOverdue, MeetingCancelled, MeetingHeld, MeetingPlanned
 from forlob_shared.events.outreach import (
     OutreachCaseIdentified,
@@ -90,11 +96,15 @@ __all__ = [
     "CheckedOut",
     "ClarificationResult",
     "ContactRecorded",
+    "CourseReferredOn",
     "DeclaredClosure",
     "EmployerContacted",
     "EmployerRegistered",
     "Envelope",
     "EventData",
+    "HandoverMeetingHeld",
+    "HandoverMeetingPlanned",
+    "HandoverRelation",
     "InternshipPlanned",
     "InvalidEnvelope",
     "JobEnded",

@@ -61,6 +61,9 @@ _EXAMPLE_VALUES: dict[str, Any] = {
     "meetings_held": 11,
     "work_trials": 2,
     "specialist_assessments": 1,
+    "next_programme_code": "RCA-UDV-13",
+    "next_provider_org": "rca-aalborg",
+    "relation": "overlap",
     "agreed_schedule": [{"weekday": d, "start": "08:00:00", "end": "12:00:00"} for d in range(5)],
 }
 _EXAMPLE_ID = UUID("8d2f6a1c-4b3e-4f5a-9c8d-7e6f5a4b3c2d")

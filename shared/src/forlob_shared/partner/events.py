@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from forlob_shared.events.common import Outcome
 from forlob_shared.events.employment import Recommendation, SpellKind, SupportPhase, WorkAbilityArea
-from forlob_shared.partner.base import CatalogueCode, Code, PartnerEvent, partner_event
+from forlob_shared.events.handover import HandoverRelation
+from forlob_shared.partner.base import CatalogueCode, Code, OrgId, PartnerEvent, partner_event
 
 
 class AgreedWindow(BaseModel):
@@ -225,6 +226,24 @@ class ClarificationResultGiven(PartnerEvent):
     specialist_assessments: int = Field(ge=0, description="specialist assessments attached to the result")
     result_date: date = Field(description="the day the result was given")
     recorded_at: datetime
+
+
+@partner_event
+class NextStepPlanned(PartnerEvent):
+    name = "programme.next_step_planned"
+    description = (
+        "The participant was referred on from this course to a next programme (the next referral, which the "
+        "referring organisation hears of as any referral): overlapping this course or following it, from its "
+        "planned start. The handover's coded facts stay between the providers; the jobcentre made the decision."
+    )
+
+    next_referral_id: UUID = Field(description="the next referral; its own events name it as their subject")
+    next_programme_code: CatalogueCode
+    next_provider_org: OrgId
+    relation: HandoverRelation = Field(description="overlap: starts before this course ends; sequence: after it")
+    planned_start: date = Field(description="the next step's planned first day")
+    previous_planned_end: date = Field(description="this course's planned last day when it was referred on")
+    referred_at: datetime
 
 
 # -- the notices the legal basis requires ----------------------------------------------------------

@@ -73,4 +73,14 @@ EMPLOYMENT_CODES: dict[str, dict[str, Text]] = {
         "network": Text("Socialt netværk", "Socialt nätverk", "Social network"),
         "health": Text("Helbred", "Hälsa", "Health"),
     },
+    # forlob_shared.events.handover.HandoverRelation
+    "handover_relation": {
+        "overlap": Text("Overlapper dette forløb", "Överlappar denna insats", "Overlaps this course"),
+        "sequence": Text("Efter dette forløb", "Efter denna insats", "After this course"),
+    },
+    # forlob_referral.domain.handover.HandoverState
+    "handover_state": {
+        "proposed": Text("Foreslået af udbyderen", "Föreslaget av anordnaren", "Proposed by the provider"),
+        "referred": Text("Henvist videre", "Remitterad vidare", "Referred on"),
+    },
 }

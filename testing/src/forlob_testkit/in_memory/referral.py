@@ -22,6 +22,7 @@ from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, Stat
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 from forlob_testkit.in_memory.referral_employment import InMemoryEmployment
+from forlob_testkit.in_memory.referral_handover import InMemoryHandovers
 from forlob_testkit.in_memory.referral_outreach import InMemoryOutreach
 from forlob_testkit.in_memory.referral_record import InMemoryCourseRecord, InMemoryMessages, InMemoryStaffDirectory
 from forlob_testkit.in_memory.referral_sms import InMemorySms
@@ -241,6 +242,7 @@ class FakeReferralUnitOfWork(FakeIdempotentUnitOfWork):
     staff: InMemoryStaffDirectory
     employment: InMemoryEmployment
     sms: InMemorySms
+    handovers: InMemoryHandovers
 
     async def _on_enter(self) -> None:
         self.programmes = InMemoryProgrammes(self.store)
@@ -253,6 +255,7 @@ class FakeReferralUnitOfWork(FakeIdempotentUnitOfWork):
         self.staff = InMemoryStaffDirectory(self.store)
         self.employment = InMemoryEmployment(self.store)
         self.sms = InMemorySms(self.store)
+        self.handovers = InMemoryHandovers(self.store)
 
 
 def _is_a_referral_uow(uow: FakeReferralUnitOfWork) -> ReferralUoW:

@@ -22,6 +22,7 @@ from forlob_reporting.domain.facts import (
     CLARIFICATIONS,
     DAYS,
     EMPLOYER_CONTACTS,
+    HANDOVERS,
     JOB_SPELLS,
     MEETING_REMINDERS,
     MEETINGS,
@@ -142,6 +143,14 @@ class MemoryFactReads:
 
     async def clarifications(self, org: str, programme: str | None) -> list[Row]:
         return self._party(CLARIFICATIONS, org, programme)
+
+    async def handovers(self, org: str, programme: str | None) -> list[Row]:
+        return [
+            r
+            for r in self._table(HANDOVERS)
+            if org in (r["provider_org"], r["referring_org"], r["next_provider_org"])
+            and programme in (None, r["programme_code"], r["next_programme_code"])
+        ]
 
 
 class MemoryParticipantFacts:

@@ -17,6 +17,7 @@ from forlob_shared.events import (
     AgreementChanged,
     ClarificationResult,
     ContactRecorded,
+    CourseReferredOn,
     EventData,
     JobEnded,
     JobStarted,
@@ -96,7 +97,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         await directory.record_referral_closed(uow, envelope.data)
 
     async def course_result(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
-        """Work or education, the support phase, a clarification's result: the jobcentre's news only."""
+        """Work or education, the support phase, a clarification's result, the next step: the jobcentre's news only."""
         await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
 
     async def message_posted(envelope: Envelope[Any], uow: NotificationsUnitOfWork) -> None:
@@ -165,6 +166,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         JobEnded: course_result,
         PhaseChanged: course_result,
         ClarificationResult: course_result,
+        CourseReferredOn: course_result,
         MessagePosted: message_posted,
         # The shapes without a timetable: reminders to the provider's own staff, never to partners.
         # (A missed meeting is absence.detected.v1 with its meeting_id; a cancelled one raises nothing.)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from forlob_shared.events.common import Outcome
 from forlob_shared.events.employment import Recommendation, SpellKind, SupportPhase, WorkAbilityArea
+from forlob_shared.events.handover import HandoverRelation
 from forlob_shared.partner import (
     AbsenceUnexplained,
     AgreedHoursChanged,
@@ -29,6 +30,7 @@ from forlob_shared.partner import (
     CourseStarted,
     JobEnded,
     JobStarted,
+    NextStepPlanned,
     PartnerEvent,
     PhaseChanged,
     ReferralAccepted,
@@ -86,6 +88,14 @@ class Result(BaseModel):
     result_date: date
 
 
+class NextStep(BaseModel):
+    next_referral_id: UUID
+    next_programme_code: str
+    next_provider_org: str
+    relation: HandoverRelation
+    planned_start: date
+
+
 class ReferralState(BaseModel):
     referral_id: UUID
     participant_id: UUID
@@ -112,6 +122,7 @@ class ReferralState(BaseModel):
     phase_since: date | None = None
     spells: list[Spell] = Field(default_factory=list, description="work or education started during the course")
     clarification_result: Result | None = None
+    next_step: NextStep | None = Field(default=None, description="the next programme it was referred on to")
     open_notices: list[OpenNotice] = Field(default_factory=list)
     breaches: list[Breach] = Field(default_factory=list)
     sequence: str = Field(description="the sequence of the last event folded in: the state is as of it")
@@ -207,6 +218,15 @@ def _changes(state: ReferralState, event: PartnerEvent) -> dict[str, Any]:
                 result_date=event.result_date,
             )
             return {"clarification_result": result}
+        case NextStepPlanned():
+            step = NextStep(
+                next_referral_id=event.next_referral_id,
+                next_programme_code=event.next_programme_code,
+                next_provider_org=event.next_provider_org,
+                relation=event.relation,
+                planned_start=event.planned_start,
+            )
+            return {"next_step": step}
         case AbsenceUnexplained():
             kept = [n for n in state.open_notices if n.absence_id != event.absence_id]
             notice = OpenNotice(

@@ -120,7 +120,7 @@ def milestones(event: internal.EventData) -> list[partner.PartnerEvent]:
 
 def results(event: internal.EventData) -> list[partner.PartnerEvent]:
     """What a course's results become: work or education started and ended, the support phase,
-    a clarification's recommendation (none for any other event)."""
+    a clarification's recommendation, the next step it was referred on to (none for any other event)."""
     match event:
         case internal.JobStarted():
             return [
@@ -167,6 +167,19 @@ def results(event: internal.EventData) -> list[partner.PartnerEvent]:
                     specialist_assessments=event.specialist_assessments,
                     result_date=event.day,
                     recorded_at=event.recorded_at,
+                )
+            ]
+        case internal.CourseReferredOn():
+            return [
+                partner.NextStepPlanned(
+                    **_about(event),
+                    next_referral_id=event.next_referral_id,
+                    next_programme_code=event.next_programme_code,
+                    next_provider_org=event.next_provider_org,
+                    relation=event.relation,
+                    planned_start=event.planned_start,
+                    previous_planned_end=event.previous_planned_end,
+                    referred_at=event.referred_at,
                 )
             ]
     return []

@@ -18,6 +18,7 @@ from uuid import UUID
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.application.retention import erase_outreach_personal_data, erase_personal_data
 from forlob_referral.domain.data_categories import categories
+from forlob_referral.domain.handover import Handover
 from forlob_referral.domain.holds import erasure_hold
 from forlob_referral.domain.outreach import ContactAttempt, OutreachCase
 from forlob_referral.domain.personal import IdentityRead, WaitlistMove
@@ -151,7 +152,18 @@ def _move(move: WaitlistMove, *, with_staff: bool) -> dict[str, Any]:
 
 # Who wrote, booked or read is the organisations' data, not the participant's (as in the audit).
 _STAFF_FIELDS = frozenset(
-    {"staff_ids", "recorded_by", "booked_by", "author_id", "attached_by", "read_by", "staff_id", "given_by"}
+    {
+        "staff_ids",
+        "recorded_by",
+        "booked_by",
+        "author_id",
+        "attached_by",
+        "read_by",
+        "staff_id",
+        "given_by",
+        "created_by",
+        "referred_by",
+    }
 )
 
 
@@ -185,6 +197,17 @@ async def _sms_shown(uow: ReferralUoW, referral_id: UUID) -> list[dict[str, Any]
 def _shown_plain(item: Any, exclude: set[str]) -> dict[str, Any]:
     values = {k: v for k, v in dataclasses.asdict(item).items() if k not in exclude}
     shown: dict[str, Any] = json.loads(json.dumps(values, default=str))
+    return shown
+
+
+def _handover_shown(handover: Handover) -> dict[str, Any]:
+    """A handover: its coded facts and dates; of its meeting when and whether it was held, not who came."""
+    shown = _shown(dataclasses.replace(handover, meeting=None))
+    if handover.meeting is not None:
+        shown["meeting"] = {
+            "starts_at": handover.meeting.starts_at.isoformat(),
+            "held_at": handover.meeting.held_at.isoformat() if handover.meeting.held_at else None,
+        }
     return shown
 
 
@@ -235,12 +258,18 @@ async def export_participant(
             records.setdefault("messages", []).extend(_shown(x) for x in await uow.messages.thread(r.id))
         for r in referrals:
             records.setdefault("text_messages", []).extend(await _sms_shown(uow, r.id))
+        seen: set[UUID] = set()  # a handover between two of the participant's courses here, once
         for r in referrals:  # coded facts, kept after an erasure: exported whether or not personal data is left
             records.setdefault("work_and_education", []).extend(
                 [_shown(x) for x in await uow.employment.spells(r.id)]
                 + [_shown(x) for x in await uow.employment.contacts(dpo.org, referral_id=r.id)]
                 + [_shown(x) for x in [await uow.employment.clarification(r.id)] if x is not None]
             )
+            handovers = [*await uow.handovers.of_course(r.id), await uow.handovers.into(r.id)]
+            for h in handovers:
+                if h is not None and h.id not in seen:
+                    seen.add(h.id)
+                    records.setdefault("handovers", []).append(_handover_shown(h))
         reads, moves = await uow.audit.trail(dpo.org, [r.id for r in referrals], None, 10_000)
         records["identity_reads"] = [_read(x, with_staff=False) for x in reads]
         records["waiting_list_moves"] = [_move(x, with_staff=False) for x in moves]

@@ -16,6 +16,7 @@ from uuid import UUID
 from forlob_referral.domain.clarification import Clarification
 from forlob_referral.domain.course_record import FollowUpTalk, Meeting, SpecialistNote
 from forlob_referral.domain.employment import Employer, EmployerContact, Spell
+from forlob_referral.domain.handover import Handover
 from forlob_referral.domain.messages import Message, Side
 from forlob_referral.domain.outreach import ContactAttempt, OutreachCase
 from forlob_referral.domain.participant import Participant
@@ -261,6 +262,29 @@ class SmsStore(Protocol):
     async def erase(self, referral_ids: Sequence[UUID]) -> None: ...
 
 
+class HandoverStore(Protocol):
+    """Referrals on from running courses. ``get`` answers the handover's parties only: the
+    jobcentre, the course's provider, and the next provider once the next referral exists."""
+
+    async def add(self, handover: Handover) -> None: ...
+
+    async def save(self, handover: Handover) -> None: ...
+
+    async def get(self, handover_id: UUID, org: str, *, lock: bool = False) -> Handover | None: ...
+
+    async def of_course(self, referral_id: UUID, *, lock: bool = False) -> list[Handover]:
+        """The handovers from one course, oldest first."""
+        ...
+
+    async def into(self, next_referral_id: UUID) -> Handover | None:
+        """The handover that made this referral, if one did."""
+        ...
+
+    async def erase(self, referral_ids: Sequence[UUID]) -> None:
+        """Empty the resource-profile areas of the handovers from or into these referrals."""
+        ...
+
+
 class IdempotencyKeys(Protocol):
     async def forget_before(self, before: datetime) -> int: ...
 
@@ -304,6 +328,9 @@ class ReferralUoW(Protocol):
 
     @property
     def sms(self) -> SmsStore: ...
+
+    @property
+    def handovers(self) -> HandoverStore: ...
 
     @property
     def clock(self) -> Clock: ...

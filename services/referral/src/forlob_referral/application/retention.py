@@ -21,6 +21,7 @@ async def erase_personal_data(uow: ReferralUoW, referrals: Sequence[Referral], n
     await uow.messages.erase(ids)
     await uow.employment.erase(ids)  # what a job's disclosure and a resource profile say about the person
     await uow.sms.erase(ids)  # the mobile number, language and consent to text messages
+    await uow.handovers.erase(ids)  # the resource profile's areas handed over with the course
     for referral in referrals:
         referral.personal_data_erased_at = now
     await uow.referrals.save(*referrals)

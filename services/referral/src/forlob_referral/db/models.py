@@ -314,3 +314,29 @@ class ClarificationRow(Base):
     day: Mapped[date]
     given_by: Mapped[str] = mapped_column(sa.Text)
     recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class HandoverRow(Base):
+    """A referral on from a running course: proposed, then referred (the next referral)."""
+
+    __tablename__ = "handovers"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[UUID] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    participant_id: Mapped[UUID]
+    programme_code: Mapped[str] = mapped_column(sa.Text)
+    referring_org: Mapped[str] = mapped_column(sa.Text)
+    provider_org: Mapped[str] = mapped_column(sa.Text)
+    next_programme_code: Mapped[str] = mapped_column(sa.Text)
+    next_provider_org: Mapped[str] = mapped_column(sa.Text)
+    relation: Mapped[str] = mapped_column(sa.Text)
+    planned_start: Mapped[date]
+    facts: Mapped[dict[str, Any]] = mapped_column(JSONB)  # coded: counts, codes and dates
+    state: Mapped[str] = mapped_column(sa.Text)
+    proposed_by_provider: Mapped[bool]
+    created_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    next_referral_id: Mapped[UUID | None] = mapped_column(sa.ForeignKey("referrals.id"), unique=True)
+    referred_by: Mapped[str | None] = mapped_column(sa.Text)
+    referred_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    meeting: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # starts_at, timezone, parties, held_at

@@ -1,5 +1,6 @@
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.db.employment_repository import EmploymentRepository
+from forlob_referral.db.handover_repository import HandoverRepository
 from forlob_referral.db.outreach_repository import OutreachRepository
 from forlob_referral.db.record_repository import CourseRecordRepository, MessageRepository, StaffDirectoryRepository
 from forlob_referral.db.repository import (
@@ -25,6 +26,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
     staff: StaffDirectoryRepository
     employment: EmploymentRepository
     sms: SmsRepository
+    handovers: HandoverRepository
 
     async def _on_enter(self) -> None:
         self.programmes = ProgrammeRepository(self.session)
@@ -38,6 +40,7 @@ class ReferralUnitOfWork(IdempotentUnitOfWork):
         self.outreach = OutreachRepository(self.session)
         self.employment = EmploymentRepository(self.session)
         self.sms = SmsRepository(self.session)
+        self.handovers = HandoverRepository(self.session)
         await super()._on_enter()
 
 

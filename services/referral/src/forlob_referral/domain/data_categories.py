@@ -64,6 +64,15 @@ def categories(retention_days: int) -> tuple[DataCategory, ...]:
             "the disclosure choice and the resources and challenges erased; the coded facts kept, pseudonymous",
         ),
         DataCategory(
+            "handovers",
+            "referrals on from a course to the next programme: the next step (programme, provider, overlap or "
+            "sequence, planned start), the coded facts handed over (goal attainment counted, a clarification's "
+            "recommendation and resource-profile areas, the course's dates) and the handover meeting's time",
+            kept,
+            LEGAL_BASIS,
+            "the resource-profile areas erased; the coded facts kept, pseudonymous",
+        ),
+        DataCategory(
             "outreach_cases",
             "outreach cases: the working name and description of a person of concern, the contact attempts "
             "(place, channel, outcome, notes), the consent (how and when), and after consent the name and "

@@ -7,6 +7,7 @@ retention period of an ended course runs out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -79,20 +80,25 @@ class ClosingNote(_Record):
 
     def check_covers(self, goals: list[Goal]) -> None:
         """One attainment per goal and per sub-goal of the referral, none for one it did not have."""
+        check_attainment_covers(self.goal_attainment, goals, "closing_note.goal_attainment")
+
+
+def check_attainment_covers(attainment: Sequence[GoalAttainment], goals: Sequence[Goal], field: str) -> None:
+    """One attainment per goal and per sub-goal of the referral, none for one it did not have."""
+    _check_once(
+        [g.text for g in goals],
+        [a.goal for a in attainment],
+        "give the attainment of each of the referral's goals exactly once",
+        field,
+    )
+    sub_goals = {g.text: g.sub_goals for g in goals}
+    for i, attained in enumerate(attainment):
         _check_once(
-            [g.text for g in goals],
-            [a.goal for a in self.goal_attainment],
-            "give the attainment of each of the referral's goals exactly once",
-            "closing_note.goal_attainment",
+            sub_goals[attained.goal],
+            [s.sub_goal for s in attained.sub_goals],
+            f"give the attainment of each sub-goal of the goal {attained.goal!r} exactly once",
+            f"{field}.{i}.sub_goals",
         )
-        sub_goals = {g.text: g.sub_goals for g in goals}
-        for i, attained in enumerate(self.goal_attainment):
-            _check_once(
-                sub_goals[attained.goal],
-                [s.sub_goal for s in attained.sub_goals],
-                f"give the attainment of each sub-goal of the goal {attained.goal!r} exactly once",
-                f"closing_note.goal_attainment.{i}.sub_goals",
-            )
 
 
 def _check_once(wanted: list[str], given: list[str], message: str, field: str) -> None:

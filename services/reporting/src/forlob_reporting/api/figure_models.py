@@ -242,6 +242,37 @@ class ClarificationResultsRow(Group):
     with_specialist_assessment: int
 
 
+class HandoverPair(Strict):
+    provider_org: str
+    programme_code: str
+    next_provider_org: str
+    next_programme_code: str
+
+
+class HandoverGap(Strict):
+    """Days without any programme between two steps (0 when they overlap or follow the next day)."""
+
+    median: float | None
+    mean: float | None
+
+
+class HandoverPairRow(HandoverPair):
+    handovers: int = Field(description="handovers whose next step started in the period")
+    overlapping: int
+    days_without_programme: HandoverGap
+    share_without_gap: float | None
+    not_started: int = Field(description="planned to start in the period, not started yet")
+    next_step_not_taken: int = Field(description="planned to start in the period, the next referral closed unstarted")
+
+
+class HandoverRow(HandoverPair):
+    handover_id: UUID
+    relation: str = Field(description="overlap | sequence")
+    previous_last_day: date
+    next_first_day: date
+    days_without_programme: int
+
+
 class VisitFigures(Strict):
     started: int
     with_colleague: int
@@ -286,6 +317,10 @@ class IpsFidelityOut(Table):
 
 class ClarificationResultsOut(Table):
     rows: list[ClarificationResultsRow]
+
+
+class HandoversOut(Table):
+    rows: list[HandoverPairRow] | list[HandoverRow] = Field(description="per=pair (default), or per=handover")
 
 
 class VisitsOut(Table):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.encoders import jsonable_encoder
@@ -129,6 +129,25 @@ async def get_clarification_results(
 ) -> Response:
     rows = await app.clarification_results(uow, scope, period)
     return _answer(scope.org, period, rows, format, "clarification-results", lang)
+
+
+@router.get(
+    "/handovers",
+    responses=out.json_or_csv(out.HandoversOut),
+    summary="Days without any programme between two steps, and the share of handovers with no gap",
+)
+async def get_handovers(
+    scope: ScopeQuery,
+    period: PeriodQuery,
+    uow: UoW,
+    per: Annotated[Literal["pair", "handover"], Query(description="one row per programme pair, or per handover")] = (
+        "pair"
+    ),
+    format: Format = "json",
+    lang: CsvLanguage = "en",
+) -> Response:
+    rows = await app.handovers(uow, scope, period, each=per == "handover")
+    return _answer(scope.org, period, rows, format, "handovers", lang)
 
 
 @router.get(

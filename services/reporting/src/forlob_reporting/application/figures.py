@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from forlob_reporting.application.ports import FiguresUnitOfWork
 from forlob_reporting.domain import figures as f
-from forlob_reporting.domain import shape_figures
+from forlob_reporting.domain import pathways, shape_figures
 from forlob_reporting.domain.facts import REFERRALS, Row
 from forlob_reporting.domain.groups import Fact, Programme
 from forlob_reporting.domain.ips import clarification_results as clarifications
@@ -210,6 +210,18 @@ async def clarification_results(uow: FiguresUnitOfWork, scope: Scope, period: f.
     organisation's alike (the result is delivered to the caseworker)."""
     groups = await load_groups(uow, scope)
     return [{**group_fields(k), **clarifications(g, period)} for k, g in groups.items() if g.clarifications]
+
+
+async def handovers(uow: FiguresUnitOfWork, scope: Scope, period: f.Period, *, each: bool) -> list[dict[str, Any]]:
+    """Referrals on the caller is party to (the jobcentre, either provider), per programme pair,
+    or one row per handover (``each``): days without any programme between the two steps."""
+    async with uow:
+        found = await uow.reads.handovers(scope.org, scope.programme)
+        ids = {r[k] for r in found for k in ("referral_id", "next_referral_id")}
+        referrals = {i: row for i in sorted(ids, key=str) if (row := await uow.reads.referral(i)) is not None}
+    if each:
+        return pathways.per_handover(found, referrals, period)
+    return pathways.by_pair(found, referrals, period)
 
 
 async def visit_safety(uow: FiguresUnitOfWork, org: str, period: f.Period) -> list[dict[str, Any]]:

@@ -266,4 +266,22 @@ clarification_facts = sa.Table(
     sa.Index("clarification_facts_referring", "referring_org", "programme_code"),
 )
 
+handover_facts = sa.Table(
+    p.HANDOVERS.name,
+    metadata,
+    sa.Column("handover_id", sa.Uuid, primary_key=True),
+    sa.Column("referral_id", sa.Uuid),
+    *_orgs(),
+    sa.Column("next_referral_id", sa.Uuid),
+    sa.Column("next_programme_code", sa.Text),
+    sa.Column("next_provider_org", sa.Text),
+    sa.Column("relation", sa.Text),
+    sa.Column("planned_start", sa.Date),
+    sa.Column("previous_planned_end", sa.Date),
+    sa.Column("referred_at", _AT),
+    sa.Index("handover_facts_provider", "provider_org", "programme_code"),
+    sa.Index("handover_facts_next_provider", "next_provider_org", "next_programme_code"),
+    sa.Index("handover_facts_referring", "referring_org"),
+)
+
 TABLES: dict[str, sa.Table] = {t.name: t for t in metadata.sorted_tables}

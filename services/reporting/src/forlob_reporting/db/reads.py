@@ -19,6 +19,7 @@ from forlob_reporting.db.models import (
     breach_facts,
     clarification_facts,
     employer_contact_facts,
+    handover_facts,
     job_spell_facts,
     meeting_facts,
     meeting_reminder_facts,
@@ -124,6 +125,18 @@ class SqlFactReads:
 
     async def clarifications(self, org: str, programme: str | None) -> list[Row]:
         return await self._party_rows(clarification_facts, org, programme)
+
+    async def handovers(self, org: str, programme: str | None) -> list[Row]:
+        """Referrals on that ``org`` is party to: the jobcentre, either provider."""
+        t = handover_facts
+        query = (
+            sa.select(t)
+            .where(sa.or_(t.c.provider_org == org, t.c.referring_org == org, t.c.next_provider_org == org))
+            .order_by(t.c.handover_id)
+        )
+        if programme is not None:
+            query = query.where(sa.or_(t.c.programme_code == programme, t.c.next_programme_code == programme))
+        return await self._all(query)
 
     async def _own_rows(self, table: sa.Table, org: str, programme: str | None) -> list[Row]:
         query = sa.select(table).where(table.c.provider_org == org).order_by(*table.primary_key.columns)

@@ -69,4 +69,12 @@ CATEGORIES = (
         LEGAL_BASIS,
         "kept, keyed by referral only",
     ),
+    DataCategory(
+        "handover_facts",
+        "referrals on from one course to the next programme: the two referrals, programmes and providers, overlap "
+        "or sequence, the planned start and the course before's planned last day",
+        KEPT,
+        LEGAL_BASIS,
+        "kept, keyed by referral only (no participant id)",
+    ),
 )

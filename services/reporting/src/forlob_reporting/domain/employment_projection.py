@@ -1,5 +1,5 @@
 """How the events on the way into work change the read model: employer contacts, spells of work
-or education, the support phase, a clarification's result.
+or education, the support phase, a clarification's result, a referral on to the next programme.
 
 Pure, like :mod:`forlob_reporting.domain.projection` (whose ``PROJECTORS`` take these in): each
 change is set-once or guarded, so the facts are the same in any order and with duplicates. A
@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from forlob_reporting.domain.facts import CLARIFICATIONS, EMPLOYER_CONTACTS, JOB_SPELLS, SUPPORT_PHASES
+from forlob_reporting.domain.facts import CLARIFICATIONS, EMPLOYER_CONTACTS, HANDOVERS, JOB_SPELLS, SUPPORT_PHASES
 from forlob_reporting.domain.merge import Change, guard_of
 from forlob_shared.events import Envelope, EventData
 from forlob_shared.events.employment import ClarificationResult, EmployerContacted, JobEnded, JobStarted, PhaseChanged
+from forlob_shared.events.handover import CourseReferredOn
 
 
 def _course(e: Any) -> dict[str, Any]:
@@ -76,6 +77,20 @@ def _clarification(env: Envelope[Any], e: ClarificationResult) -> list[Change]:
     return [Change(CLARIFICATIONS, (e.referral_id,), values, "result_guard", guard)]
 
 
+def _referred_on(env: Envelope[Any], e: CourseReferredOn) -> list[Change]:
+    values = {
+        **_course(e),
+        "next_referral_id": e.next_referral_id,
+        "next_programme_code": e.next_programme_code,
+        "next_provider_org": e.next_provider_org,
+        "relation": str(e.relation),
+        "planned_start": e.planned_start,
+        "previous_planned_end": e.previous_planned_end,
+        "referred_at": e.referred_at,
+    }
+    return [Change(HANDOVERS, (e.handover_id,), values)]
+
+
 EmploymentProjector = Callable[[Envelope[Any], Any], list[Change]]
 
 EMPLOYMENT_PROJECTORS: dict[type[EventData], EmploymentProjector] = {
@@ -84,4 +99,5 @@ EMPLOYMENT_PROJECTORS: dict[type[EventData], EmploymentProjector] = {
     JobEnded: _job_ended,
     PhaseChanged: _phase_changed,
     ClarificationResult: _clarification,
+    CourseReferredOn: _referred_on,
 }

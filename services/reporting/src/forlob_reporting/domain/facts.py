@@ -274,7 +274,26 @@ CLARIFICATIONS = FactTable(
         "result_guard",  # a result given again: the latest is the course's
     ),
 )
-EMPLOYMENT_TABLES: tuple[FactTable, ...] = (EMPLOYER_CONTACTS, JOB_SPELLS, SUPPORT_PHASES, CLARIFICATIONS)
+# A referral on (course.referred_on): the pair of courses; their start and end are each one's referral facts.
+HANDOVERS = FactTable(
+    "handover_facts",
+    ("handover_id",),
+    (
+        "handover_id",
+        "referral_id",  # the course before
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "next_referral_id",
+        "next_programme_code",
+        "next_provider_org",
+        "relation",  # overlap | sequence
+        "planned_start",
+        "previous_planned_end",  # the course before's planned last day when it was referred on
+        "referred_at",
+    ),
+)
+EMPLOYMENT_TABLES: tuple[FactTable, ...] = (EMPLOYER_CONTACTS, JOB_SPELLS, SUPPORT_PHASES, CLARIFICATIONS, HANDOVERS)
 TABLES: tuple[FactTable, ...] = (
     PROGRAMMES,
     REFERRALS,

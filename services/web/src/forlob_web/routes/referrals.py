@@ -28,6 +28,8 @@ NOTE_ROLES = ("caseworker", "coordinator")
 # A course's phase, spells and clarification result: both organisations read them (the referral
 # service's GET /referrals/{id}/employment); employers' names are the provider's register only.
 WORK_READERS = ("caseworker", "coordinator", "contact_person", "team_leader")
+# The next step (referring on): the jobcentre's caseworker and the providers' coordinators.
+NEXT_STEP_ROLES = ("caseworker", "coordinator")
 
 
 @router.get("/referrals")
@@ -95,6 +97,9 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
     work = Part()
     if referral.get("course") and user.has(*WORK_READERS):
         work = await part(request, api.get("referral", f"/referrals/{referral_id}/employment"))
+    handovers = Part()
+    if user.has(*NEXT_STEP_ROLES):
+        handovers = await part(request, api.get("referral", f"/referrals/{referral_id}/handovers"))
     withdrawable = user.has("caseworker") and referral.get("state") in WITHDRAWABLE
     return web.render(
         request,
@@ -103,6 +108,7 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
         note=note,
         statement=statement,
         work=work,
+        handovers=handovers,
         withdraw_reasons=WITHDRAW_REASONS if withdrawable else (),
         key=lambda: str(uuid.uuid4()),
     )

@@ -1,0 +1,73 @@
+"""The handover figures (reporting's GET /figures/handovers): each one's name and unit, and its
+definition in words. The English definition is docs/reporting.md's "What is counted" cell
+(markdown left out): forlob_reporting's tests hold the two to the same words."""
+
+from __future__ import annotations
+
+from forlob_shared.texts.figures import Figure
+from forlob_shared.texts.language import Text
+
+HANDOVER_FIGURES: dict[str, Figure] = {
+    "handovers": Figure(Text("Overgange", "Överlämningar", "Handovers")),
+    "overlapping": Figure(Text("Overgange med overlap", "Överlämningar med överlapp", "Overlapping handovers")),
+    "days_without_programme": Figure(
+        Text("Dage uden tilbud mellem to trin", "Dagar utan insats mellan två steg", "Days without any programme"),
+        "days",
+    ),
+    "days_without_programme.median": Figure(
+        Text(
+            "Dage uden tilbud mellem to trin: median",
+            "Dagar utan insats mellan två steg: median",
+            "Days without any programme: median",
+        ),
+        "days",
+    ),
+    "days_without_programme.mean": Figure(
+        Text(
+            "Dage uden tilbud mellem to trin: gennemsnit",
+            "Dagar utan insats mellan två steg: medelvärde",
+            "Days without any programme: mean",
+        ),
+        "days",
+    ),
+    "share_without_gap": Figure(
+        Text("Andel overgange uden pause", "Andel överlämningar utan uppehåll", "Share of handovers with no gap"),
+        "share",
+    ),
+    "not_started": Figure(Text("Næste trin ikke startet", "Nästa steg inte påbörjat", "Next step not started")),
+    "next_step_not_taken": Figure(
+        Text(
+            "Næste trin ikke påbegyndt (afvist/trukket tilbage)",
+            "Nästa steg avböjt eller återkallat",
+            "Next step not taken",
+        )
+    ),
+    "relation": Figure(Text("Overlap eller efter hinanden", "Överlapp eller i följd", "Overlap or sequence"), "text"),
+    "previous_last_day": Figure(
+        Text("Forrige forløbs sidste dag", "Föregående insats sista dag", "Last day before"), "date"
+    ),
+    "next_first_day": Figure(
+        Text("Næste trins første dag", "Nästa stegs första dag", "First day of the next step"), "date"
+    ),
+}
+
+HANDOVER_DEFINITIONS: dict[str, Text] = {
+    "handovers": Text(
+        "overgange, hvis næste trin startede på en dag i perioden",
+        "överlämningar vars nästa steg började en dag under perioden",
+        "handovers whose next step started on a day in the period",
+    ),
+    "days_without_programme": Text(
+        "pr. overgang (per=handover): dagene helt mellem det forrige forløbs sidste dag og næste trins første dag; "
+        "0 når de to overlapper, eller det næste starter dagen efter",
+        "per överlämning (per=handover): dagarna helt mellan den föregående insatsens sista dag och nästa stegs "
+        "första dag; 0 när de två överlappar eller nästa börjar dagen efter",
+        "per handover (per=handover): the days strictly between the course before's last day and the next step's "
+        "first day; 0 when the two overlap or the next starts the day after",
+    ),
+    "share_without_gap": Text(
+        "af de overgange, der tælles i handovers, andelen med 0 dage uden tilbud",
+        "av de överlämningar som räknas i handovers, andelen med 0 dagar utan insats",
+        "of the handovers counted in handovers, the share with 0 days without any programme",
+    ),
+}
