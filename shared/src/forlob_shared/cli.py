@@ -24,11 +24,13 @@ from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops import deadletters
 from forlob_shared.ops.broker_admin import BrokerAdminError, broker_admin, vhost_of
 from forlob_shared.ops.partners import add_partner, remove_partner
+from forlob_shared.release import version_line
 from forlob_shared.settings import ServiceSettings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="forlob", description="Forløb operator tool")
+    parser.add_argument("--version", action="version", version=version_line("forlob", "shared"))
     commands = parser.add_subparsers(dest="command", required=True)
 
     token = commands.add_parser("token", help="mint a local HS256 bearer token (development and tests)")

@@ -71,7 +71,7 @@ SELECT
         'subject', subject, 'time', CAST(:_time AS text), 'datacontenttype', 'application/json',
         'sequence', sequence, 'partitionkey', partition_key,
         'referringorg', nullif(referring_org, ''), 'providerorg', nullif(provider_org, ''),
-        'traceparent', CAST(:_traceparent AS text)
+        'traceparent', CAST(:_traceparent AS text), 'sourceversion', CAST(:_source_version AS text)
     )) || jsonb_build_object('data', CAST(:_defaults AS jsonb) || data{timestamps}))::text, 'UTF8')
 FROM (SELECT numbered.*, coalesce(data ->> CAST(:_partition_field AS text), subject) AS partition_key
       FROM numbered) AS keyed
@@ -91,6 +91,7 @@ async def insert_events_from_query(
     *,
     source: str,
     now: datetime,
+    source_version: str | None = None,
     ctes: Sequence[tuple[str, str]] = (),
 ) -> int:
     """Insert one ``event_type`` event per row of ``query`` into the outbox; returns how many."""
@@ -112,6 +113,7 @@ async def insert_events_from_query(
             "_source": source,
             "_time": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "_traceparent": current_traceparent(),
+            "_source_version": source_version,
             "_defaults": json.dumps(_defaults(event_type)),
         },
     )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_shared.events import AbsenceDetected
 from forlob_shared.messaging.bulk import insert_events_from_query
+from forlob_shared.release import release_version
 
 SOURCE = "forlob/attendance"
 
@@ -71,5 +72,6 @@ async def mark_missed_arrivals(session: AsyncSession, now: datetime, batch: int)
         {"now": now, "batch": batch},
         source=SOURCE,
         now=now,
+        source_version=release_version("attendance"),
         ctes=[("marked", _MARK_MISSED), ("flagged", _FLAG_BREACH_CHECK)],
     )
