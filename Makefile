@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: up reset demo uv sync test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events openapi prometheus-rule roles-table compose-check clean-test-databases browser axe screenshots
+.PHONY: up reset demo uv sync images test lint typecheck pytest test-fast test-unit test-reliability test-faults bench events openapi prometheus-rule roles-table compose-check clean-test-databases browser axe screenshots
 
 up: sync  ## start the four services, their relays, the web pages and a mail sink (foreground; Ctrl-C stops)
 	bash deploy/local/prepare.sh
@@ -23,6 +23,14 @@ uv:  ## install uv if it is missing
 sync: uv
 	$(UV) sync --frozen --compile-bytecode
 	$(UV) run --no-sync python -m compileall -q -j 0 shared/src services/*/src testing/src >/dev/null
+
+# Each service's image tagged with its release: the version git gives it (`forlob-<s> --version`),
+# with '+' (not allowed in an image tag) as '-'. docs/operations.md, "Releases".
+images: sync  ## build the five images, each tagged forlob/<service>:<its version> (needs a Docker engine)
+	for s in referral attendance notifications reporting web; do \
+	  v=$$($(UV) run --no-sync forlob-$$s --version | cut -d' ' -f2); \
+	  docker build -f services/$$s/Dockerfile --build-arg VERSION=$$v -t forlob/$$s:$${v//+/-} . || exit 1; \
+	done
 
 test: sync lint typecheck pytest  ## lint, type-check and run every test (the README's test command)
 

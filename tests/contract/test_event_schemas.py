@@ -54,3 +54,20 @@ def test_check_passes_on_an_additive_change() -> None:
     added = copy.deepcopy(_schema())
     added["properties"]["weekly_hours_goal"] = {"anyOf": [{"type": "number"}, {"type": "null"}], "default": None}  # type: ignore[index]
     assert breaking_changes(_schema(), added) == []
+
+
+def test_make_events_refuses_a_breaking_change_to_a_published_major_and_says_which(tmp_path: Path) -> None:
+    from forlob_shared.cli import BreakingChange, export_schemas, main
+
+    export_schemas(tmp_path)  # as published
+    published = tmp_path / "referral.received.v1.json"
+    earlier = json.loads(published.read_text())
+    earlier["properties"]["fax_number"] = {"type": "string"}  # a field this release no longer has
+    earlier["properties"]["programme_code"] = {"type": "integer"}
+    published.write_text(json.dumps(earlier))
+    with pytest.raises(BreakingChange) as refused:
+        export_schemas(tmp_path)
+    assert "referral.received.v1.json: fax_number: removed" in str(refused.value)
+    assert "referral.received.v1.json: programme_code: type changed from integer to string" in str(refused.value)
+    assert json.loads(published.read_text()) == earlier  # nothing overwritten
+    assert main(["events", "export", "--out", str(tmp_path)]) == 1

@@ -8,6 +8,7 @@ from typing import Any
 
 from forlob_referral.main import spec as referral_spec
 from forlob_reporting.main import spec as reporting_spec
+from forlob_shared.release import release_version
 from forlob_testkit.auth import auth as _auth
 from forlob_testkit.wait import eventually
 
@@ -121,6 +122,8 @@ async def test_health_and_metrics(make_database: Any, run_service: Any) -> None:
         ready = await reporting.client.get("/health/ready")
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
-        assert (await reporting.client.get("/health/live")).status_code == 200
+        live = await reporting.client.get("/health/live")
+        assert live.status_code == 200
+        assert live.json() == {"status": "ok", "version": release_version("reporting")}  # the release it runs
         metrics = await reporting.client.get("/metrics")
         assert "forlob_events_consumed_total" in metrics.text

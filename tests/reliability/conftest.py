@@ -115,7 +115,9 @@ StartSystem = Callable[..., contextlib.AbstractAsyncContextManager[System]]
 def private_system(private_servers: PrivateServers, tmp_path: Path, smtp_sink: SmtpSink) -> StartSystem:
     """``async with private_system(env=..., replicas=..., clusters=...) as system``: the four
     services as processes on the private broker and cluster. ``clusters`` puts a service's
-    database on another private cluster (for a fault that must hit that service alone)."""
+    database on another private cluster (for a fault that must hit that service alone);
+    ``databases`` gives the four databases ready made (another release's schema), ``pythons``
+    runs a service on another release's interpreter."""
 
     @contextlib.asynccontextmanager
     async def start(
@@ -123,9 +125,11 @@ def private_system(private_servers: PrivateServers, tmp_path: Path, smtp_sink: S
         env: Mapping[str, str] | None = None,
         replicas: Mapping[str, int] | None = None,
         clusters: Mapping[str, Cluster] | None = None,
+        databases: Mapping[str, str] | None = None,
+        pythons: Mapping[str, str] | None = None,
     ) -> AsyncIterator[System]:
         run = next(_counter)
-        databases = {
+        databases = dict(databases or {}) or {
             name: await (clusters or {}).get(name, private_servers.cluster).database(name, f"r{run}_{name}")
             for name in SERVICES
         }
@@ -136,6 +140,7 @@ def private_system(private_servers: PrivateServers, tmp_path: Path, smtp_sink: S
             databases=databases,
             env={**FAST_TICKS, "FORLOB_NOTIFICATIONS_SMTP_PORT": str(smtp_sink.port), **(env or {})},
             replicas=replicas,
+            pythons=pythons,
         )
         system = await asyncio.to_thread(manager.__enter__)
         try:

@@ -19,6 +19,7 @@ import httpx
 from aiormq.exceptions import ChannelAccessRefused
 
 from forlob_shared.events.base import event_types, json_schema
+from forlob_shared.events.compat import breaking_changes
 from forlob_shared.http.auth import mint_token
 from forlob_shared.logging import configure_logging
 from forlob_shared.messaging.topology import Topology
@@ -26,11 +27,13 @@ from forlob_shared.ops import deadletters
 from forlob_shared.ops.broker_admin import BrokerAdminError, broker_admin, vhost_of
 from forlob_shared.ops.partners import add_partner, remove_partner
 from forlob_shared.progress import progress, run_command
+from forlob_shared.release import version_line
 from forlob_shared.settings import ServiceSettings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="forlob", description="Forløb operator tool")
+    parser.add_argument("--version", action="version", version=version_line("forlob", "shared"))
     commands = parser.add_subparsers(dest="command", required=True)
 
     token = commands.add_parser("token", help="mint a local HS256 bearer token (development and tests)")
@@ -116,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.out}")
         return 0
     if args.command == "events" and args.events_command == "export":
-        written = export_schemas(args.out)
+        try:
+            written = export_schemas(args.out)
+        except BreakingChange as exc:
+            print(f"forlob events export: {exc}", file=sys.stderr)
+            return 1
         print(f"wrote {len(written)} schemas to {args.out}")
         return 0
     return 2
@@ -243,22 +250,37 @@ async def _broker_command(args: argparse.Namespace) -> int:
     return 2
 
 
+class BreakingChange(Exception):
+    """A published major version of an event would change incompatibly: nothing was written."""
+
+
 def export_schemas(out: Path) -> list[Path]:
-    """The internal catalogue's schemas in ``out``, the partner contract's in ``out/partner``."""
+    """The internal catalogue's schemas in ``out``, the partner contract's in ``out/partner``.
+
+    Refuses (:class:`BreakingChange`, naming each type and field) to overwrite a published schema
+    with one that breaks it (a field removed or retyped, a new required field): that is a new
+    major version, published beside the old one (docs/operations.md, "Releases")."""
     from forlob_shared.partner import partner_event_types, partner_json_schema
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for key, cls in event_types().items():
-        path = out / f"{key}.json"
-        path.write_text(json.dumps(json_schema(cls), indent=2, sort_keys=True) + "\n")
-        written.append(path)
-    (out / "partner").mkdir(exist_ok=True)
+    schemas = {out / f"{key}.json": json_schema(cls) for key, cls in event_types().items()}
     for partner_cls in partner_event_types().values():
         path = out / "partner" / f"{partner_cls.name}.v{partner_cls.version}.json"
-        path.write_text(json.dumps(partner_json_schema(partner_cls), indent=2, sort_keys=True) + "\n")
-        written.append(path)
-    return written
+        schemas[path] = partner_json_schema(partner_cls)
+    problems = [
+        f"{path.name}: {problem}"
+        for path, schema in schemas.items()
+        if path.exists()
+        for problem in breaking_changes(json.loads(path.read_text()), schema)
+    ]
+    if problems:
+        raise BreakingChange(
+            "a breaking change to a published major version; publish it as the next major (.v<N+1>) beside it: "
+            + "; ".join(problems)
+        )
+    (out / "partner").mkdir(parents=True, exist_ok=True)
+    for path, schema in schemas.items():
+        path.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+    return list(schemas)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import zlib
 from pathlib import Path
+from typing import cast
 
+import asyncpg
 import sqlalchemy as sa
 from alembic import command, context
 from alembic.config import Config
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from forlob_shared.messaging.tables import messaging_metadata
@@ -25,6 +28,38 @@ def alembic_config(migrations_dir: Path, sqlalchemy_url: str) -> Config:
 
 def upgrade(migrations_dir: Path, sqlalchemy_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(migrations_dir, sqlalchemy_url), revision)
+
+
+def is_contract(revision: Script) -> bool:
+    """A contract migration (its module sets ``contract = True``): it drops what a previous
+    release still reads, so it runs only once no replica of that release is left."""
+    return bool(getattr(revision.module, "contract", False))
+
+
+def expand_target(migrations_dir: Path, current: str | None) -> str:
+    """Where ``migrate`` (without ``--contract``) takes a database now at ``current``: every
+    pending migration up to, not including, the first pending contract migration. A new database
+    (``current`` None) goes to head: no previous release can be running against it."""
+    script = ScriptDirectory.from_config(alembic_config(migrations_dir, "postgresql://unused"))
+    oldest_first = list(reversed(list(script.walk_revisions())))
+    if current is None:
+        return "head"
+    ids = [r.revision for r in oldest_first]
+    for revision in oldest_first[ids.index(current) + 1 :]:
+        if is_contract(revision):
+            return revision.down_revision if isinstance(revision.down_revision, str) else current
+    return "head"
+
+
+async def current_revision(dsn: str) -> str | None:
+    """The database's Alembic revision; None for a database never migrated."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('alembic_version') IS NOT NULL"):
+            return None
+        return cast(str | None, await conn.fetchval("SELECT version_num FROM alembic_version"))
+    finally:
+        await conn.close()
 
 
 def run_env(service_metadata: sa.MetaData) -> None:

@@ -34,6 +34,7 @@ from forlob_shared.messaging.redelivery import RedeliveryInjection
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
+from forlob_shared.release import release_version
 from forlob_shared.settings import ServiceSettings
 from forlob_shared.watchdog import consumer_watchdog
 
@@ -158,7 +159,7 @@ def build_runtime(
         clock=clock,
         engine=engine,
         session_factory=create_session_factory(engine),
-        outbox=OutboxWriter(source=f"forlob/{spec.name}", clock=clock),
+        outbox=OutboxWriter(source=f"forlob/{spec.name}", clock=clock, source_version=release_version(spec.name)),
         topology=topology,
         token_verifier=TokenVerifier(settings),
         rate_limits=RateLimits.from_settings(settings, clock),

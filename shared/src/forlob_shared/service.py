@@ -26,6 +26,7 @@ from forlob_shared.http.openapi import PROBLEM_CONTENT, document_problems
 from forlob_shared.http.problems import install_problem_handlers
 from forlob_shared.http.ratelimit import WRITES_LIMIT, install_rate_limits
 from forlob_shared.logging import get_logger
+from forlob_shared.release import release_version
 from forlob_shared.runtime import (
     Background,
     PartsT,
@@ -142,8 +143,10 @@ def _install_operational_routes(app: FastAPI) -> None:
 
     @ops.get("/health/live", summary="The process runs and its consumers are attached")
     async def live(request: Request) -> JSONResponse:
-        ok = current_runtime(request).consumers_healthy
-        return JSONResponse({"status": "ok" if ok else "consumers-lost"}, status_code=200 if ok else 503)
+        runtime = current_runtime(request)
+        ok = runtime.consumers_healthy
+        body = {"status": "ok" if ok else "consumers-lost", "version": release_version(runtime.spec.name)}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @ops.get("/health/ready", summary="The database and the broker answer")
     async def ready(request: Request) -> JSONResponse:

@@ -15,7 +15,8 @@ from forlob_shared.clock import Clock
 from forlob_shared.dbadmin import ensure_database
 from forlob_shared.logging import configure_logging, get_logger
 from forlob_shared.messaging.relay import OutboxRelay
-from forlob_shared.migrations import upgrade
+from forlob_shared.migrations import current_revision, expand_target, upgrade
+from forlob_shared.release import version_line
 from forlob_shared.runtime import PartsT, ServiceSpec, SettingsT, UowT, build_runtime, declare_topology, stop_runtime
 from forlob_shared.settings import load_settings
 from forlob_shared.tracing import configure_tracing
@@ -26,11 +27,19 @@ def run_service_cli(
 ) -> int:
     """The service's command line; ``clock`` (the system's when None) is what ``serve`` runs on."""
     parser = argparse.ArgumentParser(prog=f"forlob-{spec.name}", description=spec.description)
+    parser.add_argument("--version", action="version", version=version_line(f"forlob-{spec.name}", spec.name))
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP API and the event consumers (and the relay)")
     serve.add_argument("--no-relay", action="store_true", help="leave the outbox to a separate `relay` process")
     migrate = commands.add_parser("migrate", help="bring the database schema to the newest revision")
-    migrate.add_argument("--revision", default="head")
+    migrate.add_argument(
+        "--revision", help="a revision to go to (default: every expand migration; with --contract: head)"
+    )
+    migrate.add_argument(
+        "--contract",
+        action="store_true",
+        help="also apply contract migrations: only once no replica of the previous release runs",
+    )
     migrate.add_argument("--create-database", action="store_true", help="create the database if it is missing")
     commands.add_parser("relay", help="run only the outbox relay (one is active per database)")
     commands.add_parser("declare", help="declare the exchanges, queues and history stream this service uses")
@@ -50,8 +59,9 @@ def run_service_cli(
     if args.command == "migrate":
         if args.create_database and asyncio.run(ensure_database(settings.database_url)):
             log.info("migrate.database_created")
-        upgrade(spec.migrations_dir, settings.sqlalchemy_url, args.revision)
-        log.info("migrate.done", revision=args.revision)
+        revision = args.revision or ("head" if args.contract else _expand_target(spec, settings))
+        upgrade(spec.migrations_dir, settings.sqlalchemy_url, revision)
+        log.info("migrate.done", revision=revision)
         return 0
     if args.command == "serve":
         import uvicorn
@@ -120,6 +130,14 @@ def _write(out: Path | None, document: dict[str, Any]) -> None:
         out.write_text(text)
     else:
         sys.stdout.write(text)
+
+
+def _expand_target(spec: ServiceSpec[UowT, SettingsT, PartsT], settings: SettingsT) -> str:
+    """Every pending expand migration, stopping before a contract one (docs/migrations.md)."""
+    target = expand_target(spec.migrations_dir, asyncio.run(current_revision(settings.asyncpg_dsn)))
+    if target != "head":
+        get_logger(f"forlob.{spec.name}").info("migrate.contract_pending", until=target)
+    return target
 
 
 def _run_on_the_best_loop(main: Coroutine[Any, Any, None]) -> None:

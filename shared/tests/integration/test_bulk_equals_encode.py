@@ -19,7 +19,7 @@ from forlob_shared.logging import bind_trace, current_traceparent, unbind_trace
 from forlob_shared.messaging.bulk import insert_events_from_query
 from forlob_shared.partner import PartnerEvent
 from forlob_shared.settings import plain_postgres_url
-from forlob_testkit.messaging import MessagingDb
+from forlob_testkit.messaging import TEST_RELEASE, MessagingDb
 
 # Microseconds with a trailing zero, and a time stored at another offset than UTC: where
 # PostgreSQL's own JSON and pydantic's differ.
@@ -76,6 +76,7 @@ async def test_the_bulk_path_writes_the_envelope_encode_writes(messaging_db: Mes
                 },
                 source="forlob/test",
                 now=DETECTED,
+                source_version=TEST_RELEASE,
             )
             await uow.commit()
         by_writer = AbsenceDetected(
@@ -109,9 +110,11 @@ async def test_the_bulk_path_writes_the_envelope_encode_writes(messaging_db: Mes
 
     from_bulk, from_writer = same_absence(_comparable(bulk["body"])), same_absence(_comparable(written["body"]))
     assert from_bulk == from_writer
-    for attribute in ("partitionkey", "sequence", "referringorg", "providerorg", "traceparent", "datacontenttype"):
+    attributes = ("partitionkey", "sequence", "referringorg", "providerorg", "traceparent", "datacontenttype")
+    for attribute in (*attributes, "sourceversion"):
         assert attribute in from_bulk, attribute
     assert from_bulk["traceparent"] == traceparent
+    assert from_bulk["sourceversion"] == TEST_RELEASE  # the publishing release, as the writer stamps it
     assert from_bulk["partitionkey"] == str(course)
     assert from_bulk["data"]["expected_at"] == "2026-11-23T08:45:00.120300Z"
     assert from_bulk["data"]["expected_end"] is None  # the model's default, though the query left it out

@@ -72,6 +72,10 @@ class MessagingDb:
             await conn.close()
 
 
+# The release the messaging fixture's writer stamps on its events (``sourceversion``).
+TEST_RELEASE = "1.2.3.dev4+gabcdef0"
+
+
 @pytest.fixture
 async def messaging_db(make_database: Any) -> AsyncIterator[MessagingDb]:
     url = await make_database(None)
@@ -81,7 +85,11 @@ async def messaging_db(make_database: Any) -> AsyncIterator[MessagingDb]:
     engine = create_async_engine("postgresql+asyncpg://" + url.split("://", 1)[1], pool_size=5, hide_parameters=True)
     db = MessagingDb(
         url=url,
-        writer=OutboxWriter(source="forlob/test", clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))),
+        writer=OutboxWriter(
+            source="forlob/test",
+            clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
+            source_version=TEST_RELEASE,
+        ),
         session_factory=create_session_factory(engine),
         engine=engine,
     )

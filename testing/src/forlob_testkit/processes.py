@@ -47,6 +47,9 @@ class ServiceProcess:
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     command: tuple[str, ...] = ("serve",)  # ("relay",): the outbox relay alone, no HTTP
+    # The interpreter of the release it runs (another build's venv, tests/reliability/releases.py);
+    # None: this checkout's.
+    python: str | None = None
 
     @property
     def url(self) -> str:
@@ -59,7 +62,13 @@ class ServiceProcess:
     def start(self) -> None:
         if self.running:
             return
-        argv = [sys.executable, "-m", "forlob_testkit.serve", "--clock-offset-file", str(self.clock_file)]
+        argv = [
+            self.python or sys.executable,
+            "-m",
+            "forlob_testkit.serve",
+            "--clock-offset-file",
+            str(self.clock_file),
+        ]
         if self.env.get(REDELIVER_SHARE_ENV):  # a consumer fault the reliability suite injects
             argv += ["--redeliver-share", self.env[REDELIVER_SHARE_ENV]]
         argv += [self.name, *self.command]
@@ -129,6 +138,8 @@ class System:
     offset: timedelta = field(default=timedelta(0))
     databases: dict[str, str] = field(default_factory=dict)  # service name -> database URL
     relays: dict[str, ServiceProcess] = field(default_factory=dict)  # service name -> its own relay process
+    # service name -> the URL callers use instead of a replica's (a balancer in front of them)
+    fronts: dict[str, str] = field(default_factory=dict)
 
     def processes(self) -> list[ServiceProcess]:
         return [*self.services.values(), *self.relays.values()]
@@ -141,7 +152,10 @@ class System:
         return [process for key, process in self.services.items() if key.partition("#")[0] == name]
 
     def url(self, name: str) -> str:
-        """The first replica of ``name`` that runs (a killed replica's callers move to the next)."""
+        """The first replica of ``name`` that runs (a killed replica's callers move to the next),
+        or the balancer in front of them (``fronts``)."""
+        if name in self.fronts:
+            return self.fronts[name]
         replicas = self.replicas(name) if "#" not in name else [self.services[name]]
         return next((r for r in replicas if r.running), replicas[0]).url
 
@@ -170,12 +184,14 @@ def running_system(
     services: tuple[str, ...] = SERVICES,
     replicas: Mapping[str, int] | None = None,
     separate_relays: tuple[str, ...] = (),
+    pythons: Mapping[str, str] | None = None,
     timeout: float = 90,
 ) -> Iterator[System]:
     """The services as processes; ``replicas={"attendance": 2}`` runs two processes of one service
     on the same database and queues (keyed ``attendance`` and ``attendance#2``), as a deployment
     with several replicas would. A service in ``separate_relays`` serves with ``--no-relay`` and
-    its outbox relay runs as a process of its own (``System.relays``), as it may be deployed."""
+    its outbox relay runs as a process of its own (``System.relays``), as it may be deployed.
+    ``pythons`` runs a service on another release's interpreter (service name -> its python)."""
     workdir.mkdir(parents=True, exist_ok=True)
     clock_file = workdir / "clock-offset"
     write_clock_offset(str(clock_file), timedelta(0))
@@ -207,7 +223,13 @@ def running_system(
             log_name = key.replace("#", "-")
             command = ("serve", "--no-relay") if name in separate_relays else ("serve",)
             system.services[key] = ServiceProcess(
-                name, port, process_env, workdir / f"{log_name}.log", clock_file, command=command
+                name,
+                port,
+                process_env,
+                workdir / f"{log_name}.log",
+                clock_file,
+                command=command,
+                python=(pythons or {}).get(name),
             )
             if name in separate_relays and replica == 1:
                 log = workdir / f"{name}-relay.log"

@@ -7,6 +7,7 @@ import sys
 
 from forlob_shared.clock import Clock, SystemClock
 from forlob_shared.logging import configure_logging
+from forlob_shared.release import version_line
 from forlob_shared.settings import load_settings
 from forlob_shared.tracing import configure_tracing
 from forlob_web.settings import WebSettings
@@ -15,6 +16,7 @@ from forlob_web.settings import WebSettings
 def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> None:
     """``clock``: what the pages take as now (the system's when None); sessions keep real time."""
     parser = argparse.ArgumentParser(prog="forlob-web", description="Forløb web: pages for the people who use it")
+    parser.add_argument("--version", action="version", version=version_line("forlob-web", "web"))
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the pages")
     args = parser.parse_args(argv)

@@ -69,6 +69,9 @@ class Envelope(BaseModel, Generic[D]):
     referringorg: str | None = None
     providerorg: str | None = None
     traceparent: str | None = None
+    # The release of the publishing service (its version, docs/operations.md "Releases"); events
+    # written before releases were stamped lack it.
+    sourceversion: str | None = None
     data: D
 
     @property
@@ -95,10 +98,21 @@ class _RawEnvelope(BaseModel):
     referringorg: str | None = None
     providerorg: str | None = None
     traceparent: str | None = None
+    sourceversion: str | None = None
     data: dict[str, Any]
 
 
-def encode(event: PendingEvent, *, source: str, sequence: int, time: datetime, traceparent: str | None = None) -> bytes:
+def encode(
+    event: PendingEvent,
+    *,
+    source: str,
+    sequence: int,
+    time: datetime,
+    traceparent: str | None = None,
+    source_version: str | None = None,
+) -> bytes:
+    """The event's CloudEvent; ``source_version`` (the publishing release) goes in the
+    ``sourceversion`` extension attribute."""
     if event.dataschema is None and event.data.needs_dataschema:
         raise ValueError(f"{event.data.cloudevent_type()} is published with its dataschema: name it in the event")
     document: dict[str, Any] = {
@@ -120,6 +134,8 @@ def encode(event: PendingEvent, *, source: str, sequence: int, time: datetime, t
         document["providerorg"] = event.provider_org
     if traceparent:
         document["traceparent"] = traceparent
+    if source_version:
+        document["sourceversion"] = source_version
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -157,6 +173,7 @@ def decode(body: bytes) -> Envelope[EventData]:
         referringorg=raw.referringorg,
         providerorg=raw.providerorg,
         traceparent=raw.traceparent,
+        sourceversion=raw.sourceversion,
         data=data,
     )
 

@@ -75,7 +75,7 @@ SELECT
         'subject', subject, 'time', CAST(:_time AS text), 'datacontenttype', 'application/json',
         'sequence', sequence, 'partitionkey', partition_key,
         'referringorg', nullif(referring_org, ''), 'providerorg', nullif(provider_org, ''),
-        'traceparent', {traceparent}
+        'traceparent', {traceparent}, 'sourceversion', CAST(:_source_version AS text)
     )) || jsonb_build_object('data', CAST(:_defaults AS jsonb) || data{timestamps}))::text, 'UTF8')
 FROM (SELECT numbered.*, coalesce(data ->> CAST(:_partition_field AS text), subject) AS partition_key
       FROM numbered) AS keyed
@@ -95,6 +95,7 @@ async def insert_events_from_query(
     *,
     source: str,
     now: datetime,
+    source_version: str | None = None,
     ctes: Sequence[tuple[str, str]] = (),
     row_traces: bool = False,
 ) -> int:
@@ -122,6 +123,7 @@ async def insert_events_from_query(
             "_source": source,
             "_time": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "_traceparent": current_traceparent(),
+            "_source_version": source_version,
             "_defaults": json.dumps(_defaults(event_type)),
         },
     )

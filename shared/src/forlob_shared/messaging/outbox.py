@@ -36,6 +36,7 @@ _NOTIFY = sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, ""))
 class OutboxWriter:
     source: str  # "forlob/<service>"
     clock: Clock
+    source_version: str | None = None  # the service's release: each event's ``sourceversion``
 
     async def write(self, session: AsyncSession, events: Sequence[PendingEvent]) -> None:
         if not events:
@@ -86,5 +87,12 @@ class OutboxWriter:
             "aggregate_sequence": sequence,
             "routing_key": event.data.routing_key,
             "headers": headers,
-            "body": encode(event, source=self.source, sequence=sequence, time=now, traceparent=traceparent),
+            "body": encode(
+                event,
+                source=self.source,
+                sequence=sequence,
+                time=now,
+                traceparent=traceparent,
+                source_version=self.source_version,
+            ),
         }

@@ -161,6 +161,10 @@ def _envelope() -> dict[str, Any]:
             "referringorg": {**org, "description": "the referring organisation (you)"},
             "providerorg": {**org, "description": "the provider running the programme"},
             "traceparent": {"type": "string", "description": "W3C trace context, when there is one"},
+            "sourceversion": {
+                "type": "string",
+                "description": "the release of the service that published the event (its version); for diagnosis only",
+            },
             "data": {"type": "object"},
         },
     }

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forlob_attendance.db.sms import PARAMS, QUESTIONS, publish_requested
 from forlob_shared.events import AbsenceDetected
 from forlob_shared.messaging.bulk import insert_events_from_query
+from forlob_shared.release import release_version
 
 SOURCE = "forlob/attendance"
 
@@ -76,6 +77,7 @@ async def mark_missed_arrivals(session: AsyncSession, now: datetime, batch: int)
         {"now": now, "batch": batch, **PARAMS},
         source=SOURCE,
         now=now,
+        source_version=release_version("attendance"),
         ctes=[("marked", _MARK_MISSED), ("flagged", _FLAG_BREACH_CHECK), ("asked", QUESTIONS)],
         row_traces=True,  # each absence under its course's trace context (docs/operations.md#traces)
     )

@@ -69,7 +69,8 @@ class AlertRow(Base):
     state: Mapped[str] = mapped_column(sa.Text)
     raised_at: Mapped[datetime] = mapped_column(TS)
     due_at: Mapped[datetime | None] = mapped_column(TS)
-    level: Mapped[int] = mapped_column(sa.Integer)
+    # The column is escalation_level (migrations 0013/0014 renamed it from level).
+    level: Mapped[int] = mapped_column("escalation_level", sa.Integer)
     escalated_to: Mapped[str | None] = mapped_column(sa.Text)
     escalated_at: Mapped[datetime | None] = mapped_column(TS)
     acknowledged_by: Mapped[str | None] = mapped_column(sa.Text)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from forlob_shared.release import release_version
 from forlob_web.deps import CurrentWeb, signed_in
 from forlob_web.i18n import LANGUAGES
 from forlob_web.web import home_for
@@ -18,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/health/live", include_in_schema=False)
 async def live() -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok", "version": release_version("web")})
 
 
 @router.get("/health/ready", include_in_schema=False)
