@@ -44,7 +44,7 @@ def _rebuild_command(argv: list[str]) -> int:
 async def run_rebuild(settings: ReportingSettings, *, prefetch: int = 2_000) -> RebuildResult:
     engine = create_engine(settings, pool_size=2)
     try:
-        reader = HistoryReader(settings.broker_url, build_topology(settings), prefetch=prefetch)
+        reader = HistoryReader(settings.broker_urls, build_topology(settings), prefetch=prefetch)
         return await rebuild(engine, reader, consumer=f"reporting.{READ_MODEL}")
     finally:
         await engine.dispose()
