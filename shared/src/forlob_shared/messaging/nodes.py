@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
@@ -131,6 +131,4 @@ class BrokerNodes:
         raise NoBrokerNode("no broker node accepted a connection (" + "; ".join(failures) + ")")
 
     async def connect_robust(self, *, timeout: float = 10.0, **kwargs: Any) -> AbstractRobustConnection:
-        connection = await self.connect(robust=True, timeout=timeout, **kwargs)
-        assert isinstance(connection, AbstractRobustConnection)
-        return connection
+        return cast(AbstractRobustConnection, await self.connect(robust=True, timeout=timeout, **kwargs))
