@@ -116,7 +116,8 @@ def private_system(private_servers: PrivateServers, tmp_path: Path, smtp_sink: S
     """``async with private_system(env=..., replicas=..., clusters=..., broker_url=...) as system``:
     the four services as processes on the private broker and cluster. ``clusters`` puts a
     service's database on another private cluster (for a fault that must hit that service alone);
-    ``broker_url`` puts them on another broker (a RabbitMQ cluster: its nodes go in ``env``)."""
+    ``broker_url`` puts them on another broker (a RabbitMQ cluster: its nodes go in ``env``);
+    ``databases`` gives a service's database URL outright (a database behind a proxy)."""
 
     @contextlib.asynccontextmanager
     async def start(

@@ -61,9 +61,9 @@ async def back_on_survivors(
 
     async def settled() -> bool:
         try:
-            connections = await asyncio.to_thread(cluster.connections)
+            connections = await asyncio.to_thread(cluster.connections, gone)
             queues = await asyncio.to_thread(
-                cluster.ctl, "list_queues", "name", "consumers", "--no-table-headers", "--quiet", "--silent"
+                lambda: cluster.ctl("list_queues", "name", "consumers", "--quiet", "--no-table-headers", avoid=gone)
             )
         except RuntimeError:
             return False  # the cluster is electing, or the CLI met the node on its way down

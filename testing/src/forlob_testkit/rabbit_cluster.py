@@ -71,10 +71,13 @@ class PrivateRabbitCluster:
     def running(self) -> list[PrivateRabbitMQ]:
         return [node for node in self.nodes if node.running]
 
-    def ctl(self, *args: str, timeout: float = 60) -> str:
-        """``rabbitmqctl`` against the first node whose application runs (any member answers)."""
+    def ctl(self, *args: str, timeout: float = 60, avoid: PrivateRabbitMQ | None = None) -> str:
+        """``rabbitmqctl`` against the first running node (any member answers), ``avoid`` aside:
+        a node on its way down (a CLI call to it would count among its processes, and hang)."""
         error: Exception | None = None
         for node in self.running():
+            if node is avoid:
+                continue
             try:
                 return node.ctl(*args, timeout=timeout)
             except (RuntimeError, subprocess.TimeoutExpired) as exc:  # paused or on its way down
@@ -133,9 +136,10 @@ class PrivateRabbitCluster:
             raise RuntimeError(f"no quorum queue under {prefix!r} has a leader")
         return self.node(counts.most_common(1)[0][0])
 
-    def connections(self) -> list[tuple[str, str]]:
+    def connections(self, avoid: PrivateRabbitMQ | None = None) -> list[tuple[str, str]]:
         """Every client connection of the cluster as (its ``connection_name``, the node it is on)."""
-        listing = json.loads(self.ctl("list_connections", "port", "client_properties", "--formatter", "json") or "[]")
+        listing = self.ctl("list_connections", "port", "client_properties", "--formatter", "json", avoid=avoid)
+        listing = json.loads(listing or "[]")
         by_port = {node.port: node.node for node in self.nodes}
         found = []
         for connection in listing:
