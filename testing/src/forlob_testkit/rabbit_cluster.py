@@ -26,6 +26,7 @@ import contextlib
 import json
 import secrets
 import subprocess
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -112,9 +113,26 @@ class PrivateRabbitCluster:
         return {part.strip(' "\n') for part in answer.strip().strip("[]").split(",") if part.strip(' "\n')}
 
     def wait_until_running(self, nodes: list[PrivateRabbitMQ] | None = None, timeout: float = 90) -> None:
-        """Return once every one of ``nodes`` (default all) runs RabbitMQ as a cluster member."""
-        expected = {node.node for node in (nodes or self.nodes)}
-        _wait_for(lambda: expected <= self.running_members(), timeout, f"cluster members {sorted(expected)} running")
+        """Return once every one of ``nodes`` (default all) runs RabbitMQ as a cluster member.
+
+        Each node is awaited by ``rabbitmqctl await_startup`` (it returns when the node's
+        application has booted, e.g. a paused node once it sees its majority again), then the
+        membership is checked about once a second: every CLI call starts an Erlang VM, which on
+        a small machine is not to be done in a tight loop."""
+        deadline = time.monotonic() + timeout
+        members = nodes or self.nodes
+        for node in members:
+            remaining = max(1, int(deadline - time.monotonic()))
+            node.ctl("await_startup", "--timeout", str(remaining), timeout=remaining + 10)
+        expected = {node.node for node in members}
+
+        def joined() -> bool:
+            if expected <= self.running_members():
+                return True
+            time.sleep(1)
+            return False
+
+        _wait_for(joined, max(1.0, deadline - time.monotonic()), f"cluster members {sorted(expected)} running")
 
     def leaders(self, prefix: str) -> dict[str, str]:
         """Each quorum queue whose name starts with ``prefix``: the node that leads it."""
