@@ -113,11 +113,12 @@ StartSystem = Callable[..., contextlib.AbstractAsyncContextManager[System]]
 
 @pytest.fixture
 def private_system(private_servers: PrivateServers, tmp_path: Path, smtp_sink: SmtpSink) -> StartSystem:
-    """``async with private_system(env=..., replicas=..., clusters=...) as system``: the four
-    services as processes on the private broker and cluster. ``clusters`` puts a service's
-    database on another private cluster (for a fault that must hit that service alone);
-    ``databases`` gives the four databases ready made (another release's schema), ``pythons``
-    runs a service on another release's interpreter."""
+    """``async with private_system(env=..., replicas=..., clusters=..., broker_url=...) as system``:
+    the four services as processes on the private broker and cluster. ``clusters`` puts a
+    service's database on another private cluster (for a fault that must hit that service alone);
+    ``broker_url`` puts them on another broker (a RabbitMQ cluster: its nodes go in ``env``);
+    ``databases`` gives a service's database URL outright (a database behind a proxy, or another
+    release's schema); ``pythons`` runs a service on another release's interpreter."""
 
     @contextlib.asynccontextmanager
     async def start(
@@ -125,19 +126,21 @@ def private_system(private_servers: PrivateServers, tmp_path: Path, smtp_sink: S
         env: Mapping[str, str] | None = None,
         replicas: Mapping[str, int] | None = None,
         clusters: Mapping[str, Cluster] | None = None,
+        broker_url: str | None = None,
         databases: Mapping[str, str] | None = None,
         pythons: Mapping[str, str] | None = None,
     ) -> AsyncIterator[System]:
         run = next(_counter)
-        databases = dict(databases or {}) or {
-            name: await (clusters or {}).get(name, private_servers.cluster).database(name, f"r{run}_{name}")
+        urls = {
+            name: (databases or {}).get(name)
+            or await (clusters or {}).get(name, private_servers.cluster).database(name, f"r{run}_{name}")
             for name in SERVICES
         }
         manager = running_system(
             tmp_path / "system",
-            broker_url=private_servers.rabbit.url,
+            broker_url=broker_url or private_servers.rabbit.url,
             prefix=f"rel{run}.",
-            databases=databases,
+            databases=urls,
             env={**FAST_TICKS, "FORLOB_NOTIFICATIONS_SMTP_PORT": str(smtp_sink.port), **(env or {})},
             replicas=replicas,
             pythons=pythons,

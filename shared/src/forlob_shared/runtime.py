@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-import aio_pika
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -29,6 +28,7 @@ from forlob_shared.http.ratelimit import RateLimits
 from forlob_shared.logging import get_logger
 from forlob_shared.messaging.consumer import ConsumerConfig, EventConsumer, Subscription
 from forlob_shared.messaging.consumer_connection import ConsumerConnection
+from forlob_shared.messaging.nodes import BrokerNodes
 from forlob_shared.messaging.outbox import OutboxWriter
 from forlob_shared.messaging.redelivery import RedeliveryInjection
 from forlob_shared.messaging.relay import OutboxRelay, RelayConfig
@@ -131,6 +131,7 @@ class Runtime(Generic[UowT, SettingsT, PartsT]):
         return RelayConfig(
             dsn=s.asyncpg_dsn,
             broker_url=s.broker_url,
+            broker_nodes=s.broker_urls,
             topology=self.topology,
             source=f"forlob/{self.spec.name}",
             batch_size=s.relay_batch_size,
@@ -141,7 +142,9 @@ class Runtime(Generic[UowT, SettingsT, PartsT]):
 
 
 def build_topology(settings: ServiceSettings) -> Topology:
-    return Topology(prefix=settings.name_prefix, delivery_limit=settings.delivery_limit)
+    return Topology(
+        prefix=settings.name_prefix, delivery_limit=settings.delivery_limit, replicas=settings.queue_replicas
+    )
 
 
 def build_runtime(
@@ -177,13 +180,13 @@ def build_runtime(
     )
     runtime.consumers = [EventConsumer(config, subscription, runtime.uow) for subscription in spec.subscriptions(parts)]
     runtime.consuming = ConsumerConnection(
-        settings.broker_url, runtime.consumers, name=f"forlob-{spec.name} consumers", graceful_timeout=15.0
+        settings.broker_urls, runtime.consumers, name=f"forlob-{spec.name} consumers", graceful_timeout=15.0
     )
     return runtime
 
 
 async def declare_topology(runtime: Runtime[UowT, SettingsT, PartsT]) -> None:
-    connection = await aio_pika.connect(runtime.settings.broker_url)
+    connection = await BrokerNodes(runtime.settings.broker_urls).connect()
     async with connection:
         channel = await connection.channel()
         await runtime.topology.declare_core(channel)
@@ -209,7 +212,7 @@ async def _watch_consumers(runtime: Runtime[UowT, SettingsT, PartsT]) -> None:
         runtime.consumers_healthy = value
 
     await consumer_watchdog(
-        runtime.settings.broker_url,
+        runtime.settings.broker_urls,
         runtime.consumers,
         runtime.consuming,
         runtime.topology,
@@ -234,7 +237,7 @@ async def stop_runtime(runtime: Runtime[UowT, SettingsT, PartsT]) -> None:
     runtime.stopping.set()
     # The consumers settle the batches in hand (graceful timeout) so that their acks are sent.
     with contextlib.suppress(Exception):
-        await runtime.consuming.stop()
+        await runtime.consuming.close()
     if runtime.tasks:
         # Every task returns once stopping is set; one still in a round gets a moment to finish it.
         _, late = await asyncio.wait(runtime.tasks, timeout=STOP_GRACE)

@@ -21,6 +21,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from forlob_shared.messaging.nodes import node_urls, parse_nodes
+
 
 class Environment(StrEnum):
     """Where a service runs: a closed set, so a typo (``prod``, ``Production``) stops the start
@@ -57,7 +59,22 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(
         default="", description="PostgreSQL URL; default postgresql://postgres@127.0.0.1:5432/forlob_<service>"
     )
-    broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    broker_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/",
+        description="RabbitMQ: user, password, vhost and options (and the node, unless BROKER_NODES lists them)",
+    )
+    broker_nodes: str = Field(
+        default="",
+        description="every node of a RabbitMQ cluster as host:port, comma-separated: the services connect to the "
+        "first that answers (with BROKER_URL's user, vhost and options) and move to another when it goes",
+    )
+    broker_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        le=9,
+        description="replicas of each quorum queue and of the history stream when first declared; default 3 when "
+        "BROKER_NODES lists three or more nodes, else RabbitMQ's own default",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="proxies (addresses or networks, comma-separated) whose X-Forwarded-For gives the "
@@ -148,6 +165,12 @@ class ServiceSettings(BaseSettings):
             raise ValueError("name_prefix may hold lower-case letters, digits, '_', '-' and '.' only")
         return value
 
+    @field_validator("broker_nodes")
+    @classmethod
+    def _valid_nodes(cls, value: str) -> str:
+        parse_nodes(value)
+        return value
+
     @model_validator(mode="after")
     def _defaults_and_guards(self) -> ServiceSettings:
         if not self.database_url:
@@ -161,6 +184,18 @@ class ServiceSettings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    @property
+    def broker_urls(self) -> tuple[str, ...]:
+        """One AMQP URL per broker node, in the order they are tried (``BROKER_URL`` alone without nodes)."""
+        return node_urls(self.broker_url, self.broker_nodes)
+
+    @property
+    def queue_replicas(self) -> int | None:
+        """The initial replica count declared for quorum queues and the stream (None: RabbitMQ's default)."""
+        if self.broker_replicas is not None:
+            return self.broker_replicas
+        return 3 if len(self.broker_urls) >= 3 else None
 
     @property
     def asyncpg_dsn(self) -> str:

@@ -17,6 +17,7 @@ from forlob_shared.background import pause
 from forlob_shared.logging import get_logger
 from forlob_shared.messaging.consumer import CANARY_HEADER, EventConsumer
 from forlob_shared.messaging.consumer_connection import ConsumerConnection
+from forlob_shared.messaging.nodes import BrokerNodes
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
 
@@ -24,7 +25,7 @@ log = get_logger("forlob.service")
 
 
 async def consumer_watchdog(
-    broker_url: str,
+    broker: str | Sequence[str] | BrokerNodes,
     consumers: Sequence[EventConsumer[Any]],
     consuming: ConsumerConnection,
     topology: Topology,
@@ -42,12 +43,13 @@ async def consumer_watchdog(
     intervals, reconnects the broker (unacknowledged messages return to their queues). If that
     fails the service reports itself not live, so an orchestrator restarts it.
     """
+    nodes = BrokerNodes.of(broker)  # its own: the watchdog may look through another node than the consumers
     connection: aio_pika.abc.AbstractConnection | None = None
     canaries: dict[str, tuple[str, float]] = {}
     while not await pause(stopping, interval):
         try:
             if connection is None or connection.is_closed:
-                connection = await aio_pika.connect(broker_url)
+                connection = await nodes.connect()
             channel = await connection.channel()
             try:
                 reason = await _check_consumers(consumers, topology, channel, canaries, time.monotonic(), 3 * interval)
@@ -55,6 +57,7 @@ async def consumer_watchdog(
                 await channel.close()
         except Exception as exc:  # noqa: BLE001  (broker unreachable: the robust connection is on it)
             log.info("watchdog.check_failed", error=describe_error(exc))
+            nodes.lost()
             if connection is not None:
                 with contextlib.suppress(Exception):
                     await connection.close()

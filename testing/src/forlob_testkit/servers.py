@@ -297,10 +297,22 @@ class PrivateRabbitMQ(_Server):
     by design and harmless. It runs as root, which RabbitMQ allows.
     """
 
-    def __init__(self, workdir: Path, port: int | None = None, *, management: bool = False) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        port: int | None = None,
+        *,
+        management: bool = False,
+        cookie: str | None = None,
+        extra_config: str = "",
+    ) -> None:
         super().__init__(workdir, port)
         # The management plugin (HTTP API on its own free port), for tests of the operator tools.
         self.management_port = free_port() if management else None
+        # Nodes of one cluster share an Erlang cookie (forlob_testkit.rabbit_cluster); a lone node
+        # makes its own on first start.
+        self.cookie = cookie
+        self.extra_config = extra_config  # more rabbitmq.conf lines (e.g. cluster_partition_handling)
         # Fixed for the life of the object, because Mnesia keys its data directory by node name:
         # a restart under another name would come up empty.
         self.node = f"forlob-{self.port}@localhost"
@@ -362,6 +374,11 @@ class PrivateRabbitMQ(_Server):
         wd.mkdir(parents=True, exist_ok=True)
         (wd / "log").mkdir(exist_ok=True)
         (wd / "rabbitmq-env.conf").write_text("# empty on purpose: see forlob_testkit\n")
+        if self.cookie is not None:
+            cookie = wd / ".erlang.cookie"  # HOME is the workdir: the node and rabbitmqctl read it there
+            if not cookie.exists():
+                cookie.write_text(self.cookie)
+                cookie.chmod(0o400)
         # With the API, the shovel too: the operator tools' partner feeds use both.
         plugins = "[rabbitmq_management,rabbitmq_shovel]" if self.management_port else "[]"
         (wd / "enabled_plugins").write_text(f"{plugins}.\n")
@@ -374,7 +391,7 @@ class PrivateRabbitMQ(_Server):
             f"listeners.tcp.1 = {LOOPBACK}:{self.port}\n"
             # The default, spelled out because the test URLs depend on it.
             "loopback_users.guest = true\n"
-            "log.file.level = info\n" + management
+            "log.file.level = info\n" + management + self.extra_config
         )
 
     def ctl(self, *args: str, timeout: float = 60) -> str:

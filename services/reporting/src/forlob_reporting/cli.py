@@ -53,7 +53,7 @@ async def run_rebuild(
 ) -> RebuildResult:
     engine = create_engine(settings, pool_size=2)
     try:
-        reader = HistoryReader(settings.broker_url, build_topology(settings), prefetch=prefetch)
+        reader = HistoryReader(settings.broker_urls, build_topology(settings), prefetch=prefetch)
         return await rebuild(engine, reader, consumer=f"reporting.{READ_MODEL}", progress=progress)
     finally:
         await engine.dispose()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from uuid import uuid4
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from forlob_shared.messaging.nodes import BrokerNodes
 from forlob_shared.messaging.topology import Topology
 
 MARKER_HEADER = "x-forlob-history-marker"
@@ -24,7 +25,7 @@ OnBody = Callable[[bytes], Awaitable[None]]
 
 @dataclass(frozen=True)
 class HistoryReader:
-    broker_url: str
+    broker_url: str | Sequence[str]  # one URL, or every node's on a cluster
     topology: Topology
     prefetch: int = 2_000
     idle_timeout: float = 120.0  # no message for this long before the marker: give up, loudly
@@ -34,7 +35,7 @@ class HistoryReader:
 
         Returns how many were read (markers of other reads are skipped, not counted).
         """
-        connection = await aio_pika.connect(self.broker_url)
+        connection = await BrokerNodes.of(self.broker_url).connect()
         async with connection:
             channel = await connection.channel()
             # A stream consumer needs a prefetch (credit) and manual acknowledgements.

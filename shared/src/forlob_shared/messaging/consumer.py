@@ -88,6 +88,9 @@ U = TypeVar("U", bound=UnitOfWork)
 # consumer really receives messages; it is acknowledged and otherwise ignored.
 CANARY_HEADER = "x-forlob-canary"
 
+# Seconds a consumer waits for the broker to confirm its cancellation when it stops.
+CANCEL_TIMEOUT = 2.0
+
 
 @dataclass
 class ConsumerConfig:
@@ -160,8 +163,11 @@ class EventConsumer(Generic[U]):
         consuming, self._consuming = self._consuming, None
         if consuming is not None:
             queue, tag = consuming
-            with contextlib.suppress(Exception):  # the channel may be gone already
-                await queue.cancel(tag)
+            # The channel may be gone already; a robust one whose node is gone would wait for it
+            # to come back (aio-pika waits for the connection before any call), so not for long.
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(CANCEL_TIMEOUT):
+                    await queue.cancel(tag)
         await self.lanes.stop(timeout)
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:

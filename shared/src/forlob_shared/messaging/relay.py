@@ -10,6 +10,8 @@
   rest is retried from that row, so an aggregate's events are never published out of order;
   a confirmed-but-unmarked row (crash between confirm and update) is published again and the
   consumers' inbox drops the duplicate.
+- On a cluster it connects to the first of ``broker_nodes`` that answers, and after losing that
+  node (its connection closed, or a publish failing on it) tries the next one first.
 - A row the broker keeps refusing is moved to ``outbox_archive`` after ``max_attempts`` so one
   bad row cannot stop a service's events forever; that is logged as an error and counted.
 """
@@ -32,6 +34,7 @@ from forlob_shared import metrics
 from forlob_shared.background import pause, pause_unless_woken
 from forlob_shared.events.envelope import CONTENT_TYPE
 from forlob_shared.logging import get_logger
+from forlob_shared.messaging.nodes import BrokerNodes
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
@@ -65,6 +68,7 @@ class RelayConfig:
     dsn: str
     broker_url: str
     topology: Topology
+    broker_nodes: tuple[str, ...] = ()  # every node's URL, on a cluster (default: broker_url alone)
     source: str = "forlob"
     batch_size: int = 500
     poll_interval: float = 1.0
@@ -87,6 +91,7 @@ class OutboxRelay:
         self.config = config
         self.active = asyncio.Event()  # set while this relay holds the lock (tests and health use it)
         self.published = 0
+        self.nodes = BrokerNodes(config.broker_nodes or (config.broker_url,))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set, surviving database and broker outages."""
@@ -113,8 +118,7 @@ class OutboxRelay:
                 return
             wake = asyncio.Event()
             await db.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
-            connection = await aio_pika.connect(
-                self.config.broker_url,
+            connection = await self.nodes.connect(
                 # forlob/referral -> "forlob-referral relay" in RabbitMQ's connection list
                 client_properties={"connection_name": f"{self.config.source.replace('/', '-')} relay"},
             )
@@ -133,7 +137,7 @@ class OutboxRelay:
                 channel.close_callbacks.add(on_close)
                 await self.config.topology.declare_core(channel)
                 exchange = await channel.get_exchange(self.config.topology.events_exchange, ensure=False)
-                log.info("relay.active", exchange=exchange.name)
+                log.info("relay.active", exchange=exchange.name, node=self.nodes.where)
                 await self._relay_loop(db, exchange, wake, stop, lost)
         finally:
             with contextlib.suppress(Exception):
@@ -167,6 +171,7 @@ class OutboxRelay:
         failures = 0
         while not stop.is_set():
             if lost.is_set():
+                self.nodes.lost()
                 raise ConnectionError("the broker closed the relay's connection or channel")
             wake.clear()
             now = loop.time()
@@ -226,6 +231,7 @@ class OutboxRelay:
             # Connection trouble or a confirm that never came: the outcome is unknown, so start
             # over on a fresh connection and publish again (consumers drop duplicates).
             metrics.PUBLISH_FAILURES.labels("connection").inc()
+            self.nodes.lost()
             raise error
         metrics.PUBLISH_FAILURES.labels(reason).inc()
         attempts = await db.fetchval(_RECORD_FAILURE, row["position"], f"{reason}: {error!r}"[:2000])
