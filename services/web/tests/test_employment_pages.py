@@ -328,6 +328,13 @@ async def test_an_employer_contact_is_recorded_with_mistakes_and_refusals_on_the
     after = await consultant.get(saved.headers["location"])
     assert _flash(after.text) == "ok: Arbejdsgiverkontakten er registreret."
     assert "05.05.2027 · Opfølgning · Bageriet Ved Åen ApS · kp-1" in visible_text(after.text)
+    # With the employer the participant works for, the consultant ticks the participant's consent.
+    assert '<label for="contact-participant_consented">Deltageren har sagt ja til kontakten' in after.text
+    agreed = await consultant.post(
+        f"/referrals/{REFERRAL}/employer-contacts", {**contact, "participant_consented": "yes"}
+    )
+    assert agreed.status_code == 303
+    assert fake.posted("/employer-contacts")[-1] == {**contact, "referral_id": REFERRAL, "participant_consented": True}
 
 
 async def test_a_job_starts_and_ends_and_the_phase_follows(people: Any, fake: EmploymentFake) -> None:

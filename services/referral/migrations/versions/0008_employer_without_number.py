@@ -5,8 +5,8 @@ Expand only: ``employers.number`` becomes nullable. The unique constraint stays:
 NULLs distinct, so two firms without a number never conflict. The running version writes numbers
 as before.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-10
 """
 

@@ -98,6 +98,16 @@ async def test_an_ips_participant_from_employer_contacts_to_a_job_and_back_to_se
 
     job = {"employer_id": employer["id"], "kind": "ordinary", "start_date": "2026-06-10", "weekly_hours": 12}
     started = await api.post(f"/referrals/{rid}/spells", {**job, "disclosure": "partly"}, key("job"))
+    # Follow-along support: the employer the participant works for, only as the participant agreed.
+    support = {"employer_id": employer["id"], "day": "2026-06-10", "kind": "follow_up", "referral_id": rid}
+    unasked = await api.post("/employer-contacts", support, key("support-unasked"))
+    assert unasked.status_code == 422, unasked.text
+    assert unasked.headers["content-type"].startswith("application/problem+json")
+    assert unasked.json()["field"] == "participant_consented"
+    agreed = await api.post("/employer-contacts", {**support, "participant_consented": True}, key("support"))
+    assert (agreed.status_code, agreed.json()["with_consent"]) == (201, True)
+    course_contacts = await api.client.get("/employer-contacts", params={"referral_id": rid}, headers=CONSULTANT)
+    assert [c["kind"] for c in course_contacts.json()] == ["interview", "follow_up"]  # the refused one is not there
     assert started.status_code == 201, started.text
     view = started.json()
     assert (view["phase"], view["phase_since"], view["state"]) == ("employed_with_support", "2026-06-10", "started")
@@ -148,7 +158,7 @@ async def test_an_ips_participant_from_employer_contacts_to_a_job_and_back_to_se
     job_started = next(e for e in events if e["type"] == "dk.forlob.employment.job_started.v1")
     assert (job_started["data"]["disclosure"], job_started["data"]["participant_id"]) == ("partly", participant_id)
     contacted = [e for e in events if e["type"] == "dk.forlob.employment.employer_contacted.v1"]
-    assert [e["data"]["referral_id"] for e in contacted] == [None, rid]
+    assert [e["data"]["referral_id"] for e in contacted] == [None, rid, rid]  # the refused one is not there
     assert all(e["subject"] == employer["id"] for e in contacted)
     outbox = str(events)
     for word in ORGANISATION_DATA:
@@ -160,7 +170,7 @@ async def test_an_ips_participant_from_employer_contacts_to_a_job_and_back_to_se
     exported = await api.client.get(f"/dpo/participants/{participant_id}/export", headers=DPO)
     assert exported.status_code == 200, exported.text
     [work] = [c for c in exported.json()["categories"] if c["category"] == "work_and_education"]
-    assert sorted(r["entry"] for r in work["records"]) == ["EmployerContact", "Spell"]
+    assert sorted(r["entry"] for r in work["records"]) == ["EmployerContact", "EmployerContact", "Spell"]
 
 
 async def test_a_job_with_an_unknown_employer_or_on_another_providers_course_is_refused(api: Api) -> None:

@@ -172,6 +172,48 @@ async def test_employer_contacts_for_a_course_and_in_general(desk: Desk) -> None
     assert len(desk.events("employment.employer_contacted.v1")) == 2
 
 
+async def test_a_contact_with_the_employer_the_participant_works_for_needs_their_consent(desk: Desk) -> None:
+    """Follow-along support talks to the employer only as the participant agreed (seed 003); job
+    development with other employers, and with the same one once the job has ended, asks nothing."""
+    rid = await ips_course(desk)
+    bakery = await uc.register_employer(desk.uow(), CONSULTANT, employer_command())
+    other = await uc.register_employer(desk.uow(), CONSULTANT, employer_command(ORGNR, "SE"))
+    start = FIRST_INTAKE + timedelta(days=3)
+    view = await uc.start_spell(desk.uow(), CONSULTANT, rid, spell(bakery.id, start))
+    today = desk.clock.now().date()
+
+    for consented in (None, False):
+        with pytest.raises(InvalidInput) as refused:
+            await uc.record_contact(
+                desk.uow(),
+                CONSULTANT,
+                uc.RecordContact(
+                    bakery.id, today, EmployerContactKind.FOLLOW_UP, referral_id=rid, participant_consented=consented
+                ),
+            )
+        assert refused.value.extra["field"] == "participant_consented"
+    assert await uc.list_contacts(desk.uow(), CONSULTANT, rid, None) == []  # nothing written
+    assert desk.events("employment.employer_contacted.v1") == []
+
+    agreed = await uc.record_contact(
+        desk.uow(),
+        CONSULTANT,
+        uc.RecordContact(bakery.id, today, EmployerContactKind.FOLLOW_UP, referral_id=rid, participant_consented=True),
+    )
+    elsewhere = await uc.record_contact(
+        desk.uow(), CONSULTANT, uc.RecordContact(other.id, today, EmployerContactKind.FIRST_CONTACT, referral_id=rid)
+    )
+    assert (agreed.with_consent, elsewhere.with_consent) == (True, None)
+
+    [job] = view.spells
+    await uc.end_spell(desk.uow(), CONSULTANT, rid, job.id, today, SpellEndReason.FIXED_TERM_ENDED)
+    after = await uc.record_contact(
+        desk.uow(), CONSULTANT, uc.RecordContact(bakery.id, today, EmployerContactKind.FOLLOW_UP, referral_id=rid)
+    )
+    assert after.with_consent is None
+    assert len(desk.events("employment.employer_contacted.v1")) == 3
+
+
 async def test_a_job_moves_a_meetings_course_into_support_and_its_end_back_to_search(desk: Desk) -> None:
     rid = await ips_course(desk)
     employer = await uc.register_employer(desk.uow(), CONSULTANT, employer_command())
@@ -308,7 +350,11 @@ async def test_the_course_ends_when_ended_with_the_first_job_and_erasure_keeps_t
     start = FIRST_INTAKE + timedelta(days=9)
     await uc.start_spell(desk.uow(), CONSULTANT, rid, spell(employer.id, start))
     await uc.record_contact(
-        desk.uow(), CONSULTANT, uc.RecordContact(employer.id, start, EmployerContactKind.FOLLOW_UP, referral_id=rid)
+        desk.uow(),
+        CONSULTANT,
+        uc.RecordContact(
+            employer.id, start, EmployerContactKind.FOLLOW_UP, referral_id=rid, participant_consented=True
+        ),
     )
     today = desk.clock.now().date()
     closing = ClosingNote(

@@ -90,6 +90,7 @@ class EmployerContactForm(BackForm):
     employer_id: Text = ""
     day: Text = ""
     kind: Text = ""
+    participant_consented: Text = ""  # "yes": ticked
 
     def problems(self) -> dict[str, Problem]:
         problems: dict[str, Problem] = {}
@@ -102,7 +103,8 @@ class EmployerContactForm(BackForm):
         return problems
 
     def body(self, referral_id: str) -> dict[str, Any]:
-        return {"employer_id": self.employer_id, "day": self.day, "kind": self.kind, "referral_id": referral_id}
+        body = {"employer_id": self.employer_id, "day": self.day, "kind": self.kind, "referral_id": referral_id}
+        return body | ({"participant_consented": True} if self.participant_consented == "yes" else {})
 
 
 class SpellForm(BackForm):

@@ -100,6 +100,11 @@ EMPLOYMENT_MESSAGES: dict[str, Text] = {
     "employment.no_employer": Text("(ingen: uddannelse)", "(ingen: utbildning)", "(none: education)"),
     "employment.day": Text("Dato", "Datum", "Date"),
     "employment.kind": Text("Slags", "Slag", "Kind"),
+    "employment.consented": Text(
+        "Deltageren har sagt ja til kontakten (kræves hos den arbejdsgiver, deltageren arbejder for)",
+        "Deltagaren har sagt ja till kontakten (krävs hos den arbetsgivare deltagaren arbetar för)",
+        "The participant agreed to this contact (needed with the employer they work for)",
+    ),
     "employment.contact_saved": Text(
         "Arbejdsgiverkontakten er registreret.",
         "Arbetsgivarkontakten är registrerad.",

@@ -120,6 +120,7 @@ async def post_contact(
         kind=body.kind,
         referral_id=body.referral_id,
         staff_id=body.staff_id,
+        participant_consented=body.participant_consented,
     )
     return await _run(
         request,

@@ -86,6 +86,10 @@ class EmployerContactIn(_In):
     kind: EmployerContactKind
     referral_id: UUID | None = Field(default=None, description="the course it was for; none: general job development")
     staff_id: StaffId | None = Field(default=None, description="the consultant who made it; by default the caller")
+    participant_consented: bool | None = Field(
+        default=None,
+        description="the participant agreed to this contact: required with the employer they work for (support)",
+    )
 
 
 class EmployerContactOut(BaseModel):
@@ -95,6 +99,7 @@ class EmployerContactOut(BaseModel):
     day: date
     kind: EmployerContactKind
     referral_id: UUID | None
+    with_consent: bool | None = Field(description="true: about the participant, with their employer, as they agreed")
     recorded_at: datetime
 
     @classmethod
@@ -106,6 +111,7 @@ class EmployerContactOut(BaseModel):
             day=c.day,
             kind=c.kind,
             referral_id=c.referral_id,
+            with_consent=c.with_consent,
             recorded_at=c.recorded_at,
         )
 

@@ -53,6 +53,7 @@ class RecordContact:
     kind: EmployerContactKind
     referral_id: UUID | None = None
     staff_id: str | None = None  # the consultant who made it; by default the one recording it
+    participant_consented: bool | None = None  # needed with the employer the participant works for
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ async def record_contact(uow: ReferralUoW, staff: Principal, command: RecordCont
             recorded_by=staff.staff_id,
             today=_today(uow, programme, employer.country),
             now=uow.clock.now(),
+            spells=await uow.employment.spells(referral.id) if referral else (),
+            participant_consented=command.participant_consented,
         )
         await uow.employment.add_contact(contact)
         uow.emit(event)

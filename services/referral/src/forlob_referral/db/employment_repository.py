@@ -51,6 +51,7 @@ def _contact(row: EmployerContactRow) -> EmployerContact:
         participant_id=row.participant_id,
         recorded_by=row.recorded_by,
         recorded_at=row.recorded_at,
+        with_consent=row.with_consent,
     )
 
 
@@ -167,6 +168,7 @@ class EmploymentRepository:
                 kind=contact.kind.value,
                 referral_id=contact.referral_id,
                 participant_id=contact.participant_id,
+                with_consent=contact.with_consent,
                 recorded_by=contact.recorded_by,
                 recorded_at=contact.recorded_at,
             )

@@ -274,6 +274,7 @@ class EmployerContactRow(Base):
     kind: Mapped[str] = mapped_column(sa.Text)
     referral_id: Mapped[UUID | None] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
     participant_id: Mapped[UUID | None]
+    with_consent: Mapped[bool | None]  # a contact about the participant with their employer, as they agreed
     recorded_by: Mapped[str] = mapped_column(sa.Text)
     recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 

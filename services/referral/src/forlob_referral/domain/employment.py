@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
@@ -148,6 +149,9 @@ class EmployerContact:
     participant_id: UUID | None
     recorded_by: str
     recorded_at: datetime
+    # True: a contact about the participant with the employer they work for, which the participant
+    # agreed to; None: a contact where that question does not arise (job development).
+    with_consent: bool | None = None
 
 
 def contact_employer(
@@ -160,13 +164,27 @@ def contact_employer(
     recorded_by: str,
     today: date,
     now: datetime,
+    spells: Sequence[Spell] = (),
+    participant_consented: bool | None = None,
 ) -> tuple[EmployerContact, PendingEvent]:
+    """Record a consultant's contact with an employer. With the employer the participant works for
+    (an open spell of the course there: follow-along support), only with the participant's consent:
+    what the employer is told about them is theirs to decide (seed 003), whatever they disclosed."""
     if day > today:
         raise InvalidInput("a contact is recorded once it was made", field="day")
+    with_consent = None
     if referral is not None:
         _check_running(referral, "record an employer contact for")
         if referral.start_date is not None and day < referral.start_date:
             raise InvalidInput("the contact lies before the course started", field="day")
+        if any(s.is_open and s.employer_id == employer.id for s in spells):
+            if participant_consented is not True:
+                raise InvalidInput(
+                    "the participant works for this employer: a contact about them needs their consent"
+                    " (participant_consented: true)",
+                    field="participant_consented",
+                )
+            with_consent = True
     contact = EmployerContact(
         id=uuid4(),
         provider_org=employer.provider_org,
@@ -178,6 +196,7 @@ def contact_employer(
         participant_id=referral.participant_id if referral else None,
         recorded_by=recorded_by,
         recorded_at=now,
+        with_consent=with_consent,
     )
     event = EmployerContacted(
         employer_id=employer.id,
