@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import httpx
 import jwt
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -202,3 +203,32 @@ async def running_fake_gateway(gateway: FakeGatewayApi, port: int = 0) -> AsyncI
         finally:
             for task in list(gateway._tasks):
                 task.cancel()
+
+
+@dataclass
+class RunningGateway:
+    """The fake gateway on a port, as a test's fixture: its ``url`` is referral's GatewayAPI base URL."""
+
+    fake: FakeGatewayApi
+    url: str
+
+    def referral_env(self) -> dict[str, str]:
+        """The environment that points a referral process at this gateway (docs/sms.md, settings)."""
+        return {
+            "FORLOB_REFERRAL_SMS_GATEWAY_URL": self.url,
+            "FORLOB_REFERRAL_SMS_GATEWAY_TOKEN": self.fake.token,
+            "FORLOB_REFERRAL_SMS_WEBHOOK_SECRET": self.fake.webhook_secret,
+        }
+
+    def webhooks_to(self, referral_url: str) -> None:
+        """Post delivery statuses and replies to the referral service at ``referral_url``."""
+        self.fake.inbound_url = f"{referral_url}/sms/gatewayapi/inbound"
+        self.fake.status_url = f"{referral_url}/sms/gatewayapi/status"
+
+
+@pytest.fixture
+async def sms_gateway() -> AsyncIterator[RunningGateway]:
+    """A fake GatewayAPI on a free port; call ``webhooks_to(referral URL)`` once referral runs."""
+    fake = FakeGatewayApi(token="flow-gateway-token", webhook_secret="flow-webhook-secret-of-32-bytes-or-more")
+    async with running_fake_gateway(fake) as url:
+        yield RunningGateway(fake, url)
