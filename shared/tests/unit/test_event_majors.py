@@ -24,7 +24,8 @@ NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 def test_the_new_major_declares_what_it_supersedes() -> None:
     step = supersession(FactNotedV2)
-    assert step is not None and step.old is FactNotedV1
+    assert step is not None
+    assert step.old is FactNotedV1
     assert supersession(FactNotedV1) is None
 
 
@@ -46,7 +47,8 @@ def test_one_fact_is_written_as_each_major_with_one_fact_id_the_oldest_keeping_i
     v1, v2 = emitted(fact, {})
     assert (type(v1.data), type(v2.data)) == (FactNotedV1, FactNotedV2)
     assert v1.data == FactNotedV1(item_id=fact.data.item_id, minutes="45")  # type: ignore[attr-defined]
-    assert v1.id == fact.id and v2.id != fact.id  # a v1-only consumer sees the id it always saw
+    assert v1.id == fact.id  # a v1-only consumer sees the id it always saw
+    assert v2.id != fact.id
     assert v1.fact_id == v2.fact_id == fact.id
     assert v1.subject == v2.subject == fact.subject
     assert emitted(fact, {}) == [v1, v2]  # the second major's id is derived, not random
@@ -116,5 +118,3 @@ def test_the_contract_check_refuses_the_change_within_a_major_and_accepts_it_as_
     monkeypatch.setattr(cli, "event_types", lambda: {FactNotedV1.routing_key: FactNotedV2})
     with pytest.raises(cli.BreakingChange, match="minutes: type changed"):
         cli.export_schemas(tmp_path)  # the same change within v1: refused
-
-

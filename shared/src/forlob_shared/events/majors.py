@@ -39,7 +39,9 @@ def emitted(event: PendingEvent, emits: EmittedMajors) -> list[PendingEvent]:
     wanted = emits.get(family(event.data.routing_key))
     picked = [data for data in reversed(chain) if wanted is None or major(data.routing_key) in wanted]
     if not picked:
-        raise ValueError(f"{family(event.data.routing_key)}: the service emits none of its majors {sorted(wanted or [])}")
+        raise ValueError(
+            f"{family(event.data.routing_key)}: the service emits none of its majors {sorted(wanted or [])}"
+        )
     return [
         replace(event, data=data, id=event.id if n == 0 else uuid5(event.id, data.routing_key), fact_id=event.id)
         for n, data in enumerate(picked)
