@@ -118,3 +118,24 @@ def test_the_contract_check_refuses_the_change_within_a_major_and_accepts_it_as_
     monkeypatch.setattr(cli, "event_types", lambda: {FactNotedV1.routing_key: FactNotedV2})
     with pytest.raises(cli.BreakingChange, match="minutes: type changed"):
         cli.export_schemas(tmp_path)  # the same change within v1: refused
+
+
+def test_the_writer_refuses_a_setting_naming_no_such_type_or_major() -> None:
+    from forlob_shared.clock import ManualClock
+    from forlob_shared.messaging.outbox import OutboxWriter
+
+    OutboxWriter("forlob/test", ManualClock(NOW), emits={FAMILY: [1, 2]})
+    with pytest.raises(ValueError, match=r"no event type testkit_fact\.noted\.v3"):
+        OutboxWriter("forlob/test", ManualClock(NOW), emits={FAMILY: [3]})
+    with pytest.raises(ValueError, match=r"no event type referral\.recieved\.v1"):
+        OutboxWriter("forlob/test", ManualClock(NOW), emits={"referral.recieved": [1]})
+    with pytest.raises(ValueError, match="emits no major"):
+        OutboxWriter("forlob/test", ManualClock(NOW), emits={FAMILY: []})
+
+
+def test_the_setting_is_read_as_json_by_event_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    from forlob_shared.settings import ServiceSettings
+
+    assert ServiceSettings().event_majors == {}
+    monkeypatch.setenv("FORLOB_EVENT_MAJORS", '{"testkit_fact.noted": [2]}')
+    assert ServiceSettings().event_majors == {FAMILY: [2]}

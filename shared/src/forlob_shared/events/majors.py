@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from uuid import uuid5
 
-from forlob_shared.events.base import EventData, family, major, supersession
+from forlob_shared.events.base import EventData, UnknownEventType, event_class, event_types, family, major, supersession
 from forlob_shared.events.envelope import PendingEvent
 
 # By ``<aggregate>.<event>``: the majors a service emits (a family not named: all of them).
@@ -46,3 +46,17 @@ def emitted(event: PendingEvent, emits: EmittedMajors) -> list[PendingEvent]:
         replace(event, data=data, id=event.id if n == 0 else uuid5(event.id, data.routing_key), fact_id=event.id)
         for n, data in enumerate(picked)
     ]
+
+
+def check_emits(emits: EmittedMajors) -> None:
+    """Refuse a setting that names an event type or a major the catalogue does not have (at the
+    start, not at the first write of such an event)."""
+    event_types()  # the catalogue's modules imported, so their types are registered
+    for name, majors in emits.items():
+        if not majors:
+            raise ValueError(f"event majors: {name} emits no major")
+        for n in majors:
+            try:
+                event_class(f"{name}.v{n}")
+            except UnknownEventType:
+                raise ValueError(f"event majors: no event type {name}.v{n}") from None

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forlob_shared.clock import Clock
 from forlob_shared.events.base import supersession
 from forlob_shared.events.envelope import CONTENT_TYPE, PendingEvent, encode
-from forlob_shared.events.majors import EmittedMajors, emitted
+from forlob_shared.events.majors import EmittedMajors, check_emits, emitted
 from forlob_shared.logging import current_traceparent
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL, aggregate_sequence, outbox
 
@@ -42,6 +42,10 @@ class OutboxWriter:
     # During a breaking change to an event type, the majors of it this service emits (by
     # ``<aggregate>.<event>``; unnamed: every major): one row each, from one fact.
     emits: EmittedMajors = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.emits:
+            check_emits(self.emits)
 
     async def write(self, session: AsyncSession, events: Sequence[PendingEvent]) -> None:
         if not events:
