@@ -162,8 +162,8 @@ def event_class_for_type(cloudevent_type: str) -> type[EventData]:
 
 
 def event_types() -> dict[str, type[EventData]]:
-    """Every event type of the catalogue (forlob_shared.events), by routing key; a type a test
-    registers (forlob_testkit.event_majors) is readable but not published in docs/events."""
+    """Every registered event type, by routing key; but the test kit's (forlob_testkit.event_majors),
+    readable by any consumer in a test yet no part of the published catalogue (docs/events)."""
     from forlob_shared.events import (  # noqa: F401  (importing registers each module's events)
         alerts,
         attendance,
@@ -171,7 +171,7 @@ def event_types() -> dict[str, type[EventData]]:
         referral,
     )
 
-    return dict(sorted((k, c) for k, c in _REGISTRY.items() if c.__module__.startswith("forlob_shared.")))
+    return dict(sorted((k, c) for k, c in _REGISTRY.items() if not c.__module__.startswith("forlob_testkit.")))
 
 
 def json_schema(cls: type[EventData]) -> dict[str, Any]:
