@@ -162,7 +162,12 @@ def build_runtime(
         clock=clock,
         engine=engine,
         session_factory=create_session_factory(engine),
-        outbox=OutboxWriter(source=f"forlob/{spec.name}", clock=clock, source_version=release_version(spec.name)),
+        outbox=OutboxWriter(
+            source=f"forlob/{spec.name}",
+            clock=clock,
+            source_version=release_version(spec.name),
+            emits=settings.event_majors,
+        ),
         topology=topology,
         token_verifier=TokenVerifier(settings),
         rate_limits=RateLimits.from_settings(settings, clock),

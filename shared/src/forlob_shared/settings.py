@@ -104,6 +104,12 @@ class ServiceSettings(BaseSettings):
     relay_max_attempts: int = Field(default=10, ge=1, description="failed publishes before a row is archived")
     relay_in_process: bool = Field(default=True, description="run the outbox relay inside `serve`")
 
+    # A breaking change to an event type (docs/operations.md): the majors of it this service
+    # emits, by <aggregate>.<event>, e.g. FORLOB_EVENT_MAJORS='{"referral.received": [2]}'.
+    event_majors: dict[str, list[int]] = Field(
+        default_factory=dict, description="majors emitted per event type during a change (unnamed: all)"
+    )
+
     # Consumers.
     prefetch: int = Field(default=64, ge=1, le=10_000)
     # Deliveries a consumer applies in one transaction at most, of those already in hand (1: one

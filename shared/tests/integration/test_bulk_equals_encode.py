@@ -156,3 +156,12 @@ async def test_a_type_with_envelope_attributes_of_its_own_is_refused(messaging_d
     async with messaging_db.uow() as uow:
         with pytest.raises(TypeError):
             await insert_events_from_query(uow.session, PartnerEvent, ROW, {}, source="forlob/test", now=DETECTED)
+
+
+async def test_a_type_superseding_an_older_major_is_refused(messaging_db: MessagingDb) -> None:
+    # one fact as each emitted major (forlob_shared.events.majors): written by the OutboxWriter
+    from forlob_testkit.event_majors import FactNotedV2
+
+    async with messaging_db.uow() as uow:
+        with pytest.raises(TypeError, match="supersedes an older major"):
+            await insert_events_from_query(uow.session, FactNotedV2, ROW, {}, source="forlob/test", now=DETECTED)

@@ -3,13 +3,18 @@
 Each payload is a pydantic model registered under its routing key
 (``<aggregate>.<event>.v<major>``); the CloudEvents type is ``dk.forlob.`` plus that key.
 Consumers ignore fields they do not know, so adding an optional field keeps the major version;
-anything else is a new major published alongside the old one.
+anything else is a new major published alongside the old one: the new major's class is
+registered with ``supersedes=`` the old one and a ``downcast`` (new data -> old data), and the
+outbox writes each fact once per major the service emits (:mod:`forlob_shared.events.majors`,
+docs/operations.md "A breaking change to an event type").
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict
 
@@ -65,8 +70,70 @@ _REGISTRY: dict[str, type[EventData]] = {}
 E = TypeVar("E", bound=type[EventData])
 
 
-def register(cls: E) -> E:
-    """Class decorator: add an event type to the catalogue."""
+@dataclass(frozen=True)
+class Supersession:
+    """``new`` (the next major of an event type) supersedes ``old``: ``downcast`` turns a fact's
+    new data into the old major's (the outbox publishes both during a change); ``upcast``, when
+    given, the other way (a consumer of both majors applies old messages with its new handler)."""
+
+    old: type[EventData]
+    new: type[EventData]
+    downcast: Callable[[Any], EventData]
+    upcast: Callable[[Any], EventData] | None = None
+
+
+# By the superseding (newer) class; empty unless an event type is in the middle of a change.
+_SUPERSEDING: dict[type[EventData], Supersession] = {}
+
+
+def major(routing_key: str) -> int:
+    return int(routing_key.rsplit(".v", 1)[1])
+
+
+def family(routing_key: str) -> str:
+    """``<aggregate>.<event>``: the routing key without its major."""
+    return routing_key.rsplit(".v", 1)[0]
+
+
+@overload
+def register(cls: E, /) -> E: ...
+@overload
+def register(
+    *,
+    supersedes: type[EventData],
+    downcast: Callable[[Any], EventData],
+    upcast: Callable[[Any], EventData] | None = None,
+) -> Callable[[E], E]: ...
+def register(
+    cls: E | None = None,
+    /,
+    *,
+    supersedes: type[EventData] | None = None,
+    downcast: Callable[[Any], EventData] | None = None,
+    upcast: Callable[[Any], EventData] | None = None,
+) -> E | Callable[[E], E]:
+    """Class decorator: add an event type to the catalogue. ``@register(supersedes=V1,
+    downcast=...)`` on a new major says that it replaces ``V1`` and how a fact of it reads as one
+    of ``V1``."""
+    if cls is None:
+        if supersedes is None or downcast is None:
+            raise TypeError("register(...) takes supersedes= and downcast= together")
+        old, down = supersedes, downcast
+
+        def superseding(new: E) -> E:
+            if family(new.routing_key) != family(old.routing_key) or major(new.routing_key) <= major(old.routing_key):
+                raise ValueError(f"{new.routing_key} cannot supersede {old.routing_key}: not a later major of it")
+            if _REGISTRY.get(old.routing_key) is not old:
+                raise ValueError(f"{old.routing_key} is not registered")
+            _add(new)
+            _SUPERSEDING[new] = Supersession(old, new, down, upcast)
+            return new
+
+        return superseding
+    return _add(cls)
+
+
+def _add(cls: E) -> E:
     key = cls.routing_key
     if not _ROUTING_KEY.match(key):
         raise ValueError(f"routing key {key!r} is not <aggregate>.<event>.v<major>")
@@ -74,6 +141,11 @@ def register(cls: E) -> E:
         raise ValueError(f"event type {key} registered twice")
     _REGISTRY[key] = cls
     return cls
+
+
+def supersession(cls: type[EventData]) -> Supersession | None:
+    """What ``cls`` supersedes (None: it is the only major published of its type)."""
+    return _SUPERSEDING.get(cls)
 
 
 def event_class(routing_key: str) -> type[EventData]:
@@ -90,7 +162,8 @@ def event_class_for_type(cloudevent_type: str) -> type[EventData]:
 
 
 def event_types() -> dict[str, type[EventData]]:
-    """Every registered event type, by routing key."""
+    """Every registered event type, by routing key; but the test kit's (forlob_testkit.event_majors),
+    readable by any consumer in a test yet no part of the published catalogue (docs/events)."""
     from forlob_shared.events import (  # noqa: F401  (importing registers each module's events)
         alerts,
         attendance,
@@ -98,7 +171,7 @@ def event_types() -> dict[str, type[EventData]]:
         referral,
     )
 
-    return dict(sorted(_REGISTRY.items()))
+    return dict(sorted((k, c) for k, c in _REGISTRY.items() if not c.__module__.startswith("forlob_testkit.")))
 
 
 def json_schema(cls: type[EventData]) -> dict[str, Any]:

@@ -42,6 +42,10 @@ class PendingEvent:
     # The trace context it is written under, when not the current one (a sweep's absence is
     # written under its course's: forlob_shared.tracing).
     traceparent: str | None = None
+    # The fact this event states (CloudEvents extension ``factid``), when one fact is published
+    # as several majors of its type during a breaking change (forlob_shared.events.majors): every
+    # major's message carries the same one, and a consumer applies the fact once.
+    fact_id: UUID | None = None
 
     @property
     def aggregate_type(self) -> str:
@@ -72,7 +76,15 @@ class Envelope(BaseModel, Generic[D]):
     # The release of the publishing service (its version, docs/operations.md "Releases"); events
     # written before releases were stamped lack it.
     sourceversion: str | None = None
+    # One fact published as several majors of its type carries one ``factid`` in each
+    # (forlob_shared.events.majors); an event without it is a fact of its own.
+    factid: UUID | None = None
     data: D
+
+    @property
+    def fact_id(self) -> UUID:
+        """What the inbox records: the fact, whichever major's message brought it."""
+        return self.factid or self.id
 
     @property
     def lane_key(self) -> str:
@@ -99,6 +111,7 @@ class _RawEnvelope(BaseModel):
     providerorg: str | None = None
     traceparent: str | None = None
     sourceversion: str | None = None
+    factid: UUID | None = None
     data: dict[str, Any]
 
 
@@ -136,6 +149,8 @@ def encode(
         document["traceparent"] = traceparent
     if source_version:
         document["sourceversion"] = source_version
+    if event.fact_id is not None:
+        document["factid"] = str(event.fact_id)
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -174,6 +189,7 @@ def decode(body: bytes) -> Envelope[EventData]:
         providerorg=raw.providerorg,
         traceparent=raw.traceparent,
         sourceversion=raw.sourceversion,
+        factid=raw.factid,
         data=data,
     )
 

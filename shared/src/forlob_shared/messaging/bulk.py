@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forlob_shared.events.base import EventData
+from forlob_shared.events.base import EventData, supersession
 from forlob_shared.events.envelope import CONTENT_TYPE, SPEC_VERSION
 from forlob_shared.logging import current_traceparent
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL
@@ -103,6 +103,9 @@ async def insert_events_from_query(
     if event_type.envelope_attributes.__func__ is not EventData.envelope_attributes.__func__:  # type: ignore[attr-defined]
         # (the partner contract's string ``sequence`` and ``dataschema``): its events go one by one
         raise TypeError(f"{event_type.__name__} has envelope attributes of its own: write it with OutboxWriter")
+    if supersession(event_type) is not None:
+        # One fact as several majors (forlob_shared.events.majors) is the writer's, not one INSERT's.
+        raise TypeError(f"{event_type.__name__} supersedes an older major: write it with OutboxWriter")
     prefix = "".join(f"{name} AS ({sql}),\n" for name, sql in ctes)
     traceparent = "coalesce(traceparent, CAST(:_traceparent AS text))" if row_traces else "CAST(:_traceparent AS text)"
     statement = sa.text(

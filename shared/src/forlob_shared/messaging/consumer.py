@@ -12,7 +12,10 @@ What happens to a message:
   message holds a prefetch slot, which pauses consumption until the database is back;
 - any other exception (a bug) → negatively acknowledged after a back-off, and dead-lettered by
   us with the error once the broker's delivery count is one short of the limit;
-- already in the inbox (a redelivery) → acknowledged, no second effect.
+- already in the inbox (a redelivery) → acknowledged, no second effect. The inbox records the
+  event's fact (``factid``, else its id): during a breaking change one fact comes as two majors
+  of its type (:mod:`forlob_shared.events.majors`), and a consumer of both applies whichever
+  arrives first and takes the other for a duplicate.
 
 The consumer owns the transaction: handlers never commit (while one runs, ``commit()`` raises,
 :mod:`forlob_shared.transaction_owner`). Deliveries go into lanes by their partition key
@@ -263,11 +266,13 @@ class EventConsumer(Generic[U]):
         breaks a rule or fails with a bug, and transient failures as they are."""
         outcomes: list[str] = []
         async with self.uow_factory() as uow:
-            fresh = await first_deliveries(uow.session, self.name, ((i.envelope.id, i.envelope.type) for i in items))
+            fresh = await first_deliveries(
+                uow.session, self.name, ((i.envelope.fact_id, i.envelope.type) for i in items)
+            )
             new: list[Envelope[Any]] = []
             for item in items:
-                if item.envelope.id in fresh:
-                    fresh.discard(item.envelope.id)  # the same event twice in one batch: once only
+                if item.envelope.fact_id in fresh:
+                    fresh.discard(item.envelope.fact_id)  # the same fact twice in one batch: once only
                     new.append(item.envelope)
                     outcomes.append("processed")
                 else:
@@ -289,7 +294,7 @@ class EventConsumer(Generic[U]):
             while True:
                 try:
                     async with self.uow_factory() as uow:
-                        if await first_delivery(uow.session, self.name, envelope.id, envelope.type):
+                        if await first_delivery(uow.session, self.name, envelope.fact_id, envelope.type):
                             with uow.owned_by(self.name):
                                 await step.apply(uow)
                             await uow.commit()  # the inbox row, even if the handler had nothing to write

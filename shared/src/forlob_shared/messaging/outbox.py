@@ -8,7 +8,7 @@ commit and a rolled-back change never wakes the relay.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,7 +16,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_shared.clock import Clock
+from forlob_shared.events.base import supersession
 from forlob_shared.events.envelope import CONTENT_TYPE, PendingEvent, encode
+from forlob_shared.events.majors import EmittedMajors, check_emits, emitted
 from forlob_shared.logging import current_traceparent
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL, aggregate_sequence, outbox
 
@@ -37,6 +39,13 @@ class OutboxWriter:
     source: str  # "forlob/<service>"
     clock: Clock
     source_version: str | None = None  # the service's release: each event's ``sourceversion``
+    # During a breaking change to an event type, the majors of it this service emits (by
+    # ``<aggregate>.<event>``; unnamed: every major): one row each, from one fact.
+    emits: EmittedMajors = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.emits:
+            check_emits(self.emits)
 
     async def write(self, session: AsyncSession, events: Sequence[PendingEvent]) -> None:
         if not events:
@@ -48,7 +57,12 @@ class OutboxWriter:
         for event in events:
             key = (event.aggregate_type, event.subject)
             sequences[key] += 1
-            rows.append(self._row(event, sequences[key], now, event.traceparent or traceparent))
+            if supersession(type(event.data)) is None:
+                rows.append(self._row(event, sequences[key], now, event.traceparent or traceparent))
+                continue
+            # One fact, one sequence number, a row per emitted major (forlob_shared.events.majors).
+            for row in emitted(event, self.emits):
+                rows.append(self._row(row, sequences[key], now, event.traceparent or traceparent))
         await session.execute(_INSERT, rows)
         await session.execute(_NOTIFY)
 
@@ -78,6 +92,8 @@ class OutboxWriter:
             headers["referringorg"] = event.referring_org
         if event.provider_org:
             headers["providerorg"] = event.provider_org
+        if event.fact_id is not None:
+            headers["factid"] = str(event.fact_id)
         if traceparent:
             headers["traceparent"] = traceparent  # the relay publishes under it (forlob_shared.tracing)
         return {

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from forlob_shared.events.base import EventData
+from forlob_shared.events.base import EventData, supersession
 from forlob_shared.events.envelope import Envelope
 
 U = TypeVar("U")
@@ -55,3 +55,18 @@ class Subscription(Generic[U]):
     def handler_for(self, cloudevent_type: str) -> Handler[U] | None:
         """The handler of an event type (CloudEvents ``type``); None: this subscription takes none."""
         return self._by_type.get(cloudevent_type)
+
+
+def both_majors(new: type[EventData], handler: Handler[U]) -> dict[type[EventData], Handler[U]]:
+    """The handlers of a consumer of both majors of a type during a breaking change: ``handler``
+    (written for the new major) applies the old major's messages too, upcast. The inbox applies
+    each fact once, whichever major's message arrives first (forlob_shared.events.majors)."""
+    step = supersession(new)
+    if step is None or step.upcast is None:
+        raise ValueError(f"{new.routing_key} supersedes no major with an upcast")
+    upcast, new_type = step.upcast, new.cloudevent_type()
+
+    async def old(envelope: Envelope[Any], uow: U) -> None:
+        await handler(envelope.model_copy(update={"data": upcast(envelope.data), "type": new_type}), uow)
+
+    return {step.old: old, new: handler}
