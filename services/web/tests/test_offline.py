@@ -389,9 +389,9 @@ def _work_pages(lang: str) -> list[str]:
     contacts = [
         {"day": "2027-05-05", "kind": k.value, "employer_id": employer, "staff_id": "kp-1"} for k in EmployerContactKind
     ]
-    rows = [{"referral": {"id": "r1b2c3d4", "course": {}}, "work": SimpleNamespace(data=work, error=None),
-             "job": ended[0], "latest": c, "contacts_error": None} for c in contacts]  # fmt: skip
-    pages.append(_page("caseload.html", lang, found=nothing, rows=rows, names={}, employer_names={}, everyone=True))
+    rows = [{"referral_id": "r1b2c3d4", "contact_person_id": "kp-1", "participant_name": None, "employment": work,
+             "job": ended[0], "latest_contact": c} for c in contacts]  # fmt: skip
+    pages.append(_page("caseload.html", lang, found=nothing, rows=rows, employer_names={}, everyone=True))
     return pages
 
 
