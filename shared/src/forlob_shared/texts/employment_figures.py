@@ -114,9 +114,9 @@ IPS_DEFINITIONS: dict[str, Text] = {
     ),
     "employer_contacts.per_consultant.<consultant>.per_week": Text(
         "pr. konsulent, der tog kontakter: hvor mange, og det tal / periodens længde i uger (skalaen beder om hyppig "
-        "arbejdsgiverkontakt, seks om ugen pr. specialist på sit højeste niveau)",
+        "arbejdsgiverkontakt, seks om ugen pr. jobkonsulent på sit højeste niveau)",
         "per konsulent som tog kontakter: hur många, och det antalet / periodens längd i veckor (skalan ber om täta "
-        "arbetsgivarkontakter, sex i veckan per specialist på sin högsta nivå)",
+        "arbetsgivarkontakter, sex i veckan per jobbkonsulent på sin högsta nivå)",
         "per consultant who made contacts: how many, and that number / weeks (the scale asks for frequent employer "
         "contact, six a week per specialist at its highest level)",
     ),
