@@ -370,7 +370,9 @@ async def test_the_ips_clarification_and_handover_figures_with_their_definitions
             for text in IPS_DEFINITIONS.values():  # every IPS definition beside its figure
                 assert text.in_language(lang) in ips, text.in_language(lang)
             clarification = _section(page.text, "clarification")
-            assert {"da": "Fleksjob: 2", "sv": "Anställning med lönebidrag: 2", "en": "Flex job: 2"}[lang] in clarification
+            assert {"da": "Fleksjob: 2", "sv": "Anställning med lönebidrag: 2", "en": "Flex job: 2"}[
+                lang
+            ] in clarification
             for text in CLARIFICATION_DEFINITIONS.values():
                 assert text.in_language(lang) in clarification
             handovers = _section(page.text, "handovers")
@@ -486,3 +488,24 @@ async def test_the_closing_note_as_a_pdf_for_the_case_file() -> None:
         contact = await people()
         await contact.sign_in("rca-aalborg", "kp-1", "contact_person")
         assert (await contact.get(f"/referrals/{RID}/closing-note.pdf")).status_code == 403
+
+
+async def test_the_figures_page_with_its_ips_clarification_and_handover_figures_passes_axe() -> None:
+    """axe (forlob_testkit.axe) on the team leader's figures page with every section, in three languages."""
+    from forlob_testkit.axe import assert_accessible
+    from forlob_testkit.browser import chromium, signed_in_as
+    from forlob_testkit.web import web_server
+
+    asked: list[tuple[str, dict[str, str]]] = []
+    async with (
+        _services(asked) as url,
+        web_server(_settings(url), clock=ManualClock(NOW)) as base,
+        chromium() as browser,
+    ):
+        for lang in ("da", "sv", "en"):
+            page = await signed_in_as(browser, base, "rca-aalborg", "tl-1", "team_leader", lang=lang)
+            await page.goto("/figures?start=2026-09-01&end=2026-11-29")
+            for name in ("ips", "clarification", "handovers"):
+                assert await page.locator(f"section[aria-labelledby='{name}-h'] h2").count() == 1
+            await assert_accessible(page, f"/figures ({lang})")
+            await page.context.close()

@@ -162,7 +162,8 @@ class EmploymentFake(Fake):
         rows = []
         for rid, r in self.referrals.items():
             course = r.get("course") or {}
-            if r.get("provider_org") != org or r.get("programme_code") not in meetings or r.get("state") != "started":
+            running = bool(course) and not course.get("end_date")  # started, not ended
+            if r.get("provider_org") != org or r.get("programme_code") not in meetings or not running:
                 continue
             if consultant is not None and course.get("contact_person_id") != consultant:
                 continue

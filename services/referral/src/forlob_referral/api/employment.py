@@ -152,9 +152,7 @@ async def get_contacts(
 async def get_caseload(
     principal: ProviderStaff,
     uow: UoW,
-    consultant: Annotated[
-        StaffId | None, Query(description="one consultant's; by default the caller's own")
-    ] = None,
+    consultant: Annotated[StaffId | None, Query(description="one consultant's; by default the caller's own")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_CASELOAD)] = MAX_CASELOAD,
 ) -> list[CaseloadRowOut]:
     return [CaseloadRowOut.of(row) for row in await read_caseload(uow, principal, consultant, limit)]
