@@ -124,6 +124,7 @@ async def test_the_caseload_shows_each_participant_with_phase_latest_contact_and
     consultant = await _person(people, "kp-1", "contact_person")
     page = await consultant.get("/caseload")
     assert page.status_code == 200
+    assert [(m, p) for m, p, _ in fake.calls if p == "/caseload"] == [("GET", "/caseload")]
     text = visible_text(page.text)
     for name in ("Mette Nielsen", "Jens Holm", "Anna Friis"):
         assert name in text
@@ -155,14 +156,13 @@ async def test_the_caseload_says_a_silent_service_in_words_and_is_not_the_casewo
     people: Any, fake: EmploymentFake
 ) -> None:
     consultant = await _person(people, "kp-1", "contact_person")
-    fake.fail("GET", f"/referrals/{EMPLOYED}/employment", 503, "Unavailable")
-    fake.fail("GET", "/employer-contacts", 500, "Broken")
+    fake.fail("GET", "/employers", 503, "Unavailable")
     page = await consultant.get("/caseload")
     assert page.status_code == 200
     jens = page.text[page.text.index(f'id="participant-{EMPLOYED}"') :]
-    assert "Kunne ikke hentes." in visible_text(jens[: jens.index("</li>")])
+    assert f"Arbejdsgiver #{BAKERY[:8]}" in visible_text(jens[: jens.index("</li>")])  # by id, not its name
     fake.failing.clear()
-    fake.fail("GET", "/referrals", 503, "Unavailable")
+    fake.fail("GET", "/caseload", 503, "Unavailable")
     down = await consultant.get("/caseload")
     assert down.status_code == 200
     assert "Henvisningstjenesten svarer ikke lige nu." in visible_text(down.text)
@@ -172,6 +172,30 @@ async def test_the_caseload_says_a_silent_service_in_words_and_is_not_the_casewo
     assert (await caseworker.get("/employers")).status_code == 403
     assert (await caseworker.get(f"/employers/{BAKERY}")).status_code == 403
     assert (await caseworker.get(f"/referrals/{REFERRAL}/employment")).status_code == 403
+
+
+async def _calls_of_a_caseload_of(people: Any, fake: EmploymentFake, size: int) -> list[tuple[str, str]]:
+    """The calls the caseload page makes for a team leader reading ``size`` IPS participants."""
+    fake.referrals = {
+        rid: _course(rid, "IPS-AAL", f"Deltager {n:02}", f"kp-{n % 3}")
+        for n, rid in enumerate(f"7b0c6d1e-0000-4000-8000-{n:012}" for n in range(100, 100 + size))
+    }
+    fake.contacts = [{**c, "referral_id": next(iter(fake.referrals))} for c in fake.contacts]
+    leader = await _person(people, "tl-1", "team_leader")
+    fake.calls.clear()
+    page = await leader.get("/caseload")
+    assert page.status_code == 200
+    assert visible_text(page.text).count("Deltager ") == size
+    return [(method, path) for method, path, _ in fake.calls]
+
+
+async def test_the_caseload_makes_as_many_calls_for_twenty_participants_as_for_one(
+    people: Any, fake: EmploymentFake
+) -> None:
+    one = await _calls_of_a_caseload_of(people, fake, 1)
+    twenty = await _calls_of_a_caseload_of(people, fake, 20)
+    assert sorted(one) == sorted(twenty)
+    assert len(twenty) <= 3, twenty
 
 
 async def test_another_organisation_sees_nothing(people: Any, fake: EmploymentFake) -> None:

@@ -63,6 +63,53 @@ def _alert(alert_id: str, due: str, **more: Any) -> dict[str, Any]:
     }
 
 
+def _dist(count: int, median: float | None) -> dict[str, Any]:
+    return {"count": count, "median": median, "p90": median}
+
+
+IPS_ROW = {
+    "provider_org": "rca-aalborg",
+    "programme_code": "IPS-AAL",
+    "caseload": {"as_of": "2026-11-29", "per_contact_person": {"kp-1": 21, "kp-2": 12}, "max": 21,
+                 "threshold_max": 20, "within_threshold": False, "contact_persons_over_threshold": 1},
+    "rapid_job_search": {"courses": 8, "measured_from_start": 1, "days_to_first_employer_contact": _dist(6, 9.5),
+                         "decided": 7, "share_within_threshold": 0.8571, "threshold_days": 30},
+    "employer_contacts": {"total": 52, "for_participants": 40, "weeks": 12.71,
+                          "per_consultant": {"kp-1": {"contacts": 30, "per_week": 2.36}}},
+    "into_work_or_education": {"courses_ended": 4, "ever_employed": 3, "share": 0.75},
+    "days_start_to_first_job": _dist(3, 61.0),
+    "time_unlimited_support": {"as_of": "2026-11-29", "in_support": 5, "days_in_support": _dist(5, 140.0)},
+    "follow_along_days": {**_dist(2, 300.0), "share_at_least_threshold": 0.5, "threshold_days": 365},
+    "jobs_ended": {"count": 2, "by_reason": {"resigned": 1, "new_job": 1}, "search_resumed": 1},
+}  # fmt: skip
+CLARIFICATION_ROW = {
+    "provider_org": "rca-aalborg",
+    "programme_code": "AFK-AAL",
+    "results": 6,
+    "by_recommendation": {"flex_job": 2, "ordinary_work_or_education": 4},
+    "meetings_held": _dist(6, 7.5),
+    "with_work_trial": 4,
+    "with_specialist_assessment": 1,
+}
+HANDOVER_ROW = {
+    "provider_org": "rca-aalborg",
+    "programme_code": "FYS-AAL",
+    "next_provider_org": "rca-aalborg",
+    "next_programme_code": "RCA-UDV-13",
+    "handovers": 4,
+    "overlapping": 3,
+    "days_without_programme": {"median": 0.0, "mean": 1.75},
+    "share_without_gap": 0.75,
+    "not_started": 1,
+    "next_step_not_taken": 0,
+}
+PROGRAMMES = [
+    {"code": "IPS-AAL", "kind": "ips", "provider_org": "rca-aalborg", "shape": "meetings"},
+    {"code": "RCA-UDV-13", "kind": "development_course", "provider_org": "rca-aalborg"},
+    {"code": "IPS-ODE", "kind": "ips", "provider_org": "aspa-odense", "shape": "meetings"},
+]
+
+
 STATEMENT = {
     "referral_id": RID,
     "weeks": [
@@ -133,6 +180,13 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
         rows = [_row(12.5, 0.87, 4), _row(0, 0, 0, shape="meetings")] if current else [before]
         return JSONResponse({"org": "rca-aalborg", "rows": rows})
 
+    def table(rows: list[dict[str, Any]]) -> Any:
+        async def answer(request: Request) -> JSONResponse:
+            noted(request)
+            return JSONResponse({"org": "rca-aalborg", "from": "", "to": "", "rows": rows})
+
+        return answer
+
     async def svg(request: Request) -> Response:
         noted(request)
         return Response(f"<svg><text>{request.query_params.get('lang')}</text></svg>", media_type="image/svg+xml")
@@ -160,6 +214,10 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
     app = Starlette(
         routes=[
             Route("/figures", figures),
+            Route("/figures/ips-fidelity", table([IPS_ROW])),
+            Route("/figures/clarification-results", table([CLARIFICATION_ROW])),
+            Route("/figures/handovers", table([HANDOVER_ROW])),
+            Route("/programmes", functools.partial(json, body=PROGRAMMES)),
             Route("/charts/{name}.svg", svg),
             Route("/inbox", inbox),
             Route("/referrals/{rid}", referral),
@@ -276,6 +334,78 @@ async def test_the_figures_page_reads_at_a_glance_in_each_language() -> None:
         assert (await contact.get("/figures")).status_code == 403
 
 
+def _section(html: str, name: str) -> str:
+    """The visible text of one section of the figures page (``ips``, ``clarification``, ``handovers``)."""
+    start = html.index(f'aria-labelledby="{name}-h"')
+    return visible_text(html[start : html.index("</section>", start)])
+
+
+IPS_WORDS = {
+    "da": ("IPS-troskab", "Største caseload", "21", "Deltagere pr. konsulent: kp-1: 21", "85,7 %",
+           "Kontakter pr. uge: kp-1: 2,36", "61 dage"),
+    "sv": ("IPS-trohet", "Största antal deltagare", "21", "Deltagare per konsulent: kp-1: 21", "85,7 %",
+           "Kontakter per vecka: kp-1: 2,36", "61 dagar"),
+    "en": ("IPS fidelity", "Largest caseload", "21", "Caseload: kp-1: 21", "85.7 %", "Contacts per week: kp-1: 2.36",
+           "61 days"),
+}  # fmt: skip
+
+
+async def test_the_ips_clarification_and_handover_figures_with_their_definitions_in_each_language() -> None:
+    from forlob_shared.texts.employment_figures import CLARIFICATION_DEFINITIONS, IPS_DEFINITIONS
+    from forlob_shared.texts.handover_figures import HANDOVER_DEFINITIONS
+
+    asked: list[tuple[str, dict[str, str]]] = []
+    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+        leader = await people()
+        await leader.sign_in("rca-aalborg", "tl-1", "team_leader")
+        for lang, words in IPS_WORDS.items():
+            asked.clear()
+            page = await leader.get("/figures?start=2026-09-01&end=2026-11-29", headers={"Accept-Language": lang})
+            assert page.status_code == 200, page.text
+            period = {"from": "2026-09-01", "to": "2026-11-29"}
+            for path in ("/figures/ips-fidelity", "/figures/clarification-results", "/figures/handovers"):
+                assert (path, period) in asked, path
+            ips = _section(page.text, "ips")
+            assert all(w in ips for w in words), (words, ips)
+            for text in IPS_DEFINITIONS.values():  # every IPS definition beside its figure
+                assert text.in_language(lang) in ips, text.in_language(lang)
+            clarification = _section(page.text, "clarification")
+            assert {"da": "Fleksjob: 2", "sv": "Anställning med lönebidrag: 2", "en": "Flex job: 2"}[
+                lang
+            ] in clarification
+            for text in CLARIFICATION_DEFINITIONS.values():
+                assert text.in_language(lang) in clarification
+            handovers = _section(page.text, "handovers")
+            assert "FYS-AAL · rca-aalborg → RCA-UDV-13 · rca-aalborg" in handovers
+            assert {"da": "75 %", "sv": "75 %", "en": "75 %"}[lang] in handovers
+            assert {"da": "1,75 dage", "sv": "1,75 dagar", "en": "1.75 days"}[lang] in handovers
+            for text in HANDOVER_DEFINITIONS.values():
+                assert text.in_language(lang) in handovers
+            also = every_code() if lang != "en" else set()
+            assert raw_codes(visible_text(page.text), also=also) == [], visible_text(page.text)
+            for name in ("ips", "clarification", "handovers"):  # each section a landmark with its heading
+                assert f'<section aria-labelledby="{name}-h" class="figures-section">' in page.text
+                assert f'<h2 id="{name}-h">' in page.text
+
+        # A caseworker (no IPS programme of its own): the results and handovers, no IPS items, not asked.
+        asked.clear()
+        caseworker = await people()
+        await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
+        theirs = await caseworker.get("/figures?start=2026-09-01&end=2026-11-29")
+        assert 'aria-labelledby="ips-h"' not in theirs.text
+        assert 'aria-labelledby="clarification-h"' in theirs.text
+        assert [p for p, _ in asked if p in {"/figures/ips-fidelity", "/programmes"}] == []
+
+        # Another provider without an IPS programme of its own (only another's in the catalogue).
+        asked.clear()
+        other = await people()
+        await other.sign_in("fys-aarhus", "tl-9", "team_leader")
+        no_ips = await other.get("/figures?start=2026-09-01&end=2026-11-29")
+        assert 'aria-labelledby="ips-h"' not in no_ips.text
+        assert [p for p, _ in asked if p == "/figures/ips-fidelity"] == []
+        assert [p for p, _ in asked if p == "/programmes"] == ["/programmes"]
+
+
 async def test_the_closing_note_embeds_the_attendance_chart_with_its_numbers_in_words() -> None:
     asked: list[tuple[str, dict[str, str]]] = []
     async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
@@ -358,3 +488,24 @@ async def test_the_closing_note_as_a_pdf_for_the_case_file() -> None:
         contact = await people()
         await contact.sign_in("rca-aalborg", "kp-1", "contact_person")
         assert (await contact.get(f"/referrals/{RID}/closing-note.pdf")).status_code == 403
+
+
+async def test_the_figures_page_with_its_ips_clarification_and_handover_figures_passes_axe() -> None:
+    """axe (forlob_testkit.axe) on the team leader's figures page with every section, in three languages."""
+    from forlob_testkit.axe import assert_accessible
+    from forlob_testkit.browser import chromium, signed_in_as
+    from forlob_testkit.web import web_server
+
+    asked: list[tuple[str, dict[str, str]]] = []
+    async with (
+        _services(asked) as url,
+        web_server(_settings(url), clock=ManualClock(NOW)) as base,
+        chromium() as browser,
+    ):
+        for lang in ("da", "sv", "en"):
+            page = await signed_in_as(browser, base, "rca-aalborg", "tl-1", "team_leader", lang=lang)
+            await page.goto("/figures?start=2026-09-01&end=2026-11-29")
+            for name in ("ips", "clarification", "handovers"):
+                assert await page.locator(f"section[aria-labelledby='{name}-h'] h2").count() == 1
+            await assert_accessible(page, f"/figures ({lang})")
+            await page.context.close()

@@ -27,6 +27,7 @@ from forlob_shared.texts import CODES, FIGURES, code_text, definition, every_cod
 from forlob_testkit.asgi_server import serving_app
 from forlob_testkit.servers import free_port
 from forlob_testkit.web import csrf_of, visible_text, web_in_process, web_server
+from forlob_web.employment_figures_view import clarification_cards
 from forlob_web.figures_view import DIMENSIONS, groups, period_of
 from forlob_web.forms import REFERRAL_FIELDS
 from forlob_web.i18n import LANGUAGES, MESSAGES, pick_language, translator
@@ -243,9 +244,28 @@ def _figures_page(lang: str, now: dict[str, object], before: dict[str, object], 
             "alerts": SimpleNamespace(data=[late], error=None),
             "names": {},
             "definition": lambda name: definition(name, lang),
+            "sections": {"clarification": (SimpleNamespace(error=None), clarification_cards([_RESULTS], lang))},
             **values,
         },
     )
+
+
+def _every_recommendation() -> dict[str, int]:
+    from forlob_shared.events.employment import Recommendation
+
+    return {r.value: 1 for r in Recommendation}
+
+
+# A clarification results row naming every recommendation: each shown in words on the figures page.
+_RESULTS = {
+    "provider_org": "rca-aalborg",
+    "programme_code": "AFK-AAL",
+    "results": 5,
+    "by_recommendation": _every_recommendation(),
+    "meetings_held": {"count": 5, "median": 6.0, "p90": 8.0},
+    "with_work_trial": 2,
+    "with_specialist_assessment": 1,
+}
 
 
 def _alert(kind: str, state: str = "open", **facts: object) -> dict[str, object]:
@@ -389,9 +409,9 @@ def _work_pages(lang: str) -> list[str]:
     contacts = [
         {"day": "2027-05-05", "kind": k.value, "employer_id": employer, "staff_id": "kp-1"} for k in EmployerContactKind
     ]
-    rows = [{"referral": {"id": "r1b2c3d4", "course": {}}, "work": SimpleNamespace(data=work, error=None),
-             "job": ended[0], "latest": c, "contacts_error": None} for c in contacts]  # fmt: skip
-    pages.append(_page("caseload.html", lang, found=nothing, rows=rows, names={}, employer_names={}, everyone=True))
+    rows = [{"referral_id": "r1b2c3d4", "contact_person_id": "kp-1", "participant_name": None, "employment": work,
+             "job": ended[0], "latest_contact": c} for c in contacts]  # fmt: skip
+    pages.append(_page("caseload.html", lang, found=nothing, rows=rows, employer_names={}, everyone=True))
     return pages
 
 

@@ -93,6 +93,8 @@ class EmploymentFake(Fake):
             return self._employers(method, parts[1:], body, org)
         if parts == ["employer-contacts"]:
             return self._contacts(method, request, body, org)
+        if parts == ["caseload"] and method == "GET":
+            return 200, self._caseload(org, request.query_params.get("consultant"))
         if method == "GET" and parts == ["referrals"]:
             return 200, [r for r in self.referrals.values() if r.get("provider_org") == org]
         if parts[0] == "referrals" and len(parts) >= 3 and parts[2] in {"employment", "spells", "clarification-result"}:
@@ -152,6 +154,31 @@ class EmploymentFake(Fake):
         made = {"id": str(uuid.uuid4()), "org": org, "staff_id": "kp-1", "recorded_at": RECORDED_AT, **body}
         self.contacts.append(made)
         return 201, self._shown(made)
+
+    def _caseload(self, org: str, consultant: str | None) -> list[dict[str, Any]]:
+        """GET /caseload as the referral service answers it: the caller's running courses of
+        meetings programmes, one consultant's if named, each with its name, work and latest contact."""
+        meetings = {code for code, p in self.programmes.items() if p.get("shape") == "meetings"}
+        rows = []
+        for rid, r in self.referrals.items():
+            course = r.get("course") or {}
+            running = bool(course) and not course.get("end_date")  # started, not ended
+            if r.get("provider_org") != org or r.get("programme_code") not in meetings or not running:
+                continue
+            if consultant is not None and course.get("contact_person_id") != consultant:
+                continue
+            contacts = [c for c in self.contacts if c["org"] == org and c["referral_id"] == rid]
+            latest = max(contacts, key=lambda c: (c["day"], c["recorded_at"]), default=None)
+            rows.append({
+                "referral_id": rid,
+                "programme_code": r["programme_code"],
+                "contact_person_id": course.get("contact_person_id"),
+                "start_date": course.get("start_date"),
+                "participant_name": (r.get("participant") or {}).get("name"),
+                "employment": self.work.get(rid) or work(rid, None),
+                "latest_contact": self._shown(latest) if latest else None,
+            })  # fmt: skip
+        return rows
 
     def _work(self, method: str, rid: str, rest: list[str], body: Any) -> tuple[int, Any] | None:
         course = self.work.setdefault(rid, work(rid))

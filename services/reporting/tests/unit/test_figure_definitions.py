@@ -44,6 +44,12 @@ from forlob_reporting.domain.shape_figures import visits
 from forlob_reporting.domain.statement import statement as attendance_statement
 from forlob_shared.events import decode
 from forlob_shared.texts import DEFINITIONS
+from forlob_shared.texts.employment_figures import (
+    CLARIFICATION_DEFINITIONS,
+    CLARIFICATION_FIGURES,
+    IPS_DEFINITIONS,
+    IPS_FIGURES,
+)
 from forlob_shared.texts.handover_figures import HANDOVER_DEFINITIONS, HANDOVER_FIGURES
 from forlob_testkit.reporting.cohort import build_cohort
 from forlob_testkit.reporting.ips import PERIOD as IPS_PERIOD
@@ -254,3 +260,22 @@ def test_the_handover_figures_are_named_and_defined_in_each_language_as_here() -
         words = re.sub(r"[`*]", "", defined[name][0])
         assert text.en == words, f"{name}: the texts say {text.en!r}, docs/reporting.md {words!r}"
         assert len({text.da, text.sv, text.en} - {""}) == 3, f"{name}: not translated"
+
+
+def test_the_ips_and_clarification_figures_are_named_and_defined_in_each_language_as_here() -> None:
+    """The IPS fidelity items and clarification results the figures page shows: a name in each
+    language for a figure served here (a family by its prefix), and a definition whose English is
+    this document's (forlob_shared.texts.employment_figures)."""
+    for endpoint, names, definitions in (
+        ("/figures/ips-fidelity", IPS_FIGURES, IPS_DEFINITIONS),
+        ("/figures/clarification-results", CLARIFICATION_FIGURES, CLARIFICATION_DEFINITIONS),
+    ):
+        defined = documented()[endpoint]
+        for name, found in names.items():
+            assert any(d == name or d.startswith(name.split(".per_week")[0] + ".") for d in defined), name
+            assert len({found.name.da, found.name.sv, found.name.en} - {""}) == 3, name
+        for name, text in definitions.items():
+            assert name in defined, f"{name}: not a figure docs/reporting.md defines under {endpoint}"
+            words = re.sub(r"[`*]", "", defined[name][0])
+            assert text.en == words, f"{name}: the texts say {text.en!r}, docs/reporting.md {words!r}"
+            assert len({text.da, text.sv, text.en} - {""}) == 3, f"{name}: not translated"

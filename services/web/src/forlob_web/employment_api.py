@@ -18,6 +18,13 @@ async def employers(api: Api) -> list[dict[str, Any]]:
     return found
 
 
+async def caseload(api: Api, consultant: str | None) -> list[dict[str, Any]]:
+    """The running courses of meetings programmes, each with its name, work and latest employer
+    contact, in one call whatever their number; ``consultant``'s only if named."""
+    found: list[dict[str, Any]] = await api.get("referral", "/caseload", consultant=consultant)
+    return found
+
+
 async def employer(api: Api, employer_id: str) -> dict[str, Any]:
     found: dict[str, Any] = await api.get("referral", f"/employers/{employer_id}")
     return found

@@ -31,7 +31,6 @@ EMPLOYMENT_MESSAGES: dict[str, Text] = {
         "Registrér arbejdsgiverkontakt", "Registrera arbetsgivarkontakt", "Record an employer contact"
     ),
     "caseload.record_job": Text("Registrér job", "Registrera arbete", "Record a job"),
-    "caseload.missing": Text("Kunne ikke hentes.", "Kunde inte hämtas.", "Could not be fetched."),
     # the employer register
     "employers.title": Text("Arbejdsgivere", "Arbetsgivare", "Employers"),
     "employers.none": Text(

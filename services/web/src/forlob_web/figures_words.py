@@ -34,6 +34,26 @@ FIGURES_MESSAGES: dict[str, Text] = {
     "figures.worse": Text("dårligere", "sämre", "worse"),
     "figures.points": Text("procentpoint", "procentenheter", "percentage points"),
     "figures.all": Text("Alle tal for {programme}", "Alla siffror för {programme}", "Every figure for {programme}"),
+    "figures.ips": Text("IPS-troskab", "IPS-trohet", "IPS fidelity"),
+    "figures.ips_hint": Text(
+        "De punkter på IPS-troskabsskalaen, som registreringerne viser, for organisationens IPS-forløb.",
+        "De punkter på IPS-trohetsskalan som registreringarna visar, för organisationens IPS-insatser.",
+        "The items of the IPS fidelity scale the records show, for the organisation's IPS programmes.",
+    ),
+    "figures.clarification": Text("Afklaringsresultater", "Utredningsresultat", "Clarification results"),
+    "figures.clarification_hint": Text(
+        "Hvad afklaringsforløbene anbefalede jobcentret, som træffer afgørelsen.",
+        "Vad utredningsinsatserna rekommenderade arbetsförmedlingen, som fattar beslutet.",
+        "What clarification courses recommended to the jobcentre, which keeps the decision.",
+    ),
+    "figures.handovers": Text(
+        "Overgange mellem to trin", "Överlämningar mellan två steg", "Handovers between two steps"
+    ),
+    "figures.handovers_hint": Text(
+        "Pr. par af forløb: dage uden tilbud mellem det ene trin og det næste, og andelen uden pause.",
+        "Per par av insatser: dagar utan insats mellan ett steg och nästa, och andelen utan uppehåll.",
+        "Per pair of programmes: days without any programme between one step and the next, and the share with no gap.",
+    ),
     "figures.chart_open": Text("Åbn som SVG", "Öppna som SVG", "Open as SVG"),
     "figures.chart_png": Text("Hent som PNG", "Hämta som PNG", "Download as PNG"),
     "figures.overdue": Text("Advarsler over fristen", "Varningar efter tidsfristen", "Alerts overdue"),

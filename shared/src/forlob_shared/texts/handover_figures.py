@@ -9,7 +9,7 @@ from forlob_shared.texts.language import Text
 
 HANDOVER_FIGURES: dict[str, Figure] = {
     "handovers": Figure(Text("Overgange", "Överlämningar", "Handovers")),
-    "overlapping": Figure(Text("Overgange med overlap", "Överlämningar med överlapp", "Overlapping handovers")),
+    "overlapping": Figure(Text("Overgange, der overlapper", "Överlämningar med överlapp", "Overlapping handovers")),
     "days_without_programme": Figure(
         Text("Dage uden tilbud mellem to trin", "Dagar utan insats mellan två steg", "Days without any programme"),
         "days",
@@ -58,16 +58,16 @@ HANDOVER_DEFINITIONS: dict[str, Text] = {
         "handovers whose next step started on a day in the period",
     ),
     "days_without_programme": Text(
-        "pr. overgang (per=handover): dagene helt mellem det forrige forløbs sidste dag og næste trins første dag; "
+        "pr. overgang: dagene helt mellem det forrige forløbs sidste dag og næste trins første dag; "
         "0 når de to overlapper, eller det næste starter dagen efter",
-        "per överlämning (per=handover): dagarna helt mellan den föregående insatsens sista dag och nästa stegs "
+        "per överlämning: dagarna helt mellan den föregående insatsens sista dag och nästa stegs "
         "första dag; 0 när de två överlappar eller nästa börjar dagen efter",
         "per handover (per=handover): the days strictly between the course before's last day and the next step's "
         "first day; 0 when the two overlap or the next starts the day after",
     ),
     "share_without_gap": Text(
-        "af de overgange, der tælles i handovers, andelen med 0 dage uden tilbud",
-        "av de överlämningar som räknas i handovers, andelen med 0 dagar utan insats",
+        "af de overgange, der tælles under Overgange, andelen med 0 dage uden tilbud",
+        "av de överlämningar som räknas under Överlämningar, andelen med 0 dagar utan insats",
         "of the handovers counted in handovers, the share with 0 days without any programme",
     ),
 }

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from forlob_referral.api.deps import UoW
 from forlob_referral.api.employment_schemas import (
+    CaseloadRowOut,
     ClarificationIn,
     ClarificationOut,
     EmployerContactIn,
@@ -26,8 +27,10 @@ from forlob_referral.api.employment_schemas import (
     EmploymentOut,
     SpellEndIn,
     SpellIn,
+    StaffId,
 )
 from forlob_referral.api.keyed import keyed_runner
+from forlob_referral.application.caseload import MAX_CASELOAD, read_caseload
 from forlob_referral.application.employment import (
     EmploymentView,
     GiveResult,
@@ -141,6 +144,19 @@ async def get_contacts(
     employer_id: Annotated[UUID | None, Query()] = None,
 ) -> list[EmployerContactOut]:
     return [EmployerContactOut.of(c) for c in await list_contacts(uow, principal, referral_id, employer_id)]
+
+
+@router.get(
+    "/caseload",
+    summary="The running courses of meetings programmes with name, work and latest employer contact, in one read",
+)
+async def get_caseload(
+    principal: ProviderStaff,
+    uow: UoW,
+    consultant: Annotated[StaffId | None, Query(description="one consultant's; by default the caller's own")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_CASELOAD)] = MAX_CASELOAD,
+) -> list[CaseloadRowOut]:
+    return [CaseloadRowOut.of(row) for row in await read_caseload(uow, principal, consultant, limit)]
 
 
 @router.get("/referrals/{referral_id}/employment", summary="The course's phase, spells of work and result")

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forlob_referral.application.caseload import CaseloadRow
 from forlob_referral.application.employment import EmploymentView
 from forlob_referral.domain.clarification import Clarification
 from forlob_referral.domain.employment import Employer, EmployerContact, Spell
@@ -208,4 +209,30 @@ class EmploymentOut(BaseModel):
             phase_since=v.phase_since,
             spells=[SpellOut.of(s) for s in v.spells],
             clarification_result=ClarificationOut.of(v.result) if v.result else None,
+        )
+
+
+class CaseloadRowOut(BaseModel):
+    """One running course of the caseload: who, whose, and its work; the name only on this
+    provider's own read, null once erased after the retention period."""
+
+    referral_id: UUID
+    programme_code: str
+    contact_person_id: str | None
+    start_date: date | None
+    participant_name: str | None
+    employment: EmploymentOut
+    latest_contact: EmployerContactOut | None
+
+    @classmethod
+    def of(cls, row: CaseloadRow) -> CaseloadRowOut:
+        r = row.work.referral
+        return cls(
+            referral_id=r.id,
+            programme_code=r.programme_code,
+            contact_person_id=r.contact_person_id,
+            start_date=r.start_date,
+            participant_name=row.personal.participant.name if row.personal else None,
+            employment=EmploymentOut.of(row.work),
+            latest_contact=EmployerContactOut.of(row.latest_contact) if row.latest_contact else None,
         )

@@ -185,7 +185,7 @@ async def start_spell(uow: ReferralUoW, staff: Principal, referral_id: UUID, com
         await uow.employment.add_spell(spell)
         await uow.referrals.save(referral)
         uow.emit(*events)
-        view = await _view(uow, referral)
+        view = await employment_view(uow, referral)
         await uow.commit(view)
     return view
 
@@ -213,7 +213,7 @@ async def end_spell(
         await uow.employment.save_spell(ended)
         await uow.referrals.save(referral)
         uow.emit(*events)
-        view = await _view(uow, referral)
+        view = await employment_view(uow, referral)
         await uow.commit(view)
     return view
 
@@ -246,13 +246,13 @@ async def read_employment(uow: ReferralUoW, viewer: Principal, referral_id: UUID
     jobcentre is told in the partner contract (no employer, no disclosure, no reason for an end)."""
     async with uow:
         referral = await visible(uow, viewer, referral_id)
-        view = await _view(uow, referral)
+        view = await employment_view(uow, referral)
     if viewer.org == referral.provider_org:
         return view
     return dataclasses.replace(view, spells=[rules.as_the_referrer_sees(s) for s in view.spells])
 
 
-async def _view(uow: ReferralUoW, referral: Referral) -> EmploymentView:
+async def employment_view(uow: ReferralUoW, referral: Referral) -> EmploymentView:
     programme = await own_programme(uow, referral.provider_org, referral.programme_code)
     phase = rules.phase_of(referral, programme)
     return EmploymentView(

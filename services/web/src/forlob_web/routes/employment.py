@@ -31,7 +31,7 @@ from forlob_web.employment_forms import (
     SpellForm,
 )
 from forlob_web.routes.employers import IPS_ROLES
-from forlob_web.routes.parts import Part, attempt, part, participant_names
+from forlob_web.routes.parts import attempt, part
 from forlob_web.session import flash
 from forlob_web.web import Web
 from forlob_web.week_grid import Problem
@@ -39,49 +39,27 @@ from forlob_web.week_grid import Problem
 router = APIRouter(include_in_schema=False)
 
 
-async def _row(request: Request, api: Api, referral: dict[str, Any]) -> dict[str, Any]:
-    rid = str(referral["id"])
-    work, contacts = await asyncio.gather(
-        part(request, employment_api.employment(api, rid)), part(request, employment_api.contacts_of(api, rid))
-    )
-    return {
-        "referral": referral,
-        "work": work,
-        "job": employment_api.open_job(work.data),
-        "latest": (contacts.data or [None])[0],
-        "contacts_error": contacts.error,
-    }
-
-
 @router.get("/caseload")
 async def caseload(request: Request, web: CurrentWeb) -> Response:
-    """A contact person's own participants; a coordinator or team leader sees every consultant's."""
+    """A contact person's own participants; a coordinator or team leader sees every consultant's.
+    Two calls whatever the caseload's size: the caseload (names, work, latest contact) and the
+    employer register for the employers' names."""
     user = signed_in(request, *IPS_ROLES)
     api = web.api(user)
-    programmes, found, employers = await asyncio.gather(
-        part(request, shapes_api.programmes(api)),
-        part(request, api.get("referral", "/referrals", limit=500)),
+    everyone = user.has("coordinator", "team_leader")
+    found, employers = await asyncio.gather(
+        part(request, employment_api.caseload(api, None if everyone else user.staff)),
         part(request, employment_api.employers(api)),
     )
-    meetings = {p["code"] for p in programmes.data or [] if shapes_api.shape_of(p) == "meetings"}
-    everyone = user.has("coordinator", "team_leader")
-    courses = [
-        r
-        for r in found.data or []
-        if r.get("provider_org") == user.org
-        and r.get("programme_code") in meetings
-        and r.get("course")
-        and not r["course"].get("end_date")
-        and (everyone or r["course"].get("contact_person_id") == user.staff)
+    rows = [
+        {**row, "job": employment_api.open_job(row.get("employment"))}
+        for row in sorted(found.data or [], key=lambda row: row.get("participant_name") or "~")
     ]
-    rows = await asyncio.gather(*(_row(request, api, r) for r in courses))
-    names = await participant_names(api, {str(r["id"]) for r in courses})
     return web.render(
         request,
         "caseload.html",
-        found=found if found.error else Part(error=programmes.error),
-        rows=sorted(rows, key=lambda row: names.get(str(row["referral"]["id"]), "~")),
-        names=names,
+        found=found,
+        rows=rows,
         employer_names={e["id"]: e["name"] for e in employers.data or []},
         everyone=everyone,
     )

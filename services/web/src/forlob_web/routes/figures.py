@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from forlob_shared.texts import definition
-from forlob_web.client import ApiError
+from forlob_web import shapes_api
+from forlob_web.client import Api, ApiError
 from forlob_web.deps import CurrentWeb, Lang, signed_in
-from forlob_web.figures_view import groups, overdue, period_of
+from forlob_web.employment_figures_view import Card, clarification_cards, handover_cards, has_ips, ips_cards
+from forlob_web.figures_view import Period, groups, overdue, period_of
 from forlob_web.routes.parts import Part, part, participant_names
+from forlob_web.session import User
 from forlob_web.web import language
 
 router = APIRouter(include_in_schema=False)
@@ -20,6 +24,36 @@ CHARTS = ("waiting-list", "occupancy", "attendance", "outcomes")
 FIGURES_ROLES = ("team_leader", "coordinator", "caseworker", "admin")
 # notifications' /inbox?everyone=true: the whole organisation's alerts.
 TEAM_ALERT_ROLES = ("team_leader", "coordinator", "admin")
+
+
+async def _nothing() -> list[Any]:
+    return []
+
+
+async def _work_and_next_steps(
+    request: Request, api: Api, user: User, period: Period, lang: str
+) -> dict[str, tuple[Part, list[Card]] | None]:
+    """The IPS fidelity items (only for an organisation that provides an IPS programme), the
+    clarification results and the handovers of the period, as cards; None where there is nothing
+    to show (no IPS programme; no results or handovers, and no refusal to say)."""
+    query = period.query()
+    provider = user.has(*TEAM_ALERT_ROLES)
+    programmes, results, handovers = await asyncio.gather(
+        part(request, shapes_api.programmes(api) if provider else _nothing()),
+        part(request, api.get("reporting", "/figures/clarification-results", **query)),
+        part(request, api.get("reporting", "/figures/handovers", **query)),
+    )
+    shown: dict[str, tuple[Part, list[Card]] | None] = {"ips": None}
+    if has_ips(programmes.data or [], user.org):
+        ips = await part(request, api.get("reporting", "/figures/ips-fidelity", **query))
+        shown["ips"] = (ips, ips_cards((ips.data or {}).get("rows", []), lang))
+    for name, found, cards in (
+        ("clarification", results, clarification_cards),
+        ("handovers", handovers, handover_cards),
+    ):
+        rows = (found.data or {}).get("rows", [])
+        shown[name] = (found, cards(rows, lang)) if rows or found.error else None
+    return shown
 
 
 def _period(start: date | None, end: date | None) -> dict[str, str]:
@@ -49,6 +83,7 @@ async def figures(request: Request, web: CurrentWeb, start: date | None = None, 
         alerts = Part(overdue(every.data or [], web.clock.now()), every.error)
         names = await participant_names(api, {a["referral_id"] for a in alerts.data if a.get("referral_id")})
     lang = language(request)
+    sections = await _work_and_next_steps(request, api, user, period, lang) if period.start <= period.end else {}
     return web.render(
         request,
         "figures.html",
@@ -63,6 +98,7 @@ async def figures(request: Request, web: CurrentWeb, start: date | None = None, 
         alerts=alerts,
         names=names,
         definition=lambda name: definition(name, lang),
+        sections=sections,
     )
 
 
