@@ -25,6 +25,9 @@ PUBLIC_PATHS = {"/health/live", "/health/ready"}
 # Each service's own public routes besides: the partner contract's schemas, which every partner
 # event's dataschema names (docs/partners.md#schemas).
 OWN_PUBLIC_PATHS = {"notifications": {"/partner/schemas/referral.accepted.v1.json"}}
+# Routes a sender authenticates by its signature, not a bearer token (the SMS gateway's webhooks):
+# in the documents with no roles, and refused unsigned with a 401 problem (docs/sms.md).
+SIGNED_PATHS = {"referral": {"/sms/gatewayapi/inbound", "/sms/gatewayapi/status"}}
 QUERIES: dict[str, dict[str, str]] = {
     "get /referrals/{referral_id}/identity": {"purpose": "casework"},
     "get /participants/{participant_id}/slots": {"from": "2026-11-23", "to": "2026-11-27"},
@@ -67,7 +70,12 @@ async def test_every_route_answers_only_the_roles_it_names(start: Any, service_n
         assert not undeclared, f"operations naming no roles: {undeclared}"
         public = {op.url() for op, roles in operations if roles is None}
         own = OWN_PUBLIC_PATHS.get(service_name, set())
-        assert public == PUBLIC_PATHS | own
+        signed = SIGNED_PATHS.get(service_name, set())
+        assert public == PUBLIC_PATHS | own | signed
+        for path in signed:
+            unsigned = await service.client.post(path, headers=auth(PROVIDER, "coordinator", staff="co-3"))
+            assert unsigned.status_code == 401, unsigned.text
+            assert unsigned.headers["content-type"].startswith("application/problem+json")
         unknown = {role for _, roles in operations for role in roles or () if role not in ROLES}
         assert not unknown
         assert set(ALL_ROLES) == ROLES  # the tests try every role there is

@@ -111,7 +111,9 @@ async def test_staff_without_a_role_are_refused_every_change(start: Any, name: s
         for org in (PROVIDER, JOBCENTRE):
             for op in operations(name):
                 key = f"{op.method} {op.path}"
-                if op.mutating:
+                # A signed route (the SMS gateway's webhooks) takes no token at all: a token without
+                # a role is no signature, 401 (test_roles holds it).
+                if op.mutating and not op.public:
                     response = await service.client.request(
                         op.method, op.url(ids), json=bodies.get(key), params=QUERIES.get(key), headers=auth(org)
                     )

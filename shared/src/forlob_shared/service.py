@@ -65,6 +65,12 @@ TOO_MANY_REQUESTS: dict[str, Any] = {
     "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
 }
 
+# A signed route's own 401: the sender's signature (not a bearer token) is missing or does not verify.
+SIGNATURE_REFUSED: dict[str, Any] = {
+    "description": "The sender's signature is missing or does not verify; nothing was recorded",
+    "content": PROBLEM_CONTENT,
+}
+
 
 def create_app(
     spec: ServiceSpec[UowT, SettingsT, PartsT],
@@ -110,7 +116,7 @@ def create_app(
     for router in spec.signed_routers:
         # No token, so no caller to charge per write: the route verifies the sender's signature,
         # and an address over its failed authentications is refused before any work.
-        app.include_router(router, responses={429: TOO_MANY_REQUESTS})
+        app.include_router(router, responses={401: SIGNATURE_REFUSED, 429: TOO_MANY_REQUESTS})
     declare_access(app)  # refuses a route that does not say who may call it
     # Outside the others: a request refused by a limit is counted and logged too.
     app.add_middleware(AccessLog)

@@ -68,7 +68,7 @@ async def test_the_batch_function_plans_what_the_handlers_plan_one_by_one(attend
         ended_at=local(MONDAY, 5),
     )
     events = [starts[0], starts[1], starts[2], ended, starts[3]]
-    [consumer] = attendance.service.runtime.consumers
+    [consumer] = [c for c in attendance.service.runtime.consumers if c.subscription.purpose == "programme"]
     declared = consumer.subscription
     assert await _apply(attendance, declared, events) == 3  # three starts at once, the end, the last start
     batched = await _planned(attendance)

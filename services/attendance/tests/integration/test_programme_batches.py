@@ -41,7 +41,7 @@ async def test_starts_in_a_batch_plan_what_starts_one_at_a_time_plan(attendance:
         outcome=Outcome.ORDINARY_EMPLOYMENT,
         ended_at=local(MONDAY, 5),
     )
-    [consumer] = attendance.service.runtime.consumers
+    [consumer] = [c for c in attendance.service.runtime.consumers if c.subscription.purpose == "programme"]
     batch = [_handed(starts[0]), _handed(starts[1]), _handed(ended), _handed(starts[2])]
     assert await consumer.process_batch(batch) == ["processed"] * 4
     assert await attendance.scalar("SELECT count(DISTINCT xmin::text) FROM inbox") == 1  # one transaction
@@ -64,7 +64,7 @@ async def test_a_course_started_twice_in_a_batch_dead_letters_the_second_start_o
     attendance.at(local(MONDAY, 5))
     first, other = programme_started(), programme_started()
     again = first.model_copy(update={"started_at": local(MONDAY, 4)})  # another event, the same course
-    [consumer] = attendance.service.runtime.consumers
+    [consumer] = [c for c in attendance.service.runtime.consumers if c.subscription.purpose == "programme"]
     outcomes = await consumer.process_batch([_handed(first), _handed(again), _handed(other)])
     assert outcomes == ["processed", "dead-lettered", "processed"]
     assert await attendance.scalar("SELECT count(*) FROM courses") == 2

@@ -59,7 +59,7 @@ async def test_programme_started_through_the_broker_gives_expected_slots(
     assert len(found) == 10  # two weeks ahead, weekdays
     assert found[0]["expected_start"].startswith("2026-11-23T07:00")
     # A schedule outside opening hours breaks a rule: dead-lettered with the reason, nothing stored.
-    [consumer] = attendance.service.runtime.consumers
+    [consumer] = [c for c in attendance.service.runtime.consumers if c.subscription.purpose == "programme"]
     dlq = attendance.service.runtime.topology.dead_letter_queue(consumer.queue)
 
     async def dead() -> bool:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from uuid import UUID, uuid4
 
 import aio_pika
 import pytest
+import structlog
 
 from forlob_referral.application.sms_sending import SendOptions, SendReport, send_due
 from forlob_referral.main import spec
@@ -93,10 +95,18 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def log_lines() -> io.StringIO:
+def log_lines() -> Iterator[io.StringIO]:
+    """The service's log lines from then on; afterwards logging is left as the run found it (the
+    later tests, the web's among them, read their own lines from the captured output)."""
+    config = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     stream = io.StringIO()
     configure_logging("referral", "INFO", json=True, stream=stream)
-    return stream
+    yield stream
+    flush_logs()
+    structlog.configure(**config)
+    root.handlers[:], root.level = handlers, level
 
 
 @pytest.fixture

@@ -100,9 +100,10 @@ EMPLOYMENT_MESSAGES: dict[str, Text] = {
     "employment.day": Text("Dato", "Datum", "Date"),
     "employment.kind": Text("Slags", "Slag", "Kind"),
     "employment.consented": Text(
-        "Deltageren har sagt ja til kontakten (kræves hos den arbejdsgiver, deltageren arbejder for)",
-        "Deltagaren har sagt ja till kontakten (krävs hos den arbetsgivare deltagaren arbetar för)",
-        "The participant agreed to this contact (needed with the employer they work for)",
+        # Not "arbejdsgiver": the employer field's label is "Arbejdsgiver", and a label names one field.
+        "Deltageren har sagt ja til kontakten (kræves på deltagerens egen arbejdsplads)",
+        "Deltagaren har sagt ja till kontakten (krävs på deltagarens egen arbetsplats)",
+        "The participant agreed to this contact (needed at their own workplace)",
     ),
     "employment.contact_saved": Text(
         "Arbejdsgiverkontakten er registreret.",
