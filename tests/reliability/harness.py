@@ -33,14 +33,23 @@ class Run:
     days: list[DayReport] = field(default_factory=list)
     rabbit: PrivateRabbitMQ | None = None
 
-    async def play(self, courses: list[int], *, fault: Fault | None = None, on_day: int = 1) -> None:
+    async def play(
+        self, courses: list[int], *, fault: Fault | None = None, on_day: int = 1, load_waits_for_fault: bool = False
+    ) -> None:
         """One working day per entry (that many new courses). ``fault`` starts with day ``on_day``
-        and runs beside the load (it waits for its moment, mid-batch) until it has healed."""
+        and runs beside the load (it waits for its moment, mid-batch) until it has healed.
+
+        With ``load_waits_for_fault`` day ``on_day`` and those after it begin only once the fault
+        has struck (``window.begin()``): the fault does not wait for its moment, it makes it, and
+        the day's events are published into it whatever the machine's speed (a fault that struck
+        after the load's last event would test nothing)."""
         striking: asyncio.Task[None] | None = None
         try:
             for number, new_courses in enumerate(courses):
                 if fault is not None and number == on_day:
                     striking = asyncio.create_task(fault(), name="fault")
+                if striking is not None and load_waits_for_fault:
+                    await self._struck(striking)
                 self.days.append(await self.load.day(new_courses))
             if striking is not None:
                 await striking
@@ -63,6 +72,14 @@ class Run:
             except Exception as exc:
                 print("alerts unreadable:", repr(exc))
             raise
+
+    async def _struck(self, striking: asyncio.Task[None]) -> None:
+        async def begun() -> bool:
+            if striking.done():  # a fault that failed before striking says why, not a timeout
+                striking.result()
+            return self.window.began is not None
+
+        await eventually(begun, timeout=60, interval=0.05, what=f"the fault {self.window.name!r} to strike")
 
     def diagnosis(self) -> str:
         """What a failed run leaves to read: the queues as the broker sees them, the services' warnings."""
