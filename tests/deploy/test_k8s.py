@@ -337,6 +337,16 @@ def test_rabbitmq_cluster() -> None:
         _validate(pdb, "the RabbitMQ PodDisruptionBudget")
 
 
+def test_postgres_replication_is_synchronous_so_a_failover_loses_no_commit() -> None:
+    # A promoted asynchronous replica may lack the last acknowledged commits (outbox and inbox
+    # rows): the database failover test's "lost 0" holds only with a synchronous standby.
+    (doc,) = _objects("Cluster")
+    synchronous = doc.body["spec"]["postgresql"]["synchronous"]
+    assert synchronous["method"] in {"any", "first"}
+    assert 1 <= synchronous["number"] < doc.body["spec"]["instances"], "a replica may be down without stopping writes"
+    assert synchronous.get("dataDurability", "required") == "required"
+
+
 def _has_validator() -> bool:
     try:
         import kubernetes_validate  # noqa: F401
