@@ -143,9 +143,10 @@ def test_every_document_is_a_named_object_or_a_kustomization() -> None:
         assert _DNS_LABEL.fullmatch(doc.name), f"{doc}: name is not a DNS label"
         assert (doc.kind, doc.name) not in seen, f"{doc} repeats {seen[(doc.kind, doc.name)]}"
         seen[(doc.kind, doc.name)] = doc
+    versions = {"Kustomization": "kustomize.config.k8s.io/v1beta1", "Component": "kustomize.config.k8s.io/v1alpha1"}
     for doc in KUSTOMIZATIONS:
-        assert doc.body.get("kind") == "Kustomization", f"{doc}"
-        assert doc.body.get("apiVersion") == "kustomize.config.k8s.io/v1beta1", f"{doc}"
+        assert doc.body.get("kind") in versions, f"{doc}"
+        assert doc.body.get("apiVersion") == versions[doc.kind], f"{doc}"
 
 
 def test_kustomization_resources_exist_and_every_manifest_is_used() -> None:
@@ -239,9 +240,11 @@ def _build(directory: Path) -> list[dict[str, Any]]:
     return [body for body in yaml.safe_load_all(result.stdout) if body]
 
 
-@pytest.mark.parametrize(
-    "directory", sorted({d.path.parent.relative_to(K8S).as_posix() for d in KUSTOMIZATIONS}), ids=str
-)
+# A Component is built only inside a kustomization that names it (overlays/production-traced).
+BUILDABLE = sorted({d.path.parent.relative_to(K8S).as_posix() for d in KUSTOMIZATIONS if d.kind != "Component"})
+
+
+@pytest.mark.parametrize("directory", BUILDABLE, ids=str)
 def test_every_kustomization_builds(directory: str) -> None:
     built = _build(K8S / directory)
     assert built
@@ -276,6 +279,27 @@ def test_production_pins_every_image_and_runs_three_of_each() -> None:
             assert body["spec"]["minReplicas"] >= 3
         if body["kind"] == "ConfigMap":
             assert body["data"]["FORLOB_JWT_ISSUER"].startswith("https://")
+
+
+def test_traces_are_off_in_production_and_on_with_the_tracing_component() -> None:
+    def configmaps(built: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+        return {b["metadata"]["name"]: b["data"] for b in built if b["kind"] == "ConfigMap"}
+
+    plain, traced = _build(K8S / "overlays" / "production"), _build(K8S / "overlays" / "production-traced")
+    for name, data in configmaps(plain).items():
+        assert not any(key.startswith("OTEL_") for key in data), f"{name}: tracing is opt-in"
+    settings = configmaps(traced)
+    assert set(settings) >= {*SERVICES, "web"}
+    for name in (*SERVICES, "web"):
+        assert settings[name]["OTEL_EXPORTER_OTLP_ENDPOINT"].endswith(":4318"), f"{name}: OTLP/HTTP to the collector"
+        assert settings[name]["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio"
+        assert 0 < float(settings[name]["OTEL_TRACES_SAMPLER_ARG"]) <= 1
+    # The default deny stays; one policy adds the way out to the collector, and only that.
+    (policy,) = [b for b in traced if b["kind"] == "NetworkPolicy" and b["metadata"]["name"] == "forlob-traces-egress"]
+    assert policy["metadata"]["namespace"] == NAMESPACE
+    assert policy["spec"]["policyTypes"] == ["Egress"]
+    assert [port for rule in policy["spec"]["egress"] for port in rule["ports"]] == [{"protocol": "TCP", "port": 4318}]
+    assert {b["metadata"]["name"] for b in traced if b["kind"] == "NetworkPolicy"} >= {"forlob-default-deny"}
 
 
 # --------------------------------------------------------------------------------------------
