@@ -36,6 +36,7 @@ from forlob_referral.domain.programme import ProgrammeKind
 from forlob_referral.domain.records import Attainment, Specialty
 from forlob_referral.domain.referral import RejectReason, State, WithdrawReason
 from forlob_referral.domain.sms import SmsSkipReason
+from forlob_referral.domain.sms_catalogue import SmsLanguage
 from forlob_reporting.application.figures import group_fields
 from forlob_reporting.domain.figures import SHAPES, GroupFacts, GroupKey, Period, all_figures
 from forlob_reporting.domain.shape_figures import visits
@@ -115,6 +116,7 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("sms_consent_channel", SmsConsentChannel),
     ("sms_skip_reason", SmsSkipReason),
     ("sms_reply_code", SmsReplyCode),
+    ("sms_language", SmsLanguage),
     ("handover_relation", HandoverRelation),
     ("handover_state", HandoverState),
 ]

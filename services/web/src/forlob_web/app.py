@@ -38,6 +38,7 @@ from forlob_web.routes import (
     referrals,
     signin,
     specialist,
+    text_messages,
     visits,
 )
 from forlob_web.session_store import ServerSessions, SessionStore
@@ -97,6 +98,7 @@ def create_app(
         employers,
         employment,
         handover,
+        text_messages,
     ):
         app.include_router(area.router)
     # Outermost but for the server span: every page counted and logged once (route template only).

@@ -105,6 +105,33 @@ class NextStepForm(KeyedForm):
         }
 
 
+# The channels staff record a consent through; a STOP reply is the participant's own (referral).
+SMS_CHANNELS = ("in_person", "phone", "web")
+SMS_LANGUAGES = ("da", "sv", "en", "ar", "so", "uk", "ti")
+
+
+class SmsConsentForm(KeyedForm):
+    """The participant's consent to text messages: their number, language and how they said yes."""
+
+    mobile_number: Text = ""
+    language: Text = ""
+    channel: Text = ""
+
+    def body(self) -> dict[str, str] | None:
+        """The body the referral service takes; None when the form is not filled in right (the
+        number itself is the referral service's to judge)."""
+        if not self.mobile_number or self.language not in SMS_LANGUAGES or self.channel not in SMS_CHANNELS:
+            return None
+        return {"mobile_number": self.mobile_number, "language": self.language, "channel": self.channel}
+
+
+class SmsWithdrawForm(KeyedForm):
+    channel: Text = ""
+
+    def body(self) -> dict[str, str] | None:
+        return {"channel": self.channel} if self.channel in SMS_CHANNELS else None
+
+
 class RejectForm(DecisionForm):
     reason_code: Text = ""
 

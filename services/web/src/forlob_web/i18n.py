@@ -25,6 +25,7 @@ from forlob_web.handover_words import HANDOVER_MESSAGES
 from forlob_web.messages_course import COURSE_MESSAGES
 from forlob_web.record_texts import RECORD_MESSAGES
 from forlob_web.shapes_words import SHAPE_MESSAGES
+from forlob_web.sms_words import SMS_MESSAGES
 
 # The pages speak every language the shared catalogue does: Danish, Swedish, English.
 LANGUAGES: tuple[str, ...] = SHARED_LANGUAGES
@@ -283,6 +284,8 @@ MESSAGES.update(FIGURES_MESSAGES)
 MESSAGES.update(EMPLOYMENT_MESSAGES)
 # The next step on the referral page: referring on and the handover.
 MESSAGES.update(HANDOVER_MESSAGES)
+# The participant's consent to text messages on the referral page.
+MESSAGES.update(SMS_MESSAGES)
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

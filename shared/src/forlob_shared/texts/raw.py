@@ -13,8 +13,13 @@ _RAW = re.compile(r"\b[a-z_][a-z0-9_]+(?:\.[a-z_][a-z0-9_]+)+\b|\b[a-z][a-z0-9]*
 _ADDRESSES = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\S+@\S+")
 
 
+# Domains whose codes are also everyday words in the pages' languages (ISO 639: Danish "en", "da",
+# "ti"), so a page could not be searched for them raw; their words are tested per code instead.
+_WORDLIKE = {"sms_language"}
+
+
 def every_code() -> set[str]:
-    return {code for codes in CODES.values() for code in codes} | set(FIGURES)
+    return {code for domain, codes in CODES.items() if domain not in _WORDLIKE for code in codes} | set(FIGURES)
 
 
 def raw_codes(text: str, *, also: set[str] | None = None) -> list[str]:

@@ -19,6 +19,16 @@ SMS_CODES: dict[str, dict[str, Text]] = {
         "web": Text("Web", "Webb", "Web"),
         "sms_stop": Text("Svarede STOP på sms", "Svarade STOPP på sms", "Replied STOP by text"),
     },
+    # forlob_referral.domain.sms_catalogue.SmsLanguage: the language a participant's messages are in
+    "sms_language": {
+        "da": Text("Dansk", "Danska", "Danish"),
+        "sv": Text("Svensk", "Svenska", "Swedish"),
+        "en": Text("Engelsk", "Engelska", "English"),
+        "ar": Text("Arabisk", "Arabiska", "Arabic"),
+        "so": Text("Somali", "Somaliska", "Somali"),
+        "uk": Text("Ukrainsk", "Ukrainska", "Ukrainian"),
+        "ti": Text("Tigrinya", "Tigrinja", "Tigrinya"),
+    },
     # forlob_referral.domain.sms.SmsSkipReason
     "sms_skip_reason": {
         "no_consent": Text("Intet samtykke til sms", "Inget samtycke till sms", "No consent to text messages"),

@@ -15,8 +15,9 @@ from forlob_web import timeline
 from forlob_web.client import Api, ApiError, ServiceDown
 from forlob_web.closing_note_pdf import closing_note_pdf
 from forlob_web.deps import CurrentWeb, Lang, Words, posted, signed_in
-from forlob_web.forms import REFERRAL_FIELDS, ReferralForm, WithdrawForm
+from forlob_web.forms import REFERRAL_FIELDS, SMS_CHANNELS, SMS_LANGUAGES, ReferralForm, WithdrawForm
 from forlob_web.routes.parts import Part, act, part, problem_words
+from forlob_web.routes.text_messages import SMS_ROLES, SMS_STATES
 from forlob_web.session import flash
 from forlob_web.web import Web
 
@@ -100,6 +101,9 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
     handovers = Part()
     if user.has(*NEXT_STEP_ROLES):
         handovers = await part(request, api.get("referral", f"/referrals/{referral_id}/handovers"))
+    sms = Part()
+    if user.has(*SMS_ROLES) and referral.get("state") in SMS_STATES and user.org == referral.get("provider_org"):
+        sms = await part(request, api.get("referral", f"/referrals/{referral_id}/sms-consent"))
     withdrawable = user.has("caseworker") and referral.get("state") in WITHDRAWABLE
     return web.render(
         request,
@@ -109,6 +113,9 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
         statement=statement,
         work=work,
         handovers=handovers,
+        sms=sms,
+        sms_languages=SMS_LANGUAGES,
+        sms_channels=SMS_CHANNELS,
         withdraw_reasons=WITHDRAW_REASONS if withdrawable else (),
         key=lambda: str(uuid.uuid4()),
     )
