@@ -26,9 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -36,6 +38,7 @@ import asyncpg
 
 from forlob_shared.events import AttendanceRules
 from forlob_shared.settings import plain_postgres_url
+from forlob_testkit.benchmarks import percentile
 
 ZONE = "Europe/Copenhagen"
 FIRST_ARRIVAL = time(7, 30)
@@ -285,3 +288,71 @@ class ClockSteps:
             if target - offset < following:
                 return target - offset  # passed while the clock ran between two jumps
         return None
+
+
+# --- the figures: per missed arrival, from its due time passing to what followed ------------------
+
+PATHS = ("detected", "raised", "e-mail", "inbox stream")  # due -> ...; the last two are the goal's
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One absence alert as the services stored it (their clock: the moved one)."""
+
+    absence_id: str
+    alert_id: str
+    email_id: str | None  # the alert.raised e-mail's delivery id (its Message-ID's local part)
+    detected_at: datetime | None
+    raised_at: datetime
+
+
+@dataclass
+class PathFigures:
+    name: str
+    latencies: list[float]
+    expected: int
+
+    def as_dict(self) -> dict[str, Any]:
+        values = self.latencies
+        return {
+            "delivered": len(values),
+            "expected": self.expected,
+            "p50_s": percentile(values, 50),
+            "p99_s": percentile(values, 99),
+            "max_s": max(values, default=0.0),
+        }
+
+
+def latencies(
+    plan: MorningPlan,
+    steps: ClockSteps,
+    alerts: Sequence[Alert],
+    accepted: Mapping[str, float],
+    seen: Mapping[str, float],
+) -> tuple[dict[str, PathFigures], int]:
+    """Per path, wall seconds from each missed arrival's due time passing to what followed; and how
+    many alerts were not for a missed arrival of the plan (there should be none)."""
+    due = {str(plan.slot_id(i)): plan.due(i) for i in plan.missed_indices}
+    paths = {name: PathFigures(name, [], len(due)) for name in PATHS}
+    unexpected = 0
+    for alert in alerts:
+        due_at = due.get(alert.absence_id)
+        start = steps.passed_at(due_at) if due_at is not None else None
+        if start is None:
+            unexpected += 1
+            continue
+        ends = {
+            "detected": steps.passed_at(alert.detected_at) if alert.detected_at else None,
+            "raised": steps.passed_at(alert.raised_at),
+            "e-mail": accepted.get(f"<{alert.email_id}@forlob>") if alert.email_id else None,
+            "inbox stream": seen.get(alert.alert_id),
+        }
+        for name, end in ends.items():
+            if end is not None:
+                paths[name].latencies.append(end - start)
+    return paths, unexpected
+
+
+def cpu_per_alert(before: Mapping[str, float], after: Mapping[str, float], alerts: int) -> dict[str, float]:
+    """CPU seconds each process spent per alert between the two readings."""
+    return {name: (after[name] - before[name]) / max(alerts, 1) for name in before}
