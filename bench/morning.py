@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import secrets
@@ -49,9 +48,9 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,21 +66,20 @@ from forlob_testkit.benchmarks import (
     create_databases,
     drop_databases,
     measure_floor,
+    open_streams,
     percentile,
-    read_stream,
 )
-from forlob_testkit.clock import write_clock_offset
 from forlob_testkit.fixtures import delete_prefixed
 from forlob_testkit.morning import (
     BASIS_POINTS,
     PATHS,
     Alert,
-    ClockSteps,
     MorningPlan,
     PathFigures,
     cpu_per_alert,
     latencies,
     morning_day,
+    race_clock,
     seed_attendance,
     seed_notifications,
 )
@@ -92,11 +90,8 @@ DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 SERVICES = ("attendance", "notifications", "reporting")
 GOAL_P99 = 5.0
-STEP_SECONDS = 0.2  # wall seconds between two moves of the clock
-MARGIN = timedelta(minutes=1)  # the clock races from this before the first due time to this after the last
 DRAIN_TIMEOUT = 180.0  # after the race, how long the last alerts may take
 FLOOR_SAMPLES = 200
-STREAMS_AT_ONCE = 100  # opened in batches: a burst of connects would overflow the server's listen backlog
 
 
 @dataclass(frozen=True)
@@ -214,46 +209,6 @@ async def seed(databases: Mapping[str, str], plan: MorningPlan) -> float:
         seed_attendance(databases["attendance"], plan), seed_notifications(databases["notifications"], plan)
     )
     return time.perf_counter() - started
-
-
-@contextlib.asynccontextmanager
-async def open_streams(
-    client: httpx.AsyncClient, base: str, recipients: Sequence[tuple[str, str]], seen: dict[str, float]
-) -> AsyncIterator[int]:
-    """Every recipient's inbox stream held open (each subscribed before this yields)."""
-    tasks: list[asyncio.Task[None]] = []
-    try:
-        for first in range(0, len(recipients), STREAMS_AT_ONCE):
-            readies = []
-            for org, staff_id in recipients[first : first + STREAMS_AT_ONCE]:
-                ready = asyncio.Event()
-                readies.append(ready)
-                tasks.append(asyncio.create_task(read_stream(client, base, org, staff_id, seen, ready)))
-            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=60)
-        yield len(tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def race_clock(system: System, plan: MorningPlan, speed: float) -> ClockSteps:
-    """Move the services' clock from MARGIN before the first due time to MARGIN after the last,
-    ``speed`` times faster than the wall clock; then leave it running at normal speed."""
-    steps = ClockSteps([])
-    start = (plan.due(0) - MARGIN).timestamp()
-    end = (plan.due(plan.participants - 1) + MARGIN).timestamp()
-    began = time.time()
-    while True:
-        now = time.time()
-        moment = min(end, start + speed * (now - began))
-        offset = moment - now
-        write_clock_offset(str(system.clock_file), timedelta(seconds=offset))
-        system.offset = timedelta(seconds=offset)
-        steps.note(time.time(), offset)
-        if moment >= end:
-            return steps
-        await asyncio.sleep(STEP_SECONDS)
 
 
 ALERTS = """

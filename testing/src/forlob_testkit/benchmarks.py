@@ -7,11 +7,12 @@ trip and an SMTP send with no service in between) that latencies are set against
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from importlib import import_module
@@ -110,6 +111,30 @@ async def read_stream(
                     ready.set()
             elif line.startswith("data:") and event == "alert.raised":
                 seen.setdefault(json.loads(line.split(":", 1)[1])["id"], time.time())
+
+
+STREAMS_AT_ONCE = 100  # opened in batches: a burst of connects would overflow the server's listen backlog
+
+
+@contextlib.asynccontextmanager
+async def open_streams(
+    client: httpx.AsyncClient, base: str, recipients: Sequence[tuple[str, str]], seen: dict[str, float]
+) -> AsyncIterator[int]:
+    """Every recipient's inbox stream held open (each subscribed before this yields)."""
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        for first in range(0, len(recipients), STREAMS_AT_ONCE):
+            readies = []
+            for org, staff_id in recipients[first : first + STREAMS_AT_ONCE]:
+                ready = asyncio.Event()
+                readies.append(ready)
+                tasks.append(asyncio.create_task(read_stream(client, base, org, staff_id, seen, ready)))
+            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=60)
+        yield len(tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def measure_floor(broker_url: str, sink_port: int, samples: int, gap: float) -> list[float]:

@@ -23,9 +23,11 @@ person drawn from ``md5(i)`` so every provider has some of each. No names, only 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
+import time as wall_clock
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,6 +41,8 @@ import asyncpg
 from forlob_shared.events import AttendanceRules
 from forlob_shared.settings import plain_postgres_url
 from forlob_testkit.benchmarks import percentile
+from forlob_testkit.clock import write_clock_offset
+from forlob_testkit.processes import System
 
 ZONE = "Europe/Copenhagen"
 FIRST_ARRIVAL = time(7, 30)
@@ -288,6 +292,29 @@ class ClockSteps:
             if target - offset < following:
                 return target - offset  # passed while the clock ran between two jumps
         return None
+
+
+STEP_SECONDS = 0.2  # wall seconds between two moves of the clock
+MARGIN = timedelta(minutes=1)  # the clock races from this before the first due time to this after the last
+
+
+async def race_clock(system: System, plan: MorningPlan, speed: float) -> ClockSteps:
+    """Move the services' clock from MARGIN before the first due time to MARGIN after the last,
+    ``speed`` times faster than the wall clock; then leave it running at normal speed."""
+    steps = ClockSteps([])
+    start = (plan.due(0) - MARGIN).timestamp()
+    end = (plan.due(plan.participants - 1) + MARGIN).timestamp()
+    began = wall_clock.time()
+    while True:
+        now = wall_clock.time()
+        moment = min(end, start + speed * (now - began))
+        offset = moment - now
+        write_clock_offset(str(system.clock_file), timedelta(seconds=offset))
+        system.offset = timedelta(seconds=offset)
+        steps.note(wall_clock.time(), offset)
+        if moment >= end:
+            return steps
+        await asyncio.sleep(STEP_SECONDS)
 
 
 # --- the figures: per missed arrival, from its due time passing to what followed ------------------
