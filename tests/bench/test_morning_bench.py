@@ -11,6 +11,7 @@ import importlib.util
 import itertools
 import json
 import math
+import os
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -142,6 +143,7 @@ async def test_a_tiny_morning_goes_through_the_services_and_is_measured(
                 sink=sink,
                 sink_port=smtp.port,
                 speed=600,
+                idle_seconds=0.5,
                 floor_samples=10,
                 drain_timeout=60,
             )
@@ -163,6 +165,8 @@ async def test_a_tiny_morning_goes_through_the_services_and_is_measured(
         assert raised <= mailed
     assert set(result.cpu) == {"attendance", "notifications", "reporting", "bench"}
     assert all(v >= 0 and math.isfinite(v) for v in result.cpu.values())
+    assert set(result.idle_cores) == set(result.cpu)
+    assert all(0 <= v <= (os.cpu_count() or 1) for v in result.idle_cores.values())  # in cores
     assert len(result.floor) == 10
 
     document = json.loads(json.dumps(result.as_dict(options), default=str))
