@@ -75,6 +75,7 @@ bench: sync  ## benchmarks: each prints a ratio against a ceiling measured in th
 	$(UV) run --no-sync python bench/referral.py
 	$(UV) run --no-sync python bench/rebuild.py
 	$(UV) run --no-sync python bench/pipeline.py
+	$(UV) run --no-sync python bench/morning.py
 
 events:  ## regenerate docs/events/ (JSON Schema per event, the partner contract's in partner/) and docs/asyncapi/ (one document per service, and partners.json)
 	$(UV) run --no-sync forlob events export --out docs/events

@@ -30,26 +30,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
-from email.message import EmailMessage
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID, uuid4
 
 import aio_pika
-import aiosmtplib
 import asyncpg
 import httpx
 from aiosmtpd.controller import Controller
@@ -58,11 +52,12 @@ from forlob_notifications.main import spec as notifications_spec
 from forlob_shared.dbadmin import drop_database, ensure_database
 from forlob_shared.events import AbsenceDetected, AttendanceRules, PendingEvent, ProgrammeStarted, TimeWindow
 from forlob_shared.events.envelope import CONTENT_TYPE, encode
-from forlob_shared.http.auth import mint_token
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.migrations import upgrade
-from forlob_shared.settings import ServiceSettings, plain_postgres_url
+from forlob_shared.settings import plain_postgres_url
+from forlob_testkit.benchmarks import TimedSink, bearer, measure_floor, percentile, read_stream, with_database
 from forlob_testkit.fixtures import delete_prefixed
+from forlob_testkit.servers import free_port
 
 DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -103,35 +98,6 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         broker_url=os.environ.get("FORLOB_BENCH_BROKER_URL", DEFAULT_BROKER_URL),
         database_url=os.environ.get("FORLOB_BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(plain_postgres_url(url))
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-# --- the SMTP sink: notes when it accepted each message -------------------------------------------
-
-
-@dataclass
-class Sink:
-    accepted: dict[str, float] = field(default_factory=dict)  # Message-ID -> time.time()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        at = time.time()
-        for line in envelope.content.split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                self.accepted[line.split(b":", 1)[1].strip().decode()] = at
-                break
-            if not line:
-                break
-        return "250 OK"
 
 
 # --- the service as its own process ---------------------------------------------------------------
@@ -176,10 +142,6 @@ async def notifications_process(env: dict[str, str], port: int) -> AsyncIterator
             await asyncio.to_thread(process.wait, 30)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-def headers(org: str, staff: str, *roles: str) -> dict[str, str]:
-    return {"Authorization": "Bearer " + mint_token(ServiceSettings(), staff_id=staff, org=org, roles=list(roles))}
 
 
 async def publish(channel: aio_pika.abc.AbstractChannel, exchange: str, event: PendingEvent) -> None:
@@ -247,60 +209,7 @@ def absence(course: Course, absence_id: UUID) -> PendingEvent:
     )
 
 
-async def read_stream(
-    client: httpx.AsyncClient, base: str, course: Course, seen: dict[str, float], ready: asyncio.Event
-) -> None:
-    async with client.stream(
-        "GET", f"{base}/inbox/stream", headers=headers(PROVIDER, course.staff_id, "contact_person")
-    ) as r:
-        event = ""
-        async for line in r.aiter_lines():
-            if line.startswith("event:"):
-                event = line.split(":", 1)[1].strip()
-                if event == "ready":
-                    ready.set()
-            elif line.startswith("data:") and event == "alert.raised":
-                seen.setdefault(json.loads(line.split(":", 1)[1])["id"], time.time())
-
-
-# --- the floor: broker round trip and SMTP send, no service ---------------------------------------
-
-
-async def measure_floor(options: Options, sink_port: int, samples: int) -> list[float]:
-    connection = await aio_pika.connect(options.broker_url)
-    latencies: list[float] = []
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        done = asyncio.Queue[float]()
-
-        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            sent_at = float(message.body)
-            mail = EmailMessage()
-            mail["From"], mail["To"], mail["Subject"] = "bench@forlob", "floor@forlob", "floor"
-            mail.set_content("floor")
-            await aiosmtplib.send(mail, hostname="127.0.0.1", port=sink_port)
-            await message.ack()
-            await done.put(time.time() - sent_at)
-
-        await queue.consume(on_message)
-        gap = 1 / options.rate
-        for _ in range(samples):
-            body = repr(time.time()).encode()
-            await channel.default_exchange.publish(
-                aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=queue.name
-            )
-            latencies.append(await asyncio.wait_for(done.get(), timeout=30))
-            await asyncio.sleep(gap)
-    return latencies
-
-
 # --- the run ---------------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 def report(name: str, values: list[float], expected: int, floor_p50: float) -> None:
@@ -319,7 +228,7 @@ async def main(options: Options) -> int:
     prefix = f"bench{run}."
     database_url = with_database(options.database_url, f"forlob_bench_notifications_{run}")
     spec = notifications_spec()
-    sink = Sink()
+    sink = TimedSink()
     sink_port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=sink_port)
     controller.start()
@@ -334,11 +243,11 @@ async def main(options: Options) -> int:
     try:
         await ensure_database(database_url)
         await asyncio.to_thread(upgrade, spec.migrations_dir, "postgresql+asyncpg://" + database_url.split("://", 1)[1])
-        floor = await measure_floor(options, sink_port, min(FLOOR_SAMPLES, options.events))
+        floor = await measure_floor(options.broker_url, sink_port, min(FLOOR_SAMPLES, options.events), 1 / options.rate)
         async with notifications_replicas(env, options.replicas) as bases, httpx.AsyncClient(timeout=30) as client:
             base = bases[0]
             courses = [Course(f"kp-{i}", uuid4(), uuid4()) for i in range(options.staff)]
-            admin = headers(PROVIDER, "admin-bench", "admin")
+            admin = bearer(PROVIDER, "admin-bench", "admin")
             for course in courses:
                 body = {"role": "contact_person", "email": f"{course.staff_id}@bench.example"}
                 (await client.put(f"{base}/staff/{course.staff_id}", json=body, headers=admin)).raise_for_status()
@@ -358,7 +267,7 @@ async def main(options: Options) -> int:
                 seen: dict[str, float] = {}
                 readies = [asyncio.Event() for _ in courses]
                 streams = [
-                    asyncio.create_task(read_stream(client, bases[i % len(bases)], c, seen, r))
+                    asyncio.create_task(read_stream(client, bases[i % len(bases)], PROVIDER, c.staff_id, seen, r))
                     for i, (c, r) in enumerate(zip(courses, readies, strict=True))
                 ]
                 await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=30)

@@ -82,7 +82,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import math
 import os
 import secrets
 import shutil
@@ -98,7 +97,6 @@ from datetime import datetime
 from importlib import import_module
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 import aio_pika
@@ -108,11 +106,10 @@ from aio_pika.abc import AbstractIncomingMessage
 from aiosmtpd.controller import Controller
 from prometheus_client.parser import text_string_to_metric_families
 
-from forlob_shared.dbadmin import drop_database, ensure_database
 from forlob_shared.events.envelope import CONTENT_TYPE
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.migrations import upgrade
 from forlob_shared.settings import plain_postgres_url
+from forlob_testkit.benchmarks import cpu_seconds, create_databases, drop_databases, percentile
 from forlob_testkit.courses import CourseLoad
 from forlob_testkit.fixtures import delete_prefixed
 from forlob_testkit.processes import SERVICES, System, running_system
@@ -216,12 +213,6 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     )
 
 
-def with_database(url: str, name: str) -> str:
-    """``url`` (any database on the server) pointing at database ``name`` instead."""
-    parts = urlsplit(plain_postgres_url(url))
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 # --- who consumes what ----------------------------------------------------------------------------
 
 
@@ -266,12 +257,6 @@ def read_status(pid: int) -> tuple[int, int]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) * 1024
     return values["VmRSS"], values["VmHWM"]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of ``pid`` so far, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 SERVER_COMMANDS = {"postgres": "postgres", "beam.smp": "rabbitmq"}
@@ -822,13 +807,6 @@ def segments(events: Sequence[OutboxEvent], deliveries: Sequence[Delivery]) -> d
     return {name: (percentile(values, 50), percentile(values, 99)) for name, values in parts.items()}
 
 
-def percentile(values: Sequence[float], p: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
-
-
 @dataclass
 class Pipeline:
     """What a run needs: the running system, its databases, the driver and the ceiling."""
@@ -1336,17 +1314,6 @@ def render(result: Result, options: Options) -> str:
     return "\n".join(lines)
 
 
-async def create_databases(server_url: str, run: str) -> dict[str, str]:
-    urls = {name: with_database(server_url, f"forlob_bench_{run}_{name}") for name in SERVICES}
-
-    for name, url in urls.items():
-        await ensure_database(url)
-        spec = import_module(f"forlob_{name}.main").spec()
-        # Alembic runs its own event loop, so in a thread; one at a time, as its context is global.
-        await asyncio.to_thread(upgrade, spec.migrations_dir, "postgresql+asyncpg://" + url.split("://", 1)[1])
-    return urls
-
-
 @contextlib.asynccontextmanager
 async def system_running(
     workdir: Path, *, broker_url: str, prefix: str, databases: Mapping[str, str], env: Mapping[str, str]
@@ -1383,7 +1350,7 @@ async def main(options: Options) -> int:
         print(f"pipeline: rates {','.join(map(str, options.rates))} courses/day, prefix {prefix}, logs in {workdir}")
     try:
         smtp.start()
-        databases = await create_databases(options.database_url, run)
+        databases = await create_databases(options.database_url, run, SERVICES)
         env = {**FAST_TICKS, "FORLOB_NOTIFICATIONS_SMTP_PORT": str(smtp_port)}
         async with system_running(
             workdir / "system", broker_url=options.broker_url, prefix=prefix, databases=databases, env=env
@@ -1420,11 +1387,8 @@ async def cleanup(options: Options, databases: Mapping[str, str], prefix: str) -
         await delete_prefixed(options.broker_url, prefix)
     except Exception as exc:  # noqa: BLE001  (report, and still drop the databases)
         print(f"cleanup: could not delete the broker names under {prefix!r}: {exc!r}", file=sys.stderr)
-    for url in databases.values():
-        try:
-            await drop_database(url)
-        except Exception as exc:  # noqa: BLE001
-            print(f"cleanup: could not drop {url}: {exc!r}", file=sys.stderr)
+    for problem in await drop_databases(databases):
+        print(f"cleanup: {problem}", file=sys.stderr)
 
 
 if __name__ == "__main__":
