@@ -9,6 +9,7 @@ import yaml
 from prometheus_client import REGISTRY
 
 from forlob_notifications.application import gauges  # noqa: F401  (registers its metrics)
+from forlob_referral.application import sms_metrics  # noqa: F401  (registers its metrics)
 from forlob_shared import metrics  # noqa: F401  (registers the metrics)
 
 ROOT = Path(__file__).resolve().parents[2]

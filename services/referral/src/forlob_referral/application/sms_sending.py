@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.application.sms_metrics import count
 from forlob_referral.domain.sms import SmsMessage, SmsSkipReason, SmsState, plan
 from forlob_referral.domain.sms_catalogue import render
 from forlob_referral.domain.sms_number import e164_to_msisdn
@@ -160,5 +161,8 @@ async def send_due(uow: ReferralUoW, gateway: SmsGateway, now: datetime, options
 
 
 async def sms_send_job(runtime: ReferralRuntime, now: datetime) -> SendReport:
-    """The periodic form of :func:`send_due`, on GatewayAPI as the settings configure it."""
-    return await send_due(runtime.uow(), GatewayApi.of(runtime.settings), now, SendOptions.of(runtime.settings))
+    """The periodic form of :func:`send_due`, on GatewayAPI as the settings configure it, counted
+    for Prometheus."""
+    report = await send_due(runtime.uow(), GatewayApi.of(runtime.settings), now, SendOptions.of(runtime.settings))
+    count(report)
+    return report
