@@ -82,9 +82,11 @@ FROM (SELECT numbered.*, coalesce(data ->> CAST(:_partition_field AS text), subj
 """
 
 # A timestamptz as pydantic's JSON writes a datetime: UTC with "Z", six digits of fraction or none.
-_PYDANTIC_TIME = """to_char(({value}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-    || CASE WHEN CAST(date_part('microseconds', {value}) AS bigint) % 1000000 = 0 THEN ''
-            ELSE to_char(({value}) AT TIME ZONE 'UTC', '.US') END || 'Z'"""
+# One parse and one to_char per value (a sweep formats three per event, ten thousand events at
+# once): the fraction is always written and a whole second's ".000000" (the only "." in the
+# format's output) taken out again.
+_PYDANTIC_TIME = """replace(to_char(({value}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '.000000', '')
+    || 'Z'"""
 
 
 async def insert_events_from_query(

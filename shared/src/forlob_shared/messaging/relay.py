@@ -6,6 +6,9 @@
   broker connection closed under it wakes it too, to reconnect before there is anything to send.
 - A batch is published pipelined on one confirming channel (frames leave in order, confirms are
   awaited together) with ``mandatory`` set, so an unroutable event is returned, not dropped.
+- Batches follow each other with the database work overlapped: while a batch's confirms are
+  awaited, the batch before it is marked sent and the next one read (leaving out the rows in
+  flight). The next batch is published only once this one is confirmed in full.
 - Only the prefix of a batch that the broker confirmed is marked sent. On the first failure the
   rest is retried from that row, so an aggregate's events are never published out of order;
   a confirmed-but-unmarked row (crash between confirm and update) is published again and the
@@ -22,6 +25,8 @@ import asyncio
 import contextlib
 import json
 import zlib
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,16 +43,17 @@ from forlob_shared.messaging.nodes import BrokerNodes
 from forlob_shared.messaging.tables import NOTIFY_CHANNEL
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
-from forlob_shared.tracing import attached
+from forlob_shared.tracing import attached, tracing_enabled
 
 log = get_logger("forlob.relay")
 
 # One lock per database; the services have a database each, so a constant key is enough.
 RELAY_LOCK_KEY = zlib.crc32(b"forlob.outbox.relay")
 
+# $2: the positions of the batch in flight (published, not yet marked sent), left out.
 _FETCH = """
 SELECT position, event_id, routing_key, headers, body, attempts
-FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT $1
+FROM outbox WHERE sent_at IS NULL AND position <> ALL($2::bigint[]) ORDER BY position LIMIT $1
 """
 _MARK_SENT = "UPDATE outbox SET sent_at = now() WHERE position = ANY($1::bigint[])"
 _RECORD_FAILURE = "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE position = $1 RETURNING attempts"
@@ -182,37 +188,72 @@ class OutboxRelay:
                 await self._housekeeping(db)
                 next_housekeeping = now + self.config.housekeeping_interval
             try:
-                count = await self.relay_batch(db, exchange)
+                # Back to back until a short batch, a stop, a lost broker or the next chore is due.
+                def enough(due: float = min(next_backlog, next_housekeeping)) -> bool:
+                    return stop.is_set() or lost.is_set() or loop.time() >= due
+
+                more = await self.relay_batches(db, exchange, enough)
                 failures = 0
             except _BatchFailed:
                 failures += 1
                 await pause(stop, min(self.config.backoff_max, 0.1 * 2 ** min(failures, 10)))
                 continue
-            if count == self.config.batch_size:
+            if more:
                 continue  # more may be waiting: no pause between full batches
             await pause_unless_woken(stop, wake, self.config.poll_interval)
 
-    async def relay_batch(self, db: asyncpg.Connection, exchange: AbstractExchange) -> int:
-        """Publish one batch; returns how many rows were marked sent."""
-        rows = await db.fetch(_FETCH, self.config.batch_size)
-        if not rows:
-            return 0
-        results = await asyncio.gather(*(self._publish(exchange, row) for row in rows), return_exceptions=True)
-        sent: list[int] = []
-        failed: tuple[Any, BaseException] | None = None
-        for row, result in zip(rows, results, strict=True):
-            if isinstance(result, BaseException):
-                failed = (row, result)
+    async def relay_batches(
+        self, db: asyncpg.Connection, exchange: AbstractExchange, enough: Callable[[], bool] = lambda: True
+    ) -> bool:
+        """Publish batches until one is short or ``enough()`` (asked after each); returns whether
+        the last one was full (more may be waiting)."""
+        size = self.config.batch_size
+        rows = await db.fetch(_FETCH, size, [])
+        confirmed: Sequence[Any] = ()  # the batch before, confirmed by the broker, not yet marked sent
+        while rows:
+            publishing = self._publish_batch(exchange, rows)
+            full = len(rows) == size
+            try:
+                # The connection is idle while the broker confirms: mark the batch before and read
+                # the next one meanwhile (the rows in flight left out: they are not marked yet).
+                await self._mark_sent(db, confirmed)
+                following = await db.fetch(_FETCH, size, [row["position"] for row in rows]) if full else []
+            except BaseException:
+                publishing.cancel()  # published or not, they are unmarked: sent again after a reconnect
+                raise
+            results = await publishing
+            for index, result in enumerate(results):
+                if isinstance(result, BaseException):
+                    # Only the confirmed prefix is marked; the rest is retried from this row.
+                    await self._mark_sent(db, rows[:index])
+                    await self._handle_failure(db, rows[index], result)  # raises
+            confirmed = rows
+            if not full or enough():
                 break
-            sent.append(row["position"])
-        if sent:
-            await db.execute(_MARK_SENT, sent)
-            self.published += len(sent)
-            for row in rows[: len(sent)]:
-                metrics.EVENTS_PUBLISHED.labels(row["routing_key"]).inc()
-        if failed is not None:
-            await self._handle_failure(db, *failed)
-        return len(sent)
+            rows = following
+        await self._mark_sent(db, confirmed)
+        return len(confirmed) == size
+
+    def _publish_batch(self, exchange: AbstractExchange, rows: Sequence[Any]) -> asyncio.Future[list[Any]]:
+        """Every row published at once on the confirming channel (frames leave in row order)."""
+        if tracing_enabled():
+            publishes = [self._publish(exchange, row) for row in rows]
+        else:
+            # No trace context to attach: the publish itself, without a wrapper per row.
+            timeout = self.config.confirm_timeout
+            publishes = [
+                exchange.publish(self._message(row), row["routing_key"], mandatory=True, timeout=timeout)
+                for row in rows
+            ]
+        return asyncio.gather(*publishes, return_exceptions=True)
+
+    async def _mark_sent(self, db: asyncpg.Connection, rows: Sequence[Any]) -> None:
+        if not rows:
+            return
+        await db.execute(_MARK_SENT, [row["position"] for row in rows])
+        self.published += len(rows)
+        for routing_key, count in Counter(row["routing_key"] for row in rows).items():
+            metrics.EVENTS_PUBLISHED.labels(routing_key).inc(count)
 
     async def _publish(self, exchange: AbstractExchange, row: Any) -> Any:
         # Under the context of the transaction that wrote the row: with traces on, aio-pika's
