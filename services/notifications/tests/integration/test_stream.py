@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from forlob_notifications.channels.listener import ChangeListener
 from forlob_notifications.main import spec as notifications_spec
 from forlob_notifications.settings import NotificationsSettings
 from forlob_shared.clock import ManualClock
@@ -101,7 +102,7 @@ async def test_a_stream_ends_when_its_client_goes_away(
     async with serving_app(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
         world = world_for_stream.attach(client, app, clock, prefix)
         await world.put_staff(world.provider, "kp-1", role="contact_person", channels=["inbox"])
-        listener = app.state.runtime.parts.listener
+        listener: ChangeListener = app.state.runtime.parts.listener
         async with client.stream(
             "GET", "/inbox/stream", headers=world.auth(world.provider, "kp-1", "contact_person")
         ) as page:
