@@ -13,6 +13,8 @@ benchmarks): the interval stays the bound on how long the loop sleeps whatever t
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -53,10 +55,20 @@ async def run_periodically(
 ) -> None:
     """Call ``job`` every ``interval`` seconds (or sooner, when ``next_due`` says so) until
     ``stopping``; a failing run is logged, not fatal."""
+    due: datetime | None = None
+    last_run = -math.inf
     while not stopping.is_set():
-        seconds = interval
+        now = runtime.clock.now()
+        since = time.monotonic() - last_run
+        if due is not None and now < due and since < interval:
+            # Woken before the instant (a clock moved in steps, a timer a hair early): nothing is
+            # due yet, so the job is not run for nothing; the interval still bounds the wait.
+            speed = clock_speed(runtime.clock)
+            await pause(stopping, seconds_until(due, now, interval - since, speed=speed))
+            continue
+        last_run, due, seconds = time.monotonic(), None, interval
         try:
-            await job(runtime, runtime.clock.now())
+            await job(runtime, now)
             if next_due is not None:
                 due = await next_due(runtime)
                 seconds = seconds_until(due, runtime.clock.now(), interval, speed=clock_speed(runtime.clock))

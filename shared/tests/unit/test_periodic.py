@@ -13,7 +13,8 @@ from forlob_testkit.wait import eventually
 
 
 class _Runtime:
-    clock = ManualClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    def __init__(self) -> None:
+        self.clock = ManualClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
 
 
 async def test_the_loop_survives_a_failing_run_and_stops_when_told() -> None:
@@ -78,13 +79,47 @@ async def test_a_job_runs_again_when_its_next_run_falls_due_not_after_the_interv
     # An hour's interval: only the due instants can bring the second and third runs within the test.
     task = asyncio.create_task(run_periodically("test", job, runtime, 3600, stop, next_due))  # type: ignore[arg-type]
 
-    async def ran_again() -> bool:
-        return len(calls) >= 3
+    async def ran(times: int) -> bool:
+        return len(calls) >= times
 
-    await eventually(ran_again, what="runs at the due instants")
+    await eventually(lambda: ran(1), what="the first run")
+    for times in (2, 3):
+        runtime.clock.advance(timedelta(seconds=0.01))  # the clock reaches the instant named
+        await eventually(lambda: ran(times), what="a run at the due instant")  # noqa: B023
     stop.set()
     await asyncio.wait_for(task, timeout=5)
-    assert len(asked) >= len(calls) - 1  # asked after each run
+    assert calls == [NOW, NOW + timedelta(seconds=0.01), NOW + timedelta(seconds=0.02)]
+    assert len(asked) == 3  # asked after each run
+
+
+async def test_a_wake_before_the_due_instant_does_not_run_the_job() -> None:
+    class _Counted(ManualClock):
+        readings = 0
+
+        def now(self) -> datetime:
+            self.readings += 1
+            return super().now()
+
+    runtime = _Runtime()
+    clock = runtime.clock = _Counted(NOW)
+    calls: list[datetime] = []
+
+    async def job(runtime: Any, now: datetime) -> None:
+        calls.append(now)
+
+    async def next_due(runtime: Any) -> datetime:
+        return NOW + timedelta(seconds=0.001)  # the clock stands still short of it: every wake is early
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_periodically("test", job, runtime, 3600, stop, next_due))  # type: ignore[arg-type]
+
+    async def woken_early_several_times() -> bool:
+        return clock.readings >= 8  # a run reads it twice, each early wake once
+
+    await eventually(woken_early_several_times, what="early wakes")
+    assert calls == [NOW]  # the clock never reached the instant: the job did not run again
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
 
 
 async def test_a_failing_next_due_falls_back_to_the_interval_and_the_loop_goes_on() -> None:
