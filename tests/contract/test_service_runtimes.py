@@ -23,7 +23,7 @@ CLOSED = "127.0.0.1:9"
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 BACKGROUND = {
     "referral": {"seat-offers", "retention", "outreach-overdue", "sms-send"},
-    "attendance": {"attendance-sweep", "idempotency-keys"},
+    "attendance": {"attendance-sweep", "attendance-detect", "idempotency-keys"},
     "notifications": {
         "change-listener",
         "dispatchers",

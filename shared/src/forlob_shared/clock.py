@@ -17,6 +17,14 @@ class Clock(Protocol):
         ...
 
 
+def clock_speed(clock: Clock) -> float:
+    """Clock seconds per real second: how much shorter a loop's sleep until one of the clock's
+    instants must be. 1 for the product's clocks; a test kit's clock raced ahead (a compressed
+    benchmark morning, ``forlob_testkit.clock``) says more with a ``speed()`` of its own."""
+    speed = getattr(clock, "speed", None)
+    return max(1.0, float(speed())) if callable(speed) else 1.0
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -126,3 +126,20 @@ def test_offset_file_clock_follows_the_file_at_once(tmp_path: Any) -> None:
     assert clock.now() - datetime.now(UTC) > timedelta(days=3) - timedelta(seconds=5)
     write_clock_offset(path, timedelta(days=10))  # read on the very next reading
     assert clock.now() - datetime.now(UTC) > timedelta(days=10) - timedelta(seconds=5)
+
+
+def test_offset_file_clock_says_how_fast_it_is_raced(tmp_path: Any) -> None:
+    from forlob_shared.clock import clock_speed
+    from forlob_testkit.clock import OffsetFileClock, write_clock_offset
+
+    path = str(tmp_path / "offset")
+    clock = OffsetFileClock(path)
+    assert clock_speed(clock) == 1.0  # no file: the wall's pace
+    write_clock_offset(path, timedelta(hours=1), speed=10)
+    assert clock_speed(clock) == 10.0
+    assert clock.now() - datetime.now(UTC) > timedelta(hours=1) - timedelta(seconds=5)
+    write_clock_offset(path, timedelta(hours=2))  # the race over: with the wall again
+    assert clock_speed(clock) == 1.0
+    (tmp_path / "offset").write_text("7200")  # an offset alone, as before speeds were written
+    assert clock_speed(clock) == 1.0
+    assert clock.now() - datetime.now(UTC) > timedelta(hours=2) - timedelta(seconds=5)

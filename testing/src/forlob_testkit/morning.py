@@ -309,7 +309,9 @@ async def race_clock(system: System, plan: MorningPlan, speed: float) -> ClockSt
         now = wall_clock.time()
         moment = min(end, start + speed * (now - began))
         offset = moment - now
-        write_clock_offset(str(system.clock_file), timedelta(seconds=offset))
+        # The speed too: a service sleeping until a due instant sleeps ``speed`` times less, as long
+        # as a real morning would have it wait (forlob_shared.clock.clock_speed); 1 once it ends.
+        write_clock_offset(str(system.clock_file), timedelta(seconds=offset), speed if moment < end else 1.0)
         system.offset = timedelta(seconds=offset)
         steps.note(wall_clock.time(), offset)
         if moment >= end:

@@ -12,7 +12,8 @@ from forlob_attendance.api.dpo import router as dpo_router
 from forlob_attendance.api.internships import router as internships_router
 from forlob_attendance.api.meetings import router as meetings_router
 from forlob_attendance.application.courses import CoursePolicy
-from forlob_attendance.application.periodic import tick
+from forlob_attendance.application.periodic import detect_absences, tick
+from forlob_attendance.application.sweep import next_due
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.handlers.programme import subscriptions as programme_subscriptions
 from forlob_attendance.handlers.sms import subscriptions as sms_subscriptions
@@ -43,6 +44,16 @@ async def _tick(runtime: AttendanceRuntime, now: datetime) -> None:
         log.info("attendance.tick", **result.__dict__)
 
 
+async def _detect(runtime: AttendanceRuntime, now: datetime) -> None:
+    detected = await detect_absences(runtime.uow, now, runtime.settings.sweep_batch_size)
+    if detected:
+        log.info("attendance.detected", absences_detected=detected)
+
+
+async def _next_due(runtime: AttendanceRuntime) -> datetime | None:
+    return await next_due(runtime.uow())
+
+
 def _sweep_interval(settings: AttendanceSettings) -> float | None:
     return settings.sweep_interval if settings.periodic_enabled else None
 
@@ -60,6 +71,10 @@ def spec() -> ServiceSpec[AttendanceUnitOfWork, AttendanceSettings, CoursePolicy
         subscriptions=lambda policy: [*programme_subscriptions(policy), *sms_subscriptions()],
         background=[
             periodic("attendance-sweep", _tick, _sweep_interval),
+            # Detection as each arrival falls due (docs/attendance.md#detection-latency): the same
+            # sweep, woken at the next due instant; the tick above stays the every-interval backstop
+            # and does the rest (slots ahead, breaches, weeks, reminders), which need no such haste.
+            periodic("attendance-detect", _detect, _sweep_interval, next_due=_next_due),
             idempotency_key_sweep(lambda settings: settings.periodic_enabled),
         ],
         publishes=PUBLISHES,

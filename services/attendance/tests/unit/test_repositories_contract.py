@@ -292,6 +292,24 @@ async def test_the_sweep_marks_each_due_arrival_once_and_flags_its_course(make_u
         assert [r.referral_id for r in await uow.courses.flagged_for_breach_check(10)] == [b["referral_id"]]
 
 
+async def test_the_sweep_s_next_due_instant_is_the_earliest_still_expected(make_uow: MakeUoW) -> None:
+    a, b = course(), course(shape="meetings", cadence_kind="weekly", cadence_max_days=7)
+    async with make_uow() as uow:
+        assert await uow.slots.next_due() is None  # nothing expected: the sweep waits its interval
+    meeting = uuid4()
+    arrival = slot(a["referral_id"], MONDAY, time(9))
+    planned = slot(b["referral_id"], MONDAY, time(8), id=meeting, meeting_id=meeting)  # a meeting is due too
+    checked_in = slot(a["referral_id"], MONDAY, time(7), state="present")  # no longer expected
+    await started(make_uow, a, b, slots=[arrival, planned, checked_in])
+    async with make_uow() as uow:
+        assert await uow.slots.next_due() == planned["due_at"]
+    async with make_uow() as uow:
+        assert await uow.slots.mark_missed(planned["due_at"], 10) == 1
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.slots.next_due() == arrival["due_at"]
+
+
 async def test_a_provider_s_calendar(make_uow: MakeUoW) -> None:
     def closure(first: date, last: date, org: str = ORG) -> ClosureRow:
         return ClosureRow(

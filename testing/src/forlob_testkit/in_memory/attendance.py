@@ -205,6 +205,9 @@ class InMemorySlots:
         course = self._courses[slot.referral_id]
         return (slot, course) if course.provider_org == org else None
 
+    async def next_due(self) -> datetime | None:
+        return min((s.due_at for s in self._rows.values() if s.state == "expected"), default=None)
+
     async def mark_missed(self, now: datetime, batch: int) -> int:
         due = sorted(
             (s for s in self._rows.values() if s.state == "expected" and s.due_at <= now), key=lambda s: s.due_at

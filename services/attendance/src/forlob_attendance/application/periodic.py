@@ -42,17 +42,13 @@ async def tick(
 ) -> TickResult:
     """Each step repeats while it takes whole batches, so a backlog clears within one tick
     (the reminders by text are one statement: each is asked once, whenever the tick runs)."""
-    created = detected = raised = summarised = reminded = 0
+    created = raised = summarised = reminded = 0
     while True:
         taken, n = await materialise_ahead(uow(), now, days_ahead, MATERIALISE_BATCH)
         created += n
         if taken < MATERIALISE_BATCH:
             break
-    while True:
-        n = await sweep_absences(uow(), now, sweep_batch)
-        detected += n
-        if n < sweep_batch:
-            break
+    detected = await detect_absences(uow, now, sweep_batch)
     while True:
         taken, n = await check_breaches(uow(), now, BREACH_BATCH)
         raised += n
@@ -70,3 +66,13 @@ async def tick(
             break
     texted = await request_reminders(uow(), now, reminder_at)
     return TickResult(created, detected, raised, summarised, reminded, texted)
+
+
+async def detect_absences(uow: Callable[[], AttendanceUoW], now: datetime, sweep_batch: int) -> int:
+    """The sweep, repeated while it takes whole batches (a backlog clears in one call)."""
+    detected = 0
+    while True:
+        n = await sweep_absences(uow(), now, sweep_batch)
+        detected += n
+        if n < sweep_batch:
+            return detected

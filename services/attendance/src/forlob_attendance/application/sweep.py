@@ -18,3 +18,9 @@ async def sweep_absences(uow: AttendanceUoW, now: datetime, batch: int = 50_000)
         detected = await uow.slots.mark_missed(now, batch)
         await uow.commit()
     return detected
+
+
+async def next_due(uow: AttendanceUoW) -> datetime | None:
+    """When the sweep next has work: the earliest due instant of an arrival or meeting still expected."""
+    async with uow:
+        return await uow.slots.next_due()

@@ -305,6 +305,14 @@ class SlotRepository:
         breach rules and write ``absence.detected.v1`` for each (see :mod:`forlob_attendance.db.sweep`)."""
         return await mark_missed_arrivals(self.session, now, batch)
 
+    async def next_due(self) -> datetime | None:
+        """The earliest due instant (start plus grace) of an arrival or planned meeting still
+        expected: one step down the partial index ``slots_due``."""
+        due: datetime | None = await self.session.scalar(
+            sa.select(sa.func.min(SlotRow.due_at)).where(SlotRow.state == "expected")
+        )
+        return due
+
     async def drop_undecided_after(self, referral_id: UUID, last_day: date) -> None:
         """Forget slots after ``last_day`` that nothing has happened to yet (a shorter course)."""
         await self.session.execute(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -13,6 +12,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from forlob_notifications.api.deps import Runtime, UoW
 from forlob_notifications.application import inbox as inbox_use_cases
+from forlob_notifications.channels.listener import next_change
 from forlob_notifications.domain.alerts import Alert
 from forlob_notifications.domain.deliveries import Delivery
 from forlob_shared.http.auth import AnyMember
@@ -174,20 +174,16 @@ async def acknowledge(
     summary="Server-sent events: each change to your alerts (raised, escalated, acknowledged, closed)",
     response_class=EventSourceResponse,
 )
-async def stream(request: Request, principal: AnyMember, runtime: Runtime) -> EventSourceResponse:
+async def stream(principal: AnyMember, runtime: Runtime) -> EventSourceResponse:
     listener = runtime.parts.listener
     queue = listener.subscribe(principal.org, principal.staff_id)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         try:
             yield {"event": "ready", "data": json.dumps({"staff_id": principal.staff_id})}
-            while not runtime.stopping.is_set():
-                try:
-                    change = await asyncio.wait_for(queue.get(), timeout=1.0)
-                except TimeoutError:
-                    if await request.is_disconnected():
-                        return
-                    continue
+            # No polling for the client's disconnect: EventSourceResponse listens for it and
+            # cancels this generator (its finally unsubscribes); the stop ends it here.
+            while (change := await next_change(queue, runtime.stopping)) is not None:
                 alert = await inbox_use_cases.get_alert_only(runtime.uow(), principal, UUID(change["alert_id"]))
                 yield {
                     "event": f"alert.{change['change']}",

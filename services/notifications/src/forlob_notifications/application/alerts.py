@@ -74,7 +74,7 @@ async def on_absence_detected(uow: NotificationsUnit, options: Options, event: A
         notice_due_at=hours.add_minutes(event.detected_at, policy.notify_within_working_minutes),
         facts=_absence_facts(event),
     )
-    await raise_alert(uow, options, alert, recipient=member)
+    await raise_alert(uow, options, alert, recipient=member, course=assignment)  # read once, above
 
 
 def _absence_facts(event: AbsenceDetected) -> dict[str, object]:

@@ -16,7 +16,7 @@ from forlob_notifications.application.ports import NotificationsUnit
 from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import UNASSIGNED, Alert
 from forlob_notifications.domain.deliveries import Channel, Delivery, new_delivery
-from forlob_notifications.domain.directory import StaffMember, calendar_for
+from forlob_notifications.domain.directory import Assignment, StaffMember, calendar_for
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.texts import language_of_country
 from forlob_shared.working_time import WorkingHours
@@ -36,12 +36,14 @@ async def email_to(
     escalated: bool = False,
     notice_text: str | None = None,
     member: StaffMember | None = None,
+    course: Assignment | None = None,
 ) -> list[Delivery]:
-    """An e-mail to a staff member who takes e-mail (the address is looked up when it is sent)."""
+    """An e-mail to a staff member who takes e-mail (the address is looked up when it is sent);
+    ``course``: the alert's course when the caller has read it already."""
     member = member or await uow.staff.get(alert.org, staff_id)
     if member is None or not member.wants("email"):
         return []
-    lang, zone = await language_and_zone(uow, alert, member)
+    lang, zone = await language_and_zone(uow, alert, member, course)
     message = content.email(alert, options.web_url, escalated=escalated, notice_text=notice_text, lang=lang, zone=zone)
     kind = "alert.escalated" if escalated else "alert.raised"
     return [
@@ -58,10 +60,14 @@ async def email_to(
     ]
 
 
-async def language_and_zone(uow: NotificationsUnit, alert: Alert, member: StaffMember) -> tuple[str, ZoneInfo]:
+async def language_and_zone(
+    uow: NotificationsUnit, alert: Alert, member: StaffMember, course: Assignment | None = None
+) -> tuple[str, ZoneInfo]:
     """An e-mail speaks the provider's language and the course's clock: the course's country and
     zone when the course is known (its programme's), else the recipient's own."""
-    assignment = await uow.assignments.get(alert.referral_id) if alert.referral_id else None
+    assignment = course
+    if assignment is None or assignment.referral_id != alert.referral_id:
+        assignment = await uow.assignments.get(alert.referral_id) if alert.referral_id else None
     calendar = assignment.calendar() if assignment else calendar_for(member.country, member.timezone)
     return language_of_country(calendar.country), calendar.zone
 
@@ -95,6 +101,7 @@ async def raise_alert(
     notice_text: str | None = None,
     email: bool = True,
     recipient: StaffMember | None = None,
+    course: Assignment | None = None,
 ) -> bool:
     """Store a new alert with its deliveries; False (and nothing written) if its cause has one."""
     if not await uow.alerts.add(alert):
@@ -103,7 +110,7 @@ async def raise_alert(
     deliveries: list[Delivery] = []
     if email and alert.recipient_staff_id != UNASSIGNED:
         deliveries += await email_to(
-            uow, options, alert, alert.recipient_staff_id, now, notice_text=notice_text, member=recipient
+            uow, options, alert, alert.recipient_staff_id, now, notice_text=notice_text, member=recipient, course=course
         )
     # Partners hear notices in the partner contract (forlob_notifications.partners), not as alerts.
     deliveries += await webhooks_for(uow, options, alert, ["alert.raised"], now)

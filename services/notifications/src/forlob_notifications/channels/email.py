@@ -3,6 +3,11 @@
 A few connections are kept open and reused, so a burst of alerts does not pay a TCP connect,
 greeting, EHLO (and TLS handshake and login) per message; a connection the server has dropped
 is opened again once, then the attempt counts as failed and the delivery is retried later.
+
+The message is written as bytes from parts made once (the sender's header and address): the
+``email`` package's header registry parsed and refolded every header of every message, a third of
+the CPU an alert's e-mail cost. A message it cannot write plainly (a recipient address or a line
+beyond SMTP's) goes through the ``email`` package as before.
 """
 
 from __future__ import annotations
@@ -10,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formataddr, formatdate, parseaddr
 
 import aiosmtplib
 
@@ -20,6 +26,36 @@ from forlob_notifications.settings import NotificationsSettings
 from forlob_shared.redaction import describe_error
 
 POOL_SIZE = 4
+MAX_LINE = 998  # octets in a line of a message, without its CRLF (RFC 5321)
+
+
+def _header(name: str, value: str) -> str:
+    """One header, folded, encoded (RFC 2047) only when it is not plain ASCII."""
+    return f"{name}: " + Header(value, "us-ascii" if value.isascii() else "utf-8", header_name=name).encode()
+
+
+def plain_message(from_header: str, to: str, subject: str, body: str, message_id: str, date: str) -> bytes | None:
+    """The message as bytes (a UTF-8 text part, 8bit when it is not ASCII), or None when it
+    cannot be written plainly: a recipient address that is not ASCII, or a line too long."""
+    if not (to.isascii() and message_id.isascii()) or "\r" in to or "\n" in to:
+        return None
+    lines = body.splitlines()
+    text = "\r\n".join(lines).encode() + b"\r\n"
+    if any(len(line.encode()) > MAX_LINE for line in lines):
+        return None
+    head = "\r\n".join(
+        (
+            from_header,
+            f"To: {to}",
+            _header("Subject", subject),
+            f"Date: {date}",
+            f"Message-ID: {message_id}",
+            'Content-Type: text/plain; charset="utf-8"',
+            f"Content-Transfer-Encoding: {'7bit' if body.isascii() else '8bit'}",
+            "MIME-Version: 1.0",
+        )
+    )
+    return head.encode("ascii") + b"\r\n\r\n" + text
 
 
 class SmtpSender:
@@ -27,6 +63,9 @@ class SmtpSender:
         self.settings = settings
         self._idle: asyncio.Queue[aiosmtplib.SMTP] | None = None
         self._pool_size = pool_size
+        # The same for every message: parsed and encoded once.
+        name, self._sender = parseaddr(settings.mail_from)
+        self._from_header = "From: " + formataddr((name, self._sender), "utf-8")  # only the name encoded
 
     def _client(self) -> aiosmtplib.SMTP:
         s = self.settings
@@ -47,15 +86,29 @@ class SmtpSender:
                 self._idle.put_nowait(self._client())
         return self._idle
 
-    async def email(self, to: str, subject: str, body: str, message_id: str) -> AttemptOutcome:
+    def _message(self, to: str, subject: str, body: str, message_id: str) -> bytes | EmailMessage:
+        date = formatdate(localtime=False)
+        # The delivery id: a resent e-mail carries the same Message-ID, so mail clients merge it.
+        plain = plain_message(self._from_header, to, subject, body, message_id, date)
+        if plain is not None:
+            return plain
         message = EmailMessage()
         message["From"] = self.settings.mail_from
         message["To"] = to
         message["Subject"] = subject
-        message["Date"] = formatdate(localtime=False)
-        # The delivery id: a resent e-mail carries the same Message-ID, so mail clients merge it.
+        message["Date"] = date
         message["Message-ID"] = message_id
         message.set_content(body)
+        return message
+
+    async def _send(self, client: aiosmtplib.SMTP, to: str, message: bytes | EmailMessage) -> None:
+        if isinstance(message, bytes):
+            await client.sendmail(self._sender, [to], message)
+        else:
+            await client.send_message(message)
+
+    async def email(self, to: str, subject: str, body: str, message_id: str) -> AttemptOutcome:
+        message = self._message(to, subject, body, message_id)
         started = time.perf_counter()
         pool = self._pool()
         client = await pool.get()
@@ -64,7 +117,7 @@ class SmtpSender:
                 try:
                     if not client.is_connected:
                         await client.connect()
-                    await client.send_message(message)
+                    await self._send(client, to, message)
                     return AttemptOutcome(True, duration_ms=_ms(started))
                 except aiosmtplib.SMTPServerDisconnected:
                     await _close(client)

@@ -41,6 +41,10 @@ class ChangeListener:
             if not streams:
                 del self._streams[(org, staff_id)]
 
+    def open_streams(self) -> int:
+        """How many streams are subscribed now (each ends by unsubscribing)."""
+        return sum(len(queues) for queues in self._streams.values())
+
     def _on_inbox(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
         try:
             change = json.loads(str(payload))
@@ -76,3 +80,26 @@ class ChangeListener:
                         await connection.close()
             await pause(stopping, delay)
             delay = min(delay * 2, 10.0)
+
+
+async def next_change(queue: asyncio.Queue[dict[str, Any]], stopping: asyncio.Event) -> dict[str, Any] | None:
+    """The stream's next change, or None once the service is stopping.
+
+    Waits on both without a timeout: an idle stream costs nothing until a change or the stop comes
+    (a client's disconnect is sse-starlette's to notice; it cancels the stream, and so this wait).
+    """
+    if stopping.is_set():
+        return None
+    getting = asyncio.ensure_future(queue.get())
+    stopped = asyncio.ensure_future(stopping.wait())
+    try:
+        await asyncio.wait((getting, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Cancelled (a disconnect) or done: neither waiter may outlive the call. A cancelled get
+        # takes nothing from the queue.
+        stopped.cancel()
+        if not getting.done():
+            getting.cancel()
+    if getting.done() and not getting.cancelled():
+        return getting.result()
+    return None
