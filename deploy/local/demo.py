@@ -44,7 +44,7 @@ import httpx
 
 from forlob_shared.http.auth import mint_token
 from forlob_shared.settings import ServiceSettings
-from forlob_testkit.clock import write_clock_offset
+from forlob_testkit.clock import read_clock_offset, write_clock_offset
 from forlob_testkit.scenario import DEVELOPMENT_COURSE, JOBCENTRE, PROVIDER, referral_body
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,11 +192,7 @@ def set_local_time(moment: datetime) -> None:
 
 
 def local_now() -> datetime:
-    try:
-        offset = float(CLOCK_FILE.read_text().strip() or 0)
-    except (OSError, ValueError):
-        offset = 0.0
-    return (datetime.now(UTC) + timedelta(seconds=offset)).astimezone(LOCAL)
+    return (datetime.now(UTC) + read_clock_offset(str(CLOCK_FILE))).astimezone(LOCAL)
 
 
 def at(day: date, hh: int, mm: int, ss: int = 0) -> datetime:

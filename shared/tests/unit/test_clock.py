@@ -143,3 +143,17 @@ def test_offset_file_clock_says_how_fast_it_is_raced(tmp_path: Any) -> None:
     (tmp_path / "offset").write_text("7200")  # an offset alone, as before speeds were written
     assert clock_speed(clock) == 1.0
     assert clock.now() - datetime.now(UTC) > timedelta(hours=2) - timedelta(seconds=5)
+
+
+def test_the_clock_file_stays_one_number_at_the_walls_pace_and_is_read_either_way(tmp_path: Any) -> None:
+    # The demo and a person's `echo 3600 > var/clock-offset` read and write the number alone.
+    from forlob_testkit.clock import read_clock_offset, write_clock_offset
+
+    path = tmp_path / "offset"
+    assert read_clock_offset(str(path)) == timedelta(0)  # no file
+    write_clock_offset(str(path), timedelta(hours=1))
+    assert path.read_text() == "3600.0"
+    write_clock_offset(str(path), timedelta(hours=2), speed=10)
+    assert read_clock_offset(str(path)) == timedelta(hours=2)
+    path.write_text("not a number")
+    assert read_clock_offset(str(path)) == timedelta(0)

@@ -58,5 +58,16 @@ def write_clock_offset(path: str, offset: timedelta, speed: float = 1.0) -> None
     ``speed``: how fast the writer will go on moving it (clock seconds per real second)."""
     temporary = f"{path}.tmp"
     with open(temporary, "w") as handle:
-        handle.write(f"{offset.total_seconds()} {speed}")
+        # The speed only when it is not 1, so the file stays the one number the demo and a
+        # person's `echo 3600 > var/clock-offset` write.
+        handle.write(f"{offset.total_seconds()}" + (f" {speed}" if speed != 1.0 else ""))
     os.replace(temporary, path)
+
+
+def read_clock_offset(path: str) -> timedelta:
+    """The offset an OffsetFileClock reading ``path`` adds (0 without a readable file)."""
+    try:
+        with open(path) as handle:
+            return timedelta(seconds=float(handle.read().split(" ", 1)[0].strip() or 0))
+    except (OSError, ValueError):
+        return timedelta(0)

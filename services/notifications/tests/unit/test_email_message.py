@@ -55,6 +55,12 @@ def test_what_cannot_be_written_plainly_is_left_to_the_email_package(to: str, bo
     assert plain_message(FROM, to, SUBJECT, body, "<d-3@forlob>", DATE) is None
 
 
+def test_a_line_break_in_the_subject_or_message_id_is_never_written_plainly() -> None:
+    # A header with a line break in it would start a header of its own (injection).
+    assert plain_message(FROM, "kp-1@provider.dk", "Fravær\r\nBcc: x@y", BODY, "<d-4@forlob>", DATE) is None
+    assert plain_message(FROM, "kp-1@provider.dk", SUBJECT, BODY, "<d-4@forlob>\nBcc: x@y", DATE) is None
+
+
 def test_the_sender_writes_the_same_message_either_way() -> None:
     sender = SmtpSender(
         NotificationsSettings(database_url="postgresql+asyncpg://x@localhost/x", mail_from="Forløb <noreply@forlob.dk>")

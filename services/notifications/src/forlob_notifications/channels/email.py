@@ -36,8 +36,9 @@ def _header(name: str, value: str) -> str:
 
 def plain_message(from_header: str, to: str, subject: str, body: str, message_id: str, date: str) -> bytes | None:
     """The message as bytes (a UTF-8 text part, 8bit when it is not ASCII), or None when it
-    cannot be written plainly: a recipient address that is not ASCII, or a line too long."""
-    if not (to.isascii() and message_id.isascii()) or "\r" in to or "\n" in to:
+    cannot be written plainly: a recipient address that is not ASCII, a line too long, or a line
+    break where a header must have none (the email package refuses that, as it should)."""
+    if not (to.isascii() and message_id.isascii()) or any(c in to + subject + message_id for c in "\r\n"):
         return None
     lines = body.splitlines()
     text = "\r\n".join(lines).encode() + b"\r\n"
