@@ -24,6 +24,7 @@ from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,6 +93,15 @@ class ErasureRegister(Protocol):
         """Those of ``ids`` that belong to an erased participant."""
 
 
+# Built once: every consumer batch of every service asks (skipping_erased). The ids go in as one
+# array, so the statement's text is the same for any number of them: an expanding IN renders a
+# text per count, and each text is prepared anew on each pooled connection (a round trip).
+_SHARE_LOCK = sa.select(sa.func.pg_advisory_xact_lock_shared(ERASURE_LOCK))
+_ERASED_AMONG = sa.select(erased_subjects.c.id).where(
+    erased_subjects.c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(PgUUID(as_uuid=True))))
+)
+
+
 class SqlErasureRegister:
     """The register in the service's database, in the caller's transaction. The lock, once taken,
     is held until that transaction ends: a consumer's batch takes it once, not per step."""
@@ -111,9 +121,9 @@ class SqlErasureRegister:
         current = self.session.sync_session.get_transaction()
         if current is None or current is not self._locked_in:
             # A statement of its own: the lookup's snapshot must be taken after the lock is granted.
-            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(ERASURE_LOCK)))
+            await self.session.execute(_SHARE_LOCK)
             self._locked_in = self.session.sync_session.get_transaction()
-        found = await self.session.scalars(sa.select(erased_subjects.c.id).where(erased_subjects.c.id.in_(list(ids))))
+        found = await self.session.scalars(_ERASED_AMONG, {"ids": list(ids)})
         return set(found)
 
     async def all_ids(self) -> set[UUID]:

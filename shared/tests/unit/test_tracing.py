@@ -85,8 +85,8 @@ class _Session:
         self.rows: list[dict[str, Any]] = []
 
     async def execute(self, statement: Any, params: Any = None) -> Any:
-        if isinstance(params, list) and params and "aggregate_type" in params[0] and "body" not in params[0]:
-            reserved = [(p["aggregate_type"], p["aggregate_id"], p["last"]) for p in params]
+        if isinstance(params, dict) and "aggregate_types" in params:  # the reservation: arrays of the keys
+            reserved = list(zip(params["aggregate_types"], params["aggregate_ids"], params["lasts"], strict=True))
             return type("Result", (), {"all": lambda self: reserved})()
         if isinstance(params, list):
             self.rows.extend(params)

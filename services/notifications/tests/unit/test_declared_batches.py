@@ -7,6 +7,7 @@ its referral, where the batch function must cut it."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -96,8 +97,12 @@ async def _applied(
         forwarded.append(f"{envelope.type}:{envelope.data.referral_id}")
         return 1
 
+    async def forward_many(uow: Any, options: Any, envelopes: Sequence[Envelope[Any]]) -> int:
+        return sum([await forward(uow, options, envelope) for envelope in envelopes])
+
     # The partner feed is notifications' SQL-only side table, whose rules have tests of their own.
     monkeypatch.setattr(partner_events, "forward_to_referring_org", forward)
+    monkeypatch.setattr(partner_events, "forward_many", forward_many)
     await world.staff_the_provider()
     await world.put_staff("kp-2", team_leader_id="tl-1")
     await world.put_staff("kp-3", team_leader_id="tl-1")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_shared.clock import Clock
@@ -20,18 +20,33 @@ from forlob_shared.events.base import supersession
 from forlob_shared.events.envelope import CONTENT_TYPE, PendingEvent, encode
 from forlob_shared.events.majors import EmittedMajors, check_emits, emitted
 from forlob_shared.logging import current_traceparent
-from forlob_shared.messaging.tables import NOTIFY_CHANNEL, aggregate_sequence, outbox
+from forlob_shared.messaging.tables import NOTIFY_CHANNEL, outbox
 
-# Built once, run with new parameters (a list: executemany, RETURNING included): every
-# transaction that emits events passes here, and building an upsert (its ``excluded`` columns,
-# its cache key) cost more than running it.
-_SEQUENCES = pg_insert(aggregate_sequence)
-_RESERVE = _SEQUENCES.on_conflict_do_update(
-    index_elements=[aggregate_sequence.c.aggregate_type, aggregate_sequence.c.aggregate_id],
-    set_={"last": aggregate_sequence.c.last + _SEQUENCES.excluded.last},
-).returning(aggregate_sequence.c.aggregate_type, aggregate_sequence.c.aggregate_id, aggregate_sequence.c.last)
+# One round trip for the sequence numbers and the relay's wake-up: every transaction that emits
+# events passes here (a consumer's batch once per step). The keys go in as arrays, so the text is
+# the same whatever their number (one prepared statement per connection), in sorted order, so two
+# transactions touching the same aggregates take their row locks in the same order. The NOTIFY is
+# delivered only when the transaction commits, wherever in it it was sent.
+_RESERVE = sa.text(
+    f"""
+    WITH reserved AS (
+        INSERT INTO aggregate_sequence (aggregate_type, aggregate_id, last)
+        SELECT batch.aggregate_type, batch.aggregate_id, batch.last
+        FROM unnest(:aggregate_types, :aggregate_ids, :lasts) AS batch (aggregate_type, aggregate_id, last)
+        ORDER BY batch.aggregate_type, batch.aggregate_id
+        ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET last = aggregate_sequence.last + excluded.last
+        RETURNING aggregate_type, aggregate_id, last
+    ), woken AS (
+        SELECT pg_notify('{NOTIFY_CHANNEL}', '')
+    )
+    SELECT reserved.aggregate_type, reserved.aggregate_id, reserved.last FROM reserved CROSS JOIN woken
+    """
+).bindparams(
+    sa.bindparam("aggregate_types", type_=ARRAY(sa.Text())),
+    sa.bindparam("aggregate_ids", type_=ARRAY(sa.Text())),
+    sa.bindparam("lasts", type_=ARRAY(sa.BigInteger())),
+)
 _INSERT = outbox.insert()
-_NOTIFY = sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, ""))
 
 
 @dataclass(frozen=True)
@@ -63,8 +78,7 @@ class OutboxWriter:
             # One fact, one sequence number, a row per emitted major (forlob_shared.events.majors).
             for row in emitted(event, self.emits):
                 rows.append(self._row(row, sequences[key], now, event.traceparent or traceparent))
-        await session.execute(_INSERT, rows)
-        await session.execute(_NOTIFY)
+        await session.execute(_INSERT, rows)  # the relay was woken by the reservation (on commit)
 
     async def _reserve_sequences(
         self, session: AsyncSession, events: Sequence[PendingEvent]
@@ -77,7 +91,12 @@ class OutboxWriter:
         for event in events:
             key = (event.aggregate_type, event.subject)
             counts[key] = counts.get(key, 0) + 1
-        values = [{"aggregate_type": t, "aggregate_id": i, "last": n} for (t, i), n in sorted(counts.items())]
+        keys = sorted(counts)
+        values = {
+            "aggregate_types": [t for t, _ in keys],
+            "aggregate_ids": [i for _, i in keys],
+            "lasts": [counts[key] for key in keys],
+        }
         result = await session.execute(_RESERVE, values)
         return {(t, i): last - counts[(t, i)] for t, i, last in result.all()}
 

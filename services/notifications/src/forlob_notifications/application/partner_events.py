@@ -12,6 +12,7 @@ is no alert behind these: nobody has to act, the partner keeps its case up to da
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from forlob_notifications.application.options import Options
@@ -62,6 +63,25 @@ async def forward_to_referring_org(uow: NotificationsUnitOfWork, options: Option
         return 1
     if isinstance(event, ProgrammeStarted):
         await agreed_hours.record(uow.session, event.referral_id, event.schedule, event.started_at)
+    return await _publish_milestones(uow, options, event)
+
+
+async def forward_many(uow: NotificationsUnitOfWork, options: Options, envelopes: Sequence[Envelope[Any]]) -> int:
+    """:func:`forward_to_referring_org` for a consumer's run of milestones that change no agreed
+    hours (no ``AgreementChanged``): the starts' agreed hours in one statement, not one each,
+    then each event's partner events in the order the events came; returns how many."""
+    if any(isinstance(e.data, AgreementChanged) for e in envelopes):
+        raise ValueError("an agreement change is compared with what was told: forward it alone")
+    forwarded = [e.data for e in envelopes if not e.data.routing_key.startswith(INTERNAL_ONLY)]
+    starts = [event for event in forwarded if isinstance(event, ProgrammeStarted)]
+    await agreed_hours.record_many(uow.session, [(s.referral_id, s.schedule, s.started_at) for s in starts])
+    published = 0
+    for event in forwarded:
+        published += await _publish_milestones(uow, options, event)
+    return published
+
+
+async def _publish_milestones(uow: NotificationsUnitOfWork, options: Options, event: Any) -> int:
     published = translate.milestones(event)
     for partner_event in published:
         await publish(uow, options, partner_event)

@@ -125,8 +125,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
     async def together(group: Sequence[Envelope[Any]], uow: NotificationsUnitOfWork) -> None:
         """Directory events that write each course at most once: each forwarded as alone, then the
         directory written and waiting alerts handed over with a statement or two for all of them."""
-        for envelope in group:
-            await partner_events.forward_to_referring_org(uow, wiring.options, envelope)
+        await partner_events.forward_many(uow, wiring.options, group)
         await directory.record_referrals_received(uow, [e.data for e in group if isinstance(e.data, ReferralReceived)])
         starts = [e.data for e in group if isinstance(e.data, ProgrammeStarted)]
         if starts:

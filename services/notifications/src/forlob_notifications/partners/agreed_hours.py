@@ -3,6 +3,7 @@ agreement that leaves it as it was (a new contact person) is not the jobcentre's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -40,9 +41,16 @@ _RECORD = _NEW.on_conflict_do_update(
 
 async def record(session: AsyncSession, referral_id: UUID, schedule: list[TimeWindow], changed_at: datetime) -> None:
     """Keep the newest; an older agreement delivered late changes nothing."""
-    values = {
-        "referral_id": referral_id,
-        "schedule": [w.model_dump(mode="json") for w in schedule],
-        "changed_at": changed_at,
-    }
+    await record_many(session, [(referral_id, schedule, changed_at)])
+
+
+async def record_many(session: AsyncSession, agreements: Sequence[tuple[UUID, list[TimeWindow], datetime]]) -> None:
+    """:func:`record` for many courses in one round trip (a consumer's batch of starts): the rows
+    go in one after another as an executemany, so a course named twice keeps its newest."""
+    if not agreements:
+        return
+    values = [
+        {"referral_id": referral_id, "schedule": [w.model_dump(mode="json") for w in schedule], "changed_at": at}
+        for referral_id, schedule, at in agreements
+    ]
     await session.execute(_RECORD, values)
