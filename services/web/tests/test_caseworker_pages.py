@@ -17,11 +17,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from forlob_shared.clock import ManualClock
-from forlob_shared.ops.dpo import SERVICES
 from forlob_shared.texts import every_code, raw_codes
 from forlob_testkit.asgi_server import serving_app
-from forlob_testkit.web import visible_text, web_in_process
-from forlob_web.settings import WebSettings
+from forlob_testkit.web import settings_for, visible_text, web_in_process
 
 RID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -100,13 +98,12 @@ async def _referral_service(state: dict[str, Any], posted: list[tuple[str, Any]]
         yield url
 
 
-def _settings(url: str) -> WebSettings:
-    return WebSettings(environment="test", **{f"{s}_url": url for s in SERVICES})  # type: ignore[arg-type]
-
-
 async def test_the_caseworker_withdraws_from_the_referral_page() -> None:
     state, posted = {"now": "waitlisted"}, []  # type: ignore[var-annotated]
-    async with _referral_service(state, posted) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with (
+        _referral_service(state, posted) as url,
+        web_in_process(settings_for(url), ManualClock(NOW)) as people,
+    ):
         caseworker = await people()
         await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
         page = await caseworker.get(f"/referrals/{RID}")
@@ -141,7 +138,10 @@ async def test_the_caseworker_withdraws_from_the_referral_page() -> None:
 
 async def test_the_caseworker_reads_the_course_as_one_timeline() -> None:
     state, posted = {"now": "ended"}, []  # type: ignore[var-annotated]
-    async with _referral_service(state, posted) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with (
+        _referral_service(state, posted) as url,
+        web_in_process(settings_for(url), ManualClock(NOW)) as people,
+    ):
         caseworker = await people()
         await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
         assert f'href="/referrals/{RID}/timeline"' in (await caseworker.get(f"/referrals/{RID}")).text

@@ -20,11 +20,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forlob_shared.clock import ManualClock
-from forlob_shared.ops.dpo import SERVICES
 from forlob_shared.texts import DEFINITIONS, every_code, raw_codes
 from forlob_testkit.asgi_server import serving_app
-from forlob_testkit.web import visible_text, web_in_process
-from forlob_web.settings import WebSettings
+from forlob_testkit.web import settings_for, visible_text, web_in_process
 
 RID = "5b0c1f43-3c0e-4b8a-9f59-0d1c2a7e6b11"
 LATE = "a1b2c3d4-0000-0000-0000-000000000001"
@@ -232,10 +230,6 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
         yield url
 
 
-def _settings(url: str) -> WebSettings:
-    return WebSettings(environment="test", **{f"{s}_url": url for s in SERVICES})  # type: ignore[arg-type]
-
-
 def _key_figure(html: str, name: str) -> str:
     """The visible text of one key figure's box, found by its name."""
     boxes = re.findall(r'<div class="key-figure [a-z]+">(.*?)</div>', html, re.S)
@@ -246,7 +240,7 @@ def _key_figure(html: str, name: str) -> str:
 
 async def test_the_figures_page_reads_at_a_glance_in_each_language() -> None:
     asked: list[tuple[str, dict[str, str]]] = []
-    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with _services(asked) as url, web_in_process(settings_for(url), ManualClock(NOW)) as people:
         leader = await people()
         await leader.sign_in("rca-aalborg", "tl-1", "team_leader")
         asked.clear()  # the inbox the team leader lands on
@@ -355,7 +349,7 @@ async def test_the_ips_clarification_and_handover_figures_with_their_definitions
     from forlob_shared.texts.handover_figures import HANDOVER_DEFINITIONS
 
     asked: list[tuple[str, dict[str, str]]] = []
-    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with _services(asked) as url, web_in_process(settings_for(url), ManualClock(NOW)) as people:
         leader = await people()
         await leader.sign_in("rca-aalborg", "tl-1", "team_leader")
         for lang, words in IPS_WORDS.items():
@@ -408,7 +402,7 @@ async def test_the_ips_clarification_and_handover_figures_with_their_definitions
 
 async def test_the_closing_note_embeds_the_attendance_chart_with_its_numbers_in_words() -> None:
     asked: list[tuple[str, dict[str, str]]] = []
-    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with _services(asked) as url, web_in_process(settings_for(url), ManualClock(NOW)) as people:
         caseworker = await people()
         await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
         for path in (f"/referrals/{RID}", f"/referrals/{RID}/closing-note/print"):
@@ -440,7 +434,7 @@ async def test_the_closing_note_embeds_the_attendance_chart_with_its_numbers_in_
 
 async def test_a_specialist_lands_on_the_courses_awaiting_a_note_and_their_own_notes() -> None:
     asked: list[tuple[str, dict[str, str]]] = []
-    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with _services(asked) as url, web_in_process(settings_for(url), ManualClock(NOW)) as people:
         psychologist = await people()
         signed = await psychologist.sign_in("rca-aalborg", "ps-1", "specialist")
         home = await psychologist.http.get(signed.headers["location"], follow_redirects=True)
@@ -470,7 +464,7 @@ async def test_a_specialist_lands_on_the_courses_awaiting_a_note_and_their_own_n
 
 async def test_the_closing_note_as_a_pdf_for_the_case_file() -> None:
     asked: list[tuple[str, dict[str, str]]] = []
-    async with _services(asked) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with _services(asked) as url, web_in_process(settings_for(url), ManualClock(NOW)) as people:
         caseworker = await people()
         await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
         assert f'href="/referrals/{RID}/closing-note.pdf"' in (await caseworker.get(f"/referrals/{RID}")).text
@@ -499,7 +493,7 @@ async def test_the_figures_page_with_its_ips_clarification_and_handover_figures_
     asked: list[tuple[str, dict[str, str]]] = []
     async with (
         _services(asked) as url,
-        web_server(_settings(url), clock=ManualClock(NOW)) as base,
+        web_server(settings_for(url), clock=ManualClock(NOW)) as base,
         chromium() as browser,
     ):
         for lang in ("da", "sv", "en"):

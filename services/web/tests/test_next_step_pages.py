@@ -7,7 +7,6 @@ is said in words; no code is left raw."""
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,11 +17,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from forlob_shared.clock import ManualClock
-from forlob_shared.ops.dpo import SERVICES
 from forlob_shared.texts import every_code, raw_codes
 from forlob_testkit.asgi_server import serving_app
-from forlob_testkit.web import visible_text, web_in_process
-from forlob_web.settings import WebSettings
+from forlob_testkit.web import form_key, settings_for, visible_text, web_in_process
 
 RID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e60"
 NEXT = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e61"
@@ -111,26 +108,19 @@ async def _referral_service(state: dict[str, Any], posted: list[tuple[str, str, 
         yield url
 
 
-def _settings(url: str) -> WebSettings:
-    return WebSettings(environment="test", **{f"{s}_url": url for s in SERVICES})  # type: ignore[arg-type]
-
-
-def _key(html: str, action: str) -> str:
-    found = re.search(re.escape(action) + r'".*?name="key" value="([^"]+)"', html, re.S)
-    assert found, f"no form {action}"
-    return found.group(1)
-
-
 async def test_the_coordinator_proposes_and_the_caseworker_refers_on_from_the_referral_page() -> None:
     state: dict[str, Any] = {"handover": None}
     posted: list[tuple[str, str, Any]] = []
-    async with _referral_service(state, posted) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with (
+        _referral_service(state, posted) as url,
+        web_in_process(settings_for(url), ManualClock(NOW)) as people,
+    ):
         coordinator = await people()
         await coordinator.sign_in("rca-aalborg", "co-3", "coordinator")
         page = await coordinator.get(f"/referrals/{RID}")
         assert 'for="next-programme"' in page.text
         assert raw_codes(visible_text(page.text), also=every_code()) == []
-        key = _key(page.text, f"/referrals/{RID}/next-step")
+        key = form_key(page.text, f"/referrals/{RID}/next-step")
 
         half = {"programme_code": "ASPA-UDV", "provider_org": "", "relation": "overlap", "planned_start": "x"}
         refused = await coordinator.post(f"/referrals/{RID}/next-step", {**half, "key": key})
@@ -163,7 +153,7 @@ async def test_the_coordinator_proposes_and_the_caseworker_refers_on_from_the_re
         page = await caseworker.get(f"/referrals/{RID}")
         action = f"/referrals/{RID}/handovers/{HID}/refer"
         assert "Henvis videre som foreslået" in visible_text(page.text)
-        key = _key(page.text, action)
+        key = form_key(page.text, action)
         done = await caseworker.post(action, {"key": key})
         assert "Deltageren er henvist videre." in (await caseworker.get(done.headers["location"])).text
         assert posted[-1] == ("refer", key, {})
@@ -177,7 +167,7 @@ async def test_the_coordinator_proposes_and_the_caseworker_refers_on_from_the_re
 
 async def test_the_next_provider_sees_where_the_participant_came_from_in_words() -> None:
     state: dict[str, Any] = {"handover": None}
-    async with _referral_service(state, []) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with _referral_service(state, []) as url, web_in_process(settings_for(url), ManualClock(NOW)) as people:
         aspa = await people()
         await aspa.sign_in("aspa-odense", "co-9", "coordinator")
         page = await aspa.get(f"/referrals/{NEXT}")

@@ -8,7 +8,6 @@ left raw."""
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,11 +18,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from forlob_shared.clock import ManualClock
-from forlob_shared.ops.dpo import SERVICES
 from forlob_shared.texts import every_code, raw_codes
 from forlob_testkit.asgi_server import serving_app
-from forlob_testkit.web import visible_text, web_in_process
-from forlob_web.settings import WebSettings
+from forlob_testkit.web import form_key, settings_for, visible_text, web_in_process
 
 RID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e70"
 NOW = datetime(2026, 9, 21, 8, tzinfo=UTC)
@@ -116,23 +113,16 @@ async def _referral_service(state: dict[str, Any], posted: list[tuple[str, str, 
         yield url
 
 
-def _settings(url: str) -> WebSettings:
-    return WebSettings(environment="test", **{f"{s}_url": url for s in SERVICES})  # type: ignore[arg-type]
-
-
-def _key(html: str, action: str) -> str:
-    found = re.search(re.escape(action) + r'".*?name="key" value="([^"]+)"', html, re.S)
-    assert found, f"no form {action}"
-    return found.group(1)
-
-
 def _state(referral_state: str = "accepted") -> dict[str, Any]:
     return {"referral_state": referral_state, "history": [], "language": None, "reads": 0}
 
 
 async def test_the_coordinator_records_the_consent_and_it_is_withdrawn_from_the_referral_page() -> None:
     state, posted = _state(), []  # type: ignore[var-annotated]
-    async with _referral_service(state, posted) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with (
+        _referral_service(state, posted) as url,
+        web_in_process(settings_for(url), ManualClock(NOW)) as people,
+    ):
         coordinator = await people()
         await coordinator.sign_in("rca-aalborg", "co-3", "coordinator")
         page = await coordinator.get(f"/referrals/{RID}")
@@ -140,7 +130,7 @@ async def test_the_coordinator_records_the_consent_and_it_is_withdrawn_from_the_
         assert "Deltageren er ikke spurgt endnu." in text
         assert raw_codes(text, also=every_code()) == []
         action = f"/referrals/{RID}/sms-consent"
-        key = _key(page.text, action)
+        key = form_key(page.text, action)
 
         half = {"mobile_number": "", "language": "ar", "channel": "in_person", "key": key}
         refused = await coordinator.post(action, half)
@@ -168,7 +158,7 @@ async def test_the_coordinator_records_the_consent_and_it_is_withdrawn_from_the_
         assert "Skift nummer eller sprog" in words  # a yes may be changed, and withdrawn
 
         withdraw = f"/referrals/{RID}/sms-consent/withdraw"
-        key = _key(after, withdraw)
+        key = form_key(after, withdraw)
         assert (await coordinator.post(withdraw, {"channel": "sms_stop", "key": key})).status_code == 303
         assert posted[-1][0] == "opt-in"  # STOP is the participant's own: not a channel staff record
         gone = await coordinator.post(withdraw, {"channel": "phone", "key": key})
@@ -180,7 +170,7 @@ async def test_the_coordinator_records_the_consent_and_it_is_withdrawn_from_the_
 
 async def test_only_the_providers_staff_see_it_and_only_while_the_participant_is_expected() -> None:
     state = _state("started")
-    async with _referral_service(state, []) as url, web_in_process(_settings(url), ManualClock(NOW)) as people:
+    async with _referral_service(state, []) as url, web_in_process(settings_for(url), ManualClock(NOW)) as people:
         contact_person = await people()
         await contact_person.sign_in("rca-aalborg", "kp-1", "contact_person")
         assert 'id="text-messages"' in (await contact_person.get(f"/referrals/{RID}")).text

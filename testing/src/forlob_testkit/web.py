@@ -202,3 +202,17 @@ async def start_course(
 
     await eventually(planned, timeout=timeout, what="attendance to plan the agreed week")
     return participant
+
+
+def settings_for(url: str) -> WebSettings:
+    """The web's settings with every service at one stand-in (a Starlette app a test serves)."""
+    from forlob_shared.ops.dpo import SERVICES
+
+    return WebSettings(environment="test", **{f"{s}_url": url for s in SERVICES})  # type: ignore[arg-type]
+
+
+def form_key(html: str, action: str) -> str:
+    """The idempotency key drawn with the form that posts to ``action`` (a double click is one action)."""
+    found = re.search(re.escape(action) + r'".*?name="key" value="([^"]+)"', html, re.S)
+    assert found, f"no form {action}"
+    return found.group(1)
