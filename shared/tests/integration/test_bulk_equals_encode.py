@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from forlob_shared.events import AbsenceDetected, PendingEvent
 from forlob_shared.logging import bind_trace, current_traceparent, unbind_trace
-from forlob_shared.messaging.bulk import insert_events_from_query
+from forlob_shared.messaging.bulk import insert_events_from_query, pydantic_time
 from forlob_shared.partner import PartnerEvent
 from forlob_shared.settings import plain_postgres_url
 from forlob_testkit.messaging import TEST_RELEASE, MessagingDb
@@ -38,6 +38,11 @@ ROW = """
            'jobcenter-aalborg' AS referring_org, 'rca-aalborg' AS provider_org
 """
 
+# The same, its timestamps written by the query (``times_written``), as the sweep does.
+ROW_WRITTEN = ROW.replace("CAST(:expected AS timestamptz)", pydantic_time("CAST(:expected AS timestamptz)")).replace(
+    "CAST(:detected AS timestamptz)", pydantic_time("CAST(:detected AS timestamptz)")
+)
+
 NOT_COMPARED = ("id", "time")
 
 
@@ -54,7 +59,10 @@ def _comparable(body: bytes) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key not in NOT_COMPARED}
 
 
-async def test_the_bulk_path_writes_the_envelope_encode_writes(messaging_db: MessagingDb) -> None:
+@pytest.mark.parametrize(("row", "times_written"), [(ROW, False), (ROW_WRITTEN, True)], ids=["rewritten", "written"])
+async def test_the_bulk_path_writes_the_envelope_encode_writes(
+    messaging_db: MessagingDb, row: str, times_written: bool
+) -> None:
     course, participant = uuid4(), uuid4()
     absences = [uuid4(), uuid4()]  # one per path: each its own aggregate, both sequence 1
     token = bind_trace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
@@ -65,7 +73,7 @@ async def test_the_bulk_path_writes_the_envelope_encode_writes(messaging_db: Mes
             await insert_events_from_query(
                 uow.session,
                 AbsenceDetected,
-                ROW,
+                row,
                 {
                     "event_id": str(uuid4()),
                     "absence": str(absences[0]),
@@ -77,6 +85,7 @@ async def test_the_bulk_path_writes_the_envelope_encode_writes(messaging_db: Mes
                 source="forlob/test",
                 now=DETECTED,
                 source_version=TEST_RELEASE,
+                times_written=times_written,
             )
             await uow.commit()
         by_writer = AbsenceDetected(

@@ -93,6 +93,14 @@ _PYDANTIC_TIME = """replace(to_char(({value}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"
     || 'Z'"""
 
 
+def pydantic_time(value: str) -> str:
+    """SQL writing the timestamptz expression ``value`` as pydantic's JSON writes a datetime (NULL
+    stays NULL), for a query that puts its timestamps into ``data`` already written: with
+    ``times_written=True`` they are not parsed back and written again (three per absence, the
+    largest cost of a sweep's event bodies)."""
+    return _PYDANTIC_TIME.format(value=value)
+
+
 async def insert_events_from_query(
     session: AsyncSession,
     event_type: type[EventData],
@@ -104,8 +112,10 @@ async def insert_events_from_query(
     source_version: str | None = None,
     ctes: Sequence[tuple[str, str]] = (),
     row_traces: bool = False,
+    times_written: bool = False,
 ) -> int:
-    """Insert one ``event_type`` event per row of ``query`` into the outbox; returns how many."""
+    """Insert one ``event_type`` event per row of ``query`` into the outbox; returns how many.
+    ``times_written``: the query wrote every timestamp in ``data`` with :func:`pydantic_time`."""
     if event_type.envelope_attributes.__func__ is not EventData.envelope_attributes.__func__:  # type: ignore[attr-defined]
         # (the partner contract's string ``sequence`` and ``dataschema``): its events go one by one
         raise TypeError(f"{event_type.__name__} has envelope attributes of its own: write it with OutboxWriter")
@@ -116,7 +126,10 @@ async def insert_events_from_query(
     traceparent = "coalesce(traceparent, CAST(:_traceparent AS text))" if row_traces else "CAST(:_traceparent AS text)"
     statement = sa.text(
         _BULK_INSERT.format(
-            ctes=prefix, query=query, timestamps=_as_pydantic_times(event_type), traceparent=traceparent
+            ctes=prefix,
+            query=query,
+            timestamps="" if times_written else _as_pydantic_times(event_type),
+            traceparent=traceparent,
         )
     )
     result = await session.execute(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_attendance.db.sms import PARAMS, QUESTIONS, publish_requested
 from forlob_shared.events import AbsenceDetected
-from forlob_shared.messaging.bulk import insert_events_from_query
+from forlob_shared.messaging.bulk import insert_events_from_query, pydantic_time
 from forlob_shared.release import release_version
 
 SOURCE = "forlob/attendance"
@@ -53,15 +53,17 @@ _FLAG_BREACH_CHECK = """
     RETURNING referral_id
 """
 
-_DETECTED_EVENTS = """
+# The timestamps written as the event's JSON writes them, here, once: parsed back out of the
+# jsonb and written again by the bulk path they cost more than the rest of the body.
+_DETECTED_EVENTS = f"""
     SELECT gen_random_uuid() AS event_id,
            m.absence_id::text AS subject,
            jsonb_build_object(
                'referral_id', c.referral_id, 'participant_id', c.participant_id,
                'programme_code', c.programme_code, 'provider_org', c.provider_org,
                'referring_org', c.referring_org, 'absence_id', m.absence_id, 'day', m.day,
-               'expected_at', m.expected_start, 'detected_at', m.detected_at,
-               'expected_end', m.expected_end, 'meeting_id', m.meeting_id
+               'expected_at', {pydantic_time("m.expected_start")}, 'detected_at', {pydantic_time("m.detected_at")},
+               'expected_end', {pydantic_time("m.expected_end")}, 'meeting_id', m.meeting_id
            ) AS data,
            c.referring_org, c.provider_org, c.traceparent
     FROM marked AS m JOIN courses AS c ON c.referral_id = m.referral_id
@@ -80,6 +82,7 @@ async def mark_missed_arrivals(session: AsyncSession, now: datetime, batch: int)
         source_version=release_version("attendance"),
         ctes=[("marked", _MARK_MISSED), ("flagged", _FLAG_BREACH_CHECK), ("asked", QUESTIONS)],
         row_traces=True,  # each absence under its course's trace context (docs/operations.md#traces)
+        times_written=True,
     )
     if detected:
         await publish_requested(session, now)
