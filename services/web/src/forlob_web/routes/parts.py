@@ -4,7 +4,7 @@ page it came from (post/redirect/get), and participants' names from the single-r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -63,8 +63,15 @@ async def participant_names(api: Api, referral_ids: set[str]) -> dict[str, str]:
     return {rid: name for rid, name in found if name}
 
 
-async def act(request: Request, back: str, call: Awaitable[T], ok: str | None = None) -> tuple[T | None, Response]:
-    """Run an action; a refusal or a service that is down becomes a message on the page it came from."""
+async def act(
+    request: Request,
+    back: str,
+    call: Awaitable[T],
+    ok: str | None = None,
+    refusal: Callable[[ApiError], str | None] | None = None,
+) -> tuple[T | None, Response]:
+    """Run an action; a refusal or a service that is down becomes a message on the page it came from.
+    ``refusal`` may say a refusal in the page's own words (None: the service's, as usual)."""
     redirect = RedirectResponse(back, status_code=303)
     try:
         result = await call
@@ -74,7 +81,7 @@ async def act(request: Request, back: str, call: Awaitable[T], ok: str | None = 
     except ApiError as exc:
         if exc.status in {401, 403, 404}:
             raise
-        flash(request, problem_words(request, exc), "error")
+        flash(request, (refusal and refusal(exc)) or problem_words(request, exc), "error")
         return None, redirect
     if ok:
         flash(request, ok)

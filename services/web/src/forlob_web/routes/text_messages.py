@@ -10,10 +10,10 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from forlob_web.client import ApiError, ServiceDown
+from forlob_web.client import ApiError
 from forlob_web.deps import CurrentWeb, Words, posted, signed_in
 from forlob_web.forms import SmsConsentForm, SmsWithdrawForm
-from forlob_web.routes.parts import act, problem_words
+from forlob_web.routes.parts import act
 from forlob_web.session import flash
 
 router = APIRouter(include_in_schema=False)
@@ -37,25 +37,18 @@ async def record_consent(referral_id: UUID, request: Request, web: CurrentWeb, t
     if body is None:
         flash(request, t("sms.fix"), "error")
         return RedirectResponse(_back(referral_id), status_code=303)
-    back = RedirectResponse(_back(referral_id), status_code=303)
-    try:
-        await web.api(user).post(
-            "referral", f"/referrals/{referral_id}/sms-consent", body, idempotency_key=form.idempotency_key()
-        )
-    except ServiceDown as exc:
-        flash(request, problem_words(request, exc), "error")
-        return back
-    except ApiError as exc:
-        if exc.status in {401, 403, 404}:
-            raise
+    call = web.api(user).post(
+        "referral", f"/referrals/{referral_id}/sms-consent", body, idempotency_key=form.idempotency_key()
+    )
+
+    def refused_number(exc: ApiError) -> str | None:
         # The service's own words name the rule in English; the number is ours to say no to in the
         # reader's language (never repeating it).
         named = {*exc.field_errors(), exc.extensions.get("field")}  # the schema's check or the rule's
-        refused = exc.status == 422 and "mobile_number" in named
-        flash(request, t("sms.number_refused") if refused else problem_words(request, exc), "error")
-        return back
-    flash(request, t("sms.recorded"))
-    return back
+        return t("sms.number_refused") if exc.status == 422 and "mobile_number" in named else None
+
+    _, response = await act(request, _back(referral_id), call, t("sms.recorded"), refused_number)
+    return response
 
 
 @router.post("/referrals/{referral_id}/sms-consent/withdraw")
