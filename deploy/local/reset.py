@@ -129,10 +129,16 @@ def plan(env: Mapping[str, str], queues: Mapping[str, Sequence[str]], root: Path
     partner_queues.extend(q for q in result.queues if partner_queue.match(q))
     orgs = {m.group(1) for q in partner_queues if (m := partner_queue.match(q))}
     # Deleting a partner's vhost takes its queue and its shovel (a runtime parameter there) along.
+    # The partners' vhosts go before the services' one: a shovel whose source vhost is deleted
+    # first goes on reconnecting after its own vhost is gone (RabbitMQ 3.10), and once `make up`
+    # makes the services' vhost again it declares its source queue there with no arguments, so
+    # the next `forlob partners add` fails on the queue's length limit (PRECONDITION_FAILED).
+    partners: list[str] = []
     for vhost_name in sorted(queues):
         if match := partner_vhost(prefix).match(vhost_name):
-            result.vhosts.append(vhost_name)
+            partners.append(vhost_name)
             orgs.add(match.group(1))
+    result.vhosts[:0] = partners
     result.users.extend([*(f"{prefix}partner-{org}" for org in sorted(orgs)), *definition_users(root)])
     return _with_var(result, root)
 

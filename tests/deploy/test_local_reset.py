@@ -149,3 +149,13 @@ def test_each_partners_vhost_goes_whole_with_its_user_and_a_test_runs_never() ->
     assert plan.users == ["partner-jobcenter-aalborg", "partner-jobcenter-odense", *DEFINITION_USERS]
     assert "  broker vhost 'partner.jobcenter-odense' with every queue, exchange and right in it" in plan.describe()
     assert reset.plan({"FORLOB_NAME_PREFIX": "t1."}, {"t1.partner.x": []}).vhosts == ["t1.partner.x"]
+
+
+def test_the_partners_vhosts_go_before_the_services_one() -> None:
+    # A shovel whose source vhost goes first keeps reconnecting after its own vhost is deleted, and
+    # declares its source queue again, without the length limit, in the vhost `make up` makes anew.
+    plan = reset.plan({}, {"forlob": ["partner.jobcenter-aalborg.events"], "partner.jobcenter-aalborg": []})
+    assert plan.vhosts == ["partner.jobcenter-aalborg", "forlob"]
+    recorder = Recorder()
+    asyncio.run(reset.carry_out(plan, recorder))
+    assert [value for kind, value in recorder.log if kind == "vhost"] == ["partner.jobcenter-aalborg", "forlob"]
