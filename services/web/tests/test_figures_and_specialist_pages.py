@@ -116,7 +116,7 @@ STATEMENT = {
     ],
     "totals": {"weeks": 2, "agreed_hours": 32.0, "attended_hours": 26.5, "attendance_rate": 0.828125},
 }
-NOTE = {"summary": "Steady weeks", "resources": "Punctual", "development_possibilities": "More hours"}
+NOTE: dict[str, Any] = {"summary": "Steady weeks", "resources": "Punctual", "development_possibilities": "More hours"}
 NOTE |= {"goal_attainment": [{"goal": "Stable attendance", "attainment": "achieved"}], "next_step": "Education"}
 DESK = {
     "courses": [
@@ -201,7 +201,8 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
     async def referral(request: Request) -> JSONResponse:
         noted(request)
         course = {"start_date": "2026-10-05", "end_date": "2026-11-27", "outcome": "education"}
-        body = {"id": RID, "programme_code": "RCA-UDV-13", "provider_org": "rca-aalborg", "state": "ended"}
+        body: dict[str, Any] = {"id": RID, "programme_code": "RCA-UDV-13", "provider_org": "rca-aalborg"}
+        body["state"] = "ended"
         body |= {"received_at": "2026-09-20T09:00:00+00:00", "has_closing_note": True, "course": course}
         return JSONResponse({**body, "participant": {"name": NAME}})
 

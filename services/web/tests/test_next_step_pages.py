@@ -25,7 +25,7 @@ RID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e60"
 NEXT = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e61"
 HID = "0a0b0c0d-0000-4000-8000-000000000001"
 NOW = datetime(2026, 9, 21, 8, tzinfo=UTC)
-FACTS = {
+FACTS: dict[str, Any] = {
     "programme_code": "RCA-FYS",
     "provider_org": "rca-aalborg",
     "start_date": "2026-09-07",
