@@ -23,7 +23,7 @@ from aiormq.exceptions import ChannelAccessRefused, ChannelNotFoundEntity, Conne
 from forlob_shared import partner
 from forlob_shared.events import PendingEvent, encode
 from forlob_shared.messaging.topology import Topology
-from forlob_shared.ops.broker_admin import RabbitmqctlAdmin, vhost_of
+from forlob_shared.ops.broker_admin import BrokerAdminError, RabbitmqctlAdmin, vhost_of
 from forlob_shared.ops.partners import (
     QUEUE_ARGUMENTS,
     PartnerFeed,
@@ -419,6 +419,32 @@ async def test_add_takes_away_the_binding_a_broker_had_before_the_partner_contra
 
     await eventually(arrived, what="the partner event in the queue")
     assert got == [published]  # the internal event published before it never came
+
+
+async def test_add_says_what_to_do_about_a_queue_of_that_name_with_other_arguments(
+    infra: TestInfra, prefix: str
+) -> None:
+    """A queue declared without the feed's arguments (by hand, or by a shovel left running) is
+    named with what to do, and left as it is: it may hold the partner's unread events."""
+    if urlsplit(infra.broker_url).hostname not in {"127.0.0.1", "localhost"}:
+        pytest.skip("partner users are created with rabbitmqctl on the broker host")
+    topology = Topology(prefix=prefix)
+    queue_name = f"{prefix}partner.jobcenter-plain.events"
+    connection = await aio_pika.connect(infra.broker_url)
+    async with connection:
+        channel = await connection.channel()
+        plain = await channel.declare_queue(queue_name, durable=True)
+        await channel.default_exchange.publish(aio_pika.Message(b"unread"), routing_key=queue_name)
+    with pytest.raises(BrokerAdminError) as raised:
+        await add_partner(infra.broker_url, RabbitmqctlAdmin(vhost_of(infra.broker_url)), topology, "jobcenter-plain")
+    assert f"queue {queue_name!r} exists with other arguments" in str(raised.value)
+    assert "forlob partners remove jobcenter-plain" in str(raised.value)
+    connection = await aio_pika.connect(infra.broker_url)
+    async with connection:
+        channel = await connection.channel()
+        still = await channel.declare_queue(queue_name, passive=True)
+        assert still.declaration_result.message_count == 1
+        await channel.queue_delete(plain.name)
 
 
 async def test_a_partner_set_up_before_vhosts_moves_with_its_waiting_events_and_password(

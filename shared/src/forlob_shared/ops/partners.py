@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import aio_pika
+import aiormq
 
 from forlob_shared.messaging.topology import Topology
 from forlob_shared.ops.broker_admin import BrokerAdmin, BrokerAdminError, vhost_of
@@ -128,7 +129,15 @@ async def add_partner(
     async with connection:
         channel = await connection.channel()
         exchange = await declare_partner_exchange(channel, topology)
-        queue = await channel.declare_queue(queue_name, durable=True, arguments=QUEUE_ARGUMENTS)
+        try:
+            queue = await channel.declare_queue(queue_name, durable=True, arguments=QUEUE_ARGUMENTS)
+        except aiormq.exceptions.ChannelPreconditionFailed:
+            # Never deleted here: the queue may hold events the partner has not read yet.
+            raise BrokerAdminError(
+                f"queue {queue_name!r} exists with other arguments than a partner feed's (a quorum queue with "
+                f"a length limit); it may hold events the partner has not read: once they are read, "
+                f"`forlob partners remove {org}` and add the partner again"
+            ) from None
         await queue.bind(exchange, arguments={"x-match": "all", "referringorg": org})
     existed = await admin.user_exists(user)
     if existed:
