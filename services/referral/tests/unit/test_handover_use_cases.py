@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
@@ -436,7 +437,7 @@ async def test_a_decided_proposal_takes_no_other_decision_and_nothing_is_written
     else:
         await uc.refer_on_as_proposed(desk.uow(), CASEWORKER, hid, uc.ReferOn())
     before = tables(desk)
-    attempts = (
+    attempts: tuple[Callable[[], Awaitable[uc.HandoverView]], ...] = (
         lambda: uc.decline_proposal(desk.uow(), CASEWORKER, hid, DeclineReason.NO_LONGER_RELEVANT),
         lambda: uc.withdraw_proposal(desk.uow(), COORDINATOR, hid),
         lambda: uc.refer_on_as_proposed(desk.uow(), CASEWORKER, hid, uc.ReferOn()),
