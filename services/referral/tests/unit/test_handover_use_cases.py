@@ -420,6 +420,7 @@ async def test_the_coordinator_withdraws_and_may_propose_again(desk: Desk) -> No
     event = desk.store.published[-1].data
     assert isinstance(event, NextStepWithdrawn)
     assert event.handover_id == proposal.handover.id
+    desk.clock.set(desk.clock.now() + timedelta(hours=1))  # the handovers of a course are listed oldest first
     second = await uc.propose_next_step(desk.uow(), COORDINATOR, course, step(date(2026, 7, 6)))
     assert second.handover.state is HandoverState.PROPOSED
     found = await uc.handovers_of(desk.uow(), CASEWORKER, course)
