@@ -471,3 +471,20 @@ async def test_only_the_referring_caseworker_declines_and_only_the_proposing_coo
     with pytest.raises(NotFound):  # nor the jobcentre withdraw for the provider
         await uc.withdraw_proposal(desk.uow(), CASEWORKER, hid)
     assert tables(desk) == before
+
+
+async def test_the_participant_s_export_holds_a_declined_proposal_with_its_reason_not_who_declined(
+    desk: Desk,
+) -> None:
+    course = await physio_course(desk)
+    proposal = await uc.propose_next_step(desk.uow(), COORDINATOR, course, step())
+    await uc.decline_proposal(desk.uow(), CASEWORKER, proposal.handover.id, DeclineReason.ANOTHER_STEP_PLANNED)
+    dpo = Principal(staff_id="dpo-1", org=PROVIDER_ORG, roles=frozenset({"dpo"}))
+    referral = (await desk.get(course)).referral
+    part = await export_participant(desk.uow(), dpo, referral.participant_id, 1826)
+    [category] = [c for c in part["categories"] if c["category"] == "handovers"]
+    [record] = category["records"]
+    assert (record["state"], record["decline_reason"]) == ("declined", "another_step_planned")
+    assert "decided_by" not in record
+    assert CASEWORKER.staff_id not in str(record)
+    assert COORDINATOR.staff_id not in str(record)
