@@ -52,6 +52,13 @@ FORBIDDEN_FIELDS = {
     "disclosure",
     "given_by",
     "recorded_by",
+    # Referring on: who proposed, declined or withdrew a next step is the organisations' own
+    # business, and the caseworker's reason for declining is not the provider's to tell back.
+    "created_by",
+    "proposed_by",
+    "decided_by",
+    "withdrawn_by",
+    "decline_reason",
 }
 # Strings that are neither ids, codes, dates nor patterned: allowed by name, each for a reason.
 FREE_STRINGS_ALLOWED = {"timezone"}  # an IANA zone name, e.g. Europe/Copenhagen

@@ -52,7 +52,7 @@ from forlob_shared.events.employment import (
     SupportPhase,
     WorkAbilityArea,
 )
-from forlob_shared.events.handover import HandoverRelation
+from forlob_shared.events.handover import DeclineReason, HandoverRelation
 from forlob_shared.events.outreach import (
     ConsentMethod,
     ContactChannel,
@@ -119,6 +119,7 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("sms_language", SmsLanguage),
     ("handover_relation", HandoverRelation),
     ("handover_state", HandoverState),
+    ("handover_decline_reason", DeclineReason),
 ]
 
 OTHER_CODES: list[tuple[str, set[str]]] = [

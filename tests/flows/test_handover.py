@@ -14,12 +14,15 @@ channels). Two participants take a physiotherapy course at rca-aalborg
   programme;
 - the second follows in **sequence** at another provider (aspa-odense), planned for Monday 26
   October: the physiotherapy course ends on its last day, Sunday 18 October, and the next starts on
-  the 26th: 19 to 25 October, 7 days without any programme (worked out by hand).
+  the 26th: 19 to 25 October, 7 days without any programme (worked out by hand); before it, the
+  coordinator proposes it twice: the caseworker declines the first (coded), the coordinator
+  withdraws the second.
 
 Asserted: the figures per programme pair and per handover for the jobcentre, each provider seeing
 only its own; the jobcentre's system hears the next step (programme.next_step_planned) on the course
-before, and the next referral as any referral; no name, identity number or goal text in anything
-the jobcentre's system received.
+before, the three proposals and the withdrawal (not its own decline), and the next referral as any
+referral; no name, identity number, goal text, staff id or decline reason in anything the
+jobcentre's system received.
 """
 
 from __future__ import annotations
@@ -127,7 +130,8 @@ async def test_a_physiotherapy_course_overlaps_into_the_development_course_and_a
         run_service(referral_spec(), databases[0], clock=clock) as referral_service,
     ):
         referral, reporting = referral_service.client, reporting_service.client
-        hooks = {"url": webhook_receiver.url, "event_types": ["programme.next_step_planned", "referral.received"]}
+        told = ["programme.next_step_proposed", "programme.next_step_withdrawn", "programme.next_step_planned"]
+        hooks = {"url": webhook_receiver.url, "event_types": [*told, "referral.received"]}
         subscription = _ok(
             await notifications.client.post("/webhooks/subscriptions", json=hooks, headers=JOBCENTRE_ADMIN), 201
         )
@@ -177,6 +181,12 @@ async def test_a_physiotherapy_course_overlaps_into_the_development_course_and_a
             "relation": "sequence",
             "planned_start": SEQUENCE_START.isoformat(),
         }
+        # first the coordinator proposes it and the caseworker declines (coded), then one withdrawn
+        declined = _ok(await referral.post(f"/referrals/{second}/handovers", json=sequence, headers=COORDINATOR), 201)
+        decline = {"reason": "not_the_right_programme"}
+        _ok(await referral.post(f"/handovers/{declined['id']}/decline", json=decline, headers=CASEWORKER))
+        withdrawn = _ok(await referral.post(f"/referrals/{second}/handovers", json=sequence, headers=COORDINATOR), 201)
+        _ok(await referral.post(f"/handovers/{withdrawn['id']}/withdraw", headers=COORDINATOR))
         onward = _ok(await referral.post(f"/referrals/{second}/refer-on", json=sequence, headers=CASEWORKER), 201)
         elsewhere = onward["next_referral_id"]
         seen = _ok(await referral.get(f"/handovers/{onward['id']}", headers=ASPA_COORDINATOR))
@@ -248,6 +258,21 @@ async def test_a_physiotherapy_course_overlaps_into_the_development_course_and_a
         assert steps[first]["next_referral_id"] == development
         assert (steps[first]["relation"], steps[first]["planned_start"]) == ("overlap", OVERLAP_START.isoformat())
         assert (steps[second]["next_provider_org"], steps[second]["relation"]) == (ASPA, "sequence")
+
+        # the proposals (both courses'), the one withdrawn; the decline is the jobcentre's own, not told back
+        async def proposals_heard() -> bool:
+            return len(webhook_receiver.of_type("programme.next_step_proposed")) == 3
+
+        await eventually(proposals_heard, what="the jobcentre to hear the three proposals")
+
+        async def withdrawal_heard() -> bool:
+            return len(webhook_receiver.of_type("programme.next_step_withdrawn")) == 1
+
+        await eventually(withdrawal_heard, what="the jobcentre to hear the withdrawal")
+        proposed_ids = [h["data"]["proposal_id"] for h in webhook_receiver.of_type("programme.next_step_proposed")]
+        assert sorted(proposed_ids) == sorted([proposed["id"], declined["id"], withdrawn["id"]])
+        [taken_back] = webhook_receiver.of_type("programme.next_step_withdrawn")
+        assert (taken_back["data"]["proposal_id"], taken_back["data"]["referral_id"]) == (withdrawn["id"], second)
         received = {h["data"]["referral_id"] for h in webhook_receiver.of_type("referral.received")}
         assert {development, elsewhere} <= received
         assert webhook_receiver.refused == 0
@@ -257,3 +282,5 @@ async def test_a_physiotherapy_course_overlaps_into_the_development_course_and_a
             assert person["identity_number"] not in bodies
         for text in FREE_TEXTS:
             assert text not in bodies
+        for staff_or_reason in ("co-3", "cw-7", "not_the_right_programme"):
+            assert staff_or_reason not in bodies

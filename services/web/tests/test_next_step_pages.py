@@ -55,7 +55,16 @@ def _handover(state: str) -> dict[str, Any]:
         "referred_at": None,
         "facts": FACTS,
         "meeting": None,
+        "decision": _decision(state),
     }
+
+
+def _decision(state: str) -> dict[str, Any] | None:
+    if state == "declined":
+        return {"decided_at": "2026-09-21T10:00:00Z", "decline_reason": "participant_not_ready"}
+    if state == "withdrawn":
+        return {"decided_at": "2026-09-21T10:00:00Z", "decline_reason": None}
+    return None
 
 
 @contextlib.asynccontextmanager
@@ -92,6 +101,22 @@ async def _referral_service(state: dict[str, Any], posted: list[tuple[str, str, 
         state["handover"] = "referred"
         return JSONResponse(_handover("referred"), status_code=201)
 
+    async def decide(request: Request) -> JSONResponse:
+        action = request.path_params["action"]
+        body = await request.json() if action == "decline" else None
+        posted.append((action, request.headers.get("idempotency-key", ""), body))
+        if state["handover"] != "proposed":
+            problem = {
+                "type": "about:blank",
+                "title": "Conflict",
+                "status": 409,
+                "detail": "the caseworker declined this proposal",
+                "current_state": state["handover"],
+            }
+            return JSONResponse(problem, status_code=409, media_type="application/problem+json")
+        state["handover"] = "declined" if action == "decline" else "withdrawn"
+        return JSONResponse(_handover(state["handover"]))
+
     async def nothing(request: Request) -> JSONResponse:
         return JSONResponse({"detail": "not found"}, status_code=404)
 
@@ -101,6 +126,7 @@ async def _referral_service(state: dict[str, Any], posted: list[tuple[str, str, 
             Route("/referrals/{rid}/handovers", handovers),
             Route("/referrals/{rid}/handovers", propose, methods=["POST"]),
             Route("/handovers/{hid}/refer", refer, methods=["POST"]),
+            Route("/handovers/{hid}/{action:str}", decide, methods=["POST"]),
             Route("/{path:path}", nothing, methods=["GET", "POST"]),
         ]
     )
@@ -176,3 +202,68 @@ async def test_the_next_provider_sees_where_the_participant_came_from_in_words()
         assert "RCA-FYS · rca-aalborg" in text
         assert 'for="next-programme"' not in page.text  # not a running course: no form
         assert raw_codes(text, also=every_code()) == []
+
+
+async def test_the_caseworker_declines_a_proposal_with_a_reason_in_words() -> None:
+    state: dict[str, Any] = {"handover": "proposed"}
+    posted: list[tuple[str, str, Any]] = []
+    async with (
+        _referral_service(state, posted) as url,
+        web_in_process(settings_for(url), ManualClock(NOW)) as people,
+    ):
+        caseworker = await people()
+        await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
+        page = await caseworker.get(f"/referrals/{RID}")
+        action = f"/referrals/{RID}/handovers/{HID}/decline"
+        shown = visible_text(page.text)
+        assert "Afvis forslaget" in shown
+        assert "Borgeren er ikke klar" in shown  # the reasons in the select, in words
+        assert f"/referrals/{RID}/handovers/{HID}/withdraw" not in page.text  # the provider's to withdraw
+        assert raw_codes(shown, also=every_code()) == []
+        key = form_key(page.text, action)
+
+        odd = await caseworker.post(action, {"key": key, "reason": "I just do not like it"})
+        assert "Vælg en begrundelse." in (await caseworker.get(odd.headers["location"])).text
+        assert posted == []  # a reason not in the list: nothing asked of the service
+
+        done = await caseworker.post(action, {"key": key, "reason": "participant_not_ready"})
+        after = visible_text((await caseworker.get(done.headers["location"])).text)
+        assert "Forslaget er afvist." in after
+        assert "Afvist af sagsbehandleren" in after
+        assert "Borgeren er ikke klar" in after
+        assert posted == [("decline", key, {"reason": "participant_not_ready"})]
+        assert "Afvis forslaget" not in after  # decided: no more forms for it
+
+        again = await caseworker.post(action, {"key": "another", "reason": "other"})
+        said = visible_text((await caseworker.get(again.headers["location"])).text)
+        assert "Henvisningstjenesten svarede" in said  # the 409 in words, on the page it came from
+
+        coordinator = await people()
+        await coordinator.sign_in("rca-aalborg", "co-3", "coordinator")
+        assert (await coordinator.post(action, {"key": "k", "reason": "other"})).status_code == 403
+
+
+async def test_the_coordinator_withdraws_the_proposal_and_the_caseworker_cannot() -> None:
+    state: dict[str, Any] = {"handover": "proposed"}
+    posted: list[tuple[str, str, Any]] = []
+    async with (
+        _referral_service(state, posted) as url,
+        web_in_process(settings_for(url), ManualClock(NOW)) as people,
+    ):
+        coordinator = await people()
+        await coordinator.sign_in("rca-aalborg", "co-3", "coordinator")
+        page = await coordinator.get(f"/referrals/{RID}")
+        action = f"/referrals/{RID}/handovers/{HID}/withdraw"
+        assert "Træk forslaget tilbage" in visible_text(page.text)
+        assert f"/referrals/{RID}/handovers/{HID}/decline" not in page.text  # the caseworker's to decline
+        key = form_key(page.text, action)
+        done = await coordinator.post(action, {"key": key})
+        after = visible_text((await coordinator.get(done.headers["location"])).text)
+        assert "Forslaget er trukket tilbage." in after
+        assert "Trukket tilbage af udbyderen" in after
+        assert posted == [("withdraw", key, None)]
+        assert raw_codes(after, also=every_code()) == []
+
+        caseworker = await people()
+        await caseworker.sign_in("jobcenter-aalborg", "cw-7", "caseworker")
+        assert (await caseworker.post(action, {"key": "k"})).status_code == 403

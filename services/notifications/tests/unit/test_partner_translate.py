@@ -248,6 +248,59 @@ def test_a_referral_on_tells_the_next_step_and_its_dates_not_the_handover_facts_
     assert translate.milestones(planned) == []  # the meeting is the parties' own arrangement
 
 
+def test_a_proposal_and_its_withdrawal_are_told_with_codes_and_dates_and_a_decline_is_not_told_back() -> None:
+    proposal_id = uuid4()
+    proposed = internal.NextStepProposed(
+        **ABOUT,
+        handover_id=proposal_id,
+        next_programme_code="ASPA-UDV",
+        next_provider_org="aspa-odense",
+        relation=internal.HandoverRelation.OVERLAP,
+        planned_start=date(2027, 2, 8),
+        previous_planned_end=date(2027, 2, 21),
+        proposed_at=NOW,
+    )
+    [told] = translate.milestones(proposed)
+    assert isinstance(told, partner.NextStepProposed)
+    assert (told.proposal_id, told.next_programme_code, told.next_provider_org, told.relation) == (
+        proposal_id,
+        "ASPA-UDV",
+        "aspa-odense",
+        internal.HandoverRelation.OVERLAP,
+    )
+    assert (told.planned_start, told.previous_planned_end, told.proposed_at) == (
+        date(2027, 2, 8),
+        date(2027, 2, 21),
+        NOW,
+    )
+    withdrawn = internal.NextStepWithdrawn(
+        **ABOUT,
+        handover_id=proposal_id,
+        next_programme_code="ASPA-UDV",
+        next_provider_org="aspa-odense",
+        withdrawn_at=NOW,
+    )
+    [back] = translate.milestones(withdrawn)
+    assert isinstance(back, partner.NextStepWithdrawn)
+    assert (back.proposal_id, back.withdrawn_at) == (proposal_id, NOW)
+    declined = internal.NextStepDeclined(
+        **ABOUT,
+        handover_id=proposal_id,
+        next_programme_code="ASPA-UDV",
+        next_provider_org="aspa-odense",
+        reason=internal.DeclineReason.PARTICIPANT_NOT_READY,
+        declined_at=NOW,
+    )
+    assert translate.milestones(declined) == []  # the jobcentre's own decision
+    assert "course.next_step_declined.v1" not in FORWARDED
+    assert FORWARDED["course.next_step_proposed.v1"] == ("programme.next_step_proposed",)
+    assert FORWARDED["course.next_step_withdrawn.v1"] == ("programme.next_step_withdrawn",)
+    # Neither carries a staff id nor a reason: the internal events have none, the contract no field for one.
+    for event in (told, back):
+        dumped = event.model_dump()
+        assert not {"staff_id", "created_by", "decided_by", "reason", "decline_reason"} & set(dumped)
+
+
 def test_the_employer_register_and_job_development_are_the_provider_s_own() -> None:
     registered = internal.EmployerRegistered(
         employer_id=EMPLOYER, provider_org="rca-aalborg", country="DK", sector=EmployerSector.PRIVATE, registered_at=NOW

@@ -10,7 +10,14 @@ from forlob_shared.events.employment import (
     JobStarted,
     PhaseChanged,
 )
-from forlob_shared.events.handover import CourseReferredOn, HandoverMeetingHeld, HandoverMeetingPlanned
+from forlob_shared.events.handover import (
+    CourseReferredOn,
+    HandoverMeetingHeld,
+    HandoverMeetingPlanned,
+    NextStepDeclined,
+    NextStepProposed,
+    NextStepWithdrawn,
+)
 from forlob_shared.events.outreach import (
     OutreachCaseIdentified,
     OutreachCaseOpened,
@@ -58,6 +65,9 @@ PUBLISHES = (
     ClarificationResult,
     SmsReplied,
     SmsConsentChanged,
+    NextStepProposed,
+    NextStepDeclined,
+    NextStepWithdrawn,
     CourseReferredOn,
     HandoverMeetingPlanned,
     HandoverMeetingHeld,

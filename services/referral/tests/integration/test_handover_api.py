@@ -163,3 +163,53 @@ async def test_the_handover_meeting_is_planned_in_the_courses_zone_and_held(api:
         assert "Jens" not in str(event)
         assert "2110625629" not in str(event)
         assert "Work-ready" not in str(event)
+
+
+async def test_the_caseworker_declines_a_proposal_once_per_key_and_may_then_refer_on(api: Api) -> None:
+    course = await _physio_course(api)
+    body = {**OVERLAP, "planned_start": TWO_WEEKS_BEFORE}
+    hid = (await api.post(f"/referrals/{course}/handovers", body, keyed(COORDINATOR, "p"))).json()["id"]
+    assert (await api.event_types(course))[-1] == "course.next_step_proposed.v1"
+    blocked = _problem(await api.post(f"/referrals/{course}/refer-on", body, CASEWORKER), 409)
+    assert blocked["handover_id"] == hid
+    reason = {"reason": "not_the_right_programme"}
+    _problem(await api.post(f"/handovers/{hid}/decline", {"reason": "because"}, CASEWORKER), 422)
+    _problem(await api.post(f"/handovers/{hid}/decline", reason, COORDINATOR), 403)
+    _problem(await api.post(f"/handovers/{hid}/decline", reason, OTHER_CASEWORKER), 404)
+    declined = await api.post(f"/handovers/{hid}/decline", reason, keyed(CASEWORKER, "d-1"))
+    assert declined.status_code == 200, declined.text
+    again = await api.post(f"/handovers/{hid}/decline", reason, keyed(CASEWORKER, "d-1"))
+    assert again.json() == declined.json()  # the same key: the same answer, declined once
+    assert declined.json()["state"] == "declined"
+    assert declined.json()["decision"]["decline_reason"] == "not_the_right_programme"
+    assert (await api.event_types(course))[-1] == "course.next_step_declined.v1"
+    assert (await api.event_types(course)).count("course.next_step_declined.v1") == 1
+    twice = _problem(await api.post(f"/handovers/{hid}/decline", reason, keyed(CASEWORKER, "d-2")), 409)
+    assert twice["current_state"] == "declined"
+    refer = _problem(await api.post(f"/handovers/{hid}/refer", {}, keyed(CASEWORKER, "r-1")), 409)
+    assert refer["current_state"] == "declined"
+    shown = await api.client.get(f"/handovers/{hid}", headers=COORDINATOR)
+    assert shown.json()["decision"]["decline_reason"] == "not_the_right_programme"
+    made = await api.post(f"/referrals/{course}/refer-on", {**body, "planned_start": "2026-07-06"}, CASEWORKER)
+    assert made.status_code == 201, made.text
+
+
+async def test_the_coordinator_withdraws_a_proposal_and_nobody_decides_it_after(api: Api) -> None:
+    course = await _physio_course(api)
+    body = {**OVERLAP, "planned_start": TWO_WEEKS_BEFORE}
+    hid = (await api.post(f"/referrals/{course}/handovers", body, keyed(COORDINATOR, "p"))).json()["id"]
+    _problem(await api.post(f"/handovers/{hid}/withdraw", None, CASEWORKER), 403)
+    _problem(await api.post(f"/handovers/{hid}/withdraw", None, OTHER_COORDINATOR), 404)
+    withdrawn = await api.post(f"/handovers/{hid}/withdraw", None, keyed(COORDINATOR, "w-1"))
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert (withdrawn.json()["state"], withdrawn.json()["decision"]["decline_reason"]) == ("withdrawn", None)
+    assert (await api.event_types(course))[-1] == "course.next_step_withdrawn.v1"
+    before = await _counts(api)
+    for path, who, payload in (
+        ("withdraw", COORDINATOR, None),
+        ("decline", CASEWORKER, {"reason": "other"}),
+        ("refer", CASEWORKER, {}),
+    ):
+        problem = _problem(await api.post(f"/handovers/{hid}/{path}", payload, keyed(who, f"{path}-2")), 409)
+        assert problem["current_state"] == "withdrawn"
+    assert await _counts(api) == before

@@ -20,7 +20,7 @@ from forlob_referral.domain.handover import (
 )
 from forlob_referral.domain.referral import Referral, State
 from forlob_shared.events.employment import Recommendation, WorkAbilityArea
-from forlob_shared.events.handover import HandoverRelation
+from forlob_shared.events.handover import DeclineReason, HandoverRelation
 from forlob_testkit.referral import NOW, PROVIDER_ORG, REFERRING_ORG
 from forlob_testkit.referral_rules import programme, referral
 
@@ -150,3 +150,31 @@ async def test_erasure_empties_the_areas_of_handovers_from_and_into_the_referral
     async with make_uow() as uow:
         found = await uow.handovers.get(handover.id, PROVIDER_ORG)
     assert found == replace(handover, facts=replace(FACTS, resources=(), challenges=()))
+
+
+@pytest.mark.parametrize("decision", ["declined", "withdrawn"])
+async def test_a_decided_proposal_is_read_back_with_who_when_and_the_reason(make_uow: MakeUoW, decision: str) -> None:
+    course, _ = await _courses(make_uow)
+    handover = _proposal(course)
+    async with make_uow() as uow:
+        await uow.handovers.add(handover)
+        await uow.commit()
+    decided_at = NOW + timedelta(hours=3)
+    if decision == "declined":
+        handover.decline(DeclineReason.PARTICIPANT_NOT_READY, "cw-7", decided_at)
+    else:
+        handover.withdraw("co-3", decided_at)
+    async with make_uow() as uow:
+        await uow.handovers.save(handover)
+        await uow.commit()
+    async with make_uow() as uow:
+        found = await uow.handovers.get(handover.id, REFERRING_ORG)
+        [of_course] = await uow.handovers.of_course(course.id)
+    assert found == handover == of_course
+    assert found is not None
+    assert (found.state.value, found.decided_at) == (decision, decided_at)
+    assert found.decided_by == ("cw-7" if decision == "declined" else "co-3")
+    expected = DeclineReason.PARTICIPANT_NOT_READY if decision == "declined" else None
+    assert found.decline_reason is expected
+    async with make_uow() as uow:  # the next provider never sees a proposal, decided or not
+        assert await uow.handovers.get(handover.id, NEXT_ORG) is None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
@@ -22,7 +23,15 @@ from forlob_referral.domain.referral import State, WithdrawReason
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events.common import Outcome
 from forlob_shared.events.employment import Recommendation, WorkAbilityArea
-from forlob_shared.events.handover import CourseReferredOn, HandoverMeetingHeld, HandoverMeetingPlanned
+from forlob_shared.events.handover import (
+    CourseReferredOn,
+    DeclineReason,
+    HandoverMeetingHeld,
+    HandoverMeetingPlanned,
+    NextStepDeclined,
+    NextStepProposed,
+    NextStepWithdrawn,
+)
 from forlob_shared.events.handover import HandoverRelation as Rel
 from forlob_shared.http.auth import Principal
 from forlob_testkit.referral import PROVIDER_ORG, REFERRING_ORG
@@ -361,3 +370,121 @@ async def test_the_participant_s_export_holds_the_handover_once_without_who_made
     assert record["id"] == str(view.handover.id)  # from the one course and into the next: once
     assert record["relation"] == "overlap"
     assert "cw-7" not in str(record)
+
+
+async def test_a_proposal_is_told_in_the_course_s_order_with_codes_and_dates(desk: Desk) -> None:
+    course = await physio_course(desk)
+    proposal = await uc.propose_next_step(desk.uow(), COORDINATOR, course, step(), attained())
+    assert desk.event_types(course)[-1] == "course.next_step_proposed.v1"
+    published = desk.store.published[-1]
+    event = published.data
+    assert isinstance(event, NextStepProposed)
+    assert published.subject == str(course)  # the previous course's order, as every handover event
+    assert (event.handover_id, event.next_programme_code, event.relation) == (
+        proposal.handover.id,
+        DEVELOPMENT,
+        Rel.OVERLAP,
+    )
+    assert (event.planned_start, event.previous_planned_end) == (TWO_WEEKS_BEFORE, PHYSIO_END)
+    assert "Stable attendance" not in event.model_dump_json()  # the goals' words never cross
+
+
+async def test_the_caseworker_declines_with_a_coded_reason_and_may_then_refer_on_otherwise(desk: Desk) -> None:
+    course = await physio_course(desk)
+    proposal = await uc.propose_next_step(desk.uow(), COORDINATOR, course, step())
+    with pytest.raises(Conflict):  # an undecided proposal blocks any other next step
+        await uc.refer_on(desk.uow(), CASEWORKER, course, step(date(2026, 7, 6)), uc.ReferOn())
+    desk.clock.set(desk.clock.now() + timedelta(hours=2))
+    view = await uc.decline_proposal(desk.uow(), CASEWORKER, proposal.handover.id, DeclineReason.PARTICIPANT_NOT_READY)
+    declined = view.handover
+    assert (declined.state, declined.decline_reason) == (HandoverState.DECLINED, DeclineReason.PARTICIPANT_NOT_READY)
+    assert (declined.decided_by, declined.decided_at) == (CASEWORKER.staff_id, desk.clock.now())
+    event = desk.store.published[-1].data
+    assert isinstance(event, NextStepDeclined)
+    assert (event.handover_id, event.reason, event.declined_at) == (
+        declined.id,
+        DeclineReason.PARTICIPANT_NOT_READY,
+        desk.clock.now(),
+    )
+    assert CASEWORKER.staff_id not in event.model_dump_json()  # who declined stays in the service
+    again = await uc.refer_on(desk.uow(), CASEWORKER, course, step(date(2026, 7, 6)), uc.ReferOn())
+    assert again.handover.state is HandoverState.REFERRED
+
+
+async def test_the_coordinator_withdraws_and_may_propose_again(desk: Desk) -> None:
+    course = await physio_course(desk)
+    proposal = await uc.propose_next_step(desk.uow(), COORDINATOR, course, step())
+    view = await uc.withdraw_proposal(desk.uow(), COORDINATOR, proposal.handover.id)
+    assert (view.handover.state, view.handover.decided_by) == (HandoverState.WITHDRAWN, COORDINATOR.staff_id)
+    assert view.handover.decline_reason is None
+    event = desk.store.published[-1].data
+    assert isinstance(event, NextStepWithdrawn)
+    assert event.handover_id == proposal.handover.id
+    desk.clock.set(desk.clock.now() + timedelta(hours=1))  # the handovers of a course are listed oldest first
+    second = await uc.propose_next_step(desk.uow(), COORDINATOR, course, step(date(2026, 7, 6)))
+    assert second.handover.state is HandoverState.PROPOSED
+    found = await uc.handovers_of(desk.uow(), CASEWORKER, course)
+    assert [h.state for h in found.onward] == [HandoverState.WITHDRAWN, HandoverState.PROPOSED]
+
+
+@pytest.mark.parametrize("decision", ["declined", "withdrawn", "referred"])
+async def test_a_decided_proposal_takes_no_other_decision_and_nothing_is_written(desk: Desk, decision: str) -> None:
+    course = await physio_course(desk)
+    hid = (await uc.propose_next_step(desk.uow(), COORDINATOR, course, step())).handover.id
+    if decision == "declined":
+        await uc.decline_proposal(desk.uow(), CASEWORKER, hid, DeclineReason.OTHER)
+    elif decision == "withdrawn":
+        await uc.withdraw_proposal(desk.uow(), COORDINATOR, hid)
+    else:
+        await uc.refer_on_as_proposed(desk.uow(), CASEWORKER, hid, uc.ReferOn())
+    before = tables(desk)
+    attempts: tuple[Callable[[], Awaitable[uc.HandoverView]], ...] = (
+        lambda: uc.decline_proposal(desk.uow(), CASEWORKER, hid, DeclineReason.NO_LONGER_RELEVANT),
+        lambda: uc.withdraw_proposal(desk.uow(), COORDINATOR, hid),
+        lambda: uc.refer_on_as_proposed(desk.uow(), CASEWORKER, hid, uc.ReferOn()),
+    )
+    for attempt in attempts:
+        with pytest.raises(Conflict) as refused:
+            await attempt()
+        assert refused.value.extra["current_state"] == decision
+    assert tables(desk) == before
+    assert (await uc.get_handover(desk.uow(), CASEWORKER, hid)).handover.state.value == decision
+
+
+async def test_only_the_referring_caseworker_declines_and_only_the_proposing_coordinator_withdraws(
+    desk: Desk,
+) -> None:
+    course = await physio_course(desk)
+    await define_programme(desk.uow(), OTHER_COORDINATOR, define_command("ASPA-UDV", intake_weekdays=(0,)), HORIZON)
+    hid = (
+        await uc.propose_next_step(
+            desk.uow(), COORDINATOR, course, uc.NextStep("ASPA-UDV", ASPA, Rel.OVERLAP, TWO_WEEKS_BEFORE)
+        )
+    ).handover.id
+    before = tables(desk)
+    with pytest.raises(NotFound):  # another jobcentre
+        await uc.decline_proposal(desk.uow(), OTHER_CASEWORKER, hid, DeclineReason.OTHER)
+    with pytest.raises(NotFound):  # the next provider never sees the proposal
+        await uc.withdraw_proposal(desk.uow(), OTHER_COORDINATOR, hid)
+    with pytest.raises(NotFound):  # the provider does not decline for the jobcentre
+        await uc.decline_proposal(desk.uow(), COORDINATOR, hid, DeclineReason.OTHER)
+    with pytest.raises(NotFound):  # nor the jobcentre withdraw for the provider
+        await uc.withdraw_proposal(desk.uow(), CASEWORKER, hid)
+    assert tables(desk) == before
+
+
+async def test_the_participant_s_export_holds_a_declined_proposal_with_its_reason_not_who_declined(
+    desk: Desk,
+) -> None:
+    course = await physio_course(desk)
+    proposal = await uc.propose_next_step(desk.uow(), COORDINATOR, course, step())
+    await uc.decline_proposal(desk.uow(), CASEWORKER, proposal.handover.id, DeclineReason.ANOTHER_STEP_PLANNED)
+    dpo = Principal(staff_id="dpo-1", org=PROVIDER_ORG, roles=frozenset({"dpo"}))
+    referral = (await desk.get(course)).referral
+    part = await export_participant(desk.uow(), dpo, referral.participant_id, 1826)
+    [category] = [c for c in part["categories"] if c["category"] == "handovers"]
+    [record] = category["records"]
+    assert (record["state"], record["decline_reason"]) == ("declined", "another_step_planned")
+    assert "decided_by" not in record
+    assert CASEWORKER.staff_id not in str(record)
+    assert COORDINATOR.staff_id not in str(record)

@@ -81,6 +81,12 @@ class WithdrawForm(KeyedForm):
     reason_code: Text = ""
 
 
+class DeclineForm(KeyedForm):
+    """The caseworker declines the provider's proposed next step, with a coded reason."""
+
+    reason: Text = ""
+
+
 class NextStepForm(KeyedForm):
     """The next step: the coordinator's proposal or the caseworker's referral on."""
 

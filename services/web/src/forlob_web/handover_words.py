@@ -43,6 +43,18 @@ HANDOVER_MESSAGES: dict[str, Text] = {
     "next_step.referred": Text(
         "Deltageren er henvist videre.", "Deltagaren är remitterad vidare.", "The participant is referred on."
     ),
+    "next_step.decline": Text("Afvis forslaget", "Avböj förslaget", "Decline the proposal"),
+    "next_step.decline_reason": Text("Begrundelse", "Skäl", "Reason"),
+    "next_step.choose_reason": Text("Vælg en begrundelse.", "Välj ett skäl.", "Choose a reason."),
+    "next_step.declined": Text(
+        "Forslaget er afvist. Et andet næste trin kan nu foreslås eller henvises til.",
+        "Förslaget är avböjt. Ett annat nästa steg kan nu föreslås eller remitteras till.",
+        "The proposal is declined. Another next step may now be proposed or referred on to.",
+    ),
+    "next_step.withdraw": Text("Træk forslaget tilbage", "Återkalla förslaget", "Withdraw the proposal"),
+    "next_step.withdrawn": Text(
+        "Forslaget er trukket tilbage.", "Förslaget är återkallat.", "The proposal is withdrawn."
+    ),
     "next_step.fix": Text(
         "Udfyld programkode, udbyder og en gyldig dato.",
         "Fyll i programkod, anordnare och ett giltigt datum.",

@@ -43,9 +43,13 @@ from forlob_shared.events.employment import (
 from forlob_shared.events.envelope import CONTENT_TYPE, Envelope, InvalidEnvelope, PendingEvent, decode, encode
 from forlob_shared.events.handover import (
     CourseReferredOn,
+    DeclineReason,
     HandoverMeetingHeld,
     HandoverMeetingPlanned,
     HandoverRelation,
+    NextStepDeclined,
+    NextStepProposed,
+    NextStepWithdrawn,
 )
 from forlob_shared.events.meetings import MeetingCadenceOverdue, MeetingCancelled, MeetingHeld, MeetingPlanned
 from forlob_shared.events.outreach import (
@@ -98,6 +102,7 @@ __all__ = [
     "ContactRecorded",
     "CourseReferredOn",
     "DeclaredClosure",
+    "DeclineReason",
     "EmployerContacted",
     "EmployerRegistered",
     "Envelope",
@@ -116,6 +121,9 @@ __all__ = [
     "MeetingPlace",
     "MeetingPlanned",
     "MeetingTopic",
+    "NextStepDeclined",
+    "NextStepProposed",
+    "NextStepWithdrawn",
     "NotificationDelivered",
     "NotificationFailed",
     "Outcome",

@@ -25,6 +25,17 @@ class HandoverRelation(StrEnum):
     SEQUENCE = "sequence"  # the next starts after this course's last day
 
 
+class DeclineReason(StrEnum):
+    """Why the referring caseworker declined the provider's proposal: a closed set, so that no free
+    text crosses (the caseworker's own notes stay in the jobcentre's system)."""
+
+    ANOTHER_STEP_PLANNED = "another_step_planned"
+    PARTICIPANT_NOT_READY = "participant_not_ready"
+    NOT_THE_RIGHT_PROGRAMME = "not_the_right_programme"
+    NO_LONGER_RELEVANT = "no_longer_relevant"
+    OTHER = "other"
+
+
 @register
 class CourseReferredOn(_CourseEvent):
     routing_key = "course.referred_on.v1"
@@ -73,3 +84,46 @@ class HandoverMeetingHeld(_CourseEvent):
     next_provider_org: str
     starts_at: datetime
     held_at: datetime
+
+
+@register
+class NextStepProposed(_CourseEvent):
+    routing_key = "course.next_step_proposed.v1"
+    description = (
+        "The provider's coordinator proposed a next step for this running course (the referral_id); the "
+        "referring caseworker decides: refers on as proposed, declines, or the coordinator withdraws it."
+    )
+
+    handover_id: UUID
+    next_programme_code: str
+    next_provider_org: str
+    relation: HandoverRelation
+    planned_start: date = Field(description="the proposed first day, in the next provider's calendar")
+    previous_planned_end: date = Field(description="this course's planned last day when it was proposed")
+    proposed_at: datetime
+
+
+@register
+class NextStepDeclined(_CourseEvent):
+    routing_key = "course.next_step_declined.v1"
+    description = (
+        "The referring caseworker declined the provider's proposed next step, with a coded reason; the course "
+        "may be referred on otherwise."
+    )
+
+    handover_id: UUID
+    next_programme_code: str
+    next_provider_org: str
+    reason: DeclineReason
+    declined_at: datetime
+
+
+@register
+class NextStepWithdrawn(_CourseEvent):
+    routing_key = "course.next_step_withdrawn.v1"
+    description = "The provider's coordinator withdrew a next step the provider had proposed and nobody decided."
+
+    handover_id: UUID
+    next_programme_code: str
+    next_provider_org: str
+    withdrawn_at: datetime

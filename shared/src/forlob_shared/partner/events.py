@@ -246,6 +246,36 @@ class NextStepPlanned(PartnerEvent):
     referred_at: datetime
 
 
+@partner_event
+class NextStepProposed(PartnerEvent):
+    name = "programme.next_step_proposed"
+    description = (
+        "The provider proposes a next step for this running course: a next programme, overlapping this course "
+        "or following it, from a planned start. The jobcentre decides: it refers on (programme.next_step_planned "
+        "follows) or declines; the provider may withdraw it (programme.next_step_withdrawn). No staff, no words."
+    )
+
+    proposal_id: UUID = Field(description="the proposal; its withdrawal names it")
+    next_programme_code: CatalogueCode
+    next_provider_org: OrgId
+    relation: HandoverRelation = Field(description="overlap: starts before this course ends; sequence: after it")
+    planned_start: date = Field(description="the proposed first day of the next step")
+    previous_planned_end: date = Field(description="this course's planned last day when it was proposed")
+    proposed_at: datetime
+
+
+@partner_event
+class NextStepWithdrawn(PartnerEvent):
+    name = "programme.next_step_withdrawn"
+    description = (
+        "The provider withdrew a next step it had proposed (programme.next_step_proposed) before the jobcentre "
+        "decided; nothing is left to decide on it."
+    )
+
+    proposal_id: UUID = Field(description="the proposal withdrawn")
+    withdrawn_at: datetime
+
+
 # -- the notices the legal basis requires ----------------------------------------------------------
 
 

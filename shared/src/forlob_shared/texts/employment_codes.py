@@ -82,5 +82,19 @@ EMPLOYMENT_CODES: dict[str, dict[str, Text]] = {
     "handover_state": {
         "proposed": Text("Foreslået af udbyderen", "Föreslaget av anordnaren", "Proposed by the provider"),
         "referred": Text("Henvist videre", "Remitterad vidare", "Referred on"),
+        "declined": Text("Afvist af sagsbehandleren", "Avböjt av handläggaren", "Declined by the caseworker"),
+        "withdrawn": Text("Trukket tilbage af udbyderen", "Återkallat av anordnaren", "Withdrawn by the provider"),
+    },
+    # forlob_shared.events.handover.DeclineReason
+    "handover_decline_reason": {
+        "another_step_planned": Text(
+            "Et andet næste skridt er planlagt", "Ett annat nästa steg är planerat", "Another step is planned"
+        ),
+        "participant_not_ready": Text(
+            "Borgeren er ikke klar", "Deltagaren är inte redo", "The participant is not ready"
+        ),
+        "not_the_right_programme": Text("Ikke det rette tilbud", "Inte rätt insats", "Not the right programme"),
+        "no_longer_relevant": Text("Ikke længere relevant", "Inte längre aktuellt", "No longer relevant"),
+        "other": Text("Andet", "Annat", "Other"),
     },
 }

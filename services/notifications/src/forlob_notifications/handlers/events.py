@@ -23,6 +23,8 @@ from forlob_shared.events import (
     JobStarted,
     MeetingCadenceOverdue,
     MeetingPlanned,
+    NextStepProposed,
+    NextStepWithdrawn,
     OutreachContactAttempted,
     OutreachContactOverdue,
     PhaseChanged,
@@ -166,6 +168,8 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         PhaseChanged: course_result,
         ClarificationResult: course_result,
         CourseReferredOn: course_result,
+        NextStepProposed: course_result,
+        NextStepWithdrawn: course_result,
         MessagePosted: message_posted,
         # The shapes without a timetable: reminders to the provider's own staff, never to partners.
         # (A missed meeting is absence.detected.v1 with its meeting_id; a cancelled one raises nothing.)

@@ -182,6 +182,25 @@ def results(event: internal.EventData) -> list[partner.PartnerEvent]:
                     referred_at=event.referred_at,
                 )
             ]
+        case internal.NextStepProposed():
+            return [
+                partner.NextStepProposed(
+                    **_about(event),
+                    proposal_id=event.handover_id,
+                    next_programme_code=event.next_programme_code,
+                    next_provider_org=event.next_provider_org,
+                    relation=event.relation,
+                    planned_start=event.planned_start,
+                    previous_planned_end=event.previous_planned_end,
+                    proposed_at=event.proposed_at,
+                )
+            ]
+        case internal.NextStepWithdrawn():
+            return [
+                partner.NextStepWithdrawn(
+                    **_about(event), proposal_id=event.handover_id, withdrawn_at=event.withdrawn_at
+                )
+            ]
     return []
 
 

@@ -1,8 +1,9 @@
 """Referring on from a running course to the next programme, and the handover meeting
 (docs/referral.md#referring-on-the-next-step).
 
-The provider's coordinator proposes a next step; the referring caseworker refers on, from the
-proposal or directly, and so keeps the decision as with any referral. A handover is read by its
+The provider's coordinator proposes a next step (and may withdraw it); the referring caseworker
+refers on, from the proposal or directly, or declines the proposal with a coded reason, and so
+keeps the decision as with any referral. A handover is read by its
 parties only: the jobcentre, the course's provider, and the next provider once it has the referral
 (the next provider never sees a proposal, nor the referral it came from). Every POST takes an
 ``Idempotency-Key``.
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from forlob_referral.api.deps import Caseworker, Coordinator, Parties, UoW
 from forlob_referral.api.handover_schemas import (
+    DeclineIn,
     DirectReferOnIn,
     HandoverOut,
     HandoversOut,
@@ -27,6 +29,7 @@ from forlob_referral.api.handover_schemas import (
 from forlob_referral.api.keyed import keyed_runner
 from forlob_referral.application.handover import (
     HandoverView,
+    decline_proposal,
     get_handover,
     handovers_of,
     plan_meeting,
@@ -34,6 +37,7 @@ from forlob_referral.application.handover import (
     record_meeting_held,
     refer_on,
     refer_on_as_proposed,
+    withdraw_proposal,
 )
 from forlob_shared.http.auth import Principal
 from forlob_shared.http.idempotency import IdempotencyKey
@@ -105,6 +109,46 @@ async def post_refer(
         body,
         lambda u: refer_on_as_proposed(u, principal, handover_id, body.command()),
         _render(principal),
+    )
+
+
+@router.post(
+    "/handovers/{handover_id}/decline",
+    response_model=HandoverOut,
+    summary="Decline the provider's proposal, with a coded reason (caseworker); another next step may follow",
+)
+async def post_decline(
+    handover_id: UUID, body: DeclineIn, principal: Caseworker, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
+    return await _run(
+        request,
+        uow,
+        principal,
+        key,
+        body,
+        lambda u: decline_proposal(u, principal, handover_id, body.reason),
+        _render(principal),
+        status.HTTP_200_OK,
+    )
+
+
+@router.post(
+    "/handovers/{handover_id}/withdraw",
+    response_model=HandoverOut,
+    summary="Withdraw a next step the provider proposed and nobody decided (coordinator)",
+)
+async def post_withdraw(
+    handover_id: UUID, principal: Coordinator, uow: UoW, request: Request, key: IdempotencyKey
+) -> Response:
+    return await _run(
+        request,
+        uow,
+        principal,
+        key,
+        None,
+        lambda u: withdraw_proposal(u, principal, handover_id),
+        _render(principal),
+        status.HTTP_200_OK,
     )
 
 

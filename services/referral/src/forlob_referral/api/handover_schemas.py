@@ -14,7 +14,7 @@ from forlob_referral.application.handover import Handovers, HandoverView, NextSt
 from forlob_referral.domain.handover import AttainmentCounts, Handover, HandoverState, MeetingParty
 from forlob_referral.domain.records import Goal, GoalAttainment
 from forlob_shared.events.employment import Recommendation, WorkAbilityArea
-from forlob_shared.events.handover import HandoverRelation
+from forlob_shared.events.handover import DeclineReason, HandoverRelation
 from forlob_shared.http.inputs import AwareMoment, Day
 
 StaffId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,64}$")]
@@ -57,6 +57,12 @@ class ReferOnIn(_In):
 
 class DirectReferOnIn(NextStepIn, ReferOnIn):
     """The caseworker refers on directly: the next step and the next referral's own words."""
+
+
+class DeclineIn(_In):
+    """The caseworker declines the provider's proposal: why, as a code (no free text crosses)."""
+
+    reason: DeclineReason = Field(examples=["participant_not_ready"])
 
 
 class MeetingPartyIn(_In):
@@ -107,6 +113,14 @@ class MeetingOut(BaseModel):
     held_at: datetime | None
 
 
+class DecisionOut(BaseModel):
+    """How a proposal was decided without a referral: declined by the caseworker or withdrawn by
+    the provider; when, and the declining reason's code."""
+
+    decided_at: datetime
+    decline_reason: DeclineReason | None = Field(description="set when the caseworker declined")
+
+
 class HandoverOut(BaseModel):
     id: UUID
     state: HandoverState
@@ -123,6 +137,7 @@ class HandoverOut(BaseModel):
     referred_at: datetime | None
     facts: HandoverFactsOut
     meeting: MeetingOut | None
+    decision: DecisionOut | None = Field(description="a proposal declined or withdrawn; none otherwise")
 
     @classmethod
     def of(cls, handover: Handover, viewer_org: str) -> HandoverOut:
@@ -163,6 +178,9 @@ class HandoverOut(BaseModel):
                 challenges=list(f.challenges),
             ),
             meeting=meeting,
+            decision=DecisionOut(decided_at=handover.decided_at, decline_reason=handover.decline_reason)
+            if handover.decided_at is not None
+            else None,
         )
 
     @classmethod

@@ -163,6 +163,7 @@ _STAFF_FIELDS = frozenset(
         "given_by",
         "created_by",
         "referred_by",
+        "decided_by",  # who declined or withdrew a proposed next step
     }
 )
 

@@ -10,14 +10,15 @@ from uuid import UUID
 
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain import handover as rules
+from forlob_referral.domain import handover_checks as checks
 from forlob_referral.domain import referral as referral_rules
-from forlob_referral.domain.handover import Handover, HandoverState, MeetingParty
+from forlob_referral.domain.handover import Handover, MeetingParty
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.records import Goal, GoalAttainment, check_attainment_covers
 from forlob_referral.domain.referral import Referral
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events.common import ProgrammeShape
-from forlob_shared.events.handover import HandoverRelation
+from forlob_shared.events.handover import DeclineReason, HandoverRelation
 from forlob_shared.http.auth import Principal
 
 
@@ -59,8 +60,8 @@ async def _check_step(
 ) -> Programme:
     """The course runs, no other next step is under way from it, the timing fits and the next
     programme has a seat free for the period (under its row lock, as every seat decision)."""
-    rules.check_course(course)
-    rules.check_another_programme(course, step.provider_org, step.programme_code)
+    checks.check_course(course)
+    checks.check_another_programme(course, step.provider_org, step.programme_code)
     others = [h for h in await uow.handovers.of_course(course.id, lock=True) if h.id != excluding]
     states = {}
     for h in others:
@@ -68,14 +69,14 @@ async def _check_step(
             made = await uow.referrals.get_visible(h.next_referral_id, h.referring_org)
             if made is not None:
                 states[made.id] = made.state
-    rules.check_open(others, states)
+    checks.check_open(others, states)
     course_programme = await uow.programmes.get(course.provider_org, course.programme_code)
     assert course_programme is not None  # a programme is never deleted
     today = course_programme.calendar.local_date(uow.clock.now())
-    rules.check_timing(course, step.relation, step.planned_start, today)
+    checks.check_timing(course, step.relation, step.planned_start, today)
     programme = await _next_programme(uow, step.provider_org, step.programme_code, lock=True)
     holders = await uow.referrals.seat_holders(programme.provider_org, programme.code)
-    rules.check_seat(programme, [s for r in holders if (s := r.seat) is not None], step.planned_start)
+    checks.check_seat(programme, [s for r in holders if (s := r.seat) is not None], step.planned_start)
     return programme
 
 
@@ -110,6 +111,37 @@ async def propose_next_step(
             now=uow.clock.now(),
         )
         await uow.handovers.add(handover)
+        uow.emit(handover.proposed())
+        view = HandoverView(handover)
+        await uow.commit(view)
+    return view
+
+
+async def decline_proposal(
+    uow: ReferralUoW, caseworker: Principal, handover_id: UUID, reason: DeclineReason
+) -> HandoverView:
+    """The referring caseworker declines the provider's proposal, with a coded reason; another next
+    step may then be proposed or referred on."""
+    async with uow:
+        handover = await uow.handovers.get(handover_id, caseworker.org, lock=True)
+        if handover is None or handover.referring_org != caseworker.org:
+            raise NotFound(f"no handover {handover_id}")
+        uow.emit(handover.decline(reason, caseworker.staff_id, uow.clock.now()))
+        await uow.handovers.save(handover)
+        view = HandoverView(handover)
+        await uow.commit(view)
+    return view
+
+
+async def withdraw_proposal(uow: ReferralUoW, coordinator: Principal, handover_id: UUID) -> HandoverView:
+    """The proposing provider's coordinator takes back a proposal nobody has decided on."""
+    async with uow:
+        handover = await uow.handovers.get(handover_id, coordinator.org, lock=True)
+        # The next provider (once it is a party) did not propose: to it this is no proposal to take back.
+        if handover is None or handover.provider_org != coordinator.org:
+            raise NotFound(f"no handover {handover_id}")
+        uow.emit(handover.withdraw(coordinator.staff_id, uow.clock.now()))
+        await uow.handovers.save(handover)
         view = HandoverView(handover)
         await uow.commit(view)
     return view
@@ -177,8 +209,7 @@ async def refer_on_as_proposed(
         handover = await uow.handovers.get(handover_id, caseworker.org, lock=True)
         if handover is None or handover.referring_org != caseworker.org:
             raise NotFound(f"no handover {handover_id}")
-        if handover.state is not HandoverState.PROPOSED:
-            raise Conflict("the participant is already referred on from this proposal", current_state="referred")
+        handover.require_undecided()  # before the rules: a decided proposal is a 409 with its state
         course = await uow.referrals.get_referred_by(handover.referral_id, caseworker.org, lock=True)
         assert course is not None  # referrals are never deleted
         step = NextStep(

@@ -20,7 +20,7 @@ from forlob_referral.domain.handover import (
     MeetingParty,
 )
 from forlob_shared.events.employment import Recommendation, WorkAbilityArea
-from forlob_shared.events.handover import HandoverRelation
+from forlob_shared.events.handover import DeclineReason, HandoverRelation
 
 
 def _counts(value: dict[str, int] | None) -> AttainmentCounts | None:
@@ -114,6 +114,9 @@ def _values(h: Handover) -> dict[str, Any]:
         "referred_by": h.referred_by,
         "referred_at": h.referred_at,
         "meeting": _meeting_json(h.meeting),
+        "decided_by": h.decided_by,
+        "decided_at": h.decided_at,
+        "decline_reason": h.decline_reason.value if h.decline_reason else None,
     }
 
 
@@ -138,6 +141,9 @@ def _handover(row: HandoverRow) -> Handover:
         referred_by=row.referred_by,
         referred_at=row.referred_at,
         meeting=_meeting(row.meeting),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decline_reason=DeclineReason(row.decline_reason) if row.decline_reason else None,
     )
 
 

@@ -318,7 +318,7 @@ class ClarificationRow(Base):
 
 
 class HandoverRow(Base):
-    """A referral on from a running course: proposed, then referred (the next referral)."""
+    """A referral on from a running course: proposed, then referred (the next referral), declined or withdrawn."""
 
     __tablename__ = "handovers"
 
@@ -341,3 +341,6 @@ class HandoverRow(Base):
     referred_by: Mapped[str | None] = mapped_column(sa.Text)
     referred_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     meeting: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # starts_at, timezone, parties, held_at
+    decided_by: Mapped[str | None] = mapped_column(sa.Text)  # who declined or withdrew the proposal
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    decline_reason: Mapped[str | None] = mapped_column(sa.Text)  # a DeclineReason code, never words

@@ -14,13 +14,18 @@ counts, a clarification's recommendation and areas, the course's dates), never t
 closing note's words. The caseworker writes the next referral's own goals, as in any referral.
 
     proposed ──refer──▶ referred      (the caseworker may refer on directly: referred at once)
+        ├──decline──▶ declined        (the referring caseworker, with a coded reason)
+        └──withdraw─▶ withdrawn       (the proposing provider's coordinator)
+
+Each is decided once: a declined or withdrawn proposal no longer blocks another next step, and
+nothing more happens to it. Who decided and when is kept; the reason crosses as a code only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,22 +33,36 @@ from uuid import UUID, uuid4
 from forlob_referral.domain.clarification import Clarification
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.records import Attainment, GoalAttainment
-from forlob_referral.domain.referral import CLOSED, Referral, State
-from forlob_referral.domain.seats import Seat, peak_occupancy
+from forlob_referral.domain.referral import Referral
 from forlob_shared.errors import Conflict, InvalidInput
 from forlob_shared.events import PendingEvent
+from forlob_shared.events.base import EventData
 from forlob_shared.events.employment import Recommendation, WorkAbilityArea
 from forlob_shared.events.handover import (
     CourseReferredOn,
+    DeclineReason,
     HandoverMeetingHeld,
     HandoverMeetingPlanned,
     HandoverRelation,
+    NextStepDeclined,
+    NextStepProposed,
+    NextStepWithdrawn,
 )
 
 
 class HandoverState(StrEnum):
     PROPOSED = "proposed"  # by the provider's coordinator; the caseworker decides
     REFERRED = "referred"  # the next referral exists
+    DECLINED = "declined"  # by the referring caseworker, with a coded reason
+    WITHDRAWN = "withdrawn"  # by the proposing provider's coordinator
+
+
+# Why a decided proposal takes no other decision (the 409's words; current_state says which).
+_DECIDED = {
+    HandoverState.REFERRED: "the participant is already referred on from this proposal",
+    HandoverState.DECLINED: "the caseworker declined this proposal",
+    HandoverState.WITHDRAWN: "the provider withdrew this proposal",
+}
 
 
 @dataclass(frozen=True)
@@ -138,6 +157,9 @@ class Handover:
     referred_by: str | None = None
     referred_at: datetime | None = None
     meeting: HandoverMeeting | None = None
+    decided_by: str | None = None  # who declined or withdrew the proposal (staff id)
+    decided_at: datetime | None = None
+    decline_reason: DeclineReason | None = None
 
     @property
     def parties(self) -> tuple[str, ...]:
@@ -154,16 +176,67 @@ class Handover:
             "handover_id": self.id,
         }
 
-    def _event(self, data: CourseReferredOn | HandoverMeetingPlanned | HandoverMeetingHeld) -> PendingEvent:
+    def _event(self, data: EventData) -> PendingEvent:
         # In the previous course's order: its subject and partition.
         return PendingEvent(
             data=data, subject=str(self.referral_id), referring_org=self.referring_org, provider_org=self.provider_org
         )
 
+    def require_undecided(self) -> None:
+        """409 with ``current_state`` once the proposal is referred on, declined or withdrawn."""
+        if self.state is not HandoverState.PROPOSED:
+            raise Conflict(_DECIDED[self.state], current_state=self.state.value)
+
+    def _decided(self, state: HandoverState, staff_id: str, now: datetime) -> None:
+        self.state = state
+        self.decided_by = staff_id
+        self.decided_at = now
+
+    def proposed(self) -> PendingEvent:
+        """The event of a new proposal, for the jobcentre (which decides) and the figures."""
+        return self._event(
+            NextStepProposed(
+                **self._event_base(),
+                next_programme_code=self.next_programme_code,
+                next_provider_org=self.next_provider_org,
+                relation=self.relation,
+                planned_start=self.planned_start,
+                previous_planned_end=self.facts.planned_end_date,
+                proposed_at=self.created_at,
+            )
+        )
+
+    def decline(self, reason: DeclineReason, caseworker_id: str, now: datetime) -> PendingEvent:
+        """The referring caseworker does not refer on as proposed; the course may be referred on otherwise."""
+        self.require_undecided()
+        self._decided(HandoverState.DECLINED, caseworker_id, now)
+        self.decline_reason = reason
+        return self._event(
+            NextStepDeclined(
+                **self._event_base(),
+                next_programme_code=self.next_programme_code,
+                next_provider_org=self.next_provider_org,
+                reason=reason,
+                declined_at=now,
+            )
+        )
+
+    def withdraw(self, coordinator_id: str, now: datetime) -> PendingEvent:
+        """The proposing provider's coordinator takes the proposal back before anybody decided."""
+        self.require_undecided()
+        self._decided(HandoverState.WITHDRAWN, coordinator_id, now)
+        return self._event(
+            NextStepWithdrawn(
+                **self._event_base(),
+                next_programme_code=self.next_programme_code,
+                next_provider_org=self.next_provider_org,
+                withdrawn_at=now,
+            )
+        )
+
     def referred(self, next_referral: Referral, caseworker_id: str, now: datetime) -> PendingEvent:
         """The caseworker referred on: ``next_referral`` is the new referral."""
-        if self.state is HandoverState.REFERRED:
-            raise Conflict("the participant is already referred on from this proposal", current_state="referred")
+        self.require_undecided()
         self.state = HandoverState.REFERRED
         self.next_referral_id = next_referral.id
         self.referred_by = caseworker_id
@@ -238,74 +311,6 @@ class Handover:
                 starts_at=meeting.starts_at,
                 held_at=now,
             )
-        )
-
-
-def check_course(course: Referral) -> None:
-    """Only a running course is referred on: one not started yet is referred to the next
-    programme directly, an ended or withdrawn one has no course to overlap or follow."""
-    if course.state is not State.STARTED or course.planned_end_date is None:
-        raise Conflict(
-            f"cannot refer on from a referral that is {course.state.value}; only a running course is referred on",
-            current_state=course.state.value,
-            allowed_from=[State.STARTED.value],
-        )
-
-
-def check_open(handovers: Sequence[Handover], next_states: dict[UUID, State]) -> None:
-    """One next step at a time: none proposed and undecided, none referred whose referral is
-    still open (a rejected or withdrawn next referral lets the caseworker refer on again)."""
-    for h in handovers:
-        if h.state is HandoverState.PROPOSED:
-            raise Conflict("a next step is proposed for this course; refer on from it", handover_id=str(h.id))
-        if h.next_referral_id is not None and next_states.get(h.next_referral_id) not in CLOSED:
-            raise Conflict("the participant is referred on from this course already", handover_id=str(h.id))
-
-
-def check_another_programme(course: Referral, provider_org: str, code: str) -> None:
-    """The next step is another programme: more of the same course is an extension (reschedule)."""
-    if (provider_org, code) == (course.provider_org, course.programme_code):
-        raise InvalidInput(
-            f"the course is in {code} already; extend it instead of referring on to the same programme",
-            field="programme_code",
-        )
-
-
-def check_timing(course: Referral, relation: HandoverRelation, planned_start: date, today: date) -> None:
-    """``overlap``: the next starts on a day of this course (its planned last day at the latest);
-    ``sequence``: after that day. Never in the past."""
-    assert course.planned_end_date is not None
-    end = course.planned_end_date
-    if planned_start < today:
-        raise InvalidInput("the next step's planned start lies in the past", field="planned_start")
-    if relation is HandoverRelation.OVERLAP and planned_start > end:
-        raise InvalidInput(
-            f"an overlap starts on a day of this course, by its last day {end}; use sequence to follow it",
-            field="planned_start",
-        )
-    if relation is HandoverRelation.SEQUENCE and planned_start <= end:
-        raise InvalidInput(
-            f"a sequence starts after this course's last day {end}; use overlap to start before it ends",
-            field="planned_start",
-        )
-
-
-def check_seat(programme: Programme, seats: Sequence[Seat], planned_start: date) -> None:
-    """The next programme takes a course of its default length from ``planned_start`` (an intake
-    day) with a seat free the whole time, as an intake decision would find it; else 409."""
-    if not programme.is_intake_day(planned_start):
-        raise InvalidInput(
-            f"{programme.code} takes new participants on {programme.next_intake_day(planned_start)}, "
-            f"not on {planned_start}",
-            field="planned_start",
-            next_intake_day=programme.next_intake_day(planned_start).isoformat(),
-        )
-    end = planned_start + timedelta(weeks=programme.default_weeks)
-    if peak_occupancy(seats, planned_start, end) >= programme.capacity:
-        raise Conflict(
-            f"{programme.code} has no free seat from {planned_start} for {programme.default_weeks} weeks",
-            reason="no-free-seat",
-            programme_code=programme.code,
         )
 
 

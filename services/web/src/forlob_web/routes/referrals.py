@@ -16,6 +16,7 @@ from forlob_web.client import Api, ApiError, ServiceDown
 from forlob_web.closing_note_pdf import closing_note_pdf
 from forlob_web.deps import CurrentWeb, Lang, Words, posted, signed_in
 from forlob_web.forms import REFERRAL_FIELDS, SMS_CHANNELS, SMS_LANGUAGES, ReferralForm, WithdrawForm
+from forlob_web.routes.handover import DECLINE_REASONS
 from forlob_web.routes.parts import Part, act, part, problem_words
 from forlob_web.routes.text_messages import SMS_ROLES, SMS_STATES
 from forlob_web.session import flash
@@ -117,6 +118,7 @@ async def referral_detail(referral_id: UUID, request: Request, web: CurrentWeb, 
         sms_languages=SMS_LANGUAGES,
         sms_channels=SMS_CHANNELS,
         withdraw_reasons=WITHDRAW_REASONS if withdrawable else (),
+        decline_reasons=DECLINE_REASONS,
         key=lambda: str(uuid.uuid4()),
     )
 
