@@ -54,11 +54,16 @@ reserved AS (
     RETURNING aggregate_id, last
 ),
 numbered AS (
+    SELECT src.*, reserved.last AS sequence
+    FROM src
+    JOIN counts ON counts.subject = src.subject AND counts.n = 1
+    JOIN reserved ON reserved.aggregate_id = src.subject
+    UNION ALL
     SELECT src.*,
            reserved.last - counts.n
              + row_number() OVER (PARTITION BY src.subject ORDER BY src.event_id) AS sequence
     FROM src
-    JOIN counts ON counts.subject = src.subject
+    JOIN counts ON counts.subject = src.subject AND counts.n > 1
     JOIN reserved ON reserved.aggregate_id = src.subject
 )
 INSERT INTO outbox (event_id, aggregate_type, aggregate_id, aggregate_sequence, routing_key, headers, body)
@@ -80,6 +85,10 @@ FROM (SELECT numbered.*, coalesce(data ->> CAST(:_partition_field AS text), subj
       FROM numbered) AS keyed
 """
 
+# An aggregate with one event takes the number reserved for it; only those with several are
+# numbered by a window, whose sort (in event_id order, so that each aggregate's rows are inserted,
+# and so relayed, in the order of their sequence numbers) would otherwise take every row, wide with
+# its data, for nothing: a sweep's absences are one event each.
 # The body is spliced as text: the envelope's attributes common to every row (written once, in
 # Python: :func:`_envelope`), then each row's, each value quoted by ``to_json``, the optional ones
 # only when not NULL, then ``"data"`` and the brace. Building it as a json object and stripping its
