@@ -12,7 +12,7 @@ docs/operations.md "A breaking change to an event type").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar, overload
 
@@ -146,6 +146,12 @@ def _add(cls: E) -> E:
 def supersession(cls: type[EventData]) -> Supersession | None:
     """What ``cls`` supersedes (None: it is the only major published of its type)."""
     return _SUPERSEDING.get(cls)
+
+
+def registered() -> Mapping[str, type[EventData]]:
+    """The registry itself, by routing key, to read (not to change): the envelope's fast decode
+    checks its cached choice of class against it on every message."""
+    return _REGISTRY
 
 
 def event_class(routing_key: str) -> type[EventData]:
