@@ -14,11 +14,11 @@ from uuid import UUID
 
 from forlob_attendance.application.meetings import call_off_meetings_after
 from forlob_attendance.application.ports import AttendanceUoW
-from forlob_attendance.application.slots import horizon, materialise_course, slot_span, slot_values
+from forlob_attendance.application.slots import PlanKey, horizon, materialise_course, slot_span, slot_values
 from forlob_attendance.db.models import CourseRow
 from forlob_attendance.db.repository import to_domain, windows_json
 from forlob_attendance.domain.course import Declared, check_course_dates, grace_of, provider_calendar
-from forlob_attendance.domain.schedule import ScheduleVersion, windows_inside_opening_hours
+from forlob_attendance.domain.schedule import PlannedSlot, ScheduleVersion, windows_inside_opening_hours
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
 from forlob_shared.events import (
     AgreementChanged,
@@ -46,7 +46,12 @@ class _PlannedStart:
 
 
 def _planned_start(
-    event: ProgrammeStarted, policy: CoursePolicy, now: datetime, declared: Declared, traceparent: str | None
+    event: ProgrammeStarted,
+    policy: CoursePolicy,
+    now: datetime,
+    declared: Declared,
+    traceparent: str | None,
+    plans: dict[PlanKey, list[PlannedSlot]],
 ) -> _PlannedStart:
     """A course that starts now, its schedule and its first slots, checked and planned from the
     event alone: it has one schedule and no absence reported yet (none can be, for a course
@@ -93,7 +98,7 @@ def _planned_start(
     calendar = provider_calendar(event.country, event.timezone).declared(*declared)
     course = to_domain(row, (ScheduleVersion(event.start_date, tuple(windows)),), calendar)
     first, last = slot_span(row, horizon(row, now, policy.days_ahead))
-    slots = slot_values(row, course, first, last, reports=()) if first <= last else []
+    slots = slot_values(row, course, first, last, reports=(), plans=plans) if first <= last else []
     columns["materialised_through"] = last if first <= last else None
     return _PlannedStart(columns, schedule, slots)
 
@@ -118,8 +123,9 @@ async def start_courses(
     now = uow.clock.now()
     # The providers' own closures: nobody is expected on them from the first day.
     declared = await uow.courses.declared(e.provider_org for e in events)
+    plans: dict[PlanKey, list[PlannedSlot]] = {}  # shared by the batch's courses that plan alike
     planned = [
-        _planned_start(event, policy, now, declared[event.provider_org], context)
+        _planned_start(event, policy, now, declared[event.provider_org], context, plans)
         for event, context in zip(events, contexts, strict=True)
     ]
     if not planned:

@@ -11,9 +11,10 @@ from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.db.models import AbsenceReportRow, CourseRow, InternshipRow
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course, Declared, provider_calendar
+from forlob_shared.calendar import ProviderCalendar
 from forlob_attendance.domain.internship import InternshipDays, internship_on
 from forlob_attendance.domain.registration import excused_state
-from forlob_attendance.domain.schedule import days_between, plan_slots
+from forlob_attendance.domain.schedule import PlannedSlot, ScheduleVersion, days_between, plan_slots
 from forlob_shared.events import AbsenceReason
 
 
@@ -33,6 +34,10 @@ def internship_days(rows: Sequence[InternshipRow]) -> list[InternshipDays]:
     return [InternshipDays(r.id, r.employer_id, r.first_day, r.last_day, tuple(r.weekdays)) for r in rows]
 
 
+# What plan_slots reads: courses equal in all of it have the same planned slots.
+PlanKey = tuple[ProviderCalendar, tuple[ScheduleVersion, ...], date, date, timedelta]
+
+
 def slot_values(
     row: CourseRow,
     course: Course,
@@ -40,11 +45,22 @@ def slot_values(
     last: date,
     reports: Sequence[AbsenceReportRow],
     internships: Sequence[InternshipRow] = (),
+    plans: dict[PlanKey, list[PlannedSlot]] | None = None,
 ) -> list[dict[str, Any]]:
     """The slot rows of ``first``..``last``: at an internship where the agreed plan puts the day at
     a company, and excused where an absence report covers the day (a report says more about that
-    one day than the plan: ill on an internship day is ill)."""
-    planned = plan_slots(course.calendar, course.versions, days_between(first, last), course.grace)
+    one day than the plan: ill on an internship day is ill).
+
+    ``plans``: the plans made so far for other courses (a batch of starts), shared by those that
+    plan alike: courses of one programme at one provider starting on one day mostly do, and the
+    calendar walk is most of a start's CPU. Planning is a pure function of the key.
+    """
+    key: PlanKey = (course.calendar, course.versions, first, last, course.grace)
+    planned = plans.get(key) if plans is not None else None
+    if planned is None:
+        planned = plan_slots(course.calendar, course.versions, days_between(first, last), course.grace)
+        if plans is not None:
+            plans[key] = planned
     plans = internship_days(internships)
     values = []
     for slot in planned:
