@@ -11,23 +11,32 @@ from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.db.models import AbsenceReportRow, CourseRow, InternshipRow
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course, Declared, provider_calendar
-from forlob_shared.calendar import ProviderCalendar
 from forlob_attendance.domain.internship import InternshipDays, internship_on
 from forlob_attendance.domain.registration import excused_state
 from forlob_attendance.domain.schedule import PlannedSlot, ScheduleVersion, days_between, plan_slots
+from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.events import AbsenceReason
 
 
 def horizon(row: CourseRow, now: datetime, days_ahead: int) -> date:
     """The last day to have slots now: ``days_ahead`` past the provider's local today, within the course."""
-    today = provider_calendar(row.country, row.timezone).local_date(now)
-    return min(row.end_date, today + timedelta(days=days_ahead))
+    return horizon_of(provider_calendar(row.country, row.timezone), row.end_date, now, days_ahead)
+
+
+def horizon_of(calendar: ProviderCalendar, end_date: date, now: datetime, days_ahead: int) -> date:
+    """:func:`horizon` of a course not written yet (a start plans its row and slots together)."""
+    return min(end_date, calendar.local_date(now) + timedelta(days=days_ahead))
 
 
 def slot_span(row: CourseRow, through: date) -> tuple[date, date]:
     """The days still to materialise up to ``through``: (first, last), empty when last < first."""
-    first = max(row.start_date, (row.materialised_through or date.min) + timedelta(days=1))
-    return first, min(row.end_date, through)
+    return span_of(row.start_date, row.materialised_through, row.end_date, through)
+
+
+def span_of(start_date: date, materialised_through: date | None, end_date: date, through: date) -> tuple[date, date]:
+    """:func:`slot_span` of a course's dates."""
+    first = max(start_date, (materialised_through or date.min) + timedelta(days=1))
+    return first, min(end_date, through)
 
 
 def internship_days(rows: Sequence[InternshipRow]) -> list[InternshipDays]:
@@ -39,7 +48,6 @@ PlanKey = tuple[ProviderCalendar, tuple[ScheduleVersion, ...], date, date, timed
 
 
 def slot_values(
-    row: CourseRow,
     course: Course,
     first: date,
     last: date,
@@ -74,7 +82,7 @@ def slot_values(
         values.append(
             {
                 "id": uuid4(),
-                "referral_id": row.referral_id,
+                "referral_id": course.referral_id,
                 "day": slot.day,
                 "window_start": slot.window_start,
                 "window_end": slot.window_end,
@@ -107,7 +115,7 @@ async def materialise_course(
         course = to_domain(row, await uow.courses.versions(row.referral_id), calendar)
     reports = await reports_between(uow, row.referral_id, first, last)
     internships = await uow.internships.between(row.referral_id, first, last)
-    values = slot_values(row, course, first, last, reports, internships)
+    values = slot_values(course, first, last, reports, internships)
     await uow.slots.add(values)
     row.materialised_through = last
     return len(values)
