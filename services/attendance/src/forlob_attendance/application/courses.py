@@ -114,7 +114,7 @@ def _planned_start(
     )
     through = horizon_of(base_calendar, event.planned_end_date, now, policy.days_ahead)
     first, last = span_of(event.start_date, None, event.planned_end_date, through)
-    slots = slot_values(course, first, last, reports=(), plans=plans) if first <= last else []
+    slots = slot_values(course, first, last, reports=(), shared_plans=plans) if first <= last else []
     columns["materialised_through"] = last if first <= last else None
     return _PlannedStart(columns, schedule, slots)
 

@@ -53,22 +53,22 @@ def slot_values(
     last: date,
     reports: Sequence[AbsenceReportRow],
     internships: Sequence[InternshipRow] = (),
-    plans: dict[PlanKey, list[PlannedSlot]] | None = None,
+    shared_plans: dict[PlanKey, list[PlannedSlot]] | None = None,
 ) -> list[dict[str, Any]]:
     """The slot rows of ``first``..``last``: at an internship where the agreed plan puts the day at
     a company, and excused where an absence report covers the day (a report says more about that
     one day than the plan: ill on an internship day is ill).
 
-    ``plans``: the plans made so far for other courses (a batch of starts), shared by those that
+    ``shared_plans``: the plans made so far for other courses (a batch of starts), shared by those that
     plan alike: courses of one programme at one provider starting on one day mostly do, and the
     calendar walk is most of a start's CPU. Planning is a pure function of the key.
     """
     key: PlanKey = (course.calendar, course.versions, first, last, course.grace)
-    planned = plans.get(key) if plans is not None else None
+    planned = shared_plans.get(key) if shared_plans is not None else None
     if planned is None:
         planned = plan_slots(course.calendar, course.versions, days_between(first, last), course.grace)
-        if plans is not None:
-            plans[key] = planned
+        if shared_plans is not None:
+            shared_plans[key] = planned  # read only by every course that shares it
     plans = internship_days(internships)
     values = []
     for slot in planned:
