@@ -78,7 +78,7 @@ async def _replan(uow: AttendanceUoW, org: str, first: date, last: date, now: da
         course = await uow.courses.course(row)
         reports = await reports_between(uow, row.referral_id, lo, hi)
         internships = await uow.internships.between(row.referral_id, lo, hi)
-        planned = slot_values(row, course, lo, hi, reports, internships)
+        planned = slot_values(course, lo, hi, reports, internships)
         existing = await uow.slots.between(row.referral_id, lo, hi)
         keep = {(p["day"], p["window_start"], p["window_end"]) for p in planned}
         stale, replaced = [], set()

@@ -13,38 +13,62 @@ from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course, Declared, provider_calendar
 from forlob_attendance.domain.internship import InternshipDays, internship_on
 from forlob_attendance.domain.registration import excused_state
-from forlob_attendance.domain.schedule import days_between, plan_slots
+from forlob_attendance.domain.schedule import PlannedSlot, ScheduleVersion, days_between, plan_slots
+from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.events import AbsenceReason
 
 
 def horizon(row: CourseRow, now: datetime, days_ahead: int) -> date:
     """The last day to have slots now: ``days_ahead`` past the provider's local today, within the course."""
-    today = provider_calendar(row.country, row.timezone).local_date(now)
-    return min(row.end_date, today + timedelta(days=days_ahead))
+    return horizon_of(provider_calendar(row.country, row.timezone), row.end_date, now, days_ahead)
+
+
+def horizon_of(calendar: ProviderCalendar, end_date: date, now: datetime, days_ahead: int) -> date:
+    """:func:`horizon` of a course not written yet (a start plans its row and slots together)."""
+    return min(end_date, calendar.local_date(now) + timedelta(days=days_ahead))
 
 
 def slot_span(row: CourseRow, through: date) -> tuple[date, date]:
     """The days still to materialise up to ``through``: (first, last), empty when last < first."""
-    first = max(row.start_date, (row.materialised_through or date.min) + timedelta(days=1))
-    return first, min(row.end_date, through)
+    return span_of(row.start_date, row.materialised_through, row.end_date, through)
+
+
+def span_of(start_date: date, materialised_through: date | None, end_date: date, through: date) -> tuple[date, date]:
+    """:func:`slot_span` of a course's dates."""
+    first = max(start_date, (materialised_through or date.min) + timedelta(days=1))
+    return first, min(end_date, through)
 
 
 def internship_days(rows: Sequence[InternshipRow]) -> list[InternshipDays]:
     return [InternshipDays(r.id, r.employer_id, r.first_day, r.last_day, tuple(r.weekdays)) for r in rows]
 
 
+# What plan_slots reads: courses equal in all of it have the same planned slots.
+PlanKey = tuple[ProviderCalendar, tuple[ScheduleVersion, ...], date, date, timedelta]
+
+
 def slot_values(
-    row: CourseRow,
     course: Course,
     first: date,
     last: date,
     reports: Sequence[AbsenceReportRow],
     internships: Sequence[InternshipRow] = (),
+    shared_plans: dict[PlanKey, list[PlannedSlot]] | None = None,
 ) -> list[dict[str, Any]]:
     """The slot rows of ``first``..``last``: at an internship where the agreed plan puts the day at
     a company, and excused where an absence report covers the day (a report says more about that
-    one day than the plan: ill on an internship day is ill)."""
-    planned = plan_slots(course.calendar, course.versions, days_between(first, last), course.grace)
+    one day than the plan: ill on an internship day is ill).
+
+    ``shared_plans``: the plans made so far for other courses (a batch of starts), shared by those that
+    plan alike: courses of one programme at one provider starting on one day mostly do, and the
+    calendar walk is most of a start's CPU. Planning is a pure function of the key.
+    """
+    key: PlanKey = (course.calendar, course.versions, first, last, course.grace)
+    planned = shared_plans.get(key) if shared_plans is not None else None
+    if planned is None:
+        planned = plan_slots(course.calendar, course.versions, days_between(first, last), course.grace)
+        if shared_plans is not None:
+            shared_plans[key] = planned  # read only by every course that shares it
     plans = internship_days(internships)
     values = []
     for slot in planned:
@@ -58,7 +82,7 @@ def slot_values(
         values.append(
             {
                 "id": uuid4(),
-                "referral_id": row.referral_id,
+                "referral_id": course.referral_id,
                 "day": slot.day,
                 "window_start": slot.window_start,
                 "window_end": slot.window_end,
@@ -91,7 +115,7 @@ async def materialise_course(
         course = to_domain(row, await uow.courses.versions(row.referral_id), calendar)
     reports = await reports_between(uow, row.referral_id, first, last)
     internships = await uow.internships.between(row.referral_id, first, last)
-    values = slot_values(row, course, first, last, reports, internships)
+    values = slot_values(course, first, last, reports, internships)
     await uow.slots.add(values)
     row.materialised_through = last
     return len(values)

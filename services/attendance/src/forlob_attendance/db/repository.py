@@ -45,8 +45,34 @@ _COURSES = cast(sa.Table, CourseRow.__table__)
 _START_COURSES = pg_insert(_COURSES).on_conflict_do_nothing().returning(_COURSES.c.referral_id)
 _ADD_SCHEDULES = sa.insert(cast(sa.Table, ScheduleVersionRow.__table__))
 # Run with a list of parameters (executemany): a VALUES list built into the statement would be
-# compiled anew for every course.
+# compiled anew for every course. For slots of other shapes (a meeting's) than the planned below.
 _INSERT_SLOTS = pg_insert(cast(sa.Table, SlotRow.__table__)).on_conflict_do_nothing()
+
+# The planned slots (application.slots.slot_values: a course start's, the sweep's ahead) go in as
+# one array per column: one statement and one execution for all of them, where executemany
+# processes each row's parameters in Python and runs the statement once per row on the server.
+# Rows go in in the list's order, as executemany's, and a row that exists already is kept.
+_PLANNED_COLUMNS: dict[str, str] = {
+    "id": "uuid",
+    "referral_id": "uuid",
+    "day": "date",
+    "window_start": "time",
+    "window_end": "time",
+    "expected_start": "timestamptz",
+    "expected_end": "timestamptz",
+    "due_at": "timestamptz",
+    "state": "text",
+    "reason": "text",
+    "report_id": "uuid",
+    "internship_id": "uuid",
+}
+_PLANNED_KEYS = _PLANNED_COLUMNS.keys()
+_INSERT_PLANNED_SLOTS = sa.text(
+    f"INSERT INTO slots ({', '.join(_PLANNED_COLUMNS)})"
+    " SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{column} AS {kind}[])" for column, kind in _PLANNED_COLUMNS.items())
+    + ") ON CONFLICT DO NOTHING"
+)
 
 
 class CourseRepository:
@@ -256,7 +282,12 @@ class SlotRepository:
 
     async def add(self, values: Sequence[dict[str, Any]]) -> None:
         """Add slots (column values); one that exists already (same course, day and window) is kept."""
-        if values:
+        if not values:
+            return
+        if all(row.keys() == _PLANNED_KEYS for row in values):
+            columns = {column: [row[column] for row in values] for column in _PLANNED_COLUMNS}
+            await self.session.execute(_INSERT_PLANNED_SLOTS, columns)
+        else:
             await self.session.execute(_INSERT_SLOTS, list(values))
 
     async def delete(self, slot_ids: Sequence[UUID]) -> None:
