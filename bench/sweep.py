@@ -20,7 +20,7 @@ What is measured, per round (the two alternate; figures are medians over the rou
   writes one ``absence.detected.v1`` per slot into the outbox, marks the courses for the breach
   check, commits. The events are then decoded and counted (not timed): exactly one per slot.
 
-The ratio is the sweep's rate over the ceiling's (events per second); goal: >= 0.3, and the
+The ratio is the sweep's rate over the ceiling's (events per second); goal: >= 0.4 (issue 17's floor), and the
 sweep under 10 s. For information, the breach check that follows the sweep (not part of the
 goal) is timed once at the end.
 """
@@ -290,9 +290,9 @@ async def main(options: Options) -> int:
     )
     print(f"ceiling (bare INSERT ... SELECT into the outbox): {ceiling:.3f} s, {events / ceiling:,.0f} events/s")
     print(f"sweep (sweep_absences, one transaction):          {sweep:.3f} s, {events / sweep:,.0f} events/s")
-    print(f"ratio sweep/ceiling: {ratio:.2f}  (goal >= 0.3; sweep goal < 10 s)")
+    print(f"ratio sweep/ceiling: {ratio:.2f}  (goal >= 0.4; sweep goal < 10 s)")
     print(f"breach check after the sweep (not in the goal): {breach_seconds:.3f} s, {breaches} breaches raised")
-    return 0 if ratio >= 0.3 and sweep < 10 else 2
+    return 0 if ratio >= 0.4 and sweep < 10 else 2
 
 
 if __name__ == "__main__":
