@@ -13,13 +13,15 @@ from forlob_notifications.domain.webhooks import EVENT_TYPES, Subscription
 from forlob_shared.http.idempotency import IdempotencyKey, answer_idempotently
 
 router = APIRouter(tags=["webhooks"])
+# Each type at most once: a subscription to everything names every type, however many there are.
+MOST_TYPES = len(EVENT_TYPES)
 
 
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=1, max_length=2000, examples=["https://partner.example/forlob-hooks"])
-    event_types: list[str] = Field(min_length=1, max_length=20, examples=[["attendance.agreement_breached"]])
+    event_types: list[str] = Field(min_length=1, max_length=MOST_TYPES, examples=[["attendance.agreement_breached"]])
     description: str = Field(default="", max_length=200)
 
 
@@ -27,7 +29,7 @@ class SubscriptionPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(default=None, min_length=1, max_length=2000)
-    event_types: list[str] | None = Field(default=None, min_length=1, max_length=20)
+    event_types: list[str] | None = Field(default=None, min_length=1, max_length=MOST_TYPES)
     description: str | None = Field(default=None, max_length=200)
     enabled: bool | None = None
     rotate_secret: bool = False
