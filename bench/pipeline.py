@@ -92,7 +92,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from importlib import import_module
 from pathlib import Path
@@ -136,6 +136,7 @@ SAMPLE_INTERVAL = 0.2
 # services' connection pools (up to 20 each) stay inside a shared server's max_connections.
 CONCURRENCY = 8
 POLL_INTERVAL = 0.1  # the driver's waits ask again this often (each probe is a request)
+DRAIN_POLL = 0.1  # between a drain's looks at the databases
 QUIET = 1.0  # no new event for this long (> every periodic tick below) ends a drain
 # The same short ticks as the end-to-end tests: the driver waits for each simulated morning's
 # absence sweep and escalation rules, and should not wait out production's 30 s and 15 s.
@@ -409,6 +410,14 @@ class OutboxEvent:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """Where a step starts: each database's last outbox position, and the server's clock."""
+
+    positions: dict[str, int]
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Delivery:
     consumer: str
     event_id: UUID
@@ -465,27 +474,41 @@ class Databases:
             s: int(await p.fetchval("SELECT coalesce(max(position), 0) FROM outbox")) for s, p in self.pools.items()
         }
 
-    async def step_events_brief(self, since: Mapping[str, int]) -> tuple[list[UUID], Counter[str], int, int]:
-        """(the step's event ids, their routing keys counted, unsent rows, sum of last positions)."""
-        ids: list[UUID] = []
+    async def step_outbox(self, since: Mapping[str, int]) -> tuple[Counter[str], int, int]:
+        """(the step's events counted by routing key, unsent rows, sum of last positions): a few
+        rows per database, however long the step, so the poll stays light beside what it watches."""
         by_key: Counter[str] = Counter()
         unsent = positions = 0
         for service, pool in self.pools.items():
             rows = await pool.fetch(
-                "SELECT event_id, routing_key, sent_at IS NULL AS unsent, position FROM outbox WHERE position > $1",
+                "SELECT routing_key, count(*) AS n, count(*) FILTER (WHERE sent_at IS NULL) AS unsent,"
+                " max(position) AS last FROM outbox WHERE position > $1 GROUP BY routing_key",
                 since[service],
             )
-            ids += [r["event_id"] for r in rows]
-            by_key.update(r["routing_key"] for r in rows)
-            unsent += sum(1 for r in rows if r["unsent"])
-            positions += max((r["position"] for r in rows), default=since[service])
-        return ids, by_key, unsent, positions
+            by_key.update({r["routing_key"]: int(r["n"]) for r in rows})
+            unsent += sum(int(r["unsent"]) for r in rows)
+            positions += max((int(r["last"]) for r in rows), default=since[service])
+        return by_key, unsent, positions
+
+    async def step_event_ids(self, since: Mapping[str, int]) -> list[UUID]:
+        ids: list[UUID] = []
+        for service, pool in self.pools.items():
+            ids += [r[0] for r in await pool.fetch("SELECT event_id FROM outbox WHERE position > $1", since[service])]
+        return ids
 
     async def now(self) -> datetime:
         """The database server's clock, the one the commit times are read with."""
         pool = next(iter(self.pools.values()))
         value: datetime = await pool.fetchval("SELECT clock_timestamp()")
         return value
+
+    async def committed_since(self, at: datetime) -> int:
+        """Inbox rows committed at or after ``at`` (the step's mark), by the commit-time index: once
+        the drain before the mark was through, these are the step's deliveries and nothing else."""
+        total = 0
+        for pool in self.pools.values():
+            total += int(await pool.fetchval("SELECT count(*) FROM inbox WHERE processed_at >= $1", at))
+        return total
 
     async def delivered(self, ids: Sequence[UUID]) -> int:
         total = 0
@@ -525,15 +548,21 @@ class PipelineStalled(RuntimeError):
     """Events did not get through: some were not sent, lost, or dead-lettered."""
 
 
-async def drain(dbs: Databases, since: Mapping[str, int], table: Mapping[str, Sequence[Consumer]]) -> None:
-    """Until every event written since the watermark is sent and in every bound consumer's inbox,
-    and no new event appeared for ``QUIET`` seconds (an effect may emit more events, and a
-    periodic job may run on the clock the driver just moved)."""
+async def drain(dbs: Databases, mark: Mark, table: Mapping[str, Sequence[Consumer]]) -> None:
+    """Until every event written since the mark is sent and in every bound consumer's inbox, and no
+    new event appeared for ``QUIET`` seconds (an effect may emit more events, and a periodic job
+    may run on the clock the driver just moved).
+
+    The poll runs on the same cores as the pipeline it times, so it is kept light: counts by
+    routing key and by the inbox's commit time (a few index reads) every ``DRAIN_POLL`` seconds;
+    the exact check (each of the step's event ids in every bound inbox) runs only once those say
+    done. The drain's end is read from the commit times afterwards, not from when the poll saw it."""
     deadline = time.monotonic() + DRAIN_TIMEOUT
     previous, quiet_since = -1, time.monotonic()
     while True:
-        ids, by_key, unsent, positions = await dbs.step_events_brief(since)
-        delivered = await dbs.delivered(ids)
+        # Inbox first: a delivery counted here is of an event already in the outbox read next.
+        delivered = await dbs.committed_since(mark.at)
+        by_key, unsent, positions = await dbs.step_outbox(mark.positions)
         expected = expected_deliveries(by_key, table)
         if delivered > expected:
             raise PipelineStalled(f"{delivered} inbox rows for {expected} deliveries the bindings ask for")
@@ -541,12 +570,15 @@ async def drain(dbs: Databases, since: Mapping[str, int], table: Mapping[str, Se
         if positions != previous:
             previous, quiet_since = positions, now
         if unsent == 0 and delivered == expected and now - quiet_since >= QUIET:
-            return
+            exact = await dbs.delivered(await dbs.step_event_ids(mark.positions))
+            if exact == expected:
+                return
+            delivered = exact
         if now > deadline:
             raise PipelineStalled(
                 f"after {DRAIN_TIMEOUT:.0f} s: {unsent} events unsent, {delivered} of {expected} deliveries committed"
             )
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(DRAIN_POLL)
 
 
 # --- the ceiling: plain aio-pika on the same topology ----------------------------------------------
@@ -818,13 +850,24 @@ class Pipeline:
     table: dict[str, list[Consumer]]
     ceiling_rounds: int
     errors: ServerErrors
-    since: dict[str, int] = field(default_factory=dict)
+    start: Mark | None = None
+
+    @property
+    def marked(self) -> Mark:
+        if self.start is None:
+            raise RuntimeError("no step has started")
+        return self.start
+
+    @property
+    def since(self) -> dict[str, int]:
+        return self.marked.positions
 
     async def mark(self) -> None:
         """Wait until everything so far is through, then count from here."""
-        if self.since:
-            await drain(self.dbs, self.since, self.table)
-        self.since = await self.dbs.watermarks()
+        if self.start is not None:
+            await drain(self.dbs, self.start, self.table)
+        positions = await self.dbs.watermarks()
+        self.start = Mark(positions, await self.dbs.now())
 
     async def step(self, rate: int, days: int) -> Step:
         await self.mark()
@@ -836,7 +879,7 @@ class Pipeline:
         servers_before = server_processes()
         handled_before = await handler_seconds(self.load.http, self.system)
         reports = [await self.load.day(rate) for _ in range(days)]
-        await drain(self.dbs, self.since, self.table)
+        await drain(self.dbs, self.marked, self.table)
         wall = time.perf_counter() - started - QUIET  # the drain's quiet second is the bench's, not the load's
         cpu_now = {name: cpu_seconds(pid) for name, pid in pids.items()}
         cpu_now |= servers_cpu(servers_before, server_processes())
@@ -917,7 +960,7 @@ class Pipeline:
             for pid in held.values():
                 os.kill(pid, signal.SIGCONT)
         held_seconds = time.monotonic() - stopped
-        await drain(self.dbs, self.since, self.table)
+        await drain(self.dbs, self.marked, self.table)
         cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
         cpu_after |= servers_cpu(servers_before, server_processes())
         events = await self.dbs.step_events(self.since)
