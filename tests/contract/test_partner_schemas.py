@@ -178,3 +178,35 @@ def test_a_partner_event_without_its_dataschema_is_not_encoded() -> None:
     pending = PendingEvent(data=event, subject=str(event.referral_id), referring_org="jobcenter-aalborg")
     with pytest.raises(ValueError, match="dataschema"):
         encode(pending, source="forlob/notifications", sequence=1, time=datetime.now(UTC))
+
+
+def _properties(schema: Any) -> set[str]:
+    """Every property name anywhere in a JSON document's schemas."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                found |= set(value)
+            found |= _properties(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= _properties(item)
+    return found
+
+
+def test_the_partner_apis_answers_hold_none_of_the_forbidden_fields_either() -> None:
+    """What GET /partner/referrals/{id} and the feed answer (docs/openapi/partners.json): folded from
+    the events, so no staff, identity, free text or decline reason there either; the open proposal
+    is shown with its programme, relation and dates only."""
+    document = json.loads((DOCS.parents[2] / "docs" / "openapi" / "partners.json").read_text())
+    schemas = document["components"]["schemas"]
+    assert not FORBIDDEN_FIELDS & _properties(schemas)
+    assert set(schemas["OpenProposal"]["properties"]) == {
+        "proposal_id",
+        "next_programme_code",
+        "next_provider_org",
+        "relation",
+        "planned_start",
+        "proposed_at",
+    }
+    assert "open_proposal" in schemas["ReferralState"]["properties"]

@@ -101,6 +101,23 @@ HANDOVER_ROW = {
     "not_started": 1,
     "next_step_not_taken": 0,
 }
+PROPOSAL_ROW = {
+    "provider_org": "rca-aalborg",
+    "programme_code": "FYS-AAL",
+    "proposals": 6,
+    "accepted": 2,
+    "declined": 2,
+    "declined_by_reason": {
+        "another_step_planned": 0,
+        "participant_not_ready": 2,
+        "not_the_right_programme": 0,
+        "no_longer_relevant": 0,
+        "other": 0,
+    },
+    "withdrawn": 1,
+    "open": 1,
+    "median_days_to_decision": 3.5,
+}
 PROGRAMMES = [
     {"code": "IPS-AAL", "kind": "ips", "provider_org": "rca-aalborg", "shape": "meetings"},
     {"code": "RCA-UDV-13", "kind": "development_course", "provider_org": "rca-aalborg"},
@@ -216,6 +233,7 @@ async def _services(asked: list[tuple[str, dict[str, str]]]) -> AsyncIterator[st
             Route("/figures/ips-fidelity", table([IPS_ROW])),
             Route("/figures/clarification-results", table([CLARIFICATION_ROW])),
             Route("/figures/handovers", table([HANDOVER_ROW])),
+            Route("/figures/next-step-proposals", table([PROPOSAL_ROW])),
             Route("/programmes", functools.partial(json, body=PROGRAMMES)),
             Route("/charts/{name}.svg", svg),
             Route("/inbox", inbox),
@@ -347,7 +365,7 @@ IPS_WORDS = {
 
 async def test_the_ips_clarification_and_handover_figures_with_their_definitions_in_each_language() -> None:
     from forlob_shared.texts.employment_figures import CLARIFICATION_DEFINITIONS, IPS_DEFINITIONS
-    from forlob_shared.texts.handover_figures import HANDOVER_DEFINITIONS
+    from forlob_shared.texts.handover_figures import HANDOVER_DEFINITIONS, PROPOSAL_DEFINITIONS, PROPOSAL_FIGURES
 
     asked: list[tuple[str, dict[str, str]]] = []
     async with _services(asked) as url, web_in_process(settings_for(url), ManualClock(NOW)) as people:
@@ -358,7 +376,12 @@ async def test_the_ips_clarification_and_handover_figures_with_their_definitions
             page = await leader.get("/figures?start=2026-09-01&end=2026-11-29", headers={"Accept-Language": lang})
             assert page.status_code == 200, page.text
             period = {"from": "2026-09-01", "to": "2026-11-29"}
-            for path in ("/figures/ips-fidelity", "/figures/clarification-results", "/figures/handovers"):
+            for path in (
+                "/figures/ips-fidelity",
+                "/figures/clarification-results",
+                "/figures/handovers",
+                "/figures/next-step-proposals",
+            ):
                 assert (path, period) in asked, path
             ips = _section(page.text, "ips")
             assert all(w in ips for w in words), (words, ips)
@@ -376,9 +399,20 @@ async def test_the_ips_clarification_and_handover_figures_with_their_definitions
             assert {"da": "1,75 dage", "sv": "1,75 dagar", "en": "1.75 days"}[lang] in handovers
             for text in HANDOVER_DEFINITIONS.values():
                 assert text.in_language(lang) in handovers
+            proposals = _section(page.text, "proposals")
+            assert "FYS-AAL · rca-aalborg" in proposals
+            assert {
+                "da": "Borgeren er ikke klar: 2",
+                "sv": "Deltagaren är inte redo: 2",
+                "en": "The participant is not ready: 2",
+            }[lang] in proposals
+            assert {"da": "3,5 dage", "sv": "3,5 dagar", "en": "3.5 days"}[lang] in proposals
+            assert PROPOSAL_FIGURES["withdrawn"].name.in_language(lang) + ": 1" in proposals
+            for text in PROPOSAL_DEFINITIONS.values():
+                assert text.in_language(lang) in proposals
             also = every_code() if lang != "en" else set()
             assert raw_codes(visible_text(page.text), also=also) == [], visible_text(page.text)
-            for name in ("ips", "clarification", "handovers"):  # each section a landmark with its heading
+            for name in ("ips", "clarification", "handovers", "proposals"):  # each a landmark with its heading
                 assert f'<section aria-labelledby="{name}-h" class="figures-section">' in page.text
                 assert f'<h2 id="{name}-h">' in page.text
 

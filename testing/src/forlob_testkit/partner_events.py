@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from forlob_shared import partner
 from forlob_shared.events.common import Outcome
 from forlob_shared.events.employment import Recommendation, SpellKind, SupportPhase, WorkAbilityArea
+from forlob_shared.events.handover import HandoverRelation
 
 NOON = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
@@ -151,4 +152,31 @@ class AReferral:
             specialist_assessments=1,
             result_date=date(2027, 2, 19),
             recorded_at=NOON,
+        )
+
+    def next_step_proposed(self, proposal_id: UUID, code: str = "RCA-JOB-8") -> partner.NextStepProposed:
+        return partner.NextStepProposed(
+            **self._about(),
+            proposal_id=proposal_id,
+            next_programme_code=code,
+            next_provider_org="rca-aalborg",
+            relation=HandoverRelation.SEQUENCE,
+            planned_start=date(2027, 3, 1),
+            previous_planned_end=date(2027, 2, 26),
+            proposed_at=NOON,
+        )
+
+    def next_step_withdrawn(self, proposal_id: UUID) -> partner.NextStepWithdrawn:
+        return partner.NextStepWithdrawn(**self._about(), proposal_id=proposal_id, withdrawn_at=NOON)
+
+    def next_step_planned(self, next_referral_id: UUID, code: str = "RCA-JOB-8") -> partner.NextStepPlanned:
+        return partner.NextStepPlanned(
+            **self._about(),
+            next_referral_id=next_referral_id,
+            next_programme_code=code,
+            next_provider_org="rca-aalborg",
+            relation=HandoverRelation.SEQUENCE,
+            planned_start=date(2027, 3, 1),
+            previous_planned_end=date(2027, 2, 26),
+            referred_at=NOON,
         )

@@ -174,3 +174,35 @@ async def test_a_replay_reaching_back_past_what_the_retention_forgot_says_events
     # Another organisation's feed lost nothing, and is told nothing.
     other = await world.client.get("/partner/events", headers=_partner(world, OTHER_JOBCENTRE, "od-case-system"))
     assert (other.json()["complete"], other.json()["pruned_through"]) == (True, None)
+
+
+async def test_the_referral_state_shows_the_open_proposal_and_no_more_once_withdrawn(world: Any) -> None:
+    """GET /partner/referrals/{id} on the real database: the provider's open proposal (programme,
+    relation, planned start, when), none once withdrawn or referred on; never a staff id; another
+    organisation's referral and an unknown one are 404."""
+    course, proposal = AReferral(JOBCENTRE), uuid4()
+    await _publish(world, course.received(), course.accepted(), course.started(), course.next_step_proposed(proposal))
+    path = f"/partner/referrals/{course.referral_id}"
+    answer = await world.client.get(path, headers=_partner(world))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["open_proposal"] == {
+        "proposal_id": str(proposal),
+        "next_programme_code": "RCA-JOB-8",
+        "next_provider_org": "rca-aalborg",
+        "relation": "sequence",
+        "planned_start": "2027-03-01",
+        "proposed_at": "2026-11-30T12:00:00Z",
+    }
+    assert "staff" not in answer.text
+    assert "decline" not in answer.text
+    await _publish(world, course.next_step_withdrawn(proposal))
+    withdrawn = (await world.client.get(path, headers=_partner(world))).json()
+    assert (withdrawn["open_proposal"], withdrawn["next_step"]) == (None, None)
+    await _publish(world, course.next_step_proposed(uuid4()), course.next_step_planned(uuid4()))
+    referred = (await world.client.get(path, headers=_partner(world))).json()
+    assert referred["open_proposal"] is None
+    assert referred["next_step"]["next_programme_code"] == "RCA-JOB-8"
+
+    other = _partner(world, OTHER_JOBCENTRE, "od-case-system")
+    assert (await world.client.get(path, headers=other)).status_code == 404
+    assert (await world.client.get(f"/partner/referrals/{uuid4()}", headers=_partner(world))).status_code == 404

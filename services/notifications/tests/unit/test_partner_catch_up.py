@@ -307,3 +307,41 @@ async def test_a_caseworker_reads_what_their_organisation_was_told_of_one_referr
         await told_of_referral(uow, elsewhere, referral.referral_id)
     with pytest.raises(Forbidden):
         await told_of_referral(uow, SYSTEM, referral.referral_id)  # the machine reads the feed, not this
+
+
+async def test_the_state_shows_the_open_proposal_until_it_is_withdrawn_or_referred_on(
+    uow: FakeNotificationsUnitOfWork,
+) -> None:
+    course = AReferral(JC)
+    first, second = uuid4(), uuid4()
+    await _publish(uow, course.received(), course.accepted(), course.started())
+    assert (await referral_state(uow, SYSTEM, course.referral_id)).open_proposal is None
+    await _publish(uow, course.next_step_proposed(first))
+    shown = (await referral_state(uow, SYSTEM, course.referral_id)).open_proposal
+    assert shown is not None
+    assert (shown.proposal_id, shown.next_programme_code, shown.relation, shown.planned_start) == (
+        first,
+        "RCA-JOB-8",
+        "sequence",
+        date(2027, 3, 1),
+    )
+    # Withdrawn: none; proposed again, then a withdrawal of another proposal leaves it shown.
+    await _publish(uow, course.next_step_withdrawn(first))
+    assert (await referral_state(uow, SYSTEM, course.referral_id)).open_proposal is None
+    await _publish(uow, course.next_step_proposed(second, "RCA-FYS"), course.next_step_withdrawn(first))
+    state = await referral_state(uow, SYSTEM, course.referral_id)
+    assert state.open_proposal is not None
+    assert state.open_proposal.proposal_id == second
+    # Referred on as proposed: the next step, and no proposal open.
+    await _publish(uow, course.next_step_planned(uuid4(), "RCA-FYS"))
+    state = await referral_state(uow, SYSTEM, course.referral_id)
+    assert state.open_proposal is None
+    assert state.next_step is not None
+    assert state.next_step.next_programme_code == "RCA-FYS"
+    # Never a staff id or a decline reason: the state's fields say so, whatever was told.
+    fields = set(state.model_dump()) | set(type(shown).model_fields)
+    assert not fields & {"staff_id", "proposed_by", "decided_by", "withdrawn_by", "decline_reason", "created_by"}
+    with pytest.raises(NotFound):  # another organisation is told nothing of it
+        await referral_state(uow, OTHER_SYSTEM, course.referral_id)
+    with pytest.raises(NotFound):  # nor of a referral nobody was told of
+        await referral_state(uow, SYSTEM, uuid4())

@@ -31,6 +31,7 @@ from forlob_reporting.domain.facts import (
     OUTREACH_ATTEMPTS,
     OUTREACH_CASES,
     OUTREACH_PHASES,
+    PROPOSALS,
     REFERRALS,
     SUPPORT_PHASES,
     VISITS,
@@ -40,22 +41,30 @@ from forlob_reporting.domain.ips import clarification_results, ips_fidelity
 from forlob_reporting.domain.merge import local_date
 from forlob_reporting.domain.pathways import by_pair, per_handover
 from forlob_reporting.domain.projection import project
+from forlob_reporting.domain.proposals import proposal_figures
 from forlob_reporting.domain.shape_figures import visits
 from forlob_reporting.domain.statement import statement as attendance_statement
 from forlob_shared.events import decode
-from forlob_shared.texts import DEFINITIONS
+from forlob_shared.events.handover import DeclineReason
+from forlob_shared.texts import DEFINITIONS, code_text
 from forlob_shared.texts.employment_figures import (
     CLARIFICATION_DEFINITIONS,
     CLARIFICATION_FIGURES,
     IPS_DEFINITIONS,
     IPS_FIGURES,
 )
-from forlob_shared.texts.handover_figures import HANDOVER_DEFINITIONS, HANDOVER_FIGURES
+from forlob_shared.texts.handover_figures import (
+    HANDOVER_DEFINITIONS,
+    HANDOVER_FIGURES,
+    PROPOSAL_DEFINITIONS,
+    PROPOSAL_FIGURES,
+)
 from forlob_testkit.reporting.cohort import build_cohort
 from forlob_testkit.reporting.ips import PERIOD as IPS_PERIOD
 from forlob_testkit.reporting.ips import build_ips
 from forlob_testkit.reporting.pathways import PERIOD as PATHWAYS_PERIOD
 from forlob_testkit.reporting.pathways import build_pathways
+from forlob_testkit.reporting.proposals import build_proposals
 from forlob_testkit.reporting.shapes import MARCH, build_shapes
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "reporting.md"
@@ -69,6 +78,7 @@ KEYED = {
     "per_consultant": "<consultant>",
     "by_reason": "<end_reason>",
     "by_recommendation": "<recommendation>",
+    "declined_by_reason": "<decline_reason>",
 }
 # What a row is about, not a figure: the group, the week or day of a series, the referral.
 DIMENSIONS = {
@@ -112,6 +122,7 @@ def served() -> dict[str, set[str]]:
     answers["/figures/ips-fidelity"] = names(ips_fidelity(facts, period)) | ips_names()
     answers["/figures/clarification-results"] = clarification_names()
     answers["/figures/handovers"] = handover_names()
+    answers["/figures/next-step-proposals"] = proposal_names()
     # A course with eight summarised weeks or more has every part of a statement.
     long = next(r for r in cohort.referrals if r.end_date and len(r.weeks) >= 8)
     referral = store.rows[REFERRALS.name][(long.referral_id,)]
@@ -200,6 +211,14 @@ def handover_names() -> set[str]:
     )
 
 
+def proposal_names() -> set[str]:
+    store = MemoryFactStore()
+    for published in build_proposals():
+        store.apply_now(project(decode(published.body())))
+    found = list(store.rows[PROPOSALS.name].values())
+    return names(proposal_figures(found, f.Period(*PATHWAYS_PERIOD), local_date))
+
+
 def documented() -> dict[str, dict[str, list[str]]]:
     """Per endpoint (the first `code` of a ### heading): each defined name and its other cells."""
     text = DOC.read_text(encoding="utf-8")
@@ -260,6 +279,23 @@ def test_the_handover_figures_are_named_and_defined_in_each_language_as_here() -
         words = re.sub(r"[`*]", "", defined[name][0])
         assert text.en == words, f"{name}: the texts say {text.en!r}, docs/reporting.md {words!r}"
         assert len({text.da, text.sv, text.en} - {""}) == 3, f"{name}: not translated"
+
+
+def test_the_proposal_figures_are_named_and_defined_in_each_language_as_here() -> None:
+    """Every figure of the next steps proposed has a name in each language; the key ones a
+    definition whose English is this document's (forlob_shared.texts.handover_figures)."""
+    defined = documented()["/figures/next-step-proposals"]
+    assert set(PROPOSAL_FIGURES) == set(defined)
+    for name, found in PROPOSAL_FIGURES.items():
+        assert len({found.name.da, found.name.sv, found.name.en} - {""}) == 3, name
+    for name, text in PROPOSAL_DEFINITIONS.items():
+        words = re.sub(r"[`*]", "", defined[name][0])
+        assert text.en == words, f"{name}: the texts say {text.en!r}, docs/reporting.md {words!r}"
+        assert len({text.da, text.sv, text.en} - {""}) == 3, f"{name}: not translated"
+    # Each decline reason a figure counts has its words in each language (the catalogue's codes).
+    for reason in DeclineReason:
+        words = {code_text("handover_decline_reason", str(reason), lang, strict=True) for lang in ("da", "sv", "en")}
+        assert len(words - {str(reason)}) == 3, reason
 
 
 def test_the_ips_and_clarification_figures_are_named_and_defined_in_each_language_as_here() -> None:

@@ -27,6 +27,7 @@ from forlob_reporting.domain.facts import (
     OUTREACH_PHASES,
     OUTREACH_REMINDERS,
     PROGRAMMES,
+    PROPOSALS,
     REFERRALS,
     SUPPORT_PHASES,
     VISITS,
@@ -265,3 +266,29 @@ async def test_handovers_read_back_for_the_jobcentre_and_both_providers(new_uow:
         assert [h["handover_id"] for h in await uow.reads.handovers("rca", "UDV-2")] == [UUID(int=32)]
         assert len(await uow.reads.handovers("rca", "FYS")) == 2
         assert await uow.reads.handovers("nobody", None) == []
+
+
+async def test_proposals_read_back_for_the_proposing_provider_and_the_jobcentre_only(new_uow: Factory) -> None:
+    course = {"referral_id": A, "programme_code": "FYS", "referring_org": "jc-1", "provider_org": "rca"}
+    step = {**course, "next_programme_code": "UDV", "next_provider_org": "aspa"}
+    declined = {**step, "declined_at": AT, "decline_reason": "participant_not_ready"}
+    # The decision first, the proposal after, and the decision again: one row, each column set once.
+    await _apply(
+        new_uow,
+        Change(PROPOSALS, (UUID(int=41),), declined, earliest=("declined_at",)),
+        Change(PROPOSALS, (UUID(int=41),), {**step, "proposed_at": AT}, earliest=("proposed_at",)),
+        Change(PROPOSALS, (UUID(int=41),), declined, earliest=("declined_at",)),
+        Change(PROPOSALS, (UUID(int=42),), {**step, "programme_code": "FYS-2", "proposed_at": AT}),
+    )
+    async with new_uow() as uow:
+        for org in ("jc-1", "rca"):
+            assert [p["handover_id"] for p in await uow.reads.proposals(org, None)] == [UUID(int=41), UUID(int=42)]
+        (first,) = await uow.reads.proposals("rca", "FYS")
+        assert (first["proposed_at"], first["declined_at"], first["decline_reason"], first["referred_at"]) == (
+            AT,
+            AT,
+            "participant_not_ready",
+            None,
+        )
+        assert await uow.reads.proposals("aspa", None) == []  # the next provider is no party to a proposal
+        assert await uow.reads.proposals("nobody", None) == []

@@ -1,8 +1,8 @@
-"""The figures page's IPS fidelity items, clarification results and handovers (reporting's
-/figures/ips-fidelity, /figures/clarification-results, /figures/handovers): each row of a table
-becomes a card of key figures, each with its value in the reader's words, the figures around it
-and the definitions of what is counted (forlob_shared.texts.employment_figures and
-handover_figures, whose English is docs/reporting.md's)."""
+"""The figures page's IPS fidelity items, clarification results, handovers and next steps proposed
+(reporting's /figures/ips-fidelity, /figures/clarification-results, /figures/handovers and
+/figures/next-step-proposals): each row of a table becomes a card of key figures, each with its
+value in the reader's words, the figures around it and the definitions of what is counted
+(forlob_shared.texts.employment_figures and handover_figures, whose English is docs/reporting.md's)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ from forlob_shared.texts.employment_figures import (
     IPS_FIGURES,
 )
 from forlob_shared.texts.figures import Figure
-from forlob_shared.texts.handover_figures import HANDOVER_DEFINITIONS, HANDOVER_FIGURES
+from forlob_shared.texts.handover_figures import (
+    HANDOVER_DEFINITIONS,
+    HANDOVER_FIGURES,
+    PROPOSAL_DEFINITIONS,
+    PROPOSAL_FIGURES,
+)
 from forlob_web.i18n import number_words, translator
 
 # The programme kind whose courses the IPS fidelity items are about (forlob_referral's ProgrammeKind.IPS).
@@ -196,6 +201,32 @@ def handover_cards(rows: list[dict[str, Any]], lang: str) -> list[Card]:
         before = f"{row['programme_code']} · {row['provider_org']}"
         after = f"{row['next_programme_code']} · {row['next_provider_org']}"
         cards.append(Card(f"{before} → {after}", items))
+    return cards
+
+
+def proposal_cards(rows: list[dict[str, Any]], lang: str) -> list[Card]:
+    """One card per programme (per jobcentre with by=referring_org): the next steps proposed in the
+    period, what became of them (the declined by reason, in words) and the days to decision."""
+    w = _Words(lang, PROPOSAL_FIGURES, PROPOSAL_DEFINITIONS)
+    cards = []
+    for row in rows:
+        reasons = [
+            (code_text("handover_decline_reason", code, lang), w.number(n))
+            for code, n in row["declined_by_reason"].items()
+            if n
+        ]
+        items = [
+            w.item(
+                "proposals",
+                row["proposals"],
+                [w.around(k, row[k]) for k in ("accepted", "withdrawn", "open")],
+                "proposals",
+            ),
+            w.item("declined", row["declined"], reasons, "declined"),
+            w.item("median_days_to_decision", row["median_days_to_decision"], [], "median_days_to_decision"),
+        ]
+        title = f"{row['programme_code']} · {row['provider_org']}"
+        cards.append(Card(title + (f" · {row['referring_org']}" if row.get("referring_org") else ""), items))
     return cards
 
 

@@ -54,6 +54,12 @@ FIGURES_MESSAGES: dict[str, Text] = {
         "Per par av insatser: dagar utan insats mellan ett steg och nästa, och andelen utan uppehåll.",
         "Per pair of programmes: days without any programme between one step and the next, and the share with no gap.",
     ),
+    "figures.proposals": Text("Foreslåede næste trin", "Föreslagna nästa steg", "Next steps proposed"),
+    "figures.proposals_hint": Text(
+        "Pr. forløb: de næste trin, udbyderen foreslog i perioden, og hvad der blev af dem.",
+        "Per insats: de nästa steg som anordnaren föreslog under perioden, och vad som blev av dem.",
+        "Per programme: the next steps the provider proposed in the period, and what became of them.",
+    ),
     "figures.chart_open": Text("Åbn som SVG", "Öppna som SVG", "Open as SVG"),
     "figures.chart_png": Text("Hent som PNG", "Hämta som PNG", "Download as PNG"),
     "figures.overdue": Text("Advarsler over fristen", "Varningar efter tidsfristen", "Alerts overdue"),

@@ -71,3 +71,46 @@ HANDOVER_DEFINITIONS: dict[str, Text] = {
         "of the handovers counted in handovers, the share with 0 days without any programme",
     ),
 }
+
+# The next steps the provider proposed (reporting's GET /figures/next-step-proposals); a decline
+# reason in words is the catalogue's code kind ``handover_decline_reason``.
+PROPOSAL_FIGURES: dict[str, Figure] = {
+    "proposals": Figure(Text("Foreslåede næste trin", "Föreslagna nästa steg", "Next steps proposed")),
+    "accepted": Figure(
+        Text("Henvist videre som foreslået", "Remitterade vidare som föreslaget", "Referred on as proposed")
+    ),
+    "declined": Figure(Text("Afvist af sagsbehandleren", "Avböjda av handläggaren", "Declined by the caseworker")),
+    "declined_by_reason.<decline_reason>": Figure(Text("Afvist: årsag", "Avböjda: skäl", "Declined: reason")),
+    "withdrawn": Figure(Text("Trukket tilbage af udbyderen", "Återkallade av anordnaren", "Withdrawn by the provider")),
+    "open": Figure(Text("Endnu ikke besluttet", "Ännu inte beslutade", "Not decided yet")),
+    "median_days_to_decision": Figure(
+        Text(
+            "Dage fra forslag til beslutning: median",
+            "Dagar från förslag till beslut: median",
+            "Days from proposal to decision: median",
+        ),
+        "days",
+    ),
+}
+
+PROPOSAL_DEFINITIONS: dict[str, Text] = {
+    "proposals": Text(
+        "næste trin, som udbyderen foreslog på en dag i perioden, hver talt én gang efter, hvad der er blevet af det",
+        "nästa steg som anordnaren föreslog en dag under perioden, vart och ett räknat en gång efter vad som blivit "
+        "av det",
+        "next steps the provider proposed on a day in the period, each counted once by what has become of it",
+    ),
+    "declined": Text(
+        "af dem: afvist af den henvisende sagsbehandler med en kodet årsag",
+        "av dem: avböjda av den remitterande handläggaren med ett kodat skäl",
+        "of those, declined by the referring caseworker with a coded reason",
+    ),
+    "median_days_to_decision": Text(
+        "over de besluttede (henvist videre, afvist, trukket tilbage): medianen af dagene fra forslagets dag "
+        "til beslutningens dag",
+        "över de beslutade (remitterade vidare, avböjda, återkallade): medianen av dagarna från förslagets dag "
+        "till beslutets dag",
+        "over the decided (referred on, declined, withdrawn): the median of the days from the proposal's day to "
+        "the decision's day",
+    ),
+}

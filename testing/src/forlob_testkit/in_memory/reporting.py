@@ -31,6 +31,7 @@ from forlob_reporting.domain.facts import (
     OUTREACH_PHASES,
     OUTREACH_REMINDERS,
     PROGRAMMES,
+    PROPOSALS,
     REFERRALS,
     SUPPORT_PHASES,
     VISITS,
@@ -151,6 +152,9 @@ class MemoryFactReads:
             if org in (r["provider_org"], r["referring_org"], r["next_provider_org"])
             and programme in (None, r["programme_code"], r["next_programme_code"])
         ]
+
+    async def proposals(self, org: str, programme: str | None) -> list[Row]:
+        return self._party(PROPOSALS, org, programme)
 
 
 class MemoryParticipantFacts:

@@ -131,7 +131,13 @@ def _course(h: _History, n: int) -> dict[str, Any]:
 
 
 def _on(
-    h: _History, before: dict[str, Any], n: int, to: tuple[str, str], relation: HandoverRelation, start: date
+    h: _History,
+    before: dict[str, Any],
+    n: int,
+    to: tuple[str, str],
+    relation: HandoverRelation,
+    start: date,
+    proposed: bool = True,
 ) -> dict[str, Any]:
     at = _at(date(2026, 6, 15), 10)
     nxt = _received(h, to, n, date(2026, 6, 15))
@@ -145,7 +151,7 @@ def _on(
         planned_start=start,
         previous_start_date=date(2026, 6, 1),
         previous_planned_end=PHYSIO_END,
-        proposed_by_provider=True,
+        proposed_by_provider=proposed,
         referred_at=at,
     )
     _emit(h, before, at, data)
@@ -154,6 +160,13 @@ def _on(
 
 def build_pathways() -> list[Published]:
     h = _History()
+    pathways_into(h)
+    return h.published()
+
+
+def pathways_into(h: _History) -> None:
+    """The history above, into ``h`` (forlob_testkit.reporting.proposals adds the proposals to it).
+    A → B, C → D and E → F were proposed by the provider first; G → H and I → J were not."""
     _define(h, *PHYSIO, "physiotherapy")
     _define(h, *DEVELOPMENT, "development_course")
     _define(h, *ELSEWHERE, "development_course")
@@ -174,15 +187,14 @@ def build_pathways() -> list[Published]:
     _started(h, f, date(2026, 7, 13), date(2026, 10, 11))
 
     g = _course(h, 7)
-    hh = _on(h, g, 8, DEVELOPMENT, HandoverRelation.SEQUENCE, date(2026, 7, 20))
+    hh = _on(h, g, 8, DEVELOPMENT, HandoverRelation.SEQUENCE, date(2026, 7, 20), proposed=False)
     withdrawn = ReferralWithdrawn(
         **hh, previous_state="received", reason_code="other_offer", withdrawn_at=_at(date(2026, 7, 1))
     )
     _emit(h, hh, _at(date(2026, 7, 1)), withdrawn)
 
     i = _course(h, 9)
-    _on(h, i, 10, DEVELOPMENT, HandoverRelation.SEQUENCE, date(2026, 8, 3))
-    return h.published()
+    _on(h, i, 10, DEVELOPMENT, HandoverRelation.SEQUENCE, date(2026, 8, 3), proposed=False)
 
 
 # GET /figures/handovers for PERIOD, per programme pair.

@@ -31,6 +31,8 @@ from forlob_shared.partner import (
     JobEnded,
     JobStarted,
     NextStepPlanned,
+    NextStepProposed,
+    NextStepWithdrawn,
     PartnerEvent,
     PhaseChanged,
     ReferralAccepted,
@@ -96,6 +98,18 @@ class NextStep(BaseModel):
     planned_start: date
 
 
+class OpenProposal(BaseModel):
+    """A next step the provider proposed, as told: neither withdrawn nor followed by a referral on.
+    No staff, and never a decline: that is the jobcentre's own act, not told back to it."""
+
+    proposal_id: UUID
+    next_programme_code: str
+    next_provider_org: str
+    relation: HandoverRelation
+    planned_start: date
+    proposed_at: datetime
+
+
 class ReferralState(BaseModel):
     referral_id: UUID
     participant_id: UUID
@@ -123,6 +137,11 @@ class ReferralState(BaseModel):
     spells: list[Spell] = Field(default_factory=list, description="work or education started during the course")
     clarification_result: Result | None = None
     next_step: NextStep | None = Field(default=None, description="the next programme it was referred on to")
+    open_proposal: OpenProposal | None = Field(
+        default=None,
+        description="the provider's proposed next step, until it is withdrawn or the participant is referred on "
+        "(a decline is yours, and not told back here)",
+    )
     open_notices: list[OpenNotice] = Field(default_factory=list)
     breaches: list[Breach] = Field(default_factory=list)
     sequence: str = Field(description="the sequence of the last event folded in: the state is as of it")
@@ -226,7 +245,20 @@ def _changes(state: ReferralState, event: PartnerEvent) -> dict[str, Any]:
                 relation=event.relation,
                 planned_start=event.planned_start,
             )
-            return {"next_step": step}
+            return {"next_step": step, "open_proposal": None}
+        case NextStepProposed():
+            proposal = OpenProposal(
+                proposal_id=event.proposal_id,
+                next_programme_code=event.next_programme_code,
+                next_provider_org=event.next_provider_org,
+                relation=event.relation,
+                planned_start=event.planned_start,
+                proposed_at=event.proposed_at,
+            )
+            return {"open_proposal": proposal}
+        case NextStepWithdrawn():
+            shown = state.open_proposal
+            return {"open_proposal": None if shown is None or shown.proposal_id == event.proposal_id else shown}
         case AbsenceUnexplained():
             kept = [n for n in state.open_notices if n.absence_id != event.absence_id]
             notice = OpenNotice(

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from forlob_reporting.api import figure_models as out
 from forlob_reporting.api.deps import CsvLanguage, FigureReader, Format, PeriodQuery, ScopeQuery, UoW
+from forlob_reporting.api.proposal_models import NextStepProposalsOut
 from forlob_reporting.api.tabular import CsvLang, csv_response
 from forlob_reporting.application import figures as app
 from forlob_reporting.domain.figures import Period
@@ -148,6 +149,18 @@ async def get_handovers(
 ) -> Response:
     rows = await app.handovers(uow, scope, period, each=per == "handover")
     return _answer(scope.org, period, rows, format, "handovers", lang)
+
+
+@router.get(
+    "/next-step-proposals",
+    responses=out.json_or_csv(NextStepProposalsOut),
+    summary="Next steps the provider proposed: accepted, declined by reason, withdrawn, open, days to decision",
+)
+async def get_next_step_proposals(
+    scope: ScopeQuery, period: PeriodQuery, uow: UoW, format: Format = "json", lang: CsvLanguage = "en"
+) -> Response:
+    rows = await app.next_step_proposals(uow, scope, period)
+    return _answer(scope.org, period, rows, format, "next-step-proposals", lang)
 
 
 @router.get(

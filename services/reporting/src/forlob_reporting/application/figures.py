@@ -25,6 +25,7 @@ from forlob_reporting.domain.groups import Fact, Programme
 from forlob_reporting.domain.ips import clarification_results as clarifications
 from forlob_reporting.domain.ips import ips_fidelity as ips_items
 from forlob_reporting.domain.merge import date_in_zone, local_date, zone_named
+from forlob_reporting.domain.proposals import proposal_figures
 from forlob_reporting.domain.statement import statement
 from forlob_shared.errors import NotFound
 
@@ -222,6 +223,26 @@ async def handovers(uow: FiguresUnitOfWork, scope: Scope, period: f.Period, *, e
     if each:
         return pathways.per_handover(found, referrals, period)
     return pathways.by_pair(found, referrals, period)
+
+
+async def next_step_proposals(uow: FiguresUnitOfWork, scope: Scope, period: f.Period) -> list[dict[str, Any]]:
+    """Per programme (per jobcentre too, ``by_referring_org``) of the courses the caller is party
+    to, as proposing provider or as the jobcentre that referred them: the next steps proposed in
+    the period, dated in the programme's zone, by what became of them."""
+    async with uow:
+        found = await uow.reads.proposals(scope.org, scope.programme)
+        programmes = await uow.reads.programmes()
+    groups: dict[f.GroupKey, list[Row]] = defaultdict(list)
+    for row in found:
+        referring = row["referring_org"] if scope.by_referring_org else None
+        groups[f.GroupKey(row["provider_org"], row["programme_code"], referring)].append(row)
+    rows = []
+    for key in sorted(groups, key=lambda k: (k.provider_org, k.programme_code, k.referring_org or "")):
+        zone = _zone(programmes.get((key.provider_org, key.programme_code)))
+        figures = proposal_figures(groups[key], period, _day_of(zone))
+        if figures["proposals"]:
+            rows.append({**group_fields(key), **figures})
+    return rows
 
 
 async def visit_safety(uow: FiguresUnitOfWork, org: str, period: f.Period) -> list[dict[str, Any]]:

@@ -284,4 +284,21 @@ handover_facts = sa.Table(
     sa.Index("handover_facts_referring", "referring_org"),
 )
 
+next_step_proposal_facts = sa.Table(
+    p.PROPOSALS.name,
+    metadata,
+    sa.Column("handover_id", sa.Uuid, primary_key=True),
+    sa.Column("referral_id", sa.Uuid),
+    *_orgs(),
+    sa.Column("next_programme_code", sa.Text),
+    sa.Column("next_provider_org", sa.Text),
+    sa.Column("proposed_at", _AT),
+    sa.Column("referred_at", _AT),
+    sa.Column("declined_at", _AT),
+    sa.Column("decline_reason", sa.Text),
+    sa.Column("withdrawn_at", _AT),
+    sa.Index("next_step_proposal_facts_provider", "provider_org", "programme_code"),
+    sa.Index("next_step_proposal_facts_referring", "referring_org"),
+)
+
 TABLES: dict[str, sa.Table] = {t.name: t for t in metadata.sorted_tables}

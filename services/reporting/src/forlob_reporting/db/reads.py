@@ -23,6 +23,7 @@ from forlob_reporting.db.models import (
     job_spell_facts,
     meeting_facts,
     meeting_reminder_facts,
+    next_step_proposal_facts,
     outreach_attempt_facts,
     outreach_case_facts,
     outreach_phase_facts,
@@ -137,6 +138,10 @@ class SqlFactReads:
         if programme is not None:
             query = query.where(sa.or_(t.c.programme_code == programme, t.c.next_programme_code == programme))
         return await self._all(query)
+
+    async def proposals(self, org: str, programme: str | None) -> list[Row]:
+        """Next steps proposed for courses ``org`` is party to: the proposing provider, the jobcentre."""
+        return await self._party_rows(next_step_proposal_facts, org, programme)
 
     async def _own_rows(self, table: sa.Table, org: str, programme: str | None) -> list[Row]:
         query = sa.select(table).where(table.c.provider_org == org).order_by(*table.primary_key.columns)

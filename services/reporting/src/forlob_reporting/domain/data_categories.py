@@ -77,4 +77,12 @@ CATEGORIES = (
         LEGAL_BASIS,
         "kept, keyed by referral only (no participant id)",
     ),
+    DataCategory(
+        "next_step_proposal_facts",
+        "next steps the provider proposed for a course: the programmes and providers, when proposed, and whether "
+        "and when referred on as proposed, declined (with the coded reason) or withdrawn; no staff",
+        KEPT,
+        LEGAL_BASIS,
+        "kept, keyed by referral only (no participant id)",
+    ),
 )

@@ -14,6 +14,7 @@ from typing import Any
 
 from forlob_reporting.domain.facts import CLARIFICATIONS, EMPLOYER_CONTACTS, HANDOVERS, JOB_SPELLS, SUPPORT_PHASES
 from forlob_reporting.domain.merge import Change, guard_of
+from forlob_reporting.domain.proposal_projection import proposal_referred_on
 from forlob_shared.events import Envelope, EventData
 from forlob_shared.events.employment import ClarificationResult, EmployerContacted, JobEnded, JobStarted, PhaseChanged
 from forlob_shared.events.handover import CourseReferredOn
@@ -88,7 +89,8 @@ def _referred_on(env: Envelope[Any], e: CourseReferredOn) -> list[Change]:
         "previous_planned_end": e.previous_planned_end,
         "referred_at": e.referred_at,
     }
-    return [Change(HANDOVERS, (e.handover_id,), values)]
+    # A referral on as the provider proposed also decides its proposal (the same handover).
+    return [Change(HANDOVERS, (e.handover_id,), values), *proposal_referred_on(e)]
 
 
 EmploymentProjector = Callable[[Envelope[Any], Any], list[Change]]

@@ -293,7 +293,35 @@ HANDOVERS = FactTable(
         "referred_at",
     ),
 )
-EMPLOYMENT_TABLES: tuple[FactTable, ...] = (EMPLOYER_CONTACTS, JOB_SPELLS, SUPPORT_PHASES, CLARIFICATIONS, HANDOVERS)
+# A next step the provider proposed (course.next_step_proposed) and what became of it: referred on
+# as proposed (course.referred_on with the same handover_id), declined with a coded reason, or
+# withdrawn. Each decision its own column, set once: the same in any order. No participant id.
+PROPOSALS = FactTable(
+    "next_step_proposal_facts",
+    ("handover_id",),
+    (
+        "handover_id",
+        "referral_id",  # the running course the step was proposed for
+        "programme_code",
+        "referring_org",
+        "provider_org",  # the proposing provider
+        "next_programme_code",
+        "next_provider_org",
+        "proposed_at",
+        "referred_at",  # accepted: the caseworker referred on as proposed
+        "declined_at",
+        "decline_reason",  # forlob_shared.events.handover.DeclineReason
+        "withdrawn_at",
+    ),
+)
+EMPLOYMENT_TABLES: tuple[FactTable, ...] = (
+    EMPLOYER_CONTACTS,
+    JOB_SPELLS,
+    SUPPORT_PHASES,
+    CLARIFICATIONS,
+    HANDOVERS,
+    PROPOSALS,
+)
 TABLES: tuple[FactTable, ...] = (
     PROGRAMMES,
     REFERRALS,

@@ -17,6 +17,7 @@ from forlob_reporting.domain.employment_projection import EMPLOYMENT_PROJECTORS
 from forlob_reporting.domain.facts import ALERTS, BREACHES, DAYS, PROGRAMMES, REFERRALS, WEEKS
 from forlob_reporting.domain.merge import Change, guard_of
 from forlob_reporting.domain.merge import local_date as local_date  # the day of an instant, as the API's "today"
+from forlob_reporting.domain.proposal_projection import PROPOSAL_PROJECTORS
 from forlob_reporting.domain.shape_projection import SHAPE_PROJECTORS, referral_from_outreach
 from forlob_shared.events import (
     AgreementBreached,
@@ -271,6 +272,7 @@ PROJECTORS: dict[type[EventData], Projector] = {
     AlertClosed: _alert_closed,
     **SHAPE_PROJECTORS,
     **EMPLOYMENT_PROJECTORS,
+    **PROPOSAL_PROJECTORS,
 }
 
 

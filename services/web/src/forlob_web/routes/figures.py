@@ -12,7 +12,14 @@ from forlob_shared.texts import definition
 from forlob_web import shapes_api
 from forlob_web.client import Api, ApiError
 from forlob_web.deps import CurrentWeb, Lang, signed_in
-from forlob_web.employment_figures_view import Card, clarification_cards, handover_cards, has_ips, ips_cards
+from forlob_web.employment_figures_view import (
+    Card,
+    clarification_cards,
+    handover_cards,
+    has_ips,
+    ips_cards,
+    proposal_cards,
+)
 from forlob_web.figures_view import Period, groups, overdue, period_of
 from forlob_web.routes.parts import Part, part, participant_names
 from forlob_web.session import User
@@ -34,14 +41,15 @@ async def _work_and_next_steps(
     request: Request, api: Api, user: User, period: Period, lang: str
 ) -> dict[str, tuple[Part, list[Card]] | None]:
     """The IPS fidelity items (only for an organisation that provides an IPS programme), the
-    clarification results and the handovers of the period, as cards; None where there is nothing
-    to show (no IPS programme; no results or handovers, and no refusal to say)."""
+    clarification results, the handovers and the next steps proposed in the period, as cards; None
+    where there is nothing to show (no IPS programme; no rows, and no refusal to say)."""
     query = period.query()
     provider = user.has(*TEAM_ALERT_ROLES)
-    programmes, results, handovers = await asyncio.gather(
+    programmes, results, handovers, proposals = await asyncio.gather(
         part(request, shapes_api.programmes(api) if provider else _nothing()),
         part(request, api.get("reporting", "/figures/clarification-results", **query)),
         part(request, api.get("reporting", "/figures/handovers", **query)),
+        part(request, api.get("reporting", "/figures/next-step-proposals", **query)),
     )
     shown: dict[str, tuple[Part, list[Card]] | None] = {"ips": None}
     if has_ips(programmes.data or [], user.org):
@@ -50,6 +58,7 @@ async def _work_and_next_steps(
     for name, found, cards in (
         ("clarification", results, clarification_cards),
         ("handovers", handovers, handover_cards),
+        ("proposals", proposals, proposal_cards),
     ):
         rows = (found.data or {}).get("rows", [])
         shown[name] = (found, cards(rows, lang)) if rows or found.error else None
