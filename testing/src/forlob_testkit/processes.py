@@ -23,6 +23,7 @@ from pathlib import Path
 
 from forlob_testkit.clock import OffsetFileClock, write_clock_offset
 from forlob_testkit.faults import REDELIVER_SHARE_ENV
+from forlob_testkit.parent import PARENT_ENV
 from forlob_testkit.servers import free_port
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
@@ -76,9 +77,9 @@ class ServiceProcess:
         self.starts += 1
         log.write(f"--- start {self.starts} ---\n".encode())
         log.flush()
-        self.process = subprocess.Popen(
-            argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        # It ends with this process, teardown or not (forlob_testkit.serve.stop_with_parent).
+        env = {**self.env, PARENT_ENV: str(os.getpid())}
+        self.process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
 
     def ready(self) -> bool:

@@ -19,11 +19,13 @@ from importlib import import_module
 from forlob_shared.service_cli import run_service_cli
 from forlob_testkit.clock import OffsetFileClock
 from forlob_testkit.faults import LostAcknowledgements
+from forlob_testkit.parent import stop_with_parent
 
 SERVICES = ("referral", "attendance", "notifications", "reporting", "web")
 
 
 def main(argv: list[str] | None = None) -> int:
+    stop_with_parent()
     parser = argparse.ArgumentParser(prog="python -m forlob_testkit.serve", description=__doc__)
     parser.add_argument("--clock-offset-file", required=True, help="seconds to add to the clock, written by the test")
     parser.add_argument(
