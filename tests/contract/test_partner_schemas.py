@@ -210,3 +210,24 @@ def test_the_partner_apis_answers_hold_none_of_the_forbidden_fields_either() -> 
         "proposed_at",
     }
     assert "open_proposal" in schemas["ReferralState"]["properties"]
+
+
+def test_the_jobcentre_hears_its_decline_of_a_proposal_without_who_or_why() -> None:
+    """programme.next_step_declined: the proposal, the referral, the organisations and when; the
+    caseworker's staff id and the coded reason (course.next_step_declined.v1 has it) are not the
+    partner's, and no next-step event has a field for a reason."""
+    schema = partner_json_schema(TYPES["dk.forlob.partner.programme.next_step_declined.v1"])
+    assert set(schema["properties"]) == {
+        "referral_id",
+        "participant_id",
+        "programme_code",
+        "referring_org",
+        "provider_org",
+        "proposal_id",
+        "declined_at",
+    }
+    assert set(schema["required"]) == set(schema["properties"])
+    for cls in TYPES.values():
+        if cls.name.startswith("programme.next_step_"):
+            fields = set(partner_json_schema(cls)["properties"])
+            assert not fields & {"reason", "reason_code", "decline_reason", "caseworker_id", "staff_id"}, cls.name

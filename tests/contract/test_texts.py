@@ -63,6 +63,7 @@ from forlob_shared.events.outreach import (
 )
 from forlob_shared.events.sms import SmsConsentChannel, SmsConsentStatus, SmsReplyCode
 from forlob_shared.events.visits import VisitKind
+from forlob_shared.partner import partner_event_types
 from forlob_shared.texts import (
     CODES,
     FIGURES,
@@ -135,6 +136,8 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     ("contact_outcome", set(get_args(ContactIn.model_fields["outcome"].annotation))),
     # the contact attempts a participant's reply by text becomes
     ("contact_outcome", set(TEXT_OUTCOMES)),
+    # what the referring organisation was told, on the caseworker's timeline: every partner event type
+    ("partner_event", {cls.name for cls in partner_event_types().values()}),
 ]
 
 

@@ -20,9 +20,9 @@ channels). Two participants take a physiotherapy course at rca-aalborg
 
 Asserted: the figures per programme pair and per handover for the jobcentre, each provider seeing
 only its own; the jobcentre's system hears the next step (programme.next_step_planned) on the course
-before, the three proposals and the withdrawal (not its own decline), and the next referral as any
-referral; no name, identity number, goal text, staff id or decline reason in anything the
-jobcentre's system received.
+before, the three proposals, the withdrawal and its own caseworker's decline in Forløb's web (which
+proposal, when; not who, not why), and the next referral as any referral; no name, identity number,
+goal text, staff id or decline reason in anything the jobcentre's system received.
 """
 
 from __future__ import annotations
@@ -130,7 +130,12 @@ async def test_a_physiotherapy_course_overlaps_into_the_development_course_and_a
         run_service(referral_spec(), databases[0], clock=clock) as referral_service,
     ):
         referral, reporting = referral_service.client, reporting_service.client
-        told = ["programme.next_step_proposed", "programme.next_step_withdrawn", "programme.next_step_planned"]
+        told = [
+            "programme.next_step_proposed",
+            "programme.next_step_withdrawn",
+            "programme.next_step_declined",
+            "programme.next_step_planned",
+        ]
         hooks = {"url": webhook_receiver.url, "event_types": [*told, "referral.received"]}
         subscription = _ok(
             await notifications.client.post("/webhooks/subscriptions", json=hooks, headers=JOBCENTRE_ADMIN), 201
@@ -259,7 +264,7 @@ async def test_a_physiotherapy_course_overlaps_into_the_development_course_and_a
         assert (steps[first]["relation"], steps[first]["planned_start"]) == ("overlap", OVERLAP_START.isoformat())
         assert (steps[second]["next_provider_org"], steps[second]["relation"]) == (ASPA, "sequence")
 
-        # the proposals (both courses'), the one withdrawn; the decline is the jobcentre's own, not told back
+        # the proposals (both courses'), the one withdrawn, and the one its caseworker declined in the web
         async def proposals_heard() -> bool:
             return len(webhook_receiver.of_type("programme.next_step_proposed")) == 3
 
@@ -273,6 +278,24 @@ async def test_a_physiotherapy_course_overlaps_into_the_development_course_and_a
         assert sorted(proposed_ids) == sorted([proposed["id"], declined["id"], withdrawn["id"]])
         [taken_back] = webhook_receiver.of_type("programme.next_step_withdrawn")
         assert (taken_back["data"]["proposal_id"], taken_back["data"]["referral_id"]) == (withdrawn["id"], second)
+
+        async def decline_heard() -> bool:
+            return len(webhook_receiver.of_type("programme.next_step_declined")) == 1
+
+        await eventually(decline_heard, what="the jobcentre to hear its own caseworker's decline")
+        [no] = webhook_receiver.of_type("programme.next_step_declined")
+        assert (no["data"]["proposal_id"], no["data"]["referral_id"]) == (declined["id"], second)
+        assert (no["data"]["referring_org"], no["data"]["provider_org"]) == (JOBCENTRE, PROVIDER)
+        assert datetime.fromisoformat(no["data"]["declined_at"]) == _local(date(2026, 9, 21), 10)
+        assert set(no["data"]) == {
+            "referral_id",
+            "participant_id",
+            "programme_code",
+            "referring_org",
+            "provider_org",
+            "proposal_id",
+            "declined_at",
+        }
         received = {h["data"]["referral_id"] for h in webhook_receiver.of_type("referral.received")}
         assert {development, elsewhere} <= received
         assert webhook_receiver.refused == 0

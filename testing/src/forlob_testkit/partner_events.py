@@ -169,6 +169,9 @@ class AReferral:
     def next_step_withdrawn(self, proposal_id: UUID) -> partner.NextStepWithdrawn:
         return partner.NextStepWithdrawn(**self._about(), proposal_id=proposal_id, withdrawn_at=NOON)
 
+    def next_step_declined(self, proposal_id: UUID) -> partner.NextStepDeclined:
+        return partner.NextStepDeclined(**self._about(), proposal_id=proposal_id, declined_at=NOON)
+
     def next_step_planned(self, next_referral_id: UUID, code: str = "RCA-JOB-8") -> partner.NextStepPlanned:
         return partner.NextStepPlanned(
             **self._about(),

@@ -178,8 +178,9 @@ async def test_a_replay_reaching_back_past_what_the_retention_forgot_says_events
 
 async def test_the_referral_state_shows_the_open_proposal_and_no_more_once_withdrawn(world: Any) -> None:
     """GET /partner/referrals/{id} on the real database: the provider's open proposal (programme,
-    relation, planned start, when), none once withdrawn or referred on; never a staff id; another
-    organisation's referral and an unknown one are 404."""
+    relation, planned start, when), none once withdrawn, declined or referred on (a decline naming
+    another proposal leaves it); never a staff id; another organisation's referral and an unknown
+    one are 404."""
     course, proposal = AReferral(JOBCENTRE), uuid4()
     await _publish(world, course.received(), course.accepted(), course.started(), course.next_step_proposed(proposal))
     path = f"/partner/referrals/{course.referral_id}"
@@ -198,6 +199,14 @@ async def test_the_referral_state_shows_the_open_proposal_and_no_more_once_withd
     await _publish(world, course.next_step_withdrawn(proposal))
     withdrawn = (await world.client.get(path, headers=_partner(world))).json()
     assert (withdrawn["open_proposal"], withdrawn["next_step"]) == (None, None)
+    again, declined_elsewhere = uuid4(), uuid4()
+    await _publish(world, course.next_step_proposed(again), course.next_step_declined(declined_elsewhere))
+    still = (await world.client.get(path, headers=_partner(world))).json()
+    assert still["open_proposal"]["proposal_id"] == str(again)
+    await _publish(world, course.next_step_declined(again))
+    declined = await world.client.get(path, headers=_partner(world))
+    assert (declined.json()["open_proposal"], declined.json()["next_step"]) == (None, None)
+    assert "staff" not in declined.text
     await _publish(world, course.next_step_proposed(uuid4()), course.next_step_planned(uuid4()))
     referred = (await world.client.get(path, headers=_partner(world))).json()
     assert referred["open_proposal"] is None

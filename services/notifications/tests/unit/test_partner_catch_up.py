@@ -345,3 +345,26 @@ async def test_the_state_shows_the_open_proposal_until_it_is_withdrawn_or_referr
         await referral_state(uow, OTHER_SYSTEM, course.referral_id)
     with pytest.raises(NotFound):  # nor of a referral nobody was told of
         await referral_state(uow, SYSTEM, uuid4())
+
+
+async def test_a_declined_proposal_is_no_longer_open_and_a_decline_of_another_leaves_it(
+    uow: FakeNotificationsUnitOfWork,
+) -> None:
+    """The jobcentre's caseworker declined the proposal in Forløb's web: told back to its case system,
+    the state shows it no longer (proposed -> declined -> null); a withdrawal or a decline naming
+    another proposal leaves the open one shown."""
+    course = AReferral(JC)
+    first, second, third = uuid4(), uuid4(), uuid4()
+    await _publish(uow, course.received(), course.accepted(), course.started(), course.next_step_proposed(first))
+    assert (await referral_state(uow, SYSTEM, course.referral_id)).open_proposal is not None
+    await _publish(uow, course.next_step_declined(first))
+    declined = await referral_state(uow, SYSTEM, course.referral_id)
+    assert (declined.open_proposal, declined.next_step, declined.status) == (None, None, "started")
+    await _publish(uow, course.next_step_proposed(second, "RCA-FYS"), course.next_step_withdrawn(first))
+    await _publish(uow, course.next_step_declined(third))
+    state = await referral_state(uow, SYSTEM, course.referral_id)
+    assert state.open_proposal is not None
+    assert (state.open_proposal.proposal_id, state.open_proposal.next_programme_code) == (second, "RCA-FYS")
+    await _publish(uow, course.next_step_declined(second))
+    assert (await referral_state(uow, SYSTEM, course.referral_id)).open_proposal is None
+    assert "decline" not in (await referral_state(uow, SYSTEM, course.referral_id)).model_dump_json()

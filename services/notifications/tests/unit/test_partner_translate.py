@@ -4,7 +4,7 @@ disclosure to it, no reason a job ended."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 
 from forlob_notifications.application.partner_events import FORWARDED
@@ -248,7 +248,7 @@ def test_a_referral_on_tells_the_next_step_and_its_dates_not_the_handover_facts_
     assert translate.milestones(planned) == []  # the meeting is the parties' own arrangement
 
 
-def test_a_proposal_and_its_withdrawal_are_told_with_codes_and_dates_and_a_decline_is_not_told_back() -> None:
+def test_a_proposal_its_withdrawal_and_its_decline_are_told_with_codes_and_dates_never_who_or_why() -> None:
     proposal_id = uuid4()
     proposed = internal.NextStepProposed(
         **ABOUT,
@@ -283,22 +283,32 @@ def test_a_proposal_and_its_withdrawal_are_told_with_codes_and_dates_and_a_decli
     [back] = translate.milestones(withdrawn)
     assert isinstance(back, partner.NextStepWithdrawn)
     assert (back.proposal_id, back.withdrawn_at) == (proposal_id, NOW)
+    # The jobcentre's caseworker declined it in Forløb's web: its case system hears that, and when.
+    declined_at = NOW + timedelta(hours=3)
     declined = internal.NextStepDeclined(
         **ABOUT,
         handover_id=proposal_id,
         next_programme_code="ASPA-UDV",
         next_provider_org="aspa-odense",
         reason=internal.DeclineReason.PARTICIPANT_NOT_READY,
-        declined_at=NOW,
+        declined_at=declined_at,
     )
-    assert translate.milestones(declined) == []  # the jobcentre's own decision
-    assert "course.next_step_declined.v1" not in FORWARDED
+    [no] = translate.milestones(declined)
+    assert isinstance(no, partner.NextStepDeclined)
+    assert (no.proposal_id, no.declined_at) == (proposal_id, declined_at)
+    assert (no.referral_id, no.referring_org, no.provider_org) == (
+        ABOUT["referral_id"],
+        ABOUT["referring_org"],
+        ABOUT["provider_org"],
+    )
     assert FORWARDED["course.next_step_proposed.v1"] == ("programme.next_step_proposed",)
     assert FORWARDED["course.next_step_withdrawn.v1"] == ("programme.next_step_withdrawn",)
-    # Neither carries a staff id nor a reason: the internal events have none, the contract no field for one.
-    for event in (told, back):
+    assert FORWARDED["course.next_step_declined.v1"] == ("programme.next_step_declined",)
+    # None carries a staff id or a reason: the contract has no field for one.
+    for event in (told, back, no):
         dumped = event.model_dump()
         assert not {"staff_id", "created_by", "decided_by", "reason", "decline_reason"} & set(dumped)
+    assert "participant_not_ready" not in no.model_dump_json()
 
 
 def test_the_employer_register_and_job_development_are_the_provider_s_own() -> None:

@@ -252,10 +252,11 @@ class NextStepProposed(PartnerEvent):
     description = (
         "The provider proposes a next step for this running course: a next programme, overlapping this course "
         "or following it, from a planned start. The jobcentre decides: it refers on (programme.next_step_planned "
-        "follows) or declines; the provider may withdraw it (programme.next_step_withdrawn). No staff, no words."
+        "follows) or declines (programme.next_step_declined); the provider may withdraw it "
+        "(programme.next_step_withdrawn). No staff, no words."
     )
 
-    proposal_id: UUID = Field(description="the proposal; its withdrawal names it")
+    proposal_id: UUID = Field(description="the proposal; its withdrawal or decline names it")
     next_programme_code: CatalogueCode
     next_provider_org: OrgId
     relation: HandoverRelation = Field(description="overlap: starts before this course ends; sequence: after it")
@@ -274,6 +275,19 @@ class NextStepWithdrawn(PartnerEvent):
 
     proposal_id: UUID = Field(description="the proposal withdrawn")
     withdrawn_at: datetime
+
+
+@partner_event
+class NextStepDeclined(PartnerEvent):
+    name = "programme.next_step_declined"
+    description = (
+        "The referring organisation's caseworker declined, in Forløb, a next step the provider had proposed "
+        "(programme.next_step_proposed); nothing is left to decide on it. Not who, and not why: the reason "
+        "is the jobcentre's own."
+    )
+
+    proposal_id: UUID = Field(description="the proposal declined")
+    declined_at: datetime
 
 
 # -- the notices the legal basis requires ----------------------------------------------------------

@@ -43,6 +43,24 @@ PARTNER_CODES: dict[str, dict[str, Text]] = {
         "employment.job_ended": Text(
             "Job eller uddannelse sluttet", "Arbete eller utbildning avslutad", "Work or education ended"
         ),
+        "programme.next_step_proposed": Text(
+            "Udbyderen foreslår et næste skridt",
+            "Anordnaren föreslår ett nästa steg",
+            "The provider proposes a next step",
+        ),
+        "programme.next_step_withdrawn": Text(
+            "Forslaget trukket tilbage af udbyderen",
+            "Förslaget återkallat av anordnaren",
+            "The proposal withdrawn by the provider",
+        ),
+        "programme.next_step_declined": Text(
+            "Forslaget afvist af sagsbehandleren",
+            "Förslaget avböjt av handläggaren",
+            "The proposal declined by the caseworker",
+        ),
+        "programme.next_step_planned": Text(
+            "Henvist videre til næste skridt", "Remitterad vidare till nästa steg", "Referred on to the next step"
+        ),
     },
     "timeline_kind": {
         "told": Text("Besked", "Besked", "Notice"),

@@ -4,8 +4,9 @@ The jobcentre's system hears that its referral was received, accepted, wait-list
 seat, rejected or withdrawn, that the course started, that its agreed hours changed, that it was
 extended or shortened, that it ended (with its outcome) and that the closing note is ready; and
 the course's results: work or education started and ended, the support phase of a meetings
-course (IPS), a clarification course's recommendation, a next step the provider proposes (or
-withdraws), the next step it was referred on to. Each
+course (IPS), a clarification course's recommendation, a next step the provider proposes (and
+that it withdrew it, or that the jobcentre's caseworker declined it), the next step it was referred
+on to. Each
 internal event is translated (forlob_notifications.partners.translate: pseudonymous ids and codes,
 never a staff id) and sent on both channels, the AMQP feed and webhooks, with one payload. There
 is no alert behind these: nobody has to act, the partner keeps its case up to date.
@@ -40,10 +41,12 @@ FORWARDED = {
     "programme.phase_changed.v1": ("programme.phase_changed",),
     "programme.clarification_result.v1": ("programme.clarification_result",),
     "course.referred_on.v1": ("programme.next_step_planned",),
-    # The provider's proposal is the jobcentre's to decide, so it hears of it and of its withdrawal;
-    # its own decline (course.next_step_declined.v1) is not told back to it.
+    # The provider's proposal is the jobcentre's to decide, so it hears of it, of its withdrawal and
+    # of its own caseworker's decline in Forløb's web (its case system knows nothing of that act):
+    # the proposal and when, never who declined it nor the coded reason.
     "course.next_step_proposed.v1": ("programme.next_step_proposed",),
     "course.next_step_withdrawn.v1": ("programme.next_step_withdrawn",),
+    "course.next_step_declined.v1": ("programme.next_step_declined",),
 }
 
 

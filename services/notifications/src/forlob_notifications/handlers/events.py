@@ -23,6 +23,7 @@ from forlob_shared.events import (
     JobStarted,
     MeetingCadenceOverdue,
     MeetingPlanned,
+    NextStepDeclined,
     NextStepProposed,
     NextStepWithdrawn,
     OutreachContactAttempted,
@@ -170,6 +171,7 @@ def subscriptions(wiring: Wiring) -> list[Subscription[NotificationsUnitOfWork]]
         CourseReferredOn: course_result,
         NextStepProposed: course_result,
         NextStepWithdrawn: course_result,
+        NextStepDeclined: course_result,
         MessagePosted: message_posted,
         # The shapes without a timetable: reminders to the provider's own staff, never to partners.
         # (A missed meeting is absence.detected.v1 with its meeting_id; a cancelled one raises nothing.)

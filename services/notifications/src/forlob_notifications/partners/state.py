@@ -30,6 +30,7 @@ from forlob_shared.partner import (
     CourseStarted,
     JobEnded,
     JobStarted,
+    NextStepDeclined,
     NextStepPlanned,
     NextStepProposed,
     NextStepWithdrawn,
@@ -99,8 +100,8 @@ class NextStep(BaseModel):
 
 
 class OpenProposal(BaseModel):
-    """A next step the provider proposed, as told: neither withdrawn nor followed by a referral on.
-    No staff, and never a decline: that is the jobcentre's own act, not told back to it."""
+    """A next step the provider proposed, as told: neither withdrawn, declined nor followed by a
+    referral on. No staff, and never why it was declined."""
 
     proposal_id: UUID
     next_programme_code: str
@@ -139,8 +140,8 @@ class ReferralState(BaseModel):
     next_step: NextStep | None = Field(default=None, description="the next programme it was referred on to")
     open_proposal: OpenProposal | None = Field(
         default=None,
-        description="the provider's proposed next step, until it is withdrawn or the participant is referred on "
-        "(a decline is yours, and not told back here)",
+        description="the provider's proposed next step, until it is withdrawn, declined or the participant is "
+        "referred on",
     )
     open_notices: list[OpenNotice] = Field(default_factory=list)
     breaches: list[Breach] = Field(default_factory=list)
@@ -256,7 +257,7 @@ def _changes(state: ReferralState, event: PartnerEvent) -> dict[str, Any]:
                 proposed_at=event.proposed_at,
             )
             return {"open_proposal": proposal}
-        case NextStepWithdrawn():
+        case NextStepWithdrawn() | NextStepDeclined():
             shown = state.open_proposal
             return {"open_proposal": None if shown is None or shown.proposal_id == event.proposal_id else shown}
         case AbsenceUnexplained():

@@ -120,7 +120,8 @@ def milestones(event: internal.EventData) -> list[partner.PartnerEvent]:
 
 def results(event: internal.EventData) -> list[partner.PartnerEvent]:
     """What a course's results become: work or education started and ended, the support phase,
-    a clarification's recommendation, the next step it was referred on to (none for any other event)."""
+    a clarification's recommendation, a proposed next step (withdrawn or declined), the next step it was
+    referred on to (none for any other event)."""
     match event:
         case internal.JobStarted():
             return [
@@ -200,6 +201,11 @@ def results(event: internal.EventData) -> list[partner.PartnerEvent]:
                 partner.NextStepWithdrawn(
                     **_about(event), proposal_id=event.handover_id, withdrawn_at=event.withdrawn_at
                 )
+            ]
+        case internal.NextStepDeclined():
+            # the proposal and when; who declined it and the coded reason stay the jobcentre's own
+            return [
+                partner.NextStepDeclined(**_about(event), proposal_id=event.handover_id, declined_at=event.declined_at)
             ]
     return []
 
