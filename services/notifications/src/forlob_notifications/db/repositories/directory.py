@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import cast
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,15 +85,17 @@ _ASSIGNMENT_LOCKS = sa.text(
 _ASSIGNMENT_FIELDS = tuple(f.name for f in fields(Assignment))
 
 
+_SQL_TYPES = {UUID: "uuid", str: "text", int: "integer", date: "date"}
+
+
 @functools.cache
 def _assignment_upsert(only: tuple[str, ...] | None, keep_legal_basis: bool) -> sa.TextClause:
     """One statement for a batch of any size, built once per shape: each column goes in as one
     array (so the text, and the statement prepared on each connection, is the same whatever the
     batch), the rows in the arrays' order."""
     table = cast(sa.Table, AssignmentRow.__table__)
-    dialect = postgresql.dialect()
     arrays = ", ".join(
-        f"CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in _ASSIGNMENT_FIELDS
+        f"CAST(:{name} AS {_SQL_TYPES[table.c[name].type.python_type]}[])" for name in _ASSIGNMENT_FIELDS
     )
     columns = only if only is not None else _ASSIGNMENT_FIELDS
     update = {name: f"excluded.{name}" for name in columns if name != "referral_id"}
