@@ -49,6 +49,16 @@ _RESERVE = sa.text(
 _INSERT = outbox.insert()
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What :meth:`OutboxWriter.write` gave the events it wrote: each one's number in its
+    aggregate's series (its CloudEvent's ``sequence``), in the events' order, and the ``time``
+    they all carry."""
+
+    sequences: list[int]
+    time: datetime
+
+
 @dataclass(frozen=True)
 class OutboxWriter:
     source: str  # "forlob/<service>"
@@ -62,16 +72,18 @@ class OutboxWriter:
         if self.emits:
             check_emits(self.emits)
 
-    async def write(self, session: AsyncSession, events: Sequence[PendingEvent]) -> None:
-        if not events:
-            return
+    async def write(self, session: AsyncSession, events: Sequence[PendingEvent]) -> Written:
         now = self.clock.now()
+        if not events:
+            return Written([], now)
         sequences = await self._reserve_sequences(session, events)
         traceparent = current_traceparent()
         rows = []
+        given = []
         for event in events:
             key = (event.aggregate_type, event.subject)
             sequences[key] += 1
+            given.append(sequences[key])
             if supersession(type(event.data)) is None:
                 rows.append(self._row(event, sequences[key], now, event.traceparent or traceparent))
                 continue
@@ -79,6 +91,7 @@ class OutboxWriter:
             for row in emitted(event, self.emits):
                 rows.append(self._row(row, sequences[key], now, event.traceparent or traceparent))
         await session.execute(_INSERT, rows)  # the relay was woken by the reservation (on commit)
+        return Written(given, now)
 
     async def _reserve_sequences(
         self, session: AsyncSession, events: Sequence[PendingEvent]
