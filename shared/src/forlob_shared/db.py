@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from forlob_shared.clock import Clock
 from forlob_shared.events.envelope import PendingEvent
-from forlob_shared.messaging.outbox import OutboxWriter
+from forlob_shared.messaging.outbox import OutboxWriter, Written
 from forlob_shared.settings import ServiceSettings
 from forlob_shared.transaction_owner import TransactionOwnership
 
@@ -113,7 +113,7 @@ class UnitOfWork(TransactionOwnership):
         """Write the emitted events into the outbox and commit; refused inside an event handler."""
         self._refuse_commit_if_owned()
         events, self._pending = self._pending, []
-        await self._outbox.write(self.session, events)
+        await self._write_events(events)
         await self.session.commit()
 
     async def stage(self) -> None:
@@ -122,9 +122,14 @@ class UnitOfWork(TransactionOwnership):
         sees them, and reads rows afresh as in a transaction of its own (a row object left in
         the session would not take in what a Core statement changed after it was loaded)."""
         events, self._pending = self._pending, []
-        await self._outbox.write(self.session, events)
+        await self._write_events(events)
         await self.session.flush()
         self.session.expunge_all()
+
+    async def _write_events(self, events: Sequence[PendingEvent]) -> Written:
+        """Write these events into the outbox, in this transaction (what :meth:`commit` and
+        :meth:`stage` do): a subclass may take note of what each was given."""
+        return await self._outbox.write(self.session, events)
 
     async def rollback(self) -> None:
         self._pending = []

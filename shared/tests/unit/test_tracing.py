@@ -78,6 +78,11 @@ def _referral_received() -> ReferralReceived:
     )
 
 
+# The outbox insert's arrays, and the columns the relay reads them back as.
+_ARRAYS = ("event_ids", "aggregate_types", "aggregate_ids", "sequences", "routing_keys", "headers", "bodies")
+_COLUMNS = ("event_id", "aggregate_type", "aggregate_id", "aggregate_sequence", "routing_key", "headers", "body")
+
+
 class _Session:
     """What OutboxWriter.write asks of a session: the sequence reservation, then the insert."""
 
@@ -85,11 +90,14 @@ class _Session:
         self.rows: list[dict[str, Any]] = []
 
     async def execute(self, statement: Any, params: Any = None) -> Any:
-        if isinstance(params, dict) and "aggregate_types" in params:  # the reservation: arrays of the keys
+        if isinstance(params, dict) and "lasts" in params:  # the reservation: arrays of the keys
             reserved = list(zip(params["aggregate_types"], params["aggregate_ids"], params["lasts"], strict=True))
             return type("Result", (), {"all": lambda self: reserved})()
-        if isinstance(params, list):
-            self.rows.extend(params)
+        if isinstance(params, dict) and "event_ids" in params:  # the insert: an array per column
+            for values in zip(*(params[c] for c in _ARRAYS), strict=True):
+                row = dict(zip(_COLUMNS, values, strict=True))
+                row["headers"] = json.loads(row["headers"])  # as the relay reads the jsonb back
+                self.rows.append(row)
         return None
 
 

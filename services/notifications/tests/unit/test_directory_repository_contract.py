@@ -3,6 +3,7 @@ policies and the providers' calendars: held by the SQL repositories and their tw
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -147,6 +148,28 @@ async def test_saving_without_keeping_overwrites_the_legal_basis(new_uow: UowFac
         found = await uow.assignments.get(course.referral_id)
     assert found is not None
     assert found.legal_basis is None
+
+
+async def test_a_course_named_twice_in_one_batch_ends_as_saved_one_after_the_other(new_uow: UowFactory) -> None:
+    new, known = a_course(state="referred"), a_course(contact_person_id="kp-1", legal_basis="LAB-42")
+    async with new_uow() as uow:
+        await uow.assignments.save(known)
+        await uow.commit()
+    new_again = a_course(referral_id=new.referral_id, participant_id=uuid4(), legal_basis="LAB-68a", state="started")
+    known_first = a_course(referral_id=known.referral_id, participant_id=uuid4(), legal_basis="LAB-68a")
+    known_again = a_course(referral_id=known.referral_id, participant_id=uuid4(), legal_basis=None)
+    async with new_uow() as uow:
+        await uow.assignments.save_many(
+            [new, known_first, new_again, known_again], only=("participant_id", "legal_basis"), keep_legal_basis=True
+        )
+        await uow.commit()
+    async with new_uow() as uow:
+        assert await uow.assignments.get(new.referral_id) == replace(
+            new, participant_id=new_again.participant_id, legal_basis="LAB-68a"
+        )
+        assert await uow.assignments.get(known.referral_id) == replace(
+            known, participant_id=known_again.participant_id, legal_basis="LAB-68a"
+        )
 
 
 async def test_courses_visible_to_an_organisation_and_a_person(new_uow: UowFactory) -> None:

@@ -9,8 +9,11 @@ import json
 from datetime import timedelta
 from uuid import uuid4
 
+import pytest
+import sqlalchemy as sa
+
 from forlob_notifications.application.options import Options
-from forlob_notifications.domain.partner_feed import Pruned
+from forlob_notifications.domain.partner_feed import Pruned, entry_of
 from forlob_notifications.partners.feed import publish
 from forlob_shared.clock import ManualClock
 from forlob_shared.partner import PartnerEvent
@@ -145,3 +148,34 @@ async def test_what_the_retention_forgot_is_told_per_organisation_and_only_grows
         await uow.commit()
     async with new_uow() as uow:
         assert await uow.partner_feed.pruned(JC) == told  # a round that forgets nothing changes nothing
+
+
+@pytest.mark.parametrize("storage", [pytest.param("postgres", marks=pytest.mark.servers)], indirect=True)
+async def test_the_kept_columns_are_what_each_cloudevent_carries_staged_or_committed(
+    new_uow: UowFactory, clock: ManualClock
+) -> None:
+    """The SQL feed stores an event's subject, type, sequence and time beside its bytes (what
+    reading by referral, by time and the retention go by), from what the outbox writer gave it:
+    they must be the bytes' own, for the events a consumer's earlier step wrote too."""
+    one, two = AReferral(JC), AReferral(OTHER)
+    async with new_uow() as uow:
+        await publish(uow, Options(), one.received())
+        await publish(uow, Options(), two.received())
+        await uow.stage()  # an earlier step of one transaction: its outbox rows written now
+        clock.advance(timedelta(seconds=1, microseconds=250))
+        await publish(uow, Options(), one.accepted())
+        await uow.commit()
+    async with new_uow() as uow:
+        session = getattr(uow, "session")  # noqa: B009  (the SQL unit of work's own)
+        rows = (await session.execute(sa.text("SELECT * FROM partner_feed ORDER BY org, cursor"))).all()
+    assert [(r.org, r.cursor) for r in rows] == [(JC, 1), (JC, 2), (OTHER, 1)]
+    for row in rows:
+        entry = entry_of(row.org, row.cursor, row.body)
+        assert (row.event_id, row.subject, row.type, row.sequence, row.time) == (
+            entry.event_id,
+            entry.subject,
+            entry.type,
+            entry.sequence,
+            entry.time,
+        )
+    assert [r.time for r in rows] == [MONDAY_9, MONDAY_9 + timedelta(seconds=1, microseconds=250), MONDAY_9]

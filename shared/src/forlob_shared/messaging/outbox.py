@@ -7,6 +7,7 @@ commit and a rolled-back change never wakes the relay.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,7 @@ from forlob_shared.events.base import supersession
 from forlob_shared.events.envelope import CONTENT_TYPE, PendingEvent, encode
 from forlob_shared.events.majors import EmittedMajors, check_emits, emitted
 from forlob_shared.logging import current_traceparent
-from forlob_shared.messaging.tables import NOTIFY_CHANNEL, outbox
+from forlob_shared.messaging.tables import NOTIFY_CHANNEL
 
 # One round trip for the sequence numbers and the relay's wake-up: every transaction that emits
 # events passes here (a consumer's batch once per step). The keys go in as arrays, so the text is
@@ -46,7 +47,33 @@ _RESERVE = sa.text(
     sa.bindparam("aggregate_ids", type_=ARRAY(sa.Text())),
     sa.bindparam("lasts", type_=ARRAY(sa.BigInteger())),
 )
-_INSERT = outbox.insert()
+# The rows as one statement whatever their number (each column one array: the text, and the
+# statement each connection prepares, is the same for one row or a hundred), positions given in
+# the arrays' order, so one aggregate's rows stay in sequence order.
+_INSERT = sa.text(
+    """
+    INSERT INTO outbox (event_id, aggregate_type, aggregate_id, aggregate_sequence, routing_key, headers, body)
+    SELECT r.event_id, r.aggregate_type, r.aggregate_id, r.aggregate_sequence, r.routing_key,
+           CAST(r.headers AS jsonb), r.body
+    FROM unnest(
+        CAST(:event_ids AS uuid[]), CAST(:aggregate_types AS text[]), CAST(:aggregate_ids AS text[]),
+        CAST(:sequences AS bigint[]), CAST(:routing_keys AS text[]), CAST(:headers AS text[]),
+        CAST(:bodies AS bytea[])
+    ) WITH ORDINALITY AS r(event_id, aggregate_type, aggregate_id, aggregate_sequence, routing_key, headers, body, nth)
+    ORDER BY r.nth
+    """
+)
+_COLUMNS = ("event_ids", "aggregate_types", "aggregate_ids", "sequences", "routing_keys", "headers", "bodies")
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What :meth:`OutboxWriter.write` gave the events it wrote: each one's number in its
+    aggregate's series (its CloudEvent's ``sequence``), in the events' order, and the ``time``
+    they all carry."""
+
+    sequences: list[int]
+    time: datetime
 
 
 @dataclass(frozen=True)
@@ -62,23 +89,27 @@ class OutboxWriter:
         if self.emits:
             check_emits(self.emits)
 
-    async def write(self, session: AsyncSession, events: Sequence[PendingEvent]) -> None:
-        if not events:
-            return
+    async def write(self, session: AsyncSession, events: Sequence[PendingEvent]) -> Written:
         now = self.clock.now()
+        if not events:
+            return Written([], now)
         sequences = await self._reserve_sequences(session, events)
         traceparent = current_traceparent()
-        rows = []
+        rows: list[tuple[object, ...]] = []
+        given = []
         for event in events:
             key = (event.aggregate_type, event.subject)
             sequences[key] += 1
+            given.append(sequences[key])
             if supersession(type(event.data)) is None:
                 rows.append(self._row(event, sequences[key], now, event.traceparent or traceparent))
                 continue
             # One fact, one sequence number, a row per emitted major (forlob_shared.events.majors).
             for row in emitted(event, self.emits):
                 rows.append(self._row(row, sequences[key], now, event.traceparent or traceparent))
-        await session.execute(_INSERT, rows)  # the relay was woken by the reservation (on commit)
+        # The relay was woken by the reservation (on commit).
+        await session.execute(_INSERT, dict(zip(_COLUMNS, map(list, zip(*rows, strict=True)), strict=True)))
+        return Written(given, now)
 
     async def _reserve_sequences(
         self, session: AsyncSession, events: Sequence[PendingEvent]
@@ -100,7 +131,8 @@ class OutboxWriter:
         result = await session.execute(_RESERVE, values)
         return {(t, i): last - counts[(t, i)] for t, i, last in result.all()}
 
-    def _row(self, event: PendingEvent, sequence: int, now: datetime, traceparent: str | None) -> dict[str, object]:
+    def _row(self, event: PendingEvent, sequence: int, now: datetime, traceparent: str | None) -> tuple[object, ...]:
+        """The row's columns, in the order of ``_COLUMNS``."""
         headers: dict[str, str] = {
             "type": event.data.cloudevent_type(),
             "subject": event.subject,
@@ -115,14 +147,14 @@ class OutboxWriter:
             headers["factid"] = str(event.fact_id)
         if traceparent:
             headers["traceparent"] = traceparent  # the relay publishes under it (forlob_shared.tracing)
-        return {
-            "event_id": event.id,
-            "aggregate_type": event.aggregate_type,
-            "aggregate_id": event.subject,
-            "aggregate_sequence": sequence,
-            "routing_key": event.data.routing_key,
-            "headers": headers,
-            "body": encode(
+        return (
+            event.id,
+            event.aggregate_type,
+            event.subject,
+            sequence,
+            event.data.routing_key,
+            json.dumps(headers, separators=(",", ":"), ensure_ascii=False),
+            encode(
                 event,
                 source=self.source,
                 sequence=sequence,
@@ -130,4 +162,4 @@ class OutboxWriter:
                 traceparent=traceparent,
                 source_version=self.source_version,
             ),
-        }
+        )

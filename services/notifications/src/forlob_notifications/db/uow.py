@@ -1,6 +1,7 @@
 """The notifications unit of work: its repositories, and the NOTIFYs that go out on commit."""
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -17,10 +18,12 @@ from forlob_notifications.db.repositories import (
     SubscriptionRepository,
     VisitRepository,
 )
+from forlob_notifications.db.repositories.partner_feed import Kept
 from forlob_notifications.domain.partner_feed import is_kept
 from forlob_shared.erasure import SqlErasureRegister
 from forlob_shared.events.envelope import PendingEvent
 from forlob_shared.http.idempotency import IdempotentUnitOfWork
+from forlob_shared.messaging.outbox import Written
 
 # PostgreSQL delivers a NOTIFY only when its transaction commits, so a listener never hears of
 # an alert or a delivery that was rolled back; every replica hears it.
@@ -52,7 +55,7 @@ class NotificationsUnitOfWork(IdempotentUnitOfWork):
         self.partner_feed = PartnerFeedRepository(self.session)
         self.visits = VisitRepository(self.session)
         self.erasures = SqlErasureRegister(self.session)
-        self._feed: list[PendingEvent] = []
+        self._feed: list[Kept] = []
         self._inbox_changes: list[str] = []
         self._wake_dispatcher = False
 
@@ -65,18 +68,22 @@ class NotificationsUnitOfWork(IdempotentUnitOfWork):
     def wake_dispatcher(self) -> None:
         self._wake_dispatcher = True
 
-    async def stage(self) -> None:
-        self._feed.extend(e for e in self._pending if is_kept(e))
-        await super().stage()
+    async def _write_events(self, events: Sequence[PendingEvent]) -> Written:
+        """The outbox rows, and a note of each partner event among them as the feed keeps it
+        (its sequence and time are what its CloudEvent carries)."""
+        written = await super()._write_events(events)
+        for event, sequence in zip(events, written.sequences, strict=True):
+            if is_kept(event):
+                self._feed.append(Kept(event, sequence, written.time))
+        return written
 
     async def commit(self, result: Any = None) -> None:
         self._refuse_commit_if_owned()
         # The partner events are kept from the outbox rows this transaction wrote (the exact
         # CloudEvents the feed will carry), so the outbox is written here, ahead of the base
         # class's commit, which then finds nothing left to write.
-        self._feed.extend(e for e in self._pending if is_kept(e))
         events, self._pending = self._pending, []
-        await self._outbox.write(self.session, events)
+        await self._write_events(events)
         notifies = [sa.func.pg_notify(INBOX_CHANNEL, payload) for payload in self._inbox_changes]
         if self._wake_dispatcher:
             notifies.append(sa.func.pg_notify(DELIVERIES_CHANNEL, ""))

@@ -8,8 +8,8 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forlob_shared.events.common import TimeWindow
@@ -30,12 +30,20 @@ async def told(session: AsyncSession, referral_id: UUID) -> list[TimeWindow] | N
     return None if raw is None else [TimeWindow.model_validate(w) for w in raw]
 
 
-_NEW = pg_insert(partner_agreed_hours)
-# Built once: building it (and its cache key) cost more than running it, once per course start.
-_RECORD = _NEW.on_conflict_do_update(
-    index_elements=["referral_id"],
-    set_={"schedule": _NEW.excluded.schedule, "changed_at": _NEW.excluded.changed_at},
-    where=partner_agreed_hours.c.changed_at <= _NEW.excluded.changed_at,
+_SCHEDULE = TypeAdapter(list[TimeWindow])
+
+# One statement for a batch of any size (the arrays' text is the same whatever their length, so it
+# is prepared once per connection): the newest is kept, an older agreement delivered late changes
+# nothing.
+_RECORD = sa.text(
+    """
+    INSERT INTO partner_agreed_hours (referral_id, schedule, changed_at)
+    SELECT a.referral_id, CAST(a.schedule AS jsonb), a.changed_at
+    FROM unnest(CAST(:referral_ids AS uuid[]), CAST(:schedules AS text[]), CAST(:changed_ats AS timestamptz[]))
+        AS a(referral_id, schedule, changed_at)
+    ON CONFLICT (referral_id) DO UPDATE SET schedule = excluded.schedule, changed_at = excluded.changed_at
+    WHERE partner_agreed_hours.changed_at <= excluded.changed_at
+    """
 )
 
 
@@ -45,12 +53,21 @@ async def record(session: AsyncSession, referral_id: UUID, schedule: list[TimeWi
 
 
 async def record_many(session: AsyncSession, agreements: Sequence[tuple[UUID, list[TimeWindow], datetime]]) -> None:
-    """:func:`record` for many courses in one round trip (a consumer's batch of starts): the rows
-    go in one after another as an executemany, so a course named twice keeps its newest."""
+    """:func:`record` for many courses in one statement (a consumer's batch of starts). A course
+    named twice keeps what recording them one after another would: its newest (of equals, the
+    later), so one statement writes each row once."""
     if not agreements:
         return
-    values = [
-        {"referral_id": referral_id, "schedule": [w.model_dump(mode="json") for w in schedule], "changed_at": at}
-        for referral_id, schedule, at in agreements
-    ]
-    await session.execute(_RECORD, values)
+    newest: dict[UUID, tuple[list[TimeWindow], datetime]] = {}
+    for referral_id, schedule, at in agreements:
+        known = newest.get(referral_id)
+        if known is None or known[1] <= at:
+            newest[referral_id] = (schedule, at)
+    await session.execute(
+        _RECORD,
+        {
+            "referral_ids": list(newest),
+            "schedules": [_SCHEDULE.dump_json(schedule).decode() for schedule, _ in newest.values()],
+            "changed_ats": [at for _, at in newest.values()],
+        },
+    )

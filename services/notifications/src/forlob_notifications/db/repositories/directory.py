@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
-from dataclasses import fields
-from datetime import datetime, time
-from typing import Any, cast
+from dataclasses import fields, replace
+from datetime import date, datetime, time
+from typing import cast
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -85,17 +85,45 @@ _ASSIGNMENT_LOCKS = sa.text(
 _ASSIGNMENT_FIELDS = tuple(f.name for f in fields(Assignment))
 
 
+_SQL_TYPES = {UUID: "uuid", str: "text", int: "integer", date: "date"}
+
+
 @functools.cache
-def _assignment_upsert(only: tuple[str, ...] | None, keep_legal_basis: bool) -> sa.Insert:
-    """Built once per shape and reused with new parameters: building an upsert (its ``excluded``
-    columns, its cache key) cost more than a whole delivery's other work."""
-    table = cast(sa.Table, AssignmentRow.__table__)  # Core: the ORM's bulk-insert path costs more than the row
-    stmt = pg_insert(table)
+def _assignment_upsert(only: tuple[str, ...] | None, keep_legal_basis: bool) -> sa.TextClause:
+    """One statement for a batch of any size, built once per shape: each column goes in as one
+    array (so the text, and the statement prepared on each connection, is the same whatever the
+    batch), the rows in the arrays' order."""
+    table = cast(sa.Table, AssignmentRow.__table__)
+    arrays = ", ".join(
+        f"CAST(:{name} AS {_SQL_TYPES[table.c[name].type.python_type]}[])" for name in _ASSIGNMENT_FIELDS
+    )
     columns = only if only is not None else _ASSIGNMENT_FIELDS
-    update: dict[str, Any] = {k: stmt.excluded[k] for k in columns if k != "referral_id"}
+    update = {name: f"excluded.{name}" for name in columns if name != "referral_id"}
     if keep_legal_basis and "legal_basis" in update:
-        update["legal_basis"] = sa.func.coalesce(sa.func.nullif(stmt.excluded.legal_basis, ""), table.c.legal_basis)
-    return stmt.on_conflict_do_update(index_elements=["referral_id"], set_=update)
+        update["legal_basis"] = "coalesce(nullif(excluded.legal_basis, ''), assignments.legal_basis)"
+    return sa.text(
+        f"INSERT INTO assignments ({', '.join(_ASSIGNMENT_FIELDS)}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT (referral_id) DO UPDATE SET {', '.join(f'{k} = {v}' for k, v in update.items())}"
+    )
+
+
+def _folded(
+    assignments: Sequence[Assignment], only: Collection[str] | None, keep_legal_basis: bool
+) -> list[Assignment]:
+    """Each course once, as saving them one after another would leave it: a course named again
+    takes the later one's ``only`` columns (its legal basis kept from the earlier one when
+    keeping and the later names none). One statement may not write a row twice."""
+    folded: dict[UUID, Assignment] = {}
+    for assignment in assignments:
+        earlier = folded.get(assignment.referral_id)
+        if earlier is None:
+            folded[assignment.referral_id] = assignment
+            continue
+        update = {k: getattr(assignment, k) for k in (only if only is not None else _ASSIGNMENT_FIELDS)}
+        if keep_legal_basis and "legal_basis" in update:
+            update["legal_basis"] = assignment.legal_basis or earlier.legal_basis
+        folded[assignment.referral_id] = replace(earlier, **update)
+    return list(folded.values())
 
 
 class AssignmentRepository:
@@ -145,8 +173,10 @@ class AssignmentRepository:
         if not assignments:
             return
         statement = _assignment_upsert(tuple(only) if only is not None else None, keep_legal_basis)
+        if len({a.referral_id for a in assignments}) < len(assignments):
+            assignments = _folded(assignments, only, keep_legal_basis)
         # Shallow: asdict() deep-copies every value, which cost more than the statement.
-        params = [{name: getattr(a, name) for name in _ASSIGNMENT_FIELDS} for a in assignments]
+        params = {name: [getattr(a, name) for a in assignments] for name in _ASSIGNMENT_FIELDS}
         await self.session.execute(statement, params)
 
     async def visible_to(self, org: str, staff_id: str | None, limit: int) -> list[Assignment]:
