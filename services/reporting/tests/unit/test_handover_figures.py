@@ -4,19 +4,16 @@ any order and partly twice, and the figures are the ones worked out by hand."""
 
 from __future__ import annotations
 
-import random
 from datetime import date
 
 import pytest
 
 from forlob_reporting.api import figure_models as out
-from forlob_reporting.application.events import record_events
 from forlob_reporting.application.figures import Scope, handovers
 from forlob_reporting.domain.figures import Period
 from forlob_reporting.domain.pathways import days_without_programme
-from forlob_shared.events import decode
 from forlob_testkit.fakes import FakeStore
-from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork
+from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork, mixed, projected
 from forlob_testkit.reporting.expected import jsonable
 from forlob_testkit.reporting.pathways import (
     ASPA,
@@ -33,18 +30,7 @@ WHOLE = Period(*PERIOD)
 
 
 async def _store(seed: int | None) -> FakeStore:
-    bodies = [p.body() for p in build_pathways()]
-    if seed is not None:
-        rnd = random.Random(seed)
-        bodies = bodies + rnd.sample(bodies, len(bodies) // 3)
-        rnd.shuffle(bodies)
-    store = FakeStore()
-    envelopes = [decode(b) for b in bodies]
-    for start in range(0, len(envelopes), 4):
-        async with FakeReportingUnitOfWork(store) as uow:
-            await record_events(uow, envelopes[start : start + 4])
-            await uow.commit()
-    return store
+    return await projected(mixed([p.body() for p in build_pathways()], seed), batch=4)
 
 
 def test_days_without_programme_are_those_strictly_between_the_two_steps() -> None:

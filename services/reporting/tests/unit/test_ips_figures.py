@@ -5,7 +5,6 @@ any order and partly twice, and the use cases answer what was worked out by hand
 from __future__ import annotations
 
 import json
-import random
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from forlob_reporting.domain.facts import EMPLOYMENT_TABLES
 from forlob_reporting.domain.figures import Period
 from forlob_shared.events import ParticipantErased, decode
 from forlob_testkit.fakes import FakeStore
-from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork, fact_rows
+from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork, fact_rows, mixed, projected
 from forlob_testkit.reporting.expected import jsonable
 from forlob_testkit.reporting.ips import (
     CLARIFICATION,
@@ -38,23 +37,11 @@ WHOLE = Period(*PERIOD)
 
 
 def _bodies(seed: int | None) -> list[bytes]:
-    bodies = [p.body() for p in build_ips()]
-    if seed is None:
-        return bodies
-    rnd = random.Random(seed)
-    mixed = bodies + rnd.sample(bodies, len(bodies) // 3)
-    rnd.shuffle(mixed)
-    return mixed
+    return mixed([p.body() for p in build_ips()], seed)
 
 
 async def _store(seed: int | None = None, batch: int = 5) -> FakeStore:
-    store = FakeStore()
-    envelopes = [decode(b) for b in _bodies(seed)]
-    for start in range(0, len(envelopes), batch):
-        async with FakeReportingUnitOfWork(store) as uow:
-            await record_events(uow, envelopes[start : start + batch])
-            await uow.commit()
-    return store
+    return await projected(_bodies(seed), batch=batch)
 
 
 async def _answers(store: FakeStore) -> dict[str, Any]:

@@ -4,13 +4,11 @@ partly twice, and the figures are the ones worked out by hand; each organisation
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, date, datetime
 
 import pytest
 
 from forlob_reporting.api.proposal_models import NextStepProposalsOut
-from forlob_reporting.application.events import record_events
 from forlob_reporting.application.figures import Scope, next_step_proposals
 from forlob_reporting.domain.facts import PROPOSALS
 from forlob_reporting.domain.figures import Period
@@ -19,7 +17,7 @@ from forlob_reporting.domain.projection import project
 from forlob_reporting.domain.proposals import decision, proposal_figures
 from forlob_shared.events import decode
 from forlob_testkit.fakes import FakeStore
-from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork
+from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork, mixed, projected
 from forlob_testkit.reporting.expected import jsonable
 from forlob_testkit.reporting.pathways import ASPA, JOBCENTRE, PERIOD, RCA
 from forlob_testkit.reporting.proposals import (
@@ -34,18 +32,7 @@ WHOLE = Period(*PERIOD)
 
 
 async def _store(seed: int | None) -> FakeStore:
-    bodies = [p.body() for p in build_proposals()]
-    if seed is not None:
-        rnd = random.Random(seed)
-        bodies = bodies + rnd.sample(bodies, len(bodies) // 3)
-        rnd.shuffle(bodies)
-    store = FakeStore()
-    envelopes = [decode(b) for b in bodies]
-    for start in range(0, len(envelopes), 5):
-        async with FakeReportingUnitOfWork(store) as uow:
-            await record_events(uow, envelopes[start : start + 5])
-            await uow.commit()
-    return store
+    return await projected(mixed([p.body() for p in build_proposals()], seed), batch=5)
 
 
 @pytest.mark.parametrize("seed", [None, 1, 2, 3])

@@ -4,7 +4,6 @@ and the use cases answer what the history gives by hand (forlob_testkit.reportin
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -32,7 +31,7 @@ from forlob_shared.events.outreach import (
 )
 from forlob_shared.events.visits import VisitEnded, VisitOverdue, VisitStarted
 from forlob_testkit.fakes import FakeStore
-from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork
+from forlob_testkit.in_memory.reporting import FakeReportingUnitOfWork, mixed, projected
 from forlob_testkit.reporting.shapes import (
     EXPECTED_MEETINGS,
     EXPECTED_OUTREACH,
@@ -49,24 +48,11 @@ PERIOD = Period(*MARCH)
 
 
 def _bodies(seed: int | None) -> list[bytes]:
-    events = build_shapes()
-    bodies = [p.body() for p in events]
-    if seed is None:
-        return bodies
-    rnd = random.Random(seed)
-    mixed = bodies + rnd.sample(bodies, len(bodies) // 4)
-    rnd.shuffle(mixed)
-    return mixed
+    return mixed([p.body() for p in build_shapes()], seed, one_in=4)
 
 
 async def _store(seed: int | None = None, batch: int = 7) -> FakeStore:
-    store = FakeStore()
-    envelopes = [decode(b) for b in _bodies(seed)]
-    for start in range(0, len(envelopes), batch):
-        async with FakeReportingUnitOfWork(store) as uow:
-            await record_events(uow, envelopes[start : start + batch])
-            await uow.commit()
-    return store
+    return await projected(_bodies(seed), batch=batch)
 
 
 def _row(rows: list[dict[str, Any]], programme: tuple[str, str]) -> dict[str, Any]:

@@ -9,10 +9,12 @@ The contract tests (services/reporting/tests/unit/test_*_contract.py) hold the t
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from forlob_reporting.application.events import record_events
 from forlob_reporting.application.ports import ErasureUnitOfWork, FactReads, FiguresUnitOfWork, ReadModelUnitOfWork
 from forlob_reporting.db.store import MemoryFactStore
 from forlob_reporting.domain.erasure import forget_erased
@@ -41,6 +43,7 @@ from forlob_reporting.domain.facts import (
 )
 from forlob_reporting.domain.groups import Programme
 from forlob_shared.clock import Clock, SystemClock
+from forlob_shared.events import decode
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
 from forlob_testkit.in_memory.erasure import InMemoryErasureRegister
 
@@ -206,3 +209,26 @@ def _satisfies_the_ports(uow: FakeReportingUnitOfWork, reads: MemoryFactReads) -
     __: FiguresUnitOfWork = uow
     ___: FactReads = reads
     ____: ErasureUnitOfWork = uow
+
+
+def mixed(bodies: Sequence[bytes], seed: int | None, *, one_in: int = 3) -> list[bytes]:
+    """``bodies`` as a broker may bring them: in a seeded random order, one in ``one_in`` of them
+    delivered twice (``seed`` None: as they are)."""
+    if seed is None:
+        return list(bodies)
+    rnd = random.Random(seed)
+    out = list(bodies) + rnd.sample(list(bodies), len(bodies) // one_in)
+    rnd.shuffle(out)
+    return out
+
+
+async def projected(bodies: Sequence[bytes], *, batch: int = 5) -> FakeStore:
+    """A read model in memory from these events, applied as the consumer applies them: ``batch``
+    at a time, each batch in a unit of work of its own."""
+    store = FakeStore()
+    envelopes = [decode(b) for b in bodies]
+    for start in range(0, len(envelopes), batch):
+        async with FakeReportingUnitOfWork(store) as uow:
+            await record_events(uow, envelopes[start : start + batch])
+            await uow.commit()
+    return store
