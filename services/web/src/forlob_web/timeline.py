@@ -92,7 +92,10 @@ def told_detail(name: str, data: Mapping[str, Any], words: Mapping[str, Any], kn
         return f"{day(data.get('previous_end_date'))} → {day(data.get('planned_end_date'))}"
     if name == "programme.agreed_hours_changed":
         before, after = data.get("previous_weekly_minutes") or 0, data.get("agreed_weekly_minutes") or 0
-        return f"{decimal(before / 60, 1)} → {decimal(after / 60, 1)} h"
+        hours = f"{decimal(before / 60, 1)} → {decimal(after / 60, 1)} h"
+        # From when: a change told today may apply from a later week.
+        since = day(data.get("effective_from"))
+        return f"{hours} · {words['t']('timeline.from')} {since}" if since else hours
     if name == "programme.ended" and data.get("outcome"):
         return code("outcome", data["outcome"])
     if name == "referral.waitlisted":
@@ -108,8 +111,14 @@ def told_detail(name: str, data: Mapping[str, Any], words: Mapping[str, Any], kn
         return f"{fact('expected_at', data.get('expected_at'))} · {missed}"
     if name == "attendance.agreement_breached" and data.get("rule"):
         return code("breach_rule", data["rule"])
-    if name in ("employment.job_started", "employment.job_ended") and data.get("kind"):
+    if name == "employment.job_started" and data.get("kind"):
         return f"{code('spell_kind', data['kind'])} · {day(data.get('start_date'))}"
+    if name == "employment.job_ended" and data.get("kind"):
+        # Its last day is the news; the first day says which spell it was.
+        return f"{code('spell_kind', data['kind'])} · {day(data.get('start_date'))} - {day(data.get('end_date'))}"
+    if name == "absence.contact_reestablished" and data.get("how"):
+        reason = code("absence_reason", data["reason"]) if data.get("reason") else ""
+        return " · ".join(f for f in (code("contact_how", data["how"]), reason) if f)
     if name == "programme.phase_changed" and data.get("phase"):
         return code("support_phase", data["phase"])
     if name == "programme.clarification_result" and data.get("recommendation"):
