@@ -28,6 +28,7 @@ from forlob_notifications.domain.alerts import (
 )
 from forlob_notifications.domain.directory import ROLES
 from forlob_notifications.domain.policy import DANISH_DEFAULTS
+from forlob_notifications.partners.notices import CONTACT_MADE
 from forlob_referral.domain.course_record import MeetingKind, MeetingStatus, PlaceKind, Specialism, TalkTopic
 from forlob_referral.domain.handover import HandoverState
 from forlob_referral.domain.messages import Side
@@ -138,6 +139,9 @@ OTHER_CODES: list[tuple[str, set[str]]] = [
     ("contact_outcome", set(TEXT_OUTCOMES)),
     # what the referring organisation was told, on the caseworker's timeline: every partner event type
     ("partner_event", {cls.name for cls in partner_event_types().values()}),
+    # how contact came back after an unexplained absence (partner absence.contact_reestablished): the
+    # contacts notifications forwards, and attendance's resolutions (AbsenceResolved.resolution)
+    ("contact_how", set(CONTACT_MADE.values()) | {"late_arrival", "reported"}),
 ]
 
 

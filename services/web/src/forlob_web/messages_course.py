@@ -79,6 +79,7 @@ COURSE_MESSAGES: dict[str, Text] = {
     "timeline.title": Text("Forløbet som tidslinje", "Förloppet som tidslinje", "The course as a timeline"),
     "timeline.link": Text("Tidslinje", "Tidslinje", "Timeline"),
     "timeline.empty": Text("Intet endnu.", "Inget ännu.", "Nothing yet."),
+    "timeline.from": Text("fra", "från", "from"),
     "timeline.missing": Text(
         "En del af forløbet kunne ikke hentes:",
         "En del av förloppet kunde inte hämtas:",

@@ -62,6 +62,15 @@ PARTNER_CODES: dict[str, dict[str, Text]] = {
             "Henvist videre til næste skridt", "Remitterad vidare till nästa steg", "Referred on to the next step"
         ),
     },
+    # absence.contact_reestablished's ``how``: attendance's resolutions (late_arrival, reported) and
+    # the contact attempts that reached the participant (forlob_notifications.partners.notices)
+    "contact_how": {
+        "late_arrival": Text("Deltageren mødte senere", "Deltagaren kom senare", "The participant arrived late"),
+        "reported": Text("Fraværet blev meldt", "Frånvaron anmäldes", "The absence was reported"),
+        "reached": Text("Kontakt med deltageren", "Kontakt med deltagaren", "The participant was reached"),
+        "reason_given": Text("Årsag oplyst", "Orsak angiven", "A reason was given"),
+        "contact_reestablished": Text("Kontakt genoprettet", "Kontakt återupprättad", "Contact re-established"),
+    },
     "timeline_kind": {
         "told": Text("Besked", "Besked", "Notice"),
         "message": Text("Besked mellem jer", "Meddelande mellan er", "Message"),

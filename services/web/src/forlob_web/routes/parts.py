@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
@@ -61,6 +62,24 @@ async def participant_names(api: Api, referral_ids: set[str]) -> dict[str, str]:
 
     found = await asyncio.gather(*(one(rid) for rid in referral_ids))
     return {rid: name for rid, name in found if name}
+
+
+async def programme_names(api: Api, programmes: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Names by (provider, programme code), from each provider's catalogue. One the catalogue does
+    not give (unknown, not yet defined, the service down) is left out: the page shows its code."""
+
+    async def one(provider: str, code: str) -> tuple[tuple[str, str], str | None]:
+        try:
+            # Quoted: the code comes from an event's data, and must stay one segment of the path.
+            programme = await api.get("referral", f"/programmes/{quote(code, safe='')}", provider_org=provider)
+        except (ApiError, ServiceDown) as exc:
+            if isinstance(exc, ApiError) and exc.status == 401:
+                raise
+            return (provider, code), None
+        return (provider, code), (programme or {}).get("name")
+
+    found = await asyncio.gather(*(one(provider, code) for provider, code in sorted(programmes)))
+    return {pair: name for pair, name in found if name}
 
 
 async def act(

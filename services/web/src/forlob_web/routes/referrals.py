@@ -17,7 +17,7 @@ from forlob_web.closing_note_pdf import closing_note_pdf
 from forlob_web.deps import CurrentWeb, Lang, Words, posted, signed_in
 from forlob_web.forms import REFERRAL_FIELDS, SMS_CHANNELS, SMS_LANGUAGES, ReferralForm, WithdrawForm
 from forlob_web.routes.handover import DECLINE_REASONS
-from forlob_web.routes.parts import Part, act, part, problem_words
+from forlob_web.routes.parts import Part, act, part, problem_words, programme_names
 from forlob_web.routes.text_messages import SMS_ROLES, SMS_STATES
 from forlob_web.session import flash
 from forlob_web.web import Web
@@ -134,12 +134,15 @@ async def referral_timeline(referral_id: UUID, request: Request, web: CurrentWeb
         part(request, api.get("referral", f"/referrals/{referral_id}/messages")),
         part(request, api.get("reporting", f"/statements/{referral_id}")),
     )
+    # Which programme a next step is, by name: the catalogue's, else the page shows its code.
+    names = await programme_names(api, timeline.next_step_programmes(told.data or []))
     found = timeline.entries(
         told.data or [],
         (messages.data or {}).get("messages", []),
         statement.data,
         web.words(lang),
         web.zone,
+        names,
     )
     missing = [p.error for p in (told, messages, statement) if p.error]
     return web.render(request, "timeline.html", referral=referral, entries=found, missing=missing)
