@@ -176,8 +176,8 @@ async def _record(
         for job, outcome in results:
             delivery = dataclasses.replace(job.delivery)
             applied.append((job, outcome, delivery, record_attempt(delivery, outcome, now, rand=rand)))
-        # One statement for the round; one re-sent by hand meanwhile is not saved, and that
-        # round records its own attempt.
+        # One statement for the round. One re-sent by hand or recorded by another round
+        # meanwhile is not saved: the round that sends it (again) records its own attempt.
         saved = await uow.deliveries.save_claimed_many([delivery for _, _, delivery, _ in applied])
         attempts = []
         for job, outcome, delivery, result in applied:
