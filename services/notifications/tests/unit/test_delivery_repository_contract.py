@@ -4,11 +4,21 @@ the history people search, and the webhook subscriptions an event finds."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
-from forlob_notifications.domain.deliveries import AttemptOutcome, Channel, Delivery, DeliveryState, new_delivery
+import pytest
+
+from forlob_notifications.domain.deliveries import (
+    AttemptOutcome,
+    Channel,
+    Delivery,
+    DeliveryState,
+    new_delivery,
+    record_attempt,
+    resend,
+)
 from forlob_notifications.domain.webhooks import Subscription, new_secret
 from forlob_shared.clock import ManualClock
 from forlob_testkit.in_memory.notifications_world import MONDAY_9, UowFactory
@@ -77,47 +87,103 @@ async def test_a_claim_takes_due_pending_deliveries_earliest_first_up_to_the_lim
     assert [d.id for d in rest] == [third.id]  # the first two are leased to the first sender
 
 
-async def test_saving_a_claimed_delivery_ends_the_claim_unless_it_was_resent_meanwhile(
-    new_uow: UowFactory, clock: ManualClock
+async def claim_all(new_uow: UowFactory, now: datetime = NOW) -> dict[UUID, Delivery]:
+    async with new_uow() as uow:
+        claimed = await uow.deliveries.claim(now, LEASE, 10)
+        await uow.commit()
+    return {d.id: d for d in claimed}
+
+
+async def test_a_round_is_saved_at_once_ending_its_claims_with_only_what_an_attempt_changes(
+    new_uow: UowFactory,
 ) -> None:
+    failing, arriving = a_delivery(), a_delivery()
+    await add(new_uow, failing, arriving)
+    claimed = await claim_all(new_uow)
+    retry = record_attempt(claimed[failing.id], AttemptOutcome(False, "smtp-unavailable"), NOW)
+    record_attempt(claimed[arriving.id], AttemptOutcome(True), NOW)
+    # what no attempt changes is not the round's to write, whatever its copy says
+    for mine in claimed.values():
+        mine.content, mine.give_up_at = {"subject": "not mine"}, NOW
+    async with new_uow() as uow:
+        assert await uow.deliveries.save_claimed_many(list(claimed.values())) == {failing.id, arriving.id}
+        await uow.commit()
+    async with new_uow() as uow:
+        retrying, delivered = await uow.deliveries.get(failing.id), await uow.deliveries.get(arriving.id)
+    assert retrying == replace(failing, attempts=1, next_attempt_at=retry.retry_at, last_error="smtp-unavailable")
+    assert delivered == replace(arriving, state=DeliveryState.DELIVERED, attempts=1, delivered_at=NOW)
+    assert retry.retry_at is not None
+    # the claims ended with the save: the retry is taken again when it is due, by anyone
+    assert list(await claim_all(new_uow, retry.retry_at)) == [failing.id]
+
+
+async def test_a_round_leaves_a_delivery_resent_or_recorded_meanwhile(new_uow: UowFactory, clock: ManualClock) -> None:
+    resent, recorded, mine = a_delivery(), a_delivery(), a_delivery()
+    await add(new_uow, resent, recorded, mine)
+    claimed = await claim_all(new_uow)
+    clock.advance(timedelta(seconds=30))
+    async with new_uow() as uow:
+        by_hand = await uow.deliveries.get(resent.id)  # still pending: re-sending it by hand
+        by_another = await uow.deliveries.get(recorded.id)  # another round, its lease taken over
+        assert by_hand is not None
+        assert by_another is not None
+        resend(by_hand, clock.now(), timedelta(hours=1))
+        await uow.deliveries.save(by_hand)
+        by_another.state, by_another.attempts, by_another.delivered_at = DeliveryState.DELIVERED, 1, clock.now()
+        await uow.deliveries.save(by_another)
+        await uow.commit()
+    for delivery in claimed.values():
+        record_attempt(delivery, AttemptOutcome(False, "smtp-unavailable"), NOW)
+    async with new_uow() as uow:
+        assert await uow.deliveries.save_claimed_many(list(claimed.values())) == {mine.id}
+        await uow.commit()
+    async with new_uow() as uow:
+        assert await uow.deliveries.get(resent.id) == by_hand
+        assert await uow.deliveries.get(recorded.id) == by_another
+        stored = await uow.deliveries.get(mine.id)
+    assert stored is not None
+    assert (stored.attempts, stored.last_error) == (1, "smtp-unavailable")
+
+
+async def test_an_empty_round_saves_nothing_and_a_delivery_twice_is_refused(new_uow: UowFactory) -> None:
     delivery = a_delivery()
     await add(new_uow, delivery)
+    claimed = await claim_all(new_uow)
     async with new_uow() as uow:
-        [claimed] = await uow.deliveries.claim(NOW, LEASE, 10)
-        await uow.commit()
-    claimed.attempts, claimed.next_attempt_at, claimed.last_error = 1, NOW, "smtp-unavailable"
+        assert await uow.deliveries.save_claimed_many([]) == set()
+        with pytest.raises(ValueError, match="once"):
+            await uow.deliveries.save_claimed_many([claimed[delivery.id], claimed[delivery.id]])
+    assert await new_uow_get(new_uow, delivery.id) == delivery
+    assert await claim_all(new_uow) == {}  # still claimed: nothing was saved
+
+
+async def new_uow_get(new_uow: UowFactory, delivery_id: UUID) -> Delivery | None:
     async with new_uow() as uow:
-        assert await uow.deliveries.save_claimed(claimed)
-        await uow.commit()
-    async with new_uow() as uow:
-        again = await uow.deliveries.claim(NOW, LEASE, 10)  # the claim ended with the save
-        await uow.commit()
-    assert [(d.id, d.attempts, d.last_error) for d in again] == [(delivery.id, 1, "smtp-unavailable")]
-    delivered = replace(again[0], state=DeliveryState.DELIVERED)
-    async with new_uow() as uow:
-        await uow.deliveries.save(delivered)  # e.g. someone else's round recorded it first
-        await uow.commit()
-    async with new_uow() as uow:
-        assert not await uow.deliveries.save_claimed(replace(again[0], attempts=2))
-        stored = await uow.deliveries.get(delivery.id)
-    assert stored is not None
-    assert stored.state is DeliveryState.DELIVERED
-    assert stored.attempts == 1
+        return await uow.deliveries.get(delivery_id)
 
 
 async def test_attempts_are_kept_in_order_per_delivery(new_uow: UowFactory) -> None:
-    one, two = a_delivery(), a_delivery()
-    await add(new_uow, one, two)
+    one, two, three = a_delivery(), a_delivery(), a_delivery()
+    await add(new_uow, one, two, three)
     async with new_uow() as uow:
         await uow.deliveries.record_attempts(
             [(one.id, 1, AttemptOutcome(False, "http-500", "boom", status_code=500, duration_ms=12))], NOW
         )
-        await uow.deliveries.record_attempts([(one.id, 2, AttemptOutcome(True, duration_ms=3))], NOW + LEASE)
+        await uow.deliveries.record_attempts(
+            [
+                (two.id, 1, AttemptOutcome(False, "timeout", "x" * 2000)),
+                (one.id, 2, AttemptOutcome(True, duration_ms=3)),
+            ],
+            NOW + LEASE,
+        )
         await uow.deliveries.record_attempts([], NOW)
         await uow.commit()
     async with new_uow() as uow:
-        found = await uow.deliveries.attempts([one.id, two.id])
-    assert found[two.id] == []
+        found = await uow.deliveries.attempts([one.id, two.id, three.id])
+    assert [(a.number, a.ok, a.error_code, a.attempted_at) for a in found[two.id]] == [
+        (1, False, "timeout", NOW + LEASE)
+    ]
+    assert found[three.id] == []
     assert [(a.number, a.ok, a.error_code, a.status_code, a.duration_ms) for a in found[one.id]] == [
         (1, False, "http-500", 500, 12),
         (2, True, None, None, 3),

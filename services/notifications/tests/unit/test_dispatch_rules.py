@@ -11,11 +11,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from forlob_notifications.application import subscriptions
 from forlob_notifications.application.dispatch import dispatch_due
 from forlob_notifications.domain.alerts import AlertKind
 from forlob_notifications.domain.deliveries import AttemptOutcome, Channel, Delivery, DeliveryState
 from forlob_notifications.domain.webhooks import Subscription, new_secret
 from forlob_shared.events import AlertRaised, NotificationDelivered, NotificationFailed
+from forlob_shared.http.auth import Principal
 from forlob_testkit.in_memory.notifications_world import MONDAY_9, PROVIDER, Notifications
 
 OK = AttemptOutcome(True, status_code=200, duration_ms=5)
@@ -262,3 +264,35 @@ async def test_a_delivery_resent_while_it_was_being_sent_keeps_the_resend(world:
     assert (after.state, after.attempts) == (DeliveryState.DELIVERED, 0)
     async with world.uow() as uow:
         assert (await uow.deliveries.attempts([mail.id]))[mail.id] == []
+
+
+async def test_a_pending_delivery_resent_by_hand_while_it_was_being_sent_keeps_the_resend(
+    world: Notifications,
+) -> None:
+    mail, other = await an_e_mail(world), await an_e_mail(world)
+    admin = Principal("admin-1", PROVIDER, frozenset({"admin"}))
+    resent_at = world.clock.now() + timedelta(seconds=3)  # before the retry in 5 s
+
+    class ResendingSenders(Senders):
+        async def email(self, to: str, subject: str, body: str, message_id: str) -> AttemptOutcome:
+            if message_id == f"<{mail.id}@forlob>":  # still pending: someone re-sends it by hand
+                world.clock.set(resent_at)
+                await subscriptions.resend_delivery(world.uow(), world.options, admin, mail.id)
+            return DOWN
+
+    assert await dispatch(world, ResendingSenders()) == (2, 0)
+    resent = await stored(world, mail.id)
+    assert (resent.state, resent.attempts, resent.last_error) == (DeliveryState.PENDING, 0, None)
+    assert resent.next_attempt_at == resent_at  # not the round's retry in 5 s
+    assert resent.give_up_at == resent_at + world.options.retry_window
+    retried = await stored(world, other.id)
+    assert (retried.attempts, retried.last_error) == (1, "smtp-unavailable")
+    # its outcome is neither on record nor reported; the other's is both
+    async with world.uow() as uow:
+        attempts = await uow.deliveries.attempts([mail.id, other.id])
+    assert (len(attempts[mail.id]), len(attempts[other.id])) == (0, 1)
+    assert [f.notification_id for f in world.published_of(NotificationFailed)] == [other.id]
+    # the re-send is due now and goes out in the next round
+    senders = Senders()
+    assert await dispatch(world, senders) == (1, 1)
+    assert [m[2] for m in senders.sent_mail] == [f"<{mail.id}@forlob>"]

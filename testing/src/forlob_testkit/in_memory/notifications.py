@@ -240,12 +240,28 @@ class InMemoryDeliveries:
             return None
         return _copy(found)
 
-    async def save_claimed(self, delivery: Delivery) -> bool:
-        current = self._rows.get(delivery.id)
-        if current is None or current.state is not DeliveryState.PENDING:
-            return False
-        await self.save(delivery)
-        return True
+    async def save_claimed_many(self, deliveries: Sequence[Delivery]) -> set[UUID]:
+        """As the real one: only what an attempt changes is written, and only while pending and
+        still claimed (a re-send by hand is a ``save``, which ends the claim)."""
+        ids = [d.id for d in deliveries]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a round saves each delivery once")
+        saved: set[UUID] = set()
+        for delivery in deliveries:
+            current = self._rows.get(delivery.id)
+            if current is None or current.state is not DeliveryState.PENDING or delivery.id not in self._claimed_until:
+                continue
+            self._rows[delivery.id] = replace(
+                current,
+                state=delivery.state,
+                attempts=delivery.attempts,
+                next_attempt_at=delivery.next_attempt_at,
+                delivered_at=delivery.delivered_at,
+                last_error=delivery.last_error,
+            )
+            self._claimed_until.pop(delivery.id, None)
+            saved.add(delivery.id)
+        return saved
 
     async def save(self, delivery: Delivery) -> None:
         if delivery.id in self._rows:

@@ -2,8 +2,9 @@
 
 One round: claim due deliveries (a short transaction that leases them, so replicas never send
 the same one at once), send them concurrently, then record every outcome in one transaction
-with the events that report it. A crash between sending and recording means the lease runs out
-and the delivery is sent again with the same id, which the receiver uses to drop the duplicate.
+with the events that report it (the round's deliveries in one statement, its attempts in
+another). A crash between sending and recording means the lease runs out and the delivery is
+sent again with the same id, which the receiver uses to drop the duplicate.
 """
 
 from __future__ import annotations
@@ -168,15 +169,20 @@ async def _record(
     rand: Random,
 ) -> None:
     async with uow:
-        attempts = []
+        # The claim (lease) made this sender the only one working on each delivery. Copies: when
+        # the database goes away mid-transaction the round records again from the claimed state,
+        # and the outcome applied to it twice would find it delivered already.
+        applied = []
         for job, outcome in results:
-            # The claim (lease) made this sender the only one working on the delivery. A copy:
-            # when the database goes away mid-transaction the round records again from the
-            # claimed state, and the outcome applied to it twice would find it delivered already.
             delivery = dataclasses.replace(job.delivery)
-            result = record_attempt(delivery, outcome, now, rand=rand)
-            if not await uow.deliveries.save_claimed(delivery):
-                continue  # re-sent by hand meanwhile: that round records its own attempt
+            applied.append((job, outcome, delivery, record_attempt(delivery, outcome, now, rand=rand)))
+        # One statement for the round. One re-sent by hand or recorded by another round
+        # meanwhile is not saved: the round that sends it (again) records its own attempt.
+        saved = await uow.deliveries.save_claimed_many([delivery for _, _, delivery, _ in applied])
+        attempts = []
+        for job, outcome, delivery, result in applied:
+            if delivery.id not in saved:
+                continue
             attempts.append((delivery.id, result.number, outcome))
             if outcome.ok:
                 uow.emit(_delivered(delivery, now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -40,6 +41,41 @@ _CLAIM = (
 )
 
 
+# A round's outcomes in one statement: each column an attempt changes (``record_attempt``) goes in
+# as one array, so the text, and the statement prepared on each connection, is the same whatever
+# the round's size. A delivery recorded by another round meanwhile is no longer pending, and one
+# re-sent by hand was saved (``save`` ends the claim): either is left as it is.
+_SAVE_CLAIMED = sa.text(
+    f"""
+    UPDATE deliveries AS d
+    SET state = r.state, attempts = r.attempts, next_attempt_at = r.next_attempt_at,
+        delivered_at = r.delivered_at, last_error = r.last_error, claimed_until = NULL
+    FROM unnest(
+        CAST(:ids AS uuid[]), CAST(:states AS text[]), CAST(:attempts AS integer[]),
+        CAST(:next_attempt_ats AS timestamptz[]), CAST(:delivered_ats AS timestamptz[]),
+        CAST(:last_errors AS text[])
+    ) AS r(id, state, attempts, next_attempt_at, delivered_at, last_error)
+    WHERE d.id = r.id AND d.state = '{DeliveryState.PENDING.value}' AND d.claimed_until IS NOT NULL
+    RETURNING d.id
+    """
+)
+
+
+# A round's attempts in one statement too (an executemany is a statement per row at the server).
+_RECORD_ATTEMPTS = sa.text(
+    """
+    INSERT INTO delivery_attempts
+        (delivery_id, number, attempted_at, ok, error_code, detail, status_code, duration_ms)
+    SELECT a.delivery_id, a.number, :attempted_at, a.ok, a.error_code, a.detail, a.status_code, a.duration_ms
+    FROM unnest(
+        CAST(:delivery_ids AS uuid[]), CAST(:numbers AS integer[]), CAST(:oks AS boolean[]),
+        CAST(:error_codes AS text[]), CAST(:details AS text[]), CAST(:status_codes AS integer[]),
+        CAST(:durations AS integer[])
+    ) AS a(delivery_id, number, ok, error_code, detail, status_code, duration_ms)
+    """
+).bindparams(sa.bindparam("attempted_at", type_=sa.DateTime(timezone=True)))
+
+
 class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -71,17 +107,28 @@ class DeliveryRepository:
         row = await self.session.scalar(query)
         return _delivery(row) if row else None
 
-    async def save_claimed(self, delivery: Delivery) -> bool:
-        """Save a delivery this sender claimed, unless someone changed it meanwhile (a re-send)."""
-        values = columns_of(delivery)
-        values.pop("id")
-        values["claimed_until"] = None
-        result = await self.session.execute(
-            sa.update(DeliveryRow)
-            .where(DeliveryRow.id == delivery.id, DeliveryRow.state == DeliveryState.PENDING.value)
-            .values(**values)
+    async def save_claimed_many(self, deliveries: Sequence[Delivery]) -> set[UUID]:
+        """Save a round's outcomes, each delivery this sender claimed, in one statement; those
+        changed meanwhile (re-sent by hand, recorded by another round) are left as they are.
+        Only the columns an attempt changes are written. The ids saved."""
+        if not deliveries:
+            return set()
+        ids = [d.id for d in deliveries]
+        if len(set(ids)) != len(ids):
+            # One UPDATE ... FROM writes a row once, with either of its values: refuse instead.
+            raise ValueError("a round saves each delivery once")
+        rows = await self.session.execute(
+            _SAVE_CLAIMED,
+            {
+                "ids": ids,
+                "states": [d.state.value for d in deliveries],
+                "attempts": [d.attempts for d in deliveries],
+                "next_attempt_ats": [d.next_attempt_at for d in deliveries],
+                "delivered_ats": [d.delivered_at for d in deliveries],
+                "last_errors": [d.last_error for d in deliveries],
+            },
         )
-        return bool(getattr(result, "rowcount", 0))
+        return set(rows.scalars())
 
     async def save(self, delivery: Delivery) -> None:
         values = columns_of(delivery)
@@ -92,21 +139,19 @@ class DeliveryRepository:
     async def record_attempts(self, attempts: list[tuple[UUID, int, AttemptOutcome]], attempted_at: datetime) -> None:
         if not attempts:
             return
+        outcomes = [outcome for _, _, outcome in attempts]
         await self.session.execute(
-            sa.insert(AttemptRow),
-            [
-                {
-                    "delivery_id": delivery_id,
-                    "number": number,
-                    "attempted_at": attempted_at,
-                    "ok": outcome.ok,
-                    "error_code": outcome.error_code or None,
-                    "detail": outcome.detail[:1000] or None,
-                    "status_code": outcome.status_code,
-                    "duration_ms": outcome.duration_ms,
-                }
-                for delivery_id, number, outcome in attempts
-            ],
+            _RECORD_ATTEMPTS,
+            {
+                "delivery_ids": [delivery_id for delivery_id, _, _ in attempts],
+                "numbers": [number for _, number, _ in attempts],
+                "attempted_at": attempted_at,
+                "oks": [o.ok for o in outcomes],
+                "error_codes": [o.error_code or None for o in outcomes],
+                "details": [o.detail[:1000] or None for o in outcomes],
+                "status_codes": [o.status_code for o in outcomes],
+                "durations": [o.duration_ms for o in outcomes],
+            },
         )
 
     async def attempts(self, delivery_ids: list[UUID]) -> dict[UUID, list[Attempt]]:
