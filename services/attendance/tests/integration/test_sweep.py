@@ -8,8 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
+import sqlalchemy as sa
 from cloudevents.v1.http import from_json
 
+from forlob_attendance.db.sweep import _MARK_MISSED
 from forlob_shared.events import AttendanceRules
 from forlob_shared.settings import plain_postgres_url
 from forlob_testkit.attendance import MONDAY, Attendance, auth, local
@@ -241,3 +243,30 @@ async def test_a_detected_absence_is_announced_under_its_courses_trace(attendanc
         "SELECT headers FROM outbox WHERE routing_key = 'absence.detected.v1' AND headers->>'traceparent' IS NOT NULL"
     )
     assert headers["headers"]["traceparent"] == traced  # what the relay publishes under
+
+
+def _slot_rows_read(plan: dict[str, Any]) -> list[int]:
+    """Rows each scan of ``slots`` in the plan returned, over all its loops."""
+    own = [plan["Actual Rows"] * plan["Actual Loops"]] if plan.get("Relation Name") == "slots" else []
+    return own + [n for child in plan.get("Plans", []) for n in _slot_rows_read(child)]
+
+
+async def test_marking_reads_the_due_slots_not_the_fortnight_ahead(attendance: Attendance) -> None:
+    for _ in range(20):
+        await attendance.start()
+    attendance.at(local(MONDAY, 9))
+    ahead = await attendance.scalar("SELECT count(*) FROM slots WHERE state = 'expected'")
+    assert ahead >= 20 * 10  # the fortnight's slots are there, one day of them due
+    async with attendance.service.runtime.engine.connect() as connection:
+        transaction = await connection.begin()
+        plan = (
+            await connection.execute(
+                sa.text("EXPLAIN (ANALYZE, FORMAT JSON) " + _MARK_MISSED),
+                {"now": attendance.clock.now(), "batch": 50_000},
+            )
+        ).scalar_one()
+        await transaction.rollback()
+    reads = _slot_rows_read(plan[0]["Plan"])
+    assert reads
+    assert max(reads) == 20  # each scan of slots took Monday's 20 arrivals, no more
+    assert await attendance.sweep() == 20  # and the rollback left them to the sweep
