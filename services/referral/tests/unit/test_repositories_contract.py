@@ -142,7 +142,7 @@ async def test_a_programme_s_seats_are_its_accepted_and_started_referrals_dates_
         planned_end_date=day + timedelta(days=300),
     )
     # Closed or waiting referrals keep the dates they had, and hold no seat.
-    kept = {"intake_date": day, "start_date": day, "planned_end_date": day + timedelta(days=27)}
+    kept: dict[str, Any] = {"intake_date": day, "start_date": day, "planned_end_date": day + timedelta(days=27)}
     no_seat = [
         referral(state=State.RECEIVED),
         referral(state=State.WAITLISTED, waitlist_rank=1.0),
