@@ -4,7 +4,7 @@ twins alike: what a use case may rely on from storage."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -21,6 +21,7 @@ from forlob_referral.domain.records import (
     SubGoalAttainment,
 )
 from forlob_referral.domain.referral import State
+from forlob_referral.domain.seats import HeldSeat, Seat
 from forlob_shared.errors import InvalidInput
 from forlob_shared.events.common import Outcome
 from forlob_shared.http.idempotency import IdempotencyGuard, Replayed
@@ -113,7 +114,12 @@ async def test_a_programme_s_referrals_come_in_waiting_list_order(make_uow: Make
     await _add(make_uow, first, second, moved_ahead, holder, started, closed, elsewhere)
     async with make_uow() as uow:
         assert [r.id for r in await uow.referrals.waiting(PROVIDER_ORG, CODE)] == [moved_ahead.id, first.id, second.id]
-        assert [r.id for r in await uow.referrals.seat_holders(PROVIDER_ORG, CODE)] == [started.id, holder.id]
+        assert [
+            r.id for r in await uow.referrals.in_programme(PROVIDER_ORG, CODE, [State.STARTED, State.ACCEPTED])
+        ] == [
+            started.id,
+            holder.id,
+        ]
         assert {r.id for r in await uow.referrals.of_programme(PROVIDER_ORG, CODE)} == {
             first.id,
             second.id,
@@ -123,6 +129,45 @@ async def test_a_programme_s_referrals_come_in_waiting_list_order(make_uow: Make
             closed.id,
         }
         assert await uow.referrals.programmes_with_waiting_lists() == [(PROVIDER_ORG, "OTHER"), (PROVIDER_ORG, CODE)]
+
+
+async def test_a_programme_s_seats_are_its_accepted_and_started_referrals_dates_in_id_order(make_uow: MakeUoW) -> None:
+    day = date(2026, 6, 1)
+    accepted = referral(state=State.ACCEPTED, intake_date=day, planned_end_date=day + timedelta(days=27))
+    # A start later than the intake date: the seat runs from the start, not from the intake date.
+    started = referral(
+        state=State.STARTED,
+        intake_date=day,
+        start_date=day + timedelta(days=7),
+        planned_end_date=day + timedelta(days=300),
+    )
+    # Closed or waiting referrals keep the dates they had, and hold no seat.
+    kept: dict[str, Any] = {"intake_date": day, "start_date": day, "planned_end_date": day + timedelta(days=27)}
+    no_seat = [
+        referral(state=State.RECEIVED),
+        referral(state=State.WAITLISTED, waitlist_rank=1.0),
+        referral(state=State.REJECTED, reason_code="duplicate"),
+        referral(state=State.WITHDRAWN, **{**kept, "start_date": None}),
+        referral(state=State.ENDED, **kept, end_date=day + timedelta(days=20)),
+        referral(state=State.ACCEPTED, intake_date=day),  # no planned end: no seat, as Referral.seat says
+    ]
+    elsewhere = [
+        referral("OTHER", state=State.ACCEPTED, intake_date=day, planned_end_date=day + timedelta(days=27)),
+        referral(provider_org="aspa-odense", state=State.STARTED, **kept),
+    ]
+    await _add(make_uow, accepted, started, *no_seat, *elsewhere)
+    async with make_uow() as uow:
+        found = await uow.referrals.seats(PROVIDER_ORG, CODE)
+        assert found == sorted(
+            [
+                HeldSeat(accepted.id, Seat(day, day + timedelta(days=28))),
+                HeldSeat(started.id, Seat(day + timedelta(days=7), day + timedelta(days=301))),
+            ],
+            key=lambda h: h.referral_id,
+        )
+        # The same seats as the domain's own rule gives the whole referrals.
+        assert [h.seat for h in found] == [r.seat for r in sorted((accepted, started), key=lambda r: r.id)]
+        assert await uow.referrals.seats(PROVIDER_ORG, "NOTHING") == []
 
 
 async def test_the_referrals_an_organisation_sees_newest_first_filtered_and_paged(make_uow: MakeUoW) -> None:

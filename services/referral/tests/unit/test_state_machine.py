@@ -4,7 +4,9 @@ state named; and random command sequences keep state, seats and events in agreem
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -25,7 +27,7 @@ from forlob_referral.domain.referral import (
     WithdrawReason,
     waiting_order,
 )
-from forlob_referral.domain.seats import peak_occupancy
+from forlob_referral.domain.seats import HeldSeat, peak_occupancy
 from forlob_shared.errors import Conflict, DomainError
 from forlob_shared.events import PendingEvent
 from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
@@ -33,6 +35,7 @@ from forlob_shared.events.common import AttendanceRules, Outcome, TimeWindow
 NOW = datetime(2026, 5, 20, 8, tzinfo=UTC)
 HOURS = tuple(TimeWindow(weekday=d, start=time(7, 30), end=time(14, 30)) for d in range(5))
 SCHEDULE = (TimeWindow(weekday=0, start=time(8), end=time(12)),)
+Action = Callable[[Intake, Any], list[PendingEvent]]  # the referral decided, or None for a sweep
 
 
 def make_programme(capacity: int, default_weeks: int) -> Programme:
@@ -185,19 +188,19 @@ class CourseMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 50))
     def accept(self, index: int) -> None:
         referral = self.pick(index)
-        self.attempt(referral, Command.ACCEPT, lambda: self.intake.decide(referral, self.now))
+        self.attempt(referral, Command.ACCEPT, lambda i, r: i.decide(r, self.now))
 
     @precondition(lambda self: self.referrals)
     @rule(index=st.integers(0, 50), reason=st.sampled_from(RejectReason))
     def reject(self, index: int, reason: RejectReason) -> None:
         referral = self.pick(index)
-        self.attempt(referral, Command.REJECT, lambda: self.intake.reject(referral, reason, self.now))
+        self.attempt(referral, Command.REJECT, lambda i, r: i.reject(r, reason, self.now))
 
     @precondition(lambda self: self.referrals)
     @rule(index=st.integers(0, 50), reason=st.sampled_from(WithdrawReason))
     def withdraw(self, index: int, reason: WithdrawReason) -> None:
         referral = self.pick(index)
-        self.attempt(referral, Command.WITHDRAW, lambda: self.intake.withdraw(referral, reason, self.now))
+        self.attempt(referral, Command.WITHDRAW, lambda i, r: i.withdraw(r, reason, self.now))
 
     @precondition(lambda self: self.referrals)
     @rule(index=st.integers(0, 50), delay_weeks=st.integers(-1, 2), weeks=st.none() | st.integers(0, 5))
@@ -207,8 +210,8 @@ class CourseMachine(RuleBasedStateMachine):
         self.attempt(
             referral,
             Command.START,
-            lambda: self.intake.start(
-                referral,
+            lambda i, r: i.start(
+                r,
                 start_date=start_date,
                 weeks=weeks,
                 schedule=SCHEDULE,
@@ -222,7 +225,7 @@ class CourseMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 50), weeks=st.integers(0, 6))
     def reschedule(self, index: int, weeks: int) -> None:
         referral = self.pick(index)
-        self.attempt(referral, Command.RESCHEDULE, lambda: self.intake.reschedule(referral, weeks=weeks, now=self.now))
+        self.attempt(referral, Command.RESCHEDULE, lambda i, r: i.reschedule(r, weeks=weeks, now=self.now))
 
     @precondition(lambda self: self.referrals)
     @rule(index=st.integers(0, 50))
@@ -231,8 +234,8 @@ class CourseMachine(RuleBasedStateMachine):
         self.attempt(
             referral,
             Command.CHANGE_AGREEMENT,
-            lambda: self.intake.change_agreement(
-                referral,
+            lambda i, r: i.change_agreement(
+                r,
                 effective_from=referral.start_date or self.today,
                 schedule=SCHEDULE,
                 contact_person_id="c2",
@@ -249,7 +252,7 @@ class CourseMachine(RuleBasedStateMachine):
         self.attempt(
             referral,
             Command.END,
-            lambda: self.intake.end(referral, end_date=end_date, outcome=outcome, first_job_date=None, now=self.now),
+            lambda i, r: i.end(r, end_date=end_date, outcome=outcome, first_job_date=None, now=self.now),
         )
 
     @precondition(lambda self: self.referrals)
@@ -269,16 +272,42 @@ class CourseMachine(RuleBasedStateMachine):
     def time_passes(self, days: int) -> None:
         """The clock moves and the periodic sweep offers what the calendar freed."""
         self.now += timedelta(days=days)
-        self.events.extend(self.intake.offer_freed_seats(self.now))
+        sweep, twins = self.on_seats_alone(None, lambda i, _: i.offer_freed_seats(self.now))
+        events = self.intake.offer_freed_seats(self.now)
+        self.events.extend(events)
+        assert sweep == [e.data for e in events]
+        assert twins == self.referrals
 
-    def attempt(self, referral: Referral, command: Command, action: object) -> None:
+    def on_seats_alone(self, referral: Referral | None, action: Action) -> tuple[object, list[Referral]]:
+        """The same command on copies, as the service reads a programme: the referral decided (and
+        the waiting list) whole, every other holder as its seat alone. Its outcome and the copies."""
+        twins = copy.deepcopy(self.referrals)
+        by_id = {t.id: t for t in twins}
+        target = by_id[referral.id] if referral is not None else None
+        intake = Intake(
+            self.intake.programme,
+            [target] if target is not None and target.state in HOLDS_A_SEAT else [],
+            [by_id[r.id] for r in self.intake.waiting],
+            self.intake.horizon,
+            held=[HeldSeat(r.id, s) for r in self.intake.holders if r is not referral and (s := r.seat)],
+        )
+        try:
+            return [e.data for e in action(intake, target)], twins
+        except DomainError as error:
+            return (type(error), error.detail), twins
+
+    def attempt(self, referral: Referral, command: Command, action: Action) -> None:
         before = self.snapshot()
         was = referral.state
+        narrow, twins = self.on_seats_alone(referral, action)
         refusal: DomainError | None = None
         try:
-            events = action()  # type: ignore[operator]
+            events = action(self.intake, referral)
         except DomainError as error:
             refusal = error
+        # Seats alone decide exactly as whole referrals: the same events or refusal, the same referrals.
+        assert narrow == ((type(refusal), refusal.detail) if refusal else [e.data for e in events])
+        assert twins == self.referrals
         if refusal is not None:
             # a refused command changes nothing, and a wrong state is always a conflict naming it
             assert self.snapshot() == before

@@ -18,7 +18,8 @@ from forlob_referral.domain.participant import Participant
 from forlob_referral.domain.personal import IdentityRead, PersonalData, WaitlistMove
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
-from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State
+from forlob_referral.domain.referral import CLOSED, Referral, State
+from forlob_referral.domain.seats import HeldSeat
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
 from forlob_testkit.in_memory.referral_employment import InMemoryEmployment
@@ -88,8 +89,13 @@ class InMemoryReferrals:
             if r.provider_org == provider_org and r.programme_code == code and r.state in wanted
         ]
 
-    async def seat_holders(self, provider_org: str, code: str) -> list[Referral]:
-        return await self.in_programme(provider_org, code, sorted(HOLDS_A_SEAT))
+    async def seats(self, provider_org: str, code: str) -> list[HeldSeat]:
+        found = [
+            HeldSeat(r.id, seat)
+            for r in self._rows.values()
+            if r.provider_org == provider_org and r.programme_code == code and (seat := r.seat) is not None
+        ]
+        return sorted(found, key=lambda h: h.referral_id)
 
     async def waiting(self, provider_org: str, code: str) -> list[Referral]:
         return await self.in_programme(provider_org, code, [State.WAITLISTED])

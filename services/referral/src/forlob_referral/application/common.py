@@ -9,7 +9,7 @@ from uuid import UUID
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.domain.intake import Intake
 from forlob_referral.domain.programme import Programme
-from forlob_referral.domain.referral import Referral
+from forlob_referral.domain.referral import HOLDS_A_SEAT, Referral
 from forlob_shared.errors import NotFound
 from forlob_shared.http.auth import Principal
 
@@ -48,12 +48,16 @@ async def locked_intake(uow: ReferralUoW, referral: Referral, horizon: timedelta
 
     Every change to seats takes the programme's row lock first, so decisions about one
     programme happen one at a time and never see a half-made one; other programmes go on.
+    No decision changes another holder's seat (only the referral decided, and the waiting
+    list's), so the other holders are read as seats alone, not as whole referrals.
     """
     programme = await own_programme(uow, referral.provider_org, referral.programme_code, lock=True)
     intake = await read_intake(uow, programme, horizon)
     fresh = await uow.referrals.get_provided_by(referral.id, referral.provider_org)
     assert fresh is not None  # referrals are never deleted
-    intake.holders = [fresh if r.id == fresh.id else r for r in intake.holders]
+    intake.held = [h for h in intake.held if h.referral_id != fresh.id]
+    if fresh.state in HOLDS_A_SEAT:
+        intake.holders.append(fresh)
     intake.waiting = [fresh if r.id == fresh.id else r for r in intake.waiting]
     return intake, fresh
 
@@ -61,12 +65,15 @@ async def locked_intake(uow: ReferralUoW, referral: Referral, horizon: timedelta
 async def read_intake(uow: ReferralUoW, programme: Programme, horizon: timedelta) -> Intake:
     return Intake(
         programme=programme,
-        holders=await uow.referrals.seat_holders(programme.provider_org, programme.code),
+        holders=[],
         waiting=await uow.referrals.waiting(programme.provider_org, programme.code),
         horizon=horizon,
+        held=await uow.referrals.seats(programme.provider_org, programme.code),
     )
 
 
 async def save_intake(uow: ReferralUoW, intake: Intake, *referrals: Referral) -> None:
+    """Write back what a decision may have changed: the referrals it holds whole (the one decided,
+    whoever it let in from the waiting list) and the waiting list; the seats alone are read-only."""
     touched: dict[Any, Referral] = {r.id: r for r in [*intake.holders, *intake.waiting, *referrals]}
     await uow.referrals.save(*touched.values())

@@ -75,8 +75,8 @@ async def _check_step(
     today = course_programme.calendar.local_date(uow.clock.now())
     checks.check_timing(course, step.relation, step.planned_start, today)
     programme = await _next_programme(uow, step.provider_org, step.programme_code, lock=True)
-    holders = await uow.referrals.seat_holders(programme.provider_org, programme.code)
-    checks.check_seat(programme, [s for r in holders if (s := r.seat) is not None], step.planned_start)
+    held = await uow.referrals.seats(programme.provider_org, programme.code)
+    checks.check_seat(programme, [h.seat for h in held], step.planned_start)
     return programme
 
 

@@ -114,7 +114,7 @@ def _waiting_list(code: str, capacity: int, intake: Intake, now: datetime) -> Wa
         WaitingEntry(r, p, e, (today - intake.programme.calendar.local_date(r.received_at)).days)
         for r, p, e in intake.positions(now)
     ]
-    return WaitingList(code, capacity, sum(1 for r in intake.holders if r.seat and r.seat.end > today), entries)
+    return WaitingList(code, capacity, intake.seats_held(today), entries)
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ async def intake_calendar(uow: ReferralUoW, coordinator: Principal, code: str, c
     """The next ``count`` intake days of one of the coordinator's programmes, with the seats free on each."""
     async with uow:
         programme = await own_programme(uow, coordinator.org, code)
-        seats = [s for r in await uow.referrals.seat_holders(programme.provider_org, code) if (s := r.seat)]
+        seats = [h.seat for h in await uow.referrals.seats(programme.provider_org, code)]
         today = programme.calendar.local_date(uow.clock.now())
         intakes = free_seats_by_intake(programme, seats, today, count)
         return IntakeCalendar(code, programme.capacity, programme.default_weeks, intakes)

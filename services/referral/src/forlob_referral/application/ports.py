@@ -24,6 +24,7 @@ from forlob_referral.domain.personal import IdentityRead, PersonalData, Waitlist
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
 from forlob_referral.domain.referral import Referral, State
+from forlob_referral.domain.seats import HeldSeat
 from forlob_referral.domain.sms import ConsentChange, SmsContact, SmsMessage
 from forlob_referral.domain.sms_inbound import SmsReply, SmsUsage
 from forlob_shared.clock import Clock
@@ -54,7 +55,9 @@ class ReferralStore(Protocol):
 
     async def in_programme(self, provider_org: str, code: str, states: Sequence[State]) -> list[Referral]: ...
 
-    async def seat_holders(self, provider_org: str, code: str) -> list[Referral]: ...
+    async def seats(self, provider_org: str, code: str) -> list[HeldSeat]:
+        """The seats of the programme's accepted and started referrals, in referral id order."""
+        ...
 
     async def waiting(self, provider_org: str, code: str) -> list[Referral]: ...
 

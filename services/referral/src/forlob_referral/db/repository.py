@@ -15,15 +15,15 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forlob_referral.db.models import IdentityReadRow, PersonalDataRow, ProgrammeRow, ReferralRow, WaitlistMoveRow
+from forlob_referral.db.models import PersonalDataRow, ProgrammeRow, ReferralRow
 from forlob_referral.domain.participant import IdentityScheme, Participant
-from forlob_referral.domain.personal import IdentityRead, PersonalData, WaitlistMove
+from forlob_referral.domain.personal import PersonalData
 from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
-from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State
+from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State, seat_of
+from forlob_referral.domain.seats import HeldSeat
 from forlob_shared.events.common import AttendanceRules, MeetingCadence, Outcome, ProgrammeShape, TimeWindow
 from forlob_shared.events.employment import SupportPhase
-from forlob_shared.http.idempotency import forget_keys_before
 
 
 class ProgrammeRepository:
@@ -149,8 +149,29 @@ class ReferralRepository:
         )
         return [self._track(r) for r in rows]
 
-    async def seat_holders(self, provider_org: str, code: str) -> list[Referral]:
-        return await self.in_programme(provider_org, code, sorted(HOLDS_A_SEAT))
+    async def seats(self, provider_org: str, code: str) -> list[HeldSeat]:
+        """The programme's seats as four columns a row, not as referrals: every seat decision reads
+        them under the programme's lock, and a year-long programme has hundreds of holders."""
+        rows = await self.session.execute(
+            sa.select(
+                ReferralRow.id,
+                ReferralRow.state,
+                ReferralRow.intake_date,
+                ReferralRow.start_date,
+                ReferralRow.planned_end_date,
+            )
+            .where(
+                ReferralRow.provider_org == provider_org,
+                ReferralRow.programme_code == code,
+                ReferralRow.state.in_(sorted(s.value for s in HOLDS_A_SEAT)),
+            )
+            .order_by(ReferralRow.id)
+        )
+        return [
+            HeldSeat(referral_id, seat)
+            for referral_id, state, intake, start, end in rows.all()
+            if (seat := seat_of(State(state), intake, start, end)) is not None
+        ]
 
     async def waiting(self, provider_org: str, code: str) -> list[Referral]:
         return await self.in_programme(provider_org, code, [State.WAITLISTED])
@@ -300,99 +321,3 @@ class PersonalDataRepository:
             .order_by(ReferralRow.received_at)
         )
         return [(referral_id, participant_id) for referral_id, participant_id in rows.all()]
-
-
-class AuditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def identity_read(self, referral_id: UUID, org: str, staff_id: str, purpose: str, at: datetime) -> None:
-        self.session.add(
-            IdentityReadRow(referral_id=referral_id, org=org, staff_id=staff_id, purpose=purpose, read_at=at)
-        )
-
-    async def identity_reads(self, org: str, referral_id: UUID | None, limit: int) -> list[IdentityRead]:
-        """The newest reads first."""
-        query = sa.select(IdentityReadRow).where(IdentityReadRow.org == org)
-        if referral_id is not None:
-            query = query.where(IdentityReadRow.referral_id == referral_id)
-        rows = await self.session.scalars(query.order_by(IdentityReadRow.id.desc()).limit(limit))
-        return [IdentityRead(r.referral_id, r.org, r.staff_id, r.purpose, r.read_at) for r in rows]
-
-    async def waitlist_move(
-        self, referral: Referral, staff_id: str, moved: tuple[int, int], reason: str, at: datetime
-    ) -> None:
-        self.session.add(
-            WaitlistMoveRow(
-                referral_id=referral.id,
-                provider_org=referral.provider_org,
-                programme_code=referral.programme_code,
-                staff_id=staff_id,
-                from_position=moved[0],
-                to_position=moved[1],
-                reason=reason,
-                moved_at=at,
-            )
-        )
-
-    async def waitlist_moves(self, provider_org: str, code: str) -> list[WaitlistMove]:
-        """A programme's waiting-list moves, oldest first."""
-        rows = await self.session.scalars(
-            sa.select(WaitlistMoveRow)
-            .where(WaitlistMoveRow.provider_org == provider_org, WaitlistMoveRow.programme_code == code)
-            .order_by(WaitlistMoveRow.id)
-        )
-        return [
-            WaitlistMove(
-                r.referral_id,
-                r.provider_org,
-                r.programme_code,
-                r.staff_id,
-                r.from_position,
-                r.to_position,
-                r.reason,
-                r.moved_at,
-            )
-            for r in rows
-        ]
-
-    async def trail(
-        self, provider_org: str, referral_ids: Sequence[UUID] | None, since: datetime | None, limit: int
-    ) -> tuple[list[IdentityRead], list[WaitlistMove]]:
-        provided = sa.select(ReferralRow.id).where(ReferralRow.provider_org == provider_org)
-        if referral_ids is not None:
-            provided = provided.where(ReferralRow.id.in_(list(referral_ids)))
-        reads_query = sa.select(IdentityReadRow).where(IdentityReadRow.referral_id.in_(provided))
-        moves_query = sa.select(WaitlistMoveRow).where(WaitlistMoveRow.referral_id.in_(provided))
-        if since is not None:
-            reads_query = reads_query.where(IdentityReadRow.read_at >= since)
-            moves_query = moves_query.where(WaitlistMoveRow.moved_at >= since)
-        reads = await self.session.scalars(reads_query.order_by(IdentityReadRow.id).limit(limit))
-        moves = await self.session.scalars(moves_query.order_by(WaitlistMoveRow.id).limit(limit))
-        return (
-            [IdentityRead(r.referral_id, r.org, r.staff_id, r.purpose, r.read_at) for r in reads],
-            [_move(r) for r in moves],
-        )
-
-
-def _move(r: WaitlistMoveRow) -> WaitlistMove:
-    return WaitlistMove(
-        r.referral_id,
-        r.provider_org,
-        r.programme_code,
-        r.staff_id,
-        r.from_position,
-        r.to_position,
-        r.reason,
-        r.moved_at,
-    )
-
-
-class IdempotencyKeyRepository:
-    """The Idempotency-Keys the HTTP use cases claimed (``forlob_shared.http.idempotency``)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def forget_before(self, before: datetime) -> int:
-        return await forget_keys_before(self.session, before)

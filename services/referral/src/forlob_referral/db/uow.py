@@ -1,11 +1,10 @@
 from forlob_referral.application.ports import ReferralUoW
+from forlob_referral.db.audit_repository import AuditRepository, IdempotencyKeyRepository
 from forlob_referral.db.employment_repository import EmploymentRepository
 from forlob_referral.db.handover_repository import HandoverRepository
 from forlob_referral.db.outreach_repository import OutreachRepository
 from forlob_referral.db.record_repository import CourseRecordRepository, MessageRepository, StaffDirectoryRepository
 from forlob_referral.db.repository import (
-    AuditRepository,
-    IdempotencyKeyRepository,
     PersonalDataRepository,
     ProgrammeRepository,
     ReferralRepository,

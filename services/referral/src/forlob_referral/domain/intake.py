@@ -1,7 +1,9 @@
 """One programme's seats and waiting list, and the intake decisions on them. Pure rules, no I/O.
 
 An :class:`Intake` is what the referral service knows of one programme's seats, read under the
-programme's row lock: who holds a seat, who waits and in which order. Accepting, waitlisting,
+programme's row lock: who holds a seat, who waits and in which order. The seats of the referrals a
+decision does not change are only their dates (:class:`HeldSeat`), as a long-running programme has
+hundreds; the referral being decided, and whoever a decision lets in, are whole referrals. Accepting, waitlisting,
 offering freed seats, moving on the waiting list, rejecting and withdrawing are here; the course's
 own transitions (start, extend or shorten, change the agreement, end) in
 :mod:`forlob_referral.domain.course`.
@@ -15,7 +17,7 @@ from datetime import date, datetime, timedelta
 from forlob_referral.domain.course import CourseChanges
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.referral import Command, Referral, RejectReason, State, WithdrawReason, waiting_order
-from forlob_referral.domain.seats import Seat, estimated_starts, first_free_intake
+from forlob_referral.domain.seats import HeldSeat, Seat, estimated_starts, first_free_intake
 from forlob_shared.errors import Conflict
 from forlob_shared.events import PendingEvent
 from forlob_shared.events.referral import (
@@ -32,13 +34,20 @@ class Intake(CourseChanges):
     """What the referral service knows of one programme's seats, read under its row lock."""
 
     programme: Programme
-    holders: list[Referral]  # referrals holding a seat (accepted or started)
+    holders: list[Referral]  # referrals holding a seat (accepted or started) that a decision may change
     waiting: list[Referral]  # waitlisted referrals, in waiting-list order
     horizon: timedelta  # how far past the earliest start an intake date may lie before waitlisting
     events: list[PendingEvent] = field(default_factory=list)
+    held: list[HeldSeat] = field(default_factory=list)  # the other holders' seats, none of them in holders
 
     def seats(self, excluding: Referral | None = None) -> list[Seat]:
-        return [s for r in self.holders if r is not excluding and (s := r.seat) is not None]
+        gone = excluding.id if excluding is not None else None
+        mine = [s for r in self.holders if r is not excluding and (s := r.seat) is not None]
+        return [*mine, *(h.seat for h in self.held if h.referral_id != gone)]
+
+    def seats_held(self, today: date) -> int:
+        """How many seats are held today or later."""
+        return sum(1 for s in self.seats() if s.end > today)
 
     def today(self, now: datetime) -> date:
         return self.programme.calendar.local_date(now)
@@ -165,3 +174,4 @@ class Intake(CourseChanges):
     def _free_seat(self, referral: Referral) -> None:
         if referral in self.holders:
             self.holders.remove(referral)
+        self.held = [h for h in self.held if h.referral_id != referral.id]

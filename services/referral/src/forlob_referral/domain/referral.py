@@ -135,11 +135,7 @@ class Referral:
     @property
     def seat(self) -> Seat | None:
         """The seat this referral holds, if any."""
-        if self.state is State.STARTED and self.start_date and self.planned_end_date:
-            return Seat.for_course(self.start_date, self.planned_end_date)
-        if self.state is State.ACCEPTED and self.intake_date and self.planned_end_date:
-            return Seat.for_course(self.intake_date, self.planned_end_date)
-        return None
+        return seat_of(self.state, self.intake_date, self.start_date, self.planned_end_date)
 
     def earliest_start(self, today: date) -> date:
         return max(self.wished_start or today, today)
@@ -215,6 +211,18 @@ def receive(
         )
     )
     return referral, event
+
+
+def seat_of(
+    state: State, intake_date: date | None, start_date: date | None, planned_end_date: date | None
+) -> Seat | None:
+    """The seat a referral in ``state`` with these dates holds, if any; the repository's narrow
+    read of a programme's seats applies it to the four columns, so both agree by construction."""
+    if state is State.STARTED and start_date and planned_end_date:
+        return Seat.for_course(start_date, planned_end_date)
+    if state is State.ACCEPTED and intake_date and planned_end_date:
+        return Seat.for_course(intake_date, planned_end_date)
+    return None
 
 
 def waiting_order(referral: Referral) -> tuple[float, datetime, str]:

@@ -12,6 +12,7 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from uuid import UUID
 
 from forlob_referral.domain.programme import Programme
 
@@ -26,6 +27,14 @@ class Seat:
     @classmethod
     def for_course(cls, start: date, last_day: date) -> Seat:
         return cls(start, last_day + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class HeldSeat:
+    """Another referral's seat: all a seat decision needs of a referral it does not change."""
+
+    referral_id: UUID
+    seat: Seat
 
 
 def peak_occupancy(seats: Iterable[Seat], start: date, end: date) -> int:
