@@ -59,19 +59,7 @@ class AuditRepository:
             .where(WaitlistMoveRow.provider_org == provider_org, WaitlistMoveRow.programme_code == code)
             .order_by(WaitlistMoveRow.id)
         )
-        return [
-            WaitlistMove(
-                r.referral_id,
-                r.provider_org,
-                r.programme_code,
-                r.staff_id,
-                r.from_position,
-                r.to_position,
-                r.reason,
-                r.moved_at,
-            )
-            for r in rows
-        ]
+        return [_move(r) for r in rows]
 
     async def trail(
         self, provider_org: str, referral_ids: Sequence[UUID] | None, since: datetime | None, limit: int
