@@ -134,6 +134,7 @@ def _refuse_public_changes(router: APIRouter) -> None:
 
 class Health(BaseModel):
     status: str = Field(description="ok | consumers-lost (live); ready | not-ready (ready)")
+    service: str = Field(description="which service answered (referral, attendance, notifications or reporting)")
     checks: dict[str, str] | None = Field(default=None, description="ready: 'ok' or why not, per server")
 
 
@@ -151,7 +152,11 @@ def _install_operational_routes(app: FastAPI) -> None:
     async def live(request: Request) -> JSONResponse:
         runtime = current_runtime(request)
         ok = runtime.consumers_healthy
-        body = {"status": "ok" if ok else "consumers-lost", "version": release_version(runtime.spec.name)}
+        body = {
+            "status": "ok" if ok else "consumers-lost",
+            "service": runtime.spec.name,
+            "version": release_version(runtime.spec.name),
+        }
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @ops.get("/health/ready", summary="The database and the broker answer")
@@ -168,7 +173,8 @@ def _install_operational_routes(app: FastAPI) -> None:
         checks["broker"] = "ok" if await runtime.consuming.connected(timeout=2) else "unavailable"
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse(
-            {"status": "ready" if ok else "not-ready", "checks": checks}, status_code=200 if ok else 503
+            {"status": "ready" if ok else "not-ready", "service": runtime.spec.name, "checks": checks},
+            status_code=200 if ok else 503,
         )
 
     @ops.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

@@ -9,6 +9,7 @@ then SIGKILL) when the system is closed, even if the test failed.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -24,7 +25,7 @@ from pathlib import Path
 from forlob_testkit.clock import OffsetFileClock, write_clock_offset
 from forlob_testkit.faults import REDELIVER_SHARE_ENV
 from forlob_testkit.parent import PARENT_ENV
-from forlob_testkit.servers import free_port
+from forlob_testkit.servers import free_port, port_taken
 
 SERVICES = ("referral", "attendance", "notifications", "reporting")
 
@@ -38,6 +39,9 @@ LOAD_TEST_RATE_LIMITS = {
 }
 
 
+_MOST_PORT_MOVES = 3
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -47,6 +51,8 @@ class ServiceProcess:
     clock_file: Path  # the clock the test moves (System.move_clock), read by forlob_testkit.serve
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    served: bool = False  # it has been ready on self.port: the test may hold its URL
+    port_moves: int = 0
     command: tuple[str, ...] = ("serve",)  # ("relay",): the outbox relay alone, no HTTP
     # The interpreter of the release it runs (another build's venv, tests/reliability/releases.py);
     # None: this checkout's.
@@ -83,22 +89,41 @@ class ServiceProcess:
         log.close()
 
     def ready(self) -> bool:
+        """Ready, and it is this service that answers: on a port another process took after
+        free_port chose it, another service would say it is ready while this one cannot bind."""
         if self.command[0] != "serve":
             return self.running  # nothing to ask: running is all a relay process shows
         try:
             with urllib.request.urlopen(f"{self.url}/health/ready", timeout=2) as response:
-                return bool(response.status == 200)
-        except (urllib.error.URLError, OSError):
+                answer = json.loads(response.read())
+        except (urllib.error.URLError, OSError, ValueError):
             return False
+        # A release before the field does not name itself (the rolling upgrade runs one).
+        return bool(answer.get("status") == "ready" and answer.get("service", self.name) == self.name)
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while not self.ready():
+            if not self.running and not self.served and self.command[0] == "serve" and port_taken(self.port):
+                self._move_to_another_port()
+                continue
             if not self.running:
                 raise RuntimeError(f"{self.name} exited while starting; its log:\n{self.tail()}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.name} not ready within {timeout}s; its log:\n{self.tail()}")
             time.sleep(0.1)
+        self.served = True
+
+    def _move_to_another_port(self) -> None:
+        """Start again on a new port: the chosen one was taken between free_port and the bind.
+        Only before the first ready: after it, the test holds this URL."""
+        self.port_moves += 1
+        if self.port_moves > _MOST_PORT_MOVES:
+            raise RuntimeError(f"{self.name}: {self.port_moves} ports taken before it bound; its log:\n{self.tail()}")
+        self.port = free_port()
+        self.env = {**self.env, f"FORLOB_{self.name.upper()}_PORT": str(self.port)}
+        self.process = None
+        self.start()
 
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM (graceful: in-flight messages are finished and acknowledged), then SIGKILL."""
