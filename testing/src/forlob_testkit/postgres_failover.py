@@ -22,7 +22,7 @@ from pathlib import Path
 
 import asyncpg
 
-from forlob_testkit.servers import POSTGRES_BIN, FaultProxy, PrivatePostgres, _wait_for
+from forlob_testkit.servers import POSTGRES_BIN, FaultProxy, PrivatePostgres, wait_for
 
 __all__ = ["make_standby", "promote", "replication_state", "switch"]
 
@@ -77,7 +77,7 @@ def make_standby(primary: PrivatePostgres, workdir: Path, timeout: float = 120) 
             "--command=ALTER SYSTEM SET synchronous_standby_names = '*'",
             "--command=SELECT pg_reload_conf()",
         )
-        _wait_for(
+        wait_for(
             lambda: _sync_state(primary) == "sync", timeout, f"the standby on {standby.port} to replicate synchronously"
         )
     except BaseException:

@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from forlob_testkit.servers import PrivateRabbitMQ, _wait_for
+from forlob_testkit.servers import PrivateRabbitMQ, wait_for
 
 __all__ = ["PrivateRabbitCluster"]
 
@@ -132,7 +132,7 @@ class PrivateRabbitCluster:
             time.sleep(1)
             return False
 
-        _wait_for(joined, max(1.0, deadline - time.monotonic()), f"cluster members {sorted(expected)} running")
+        wait_for(joined, max(1.0, deadline - time.monotonic()), f"cluster members {sorted(expected)} running")
 
     def leaders(self, prefix: str) -> dict[str, str]:
         """Each quorum queue whose name starts with ``prefix``: the node that leads it."""
