@@ -124,6 +124,7 @@ async def test_health_and_metrics(make_database: Any, run_service: Any) -> None:
         assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
         live = await reporting.client.get("/health/live")
         assert live.status_code == 200
-        assert live.json() == {"status": "ok", "version": release_version("reporting")}  # the release it runs
+        # the release it runs, and which service answered
+        assert live.json() == {"status": "ok", "service": "reporting", "version": release_version("reporting")}
         metrics = await reporting.client.get("/metrics")
         assert "forlob_events_consumed_total" in metrics.text
