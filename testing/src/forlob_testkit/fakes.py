@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -35,6 +36,18 @@ class FakeStore:
     tables: dict[str, Any] = field(default_factory=dict)
     published: list[PendingEvent] = field(default_factory=list)
     commits: int = 0
+    # Outside ``tables``: a rollback does not turn the database's clock back.
+    _database_time: datetime | None = field(default=None, repr=False)
+
+    def database_now(self, clock: Clock) -> datetime:
+        """The database's own clock (PostgreSQL's ``clock_timestamp()``): it follows ``clock``
+        but moves on between any two readings, by a microsecond when ``clock`` stands still, so
+        two readings are never the same instant (a lease taken at each ends at different times)."""
+        now = clock.now()
+        if self._database_time is not None and now <= self._database_time:
+            now = self._database_time + timedelta(microseconds=1)
+        self._database_time = now
+        return now
 
     def table(self, name: str, factory: type = dict) -> Any:
         if name not in self.tables:

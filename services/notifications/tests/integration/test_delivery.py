@@ -262,7 +262,7 @@ async def test_a_lease_that_ran_out_in_database_time_lets_another_sender_take_ov
         result = await dispatch_due(world.uow, senders, world.options, world.clock.now())
         assert (result.attempted, result.delivered) == (1, 1)
         [mail] = world.smtp.to("kp1@rca.example")
-        assert mail.message["Message-ID"] == f"<{claimed.id}@forlob>"
+        assert mail.message["Message-ID"] == f"<{claimed.delivery.id}@forlob>"
 
 
 async def test_a_database_lost_while_recording_is_recorded_again_not_sent_again(make_world: Any, senders: Any) -> None:

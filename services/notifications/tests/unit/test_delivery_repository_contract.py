@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from forlob_notifications.application.ports import Claimed
 from forlob_notifications.domain.deliveries import (
     AttemptOutcome,
     Channel,
@@ -80,18 +81,18 @@ async def test_a_claim_takes_due_pending_deliveries_earliest_first_up_to_the_lim
     async with new_uow() as uow:
         claimed = await uow.deliveries.claim(NOW, LEASE, 2)
         await uow.commit()
-    assert [d.id for d in claimed] == [first.id, second.id]
+    assert [c.delivery.id for c in claimed] == [first.id, second.id]
     async with new_uow() as uow:
         rest = await uow.deliveries.claim(NOW, LEASE, 10)
         await uow.commit()
-    assert [d.id for d in rest] == [third.id]  # the first two are leased to the first sender
+    assert [c.delivery.id for c in rest] == [third.id]  # the first two are leased to the first sender
 
 
-async def claim_all(new_uow: UowFactory, now: datetime = NOW) -> dict[UUID, Delivery]:
+async def claim_all(new_uow: UowFactory, now: datetime = NOW, lease: timedelta = LEASE) -> dict[UUID, Claimed]:
     async with new_uow() as uow:
-        claimed = await uow.deliveries.claim(now, LEASE, 10)
+        claimed = await uow.deliveries.claim(now, lease, 10)
         await uow.commit()
-    return {d.id: d for d in claimed}
+    return {c.delivery.id: c for c in claimed}
 
 
 async def test_a_round_is_saved_at_once_ending_its_claims_with_only_what_an_attempt_changes(
@@ -100,11 +101,11 @@ async def test_a_round_is_saved_at_once_ending_its_claims_with_only_what_an_atte
     failing, arriving = a_delivery(), a_delivery()
     await add(new_uow, failing, arriving)
     claimed = await claim_all(new_uow)
-    retry = record_attempt(claimed[failing.id], AttemptOutcome(False, "smtp-unavailable"), NOW)
-    record_attempt(claimed[arriving.id], AttemptOutcome(True), NOW)
+    retry = record_attempt(claimed[failing.id].delivery, AttemptOutcome(False, "smtp-unavailable"), NOW)
+    record_attempt(claimed[arriving.id].delivery, AttemptOutcome(True), NOW)
     # what no attempt changes is not the round's to write, whatever its copy says
     for mine in claimed.values():
-        mine.content, mine.give_up_at = {"subject": "not mine"}, NOW
+        mine.delivery.content, mine.delivery.give_up_at = {"subject": "not mine"}, NOW
     async with new_uow() as uow:
         assert await uow.deliveries.save_claimed_many(list(claimed.values())) == {failing.id, arriving.id}
         await uow.commit()
@@ -132,8 +133,8 @@ async def test_a_round_leaves_a_delivery_resent_or_recorded_meanwhile(new_uow: U
         by_another.state, by_another.attempts, by_another.delivered_at = DeliveryState.DELIVERED, 1, clock.now()
         await uow.deliveries.save(by_another)
         await uow.commit()
-    for delivery in claimed.values():
-        record_attempt(delivery, AttemptOutcome(False, "smtp-unavailable"), NOW)
+    for claim in claimed.values():
+        record_attempt(claim.delivery, AttemptOutcome(False, "smtp-unavailable"), NOW)
     async with new_uow() as uow:
         assert await uow.deliveries.save_claimed_many(list(claimed.values())) == {mine.id}
         await uow.commit()
@@ -143,6 +144,45 @@ async def test_a_round_leaves_a_delivery_resent_or_recorded_meanwhile(new_uow: U
         stored = await uow.deliveries.get(mine.id)
     assert stored is not None
     assert (stored.attempts, stored.last_error) == (1, "smtp-unavailable")
+
+
+async def a_lease_run_out_and_taken_over(new_uow: UowFactory) -> tuple[Delivery, Claimed, Claimed]:
+    """Round A claims a delivery and its send outlasts the lease (a lease of nothing: run out at
+    once, in the database's own time), so round B claims the same delivery."""
+    delivery = a_delivery()
+    await add(new_uow, delivery)
+    first = (await claim_all(new_uow, lease=timedelta(0)))[delivery.id]
+    second = (await claim_all(new_uow))[delivery.id]
+    assert second.until != first.until
+    return delivery, first, second
+
+
+async def save(new_uow: UowFactory, claim: Claimed, outcome: AttemptOutcome) -> set[UUID]:
+    record_attempt(claim.delivery, outcome, NOW)
+    async with new_uow() as uow:
+        saved = await uow.deliveries.save_claimed_many([claim])
+        await uow.commit()
+    return saved
+
+
+async def test_a_round_whose_lease_ran_out_saving_late_leaves_the_newer_rounds_outcome(new_uow: UowFactory) -> None:
+    delivery, late, newer = await a_lease_run_out_and_taken_over(new_uow)
+    assert await save(new_uow, newer, AttemptOutcome(True)) == {delivery.id}
+    assert await save(new_uow, late, AttemptOutcome(False, "smtp-timeout")) == set()
+    stored = await new_uow_get(new_uow, delivery.id)
+    assert stored == replace(delivery, state=DeliveryState.DELIVERED, attempts=1, delivered_at=NOW)
+
+
+async def test_a_round_whose_lease_ran_out_is_refused_while_the_newer_round_holds_the_claim(
+    new_uow: UowFactory,
+) -> None:
+    delivery, late, newer = await a_lease_run_out_and_taken_over(new_uow)
+    assert await save(new_uow, late, AttemptOutcome(False, "smtp-timeout")) == set()
+    assert await new_uow_get(new_uow, delivery.id) == delivery  # not a retry: still being sent
+    assert await claim_all(new_uow) == {}  # and still the newer round's
+    assert await save(new_uow, newer, AttemptOutcome(True)) == {delivery.id}
+    stored = await new_uow_get(new_uow, delivery.id)
+    assert stored == replace(delivery, state=DeliveryState.DELIVERED, attempts=1, delivered_at=NOW)
 
 
 async def test_an_empty_round_saves_nothing_and_a_delivery_twice_is_refused(new_uow: UowFactory) -> None:

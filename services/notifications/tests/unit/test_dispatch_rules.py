@@ -4,12 +4,14 @@ end of the retry window, and a persistent failure disabling its subscription wit
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID, uuid4
 
 import pytest
+from structlog.testing import capture_logs
 
 from forlob_notifications.application import subscriptions
 from forlob_notifications.application.dispatch import dispatch_due
@@ -42,6 +44,19 @@ class Senders:
     ) -> AttemptOutcome:
         self.called.append((url, tuple(secrets), delivery_id))
         return self.webhooks.pop(0) if len(self.webhooks) > 1 else self.webhooks[0]
+
+
+@dataclass
+class HeldSenders(Senders):
+    """Senders whose e-mail is held mid-send until the test lets it go: a slow send."""
+
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def email(self, to: str, subject: str, body: str, message_id: str) -> AttemptOutcome:
+        self.started.set()
+        await self.go.wait()
+        return await super().email(to, subject, body, message_id)
 
 
 async def an_e_mail(world: Notifications) -> Delivery:
@@ -296,3 +311,29 @@ async def test_a_pending_delivery_resent_by_hand_while_it_was_being_sent_keeps_t
     senders = Senders()
     assert await dispatch(world, senders) == (1, 1)
     assert [m[2] for m in senders.sent_mail] == [f"<{mail.id}@forlob>"]
+
+
+async def test_a_round_whose_lease_ran_out_keeps_nothing_and_the_round_that_took_over_keeps_its_outcome(
+    world: Notifications,
+) -> None:
+    mail = await an_e_mail(world)
+    slow, newer = HeldSenders(emails=[DOWN]), HeldSenders()
+    late = asyncio.create_task(dispatch(world, slow))
+    await asyncio.wait_for(slow.started.wait(), timeout=5)
+    world.clock.advance(world.options.claim_lease + timedelta(seconds=1))  # the send outlasts its lease
+    taking_over = asyncio.create_task(dispatch(world, newer))
+    await asyncio.wait_for(newer.started.wait(), timeout=5)  # claimed again, and being sent
+    with capture_logs() as logs:
+        slow.go.set()
+        assert await asyncio.wait_for(late, timeout=5) == (1, 0)  # its failure comes back late
+    assert logs == [{"event": "delivery.claim_lost", "log_level": "warning", "delivery_id": str(mail.id)}]
+    newer.go.set()
+    assert await asyncio.wait_for(taking_over, timeout=5) == (1, 1)
+    after = await stored(world, mail.id)
+    assert (after.state, after.attempts, after.last_error) == (DeliveryState.DELIVERED, 1, None)
+    assert after.delivered_at == world.clock.now()
+    async with world.uow() as uow:
+        attempts = (await uow.deliveries.attempts([mail.id]))[mail.id]
+    assert [(a.number, a.ok) for a in attempts] == [(1, True)]  # the late round's is not on record
+    assert [d.notification_id for d in world.published_of(NotificationDelivered)] == [mail.id]
+    assert world.published_of(NotificationFailed) == []

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
+from forlob_notifications.application.ports import Claimed
 from forlob_notifications.db.repositories.calendars import declared
 from forlob_notifications.domain.alerts import UNASSIGNED, Alert, AlertKind, AlertState
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
@@ -207,9 +208,12 @@ class InMemoryAlerts:
 
 
 class InMemoryDeliveries:
-    """``claim`` leases by the unit of work's clock (the real one uses the database's own)."""
+    """``claim`` leases by the store's database clock (``FakeStore.database_now``), which follows
+    the unit of work's clock but never reads the same instant twice, as PostgreSQL's does not: the
+    save tells two rounds' claims of one delivery apart by the end of their leases."""
 
     def __init__(self, store: FakeStore, clock: Clock) -> None:
+        self._store = store
         self._rows: dict[UUID, Delivery] = store.table("notifications.deliveries")
         self._claimed_until: dict[UUID, datetime] = store.table("notifications.delivery_claims")
         self._attempts: dict[UUID, list[Attempt]] = store.table("notifications.attempts")
@@ -220,8 +224,8 @@ class InMemoryDeliveries:
         for delivery in deliveries:
             self._rows[delivery.id] = replace(_copy(delivery), traceparent=delivery.traceparent or current)
 
-    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
-        lease_now = self._clock.now()
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+        lease_now = self._store.database_now(self._clock)
         due = [
             d
             for d in self._rows.values()
@@ -232,7 +236,7 @@ class InMemoryDeliveries:
         taken = sorted(due, key=lambda d: d.next_attempt_at)[:limit]
         for delivery in taken:
             self._claimed_until[delivery.id] = lease_now + lease
-        return [_copy(d) for d in taken]
+        return [Claimed(_copy(d), lease_now + lease) for d in taken]
 
     async def get(self, delivery_id: UUID, org: str | None = None, *, for_update: bool = False) -> Delivery | None:
         found = self._rows.get(delivery_id)
@@ -240,16 +244,22 @@ class InMemoryDeliveries:
             return None
         return _copy(found)
 
-    async def save_claimed_many(self, deliveries: Sequence[Delivery]) -> set[UUID]:
+    async def save_claimed_many(self, claims: Sequence[Claimed]) -> set[UUID]:
         """As the real one: only what an attempt changes is written, and only while pending and
-        still claimed (a re-send by hand is a ``save``, which ends the claim)."""
-        ids = [d.id for d in deliveries]
+        still held under the claim given (a re-send by hand is a ``save``, which ends the claim;
+        another round's claim, once the lease ran out, ends at another instant)."""
+        ids = [c.delivery.id for c in claims]
         if len(set(ids)) != len(ids):
             raise ValueError("a round saves each delivery once")
         saved: set[UUID] = set()
-        for delivery in deliveries:
+        for claim in sorted(claims, key=lambda c: c.delivery.id):
+            delivery = claim.delivery
             current = self._rows.get(delivery.id)
-            if current is None or current.state is not DeliveryState.PENDING or delivery.id not in self._claimed_until:
+            if (
+                current is None
+                or current.state is not DeliveryState.PENDING
+                or self._claimed_until.get(delivery.id) != claim.until
+            ):
                 continue
             self._rows[delivery.id] = replace(
                 current,

@@ -22,7 +22,7 @@ from uuid import UUID
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from forlob_notifications.application.options import Options
-from forlob_notifications.application.ports import NotificationsUnit
+from forlob_notifications.application.ports import Claimed, NotificationsUnit
 from forlob_notifications.domain import content
 from forlob_notifications.domain.alerts import Alert, AlertKind, new_alert_id
 from forlob_notifications.domain.deliveries import (
@@ -56,6 +56,7 @@ class Senders(Protocol):
 @dataclass(frozen=True)
 class _Job:
     delivery: Delivery
+    until: datetime  # the claim's lease: the round's save is accepted only while it still holds
     address: str | None = None
     subscription: Subscription | None = None
 
@@ -106,17 +107,18 @@ async def dispatch_due(
 
 async def _claim(uow: NotificationsUnit, options: Options, now: datetime) -> list[_Job]:
     async with uow:
-        claimed = await uow.deliveries.claim(now, options.claim_lease, options.batch_size)
+        claims = await uow.deliveries.claim(now, options.claim_lease, options.batch_size)
+        claimed = [c.delivery for c in claims]
         emails = [d for d in claimed if d.channel is Channel.EMAIL]
         addresses = await uow.staff.addresses([(d.org, d.recipient) for d in emails])
         hooks = [d for d in claimed if d.channel is Channel.WEBHOOK]
         subscriptions = await uow.subscriptions.many([UUID(d.recipient) for d in hooks])
         await uow.commit()
     return [
-        _Job(d, address=addresses.get((d.org, d.recipient)))
-        if d.channel is Channel.EMAIL
-        else _Job(d, subscription=subscriptions.get(UUID(d.recipient)))
-        for d in claimed
+        _Job(c.delivery, c.until, address=addresses.get((c.delivery.org, c.delivery.recipient)))
+        if c.delivery.channel is Channel.EMAIL
+        else _Job(c.delivery, c.until, subscription=subscriptions.get(UUID(c.delivery.recipient)))
+        for c in claims
     ]
 
 
@@ -176,12 +178,17 @@ async def _record(
         for job, outcome in results:
             delivery = dataclasses.replace(job.delivery)
             applied.append((job, outcome, delivery, record_attempt(delivery, outcome, now, rand=rand)))
-        # One statement for the round. One re-sent by hand or recorded by another round
-        # meanwhile is not saved: the round that sends it (again) records its own attempt.
-        saved = await uow.deliveries.save_claimed_many([delivery for _, _, delivery, _ in applied])
+        # One statement for the round, each delivery under the claim this round holds. One whose
+        # lease ran out and was claimed by another round, re-sent by hand or recorded by another
+        # round meanwhile is not saved: the round that sends it (again) records its own attempt.
+        saved = await uow.deliveries.save_claimed_many(
+            [Claimed(delivery, job.until) for job, _, delivery, _ in applied]
+        )
         attempts = []
         for job, outcome, delivery, result in applied:
             if delivery.id not in saved:
+                # Sent, but its outcome is not this round's to keep: ids only (no recipient).
+                log.warning("delivery.claim_lost", delivery_id=str(delivery.id))
                 continue
             attempts.append((delivery.id, result.number, outcome))
             if outcome.ok:

@@ -7,6 +7,7 @@ tests (``tests/unit/test_*_contract.py``) hold them to the same behaviour."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -85,14 +86,24 @@ class AlertStore(Protocol):
     async def save(self, alert: Alert) -> None: ...
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery taken for sending and the end of its lease (database time), which names the
+    claim: a round's save is accepted only while the delivery is still held under it, so a round
+    whose lease ran out and was taken over by another cannot overwrite that round's outcome."""
+
+    delivery: Delivery
+    until: datetime
+
+
 class DeliveryStore(Protocol):
     async def add(self, *deliveries: Delivery) -> None: ...
 
-    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]: ...
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claimed]: ...
 
     async def get(self, delivery_id: UUID, org: str | None = None, *, for_update: bool = False) -> Delivery | None: ...
 
-    async def save_claimed_many(self, deliveries: Sequence[Delivery]) -> set[UUID]: ...
+    async def save_claimed_many(self, claims: Sequence[Claimed]) -> set[UUID]: ...
 
     async def save(self, delivery: Delivery) -> None: ...
 

@@ -11,6 +11,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forlob_notifications.application.ports import Claimed
 from forlob_notifications.db.models import AttemptRow, DeliveryRow
 from forlob_notifications.db.repositories.rows import columns_of
 from forlob_notifications.domain.deliveries import Attempt, AttemptOutcome, Channel, Delivery, DeliveryState
@@ -43,19 +44,21 @@ _CLAIM = (
 
 # A round's outcomes in one statement: each column an attempt changes (``record_attempt``) goes in
 # as one array, so the text, and the statement prepared on each connection, is the same whatever
-# the round's size. A delivery recorded by another round meanwhile is no longer pending, and one
-# re-sent by hand was saved (``save`` ends the claim): either is left as it is.
+# the round's size. Each delivery is saved only while it is still held under the claim the round
+# took (its ``claimed_until``, to the microsecond): one whose lease ran out and was claimed by
+# another round is that round's to save, one recorded by another round meanwhile is no longer
+# pending, and one re-sent by hand was saved (``save`` ends the claim). Any of them is left as it is.
 _SAVE_CLAIMED = sa.text(
     f"""
     UPDATE deliveries AS d
     SET state = r.state, attempts = r.attempts, next_attempt_at = r.next_attempt_at,
         delivered_at = r.delivered_at, last_error = r.last_error, claimed_until = NULL
     FROM unnest(
-        CAST(:ids AS uuid[]), CAST(:states AS text[]), CAST(:attempts AS integer[]),
-        CAST(:next_attempt_ats AS timestamptz[]), CAST(:delivered_ats AS timestamptz[]),
-        CAST(:last_errors AS text[])
-    ) AS r(id, state, attempts, next_attempt_at, delivered_at, last_error)
-    WHERE d.id = r.id AND d.state = '{DeliveryState.PENDING.value}' AND d.claimed_until IS NOT NULL
+        CAST(:ids AS uuid[]), CAST(:claimed_untils AS timestamptz[]), CAST(:states AS text[]),
+        CAST(:attempts AS integer[]), CAST(:next_attempt_ats AS timestamptz[]),
+        CAST(:delivered_ats AS timestamptz[]), CAST(:last_errors AS text[])
+    ) AS r(id, claimed_until, state, attempts, next_attempt_at, delivered_at, last_error)
+    WHERE d.id = r.id AND d.state = '{DeliveryState.PENDING.value}' AND d.claimed_until = r.claimed_until
     RETURNING d.id
     """
 )
@@ -88,15 +91,17 @@ class DeliveryRepository:
             rows = [columns_of(d) | {"traceparent": d.traceparent or current} for d in deliveries]
             await self.session.execute(sa.insert(DeliveryRow), rows)
 
-    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+    async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
         """Take up to ``limit`` due deliveries for sending; a crashed sender's claim runs out.
+        Each comes with the end of its lease, which the round's save must present.
 
         Due-ness is business time (``now``, the service's clock); the lease is the database's own
         time, because it guards a technical step (a send in progress): a clock that is moved on
         (in tests, or by an operator) must not hand a delivery being sent to a second sender.
         """
         rows = (await self.session.execute(_CLAIM, {"now": now, "lease": lease, "limit": limit})).all()
-        return sorted((_delivery(row) for row in rows), key=lambda d: d.next_attempt_at)
+        claims = (Claimed(_delivery(row), row.claimed_until) for row in rows)
+        return sorted(claims, key=lambda c: c.delivery.next_attempt_at)
 
     async def get(self, delivery_id: UUID, org: str | None = None, *, for_update: bool = False) -> Delivery | None:
         query = sa.select(DeliveryRow).where(DeliveryRow.id == delivery_id)
@@ -107,12 +112,19 @@ class DeliveryRepository:
         row = await self.session.scalar(query)
         return _delivery(row) if row else None
 
-    async def save_claimed_many(self, deliveries: Sequence[Delivery]) -> set[UUID]:
-        """Save a round's outcomes, each delivery this sender claimed, in one statement; those
-        changed meanwhile (re-sent by hand, recorded by another round) are left as they are.
-        Only the columns an attempt changes are written. The ids saved."""
-        if not deliveries:
+    async def save_claimed_many(self, claims: Sequence[Claimed]) -> set[UUID]:
+        """Save a round's outcomes, each delivery under the claim this sender holds, in one
+        statement; those changed meanwhile (claimed by another round once the lease ran out,
+        re-sent by hand, recorded by another round) are left as they are. Only the columns an
+        attempt changes are written. The ids saved."""
+        if not claims:
             return set()
+        # In id order: two rounds saving the same deliveries (one whose lease ran out, the one
+        # that took over) then lock their rows in the same order and cannot deadlock. The plan
+        # walks the array (a nested loop on the primary key) once the table holds more than a
+        # handful of rows; a smaller one is hashed and scanned in the same order for both.
+        claims = sorted(claims, key=lambda c: c.delivery.id)
+        deliveries = [c.delivery for c in claims]
         ids = [d.id for d in deliveries]
         if len(set(ids)) != len(ids):
             # One UPDATE ... FROM writes a row once, with either of its values: refuse instead.
@@ -121,6 +133,7 @@ class DeliveryRepository:
             _SAVE_CLAIMED,
             {
                 "ids": ids,
+                "claimed_untils": [c.until for c in claims],
                 "states": [d.state.value for d in deliveries],
                 "attempts": [d.attempts for d in deliveries],
                 "next_attempt_ats": [d.next_attempt_at for d in deliveries],
