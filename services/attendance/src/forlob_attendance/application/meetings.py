@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.application.slots import add_slots, ask_detection
+from forlob_attendance.application.sweep import falls_due
 from forlob_attendance.db.models import CourseRow, SlotRow
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course
@@ -189,7 +191,7 @@ async def plan_meeting(uow: AttendanceUoW, staff: Principal, referral_id: UUID, 
         slot = SlotRow(id=meeting_id, referral_id=row.referral_id, meeting_id=meeting_id, state="expected")
         _place(slot, row, course, plan, now)
         await _free(uow, slot)
-        await uow.slots.add([_columns(slot)])
+        await add_slots(uow, [_columns(slot)])
         uow.emit(_planned(course, slot))
         meeting = view(slot, row)
         await uow.commit(meeting)
@@ -233,6 +235,8 @@ async def move_meeting(uow: AttendanceUoW, staff: Principal, meeting_id: UUID, p
             raise Conflict(f"the meeting is {meeting_state(slot.state)}: only a planned meeting moves")
         _place(slot, row, course, plan, now)
         await _free(uow, slot)
+        # Moved sooner, it may fall due before the sweep's next tick: as if planned anew.
+        ask_detection(uow, falls_due(_columns(slot)))
         uow.emit(_planned(course, slot))
         meeting = view(slot, row)
         await uow.commit(meeting)
