@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from forlob_attendance.application.ports import AttendanceUoW
 from forlob_attendance.application.sweep import DETECTION, falls_due
-from forlob_attendance.db.models import AbsenceReportRow, CourseRow, InternshipRow
+from forlob_attendance.db.models import AbsenceReportRow, CourseRow, InternshipRow, SlotRow
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course, Declared, provider_calendar
 from forlob_attendance.domain.internship import InternshipDays, internship_on
@@ -54,6 +54,26 @@ def ask_detection(uow: AttendanceUoW, *instants: datetime | None) -> None:
     due = earliest(*instants)
     if due is not None:
         uow.wake_after_commit(DETECTION, due)
+
+
+def slot_columns(slot: SlotRow) -> dict[str, object]:
+    """A slot made as a row (a planned meeting, with its place and staff) as the columns
+    :func:`add_slots` takes."""
+    return {
+        "id": slot.id,
+        "referral_id": slot.referral_id,
+        "day": slot.day,
+        "window_start": slot.window_start,
+        "window_end": slot.window_end,
+        "expected_start": slot.expected_start,
+        "expected_end": slot.expected_end,
+        "due_at": slot.due_at,
+        "state": slot.state,
+        "meeting_id": slot.meeting_id,
+        "place": slot.place,
+        "staff_id": slot.staff_id,
+        "planned_at": slot.planned_at,
+    }
 
 
 def internship_days(rows: Sequence[InternshipRow]) -> list[InternshipDays]:
