@@ -4,6 +4,7 @@ A unit of work is one transaction: it rolls back unless committed, and its commi
 events emitted in it into the outbox in the same transaction. Who commits: an HTTP use case or a
 background job commits its own; on the event side only the consumer does, after the handlers
 (see :mod:`forlob_shared.transaction_owner`), staging each handler's work with :meth:`UnitOfWork.stage`.
+A wake-up a use case asks for (:mod:`forlob_shared.wake`) rings after the commit, whoever commits.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from forlob_shared.events.envelope import PendingEvent
 from forlob_shared.messaging.outbox import OutboxWriter, Written
 from forlob_shared.settings import ServiceSettings
 from forlob_shared.transaction_owner import TransactionOwnership
+from forlob_shared.wake import WakeAfterCommit, Wakes
 
 # A pooled connection used this recently is taken as alive without a ping (HikariCP's
 # aliveBypassWindowMs, 500 ms by default, is the same idea).
@@ -71,15 +73,21 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-class UnitOfWork(TransactionOwnership):
-    """``async with uow: ...; await uow.commit()`` — services subclass it to add repositories."""
+class UnitOfWork(TransactionOwnership, WakeAfterCommit):
+    """``async with uow: ...; await uow.commit()`` — services subclass it to add repositories.
+
+    ``wakes``: the runtime's wake-ups, which :meth:`wake_after_commit` rings after the commit.
+    """
 
     session: AsyncSession
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], outbox: OutboxWriter) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], outbox: OutboxWriter, wakes: Wakes | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._outbox = outbox
         self._pending: list[PendingEvent] = []
+        self._use_wakes(wakes)
 
     @property
     def clock(self) -> Clock:
@@ -88,6 +96,7 @@ class UnitOfWork(TransactionOwnership):
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         self._pending = []
+        self._forget_wakes()
         await self._on_enter()
         return self
 
@@ -110,11 +119,13 @@ class UnitOfWork(TransactionOwnership):
         return tuple(self._pending)
 
     async def commit(self) -> None:
-        """Write the emitted events into the outbox and commit; refused inside an event handler."""
+        """Write the emitted events into the outbox and commit, then ring the wake-ups asked for;
+        refused inside an event handler."""
         self._refuse_commit_if_owned()
         events, self._pending = self._pending, []
         await self._write_events(events)
         await self.session.commit()
+        self._ring_committed()
 
     async def stage(self) -> None:
         """End one step of a larger transaction (one handler of a consumer's batch) without
@@ -133,4 +144,5 @@ class UnitOfWork(TransactionOwnership):
 
     async def rollback(self) -> None:
         self._pending = []
+        self._forget_wakes()
         await self.session.rollback()

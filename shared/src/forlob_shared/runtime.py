@@ -36,6 +36,7 @@ from forlob_shared.messaging.topology import Topology
 from forlob_shared.redaction import describe_error
 from forlob_shared.release import release_version
 from forlob_shared.settings import ServiceSettings
+from forlob_shared.wake import Wakes
 from forlob_shared.watchdog import consumer_watchdog
 
 UowT = TypeVar("UowT", bound=UnitOfWork)
@@ -122,9 +123,11 @@ class Runtime(Generic[UowT, SettingsT, PartsT]):
     relay: OutboxRelay | None = None
     consumers_healthy: bool = True
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # One wake per key: what a committed unit of work rings and a periodic job sleeps on.
+    wakes: Wakes = field(default_factory=Wakes)
 
     def uow(self) -> UowT:
-        return self.spec.uow_class(self.session_factory, self.outbox)
+        return self.spec.uow_class(self.session_factory, self.outbox, self.wakes)
 
     def relay_config(self) -> RelayConfig:
         s = self.settings

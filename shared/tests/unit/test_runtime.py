@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +24,7 @@ from forlob_shared.messaging.consumer import Subscription
 from forlob_shared.periodic import periodic
 from forlob_shared.runtime import Runtime, ServiceSpec, build_runtime, no_parts
 from forlob_shared.settings import ServiceSettings
+from forlob_testkit.wait import eventually
 
 CLOSED = "127.0.0.1:9"  # nothing listens: building a runtime must not connect
 
@@ -179,3 +180,74 @@ async def test_pause_unless_woken_ends_on_the_wake_up() -> None:
     wake.set()
     await asyncio.wait_for(sleeping, timeout=5)
     assert not stop.is_set()
+
+
+class _Session:
+    """Stands in for the database session: what a unit of work calls on it, and when."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    async def commit(self) -> None:
+        self.calls.append("commit")
+
+    async def rollback(self) -> None:
+        self.calls.append("rollback")
+
+    async def close(self) -> None:
+        self.calls.append("close")
+
+
+async def test_the_runtimes_units_of_work_ring_its_wakes_after_their_commit_never_after_a_rollback() -> None:
+    runtime = build_runtime(_spec(), _settings(), ManualClock(NOW))
+    calls: list[str] = []
+    runtime.session_factory = lambda: _Session(calls)  # type: ignore[assignment,return-value]
+    wake = runtime.wakes.wake("often")
+    assert runtime.wakes.wake("often") is wake  # the runtime holds one wake per key
+    try:
+        async with runtime.uow() as uow:
+            uow.wake_after_commit("often", NOW + timedelta(minutes=5))
+            await uow.rollback()
+        async with runtime.uow() as uow:
+            uow.wake_after_commit("often", NOW + timedelta(minutes=5))  # left without a commit
+        assert wake.due is None
+        assert "commit" not in calls
+
+        class _Watched(UnitOfWork):
+            async def commit(self) -> None:
+                rung_at_commit.append(wake.due)
+                await super().commit()
+
+        rung_at_commit: list[datetime | None] = []
+        async with _Watched(runtime.session_factory, runtime.outbox, runtime.wakes) as uow:
+            uow.wake_after_commit("often", NOW + timedelta(minutes=5))
+            await uow.commit()
+        assert rung_at_commit == [None]  # not before the commit
+        assert wake.take() == NOW + timedelta(minutes=5)  # after it
+    finally:
+        await runtime.engine.dispose()
+
+
+async def test_a_periodic_task_with_a_wake_runs_when_its_key_is_rung_in_the_runtime() -> None:
+    runs: list[datetime] = []
+
+    async def job(runtime: Runtime[UnitOfWork, _Settings, _Parts], now: datetime) -> None:
+        runs.append(now)
+
+    task = periodic("woken", job, lambda settings: 3600.0, wake="woken")
+    runtime = build_runtime(_spec(), _settings(), ManualClock(NOW))
+    running = asyncio.create_task(task.run(runtime))
+
+    async def ran(times: int) -> bool:
+        return len(runs) >= times
+
+    try:
+        await eventually(lambda: ran(1), what="the first run")
+        runtime.wakes.ring("often", NOW)  # another key: not this task's
+        runtime.wakes.ring("woken", NOW)
+        await eventually(lambda: ran(2), what="the run the ring brings, an hour early")
+        assert runs == [NOW, NOW]
+    finally:
+        runtime.stopping.set()
+        await asyncio.wait_for(running, timeout=5)
+        await runtime.engine.dispose()

@@ -18,6 +18,7 @@ from forlob_attendance.db.models import SlotRow
 from forlob_shared.clock import ManualClock
 from forlob_shared.events import ProgrammeStarted
 from forlob_shared.http.auth import Principal
+from forlob_shared.wake import Wakes
 from forlob_testkit.attendance import PROVIDER, local, programme_started
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.attendance import FakeAttendanceUnitOfWork
@@ -35,9 +36,11 @@ class Centre:
     clock: ManualClock = field(default_factory=lambda: ManualClock(local(date(2026, 1, 1), 0)))
     store: FakeStore = field(default_factory=FakeStore)
     policy: CoursePolicy = field(default_factory=lambda: CoursePolicy(days_ahead=14))
+    # The runtime's wake-ups, shared by every unit of work of the centre as by a service's.
+    wakes: Wakes = field(default_factory=Wakes)
 
     def uow(self) -> FakeAttendanceUnitOfWork:
-        return FakeAttendanceUnitOfWork(self.store, self.clock)
+        return FakeAttendanceUnitOfWork(self.store, self.clock, self.wakes)
 
     async def start(self, event: ProgrammeStarted | None = None, **kwargs: Any) -> ProgrammeStarted:
         """Start a course as its programme.started event would; the clock moves on to 05:00 local on

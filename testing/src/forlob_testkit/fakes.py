@@ -6,7 +6,8 @@ keeps the real one's contract: nothing a use case wrote survives unless it commi
 leaving the block without a commit, puts every repository back as it was at the last commit), and
 a commit is where emitted events reach the outbox (here: :attr:`FakeUnitOfWork.published`);
 :meth:`FakeUnitOfWork.stage` ends a step of a consumer's transaction as the real one does, and
-while a consumer runs a handler ``commit()`` is refused (:mod:`forlob_shared.transaction_owner`).
+while a consumer runs a handler ``commit()`` is refused (:mod:`forlob_shared.transaction_owner`);
+a wake-up asked for (:mod:`forlob_shared.wake`) rings after the commit, never after a rollback.
 
 A repository twin keeps its state in attributes; the unit of work snapshots them with
 ``copy.deepcopy`` on entry and on each commit, which is cheap at test sizes and means a fake
@@ -26,6 +27,7 @@ from typing import Any, Self
 from forlob_shared.clock import Clock
 from forlob_shared.events.envelope import PendingEvent
 from forlob_shared.transaction_owner import TransactionOwnership
+from forlob_shared.wake import WakeAfterCommit, Wakes
 
 
 @dataclass
@@ -55,15 +57,17 @@ class FakeStore:
         return self.tables[name]
 
 
-class FakeUnitOfWork(TransactionOwnership):
-    """``async with uow: ...; await uow.commit()`` with no database: see the module docstring."""
+class FakeUnitOfWork(TransactionOwnership, WakeAfterCommit):
+    """``async with uow: ...; await uow.commit()`` with no database: see the module docstring.
+    ``wakes`` stands for the runtime's (a test shares one between its units of work)."""
 
-    def __init__(self, store: FakeStore, clock: Clock) -> None:
+    def __init__(self, store: FakeStore, clock: Clock, wakes: Wakes | None = None) -> None:
         self.store = store
         self._clock = clock
         self._pending: list[PendingEvent] = []
         self._staged: list[PendingEvent] = []
         self._committed_tables: dict[str, Any] = {}
+        self._use_wakes(wakes)
 
     @property
     def clock(self) -> Clock:
@@ -76,6 +80,7 @@ class FakeUnitOfWork(TransactionOwnership):
     async def __aenter__(self) -> Self:
         self._pending = []
         self._staged = []
+        self._forget_wakes()
         self._committed_tables = copy.deepcopy(self.store.tables)
         await self._on_enter()
         return self
@@ -101,6 +106,7 @@ class FakeUnitOfWork(TransactionOwnership):
         self.store.published.extend(events)
         self.store.commits += 1
         self._committed_tables = copy.deepcopy(self.store.tables)
+        self._ring_committed()
 
     async def stage(self) -> None:
         """A step of a consumer's transaction ends: its events wait for the commit with it."""
@@ -110,6 +116,7 @@ class FakeUnitOfWork(TransactionOwnership):
     async def rollback(self) -> None:
         self._pending = []
         self._staged = []
+        self._forget_wakes()
         # Restore in place: repositories hold references to the store's collections.
         for name, committed in self._committed_tables.items():
             current = self.store.tables.get(name)

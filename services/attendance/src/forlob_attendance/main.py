@@ -13,7 +13,7 @@ from forlob_attendance.api.internships import router as internships_router
 from forlob_attendance.api.meetings import router as meetings_router
 from forlob_attendance.application.courses import CoursePolicy
 from forlob_attendance.application.periodic import detect_absences, tick
-from forlob_attendance.application.sweep import next_due
+from forlob_attendance.application.sweep import DETECTION, next_due
 from forlob_attendance.db.uow import AttendanceUnitOfWork
 from forlob_attendance.handlers.programme import subscriptions as programme_subscriptions
 from forlob_attendance.handlers.sms import subscriptions as sms_subscriptions
@@ -72,9 +72,11 @@ def spec() -> ServiceSpec[AttendanceUnitOfWork, AttendanceSettings, CoursePolicy
         background=[
             periodic("attendance-sweep", _tick, _sweep_interval),
             # Detection as each arrival falls due (docs/attendance.md#detection-latency): the same
-            # sweep, woken at the next due instant; the tick above stays the every-interval backstop
-            # and does the rest (slots ahead, breaches, weeks, reminders), which need no such haste.
-            periodic("attendance-detect", _detect, _sweep_interval, next_due=_next_due),
+            # sweep, woken at the next due instant, and by a slot added that falls due sooner (its
+            # use case rings DETECTION after its commit); the tick above stays the every-interval
+            # backstop and does the rest (slots ahead, breaches, weeks, reminders), which need no
+            # such haste.
+            periodic(DETECTION, _detect, _sweep_interval, next_due=_next_due, wake=DETECTION),
             idempotency_key_sweep(lambda settings: settings.periodic_enabled),
         ],
         publishes=PUBLISHES,

@@ -11,6 +11,7 @@ from typing import Any, Self
 from forlob_shared.clock import Clock
 from forlob_shared.errors import InvalidInput
 from forlob_shared.http.idempotency import HEADER, IdempotencyGuard, Replayed, StoredResponse
+from forlob_shared.wake import Wakes
 from forlob_testkit.fakes import FakeStore, FakeUnitOfWork
 
 # (org, key) → the claim: fingerprint, then the stored status and body once the use case committed.
@@ -34,8 +35,8 @@ class FakeIdempotentUnitOfWork(FakeUnitOfWork):
 
     idempotency: InMemoryIdempotencyKeys
 
-    def __init__(self, store: FakeStore, clock: Clock) -> None:
-        super().__init__(store, clock)
+    def __init__(self, store: FakeStore, clock: Clock, wakes: Wakes | None = None) -> None:
+        super().__init__(store, clock, wakes)
         self.guard: IdempotencyGuard | None = None
         self.results: list[Any] = []
 

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from forlob_attendance.application.ports import AttendanceUoW
-from forlob_attendance.application.slots import reports_between, slot_values
+from forlob_attendance.application.slots import add_slots, reports_between, slot_values
 from forlob_attendance.db.models import ClosureRow, SlotRow
 from forlob_shared.calendar import CLOSURE_REASONS, CUSTOMARY_CODES, Closure
 from forlob_shared.errors import Conflict, InvalidInput, NotFound
@@ -102,7 +102,8 @@ async def _replan(uow: AttendanceUoW, org: str, first: date, last: date, now: da
         kept = [s for s in existing if s.id not in stale]
         # New slots only where none was due yet, and in place of one just removed (a window cut
         # at a closure keeps its expected arrival, due or not).
-        await uow.slots.add(
+        await add_slots(
+            uow,
             [
                 p
                 for p in planned

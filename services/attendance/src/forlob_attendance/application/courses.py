@@ -14,7 +14,15 @@ from uuid import UUID
 
 from forlob_attendance.application.meetings import call_off_meetings_after
 from forlob_attendance.application.ports import AttendanceUoW
-from forlob_attendance.application.slots import PlanKey, horizon, horizon_of, materialise_course, slot_values, span_of
+from forlob_attendance.application.slots import (
+    PlanKey,
+    add_slots,
+    horizon,
+    horizon_of,
+    materialise_course,
+    slot_values,
+    span_of,
+)
 from forlob_attendance.db.models import CourseRow
 from forlob_attendance.db.repository import windows_json
 from forlob_attendance.domain.course import Course, Declared, check_course_dates, grace_of, provider_calendar
@@ -150,7 +158,7 @@ async def start_courses(
     if len(started) != len(planned):  # one started before (or twice here): which one, the caller sorts out
         again = next((e.referral_id for e in events if e.referral_id not in started), events[-1].referral_id)
         raise Conflict(f"the course of referral {again} has already started")
-    await uow.slots.add([slot for p in planned for slot in p.slots])
+    await add_slots(uow, [slot for p in planned for slot in p.slots])
 
 
 async def _locked_course(uow: AttendanceUoW, referral_id: UUID) -> CourseRow:

@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from forlob_attendance.application.ports import AttendanceUoW
+from forlob_attendance.application.slots import add_slots, ask_detection, slot_columns
+from forlob_attendance.application.sweep import falls_due
 from forlob_attendance.db.models import CourseRow, SlotRow
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course
@@ -189,29 +191,11 @@ async def plan_meeting(uow: AttendanceUoW, staff: Principal, referral_id: UUID, 
         slot = SlotRow(id=meeting_id, referral_id=row.referral_id, meeting_id=meeting_id, state="expected")
         _place(slot, row, course, plan, now)
         await _free(uow, slot)
-        await uow.slots.add([_columns(slot)])
+        await add_slots(uow, [slot_columns(slot)])
         uow.emit(_planned(course, slot))
         meeting = view(slot, row)
         await uow.commit(meeting)
     return meeting
-
-
-def _columns(slot: SlotRow) -> dict[str, object]:
-    return {
-        "id": slot.id,
-        "referral_id": slot.referral_id,
-        "day": slot.day,
-        "window_start": slot.window_start,
-        "window_end": slot.window_end,
-        "expected_start": slot.expected_start,
-        "expected_end": slot.expected_end,
-        "due_at": slot.due_at,
-        "state": slot.state,
-        "meeting_id": slot.meeting_id,
-        "place": slot.place,
-        "staff_id": slot.staff_id,
-        "planned_at": slot.planned_at,
-    }
 
 
 async def _meeting(uow: AttendanceUoW, org: str, meeting_id: UUID) -> tuple[SlotRow, CourseRow, Course]:
@@ -233,6 +217,8 @@ async def move_meeting(uow: AttendanceUoW, staff: Principal, meeting_id: UUID, p
             raise Conflict(f"the meeting is {meeting_state(slot.state)}: only a planned meeting moves")
         _place(slot, row, course, plan, now)
         await _free(uow, slot)
+        # Moved sooner, it may fall due before the sweep's next tick: as if planned anew.
+        ask_detection(uow, falls_due(slot_columns(slot)))
         uow.emit(_planned(course, slot))
         meeting = view(slot, row)
         await uow.commit(meeting)

@@ -219,5 +219,8 @@ class AttendanceUoW(Protocol):
 
     def emit(self, *events: PendingEvent) -> None: ...
 
+    def wake_after_commit(self, key: str, due: datetime) -> None:
+        """Wake the periodic job ``key`` at ``due`` once this commits (forlob_shared.wake)."""
+
     async def commit(self, result: Any = None) -> None:
         """Keep the change; ``result`` is the use case's answer, stored with an Idempotency-Key."""

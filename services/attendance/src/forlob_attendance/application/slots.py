@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from forlob_attendance.application.ports import AttendanceUoW
-from forlob_attendance.db.models import AbsenceReportRow, CourseRow, InternshipRow
+from forlob_attendance.application.sweep import DETECTION, falls_due
+from forlob_attendance.db.models import AbsenceReportRow, CourseRow, InternshipRow, SlotRow
 from forlob_attendance.db.repository import to_domain
 from forlob_attendance.domain.course import Course, Declared, provider_calendar
 from forlob_attendance.domain.internship import InternshipDays, internship_on
@@ -16,6 +17,7 @@ from forlob_attendance.domain.registration import excused_state
 from forlob_attendance.domain.schedule import PlannedSlot, ScheduleVersion, days_between, plan_slots
 from forlob_shared.calendar import ProviderCalendar
 from forlob_shared.events import AbsenceReason
+from forlob_shared.wake import earliest
 
 
 def horizon(row: CourseRow, now: datetime, days_ahead: int) -> date:
@@ -37,6 +39,41 @@ def span_of(start_date: date, materialised_through: date | None, end_date: date,
     """:func:`slot_span` of a course's dates."""
     first = max(start_date, (materialised_through or date.min) + timedelta(days=1))
     return first, min(end_date, through)
+
+
+async def add_slots(uow: AttendanceUoW, slots: Sequence[dict[str, Any]]) -> None:
+    """Add these slots (their columns), the one way every use case adds expected attendance: the
+    first of them to fall due wakes the detection job at that instant once ``uow`` commits, so an
+    arrival or meeting due before the sweep's next tick is detected when due, not a tick later."""
+    await uow.slots.add(slots)
+    ask_detection(uow, *(falls_due(slot) for slot in slots))
+
+
+def ask_detection(uow: AttendanceUoW, *instants: datetime | None) -> None:
+    """Wake the detection job, after the commit, at the earliest of ``instants`` (none: no wake)."""
+    due = earliest(*instants)
+    if due is not None:
+        uow.wake_after_commit(DETECTION, due)
+
+
+def slot_columns(slot: SlotRow) -> dict[str, object]:
+    """A slot made as a row (a planned meeting, with its place and staff) as the columns
+    :func:`add_slots` takes."""
+    return {
+        "id": slot.id,
+        "referral_id": slot.referral_id,
+        "day": slot.day,
+        "window_start": slot.window_start,
+        "window_end": slot.window_end,
+        "expected_start": slot.expected_start,
+        "expected_end": slot.expected_end,
+        "due_at": slot.due_at,
+        "state": slot.state,
+        "meeting_id": slot.meeting_id,
+        "place": slot.place,
+        "staff_id": slot.staff_id,
+        "planned_at": slot.planned_at,
+    }
 
 
 def internship_days(rows: Sequence[InternshipRow]) -> list[InternshipDays]:
@@ -116,7 +153,7 @@ async def materialise_course(
     reports = await reports_between(uow, row.referral_id, first, last)
     internships = await uow.internships.between(row.referral_id, first, last)
     values = slot_values(course, first, last, reports, internships)
-    await uow.slots.add(values)
+    await add_slots(uow, values)
     row.materialised_through = last
     return len(values)
 

@@ -3,13 +3,31 @@ reported absence, becomes ``absence.detected.v1`` in the same transaction as the
 
 Several replicas may sweep at once; each missed arrival is detected (and announced) once. How,
 in one statement: :mod:`forlob_attendance.db.sweep`.
+
+The detection job runs the sweep at the next due instant and every sweep interval; a slot added
+in between that falls due sooner wakes it under :data:`DETECTION`
+(:func:`forlob_attendance.application.slots.add_slots`, docs/attendance.md#detection-latency).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from forlob_attendance.application.ports import AttendanceUoW
+
+# The detection job's name, and the key of its wake-ups in the runtime (forlob_shared.wake).
+DETECTION = "attendance-detect"
+
+
+def falls_due(slot: Mapping[str, Any]) -> datetime | None:
+    """When the sweep detects this slot (its columns) as missed if nobody comes: its ``due_at``,
+    the window's start plus the course's grace (``domain/schedule.py``: ``plan_slots``) or the
+    meeting's start plus the grace (``application/meetings.py``: ``_place``), which is what the
+    sweep's statement compares with ``now``; never, for a slot not expected (an internship day, a
+    day reported in advance or called off)."""
+    return slot["due_at"] if slot["state"] == "expected" else None
 
 
 async def sweep_absences(uow: AttendanceUoW, now: datetime, batch: int = 50_000) -> int:
