@@ -58,10 +58,9 @@ def _as_read(intake: Intake, decided: Referral | None) -> Intake:
 
 def test_a_freed_seat_admits_the_first_waiter_and_loads_only_it_whole() -> None:
     whole, (holder, first, second) = _full(capacity=1, waiting=2, default_weeks=4)
-    read = _as_read(copy.deepcopy(whole), None)
-    holder_twin = copy.deepcopy(holder)
-    read.holders.append(holder_twin)
-    read.held = []
+    twin = copy.deepcopy(whole)
+    holder_twin = twin.holders[0]
+    read = _as_read(twin, holder_twin)
 
     events = read.withdraw(holder_twin, WithdrawReason.ILLNESS, NOW)
 
@@ -189,7 +188,9 @@ async def test_a_move_after_a_withdrawal_reranks_the_others_in_one_statement(
     # Nobody is let in (the seat is still held) and nobody else's rank changes.
     assert (spy.loaded, spy.reranked, spy.saved) == ([], [], [second])
     async with desk.uow() as uow:
-        ranks = {r.id: r.waitlist_rank for r in await uow.referrals.in_programme(desk_org(), CODE, [State.WAITLISTED])}
+        ranks = {
+            r.id: r.waitlist_rank for r in await uow.referrals.in_programme(COORDINATOR.org, CODE, [State.WAITLISTED])
+        }
     spy.clear()
 
     moved = await move_on_waiting_list(desk.uow(), COORDINATOR, CODE, third, 1, "risk of losing housing", HORIZON)
@@ -202,9 +203,5 @@ async def test_a_move_after_a_withdrawal_reranks_the_others_in_one_statement(
         (first, 2, date(2026, 11, 30)),
     ]
     async with desk.uow() as uow:
-        stored = await uow.referrals.waiting(desk_org(), CODE)
+        stored = await uow.referrals.waiting(COORDINATOR.org, CODE)
     assert [(w.id, w.waitlist_rank) for w in stored] == [(third, ranks[first]), (first, ranks[third])]
-
-
-def desk_org() -> str:
-    return COORDINATOR.org
