@@ -1,6 +1,7 @@
 """Intake decisions under contention against the bare cost of serialising on the programme.
 
     uv run --no-sync python bench/referral.py [--referrals 400] [--capacity 100] [--concurrency 20] [--rounds 3]
+        [--cpu N]
 
 Server: ``FORLOB_BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``,
 any database on the server: the bench creates its own beside it and drops it at the end).
@@ -16,6 +17,12 @@ rounds, so compare them within one run only):
   for every referral, ``--concurrency`` at a time: lock, read the programme's seats and waiting
   list, search the first intake day with a seat, write state and event through the outbox.
   ``--capacity`` seats, so the later ones in each round are waitlisted with an estimate.
+
+- CPU (with ``--cpu N``, after the rounds): the service's own CPU for one accept on the full
+  programme (``--capacity`` holders, ``--referrals - --capacity`` waiting): ``time.process_time``
+  around ``accept_referral`` of one more referral, which is waitlisted, then put back to
+  ``received`` untimed, N times; the median and the range. The process's CPU only, not
+  PostgreSQL's; one accept at a time, so nothing else runs in the process meanwhile.
 
 Printed: both times, decisions per second and the ratio DECISIONS / CEILING (lower is better).
 Setup (migrating, defining the programme, receiving the referrals, resetting between rounds)
@@ -69,6 +76,7 @@ class Options:
     concurrency: int
     rounds: int
     database_url: str
+    cpu: int = 0
 
 
 def parse_options() -> Options:
@@ -77,13 +85,16 @@ def parse_options() -> Options:
     parser.add_argument("--capacity", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--cpu", type=int, default=0, metavar="N", help="then time the CPU of N accepts on the full programme"
+    )
     args = parser.parse_args()
     import os
 
     base = os.environ.get("FORLOB_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     parts = urlsplit(base)
     url = urlunsplit(parts._replace(path=f"/forlob_bench_referral_{secrets.token_hex(4)}"))
-    return Options(args.referrals, args.capacity, args.concurrency, args.rounds, url)
+    return Options(args.referrals, args.capacity, args.concurrency, args.rounds, url, args.cpu)
 
 
 async def gather_limited(concurrency: int, jobs: list[Callable[[], Awaitable[Any]]]) -> None:
@@ -188,6 +199,21 @@ async def bench(options: Options) -> int:
             print(f"round {round_ + 1}: {accepted} accepted, expected {expected}", file=sys.stderr)
             return 1
 
+    cpu: list[float] = []
+    if options.cpu:
+        waiting = await pool.fetchval("SELECT count(*) FROM referrals WHERE state = 'waitlisted'")
+        extra = await receive_referral(
+            uow(), CASEWORKER, ReceiveReferral("UDV", "rca-aalborg", "Bench Person", CPR, IdentityScheme.DK_CPR)
+        )
+        for _ in range(options.cpu):
+            started = time.process_time()
+            await accept_referral(uow(), PROVIDER, extra.referral.id, horizon)
+            cpu.append(time.process_time() - started)
+            await pool.execute(
+                "UPDATE referrals SET state = 'received', decided_at = NULL, waitlist_rank = NULL WHERE id = $1",
+                extra.referral.id,
+            )
+
     await pool.close()
     await engine.dispose()
     ceiling, decided = statistics.median(ceilings), statistics.median(decisions)
@@ -195,6 +221,12 @@ async def bench(options: Options) -> int:
     print(f"CEILING   {ceiling:8.3f} s  ({options.referrals / ceiling:8.0f} /s)  lock + update + insert per referral")
     print(f"DECISIONS {decided:8.3f} s  ({options.referrals / decided:8.0f} /s)  accept_referral")
     print(f"ratio DECISIONS / CEILING = {decided / ceiling:.2f}")
+    if cpu:
+        ms = sorted(c * 1000 for c in cpu)
+        print(
+            f"CPU       {statistics.median(ms):8.1f} ms per accept with {waiting} waiting "
+            f"(median of {len(ms)}, {ms[0]:.1f} to {ms[-1]:.1f} ms)"
+        )
     return 0
 
 

@@ -20,7 +20,7 @@ from forlob_referral.domain.records import (
     GoalAttainment,
     SubGoalAttainment,
 )
-from forlob_referral.domain.referral import State
+from forlob_referral.domain.referral import State, Waiter
 from forlob_referral.domain.seats import HeldSeat, Seat
 from forlob_shared.errors import InvalidInput
 from forlob_shared.events.common import Outcome
@@ -129,6 +129,52 @@ async def test_a_programme_s_referrals_come_in_waiting_list_order(make_uow: Make
             closed.id,
         }
         assert await uow.referrals.programmes_with_waiting_lists() == [(PROVIDER_ORG, "OTHER"), (PROVIDER_ORG, CODE)]
+
+
+async def test_the_waiting_list_is_read_as_waiters_and_the_ones_let_in_whole(make_uow: MakeUoW) -> None:
+    wished = date(2026, 7, 6)
+    first = referral(state=State.WAITLISTED, waitlist_rank=1.5, wished_start=wished, wished_weekly_hours=20.0)
+    second = referral(state=State.WAITLISTED, waitlist_rank=2.5, legal_basis="LAB-32-1-2")
+    holder = referral(state=State.ACCEPTED)
+    elsewhere = referral(provider_org="aspa-odense", state=State.WAITLISTED, waitlist_rank=0.5)
+    await _add(make_uow, first, second, holder, elsewhere)
+    async with make_uow() as uow:
+        waiting = await uow.referrals.waiting(PROVIDER_ORG, CODE)
+        assert waiting == [Waiter.of(first), Waiter.of(second)]
+        assert all(type(w) is Waiter for w in waiting)
+        # Whole, in one read, and only the provider's own.
+        found = await uow.referrals.many_provided_by([second.id, first.id, elsewhere.id, uuid4()], PROVIDER_ORG)
+        assert sorted(found, key=lambda r: r.id) == sorted([first, second], key=lambda r: r.id)
+        assert await uow.referrals.many_provided_by([], PROVIDER_ORG) == []
+        # What is read whole is written back whole.
+        admitted = next(r for r in found if r.id == first.id)
+        admitted.state, admitted.waitlist_rank, admitted.intake_date = State.ACCEPTED, None, wished
+        await uow.referrals.save(admitted)
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.referrals.get_provided_by(first.id, PROVIDER_ORG) == admitted
+        assert await uow.referrals.waiting(PROVIDER_ORG, CODE) == [Waiter.of(second)]
+
+
+async def test_new_ranks_are_written_together_and_change_the_order(make_uow: MakeUoW) -> None:
+    made = [referral(state=State.WAITLISTED, waitlist_rank=float(i), received_at=NOW) for i in range(4)]
+    await _add(make_uow, *made)
+    async with make_uow() as uow:
+        await uow.referrals.rerank([(made[0].id, 10.0), (made[2].id, 0.25), (made[3].id, 0.5)])
+        await uow.referrals.rerank([])
+        await uow.commit()
+    async with make_uow() as uow:
+        waiting = await uow.referrals.waiting(PROVIDER_ORG, CODE)
+        assert [(w.id, w.waitlist_rank) for w in waiting] == [
+            (made[2].id, 0.25),
+            (made[3].id, 0.5),
+            (made[1].id, 1.0),
+            (made[0].id, 10.0),
+        ]
+    async with make_uow() as uow:
+        await uow.referrals.rerank([(made[1].id, 0.0)])
+    async with make_uow() as uow:  # not committed: not kept
+        assert (await uow.referrals.waiting(PROVIDER_ORG, CODE))[2].waitlist_rank == 1.0
 
 
 async def test_a_programme_s_seats_are_its_accepted_and_started_referrals_dates_in_id_order(make_uow: MakeUoW) -> None:

@@ -24,6 +24,7 @@ from forlob_referral.domain.referral import (
     Referral,
     RejectReason,
     State,
+    Waiter,
     WithdrawReason,
     waiting_order,
 )
@@ -36,6 +37,7 @@ NOW = datetime(2026, 5, 20, 8, tzinfo=UTC)
 HOURS = tuple(TimeWindow(weekday=d, start=time(7, 30), end=time(14, 30)) for d in range(5))
 SCHEDULE = (TimeWindow(weekday=0, start=time(8), end=time(12)),)
 Action = Callable[[Intake, Any], list[PendingEvent]]  # the referral decided, or None for a sweep
+Places = tuple[list[tuple[UUID, int, date | None]], list[tuple[date, date]]]
 
 
 def make_programme(capacity: int, default_weeks: int) -> Programme:
@@ -260,54 +262,93 @@ class CourseMachine(RuleBasedStateMachine):
     def move(self, index: int, position: int) -> None:
         referral = self.pick(index)
         before = self.snapshot()
+
+        def move_and_offer(intake: Intake, moved: Any) -> list[PendingEvent]:
+            intake.move(moved, position)
+            return intake.offer_freed_seats(self.now)
+
+        narrow, twins, places = self.on_seats_alone(referral, move_and_offer)
+        refused: Conflict | None = None
         try:
-            self.intake.move(referral, position)
-        except Conflict:
+            events = move_and_offer(self.intake, referral)
+        except Conflict as error:
+            refused = error
+        if refused is not None:
             assert referral.state is not State.WAITLISTED
             assert self.snapshot() == before
+            assert narrow == (Conflict, refused.detail)
             return
-        self.events.extend(self.intake.offer_freed_seats(self.now))
+        # Waiters re-ranked in one statement decide and estimate exactly as whole referrals.
+        assert narrow == [e.data for e in events]
+        assert twins == self.referrals
+        assert places == self.places()
+        self.events.extend(events)
 
     @rule(days=st.integers(1, 30))
     def time_passes(self, days: int) -> None:
         """The clock moves and the periodic sweep offers what the calendar freed."""
         self.now += timedelta(days=days)
-        sweep, twins = self.on_seats_alone(None, lambda i, _: i.offer_freed_seats(self.now))
+        sweep, twins, places = self.on_seats_alone(None, lambda i, _: i.offer_freed_seats(self.now))
         events = self.intake.offer_freed_seats(self.now)
         self.events.extend(events)
         assert sweep == [e.data for e in events]
         assert twins == self.referrals
+        assert places == self.places()
 
-    def on_seats_alone(self, referral: Referral | None, action: Action) -> tuple[object, list[Referral]]:
-        """The same command on copies, as the service reads a programme: the referral decided (and
-        the waiting list) whole, every other holder as its seat alone. Its outcome and the copies."""
+    def places(self, intake: Intake | None = None) -> Places:
+        """The waiting list's positions and estimated starts, by referral id, and the seats held."""
+        intake = intake or self.intake
+        seats = sorted((s.start, s.end) for s in intake.seats())
+        return [(r.id, p, e) for r, p, e in intake.positions(self.now)], seats
+
+    def on_seats_alone(self, referral: Referral | None, action: Action) -> tuple[object, list[Referral], Places]:
+        """The same command on copies, as the service reads and writes a programme: the referral
+        decided whole, every other holder as its seat alone and the waiting list as waiters; then
+        what the service writes back: the waiters let in admitted whole (loaded for them alone),
+        the other waiters' new ranks. Its outcome, the copies and the waiting list's places."""
         twins = copy.deepcopy(self.referrals)
         by_id = {t.id: t for t in twins}
         target = by_id[referral.id] if referral is not None else None
         intake = Intake(
             self.intake.programme,
             [target] if target is not None and target.state in HOLDS_A_SEAT else [],
-            [by_id[r.id] for r in self.intake.waiting],
+            [
+                target if target is not None and r.id == target.id else Waiter.of(by_id[r.id])
+                for r in self.intake.waiting
+            ],
             self.intake.horizon,
             held=[HeldSeat(r.id, s) for r in self.intake.holders if r is not referral and (s := r.seat)],
         )
         try:
-            return [e.data for e in action(intake, target)], twins
+            outcome: object = [e.data for e in action(intake, target)]
         except DomainError as error:
-            return (type(error), error.detail), twins
+            return (type(error), error.detail), twins, self.places(intake)
+        admitted = intake.admitted
+        # Only the referral decided is whole until the ones let in are admitted.
+        assert {r.id for r in intake.whole} <= ({target.id} if target is not None else set())
+        assert all(isinstance(w, Waiter) for w in admitted)
+        intake.admit(by_id[w.id] for w in admitted)
+        assert intake.admitted == []
+        assert {r.id for r in intake.whole} >= {w.id for w in admitted}
+        for referral_id, rank in intake.reranked:
+            assert by_id[referral_id].state is State.WAITLISTED
+            by_id[referral_id].waitlist_rank = rank
+        return outcome, twins, self.places(intake)
 
     def attempt(self, referral: Referral, command: Command, action: Action) -> None:
         before = self.snapshot()
         was = referral.state
-        narrow, twins = self.on_seats_alone(referral, action)
+        narrow, twins, places = self.on_seats_alone(referral, action)
         refusal: DomainError | None = None
         try:
             events = action(self.intake, referral)
         except DomainError as error:
             refusal = error
-        # Seats alone decide exactly as whole referrals: the same events or refusal, the same referrals.
+        # Seats and waiters alone decide exactly as whole referrals: the same events or refusal, the
+        # same referrals once the ones let in are admitted and the ranks written, the same estimates.
         assert narrow == ((type(refusal), refusal.detail) if refusal else [e.data for e in events])
         assert twins == self.referrals
+        assert places == self.places()
         if refusal is not None:
             # a refused command changes nothing, and a wrong state is always a conflict naming it
             assert self.snapshot() == before

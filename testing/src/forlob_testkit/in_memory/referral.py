@@ -18,7 +18,7 @@ from forlob_referral.domain.participant import Participant
 from forlob_referral.domain.personal import IdentityRead, PersonalData, WaitlistMove
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
-from forlob_referral.domain.referral import CLOSED, Referral, State
+from forlob_referral.domain.referral import CLOSED, Referral, State, Waiter
 from forlob_referral.domain.seats import HeldSeat
 from forlob_testkit.fakes import FakeStore
 from forlob_testkit.in_memory.idempotency import FakeIdempotentUnitOfWork
@@ -97,8 +97,17 @@ class InMemoryReferrals:
         ]
         return sorted(found, key=lambda h: h.referral_id)
 
-    async def waiting(self, provider_org: str, code: str) -> list[Referral]:
-        return await self.in_programme(provider_org, code, [State.WAITLISTED])
+    async def waiting(self, provider_org: str, code: str) -> list[Waiter]:
+        return [Waiter.of(r) for r in await self.in_programme(provider_org, code, [State.WAITLISTED])]
+
+    async def many_provided_by(self, referral_ids: Sequence[UUID], org: str) -> list[Referral]:
+        found = [r for i in set(referral_ids) if (r := self._rows.get(i)) is not None and r.provider_org == org]
+        return [copy.deepcopy(r) for r in sorted(found, key=lambda r: r.id)]
+
+    async def rerank(self, ranks: Sequence[tuple[UUID, float | None]]) -> None:
+        for referral_id, rank in ranks:
+            if (row := self._rows.get(referral_id)) is not None:
+                row.waitlist_rank = rank
 
     async def visible_to(
         self, org: str, *, state: State | None, programme_code: str | None, limit: int, offset: int

@@ -66,14 +66,19 @@ async def read_intake(uow: ReferralUoW, programme: Programme, horizon: timedelta
     return Intake(
         programme=programme,
         holders=[],
-        waiting=await uow.referrals.waiting(programme.provider_org, programme.code),
+        waiting=[*await uow.referrals.waiting(programme.provider_org, programme.code)],
         horizon=horizon,
         held=await uow.referrals.seats(programme.provider_org, programme.code),
     )
 
 
 async def save_intake(uow: ReferralUoW, intake: Intake, *referrals: Referral) -> None:
-    """Write back what a decision may have changed: the referrals it holds whole (the one decided,
-    whoever it let in from the waiting list) and the waiting list; the seats alone are read-only."""
-    touched: dict[Any, Referral] = {r.id: r for r in [*intake.holders, *intake.waiting, *referrals]}
+    """Write back what a decision may have changed. The referrals it holds whole (the one decided)
+    are saved whole; the waiters it let in are loaded whole in one query, accepted and saved; the
+    other waiters' new ranks are one statement. The other holders' seats are read-only."""
+    if admitted := intake.admitted:
+        intake.admit(await uow.referrals.many_provided_by([w.id for w in admitted], intake.programme.provider_org))
+    touched: dict[Any, Referral] = {r.id: r for r in [*intake.whole, *referrals]}
     await uow.referrals.save(*touched.values())
+    if reranked := intake.reranked:
+        await uow.referrals.rerank(reranked)

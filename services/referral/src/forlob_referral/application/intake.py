@@ -11,7 +11,7 @@ from forlob_referral.application.common import locked_intake, own_programme, pro
 from forlob_referral.application.ports import ReferralUoW
 from forlob_referral.application.referrals import ReferralView
 from forlob_referral.domain.intake import Intake
-from forlob_referral.domain.referral import Referral, RejectReason
+from forlob_referral.domain.referral import Referral, RejectReason, Subject
 from forlob_referral.domain.seats import IntakeSeats, free_seats_by_intake
 from forlob_referral.runtime import ReferralRuntime
 from forlob_shared.errors import InvalidInput, NotFound
@@ -32,9 +32,9 @@ async def accept_referral(
 
 
 def intake_positions(
-    positions: list[tuple[Referral, int, date | None]], referral: Referral
+    positions: list[tuple[Subject, int, date | None]], referral: Referral
 ) -> tuple[Referral, int | None, date | None]:
-    return next(((r, p, e) for r, p, e in positions if r.id == referral.id), (referral, None, None))
+    return next(((referral, p, e) for r, p, e in positions if r.id == referral.id), (referral, None, None))
 
 
 async def _view(uow: ReferralUoW, found: tuple[Referral, int | None, date | None]) -> ReferralView:
@@ -56,7 +56,7 @@ async def reject_referral(
 
 @dataclass(frozen=True)
 class WaitingEntry:
-    referral: Referral
+    referral: Subject  # a waiter: what the waiting list shows of a referral
     position: int
     estimated_start: date | None
     waiting_days: int

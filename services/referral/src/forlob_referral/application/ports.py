@@ -23,7 +23,7 @@ from forlob_referral.domain.participant import Participant
 from forlob_referral.domain.personal import IdentityRead, PersonalData, WaitlistMove
 from forlob_referral.domain.programme import Programme
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
-from forlob_referral.domain.referral import Referral, State
+from forlob_referral.domain.referral import Referral, State, Waiter
 from forlob_referral.domain.seats import HeldSeat
 from forlob_referral.domain.sms import ConsentChange, SmsContact, SmsMessage
 from forlob_referral.domain.sms_inbound import SmsReply, SmsUsage
@@ -59,7 +59,19 @@ class ReferralStore(Protocol):
         """The seats of the programme's accepted and started referrals, in referral id order."""
         ...
 
-    async def waiting(self, provider_org: str, code: str) -> list[Referral]: ...
+    async def waiting(self, provider_org: str, code: str) -> list[Waiter]:
+        """The programme's waitlisted referrals as waiters (no course, no agreement), in waiting-list
+        order: rank, then the time referred, then id."""
+        ...
+
+    async def many_provided_by(self, referral_ids: Sequence[UUID], org: str) -> list[Referral]:
+        """Those of the referrals that ``org`` provides, whole, in one read; to be written back with :meth:`save`."""
+        ...
+
+    async def rerank(self, ranks: Sequence[tuple[UUID, float | None]]) -> None:
+        """Write these waiting-list ranks (referral id, rank), all in one statement; for waiters, not
+        for referrals this unit of work holds whole (:meth:`save` writes theirs)."""
+        ...
 
     async def visible_to(
         self, org: str, *, state: State | None, programme_code: str | None, limit: int, offset: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from forlob_referral.domain.participant import IdentityScheme, Participant
 from forlob_referral.domain.personal import PersonalData
 from forlob_referral.domain.programme import Programme, ProgrammeKind
 from forlob_referral.domain.records import ClosingNote, DevelopmentPlan, Goal
-from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State, seat_of
+from forlob_referral.domain.referral import CLOSED, HOLDS_A_SEAT, Referral, State, Waiter, seat_of
 from forlob_referral.domain.seats import HeldSeat
 from forlob_shared.events.common import AttendanceRules, MeetingCadence, Outcome, ProgrammeShape, TimeWindow
 from forlob_shared.events.employment import SupportPhase
@@ -86,6 +86,7 @@ def _programme(row: ProgrammeRow) -> Programme:
 
 
 _REFERRAL_FIELDS = [f.name for f in fields(Referral)]
+_WAITER_COLUMNS = [getattr(ReferralRow, f.name) for f in fields(Waiter)]
 
 
 class ReferralRepository:
@@ -173,8 +174,41 @@ class ReferralRepository:
             if (seat := seat_of(State(state), intake, start, end)) is not None
         ]
 
-    async def waiting(self, provider_org: str, code: str) -> list[Referral]:
-        return await self.in_programme(provider_org, code, [State.WAITLISTED])
+    async def waiting(self, provider_org: str, code: str) -> list[Waiter]:
+        """Nine columns a row, not whole referrals: every seat decision reads the waiting list under
+        the programme's lock, and lets in few of its hundreds, if any."""
+        rows = await self.session.execute(
+            sa.select(*_WAITER_COLUMNS)
+            .where(
+                ReferralRow.provider_org == provider_org,
+                ReferralRow.programme_code == code,
+                ReferralRow.state == State.WAITLISTED.value,
+            )
+            .order_by(ReferralRow.waitlist_rank, ReferralRow.received_at, ReferralRow.id)
+        )
+        return [
+            Waiter(*row[:6], wished_start=row.wished_start, state=State(row.state), waitlist_rank=row.waitlist_rank)
+            for row in rows.all()
+        ]
+
+    async def many_provided_by(self, referral_ids: Sequence[UUID], org: str) -> list[Referral]:
+        if not referral_ids:
+            return []
+        rows = await self.session.scalars(
+            sa.select(ReferralRow)
+            .where(ReferralRow.id.in_(list(referral_ids)), ReferralRow.provider_org == org)
+            .order_by(ReferralRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [self._track(r) for r in rows]
+
+    async def rerank(self, ranks: Sequence[tuple[UUID, float | None]]) -> None:
+        """One ``UPDATE ... FROM (VALUES ...)``: a move re-ranks the whole list behind the moved one."""
+        if not ranks:
+            return
+        new = sa.values(sa.column("id", sa.Uuid), sa.column("rank", sa.Double), name="new_ranks").data(list(ranks))
+        table = cast(sa.Table, ReferralRow.__table__)
+        await self.session.execute(sa.update(table).where(table.c.id == new.c.id).values(waitlist_rank=new.c.rank))
 
     async def visible_to(
         self, org: str, *, state: State | None, programme_code: str | None, limit: int, offset: int

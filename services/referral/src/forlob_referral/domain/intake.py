@@ -3,7 +3,10 @@
 An :class:`Intake` is what the referral service knows of one programme's seats, read under the
 programme's row lock: who holds a seat, who waits and in which order. The seats of the referrals a
 decision does not change are only their dates (:class:`HeldSeat`), as a long-running programme has
-hundreds; the referral being decided, and whoever a decision lets in, are whole referrals. Accepting, waitlisting,
+hundreds, and the waiting list is :class:`Waiter` rows (what ranking and estimating need); the
+referral being decided is whole. A waiter a decision lets in is :attr:`Intake.admitted`: its seat
+counts at once, and :meth:`Intake.admit` hands it the whole referral, loaded for it alone, to
+accept. The other waiters only ever change rank (:attr:`Intake.reranked`). Accepting, waitlisting,
 offering freed seats, moving on the waiting list, rejecting and withdrawing are here; the course's
 own transitions (start, extend or shorten, change the agreement, end) in
 :mod:`forlob_referral.domain.course`.
@@ -11,12 +14,22 @@ own transitions (start, extend or shorten, change the agreement, end) in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 from forlob_referral.domain.course import CourseChanges
 from forlob_referral.domain.programme import Programme
-from forlob_referral.domain.referral import Command, Referral, RejectReason, State, WithdrawReason, waiting_order
+from forlob_referral.domain.referral import (
+    Command,
+    Referral,
+    RejectReason,
+    State,
+    Subject,
+    WithdrawReason,
+    waiting_order,
+)
 from forlob_referral.domain.seats import HeldSeat, Seat, estimated_starts, first_free_intake
 from forlob_shared.errors import Conflict
 from forlob_shared.events import PendingEvent
@@ -29,16 +42,66 @@ from forlob_shared.events.referral import (
 )
 
 
+@dataclass(frozen=True)
+class Admission:
+    """A waiter let in: its seat from ``intake_date``, decided at ``at``; the whole referral follows."""
+
+    waiter: Subject
+    intake_date: date
+    at: datetime
+
+
 @dataclass
 class Intake(CourseChanges):
     """What the referral service knows of one programme's seats, read under its row lock."""
 
     programme: Programme
     holders: list[Referral]  # referrals holding a seat (accepted or started) that a decision may change
-    waiting: list[Referral]  # waitlisted referrals, in waiting-list order
+    # The waiting list in order: waiters, and whole referrals where a decision holds them whole.
+    waiting: list[Subject]
     horizon: timedelta  # how far past the earliest start an intake date may lie before waitlisting
     events: list[PendingEvent] = field(default_factory=list)
     held: list[HeldSeat] = field(default_factory=list)  # the other holders' seats, none of them in holders
+    # Waiters let in whose whole referral has not been admitted yet; their seats are in ``held``.
+    pending: list[Admission] = field(default_factory=list)
+    # The ranks as read, to tell which waiters a decision re-ranked.
+    ranks_read: dict[UUID, float | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.ranks_read = {w.id: w.waitlist_rank for w in self.waiting}
+
+    @property
+    def whole(self) -> list[Referral]:
+        """The referrals held whole, which a decision may have changed in any field: write them back."""
+        return [*self.holders, *(r for r in self.waiting if isinstance(r, Referral))]
+
+    @property
+    def admitted(self) -> list[Subject]:
+        """The waiters a decision let in, whose whole referrals :meth:`admit` still needs."""
+        return [a.waiter for a in self.pending]
+
+    def admit(self, referrals: Iterable[Referral]) -> None:
+        """Accept the whole referrals of the waiters let in, as the decision did on their rows."""
+        by_id = {r.id: r for r in referrals}
+        missing = [a.waiter.id for a in self.pending if a.waiter.id not in by_id]
+        if missing:
+            raise LookupError(f"the whole referrals of {missing} are needed to admit them")
+        for admission in self.pending:
+            referral = by_id[admission.waiter.id]
+            referral._check(Command.OFFER_SEAT)
+            referral.decided_at = admission.at
+            self.held = [h for h in self.held if h.referral_id != referral.id]
+            self._accept(referral, admission.intake_date, admission.at, from_waiting_list=True)
+        self.pending = []
+
+    @property
+    def reranked(self) -> list[tuple[UUID, float | None]]:
+        """The waiters (not whole referrals) still waiting whose rank differs from the one read."""
+        return [
+            (w.id, w.waitlist_rank)
+            for w in self.waiting
+            if not isinstance(w, Referral) and self.ranks_read.get(w.id, w.waitlist_rank) != w.waitlist_rank
+        ]
 
     def seats(self, excluding: Referral | None = None) -> list[Seat]:
         gone = excluding.id if excluding is not None else None
@@ -52,7 +115,7 @@ class Intake(CourseChanges):
     def today(self, now: datetime) -> date:
         return self.programme.calendar.local_date(now)
 
-    def positions(self, now: datetime) -> list[tuple[Referral, int, date | None]]:
+    def positions(self, now: datetime) -> list[tuple[Subject, int, date | None]]:
         """The waiting list with each referral's position and estimated start."""
         today = self.today(now)
         estimates = estimated_starts(
@@ -109,8 +172,16 @@ class Intake(CourseChanges):
             if intake is None:
                 break
             self.waiting.pop(0)
-            first.decided_at = now
-            self._accept(first, intake, now, from_waiting_list=True)
+            if isinstance(first, Referral):
+                first.decided_at = now
+                self._accept(first, intake, now, from_waiting_list=True)
+            else:
+                # Its seat counts from now on; the rest of the referral is loaded only for those let in.
+                first.state = State.ACCEPTED
+                first.waitlist_rank = None
+                end = self.programme.course_end(intake, self.programme.default_weeks)
+                self.held.append(HeldSeat(first.id, Seat.for_course(intake, end)))
+                self.pending.append(Admission(first, intake, now))
             events.append(first._event(SeatOffered(**first._ids(), intake_date=intake, offered_at=now)))
             events.append(
                 first._event(

@@ -14,7 +14,7 @@ same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -94,48 +94,24 @@ class OutreachFacts:
 
 
 @dataclass
-class Referral:
+class Subject:
+    """What a referral is to the waiting list: who, since when, from when and in which order.
+
+    :class:`Referral` is one; :class:`Waiter` is nothing more, the row a seat decision reads for
+    each of a programme's waiting referrals (a long list runs into the hundreds, and a decision
+    changes only the ranks of most of them). The fields with defaults are keyword-only, so a
+    subclass may still add fields without one.
+    """
+
     id: UUID
     participant_id: UUID  # pseudonymous: the only participant reference that leaves this service
     programme_code: str
     referring_org: str
     provider_org: str
-    caseworker_id: str
     received_at: datetime
-    wished_start: date | None = None
-    wished_weekly_hours: float | None = None
-    legal_basis: str | None = None
-    legal_context: str | None = None
-    state: State = State.RECEIVED
-    decided_at: datetime | None = None
-    intake_date: date | None = None
-    from_waiting_list: bool = False
-    waitlist_rank: float | None = None
-    reason_code: str | None = None
-    closed_at: datetime | None = None
-    start_date: date | None = None
-    planned_end_date: date | None = None
-    schedule: tuple[TimeWindow, ...] = ()
-    contact_person_id: str | None = None
-    team_leader_id: str | None = None
-    end_date: date | None = None
-    outcome: Outcome | None = None
-    first_job_date: date | None = None
-    personal_data_erased_at: datetime | None = None
-    cadence: MeetingCadence | None = None  # a meetings-shaped course's agreed cadence (its schedule is empty)
-    # A handover from an outreach case: the case and its history's facts, for the receiving provider.
-    outreach_case_id: UUID | None = None
-    outreach_attempts: int | None = None
-    outreach_first_contact_on: date | None = None
-    outreach_days_in_contact: int | None = None
-    # A meetings course's follow-along phase once a job moved it (None: still searching, as at the start).
-    support_phase: SupportPhase | None = None
-    support_phase_since: date | None = None
-
-    @property
-    def seat(self) -> Seat | None:
-        """The seat this referral holds, if any."""
-        return seat_of(self.state, self.intake_date, self.start_date, self.planned_end_date)
+    wished_start: date | None = field(default=None, kw_only=True)
+    state: State = field(default=State.RECEIVED, kw_only=True)
+    waitlist_rank: float | None = field(default=None, kw_only=True)
 
     def earliest_start(self, today: date) -> date:
         return max(self.wished_start or today, today)
@@ -162,6 +138,61 @@ class Referral:
                 current_state=self.state.value,
                 allowed_from=sorted(s.value for s in allowed),
             )
+
+
+@dataclass
+class Waiter(Subject):
+    """A waitlisted referral as the waiting list needs it: no goals, course or agreement."""
+
+    @classmethod
+    def of(cls, referral: Subject) -> Waiter:
+        return cls(
+            referral.id,
+            referral.participant_id,
+            referral.programme_code,
+            referral.referring_org,
+            referral.provider_org,
+            referral.received_at,
+            wished_start=referral.wished_start,
+            state=referral.state,
+            waitlist_rank=referral.waitlist_rank,
+        )
+
+
+@dataclass
+class Referral(Subject):
+    caseworker_id: str
+    wished_weekly_hours: float | None = None
+    legal_basis: str | None = None
+    legal_context: str | None = None
+    decided_at: datetime | None = None
+    intake_date: date | None = None
+    from_waiting_list: bool = False
+    reason_code: str | None = None
+    closed_at: datetime | None = None
+    start_date: date | None = None
+    planned_end_date: date | None = None
+    schedule: tuple[TimeWindow, ...] = ()
+    contact_person_id: str | None = None
+    team_leader_id: str | None = None
+    end_date: date | None = None
+    outcome: Outcome | None = None
+    first_job_date: date | None = None
+    personal_data_erased_at: datetime | None = None
+    cadence: MeetingCadence | None = None  # a meetings-shaped course's agreed cadence (its schedule is empty)
+    # A handover from an outreach case: the case and its history's facts, for the receiving provider.
+    outreach_case_id: UUID | None = None
+    outreach_attempts: int | None = None
+    outreach_first_contact_on: date | None = None
+    outreach_days_in_contact: int | None = None
+    # A meetings course's follow-along phase once a job moved it (None: still searching, as at the start).
+    support_phase: SupportPhase | None = None
+    support_phase_since: date | None = None
+
+    @property
+    def seat(self) -> Seat | None:
+        """The seat this referral holds, if any."""
+        return seat_of(self.state, self.intake_date, self.start_date, self.planned_end_date)
 
 
 def receive(
@@ -225,6 +256,6 @@ def seat_of(
     return None
 
 
-def waiting_order(referral: Referral) -> tuple[float, datetime, str]:
+def waiting_order(referral: Subject) -> tuple[float, datetime, str]:
     """Rank, then referral time, then id: the database's ORDER BY for the waiting list."""
     return (referral.waitlist_rank or 0.0, referral.received_at, str(referral.id))
