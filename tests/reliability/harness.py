@@ -145,7 +145,7 @@ async def start_run(
     assert subscribed.status_code == 201, subscribed.text
     webhooks.secret = subscribed.json()["secret"]
     window = FaultWindow(name)
-    ledger = Ledger(system, window, expected=load.expected, smtp=smtp, webhooks=webhooks)
+    ledger = Ledger(system, window, expected=load.expected, smtp=smtp, webhooks=webhooks, today=lambda: load.today)
     return Run(system, load, window, ledger, rabbit=rabbit)
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import import_module
@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from forlob_attendance.application.summaries import last_complete_sunday
 from forlob_shared.settings import plain_postgres_url
 from forlob_testkit.courses import CASEWORKER, CONTACT_PERSON, TEAM_LEADER, Expected
 from forlob_testkit.outside import SmtpSink, WebhookReceiver
@@ -150,8 +151,10 @@ class Ledger:
         expected: Expected,
         smtp: SmtpSink,
         webhooks: WebhookReceiver,
+        today: Callable[[], date | None] = lambda: None,
     ) -> None:
         self.system = system
+        self.today = today
         self.window = window
         self.expected = expected
         self.smtp = smtp
@@ -190,7 +193,23 @@ class Ledger:
         pending = await _fetch(
             self.system.databases["notifications"], "SELECT count(*) AS n FROM deliveries WHERE state = 'pending'"
         )
-        return bool(pending[0]["n"] == 0)
+        return bool(pending[0]["n"] == 0) and await self._weeks_summarised()
+
+    async def _weeks_summarised(self) -> bool:
+        """Attendance's periodic work has summarised every course week the clock has ended. The
+        load moves the clock to the next working day last; the week summaries that move makes due
+        come at the job's next tick, after every other event may have been processed: without
+        this the count could be read between the summaries' writing and their processing."""
+        today = self.today()
+        if today is None:
+            return True
+        # as the job's query (due_for_summary): a week ended by the bound, or the course's end
+        due = await _fetch(
+            self.system.databases["attendance"],
+            "SELECT count(*) AS n FROM courses WHERE coalesce(summarised_through, start_date - 1)"
+            f" < least(end_date, DATE '{last_complete_sunday(today).isoformat()}')",
+        )
+        return bool(due[0]["n"] == 0)
 
     # -- counting ---------------------------------------------------------------------------------
 
@@ -210,7 +229,11 @@ class Ledger:
             counted.lost += counted.note(
                 f"{consumer} never processed", [f"{published[e]['routing_key']} {e}" for e in wanted - mine.keys()]
             )
-            counted.unexpected += counted.note(f"{consumer} processed unpublished", mine.keys() - wanted)
+            counted.unexpected += counted.note(
+                f"{consumer} processed unpublished",
+                # an event published under a key the consumer does not take names that key
+                [f"{published[e]['routing_key']} {e}" if e in published else e for e in mine.keys() - wanted],
+            )
             if self.window.began is not None:
                 healed = self.window.healed or datetime.now(UTC)
                 recovered += sum(
