@@ -30,10 +30,9 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from forlob_testkit.servers import PrivateRabbitMQ, wait_for
+from forlob_testkit.servers.base import Started
 
 __all__ = ["PrivateRabbitCluster"]
 
@@ -41,7 +40,7 @@ __all__ = ["PrivateRabbitCluster"]
 _PARTITION_COOKIE = "forlob_partitioned"
 
 
-class PrivateRabbitCluster:
+class PrivateRabbitCluster(Started):
     """``size`` private nodes clustered together; ``nodes[0]`` is the seed the others join."""
 
     def __init__(self, workdir: Path, size: int = 3) -> None:
@@ -195,15 +194,3 @@ class PrivateRabbitCluster:
             self.workdir.rmdir()
         if errors:
             raise errors[0]
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.cleanup()

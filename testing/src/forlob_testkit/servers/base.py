@@ -109,7 +109,29 @@ def clean_env(drop_prefixes: tuple[str, ...], port: int) -> dict[str, str]:
     return env
 
 
-class PrivateServer(abc.ABC):
+class Started(abc.ABC):
+    """Started on entering a ``with`` block and cleaned up on leaving it, however it is left."""
+
+    @abc.abstractmethod
+    def start(self) -> None: ...
+
+    @abc.abstractmethod
+    def cleanup(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cleanup()
+
+
+class PrivateServer(Started):
     """What the two server classes share: the child process, the context manager, at-exit."""
 
     def __init__(self, workdir: Path, port: int | None) -> None:
@@ -197,18 +219,6 @@ class PrivateServer(abc.ABC):
                 f"{type(self).__name__} exited with status {proc.returncode} while starting; "
                 f"end of {log}:\n{log_tail(log)}"
             )
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.cleanup()
 
 
 # Servers still running when the interpreter exits (a test run interrupted before its fixture
